@@ -1,0 +1,51 @@
+#pragma once
+
+#include "mask/sparsityparams.h"
+
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+#include <variant>
+
+namespace sparsity::cli {
+
+// What `sparsity-cli list` was asked to do.
+struct ListOptions
+{
+    QString input;
+};
+
+// What `sparsity-cli mask` was asked to do.
+struct MaskOptions
+{
+    QString input;
+    QString output;
+    QStringList datasets; // empty = every floating-point dataset of rank >= 2
+    core::SparsityParams params;
+    int threads = 1;
+    bool force = false;
+};
+
+// Text to print and exit with: help or version (exit 0), or a usage error (exit 2).
+struct EarlyExit
+{
+    QString text;
+    int exitCode = 0;
+};
+
+using ParsedCommand = std::variant<ListOptions, MaskOptions, EarlyExit>;
+
+// Parses the whole argument list (argv[0] first). Never exits the process and never touches
+// files, so it can be tested and fuzzed directly.
+ParsedCommand parseCommandLine(const QStringList& arguments);
+
+// Exit codes of the tool.
+enum ExitCode
+{
+    ExitSuccess = 0,
+    ExitFailure = 1, // the input, the output or the computation failed
+    ExitUsage = 2,   // the command line or a parameter is wrong
+};
+
+} // namespace sparsity::cli

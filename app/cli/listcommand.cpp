@@ -1,0 +1,71 @@
+#include "listcommand.h"
+
+#include "error.h"
+#include "hdf5/hdf5reader.h"
+#include "texttable.h"
+
+namespace sparsity::cli {
+namespace {
+
+QString kindText(const core::DatasetInfo& info)
+{
+    switch (info.kind) {
+    case core::NodeKind::Group:
+        return QStringLiteral("group");
+    case core::NodeKind::Dataset:
+        return QStringLiteral("dataset");
+    case core::NodeKind::DanglingLink:
+        return QStringLiteral("broken link");
+    case core::NodeKind::Other:
+        break;
+    }
+    return QStringLiteral("other");
+}
+
+QString statusText(const core::DatasetInfo& info)
+{
+    if (info.kind == core::NodeKind::Group)
+        return QString();
+    if (info.isDefaultSelection())
+        return QStringLiteral("yes");
+    if (info.canSparsifyWhenNamed())
+        return QStringLiteral("when named: %1").arg(info.reason);
+    return QStringLiteral("no: %1").arg(info.reason);
+}
+
+} // namespace
+
+int runList(const ListOptions& options, QTextStream& out, QTextStream& err)
+{
+    try {
+        const auto reader = core::Hdf5Reader::open(options.input);
+        const auto tree = reader->listTree();
+        TextTable table;
+        table.addColumn(QStringLiteral("path"));
+        table.addColumn(QStringLiteral("kind"));
+        table.addColumn(QStringLiteral("shape"), TextTable::Align::Right);
+        table.addColumn(QStringLiteral("type"));
+        table.addColumn(QStringLiteral("size"), TextTable::Align::Right);
+        table.addColumn(QStringLiteral("maskable"));
+        int datasets = 0, maskable = 0;
+        for (const core::DatasetInfo& info : tree) {
+            const bool isData = info.kind == core::NodeKind::Dataset;
+            datasets += isData ? 1 : 0;
+            maskable += info.isDefaultSelection() ? 1 : 0;
+            QString path = info.path;
+            if (info.kind == core::NodeKind::DanglingLink && !info.linkTarget.isEmpty())
+                path += QStringLiteral(" -> ") + info.linkTarget;
+            table.addRow({path, kindText(info), isData ? info.shapeText() : QString(),
+                          isData ? info.typeName : QString(),
+                          isData ? humanBytes(info.storageBytes) : QString(), statusText(info)});
+        }
+        out << options.input << QLatin1Char('\n') << table.render()
+            << QStringLiteral("%1 datasets, %2 maskable by default\n").arg(datasets).arg(maskable);
+        return ExitSuccess;
+    } catch (const core::Error& e) {
+        err << "sparsity-cli: " << e.message() << Qt::endl;
+        return ExitFailure;
+    }
+}
+
+} // namespace sparsity::cli

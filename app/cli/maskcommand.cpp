@@ -1,0 +1,106 @@
+#include "maskcommand.h"
+
+#include "error.h"
+#include "export/maskexport.h"
+#include "hdf5/hdf5reader.h"
+#include "texttable.h"
+
+#include <QThreadPool>
+
+namespace sparsity::cli {
+namespace {
+
+// The layers to mask: the named ones, or by default every floating-point dataset of rank >= 2
+// (the rest are skipped with a note on err).
+std::vector<core::LayerRequest> chooseLayers(const MaskOptions& options, QTextStream& err)
+{
+    std::vector<core::LayerRequest> layers;
+    if (!options.datasets.isEmpty()) {
+        for (const QString& path : options.datasets)
+            layers.push_back({core::normalizeDatasetPath(path), options.params});
+        return layers;
+    }
+    const auto reader = core::Hdf5Reader::open(options.input);
+    for (const core::DatasetInfo& info : reader->listTree()) {
+        if (info.kind == core::NodeKind::Group)
+            continue;
+        if (info.kind == core::NodeKind::Dataset && info.isDefaultSelection()) {
+            layers.push_back({info.path, options.params});
+            continue;
+        }
+        QString why = info.reason;
+        if (info.kind == core::NodeKind::Dataset && info.canSparsifyWhenNamed())
+            why += QStringLiteral(" (name it with --dataset to mask it)");
+        err << "note: skipped " << info.path << ": " << why << Qt::endl;
+    }
+    if (layers.empty())
+        throw core::Error(core::ErrorCode::InvalidInput,
+                          QStringLiteral("%1: no floating-point dataset of rank >= 2 to mask")
+                              .arg(options.input));
+    return layers;
+}
+
+QString percent(double ratio)
+{
+    return QStringLiteral("%1%").arg(ratio * 100.0, 0, 'f', 2);
+}
+
+} // namespace
+
+int runMask(const MaskOptions& options, QTextStream& out, QTextStream& err, bool errIsTerminal)
+{
+    try {
+        core::ExportRequest request;
+        request.inputPath = options.input;
+        request.outputPath = options.output;
+        request.overwrite = options.force;
+        request.layers = chooseLayers(options, err);
+
+        QThreadPool pool;
+        pool.setMaxThreadCount(options.threads);
+        const core::ExecutionContext context{&pool, options.threads, nullptr};
+        const bool showProgress = errIsTerminal && request.layers.size() > 1;
+        const auto progress = [&](int index, int count, const QString& path) {
+            if (!showProgress)
+                return;
+            if (index < count)
+                err << QStringLiteral("\r\x1b[K[%1/%2] %3").arg(index + 1).arg(count).arg(path)
+                    << Qt::flush;
+            else
+                err << QStringLiteral("\r\x1b[K") << Qt::flush;
+        };
+        const auto reports = core::exportMasks(request, context, progress);
+
+        TextTable table;
+        table.addColumn(QStringLiteral("dataset"));
+        table.addColumn(QStringLiteral("shape"), TextTable::Align::Right);
+        table.addColumn(QStringLiteral("blocks"), TextTable::Align::Right);
+        table.addColumn(QStringLiteral("pruned blocks"), TextTable::Align::Right);
+        table.addColumn(QStringLiteral("sparsity"), TextTable::Align::Right);
+        table.addColumn(QStringLiteral("retained energy"), TextTable::Align::Right);
+        for (const core::LayerReport& report : reports) {
+            QStringList dims;
+            for (auto d : report.shape)
+                dims << QString::number(d);
+            table.addRow({report.datasetPath, dims.join(QLatin1Char('x')),
+                          QString::number(report.stats.blocks),
+                          QString::number(report.stats.prunedBlocks),
+                          percent(report.stats.achievedSparsity),
+                          percent(report.stats.retainedEnergy)});
+            if (report.stats.nonFiniteWeights > 0)
+                err << "warning: " << report.datasetPath << " holds "
+                    << report.stats.nonFiniteWeights
+                    << " NaN or infinite weights (left out of the retained energy)" << Qt::endl;
+        }
+        out << table.render();
+        out << QStringLiteral("wrote %1 mask%2 to %3\n")
+                   .arg(reports.size())
+                   .arg(reports.size() == 1 ? QString() : QStringLiteral("s"), options.output);
+        return ExitSuccess;
+    } catch (const core::Error& e) {
+        err << "sparsity-cli: " << e.message() << Qt::endl;
+        return e.code() == core::ErrorCode::InvalidParameter ? ExitUsage : ExitFailure;
+    }
+}
+
+} // namespace sparsity::cli

@@ -1,0 +1,80 @@
+#include "maskexport.h"
+
+#include "error.h"
+#include "hdf5/hdf5reader.h"
+#include "hdf5/maskfilewriter.h"
+#include "mask/sparsifier.h"
+
+#include <QFileInfo>
+#include <QSet>
+
+namespace sparsity::core {
+namespace {
+
+void checkRequest(const ExportRequest& request, const Hdf5Reader& reader)
+{
+    if (request.layers.empty())
+        throw Error(ErrorCode::InvalidInput,
+                    QStringLiteral("%1: no dataset to mask").arg(request.inputPath));
+    QSet<QString> seen;
+    for (const LayerRequest& layer : request.layers) {
+        if (const auto problem = layer.params.validate())
+            throw Error(ErrorCode::InvalidParameter,
+                        QStringLiteral("%1: dataset '%2': %3")
+                            .arg(request.inputPath, layer.datasetPath, *problem));
+        const DatasetInfo info = reader.describe(layer.datasetPath);
+        if (!info.canSparsifyWhenNamed())
+            throw Error(ErrorCode::InvalidInput, QStringLiteral("%1: dataset '%2' cannot be masked: %3")
+                                                     .arg(request.inputPath, info.path, info.reason));
+        if (seen.contains(info.path))
+            throw Error(ErrorCode::InvalidParameter,
+                        QStringLiteral("%1: dataset '%2' is requested twice")
+                            .arg(request.inputPath, info.path));
+        seen.insert(info.path);
+    }
+}
+
+} // namespace
+
+std::vector<DatasetInfo> defaultLayers(const std::vector<DatasetInfo>& tree)
+{
+    std::vector<DatasetInfo> layers;
+    for (const DatasetInfo& info : tree)
+        if (info.kind == NodeKind::Dataset && info.isDefaultSelection())
+            layers.push_back(info);
+    return layers;
+}
+
+std::vector<LayerReport> exportMasks(const ExportRequest& request, const ExecutionContext& context,
+                                     const ExportProgress& progress)
+{
+    const auto reader = Hdf5Reader::open(request.inputPath);
+    checkRequest(request, *reader);
+    auto writer = MaskFileWriter::create(request.outputPath, request.inputPath, request.overwrite);
+    const QString sourceFile = QFileInfo(request.inputPath).absoluteFilePath();
+
+    std::vector<LayerReport> reports;
+    const int count = static_cast<int>(request.layers.size());
+    for (int i = 0; i < count; ++i) {
+        const LayerRequest& layer = request.layers[static_cast<std::size_t>(i)];
+        const QString path = normalizeDatasetPath(layer.datasetPath);
+        if (progress)
+            progress(i, count, path);
+        context.throwIfCancelled();
+        // Scoped so each layer's weights and mask are freed before the next is read.
+        const WeightTensor weights = reader->readTensor(path, context);
+        const MaskResult result = computeMask(weights, layer.params, context);
+        context.throwIfCancelled();
+        writer->writeMask(path, weights.shape(), result.mask,
+                          MaskAttributes{layer.params, result.stats.achievedSparsity, sourceFile,
+                                         path});
+        reports.push_back(LayerReport{path, weights.shape(), result.stats});
+    }
+    context.throwIfCancelled();
+    writer->commit();
+    if (progress)
+        progress(count, count, QString());
+    return reports;
+}
+
+} // namespace sparsity::core

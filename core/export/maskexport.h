@@ -1,0 +1,51 @@
+#pragma once
+
+#include "hdf5/datasetinfo.h"
+#include "mask/maskstats.h"
+#include "mask/sparsityparams.h"
+#include "parallel/executioncontext.h"
+
+#include <functional>
+#include <vector>
+
+namespace sparsity::core {
+
+// One dataset to mask and the parameters for it.
+struct LayerRequest
+{
+    QString datasetPath;
+    SparsityParams params;
+};
+
+// A whole export: which layers of which input go to which mask file.
+struct ExportRequest
+{
+    QString inputPath;
+    QString outputPath;
+    std::vector<LayerRequest> layers;
+    bool overwrite = false;
+};
+
+// What was written for one layer.
+struct LayerReport
+{
+    QString datasetPath;
+    std::vector<std::int64_t> shape;
+    MaskStats stats;
+};
+
+// Called before each layer (index from 0) and once more with index == count at the end.
+using ExportProgress = std::function<void(int index, int count, const QString& datasetPath)>;
+
+// Reads each layer, computes its mask and writes the mask file of SPEC.md, one layer at a time
+// so memory does not grow with the number of layers. All or nothing: every layer and parameter
+// is checked before any work, and on any error or cancellation no file appears at the output
+// path (an existing one is untouched). Runs on the calling thread (HDF5 is serialized) and uses
+// the context's pool for the masks. Throws Error.
+std::vector<LayerReport> exportMasks(const ExportRequest& request, const ExecutionContext& context,
+                                     const ExportProgress& progress = {});
+
+// The datasets that are masked when the user names none: floating point, rank >= 2, non-empty.
+std::vector<DatasetInfo> defaultLayers(const std::vector<DatasetInfo>& tree);
+
+} // namespace sparsity::core

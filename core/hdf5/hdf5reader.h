@@ -1,0 +1,52 @@
+#pragma once
+
+#include "datasetinfo.h"
+#include "parallel/executioncontext.h"
+#include "tensor/weighttensor.h"
+
+#include <memory>
+#include <vector>
+
+namespace sparsity::core {
+
+// An HDF5 file opened read-only (the input is never opened for writing). HDF5 serializes its
+// calls behind one global lock, so use a reader from one thread at a time; all errors are
+// Error exceptions whose message names the file and, where one is involved, the dataset.
+class Hdf5Reader
+{
+public:
+    // Throws Error(Io) for a path that does not exist, is a directory, cannot be read, or is
+    // not an HDF5 file (the message says which).
+    static std::unique_ptr<Hdf5Reader> open(const QString& path);
+    ~Hdf5Reader();
+    Hdf5Reader(const Hdf5Reader&) = delete;
+    Hdf5Reader& operator=(const Hdf5Reader&) = delete;
+
+    QString path() const { return m_path; }
+
+    // Every group, dataset and link reachable from "/", depth first in name order, without
+    // visiting a group twice (hard-link cycles). The root group itself is not listed.
+    std::vector<DatasetInfo> listTree() const;
+
+    // The entry for one dataset path ("a/b" or "/a/b"); throws Error(InvalidInput) when the
+    // path does not exist or is not a dataset.
+    DatasetInfo describe(const QString& datasetPath) const;
+
+    // Reads a numeric dataset of rank >= 1 into the precision that holds every value: double
+    // for float64 and integers wider than 16 bits, float otherwise (HDF5 converts float16 and
+    // other byte orders). Refuses, before allocating, data that would not fit in memory.
+    // Reads in slabs so a cancel request stops it between slabs (Error(Cancelled)).
+    WeightTensor readTensor(const QString& datasetPath, const ExecutionContext& context) const;
+
+private:
+    struct Handles;
+    Hdf5Reader(QString path, std::unique_ptr<Handles> handles);
+
+    QString m_path;
+    std::unique_ptr<Handles> m_handles;
+};
+
+// Normalizes a user-supplied dataset path: leading "/" added, repeated and trailing "/" removed.
+QString normalizeDatasetPath(const QString& path);
+
+} // namespace sparsity::core

@@ -1,0 +1,63 @@
+#pragma once
+
+#include "mask/sparsityparams.h"
+
+#include <QString>
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+namespace sparsity::core {
+
+// What SPEC.md "Mask files" stores beside each mask dataset.
+struct MaskAttributes
+{
+    SparsityParams params;
+    double achievedSparsity = 0.0;
+    QString sourceFile;
+    QString sourceDataset;
+};
+
+// Writes a mask file (SPEC.md "Mask files") into a temporary file next to the output and
+// renames it onto the output only in commit(); destroying an uncommitted writer, or any
+// failure, removes the temporary file, so no partial file ever appears under the final name.
+// Use from one thread at a time (HDF5 is serialized).
+class MaskFileWriter
+{
+public:
+    // Throws Error(InvalidInput) when output and input are the same file, when the output
+    // exists and !overwrite, or when its directory is missing or not writable.
+    static std::unique_ptr<MaskFileWriter> create(const QString& outputPath,
+                                                  const QString& inputPath, bool overwrite);
+    ~MaskFileWriter();
+    MaskFileWriter(const MaskFileWriter&) = delete;
+    MaskFileWriter& operator=(const MaskFileWriter&) = delete;
+
+    // Writes one uint8 mask at datasetPath (intermediate groups created), chunked and
+    // deflate-compressed, with its attributes.
+    void writeMask(const QString& datasetPath, const std::vector<std::int64_t>& shape,
+                   std::span<const std::uint8_t> mask, const MaskAttributes& attributes);
+
+    // Flushes, closes and renames the temporary file onto the output path.
+    void commit();
+
+    QString outputPath() const { return m_outputPath; }
+    QString temporaryPath() const { return m_temporaryPath; }
+
+private:
+    struct Handles;
+    MaskFileWriter(QString outputPath, QString temporaryPath, std::unique_ptr<Handles> handles);
+    void discard();
+
+    QString m_outputPath;
+    QString m_temporaryPath;
+    std::unique_ptr<Handles> m_handles;
+    bool m_committed = false;
+};
+
+// The generator attribute written on the root group: "sparsity-explorer <version>".
+QString generatorName();
+
+} // namespace sparsity::core

@@ -1,0 +1,36 @@
+#pragma once
+
+#include "blockgrid.h"
+#include "parallel/executioncontext.h"
+#include "sparsityparams.h"
+#include "tensor/weighttensor.h"
+
+#include <variant>
+#include <vector>
+
+namespace sparsity::core {
+
+// The norm of every block of one tensor for one block shape and norm (SPEC.md "Block norms"),
+// in the tensor's precision, numbered row-major. A level or zeros-per-block change reuses it;
+// only a new block shape or norm needs a new one. Immutable value; any thread may read it.
+struct BlockNorms
+{
+    BlockGrid grid;
+    Norm norm = Norm::L2;
+    std::variant<std::vector<float>, std::vector<double>> values;
+
+    std::int64_t blockCount() const { return grid.blockCount(); }
+    double at(std::int64_t block) const
+    {
+        return std::visit([block](const auto& v) { return static_cast<double>(v[block]); },
+                          values);
+    }
+};
+
+// Mean of f over the valid elements of each block, summed in the tensor's precision in the
+// order PyTorch's avg_pool2d sums (row by row, left to right), so the values equal PyTorch's
+// bit for bit. Throws Error(Cancelled) if asked to stop.
+BlockNorms computeBlockNorms(const WeightTensor& weights, BlockShape block, Norm norm,
+                             const ExecutionContext& context);
+
+} // namespace sparsity::core

@@ -1,0 +1,52 @@
+#include "weighttensor.h"
+
+#include <cassert>
+#include <functional>
+#include <numeric>
+#include <stdexcept>
+
+namespace sparsity::core {
+
+std::int64_t elementCountOf(const std::vector<std::int64_t>& shape)
+{
+    return std::accumulate(shape.begin(), shape.end(), std::int64_t{1}, std::multiplies<>());
+}
+
+WeightTensor::WeightTensor(std::vector<std::int64_t> shape, std::vector<float> values)
+    : m_values(std::move(values))
+{
+    setShape(std::move(shape), std::get<std::vector<float>>(m_values).size());
+}
+
+WeightTensor::WeightTensor(std::vector<std::int64_t> shape, std::vector<double> values)
+    : m_values(std::move(values))
+{
+    setShape(std::move(shape), std::get<std::vector<double>>(m_values).size());
+}
+
+void WeightTensor::setShape(std::vector<std::int64_t> shape, std::size_t valueCount)
+{
+    // A programmer error, not an input error: readers check shapes before building tensors.
+    if (shape.empty() || elementCountOf(shape) != static_cast<std::int64_t>(valueCount))
+        throw std::invalid_argument("WeightTensor: shape does not match the value count");
+    m_shape = std::move(shape);
+    m_rows = m_shape.size() == 1 ? 1 : m_shape[0];
+    m_cols = std::accumulate(m_shape.begin() + (m_shape.size() == 1 ? 0 : 1), m_shape.end(),
+                             std::int64_t{1}, std::multiplies<>());
+}
+
+Precision WeightTensor::precision() const
+{
+    return std::holds_alternative<std::vector<float>>(m_values) ? Precision::Float32
+                                                                : Precision::Float64;
+}
+
+double WeightTensor::valueAt(std::int64_t row, std::int64_t col) const
+{
+    assert(row >= 0 && row < m_rows && col >= 0 && col < m_cols);
+    const auto index = static_cast<std::size_t>(row * m_cols + col);
+    return std::visit([index](const auto& v) { return static_cast<double>(v[index]); },
+                      m_values);
+}
+
+} // namespace sparsity::core

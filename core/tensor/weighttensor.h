@@ -1,0 +1,53 @@
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <variant>
+#include <vector>
+
+namespace sparsity::core {
+
+// The precision a tensor is held and computed in. Float64 data stays double so that norms and
+// their order equal PyTorch's on a double tensor; everything narrower is exact in float.
+enum class Precision
+{
+    Float32,
+    Float64,
+};
+
+// A weight tensor of any rank >= 1, held row-major, seen as the 2-D matrix of SPEC.md:
+// rows() = d0, cols() = d1*...*dn (a rank-1 tensor is one row). Immutable once built, so any
+// number of threads may read it.
+class WeightTensor
+{
+public:
+    WeightTensor() = default;
+    WeightTensor(std::vector<std::int64_t> shape, std::vector<float> values);
+    WeightTensor(std::vector<std::int64_t> shape, std::vector<double> values);
+
+    const std::vector<std::int64_t>& shape() const { return m_shape; }
+    std::int64_t rows() const { return m_rows; }
+    std::int64_t cols() const { return m_cols; }
+    std::int64_t elementCount() const { return m_rows * m_cols; }
+    Precision precision() const;
+
+    // The values in the tensor's own precision; T must match precision().
+    template <typename T> std::span<const T> values() const
+    {
+        return std::get<std::vector<T>>(m_values);
+    }
+    double valueAt(std::int64_t row, std::int64_t col) const;
+
+private:
+    void setShape(std::vector<std::int64_t> shape, std::size_t valueCount);
+
+    std::vector<std::int64_t> m_shape;
+    std::int64_t m_rows = 0;
+    std::int64_t m_cols = 0;
+    std::variant<std::vector<float>, std::vector<double>> m_values;
+};
+
+// Element count of a shape; 0 for an empty shape list is never used (rank >= 1 always).
+std::int64_t elementCountOf(const std::vector<std::int64_t>& shape);
+
+} // namespace sparsity::core

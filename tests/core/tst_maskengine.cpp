@@ -1,0 +1,233 @@
+// The mask engine against the plain reference implementation of SPEC.md, across shapes,
+// precisions, parameters and thread counts; plus the rounding rules and statistics by hand.
+#include "error.h"
+#include "mask/sparsifier.h"
+#include "referencemask.h"
+
+#include <QTest>
+#include <QThreadPool>
+
+#include <cmath>
+
+using namespace sparsity::core;
+using sparsity::test::randomWeights;
+using sparsity::test::referenceMask;
+
+Q_DECLARE_METATYPE(std::vector<std::int64_t>)
+Q_DECLARE_METATYPE(sparsity::core::Precision)
+
+class TestMaskEngine final : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void equalsReference_data();
+    void equalsReference();
+    void sameResultForAnyThreadCount_data();
+    void sameResultForAnyThreadCount();
+    void prunedBlockCountRoundsHalfEvenAndClamps();
+    void levelChangeReusesNorms();
+    void statisticsByHand();
+    void nonFiniteWeightsAreCountedNotSummed();
+    void cancelledComputationThrows();
+};
+
+void TestMaskEngine::equalsReference_data()
+{
+    QTest::addColumn<std::vector<std::int64_t>>("shape");
+    QTest::addColumn<Precision>("precision");
+    QTest::addColumn<bool>("hostileValues");
+    QTest::addColumn<double>("level");
+    QTest::addColumn<qint64>("blockRows");
+    QTest::addColumn<qint64>("blockCols");
+    QTest::addColumn<qint64>("zeros"); // -1 = whole block
+    QTest::addColumn<int>("norm");
+
+    const std::vector<std::vector<std::int64_t>> shapes{
+        {1, 1}, {7, 1}, {1, 9}, {16, 16}, {33, 70}, {64, 3, 3, 3}, {5, 4, 3}, {1, 37}};
+    const std::vector<std::pair<std::int64_t, std::int64_t>> blocks{
+        {1, 1}, {1, 4}, {4, 1}, {2, 2}, {8, 8}, {3, 5}, {40, 80}};
+    const std::vector<double> levels{0.0, 0.03, 0.5, 0.77, 0.999, 1.0};
+    int row = 0;
+    for (const auto& shape : shapes)
+        for (const auto& [bh, bw] : blocks)
+            for (double level : levels)
+                for (std::int64_t zeros : {std::int64_t{-1}, std::int64_t{0}, std::int64_t{1},
+                                           (bh * bw) / 2}) {
+                    const bool hostile = (row % 3) == 0;
+                    const auto precision = (row % 4) == 1 ? Precision::Float64 : Precision::Float32;
+                    const int norm = row % 2 == 0 ? 2 : 1;
+                    QTest::addRow("%d", row++) << shape << precision << hostile << level
+                                               << qint64(bh) << qint64(bw) << qint64(zeros)
+                                               << norm;
+                }
+}
+
+void TestMaskEngine::equalsReference()
+{
+    QFETCH(std::vector<std::int64_t>, shape);
+    QFETCH(Precision, precision);
+    QFETCH(bool, hostileValues);
+    QFETCH(double, level);
+    QFETCH(qint64, blockRows);
+    QFETCH(qint64, blockCols);
+    QFETCH(qint64, zeros);
+    QFETCH(int, norm);
+
+    const WeightTensor weights = randomWeights(shape, precision, 7u + static_cast<unsigned>(shape[0]), hostileValues);
+    SparsityParams params;
+    params.level = level;
+    params.block = {blockRows, blockCols};
+    if (zeros >= 0)
+        params.zerosPerBlock = zeros;
+    params.norm = norm == 1 ? Norm::L1 : Norm::L2;
+
+    const auto expected = referenceMask(weights, params);
+    const MaskResult result = computeMask(weights, params, ExecutionContext{});
+    QCOMPARE(result.mask.size(), expected.mask.size());
+    QVERIFY(result.mask == expected.mask);
+    std::int64_t zeroCount = 0;
+    for (auto m : expected.mask)
+        zeroCount += m == 0;
+    QCOMPARE(result.stats.zeros, zeroCount);
+    QCOMPARE(result.stats.elements, weights.elementCount());
+
+    const BlockNorms norms = computeBlockNorms(weights, params.block, params.norm, ExecutionContext{});
+    QCOMPARE(norms.blockCount(), static_cast<std::int64_t>(expected.norms.size()));
+    for (std::int64_t b = 0; b < norms.blockCount(); ++b) {
+        const double ours = norms.at(b), ref = expected.norms[b];
+        QVERIFY2(ours == ref || (std::isnan(ours) && std::isnan(ref)), qPrintable(QString::number(b)));
+    }
+}
+
+void TestMaskEngine::sameResultForAnyThreadCount_data()
+{
+    QTest::addColumn<qint64>("blockRows");
+    QTest::addColumn<qint64>("blockCols");
+    QTest::addColumn<qint64>("zeros");
+    QTest::newRow("1x1") << qint64(1) << qint64(1) << qint64(-1);
+    QTest::newRow("1x4 zpb 2") << qint64(1) << qint64(4) << qint64(2);
+    QTest::newRow("4x1") << qint64(4) << qint64(1) << qint64(-1);
+    QTest::newRow("8x8 zpb 13") << qint64(8) << qint64(8) << qint64(13);
+    QTest::newRow("3x5") << qint64(3) << qint64(5) << qint64(-1);
+}
+
+void TestMaskEngine::sameResultForAnyThreadCount()
+{
+    QFETCH(qint64, blockRows);
+    QFETCH(qint64, blockCols);
+    QFETCH(qint64, zeros);
+    // Big enough that the work is split into many chunks.
+    const WeightTensor weights = randomWeights({517, 1031}, Precision::Float32, 99, true);
+    SparsityParams params;
+    params.level = 0.61;
+    params.block = {blockRows, blockCols};
+    if (zeros >= 0)
+        params.zerosPerBlock = zeros;
+
+    QThreadPool pool;
+    pool.setMaxThreadCount(8);
+    const MaskResult single = computeMask(weights, params, ExecutionContext{});
+    for (int threads : {2, 3, 8}) {
+        const MaskResult multi = computeMask(weights, params, ExecutionContext{&pool, threads});
+        QVERIFY(multi.mask == single.mask);
+        QVERIFY(multi.selection.pruned == single.selection.pruned);
+        QCOMPARE(multi.stats.retainedEnergy, single.stats.retainedEnergy);
+        QCOMPARE(multi.stats.retainedL1, single.stats.retainedL1);
+    }
+    QVERIFY(single.mask == referenceMask(weights, params).mask);
+}
+
+void TestMaskEngine::prunedBlockCountRoundsHalfEvenAndClamps()
+{
+    QCOMPARE(prunedBlockCount(0.5, 5), 2);   // 2.5 -> 2
+    QCOMPARE(prunedBlockCount(0.5, 7), 4);   // 3.5 -> 4
+    QCOMPARE(prunedBlockCount(0.5, 27), 14); // 13.5 -> 14
+    QCOMPARE(prunedBlockCount(0.999, 10), 9); // 9.99 -> 10, clamped to N-1
+    QCOMPARE(prunedBlockCount(0.9999, 1), 0); // a level below 1 keeps one block
+    QCOMPARE(prunedBlockCount(1.0, 10), 10);
+    QCOMPARE(prunedBlockCount(0.0, 10), 0);
+    QCOMPARE(prunedBlockCount(0.05, 10), 0); // 0.5 -> 0
+    QCOMPARE(prunedBlockCount(0.15, 10), 2); // 1.5 -> 2 (0.15*10 is 1.5 in double)
+}
+
+void TestMaskEngine::levelChangeReusesNorms()
+{
+    const WeightTensor weights = randomWeights({64, 96}, Precision::Float32, 3, false);
+    Sparsifier sparsifier(weights);
+    SparsityParams params;
+    params.block = {2, 4};
+    const BlockNorms* norms = &sparsifier.blockNorms(params.block, params.norm, {});
+    const auto firstValues = std::get<std::vector<float>>(norms->values);
+    for (double level : {0.1, 0.5, 0.9}) {
+        params.level = level;
+        for (std::int64_t zeros : {8, 3}) {
+            params.zerosPerBlock = zeros;
+            const MaskResult cached = sparsifier.compute(params, {});
+            QVERIFY(cached.mask == computeMask(weights, params, {}).mask);
+            // Same object, same contents: a level or zeros change did not recompute the norms.
+            QCOMPARE(&sparsifier.blockNorms(params.block, params.norm, {}), norms);
+        }
+    }
+    QVERIFY(std::get<std::vector<float>>(norms->values) == firstValues);
+    params.block = {4, 4};
+    QVERIFY(sparsifier.blockNorms(params.block, params.norm, {}).grid.block == params.block);
+}
+
+void TestMaskEngine::statisticsByHand()
+{
+    // 2x4, block 1x2, L2. Norms: (1+4)/2=2.5, (9+16)/2=12.5, (0+0.25)/2=0.125, (1+1)/2=1.
+    const WeightTensor weights({2, 4}, std::vector<float>{1, -2, 3, 4, 0, 0.5f, -1, 1});
+    SparsityParams params;
+    params.level = 0.5; // k = 2: blocks 2 and 3
+    params.block = {1, 2};
+    const MaskResult result = computeMask(weights, params, {});
+    QCOMPARE(result.mask, (std::vector<std::uint8_t>{1, 1, 1, 1, 0, 0, 0, 0}));
+    QCOMPARE(result.stats.zeros, 4);
+    QCOMPARE(result.stats.prunedBlocks, 2);
+    QCOMPARE(result.stats.blocks, 4);
+    QCOMPARE(result.stats.achievedSparsity, 0.5);
+    QCOMPARE(result.stats.retainedEnergy, 30.0 / 32.25);
+    QCOMPARE(result.stats.retainedL1, 10.0 / 12.5);
+
+    params.zerosPerBlock = 1; // only the smaller element of each pruned block
+    const MaskResult partial = computeMask(weights, params, {});
+    QCOMPARE(partial.mask, (std::vector<std::uint8_t>{1, 1, 1, 1, 0, 1, 0, 1})); // tie: lower position
+    QCOMPARE(partial.stats.achievedSparsity, 0.25);
+}
+
+void TestMaskEngine::nonFiniteWeightsAreCountedNotSummed()
+{
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    const float inf = std::numeric_limits<float>::infinity();
+    const WeightTensor weights({1, 4}, std::vector<float>{nan, 2, inf, 1});
+    SparsityParams params;
+    params.level = 0.5;
+    params.block = {1, 1};
+    const MaskResult result = computeMask(weights, params, {});
+    // Smallest two: 1 then 2; inf and NaN sort last.
+    QCOMPARE(result.mask, (std::vector<std::uint8_t>{1, 0, 1, 0}));
+    QCOMPARE(result.stats.nonFiniteWeights, 2);
+    QCOMPARE(result.stats.retainedEnergy, 0.0);
+
+    const WeightTensor zeros({2, 2}, std::vector<float>{0, 0, 0, 0});
+    QCOMPARE(computeMask(zeros, params, {}).stats.retainedEnergy, 1.0);
+}
+
+void TestMaskEngine::cancelledComputationThrows()
+{
+    const WeightTensor weights = randomWeights({256, 256}, Precision::Float32, 1, false);
+    std::atomic<bool> cancel{true};
+    ExecutionContext context;
+    context.cancelled = &cancel;
+    SparsityParams params;
+    try {
+        computeMask(weights, params, context);
+        QFAIL("expected a cancellation");
+    } catch (const Error& e) {
+        QCOMPARE(e.code(), ErrorCode::Cancelled);
+    }
+}
+
+QTEST_GUILESS_MAIN(TestMaskEngine)
+#include "tst_maskengine.moc"
