@@ -1,0 +1,156 @@
+// In-process timings of the core on synthetic layers (fixed seed): a full mask from scratch,
+// and the three incremental changes the GUI makes (level only, zeros per block only, block
+// shape). Run: build-bench/bench/bench_core --benchmark_repetitions=5
+//   --benchmark_report_aggregates_only=true   (see bench/README.md)
+#include "mask/sparsifier.h"
+
+#include <benchmark/benchmark.h>
+
+#include <QThreadPool>
+
+#include <map>
+#include <random>
+
+using namespace sparsity::core;
+
+namespace {
+
+enum class Distribution
+{
+    Normal,
+    HeavyTailed,
+};
+
+// Layers are built once per shape and distribution and shared by every benchmark.
+const WeightTensor& layer(std::int64_t rows, std::int64_t cols, Distribution distribution)
+{
+    static std::map<std::tuple<std::int64_t, std::int64_t, Distribution>, WeightTensor> cache;
+    const auto key = std::make_tuple(rows, cols, distribution);
+    auto it = cache.find(key);
+    if (it == cache.end()) {
+        std::mt19937 rng(12345);
+        std::normal_distribution<float> normal(0.0f, 0.02f);
+        std::student_t_distribution<float> heavy(2.0f);
+        std::vector<float> values(static_cast<std::size_t>(rows * cols));
+        for (auto& v : values)
+            v = distribution == Distribution::Normal ? normal(rng) : 0.01f * heavy(rng);
+        it = cache.emplace(key, WeightTensor({rows, cols}, std::move(values))).first;
+    }
+    return it->second;
+}
+
+QThreadPool& pool()
+{
+    static QThreadPool p;
+    p.setMaxThreadCount(8);
+    return p;
+}
+
+SparsityParams paramsFor(std::int64_t bh, std::int64_t bw, std::int64_t zeros)
+{
+    SparsityParams params;
+    params.level = 0.5;
+    params.block = {bh, bw};
+    params.zerosPerBlock = zeros;
+    return params;
+}
+
+// Args: rows, cols, block rows, block cols, zeros per block, threads, distribution.
+void fullMask(benchmark::State& state)
+{
+    const auto& weights = layer(state.range(0), state.range(1), Distribution(state.range(6)));
+    const auto params = paramsFor(state.range(2), state.range(3), state.range(4));
+    const ExecutionContext context{&pool(), static_cast<int>(state.range(5))};
+    for (auto _ : state) {
+        MaskResult result = computeMask(weights, params, context);
+        benchmark::DoNotOptimize(result.mask.data());
+    }
+    state.SetBytesProcessed(state.iterations() * weights.elementCount() * 4);
+}
+
+// The GUI's level slider: norms cached, only selection and mask redone.
+void levelChange(benchmark::State& state)
+{
+    const auto& weights = layer(state.range(0), state.range(1), Distribution(state.range(6)));
+    auto params = paramsFor(state.range(2), state.range(3), state.range(4));
+    const ExecutionContext context{&pool(), static_cast<int>(state.range(5))};
+    Sparsifier sparsifier(weights);
+    sparsifier.compute(params, context);
+    int step = 0;
+    for (auto _ : state) {
+        params.level = (step++ % 2) ? 0.5 : 0.55;
+        MaskResult result = sparsifier.compute(params, context);
+        benchmark::DoNotOptimize(result.mask.data());
+    }
+}
+
+void zerosChange(benchmark::State& state)
+{
+    const auto& weights = layer(state.range(0), state.range(1), Distribution(state.range(6)));
+    auto params = paramsFor(state.range(2), state.range(3), state.range(4));
+    const ExecutionContext context{&pool(), static_cast<int>(state.range(5))};
+    Sparsifier sparsifier(weights);
+    sparsifier.compute(params, context);
+    const std::int64_t all = params.block.elementCount();
+    int step = 0;
+    for (auto _ : state) {
+        params.zerosPerBlock = (step++ % 2) ? state.range(4) : std::max<std::int64_t>(1, all / 2 + (all > 2 ? 1 : 0));
+        MaskResult result = sparsifier.compute(params, context);
+        benchmark::DoNotOptimize(result.mask.data());
+    }
+}
+
+void blockShapeChange(benchmark::State& state)
+{
+    const auto& weights = layer(state.range(0), state.range(1), Distribution(state.range(6)));
+    auto params = paramsFor(state.range(2), state.range(3), state.range(4));
+    const ExecutionContext context{&pool(), static_cast<int>(state.range(5))};
+    Sparsifier sparsifier(weights);
+    int step = 0;
+    for (auto _ : state) {
+        // Alternate with another shape so every iteration really changes the block shape.
+        params.block = (step++ % 2) ? BlockShape{state.range(2), state.range(3)} : BlockShape{2, 2};
+        params.zerosPerBlock.reset();
+        MaskResult result = sparsifier.compute(params, context);
+        benchmark::DoNotOptimize(result.mask.data());
+    }
+}
+
+void fullMatrix(benchmark::internal::Benchmark* b)
+{
+    b->ArgNames({"rows", "cols", "bh", "bw", "zpb", "threads", "heavy"});
+    const std::vector<std::vector<std::int64_t>> blocks{{1, 1, 1}, {1, 4, 4}, {1, 4, 2}, {4, 4, 16}, {8, 8, 64}, {32, 32, 1024}};
+    for (auto [rows, cols] : std::vector<std::pair<std::int64_t, std::int64_t>>{{1024, 1024}, {4096, 4096}, {4096, 11008}})
+        for (const auto& blk : blocks)
+            for (std::int64_t threads : {1, 2})
+                for (std::int64_t heavy : {0, 1})
+                    b->Args({rows, cols, blk[0], blk[1], blk[2], threads, heavy});
+    b->Unit(benchmark::kMillisecond)->UseRealTime();
+}
+
+void incremental(benchmark::internal::Benchmark* b)
+{
+    b->ArgNames({"rows", "cols", "bh", "bw", "zpb", "threads", "heavy"});
+    for (const auto& blk : std::vector<std::vector<std::int64_t>>{{1, 1, 1}, {1, 4, 4}, {1, 4, 2}, {8, 8, 64}})
+        for (std::int64_t threads : {1, 2})
+            b->Args({4096, 4096, blk[0], blk[1], blk[2], threads, 0});
+    b->Unit(benchmark::kMillisecond)->UseRealTime();
+}
+
+void scaling(benchmark::internal::Benchmark* b)
+{
+    b->ArgNames({"rows", "cols", "bh", "bw", "zpb", "threads", "heavy"});
+    for (std::int64_t rows : {1024, 2048, 4096, 8192})
+        b->Args({rows, 1024 * (rows / 1024) , 1, 4, 2, 2, 0});
+    b->Unit(benchmark::kMillisecond)->UseRealTime();
+}
+
+} // namespace
+
+BENCHMARK(fullMask)->Apply(fullMatrix);
+BENCHMARK(levelChange)->Apply(incremental);
+BENCHMARK(zerosChange)->Apply(incremental);
+BENCHMARK(blockShapeChange)->Apply(incremental);
+BENCHMARK(fullMask)->Name("scaling")->Apply(scaling);
+
+BENCHMARK_MAIN();
