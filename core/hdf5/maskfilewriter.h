@@ -27,8 +27,8 @@ struct MaskAttributes
 class MaskFileWriter
 {
 public:
-    // Throws Error(InvalidInput) when output and input are the same file, when the output
-    // exists and !overwrite, or when its directory is missing or not writable.
+    // Throws Error(InvalidInput) when output and input are the same file or when the output
+    // exists and !overwrite; Error(Io) when its directory is missing or not writable.
     static std::unique_ptr<MaskFileWriter> create(const QString& outputPath,
                                                   const QString& inputPath, bool overwrite);
     ~MaskFileWriter();

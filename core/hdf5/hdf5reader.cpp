@@ -1,0 +1,659 @@
+#include "hdf5reader.h"
+
+#include "error.h"
+#include "hdf5handle.h"
+
+#include <QFile>
+#include <QFileInfo>
+#include <QStringList>
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <fstream>
+#include <hdf5.h>
+#include <limits>
+#include <map>
+#include <new>
+#include <string>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <utility>
+
+namespace sparsity::core {
+
+namespace {
+
+constexpr std::uint64_t slabBytes = std::uint64_t{16} << 20;
+
+QString quoted(const QString& datasetPath)
+{
+    return QLatin1Char('\'') + datasetPath + QLatin1Char('\'');
+}
+
+[[noreturn]] void throwIo(const QString& message)
+{
+    throw Error(ErrorCode::Io, withHdf5Cause(message));
+}
+
+QString childPath(const QString& groupPath, const QByteArray& name)
+{
+    const QString child = QString::fromUtf8(name);
+    return groupPath == QLatin1String("/") ? QLatin1Char('/') + child
+                                           : groupPath + QLatin1Char('/') + child;
+}
+
+struct TypeDescription
+{
+    QString name;
+    ElementClass elementClass = ElementClass::Other;
+    std::int64_t size = 0;
+};
+
+TypeDescription describeType(hid_t type)
+{
+    TypeDescription description;
+    description.size = static_cast<std::int64_t>(H5Tget_size(type));
+    const QString bits = QString::number(description.size * 8);
+    switch (H5Tget_class(type)) {
+    case H5T_FLOAT:
+        description.name = QStringLiteral("float") + bits;
+        description.elementClass = ElementClass::Float;
+        break;
+    case H5T_INTEGER:
+        description.name =
+            (H5Tget_sign(type) == H5T_SGN_NONE ? QStringLiteral("uint") : QStringLiteral("int")) +
+            bits;
+        description.elementClass = ElementClass::Integer;
+        break;
+    case H5T_STRING:
+        description.name = QStringLiteral("string");
+        break;
+    case H5T_COMPOUND:
+        description.name = QStringLiteral("compound");
+        break;
+    case H5T_ENUM:
+        description.name = QStringLiteral("enum");
+        break;
+    case H5T_VLEN:
+        description.name = QStringLiteral("vlen");
+        break;
+    case H5T_OPAQUE:
+        description.name = QStringLiteral("opaque");
+        break;
+    case H5T_REFERENCE:
+        description.name = QStringLiteral("reference");
+        break;
+    case H5T_ARRAY:
+        description.name = QStringLiteral("array");
+        break;
+    case H5T_BITFIELD:
+        description.name = QStringLiteral("bitfield");
+        break;
+    case H5T_TIME:
+        description.name = QStringLiteral("time");
+        break;
+    default:
+        description.name = QStringLiteral("unknown");
+        break;
+    }
+    return description;
+}
+
+std::int64_t saturatingProduct(const std::vector<std::int64_t>& factors)
+{
+    std::int64_t product = 1;
+    for (const std::int64_t factor : factors) {
+        if (factor == 0)
+            return 0;
+        if (__builtin_mul_overflow(product, factor, &product))
+            return std::numeric_limits<std::int64_t>::max();
+    }
+    return product;
+}
+
+// The entry of an open dataset: shape, type and whether it can be sparsified.
+DatasetInfo describeDataset(hid_t dataset, const QString& path, const QString& fileName)
+{
+    DatasetInfo info;
+    info.path = path;
+    info.kind = NodeKind::Dataset;
+
+    const Hdf5Handle type(H5Dget_type(dataset));
+    if (!type.isValid())
+        throwIo(fileName + QStringLiteral(": cannot read the type of dataset ") + quoted(path));
+    const TypeDescription description = describeType(type.get());
+    info.typeName = description.name;
+    info.elementClass = description.elementClass;
+    info.elementSize = description.size;
+
+    const Hdf5Handle space(H5Dget_space(dataset));
+    if (!space.isValid())
+        throwIo(fileName + QStringLiteral(": cannot read the shape of dataset ") + quoted(path));
+    const H5S_class_t spaceClass = H5Sget_simple_extent_type(space.get());
+    const int rank = H5Sget_simple_extent_ndims(space.get());
+    if (rank < 0 || spaceClass == H5S_NO_CLASS)
+        throwIo(fileName + QStringLiteral(": cannot read the shape of dataset ") + quoted(path));
+    std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
+    if (rank > 0 && H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr) < 0)
+        throwIo(fileName + QStringLiteral(": cannot read the shape of dataset ") + quoted(path));
+    for (const hsize_t extent : dims) {
+        info.shape.push_back(extent > static_cast<hsize_t>(std::numeric_limits<std::int64_t>::max())
+                                 ? std::numeric_limits<std::int64_t>::max()
+                                 : static_cast<std::int64_t>(extent));
+    }
+
+    const bool isNull = spaceClass == H5S_NULL;
+    if (!isNull) {
+        std::vector<std::int64_t> factors = info.shape;
+        factors.push_back(info.elementSize);
+        info.storageBytes = saturatingProduct(factors);
+    }
+
+    const bool numeric =
+        info.elementClass == ElementClass::Float || info.elementClass == ElementClass::Integer;
+    const auto zeroDim = std::find(info.shape.begin(), info.shape.end(), 0);
+    if (!numeric)
+        info.reason = info.typeName + QStringLiteral(" data is not numeric");
+    else if (isNull)
+        info.reason = QStringLiteral("no data (null dataspace)");
+    else if (rank == 0)
+        info.reason = QStringLiteral("rank 0 (scalar): needs at least 2 dimensions");
+    else if (rank == 1)
+        info.reason = QStringLiteral("rank 1: needs at least 2 dimensions");
+    else if (zeroDim != info.shape.end())
+        info.reason = QStringLiteral("empty: dimension %1 has size 0")
+                          .arg(std::distance(info.shape.begin(), zeroDim));
+    info.sparsifiable = info.reason.isEmpty();
+    return info;
+}
+
+struct LinkEntry
+{
+    QByteArray name;
+    H5L_type_t type = H5L_TYPE_ERROR;
+};
+
+herr_t collectLink(hid_t /*group*/, const char* name, const H5L_info_t* info, void* data)
+{
+    // Only collect here: no exceptions may cross HDF5's C frames, and the group is walked
+    // after the iteration has finished.
+    static_cast<std::vector<LinkEntry>*>(data)->push_back({QByteArray(name), info->type});
+    return 0;
+}
+
+// Where a soft or external link points, as text ("/a/b" or "other.h5:/a/b").
+QString linkTargetText(hid_t location, const QByteArray& name, H5L_type_t type)
+{
+    H5L_info_t info;
+    if (H5Lget_info(location, name.constData(), &info, H5P_DEFAULT) < 0)
+        return {};
+    std::vector<char> value(info.u.val_size + 1, '\0');
+    if (H5Lget_val(location, name.constData(), value.data(), info.u.val_size, H5P_DEFAULT) < 0)
+        return {};
+    if (type == H5L_TYPE_SOFT)
+        return QString::fromUtf8(value.data());
+    if (type == H5L_TYPE_EXTERNAL) {
+        unsigned flags = 0;
+        const char* file = nullptr;
+        const char* object = nullptr;
+        if (H5Lunpack_elink_val(value.data(), info.u.val_size, &flags, &file, &object) < 0)
+            return {};
+        return QString::fromUtf8(file) + QLatin1Char(':') + QString::fromUtf8(object);
+    }
+    return {};
+}
+
+// Why a link does not resolve, given the HDF5 cause captured right after the failing call.
+QString danglingReason(const QString& target, const QString& cause)
+{
+    if (cause.contains(QLatin1String("too many links")))
+        return QStringLiteral("link target %1 does not resolve (too many levels of links)")
+            .arg(target);
+    return QStringLiteral("link target %1 does not exist").arg(target);
+}
+
+using ObjectKey = std::pair<unsigned long, haddr_t>;
+
+class TreeLister
+{
+public:
+    explicit TreeLister(QString fileName)
+        : m_fileName(std::move(fileName))
+    {}
+
+    std::vector<DatasetInfo> list(hid_t root)
+    {
+        H5O_info_t info;
+        if (H5Oget_info2(root, &info, H5O_INFO_BASIC) < 0)
+            throwIo(m_fileName + QStringLiteral(": cannot read the root group"));
+        m_visited.emplace(ObjectKey{info.fileno, info.addr}, QStringLiteral("/"));
+        listGroup(root, QStringLiteral("/"));
+        return std::move(m_entries);
+    }
+
+private:
+    void listGroup(hid_t group, const QString& groupPath)
+    {
+        std::vector<LinkEntry> links;
+        hsize_t index = 0;
+        if (H5Literate(group, H5_INDEX_NAME, H5_ITER_INC, &index, &collectLink, &links) < 0)
+            throwIo(m_fileName + QStringLiteral(": cannot list group ") + quoted(groupPath));
+        for (const LinkEntry& link : links)
+            listLink(group, groupPath, link);
+    }
+
+    void listLink(hid_t group, const QString& groupPath, const LinkEntry& link)
+    {
+        DatasetInfo entry;
+        entry.path = childPath(groupPath, link.name);
+        const bool isLink = link.type == H5L_TYPE_SOFT || link.type == H5L_TYPE_EXTERNAL;
+        if (isLink)
+            entry.linkTarget = linkTargetText(group, link.name, link.type);
+
+        H5O_info_t object;
+        if (H5Oget_info_by_name2(group, link.name.constData(), &object, H5O_INFO_BASIC,
+                                 H5P_DEFAULT) < 0) {
+            if (isLink) {
+                entry.kind = NodeKind::DanglingLink;
+                entry.reason = danglingReason(entry.linkTarget, hdf5ErrorCause());
+            } else {
+                entry.kind = NodeKind::Other;
+                entry.reason = withHdf5Cause(QStringLiteral("cannot be read"));
+            }
+            m_entries.push_back(std::move(entry));
+            return;
+        }
+
+        switch (object.type) {
+        case H5O_TYPE_GROUP: {
+            entry.kind = NodeKind::Group;
+            const auto [visited, isNew] =
+                m_visited.emplace(ObjectKey{object.fileno, object.addr}, entry.path);
+            if (!isNew)
+                entry.reason =
+                    QStringLiteral("the same group as %1, listed there").arg(visited->second);
+            m_entries.push_back(entry);
+            if (isNew) {
+                const Hdf5Handle child(H5Gopen2(group, link.name.constData(), H5P_DEFAULT));
+                if (!child.isValid())
+                    throwIo(m_fileName + QStringLiteral(": cannot open group ") +
+                            quoted(entry.path));
+                listGroup(child.get(), entry.path);
+            }
+            return;
+        }
+        case H5O_TYPE_DATASET: {
+            const Hdf5Handle dataset(H5Dopen2(group, link.name.constData(), H5P_DEFAULT));
+            if (!dataset.isValid())
+                throwIo(m_fileName + QStringLiteral(": cannot open dataset ") + quoted(entry.path));
+            DatasetInfo info = describeDataset(dataset.get(), entry.path, m_fileName);
+            info.linkTarget = entry.linkTarget;
+            m_entries.push_back(std::move(info));
+            return;
+        }
+        case H5O_TYPE_NAMED_DATATYPE:
+            entry.kind = NodeKind::Other;
+            entry.reason = QStringLiteral("a committed datatype, not data");
+            m_entries.push_back(std::move(entry));
+            return;
+        default:
+            entry.kind = NodeKind::Other;
+            entry.reason = QStringLiteral("not a group or dataset");
+            m_entries.push_back(std::move(entry));
+            return;
+        }
+    }
+
+    QString m_fileName;
+    std::map<ObjectKey, QString> m_visited; // groups already listed -> the path they were listed at
+    std::vector<DatasetInfo> m_entries;
+};
+
+Hdf5Handle fileAccessList()
+{
+    Hdf5Handle fapl(H5Pcreate(H5P_FILE_ACCESS));
+    if (!fapl.isValid())
+        return fapl;
+    // The close degree stays at its default: HDF5 refuses to open a file twice in one process
+    // with different degrees, and another part of the program may have this file open.
+    // Lock as HDF5 does by default, but still open files on file systems without locks.
+    H5Pset_file_locking(fapl.get(), true, true);
+    return fapl;
+}
+
+std::uint64_t availableMemoryBytes()
+{
+    std::ifstream meminfo("/proc/meminfo");
+    std::string key;
+    std::uint64_t value = 0;
+    std::string unit;
+    while (meminfo >> key >> value) {
+        std::getline(meminfo, unit);
+        if (key == "MemAvailable:")
+            return value * 1024;
+    }
+    const long pages = sysconf(_SC_PHYS_PAGES);
+    const long pageSize = sysconf(_SC_PAGESIZE);
+    if (pages > 0 && pageSize > 0)
+        return static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(pageSize);
+    return std::numeric_limits<std::uint64_t>::max();
+}
+
+QString gibText(double bytes)
+{
+    return QString::number(bytes / double(std::uint64_t{1} << 30), 'f', 1);
+}
+
+// The names of the filters in dataset's pipeline that this HDF5 library cannot decode,
+// split into mandatory ones (reading must fail) and optional ones (it may fail).
+struct MissingFilters
+{
+    QStringList mandatory;
+    QStringList optional;
+};
+
+MissingFilters missingFilters(hid_t dataset)
+{
+    MissingFilters missing;
+    const Hdf5Handle dcpl(H5Dget_create_plist(dataset));
+    if (!dcpl.isValid())
+        return missing;
+    const int count = H5Pget_nfilters(dcpl.get());
+    for (int i = 0; i < count; ++i) {
+        unsigned flags = 0;
+        size_t valueCount = 0;
+        char name[256] = {};
+        unsigned config = 0;
+        const H5Z_filter_t filter =
+            H5Pget_filter2(dcpl.get(), static_cast<unsigned>(i), &flags, &valueCount, nullptr,
+                           sizeof name, name, &config);
+        if (filter < 0)
+            continue;
+        bool decodable = H5Zfilter_avail(filter) > 0;
+        unsigned filterConfig = 0;
+        if (decodable && H5Zget_filter_info(filter, &filterConfig) >= 0)
+            decodable = (filterConfig & H5Z_FILTER_CONFIG_DECODE_ENABLED) != 0;
+        if (decodable)
+            continue;
+        const QString text =
+            name[0] != '\0'
+                ? QStringLiteral("'%1' (id %2)").arg(QString::fromUtf8(name)).arg(filter)
+                : QStringLiteral("id %1").arg(filter);
+        ((flags & H5Z_FLAG_OPTIONAL) != 0 ? missing.optional : missing.mandatory) << text;
+    }
+    return missing;
+}
+
+template <typename T>
+WeightTensor readValues(hid_t dataset, hid_t memoryType, const DatasetInfo& info,
+                        const QString& fileName, const ExecutionContext& context)
+{
+    const std::vector<std::int64_t>& shape = info.shape;
+    const std::size_t rank = shape.size();
+    const auto elements = static_cast<std::size_t>(saturatingProduct(shape));
+    std::vector<T> values;
+    try {
+        values.resize(elements);
+    } catch (const std::bad_alloc&) {
+        throw Error(ErrorCode::OutOfMemory,
+                    QStringLiteral("%1: dataset %2 (shape %3, %4) does not fit in memory")
+                        .arg(fileName, quoted(info.path), info.shapeText(), info.typeName));
+    }
+
+    const Hdf5Handle fileSpace(H5Dget_space(dataset));
+    if (!fileSpace.isValid())
+        throwIo(fileName + QStringLiteral(": cannot read dataset ") + quoted(info.path));
+
+    // Slabs of whole rows along dimension 0; aligned to the chunk rows so that no chunk is
+    // decompressed twice.
+    const std::uint64_t rows = static_cast<std::uint64_t>(shape[0]);
+    const std::uint64_t rowElements = elements / rows;
+    std::uint64_t slabRows = std::max<std::uint64_t>(1, slabBytes / (rowElements * sizeof(T)));
+    {
+        const Hdf5Handle dcpl(H5Dget_create_plist(dataset));
+        if (dcpl.isValid() && H5Pget_layout(dcpl.get()) == H5D_CHUNKED) {
+            std::vector<hsize_t> chunk(rank);
+            if (H5Pget_chunk(dcpl.get(), static_cast<int>(rank), chunk.data()) ==
+                    static_cast<int>(rank) &&
+                chunk[0] > 0)
+                slabRows = (slabRows + chunk[0] - 1) / chunk[0] * chunk[0];
+        }
+    }
+
+    std::vector<hsize_t> start(rank, 0);
+    std::vector<hsize_t> count(shape.begin(), shape.end());
+    for (std::uint64_t row = 0; row < rows; row += slabRows) {
+        context.throwIfCancelled();
+        const std::uint64_t slab = std::min(slabRows, rows - row);
+        start[0] = row;
+        count[0] = slab;
+        const Hdf5Handle memorySpace(
+            H5Screate_simple(static_cast<int>(rank), count.data(), nullptr));
+        if (!memorySpace.isValid() ||
+            H5Sselect_hyperslab(fileSpace.get(), H5S_SELECT_SET, start.data(), nullptr,
+                                count.data(), nullptr) < 0)
+            throwIo(fileName + QStringLiteral(": cannot select rows of dataset ") +
+                    quoted(info.path));
+        if (H5Dread(dataset, memoryType, memorySpace.get(), fileSpace.get(), H5P_DEFAULT,
+                    values.data() + row * rowElements) < 0) {
+            const QString cause = hdf5ErrorCause();
+            const MissingFilters missing = missingFilters(dataset);
+            if (!missing.optional.isEmpty())
+                throw Error(ErrorCode::InvalidInput,
+                            QStringLiteral("%1: dataset %2 is compressed with filter %3, which "
+                                           "this HDF5 library cannot decode")
+                                .arg(fileName, quoted(info.path),
+                                     missing.optional.join(QStringLiteral(", "))));
+            throw Error(ErrorCode::Io, QStringLiteral("%1: cannot read dataset %2: %3")
+                                           .arg(fileName, quoted(info.path), cause));
+        }
+    }
+    context.throwIfCancelled();
+    return WeightTensor(shape, std::move(values));
+}
+
+} // namespace
+
+QString normalizeDatasetPath(const QString& path)
+{
+    const QStringList parts = path.split(QLatin1Char('/'), Qt::SkipEmptyParts);
+    return QLatin1Char('/') + parts.join(QLatin1Char('/'));
+}
+
+struct Hdf5Reader::Handles
+{
+    Hdf5Handle file;
+};
+
+Hdf5Reader::Hdf5Reader(QString path, std::unique_ptr<Handles> handles)
+    : m_path(std::move(path))
+    , m_handles(std::move(handles))
+{}
+
+Hdf5Reader::~Hdf5Reader() = default;
+
+std::unique_ptr<Hdf5Reader> Hdf5Reader::open(const QString& path)
+{
+    // Our own checks first: they give clearer messages than HDF5's and never touch the file.
+    const QFileInfo fileInfo(path);
+    if (!fileInfo.exists())
+        throw Error(ErrorCode::Io, path + QStringLiteral(": no such file"));
+    if (fileInfo.isDir())
+        throw Error(ErrorCode::Io, path + QStringLiteral(": is a directory, not an HDF5 file"));
+    const QByteArray nativePath = QFile::encodeName(path);
+    struct stat status = {};
+    if (::stat(nativePath.constData(), &status) != 0)
+        throw Error(ErrorCode::Io,
+                    path + QStringLiteral(": ") + QString::fromLocal8Bit(std::strerror(errno)));
+    if (!S_ISREG(status.st_mode))
+        throw Error(ErrorCode::Io, path + QStringLiteral(": not a regular file, not an HDF5 file"));
+    const int fd = ::open(nativePath.constData(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        const int error = errno;
+        if (error == EACCES || error == EPERM)
+            throw Error(ErrorCode::Io, path + QStringLiteral(": permission denied"));
+        throw Error(ErrorCode::Io,
+                    path + QStringLiteral(": ") + QString::fromLocal8Bit(std::strerror(error)));
+    }
+    ::close(fd);
+    if (status.st_size == 0)
+        throw Error(ErrorCode::Io, path + QStringLiteral(": the file is empty, not an HDF5 file"));
+
+    const Hdf5ErrorSilencer silencer;
+    const htri_t isHdf5 = H5Fis_hdf5(nativePath.constData());
+    if (isHdf5 == 0)
+        throw Error(ErrorCode::Io, path + QStringLiteral(": not an HDF5 file"));
+    if (isHdf5 < 0)
+        throwIo(path + QStringLiteral(": not an HDF5 file or truncated/damaged"));
+
+    const Hdf5Handle fapl = fileAccessList();
+    auto handles = std::make_unique<Handles>();
+    handles->file.reset(
+        H5Fopen(nativePath.constData(), H5F_ACC_RDONLY, fapl.isValid() ? fapl.get() : H5P_DEFAULT));
+    if (!handles->file.isValid()) {
+        const QString cause = hdf5ErrorCause();
+        if (cause.contains(QLatin1String("unable to lock"), Qt::CaseInsensitive) ||
+            cause.contains(QLatin1String("file locking"), Qt::CaseInsensitive))
+            throw Error(ErrorCode::Io,
+                        path +
+                            QStringLiteral(": cannot open, the file is locked (is another "
+                                           "program writing it?): ") +
+                            cause);
+        throw Error(ErrorCode::Io,
+                    path + QStringLiteral(": not an HDF5 file or truncated/damaged: ") + cause);
+    }
+    return std::unique_ptr<Hdf5Reader>(new Hdf5Reader(path, std::move(handles)));
+}
+
+std::vector<DatasetInfo> Hdf5Reader::listTree() const
+{
+    const Hdf5ErrorSilencer silencer;
+    const Hdf5Handle root(H5Gopen2(m_handles->file.get(), "/", H5P_DEFAULT));
+    if (!root.isValid())
+        throwIo(m_path + QStringLiteral(": cannot open the root group"));
+    return TreeLister(m_path).list(root.get());
+}
+
+DatasetInfo Hdf5Reader::describe(const QString& datasetPath) const
+{
+    const Hdf5ErrorSilencer silencer;
+    const QString path = normalizeDatasetPath(datasetPath);
+    const hid_t file = m_handles->file.get();
+    if (path == QLatin1String("/"))
+        throw Error(ErrorCode::InvalidInput,
+                    QStringLiteral("%1: '/' is the root group, not a dataset").arg(m_path));
+    const auto missing = [&] {
+        return Error(ErrorCode::InvalidInput,
+                     QStringLiteral("%1: no dataset %2").arg(m_path, quoted(path)));
+    };
+
+    // Walk the path one link at a time: H5Lexists fails on a missing intermediate group.
+    const QStringList parts = path.split(QLatin1Char('/'), Qt::SkipEmptyParts);
+    QString prefix;
+    for (const QString& part : parts) {
+        prefix += QLatin1Char('/') + part;
+        if (H5Lexists(file, prefix.toUtf8().constData(), H5P_DEFAULT) <= 0)
+            throw missing();
+    }
+
+    const QByteArray name = path.toUtf8();
+    H5L_info_t link;
+    if (H5Lget_info(file, name.constData(), &link, H5P_DEFAULT) < 0)
+        throw missing();
+    H5O_info_t object;
+    if (H5Oget_info_by_name2(file, name.constData(), &object, H5O_INFO_BASIC, H5P_DEFAULT) < 0) {
+        const QString cause = hdf5ErrorCause();
+        if (link.type == H5L_TYPE_SOFT || link.type == H5L_TYPE_EXTERNAL) {
+            const QString target = linkTargetText(file, name, link.type);
+            throw Error(ErrorCode::InvalidInput,
+                        QStringLiteral("%1: %2 is a dangling link: %3")
+                            .arg(m_path, quoted(path), danglingReason(target, cause)));
+        }
+        throw Error(
+            ErrorCode::InvalidInput,
+            withHdf5Cause(QStringLiteral("%1: %2 cannot be read").arg(m_path, quoted(path))));
+    }
+    switch (object.type) {
+    case H5O_TYPE_DATASET:
+        break;
+    case H5O_TYPE_GROUP:
+        throw Error(ErrorCode::InvalidInput,
+                    QStringLiteral("%1: %2 is a group, not a dataset").arg(m_path, quoted(path)));
+    case H5O_TYPE_NAMED_DATATYPE:
+        throw Error(ErrorCode::InvalidInput,
+                    QStringLiteral("%1: %2 is a committed datatype, not a dataset")
+                        .arg(m_path, quoted(path)));
+    default:
+        throw Error(ErrorCode::InvalidInput,
+                    QStringLiteral("%1: %2 is not a dataset").arg(m_path, quoted(path)));
+    }
+
+    const Hdf5Handle dataset(H5Dopen2(file, name.constData(), H5P_DEFAULT));
+    if (!dataset.isValid())
+        throwIo(QStringLiteral("%1: cannot open dataset %2").arg(m_path, quoted(path)));
+    DatasetInfo info = describeDataset(dataset.get(), path, m_path);
+    if (link.type == H5L_TYPE_SOFT || link.type == H5L_TYPE_EXTERNAL)
+        info.linkTarget = linkTargetText(file, name, link.type);
+    return info;
+}
+
+WeightTensor Hdf5Reader::readTensor(const QString& datasetPath,
+                                    const ExecutionContext& context) const
+{
+    const Hdf5ErrorSilencer silencer;
+    const DatasetInfo info = describe(datasetPath);
+    const QString& path = info.path;
+    if (info.elementClass != ElementClass::Float && info.elementClass != ElementClass::Integer)
+        throw Error(ErrorCode::InvalidInput,
+                    QStringLiteral("%1: dataset %2 has type %3, which is not numeric")
+                        .arg(m_path, quoted(path), info.typeName));
+    if (info.shape.empty())
+        throw Error(ErrorCode::InvalidInput,
+                    QStringLiteral("%1: dataset %2 is a scalar (rank 0); it needs at least one "
+                                   "dimension")
+                        .arg(m_path, quoted(path)));
+    if (std::find(info.shape.begin(), info.shape.end(), 0) != info.shape.end())
+        throw Error(ErrorCode::InvalidInput, QStringLiteral("%1: dataset %2 is empty (shape %3)")
+                                                 .arg(m_path, quoted(path), info.shapeText()));
+
+    const bool asDouble =
+        info.elementClass == ElementClass::Float ? info.elementSize > 4 : info.elementSize > 2;
+    const std::size_t targetSize = asDouble ? sizeof(double) : sizeof(float);
+
+    // Refuse, before allocating anything, what cannot fit in memory.
+    std::uint64_t bytes = 1;
+    bool overflow = false;
+    double approximateBytes = double(targetSize);
+    for (const std::int64_t extent : info.shape) {
+        overflow =
+            overflow || __builtin_mul_overflow(bytes, static_cast<std::uint64_t>(extent), &bytes);
+        approximateBytes *= double(extent);
+    }
+    overflow = overflow || __builtin_mul_overflow(bytes, std::uint64_t{targetSize}, &bytes);
+    const std::uint64_t available = availableMemoryBytes();
+    if (overflow || bytes > available ||
+        bytes > static_cast<std::uint64_t>(std::numeric_limits<std::ptrdiff_t>::max()))
+        throw Error(ErrorCode::OutOfMemory,
+                    QStringLiteral("%1: dataset %2 (shape %3, %4) needs %5 GiB of memory, more "
+                                   "than the %6 GiB available")
+                        .arg(m_path, quoted(path), info.shapeText(), info.typeName,
+                             gibText(approximateBytes), gibText(double(available))));
+
+    const Hdf5Handle dataset(
+        H5Dopen2(m_handles->file.get(), path.toUtf8().constData(), H5P_DEFAULT));
+    if (!dataset.isValid())
+        throwIo(QStringLiteral("%1: cannot open dataset %2").arg(m_path, quoted(path)));
+    const MissingFilters missing = missingFilters(dataset.get());
+    if (!missing.mandatory.isEmpty())
+        throw Error(ErrorCode::InvalidInput,
+                    QStringLiteral("%1: dataset %2 is compressed with filter %3, which this HDF5 "
+                                   "library cannot decode")
+                        .arg(m_path, quoted(path), missing.mandatory.join(QStringLiteral(", "))));
+
+    if (asDouble)
+        return readValues<double>(dataset.get(), H5T_NATIVE_DOUBLE, info, m_path, context);
+    return readValues<float>(dataset.get(), H5T_NATIVE_FLOAT, info, m_path, context);
+}
+
+} // namespace sparsity::core

@@ -1,0 +1,1402 @@
+// HDF5 input and mask output (SPEC.md "Mask files"): listing, reading every numeric type,
+// refusing broken or oversized input, and writing mask files atomically. Fixtures are built
+// at run time with the HDF5 C API in a temporary directory.
+#include "error.h"
+#include "hdf5/hdf5reader.h"
+#include "hdf5/maskfilewriter.h"
+#include "mask/sparsityparams.h"
+#include "parallel/executioncontext.h"
+
+#include <QCryptographicHash>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QTemporaryDir>
+#include <QTest>
+#include <atomic>
+#include <cmath>
+#include <csignal>
+#include <cstring>
+#include <fcntl.h>
+#include <hdf5.h>
+#include <limits>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <sys/file.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <utility>
+
+using namespace sparsity::core;
+
+namespace {
+
+// A test-local owner of an HDF5 identifier: fixtures do not rely on the code under test.
+class Id
+{
+public:
+    Id(hid_t id, herr_t (*close)(hid_t))
+        : m_id(id)
+        , m_close(close)
+    {}
+    ~Id()
+    {
+        if (m_id >= 0)
+            m_close(m_id);
+    }
+    Id(Id&& other) noexcept
+        : m_id(std::exchange(other.m_id, -1))
+        , m_close(other.m_close)
+    {}
+    Id(const Id&) = delete;
+    Id& operator=(const Id&) = delete;
+    operator hid_t() const { return m_id; }
+    bool ok() const { return m_id >= 0; }
+
+private:
+    hid_t m_id;
+    herr_t (*m_close)(hid_t);
+};
+
+Id createFile(const QString& path)
+{
+    return Id(
+        H5Fcreate(QFile::encodeName(path).constData(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT),
+        H5Fclose);
+}
+
+Id openFile(const QString& path)
+{
+    return Id(H5Fopen(QFile::encodeName(path).constData(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+}
+
+// Creates dataset `path` (intermediate groups included) and writes `data` when given.
+bool writeDataset(hid_t file, const char* path, hid_t fileType, std::vector<hsize_t> dims,
+                  hid_t memoryType = -1, const void* data = nullptr, hid_t dcpl = H5P_DEFAULT)
+{
+    const Id space(dims.empty()
+                       ? H5Screate(H5S_SCALAR)
+                       : H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr),
+                   H5Sclose);
+    const Id lcpl(H5Pcreate(H5P_LINK_CREATE), H5Pclose);
+    H5Pset_create_intermediate_group(lcpl, 1);
+    H5Pset_char_encoding(lcpl, H5T_CSET_UTF8);
+    const Id dataset(H5Dcreate2(file, path, fileType, space, lcpl, dcpl, H5P_DEFAULT), H5Dclose);
+    if (!dataset.ok())
+        return false;
+    return data == nullptr ||
+           H5Dwrite(dataset, memoryType, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) >= 0;
+}
+
+// h5py's float16: IEEE half precision, little-endian.
+Id float16Type()
+{
+    Id type(H5Tcopy(H5T_IEEE_F32LE), H5Tclose);
+    H5Tset_fields(type, 15, 10, 5, 0, 10);
+    H5Tset_size(type, 2);
+    H5Tset_ebias(type, 15);
+    return type;
+}
+
+// Exact float16 -> float32, as numpy's astype(np.float32) computes it.
+float halfToFloat(std::uint16_t bits)
+{
+    const int exponent = (bits >> 10) & 0x1f;
+    const int mantissa = bits & 0x3ff;
+    float value = 0.0f;
+    if (exponent == 0)
+        value = std::ldexp(float(mantissa), -24);
+    else if (exponent == 31)
+        value = mantissa != 0 ? std::numeric_limits<float>::quiet_NaN()
+                              : std::numeric_limits<float>::infinity();
+    else
+        value = std::ldexp(float(mantissa + 1024), exponent - 25);
+    return (bits & 0x8000) != 0 ? -value : value;
+}
+
+template <typename F> std::optional<Error> errorOf(F&& function)
+{
+    try {
+        function();
+    } catch (const Error& error) {
+        return error;
+    }
+    return std::nullopt;
+}
+
+QByteArray fileHash(const QString& path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    return QCryptographicHash::hash(file.readAll(), QCryptographicHash::Sha256);
+}
+
+QStringList directoryListing(const QString& path)
+{
+    return QDir(path).entryList(
+        QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot, QDir::Name);
+}
+
+const std::uint16_t float16Bits[] = {0x0000, 0x8000, 0x3C00, 0xC100, 0x2E66, 0x7BFF,
+                                     0xFBFF, 0x0001, 0x03FF, 0x7C00, 0xFC00, 0x7E00};
+
+const ExecutionContext inlineContext;
+
+} // namespace
+
+#define VERIFY_ERROR(error, expectedCode, fragment)                                                \
+    do {                                                                                           \
+        QVERIFY2((error).has_value(), "expected an Error");                                        \
+        QCOMPARE(int((error)->code()), int(expectedCode));                                         \
+        QVERIFY2((error)->message().contains(fragment), qPrintable((error)->message()));           \
+    } while (false)
+
+class TestHdf5Io final : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void cleanupTestCase();
+
+    void normalizesDatasetPaths_data();
+    void normalizesDatasetPaths();
+
+    void listsTreeInDepthFirstNameOrder();
+    void listsDatasetTypes_data();
+    void listsDatasetTypes();
+    void listsLinks();
+    void listsNonAsciiNames();
+    void followsExternalLinksAndStopsSoftLinkLoops();
+
+    void describesDatasets_data();
+    void describesDatasets();
+    void describeErrors_data();
+    void describeErrors();
+
+    void readsFloat16AsNumpyDoes();
+    void readsNumericTypes_data();
+    void readsNumericTypes();
+    void readsRank4AndRank1();
+    void readsChunkedDeflatedDataInSlabs();
+    void readStopsWhenCancelled();
+    void readRefusesUnusableDatasets_data();
+    void readRefusesUnusableDatasets();
+    void readRefusesHugeDatasetBeforeAllocating();
+    void readRefusesUnavailableFilter();
+
+    void openErrors_data();
+    void openErrors();
+    void openRefusesUnreadableFile();
+    void openRefusesLockedFile();
+    void readerNeverWritesTheInput();
+
+    void writerRoundTrip();
+    void writerChunksLargeMasks();
+    void writerRefusesInputAsOutput_data();
+    void writerRefusesInputAsOutput();
+    void writerRefusesExistingOutput();
+    void writerOverwritesWhenAllowed();
+    void writerRefusesMissingDirectory();
+    void writerRefusesUnwritableDirectory();
+    void uncommittedWriterLeavesNoFile();
+    void writerRejectsProgrammerErrors();
+    void writerRecoversFromFailedMask();
+    void writerReportsFullDisk();
+    void writerGivesNewFilesUsualPermissions();
+
+private:
+    QString path(const QString& name) const { return m_dir.filePath(name); }
+    QString makeInput(const QString& name);
+
+    QTemporaryDir m_dir;
+    QString m_tree;  // the nested fixture of the listing tests
+    QString m_types; // one dataset per numeric type, for reading
+};
+
+void TestHdf5Io::initTestCase()
+{
+    QVERIFY(m_dir.isValid());
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); // fixtures check their own results
+
+    m_tree = path(QStringLiteral("tree.h5"));
+    {
+        const Id file = createFile(m_tree);
+        QVERIFY(file.ok());
+        const float kernel[12] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
+        QVERIFY(writeDataset(file, "/model/dense/kernel", H5T_IEEE_F32LE, {4, 3}, H5T_NATIVE_FLOAT,
+                             kernel));
+        QVERIFY(
+            writeDataset(file, "/model/dense/bias", H5T_IEEE_F32LE, {4}, H5T_NATIVE_FLOAT, kernel));
+        // A hard link from a group to its parent: the listing must not loop.
+        QVERIFY(H5Lcreate_hard(file, "/model", file, "/model/dense/parent", H5P_DEFAULT,
+                               H5P_DEFAULT) >= 0);
+
+        const Id f16 = float16Type();
+        QVERIFY(writeDataset(file, "/model/types/f16", f16, {2, 3}));
+        QVERIFY(writeDataset(file, "/model/types/f64", H5T_IEEE_F64LE, {2, 2}));
+        QVERIFY(writeDataset(file, "/model/types/i8", H5T_STD_I8LE, {3, 2}));
+        QVERIFY(writeDataset(file, "/model/types/i32", H5T_STD_I32LE, {2, 2}));
+        QVERIFY(writeDataset(file, "/model/types/u64", H5T_STD_U64LE, {2, 2}));
+        QVERIFY(writeDataset(file, "/model/types/scalar", H5T_IEEE_F64LE, {}));
+        QVERIFY(writeDataset(file, "/model/types/empty", H5T_IEEE_F32LE, {3, 0}));
+        const Id string(H5Tcopy(H5T_C_S1), H5Tclose);
+        H5Tset_size(string, 5);
+        QVERIFY(writeDataset(file, "/model/types/string", string, {2}));
+        const Id compound(H5Tcreate(H5T_COMPOUND, 8), H5Tclose);
+        H5Tinsert(compound, "a", 0, H5T_STD_I32LE);
+        H5Tinsert(compound, "b", 4, H5T_IEEE_F32LE);
+        QVERIFY(writeDataset(file, "/model/types/compound", compound, {2, 2}));
+        // h5py's bool: an int8 enum FALSE/TRUE.
+        const Id boolean(H5Tenum_create(H5T_STD_I8LE), H5Tclose);
+        const signed char no = 0;
+        const signed char yes = 1;
+        H5Tenum_insert(boolean, "FALSE", &no);
+        H5Tenum_insert(boolean, "TRUE", &yes);
+        QVERIFY(writeDataset(file, "/model/types/enum", boolean, {3, 3}));
+
+        QVERIFY(writeDataset(file, "/schicht_ä/权重", H5T_IEEE_F32LE, {2, 2}, H5T_NATIVE_FLOAT,
+                             kernel));
+        QVERIFY(H5Lcreate_soft("/model/dense/kernel", file, "/alias", H5P_DEFAULT, H5P_DEFAULT) >=
+                0);
+        QVERIFY(H5Lcreate_soft("/model/dense", file, "/shortcut", H5P_DEFAULT, H5P_DEFAULT) >= 0);
+        QVERIFY(H5Lcreate_soft("/nowhere", file, "/dangling", H5P_DEFAULT, H5P_DEFAULT) >= 0);
+        QVERIFY(H5Lcreate_external("missing.h5", "/data", file, "/external", H5P_DEFAULT,
+                                   H5P_DEFAULT) >= 0);
+    }
+
+    m_types = path(QStringLiteral("types.h5"));
+    {
+        const Id file = createFile(m_types);
+        QVERIFY(file.ok());
+        const Id f16 = float16Type();
+        QVERIFY(writeDataset(file, "/f16", f16, {2, 6}, f16, float16Bits));
+        const float f32[6] = {0.1f, -2.5f, 3.4e38f, -1e-45f, 0.0f, 7.0f};
+        QVERIFY(writeDataset(file, "/f32", H5T_IEEE_F32LE, {2, 3}, H5T_NATIVE_FLOAT, f32));
+        QVERIFY(writeDataset(file, "/f32be", H5T_IEEE_F32BE, {3, 2}, H5T_NATIVE_FLOAT, f32));
+        const double f64[6] = {0.1, -1e300, 1e-310, 3.0, -0.0, 123456789.123456789};
+        QVERIFY(writeDataset(file, "/f64", H5T_IEEE_F64LE, {3, 2}, H5T_NATIVE_DOUBLE, f64));
+        const std::int16_t i16[4] = {-32768, 32767, 0, -1};
+        QVERIFY(writeDataset(file, "/i16", H5T_STD_I16LE, {2, 2}, H5T_NATIVE_INT16, i16));
+        const std::int32_t i32[4] = {-2147483647 - 1, 2147483647, 16777217, -3};
+        QVERIFY(writeDataset(file, "/i32", H5T_STD_I32BE, {2, 2}, H5T_NATIVE_INT32, i32));
+        const std::int64_t i64[4] = {std::int64_t{1} << 53, -(std::int64_t{1} << 53), 123, -7};
+        QVERIFY(writeDataset(file, "/i64", H5T_STD_I64LE, {2, 2}, H5T_NATIVE_INT64, i64));
+        const std::uint8_t u8[4] = {0, 1, 128, 255};
+        QVERIFY(writeDataset(file, "/u8", H5T_STD_U8LE, {2, 2}, H5T_NATIVE_UINT8, u8));
+        std::vector<float> rank4(2 * 3 * 2 * 2);
+        for (std::size_t i = 0; i < rank4.size(); ++i)
+            rank4[i] = float(i) - 10.0f;
+        QVERIFY(writeDataset(file, "/conv/weight", H5T_IEEE_F32LE, {2, 3, 2, 2}, H5T_NATIVE_FLOAT,
+                             rank4.data()));
+        QVERIFY(
+            writeDataset(file, "/conv/bias", H5T_IEEE_F32LE, {5}, H5T_NATIVE_FLOAT, rank4.data()));
+        const Id string(H5Tcopy(H5T_C_S1), H5Tclose);
+        H5Tset_size(string, 3);
+        QVERIFY(writeDataset(file, "/string", string, {2, 2}));
+        const Id compound(H5Tcreate(H5T_COMPOUND, 8), H5Tclose);
+        H5Tinsert(compound, "a", 0, H5T_STD_I32LE);
+        H5Tinsert(compound, "b", 4, H5T_IEEE_F32LE);
+        QVERIFY(writeDataset(file, "/compound", compound, {2, 2}));
+        const Id boolean(H5Tenum_create(H5T_STD_I8LE), H5Tclose);
+        const signed char no = 0;
+        H5Tenum_insert(boolean, "FALSE", &no);
+        QVERIFY(writeDataset(file, "/enum", boolean, {2, 2}));
+        QVERIFY(writeDataset(file, "/scalar", H5T_IEEE_F32LE, {}));
+        QVERIFY(writeDataset(file, "/empty", H5T_IEEE_F32LE, {0, 4}));
+        QVERIFY(H5Gclose(H5Gcreate2(file, "/group", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)) >= 0);
+    }
+}
+
+void TestHdf5Io::cleanupTestCase()
+{
+    // Every reader and writer closed every identifier it opened.
+    QCOMPARE(H5Fget_obj_count(H5F_OBJ_ALL, H5F_OBJ_ALL), ssize_t(0));
+}
+
+void TestHdf5Io::normalizesDatasetPaths_data()
+{
+    QTest::addColumn<QString>("input");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("absolute") << QStringLiteral("/a/b") << QStringLiteral("/a/b");
+    QTest::newRow("relative") << QStringLiteral("a/b") << QStringLiteral("/a/b");
+    QTest::newRow("repeated") << QStringLiteral("//a///b") << QStringLiteral("/a/b");
+    QTest::newRow("trailing") << QStringLiteral("/a/b/") << QStringLiteral("/a/b");
+    QTest::newRow("root") << QStringLiteral("/") << QStringLiteral("/");
+    QTest::newRow("empty") << QString() << QStringLiteral("/");
+    QTest::newRow("non-ascii") << QStringLiteral("schicht_ä//权重/")
+                               << QStringLiteral("/schicht_ä/权重");
+}
+
+void TestHdf5Io::normalizesDatasetPaths()
+{
+    QFETCH(QString, input);
+    QFETCH(QString, expected);
+    QCOMPARE(normalizeDatasetPath(input), expected);
+}
+
+void TestHdf5Io::listsTreeInDepthFirstNameOrder()
+{
+    const auto reader = Hdf5Reader::open(m_tree);
+    QCOMPARE(reader->path(), m_tree);
+    QStringList paths;
+    for (const DatasetInfo& entry : reader->listTree())
+        paths << entry.path;
+    const QStringList expected = {
+        QStringLiteral("/alias"),
+        QStringLiteral("/dangling"),
+        QStringLiteral("/external"),
+        QStringLiteral("/model"),
+        QStringLiteral("/model/dense"),
+        QStringLiteral("/model/dense/bias"),
+        QStringLiteral("/model/dense/kernel"),
+        QStringLiteral("/model/dense/parent"), // the cycle: listed, not entered
+        QStringLiteral("/model/types"),
+        QStringLiteral("/model/types/compound"),
+        QStringLiteral("/model/types/empty"),
+        QStringLiteral("/model/types/enum"),
+        QStringLiteral("/model/types/f16"),
+        QStringLiteral("/model/types/f64"),
+        QStringLiteral("/model/types/i32"),
+        QStringLiteral("/model/types/i8"),
+        QStringLiteral("/model/types/scalar"),
+        QStringLiteral("/model/types/string"),
+        QStringLiteral("/model/types/u64"),
+        QStringLiteral("/schicht_ä"),
+        QStringLiteral("/schicht_ä/权重"),
+        QStringLiteral("/shortcut"), // a soft link to a group already listed
+    };
+    QCOMPARE(paths, expected);
+}
+
+void TestHdf5Io::listsDatasetTypes_data()
+{
+    QTest::addColumn<QString>("datasetPath");
+    QTest::addColumn<QString>("typeName");
+    QTest::addColumn<int>("elementClass");
+    QTest::addColumn<qint64>("elementSize");
+    QTest::addColumn<QString>("shape");
+    QTest::addColumn<qint64>("storageBytes");
+    QTest::addColumn<bool>("sparsifiable");
+    QTest::addColumn<QString>("reason");
+
+    const int f = int(ElementClass::Float);
+    const int i = int(ElementClass::Integer);
+    const int o = int(ElementClass::Other);
+    QTest::newRow("float32") << QStringLiteral("/model/dense/kernel") << QStringLiteral("float32")
+                             << f << qint64(4) << QStringLiteral("4x3") << qint64(48) << true
+                             << QString();
+    QTest::newRow("float16") << QStringLiteral("/model/types/f16") << QStringLiteral("float16") << f
+                             << qint64(2) << QStringLiteral("2x3") << qint64(12) << true
+                             << QString();
+    QTest::newRow("float64") << QStringLiteral("/model/types/f64") << QStringLiteral("float64") << f
+                             << qint64(8) << QStringLiteral("2x2") << qint64(32) << true
+                             << QString();
+    QTest::newRow("int8") << QStringLiteral("/model/types/i8") << QStringLiteral("int8") << i
+                          << qint64(1) << QStringLiteral("3x2") << qint64(6) << true << QString();
+    QTest::newRow("int32") << QStringLiteral("/model/types/i32") << QStringLiteral("int32") << i
+                           << qint64(4) << QStringLiteral("2x2") << qint64(16) << true << QString();
+    QTest::newRow("uint64") << QStringLiteral("/model/types/u64") << QStringLiteral("uint64") << i
+                            << qint64(8) << QStringLiteral("2x2") << qint64(32) << true
+                            << QString();
+    QTest::newRow("rank 1") << QStringLiteral("/model/dense/bias") << QStringLiteral("float32") << f
+                            << qint64(4) << QStringLiteral("4") << qint64(16) << false
+                            << QStringLiteral("rank 1: needs at least 2 dimensions");
+    QTest::newRow("rank 0") << QStringLiteral("/model/types/scalar") << QStringLiteral("float64")
+                            << f << qint64(8) << QStringLiteral("scalar") << qint64(8) << false
+                            << QStringLiteral("rank 0 (scalar): needs at least 2 dimensions");
+    QTest::newRow("zero dim") << QStringLiteral("/model/types/empty") << QStringLiteral("float32")
+                              << f << qint64(4) << QStringLiteral("3x0") << qint64(0) << false
+                              << QStringLiteral("empty: dimension 1 has size 0");
+    QTest::newRow("string") << QStringLiteral("/model/types/string") << QStringLiteral("string")
+                            << o << qint64(5) << QStringLiteral("2") << qint64(10) << false
+                            << QStringLiteral("string data is not numeric");
+    QTest::newRow("compound") << QStringLiteral("/model/types/compound")
+                              << QStringLiteral("compound") << o << qint64(8)
+                              << QStringLiteral("2x2") << qint64(32) << false
+                              << QStringLiteral("compound data is not numeric");
+    QTest::newRow("enum") << QStringLiteral("/model/types/enum") << QStringLiteral("enum") << o
+                          << qint64(1) << QStringLiteral("3x3") << qint64(9) << false
+                          << QStringLiteral("enum data is not numeric");
+}
+
+void TestHdf5Io::listsDatasetTypes()
+{
+    QFETCH(QString, datasetPath);
+    QFETCH(QString, typeName);
+    QFETCH(int, elementClass);
+    QFETCH(qint64, elementSize);
+    QFETCH(QString, shape);
+    QFETCH(qint64, storageBytes);
+    QFETCH(bool, sparsifiable);
+    QFETCH(QString, reason);
+
+    const auto reader = Hdf5Reader::open(m_tree);
+    std::map<QString, DatasetInfo> byPath;
+    for (const DatasetInfo& entry : reader->listTree())
+        byPath[entry.path] = entry;
+    QVERIFY(byPath.count(datasetPath) == 1);
+    const DatasetInfo& info = byPath[datasetPath];
+    QCOMPARE(int(info.kind), int(NodeKind::Dataset));
+    QCOMPARE(info.typeName, typeName);
+    QCOMPARE(int(info.elementClass), elementClass);
+    QCOMPARE(info.elementSize, elementSize);
+    QCOMPARE(info.shapeText(), shape);
+    QCOMPARE(info.storageBytes, storageBytes);
+    QCOMPARE(info.sparsifiable, sparsifiable);
+    QCOMPARE(info.reason, reason);
+    QCOMPARE(info.isDefaultSelection(), sparsifiable && elementClass == int(ElementClass::Float));
+
+    // describe() sees the same entry.
+    const DatasetInfo described = reader->describe(datasetPath);
+    QCOMPARE(described.shape, info.shape);
+    QCOMPARE(described.typeName, info.typeName);
+    QCOMPARE(described.reason, info.reason);
+}
+
+void TestHdf5Io::listsLinks()
+{
+    const auto reader = Hdf5Reader::open(m_tree);
+    std::map<QString, DatasetInfo> byPath;
+    for (const DatasetInfo& entry : reader->listTree())
+        byPath[entry.path] = entry;
+
+    const DatasetInfo& alias = byPath[QStringLiteral("/alias")];
+    QCOMPARE(int(alias.kind), int(NodeKind::Dataset));
+    QCOMPARE(alias.linkTarget, QStringLiteral("/model/dense/kernel"));
+    QCOMPARE(alias.shape, (std::vector<std::int64_t>{4, 3}));
+    QVERIFY(alias.sparsifiable);
+
+    const DatasetInfo& dangling = byPath[QStringLiteral("/dangling")];
+    QCOMPARE(int(dangling.kind), int(NodeKind::DanglingLink));
+    QCOMPARE(dangling.linkTarget, QStringLiteral("/nowhere"));
+    QCOMPARE(dangling.reason, QStringLiteral("link target /nowhere does not exist"));
+    QVERIFY(!dangling.sparsifiable);
+
+    const DatasetInfo& external = byPath[QStringLiteral("/external")];
+    QCOMPARE(int(external.kind), int(NodeKind::DanglingLink));
+    QCOMPARE(external.linkTarget, QStringLiteral("missing.h5:/data"));
+    QVERIFY2(external.reason.contains(QLatin1String("does not exist")),
+             qPrintable(external.reason));
+
+    const DatasetInfo& parent = byPath[QStringLiteral("/model/dense/parent")];
+    QCOMPARE(int(parent.kind), int(NodeKind::Group));
+    QVERIFY2(parent.reason.contains(QLatin1String("/model")), qPrintable(parent.reason));
+
+    const DatasetInfo& shortcut = byPath[QStringLiteral("/shortcut")];
+    QCOMPARE(int(shortcut.kind), int(NodeKind::Group));
+    QCOMPARE(shortcut.linkTarget, QStringLiteral("/model/dense"));
+
+    QCOMPARE(int(byPath[QStringLiteral("/model")].kind), int(NodeKind::Group));
+    QCOMPARE(byPath[QStringLiteral("/model")].elementCount(), qint64(0));
+}
+
+void TestHdf5Io::listsNonAsciiNames()
+{
+    const auto reader = Hdf5Reader::open(m_tree);
+    const DatasetInfo info = reader->describe(QStringLiteral("schicht_ä/权重"));
+    QCOMPARE(info.path, QStringLiteral("/schicht_ä/权重"));
+    QCOMPARE(info.shapeText(), QStringLiteral("2x2"));
+    const WeightTensor tensor = reader->readTensor(info.path, inlineContext);
+    QCOMPARE(tensor.valueAt(1, 1), 4.0);
+}
+
+void TestHdf5Io::followsExternalLinksAndStopsSoftLinkLoops()
+{
+    QVERIFY(QDir(m_dir.path()).mkpath(QStringLiteral("links")));
+    const QString target = path(QStringLiteral("links/target.h5"));
+    const QString source = path(QStringLiteral("links/source.h5"));
+    {
+        const Id file = createFile(target);
+        const double data[4] = {1.5, -2.5, 3.5, -4.5};
+        QVERIFY(writeDataset(file, "/layer/w", H5T_IEEE_F64LE, {2, 2}, H5T_NATIVE_DOUBLE, data));
+    }
+    {
+        const Id file = createFile(source);
+        // Relative to the linking file's directory, as h5py users write them.
+        QVERIFY(H5Lcreate_external("target.h5", "/layer", file, "/extgroup", H5P_DEFAULT,
+                                   H5P_DEFAULT) >= 0);
+        QVERIFY(H5Lcreate_external("target.h5", "/layer/w", file, "/extw", H5P_DEFAULT,
+                                   H5P_DEFAULT) >= 0);
+        QVERIFY(H5Lcreate_soft("/loop", file, "/loop", H5P_DEFAULT, H5P_DEFAULT) >= 0);
+        QVERIFY(H5Lcreate_soft("/pong", file, "/ping", H5P_DEFAULT, H5P_DEFAULT) >= 0);
+        QVERIFY(H5Lcreate_soft("/ping", file, "/pong", H5P_DEFAULT, H5P_DEFAULT) >= 0);
+    }
+    // From another working directory, so the link does not resolve by accident.
+    const QString savedCurrent = QDir::currentPath();
+    QVERIFY(QDir::setCurrent(QDir::rootPath()));
+    const auto reader = Hdf5Reader::open(source);
+    std::vector<DatasetInfo> entries = reader->listTree();
+    QDir::setCurrent(savedCurrent);
+
+    QStringList listed;
+    for (const DatasetInfo& entry : entries)
+        listed << QStringLiteral("%1 %2 %3")
+                      .arg(entry.path)
+                      .arg(int(entry.kind))
+                      .arg(entry.linkTarget);
+    const QString dangling = QString::number(int(NodeKind::DanglingLink));
+    const QString group = QString::number(int(NodeKind::Group));
+    const QString dataset = QString::number(int(NodeKind::Dataset));
+    QCOMPARE(listed, (QStringList{
+                         QStringLiteral("/extgroup ") + group + QStringLiteral(" target.h5:/layer"),
+                         QStringLiteral("/extgroup/w ") + dataset + QLatin1Char(' '),
+                         QStringLiteral("/extw ") + dataset + QStringLiteral(" target.h5:/layer/w"),
+                         QStringLiteral("/loop ") + dangling + QStringLiteral(" /loop"),
+                         QStringLiteral("/ping ") + dangling + QStringLiteral(" /pong"),
+                         QStringLiteral("/pong ") + dangling + QStringLiteral(" /ping"),
+                     }));
+    QVERIFY2(entries[3].reason.contains(QLatin1String("/loop does not resolve")),
+             qPrintable(entries[3].reason));
+
+    const WeightTensor tensor = reader->readTensor(QStringLiteral("/extgroup/w"), inlineContext);
+    QCOMPARE(int(tensor.precision()), int(Precision::Float64));
+    QCOMPARE(tensor.valueAt(1, 1), -4.5);
+    QCOMPARE(reader->describe(QStringLiteral("extw")).linkTarget,
+             QStringLiteral("target.h5:/layer/w"));
+    const auto error = errorOf([&] { reader->describe(QStringLiteral("/ping")); });
+    VERIFY_ERROR(error, ErrorCode::InvalidInput,
+                 QStringLiteral("'/ping' is a dangling link: link target /pong does not resolve"));
+}
+
+void TestHdf5Io::describesDatasets_data()
+{
+    QTest::addColumn<QString>("input");
+    QTest::addColumn<QString>("expectedPath");
+    QTest::newRow("absolute") << QStringLiteral("/model/dense/kernel")
+                              << QStringLiteral("/model/dense/kernel");
+    QTest::newRow("relative") << QStringLiteral("model/dense/kernel")
+                              << QStringLiteral("/model/dense/kernel");
+    QTest::newRow("messy") << QStringLiteral("//model//dense/kernel/")
+                           << QStringLiteral("/model/dense/kernel");
+    QTest::newRow("through soft link")
+        << QStringLiteral("/shortcut/kernel") << QStringLiteral("/shortcut/kernel");
+    QTest::newRow("through cycle") << QStringLiteral("/model/dense/parent/dense/kernel")
+                                   << QStringLiteral("/model/dense/parent/dense/kernel");
+}
+
+void TestHdf5Io::describesDatasets()
+{
+    QFETCH(QString, input);
+    QFETCH(QString, expectedPath);
+    const auto reader = Hdf5Reader::open(m_tree);
+    const DatasetInfo info = reader->describe(input);
+    QCOMPARE(info.path, expectedPath);
+    QCOMPARE(int(info.kind), int(NodeKind::Dataset));
+    QCOMPARE(info.shape, (std::vector<std::int64_t>{4, 3}));
+    QCOMPARE(info.elementCount(), qint64(12));
+    QVERIFY(info.canSparsifyWhenNamed());
+}
+
+void TestHdf5Io::describeErrors_data()
+{
+    QTest::addColumn<QString>("input");
+    QTest::addColumn<QString>("fragment");
+    QTest::newRow("missing") << QStringLiteral("/nope") << QStringLiteral(": no dataset '/nope'");
+    QTest::newRow("missing relative")
+        << QStringLiteral("nope/x") << QStringLiteral(": no dataset '/nope/x'");
+    QTest::newRow("below a dataset") << QStringLiteral("/model/dense/kernel/x")
+                                     << QStringLiteral(": no dataset '/model/dense/kernel/x'");
+    QTest::newRow("group") << QStringLiteral("model/dense")
+                           << QStringLiteral("'/model/dense' is a group, not a dataset");
+    QTest::newRow("root") << QStringLiteral("/") << QStringLiteral("not a dataset");
+    QTest::newRow("dangling") << QStringLiteral("/dangling")
+                              << QStringLiteral("'/dangling' is a dangling link: link target "
+                                                "/nowhere does not exist");
+    QTest::newRow("external") << QStringLiteral("/external")
+                              << QStringLiteral("link target missing.h5:/data does not exist");
+}
+
+void TestHdf5Io::describeErrors()
+{
+    QFETCH(QString, input);
+    QFETCH(QString, fragment);
+    const auto reader = Hdf5Reader::open(m_tree);
+    const auto error = errorOf([&] { reader->describe(input); });
+    VERIFY_ERROR(error, ErrorCode::InvalidInput, fragment);
+    QVERIFY(error->message().startsWith(m_tree + QStringLiteral(": ")));
+}
+
+void TestHdf5Io::readsFloat16AsNumpyDoes()
+{
+    const auto reader = Hdf5Reader::open(m_types);
+    const WeightTensor tensor = reader->readTensor(QStringLiteral("/f16"), inlineContext);
+    QCOMPARE(int(tensor.precision()), int(Precision::Float32));
+    QCOMPARE(tensor.shape(), (std::vector<std::int64_t>{2, 6}));
+    const auto values = tensor.values<float>();
+    QCOMPARE(values.size(), std::size(float16Bits));
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        const float expected = halfToFloat(float16Bits[i]);
+        if (std::isnan(expected)) {
+            QVERIFY2(std::isnan(values[i]), qPrintable(QString::number(values[i])));
+            continue;
+        }
+        std::uint32_t gotBits = 0;
+        std::uint32_t expectedBits = 0;
+        std::memcpy(&gotBits, &values[i], 4);
+        std::memcpy(&expectedBits, &expected, 4);
+        QVERIFY2(gotBits == expectedBits,
+                 qPrintable(QStringLiteral("element %1 (0x%2): got %3, expected %4")
+                                .arg(i)
+                                .arg(float16Bits[i], 4, 16, QLatin1Char('0'))
+                                .arg(double(values[i]), 0, 'g', 9)
+                                .arg(double(expected), 0, 'g', 9)));
+    }
+    // Spot checks of the reference itself.
+    QCOMPARE(halfToFloat(0x7BFF), 65504.0f);
+    QCOMPARE(halfToFloat(0x0001), 5.9604644775390625e-08f);
+    QVERIFY(std::isinf(halfToFloat(0xFC00)) && halfToFloat(0xFC00) < 0);
+}
+
+void TestHdf5Io::readsNumericTypes_data()
+{
+    QTest::addColumn<QString>("datasetPath");
+    QTest::addColumn<int>("precision");
+    QTest::addColumn<QList<double>>("expected");
+    const int f32 = int(Precision::Float32);
+    const int f64 = int(Precision::Float64);
+    QTest::newRow("float32") << QStringLiteral("/f32") << f32
+                             << QList<double>{double(0.1f),    -2.5, double(3.4e38f),
+                                              double(-1e-45f), 0.0,  7.0};
+    QTest::newRow("float32 big-endian")
+        << QStringLiteral("/f32be") << f32
+        << QList<double>{double(0.1f), -2.5, double(3.4e38f), double(-1e-45f), 0.0, 7.0};
+    QTest::newRow("float64 stays double")
+        << QStringLiteral("/f64") << f64
+        << QList<double>{0.1, -1e300, 1e-310, 3.0, -0.0, 123456789.123456789};
+    QTest::newRow("int16 -> float")
+        << QStringLiteral("/i16") << f32 << QList<double>{-32768, 32767, 0, -1};
+    QTest::newRow("int32 big-endian -> double")
+        << QStringLiteral("/i32") << f64
+        << QList<double>{-2147483648.0, 2147483647.0, 16777217.0, -3.0};
+    QTest::newRow("int64 -> double")
+        << QStringLiteral("/i64") << f64
+        << QList<double>{9007199254740992.0, -9007199254740992.0, 123.0, -7.0};
+    QTest::newRow("uint8 -> float")
+        << QStringLiteral("/u8") << f32 << QList<double>{0, 1, 128, 255};
+}
+
+void TestHdf5Io::readsNumericTypes()
+{
+    QFETCH(QString, datasetPath);
+    QFETCH(int, precision);
+    QFETCH(QList<double>, expected);
+    const auto reader = Hdf5Reader::open(m_types);
+    const WeightTensor tensor = reader->readTensor(datasetPath, inlineContext);
+    QCOMPARE(int(tensor.precision()), precision);
+    QCOMPARE(tensor.elementCount(), qint64(expected.size()));
+    QCOMPARE(tensor.shape(), reader->describe(datasetPath).shape);
+    for (qsizetype i = 0; i < expected.size(); ++i) {
+        const double value = tensor.valueAt(i / tensor.cols(), i % tensor.cols());
+        QVERIFY2(std::memcmp(&value, &expected[i], sizeof value) == 0,
+                 qPrintable(QStringLiteral("element %1: got %2, expected %3")
+                                .arg(i)
+                                .arg(value, 0, 'g', 17)
+                                .arg(expected[i], 0, 'g', 17)));
+    }
+}
+
+void TestHdf5Io::readsRank4AndRank1()
+{
+    const auto reader = Hdf5Reader::open(m_types);
+    const WeightTensor conv = reader->readTensor(QStringLiteral("conv/weight"), inlineContext);
+    QCOMPARE(conv.shape(), (std::vector<std::int64_t>{2, 3, 2, 2}));
+    QCOMPARE(conv.rows(), 2);
+    QCOMPARE(conv.cols(), 12);
+    const auto values = conv.values<float>();
+    for (std::size_t i = 0; i < values.size(); ++i)
+        QCOMPARE(values[i], float(i) - 10.0f);
+
+    const WeightTensor bias = reader->readTensor(QStringLiteral("/conv/bias"), inlineContext);
+    QCOMPARE(bias.shape(), (std::vector<std::int64_t>{5}));
+    QCOMPARE(bias.rows(), 1);
+    QCOMPARE(bias.valueAt(0, 4), -6.0);
+}
+
+void TestHdf5Io::readsChunkedDeflatedDataInSlabs()
+{
+    // 1500 x 4096 float32 = 24 MiB: more than one 16 MiB slab, chunks of 7 rows that do
+    // not divide the slab size.
+    const QString file = path(QStringLiteral("chunked.h5"));
+    constexpr hsize_t rows = 1500;
+    constexpr hsize_t cols = 4096;
+    {
+        std::vector<float> data(rows * cols);
+        for (hsize_t r = 0; r < rows; ++r)
+            for (hsize_t c = 0; c < cols; ++c)
+                data[r * cols + c] = float(r) * 0.5f - float(c);
+        const Id h5 = createFile(file);
+        const Id dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
+        const hsize_t chunk[2] = {7, 512};
+        H5Pset_chunk(dcpl, 2, chunk);
+        H5Pset_shuffle(dcpl);
+        H5Pset_deflate(dcpl, 4);
+        QVERIFY(writeDataset(h5, "/big", H5T_IEEE_F32LE, {rows, cols}, H5T_NATIVE_FLOAT,
+                             data.data(), dcpl));
+    }
+    const auto reader = Hdf5Reader::open(file);
+    const WeightTensor tensor = reader->readTensor(QStringLiteral("/big"), inlineContext);
+    QCOMPARE(tensor.rows(), qint64(rows));
+    QCOMPARE(tensor.cols(), qint64(cols));
+    const auto values = tensor.values<float>();
+    for (hsize_t r = 0; r < rows; ++r) {
+        for (hsize_t c = 0; c < cols; ++c) {
+            if (values[r * cols + c] != float(r) * 0.5f - float(c))
+                QFAIL(qPrintable(QStringLiteral("mismatch at %1,%2").arg(r).arg(c)));
+        }
+    }
+}
+
+void TestHdf5Io::readStopsWhenCancelled()
+{
+    const auto reader = Hdf5Reader::open(m_types);
+    const std::atomic<bool> cancelled{true};
+    ExecutionContext context;
+    context.cancelled = &cancelled;
+    const auto error = errorOf([&] { reader->readTensor(QStringLiteral("/f32"), context); });
+    QVERIFY(error.has_value());
+    QCOMPARE(int(error->code()), int(ErrorCode::Cancelled));
+}
+
+void TestHdf5Io::readRefusesUnusableDatasets_data()
+{
+    QTest::addColumn<QString>("datasetPath");
+    QTest::addColumn<QString>("fragment");
+    QTest::newRow("string") << QStringLiteral("/string")
+                            << QStringLiteral("dataset '/string' has type string");
+    QTest::newRow("compound") << QStringLiteral("/compound")
+                              << QStringLiteral("dataset '/compound' has type compound");
+    QTest::newRow("enum") << QStringLiteral("/enum")
+                          << QStringLiteral("dataset '/enum' has type enum");
+    QTest::newRow("scalar") << QStringLiteral("/scalar")
+                            << QStringLiteral("dataset '/scalar' is a scalar");
+    QTest::newRow("empty") << QStringLiteral("/empty")
+                           << QStringLiteral("dataset '/empty' is empty (shape 0x4)");
+    QTest::newRow("group") << QStringLiteral("/group")
+                           << QStringLiteral("'/group' is a group, not a dataset");
+    QTest::newRow("missing") << QStringLiteral("/missing")
+                             << QStringLiteral("no dataset '/missing'");
+}
+
+void TestHdf5Io::readRefusesUnusableDatasets()
+{
+    QFETCH(QString, datasetPath);
+    QFETCH(QString, fragment);
+    const auto reader = Hdf5Reader::open(m_types);
+    const auto error = errorOf([&] { reader->readTensor(datasetPath, inlineContext); });
+    VERIFY_ERROR(error, ErrorCode::InvalidInput, fragment);
+    QVERIFY(error->message().startsWith(m_types));
+}
+
+void TestHdf5Io::readRefusesHugeDatasetBeforeAllocating()
+{
+    // 1e6 x 1e6 x 1e3 float32 (3.6 PiB): chunked layout allocates nothing until written.
+    const QString file = path(QStringLiteral("huge.h5"));
+    {
+        const Id h5 = createFile(file);
+        const Id dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
+        const hsize_t chunk[3] = {1, 100, 1000};
+        H5Pset_chunk(dcpl, 3, chunk);
+        QVERIFY(
+            writeDataset(h5, "/huge", H5T_IEEE_F32LE, {1000000, 1000000, 1000}, -1, nullptr, dcpl));
+    }
+    QVERIFY(QFileInfo(file).size() < 1 << 20);
+    const auto reader = Hdf5Reader::open(file);
+    const DatasetInfo info = reader->describe(QStringLiteral("/huge"));
+    QCOMPARE(info.storageBytes, qint64(4'000'000'000'000'000));
+    QVERIFY(info.sparsifiable);
+    const auto error = errorOf([&] { reader->readTensor(QStringLiteral("huge"), inlineContext); });
+    VERIFY_ERROR(error, ErrorCode::OutOfMemory, QStringLiteral("GiB"));
+    QVERIFY2(error->message().contains(
+                 QStringLiteral("dataset '/huge' (shape 1000000x1000000x1000, float32) needs")),
+             qPrintable(error->message()));
+    QVERIFY(error->message().startsWith(file));
+}
+
+namespace {
+
+size_t identityFilter(unsigned /*flags*/, size_t /*count*/, const unsigned* /*values*/,
+                      size_t bytes, size_t* /*bufferSize*/, void** /*buffer*/)
+{
+    return bytes;
+}
+
+} // namespace
+
+void TestHdf5Io::readRefusesUnavailableFilter()
+{
+    // Written with a filter registered here, then read after unregistering it: what a file
+    // compressed with a plugin (blosc, lz4, ...) looks like to a library without the plugin.
+    constexpr H5Z_filter_t filterId = 40123;
+    const H5Z_class2_t filterClass = {H5Z_CLASS_T_VERS, filterId, 1,       1,
+                                      "test-identity",  nullptr,  nullptr, &identityFilter};
+    QVERIFY(H5Zregister(&filterClass) >= 0);
+    const QString file = path(QStringLiteral("filtered.h5"));
+    {
+        const Id h5 = createFile(file);
+        const Id dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
+        const hsize_t chunk[2] = {2, 2};
+        H5Pset_chunk(dcpl, 2, chunk);
+        QVERIFY(H5Pset_filter(dcpl, filterId, H5Z_FLAG_MANDATORY, 0, nullptr) >= 0);
+        const float data[4] = {1, 2, 3, 4};
+        QVERIFY(writeDataset(h5, "/w", H5T_IEEE_F32LE, {2, 2}, H5T_NATIVE_FLOAT, data, dcpl));
+    }
+    QVERIFY(H5Zunregister(filterId) >= 0);
+
+    const auto reader = Hdf5Reader::open(file);
+    QVERIFY(reader->describe(QStringLiteral("/w")).sparsifiable); // listing reads no data
+    const auto error = errorOf([&] { reader->readTensor(QStringLiteral("/w"), inlineContext); });
+    VERIFY_ERROR(error, ErrorCode::InvalidInput,
+                 QStringLiteral("dataset '/w' is compressed with filter 'test-identity' (id "
+                                "40123), which this HDF5 library cannot decode"));
+}
+
+void TestHdf5Io::openErrors_data()
+{
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<QString>("fragment");
+    QTest::newRow("missing") << QStringLiteral("missing.h5") << QStringLiteral(": no such file");
+    QTest::newRow("directory") << QStringLiteral("adir")
+                               << QStringLiteral(": is a directory, not an HDF5 file");
+    QTest::newRow("empty") << QStringLiteral("empty.h5")
+                           << QStringLiteral(": the file is empty, not an HDF5 file");
+    QTest::newRow("text") << QStringLiteral("text.h5") << QStringLiteral(": not an HDF5 file");
+    QTest::newRow("truncated") << QStringLiteral("truncated.h5")
+                               << QStringLiteral(": not an HDF5 file or truncated/damaged");
+    QTest::newRow("dangling symlink")
+        << QStringLiteral("dangling-symlink.h5") << QStringLiteral(": no such file");
+}
+
+void TestHdf5Io::openErrors()
+{
+    QFETCH(QString, name);
+    QFETCH(QString, fragment);
+    const QString file = path(name);
+    QDir(m_dir.path()).mkpath(QStringLiteral("adir"));
+    {
+        QFile empty(path(QStringLiteral("empty.h5")));
+        QVERIFY(empty.open(QIODevice::WriteOnly));
+        QFile text(path(QStringLiteral("text.h5")));
+        QVERIFY(text.open(QIODevice::WriteOnly));
+        text.write(QByteArray("name,value\nweight,1.5\n").repeated(100));
+        QFile::link(path(QStringLiteral("nowhere.h5")),
+                    path(QStringLiteral("dangling-symlink.h5")));
+    }
+    if (name == QLatin1String("truncated.h5")) {
+        const QString whole = path(QStringLiteral("whole.h5"));
+        {
+            const Id h5 = createFile(whole);
+            std::vector<double> data(100 * 100, 1.5);
+            QVERIFY(
+                writeDataset(h5, "/w", H5T_IEEE_F64LE, {100, 100}, H5T_NATIVE_DOUBLE, data.data()));
+        }
+        QFile in(whole);
+        QVERIFY(in.open(QIODevice::ReadOnly));
+        const QByteArray bytes = in.readAll();
+        QFile out(file);
+        QVERIFY(out.open(QIODevice::WriteOnly));
+        out.write(bytes.left(bytes.size() / 2));
+    }
+    const auto error = errorOf([&] { Hdf5Reader::open(file); });
+    VERIFY_ERROR(error, ErrorCode::Io, fragment);
+    QVERIFY2(error->message().startsWith(file), qPrintable(error->message()));
+    if (name == QLatin1String("truncated.h5"))
+        qInfo("truncated file: %s", qPrintable(error->message()));
+}
+
+void TestHdf5Io::openRefusesUnreadableFile()
+{
+    if (::geteuid() == 0)
+        QSKIP("root reads every file; permission checks cannot fail");
+    const QString file = path(QStringLiteral("unreadable.h5"));
+    QVERIFY(QFile::copy(m_types, file));
+    QVERIFY(QFile::setPermissions(file, QFileDevice::WriteOwner));
+    const auto error = errorOf([&] { Hdf5Reader::open(file); });
+    VERIFY_ERROR(error, ErrorCode::Io, file + QStringLiteral(": permission denied"));
+}
+
+void TestHdf5Io::openRefusesLockedFile()
+{
+    // What HDF5 1.10 does when a writer (h5py, another tool) holds the file: an exclusive lock.
+    const QString file = path(QStringLiteral("locked.h5"));
+    QVERIFY(QFile::copy(m_types, file));
+    const int fd = ::open(QFile::encodeName(file).constData(), O_RDWR);
+    QVERIFY(fd >= 0);
+    QCOMPARE(::flock(fd, LOCK_EX | LOCK_NB), 0);
+    const auto error = errorOf([&] { Hdf5Reader::open(file); });
+    ::close(fd);
+    if (qEnvironmentVariable("HDF5_USE_FILE_LOCKING") == QLatin1String("FALSE")) {
+        QVERIFY(!error.has_value());
+        return;
+    }
+    VERIFY_ERROR(error, ErrorCode::Io, file + QStringLiteral(": cannot open, the file is locked"));
+    qInfo("locked file: %s", qPrintable(error->message()));
+    QVERIFY(Hdf5Reader::open(file) != nullptr); // fine once the lock is gone
+}
+
+void TestHdf5Io::readerNeverWritesTheInput()
+{
+    const QString file = path(QStringLiteral("readonly.h5"));
+    QVERIFY(QFile::copy(m_tree, file));
+    QVERIFY(QFile::setPermissions(file, QFileDevice::ReadOwner | QFileDevice::ReadGroup));
+    const QByteArray before = fileHash(file);
+    const QDateTime modified = QFileInfo(file).lastModified();
+    {
+        const auto reader = Hdf5Reader::open(file);
+        QCOMPARE(reader->listTree().size(), std::size_t(22));
+        reader->readTensor(QStringLiteral("/model/dense/kernel"), inlineContext);
+    }
+    QCOMPARE(fileHash(file), before);
+    QCOMPARE(QFileInfo(file).lastModified(), modified);
+}
+
+QString TestHdf5Io::makeInput(const QString& name)
+{
+    const QString file = path(name);
+    QFile::copy(m_types, file);
+    return file;
+}
+
+namespace {
+
+struct StoredAttributes
+{
+    double level = -1;
+    std::vector<std::int64_t> block;
+    std::int64_t zeros = -1;
+    QString norm;
+    double achieved = -1;
+    QString sourceFile;
+    QString sourceDataset;
+};
+
+QString readStringAttribute(hid_t object, const char* name, bool* variableUtf8)
+{
+    const Id attribute(H5Aopen(object, name, H5P_DEFAULT), H5Aclose);
+    const Id type(H5Aget_type(attribute), H5Tclose);
+    *variableUtf8 = H5Tget_class(type) == H5T_STRING && H5Tis_variable_str(type) > 0 &&
+                    H5Tget_cset(type) == H5T_CSET_UTF8;
+    const Id space(H5Aget_space(attribute), H5Sclose);
+    if (H5Sget_simple_extent_type(space) != H5S_SCALAR)
+        return QStringLiteral("<not scalar>");
+    char* text = nullptr;
+    if (H5Aread(attribute, type, &text) < 0)
+        return QStringLiteral("<unreadable>");
+    const QString value = QString::fromUtf8(text);
+    H5free_memory(text);
+    return value;
+}
+
+bool readNumberAttribute(hid_t object, const char* name, hid_t expectedType, hid_t memoryType,
+                         void* value, hsize_t expectedLength = 0)
+{
+    const Id attribute(H5Aopen(object, name, H5P_DEFAULT), H5Aclose);
+    const Id type(H5Aget_type(attribute), H5Tclose);
+    const Id space(H5Aget_space(attribute), H5Sclose);
+    if (H5Tequal(type, expectedType) <= 0)
+        return false;
+    if (expectedLength == 0) {
+        if (H5Sget_simple_extent_type(space) != H5S_SCALAR)
+            return false;
+    } else {
+        hsize_t length = 0;
+        if (H5Sget_simple_extent_ndims(space) != 1 ||
+            H5Sget_simple_extent_dims(space, &length, nullptr) != 1 || length != expectedLength)
+            return false;
+    }
+    return H5Aread(attribute, memoryType, value) >= 0;
+}
+
+} // namespace
+
+void TestHdf5Io::writerRoundTrip()
+{
+    const QString input = makeInput(QStringLiteral("roundtrip-input.h5"));
+    const QString output = path(QStringLiteral("roundtrip-mask.h5"));
+    const QStringList before = directoryListing(m_dir.path());
+
+    struct Mask
+    {
+        const char* path;
+        std::vector<std::int64_t> shape;
+        std::vector<std::uint8_t> values;
+        MaskAttributes attributes;
+    };
+    std::vector<Mask> masks(2);
+    masks[0].path = "/a/b/kernel";
+    masks[0].shape = {3, 5};
+    for (int i = 0; i < 15; ++i)
+        masks[0].values.push_back(std::uint8_t(i % 3 == 0 ? 0 : 1));
+    masks[0].attributes.params.level = 0.3;
+    masks[0].attributes.params.block = {1, 4};
+    masks[0].attributes.params.norm = Norm::L1;
+    masks[0].attributes.achievedSparsity = 5.0 / 15.0;
+    masks[0].attributes.sourceFile = input;
+    masks[0].attributes.sourceDataset = QStringLiteral("/a/b/kernel");
+    masks[1].path = "/conv";
+    masks[1].shape = {2, 3, 2, 2};
+    for (int i = 0; i < 24; ++i)
+        masks[1].values.push_back(std::uint8_t(i < 12 ? 1 : 0));
+    masks[1].attributes.params.level = 0.5;
+    masks[1].attributes.params.block = {2, 2};
+    masks[1].attributes.params.zerosPerBlock = 3;
+    masks[1].attributes.params.norm = Norm::L2;
+    masks[1].attributes.achievedSparsity = 0.5;
+    masks[1].attributes.sourceFile = QStringLiteral("/data/modèle.h5");
+    masks[1].attributes.sourceDataset = QStringLiteral("/schicht_ä/权重");
+
+    {
+        const auto writer = MaskFileWriter::create(output, input, false);
+        QCOMPARE(writer->outputPath(), output);
+        QVERIFY(QFileInfo::exists(writer->temporaryPath()));
+        QVERIFY(!QFileInfo::exists(output));
+        // Relative paths and "//" are normalized like the reader's.
+        writer->writeMask(QStringLiteral("a//b/kernel/"), masks[0].shape, masks[0].values,
+                          masks[0].attributes);
+        writer->writeMask(QStringLiteral("conv"), masks[1].shape, masks[1].values,
+                          masks[1].attributes);
+        writer->commit();
+        QVERIFY(!QFileInfo::exists(writer->temporaryPath()));
+    }
+    QVERIFY(QFileInfo(output).isFile());
+    QStringList expectedListing = before;
+    expectedListing << QFileInfo(output).fileName();
+    expectedListing.sort();
+    QCOMPARE(directoryListing(m_dir.path()), expectedListing); // no .part file left
+
+    const Id file = openFile(output);
+    QVERIFY(file.ok());
+    bool utf8 = false;
+    const QString generator = readStringAttribute(file, "generator", &utf8);
+    QCOMPARE(generator, generatorName());
+    QVERIFY(generator.startsWith(QStringLiteral("sparsity-explorer ")));
+    QCOMPARE(generator, QStringLiteral("sparsity-explorer " SPARSITY_VERSION));
+    QVERIFY(utf8);
+
+    for (const Mask& mask : masks) {
+        const Id dataset(H5Dopen2(file, mask.path, H5P_DEFAULT), H5Dclose);
+        QVERIFY2(dataset.ok(), mask.path);
+        const Id type(H5Dget_type(dataset), H5Tclose);
+        QVERIFY(H5Tequal(type, H5T_STD_U8LE) > 0);
+        const Id space(H5Dget_space(dataset), H5Sclose);
+        std::vector<hsize_t> dims(mask.shape.size());
+        QCOMPARE(H5Sget_simple_extent_ndims(space), int(mask.shape.size()));
+        H5Sget_simple_extent_dims(space, dims.data(), nullptr);
+        QCOMPARE(std::vector<std::int64_t>(dims.begin(), dims.end()), mask.shape);
+        std::vector<std::uint8_t> values(mask.values.size(), 7);
+        QVERIFY(H5Dread(dataset, H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()) >=
+                0);
+        QCOMPARE(values, mask.values);
+
+        const Id dcpl(H5Dget_create_plist(dataset), H5Pclose);
+        QCOMPARE(H5Pget_layout(dcpl), H5D_CHUNKED);
+        QCOMPARE(H5Pget_nfilters(dcpl), 1);
+        unsigned flags = 0;
+        size_t count = 1;
+        unsigned level = 0;
+        QCOMPARE(H5Pget_filter2(dcpl, 0, &flags, &count, &level, 0, nullptr, nullptr),
+                 H5Z_FILTER_DEFLATE);
+        QCOMPARE(level, 1u);
+
+        StoredAttributes stored;
+        QVERIFY(readNumberAttribute(dataset, "sparsity_level", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE,
+                                    &stored.level));
+        QCOMPARE(stored.level, mask.attributes.params.level);
+        stored.block.resize(2);
+        QVERIFY(readNumberAttribute(dataset, "sparse_block_shape", H5T_STD_I64LE, H5T_NATIVE_INT64,
+                                    stored.block.data(), 2));
+        QCOMPARE(stored.block, (std::vector<std::int64_t>{mask.attributes.params.block.rows,
+                                                          mask.attributes.params.block.cols}));
+        QVERIFY(readNumberAttribute(dataset, "zeros_per_block", H5T_STD_I64LE, H5T_NATIVE_INT64,
+                                    &stored.zeros));
+        QCOMPARE(stored.zeros, mask.attributes.params.effectiveZerosPerBlock());
+        QVERIFY(readNumberAttribute(dataset, "achieved_sparsity", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE,
+                                    &stored.achieved));
+        QCOMPARE(stored.achieved, mask.attributes.achievedSparsity);
+        stored.norm = readStringAttribute(dataset, "norm", &utf8);
+        QVERIFY(utf8);
+        QCOMPARE(stored.norm, normName(mask.attributes.params.norm));
+        stored.sourceFile = readStringAttribute(dataset, "source_file", &utf8);
+        QVERIFY(utf8);
+        QCOMPARE(stored.sourceFile, mask.attributes.sourceFile);
+        stored.sourceDataset = readStringAttribute(dataset, "source_dataset", &utf8);
+        QVERIFY(utf8);
+        QCOMPARE(stored.sourceDataset, mask.attributes.sourceDataset);
+    }
+    QCOMPARE(QStringLiteral("l1"), normName(Norm::L1));
+
+    // Our own reader sees the mask file as a tree of uint8 datasets.
+    const auto reader = Hdf5Reader::open(output);
+    QStringList paths;
+    for (const DatasetInfo& entry : reader->listTree())
+        paths << entry.path + QLatin1Char(' ') + entry.typeName;
+    QCOMPARE(paths,
+             (QStringList{QStringLiteral("/a "), QStringLiteral("/a/b "),
+                          QStringLiteral("/a/b/kernel uint8"), QStringLiteral("/conv uint8")}));
+}
+
+void TestHdf5Io::writerChunksLargeMasks()
+{
+    const QString output = path(QStringLiteral("chunks.h5"));
+    struct Case
+    {
+        const char* path;
+        std::vector<std::int64_t> shape;
+        std::vector<hsize_t> chunk;
+    };
+    const std::vector<Case> cases = {
+        {"/wide", {1000, 1000}, {262, 1000}}, {"/long", {1000000}, {262144}},
+        {"/small", {3, 5}, {3, 5}},           {"/conv", {512, 256, 3, 3}, {113, 256, 3, 3}},
+        {"/row", {2, 600000}, {1, 262144}},
+    };
+    {
+        const auto writer = MaskFileWriter::create(output, m_types, false);
+        for (const Case& c : cases) {
+            std::vector<std::uint8_t> mask(std::size_t(elementCountOf(c.shape)), 1);
+            writer->writeMask(QString::fromUtf8(c.path), c.shape, mask, MaskAttributes{});
+        }
+        writer->commit();
+    }
+    const Id file = openFile(output);
+    for (const Case& c : cases) {
+        const Id dataset(H5Dopen2(file, c.path, H5P_DEFAULT), H5Dclose);
+        const Id dcpl(H5Dget_create_plist(dataset), H5Pclose);
+        std::vector<hsize_t> chunk(c.chunk.size());
+        QCOMPARE(H5Pget_chunk(dcpl, int(chunk.size()), chunk.data()), int(chunk.size()));
+        QCOMPARE(chunk, c.chunk);
+    }
+}
+
+void TestHdf5Io::writerRefusesInputAsOutput_data()
+{
+    QTest::addColumn<QString>("how");
+    QTest::newRow("same path") << QStringLiteral("same");
+    QTest::newRow("relative path") << QStringLiteral("relative");
+    QTest::newRow("symlink") << QStringLiteral("symlink");
+    QTest::newRow("hard link") << QStringLiteral("hardlink");
+}
+
+void TestHdf5Io::writerRefusesInputAsOutput()
+{
+    QFETCH(QString, how);
+    const QString input = makeInput(QStringLiteral("self-%1.h5").arg(how));
+    const QByteArray before = fileHash(input);
+    QString output = input;
+    const QString savedCurrent = QDir::currentPath();
+    if (how == QLatin1String("relative")) {
+        QVERIFY(QDir::setCurrent(m_dir.path()));
+        output = QStringLiteral("./adir/../") + QFileInfo(input).fileName();
+        QDir(m_dir.path()).mkpath(QStringLiteral("adir"));
+    } else if (how == QLatin1String("symlink")) {
+        output = path(QStringLiteral("self-link.h5"));
+        QVERIFY(QFile::link(input, output));
+    } else if (how == QLatin1String("hardlink")) {
+        output = path(QStringLiteral("self-hard.h5"));
+        QCOMPARE(
+            ::link(QFile::encodeName(input).constData(), QFile::encodeName(output).constData()), 0);
+    }
+    const QStringList listing = directoryListing(m_dir.path());
+    // Even with overwrite allowed.
+    const auto error = errorOf([&] { MaskFileWriter::create(output, input, true); });
+    QDir::setCurrent(savedCurrent);
+    VERIFY_ERROR(error, ErrorCode::InvalidInput,
+                 QStringLiteral("output %1 is the input file; choose another path").arg(output));
+    QCOMPARE(fileHash(input), before);
+    QCOMPARE(directoryListing(m_dir.path()), listing);
+}
+
+void TestHdf5Io::writerRefusesExistingOutput()
+{
+    const QString output = path(QStringLiteral("existing.h5"));
+    {
+        QFile existing(output);
+        QVERIFY(existing.open(QIODevice::WriteOnly));
+        existing.write("precious data, not ours");
+    }
+    const QByteArray before = fileHash(output);
+    const QStringList listing = directoryListing(m_dir.path());
+    const auto error = errorOf([&] { MaskFileWriter::create(output, m_types, false); });
+    VERIFY_ERROR(error, ErrorCode::InvalidInput,
+                 output + QStringLiteral(" already exists; refusing to overwrite it"));
+    QCOMPARE(fileHash(output), before);
+    QCOMPARE(directoryListing(m_dir.path()), listing);
+
+    // A file that appears while the writer works is not replaced either.
+    const QString late = path(QStringLiteral("late.h5"));
+    {
+        const auto writer = MaskFileWriter::create(late, m_types, false);
+        writer->writeMask(QStringLiteral("/m"), {2, 2}, std::vector<std::uint8_t>(4, 1),
+                          MaskAttributes{});
+        QVERIFY(QFile::copy(output, late));
+        const auto commitError = errorOf([&] { writer->commit(); });
+        VERIFY_ERROR(commitError, ErrorCode::Io, QStringLiteral("already exists"));
+        QVERIFY(!QFileInfo::exists(writer->temporaryPath()));
+    }
+    QCOMPARE(fileHash(late), before);
+}
+
+void TestHdf5Io::writerOverwritesWhenAllowed()
+{
+    const QString output = path(QStringLiteral("overwritten.h5"));
+    {
+        QFile existing(output);
+        QVERIFY(existing.open(QIODevice::WriteOnly));
+        existing.write("old");
+    }
+    QVERIFY(QFile::setPermissions(output, QFileDevice::ReadOwner | QFileDevice::WriteOwner |
+                                              QFileDevice::ReadGroup));
+    {
+        const auto writer = MaskFileWriter::create(output, m_types, true);
+        writer->writeMask(QStringLiteral("/m"), {1, 3}, std::vector<std::uint8_t>{1, 0, 1},
+                          MaskAttributes{});
+        writer->commit();
+    }
+    const auto reader = Hdf5Reader::open(output);
+    QCOMPARE(reader->describe(QStringLiteral("m")).typeName, QStringLiteral("uint8"));
+    struct stat status = {};
+    QCOMPARE(::stat(QFile::encodeName(output).constData(), &status), 0);
+    QCOMPARE(status.st_mode & 0777, mode_t(0640)); // an overwritten file keeps its permissions
+}
+
+void TestHdf5Io::writerRefusesMissingDirectory()
+{
+    const QString directory = path(QStringLiteral("no/such/dir"));
+    const auto error = errorOf(
+        [&] { MaskFileWriter::create(directory + QStringLiteral("/mask.h5"), m_types, false); });
+    VERIFY_ERROR(error, ErrorCode::Io, directory + QStringLiteral(": directory does not exist"));
+}
+
+void TestHdf5Io::writerRefusesUnwritableDirectory()
+{
+    if (::geteuid() == 0)
+        QSKIP("root writes into every directory");
+    const QString directory = path(QStringLiteral("locked"));
+    QVERIFY(QDir(m_dir.path()).mkpath(QStringLiteral("locked")));
+    QVERIFY(QFile::setPermissions(directory, QFileDevice::ReadOwner | QFileDevice::ExeOwner));
+    const auto error = errorOf(
+        [&] { MaskFileWriter::create(directory + QStringLiteral("/mask.h5"), m_types, false); });
+    QFile::setPermissions(directory,
+                          QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+    VERIFY_ERROR(error, ErrorCode::Io, directory + QStringLiteral(": directory is not writable"));
+    QVERIFY(directoryListing(directory).isEmpty());
+}
+
+void TestHdf5Io::uncommittedWriterLeavesNoFile()
+{
+    QVERIFY(QDir(m_dir.path()).mkpath(QStringLiteral("discard")));
+    const QString directory = path(QStringLiteral("discard"));
+    const QStringList before = directoryListing(directory);
+    {
+        const auto writer =
+            MaskFileWriter::create(directory + QStringLiteral("/mask.h5"), m_types, false);
+        const QFileInfo temporary(writer->temporaryPath());
+        QVERIFY(temporary.exists());
+        QCOMPARE(temporary.absolutePath(), QFileInfo(directory).absoluteFilePath());
+        QVERIFY(temporary.fileName().startsWith(QStringLiteral(".mask.h5.")));
+        QVERIFY(temporary.fileName().endsWith(QStringLiteral(".part")));
+        writer->writeMask(QStringLiteral("/m"), {4, 4}, std::vector<std::uint8_t>(16, 1),
+                          MaskAttributes{});
+    }
+    QCOMPARE(directoryListing(directory), before);
+
+    // Two writers for one output do not share a temporary file.
+    const auto first =
+        MaskFileWriter::create(directory + QStringLiteral("/mask.h5"), m_types, true);
+    const auto second =
+        MaskFileWriter::create(directory + QStringLiteral("/mask.h5"), m_types, true);
+    QVERIFY(first->temporaryPath() != second->temporaryPath());
+}
+
+void TestHdf5Io::writerRejectsProgrammerErrors()
+{
+    const QString directory = path(QStringLiteral("programmer"));
+    QVERIFY(QDir(m_dir.path()).mkpath(QStringLiteral("programmer")));
+    const auto writer =
+        MaskFileWriter::create(directory + QStringLiteral("/mask.h5"), m_types, false);
+    const std::vector<std::uint8_t> four(4, 1);
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument,
+                             writer->writeMask(QStringLiteral("/m"), {}, four, MaskAttributes{}));
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, writer->writeMask(QStringLiteral("/m"), {2, 3},
+                                                                      four, MaskAttributes{}));
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, writer->writeMask(QStringLiteral("/"), {2, 2},
+                                                                      four, MaskAttributes{}));
+    writer->commit();
+    QVERIFY_THROWS_EXCEPTION(std::logic_error, writer->commit());
+}
+
+void TestHdf5Io::writerRecoversFromFailedMask()
+{
+    const QString output = path(QStringLiteral("duplicate.h5"));
+    {
+        const auto writer = MaskFileWriter::create(output, m_types, false);
+        const std::vector<std::uint8_t> mask{1, 0, 0, 1};
+        writer->writeMask(QStringLiteral("/m"), {2, 2}, mask, MaskAttributes{});
+        const auto error = errorOf([&] {
+            writer->writeMask(QStringLiteral("m"), {2, 2}, mask, MaskAttributes{});
+        });
+        VERIFY_ERROR(error, ErrorCode::Io, output + QStringLiteral(": cannot write mask '/m': "));
+        qInfo("duplicate dataset: %s", qPrintable(error->message()));
+        // A dataset in the way of an intermediate group.
+        const auto nested = errorOf([&] {
+            writer->writeMask(QStringLiteral("/m/x"), {2, 2}, mask, MaskAttributes{});
+        });
+        VERIFY_ERROR(nested, ErrorCode::Io, QStringLiteral("cannot write mask '/m/x'"));
+        writer->commit();
+    }
+    const auto reader = Hdf5Reader::open(output);
+    QCOMPARE(reader->listTree().size(), std::size_t(1));
+}
+
+void TestHdf5Io::writerReportsFullDisk()
+{
+    // A file size limit makes writes fail with EFBIG as a full disk fails them with ENOSPC.
+    QVERIFY(QDir(m_dir.path()).mkpath(QStringLiteral("full")));
+    const QString directory = path(QStringLiteral("full"));
+    const QString output = directory + QStringLiteral("/mask.h5");
+    std::vector<std::uint8_t> mask(1000 * 1000);
+    std::uint32_t state = 12345;
+    for (std::uint8_t& value : mask) {
+        state = state * 1664525u + 1013904223u;
+        value = std::uint8_t(state >> 31); // incompressible enough: ~1 bit per byte
+    }
+    auto writer = MaskFileWriter::create(output, m_types, false);
+    struct rlimit saved = {};
+    QCOMPARE(::getrlimit(RLIMIT_FSIZE, &saved), 0);
+    const auto savedSignal = ::signal(SIGXFSZ, SIG_IGN);
+    struct rlimit small = saved;
+    small.rlim_cur = 32 * 1024;
+    QCOMPARE(::setrlimit(RLIMIT_FSIZE, &small), 0);
+    const auto error = errorOf([&] {
+        writer->writeMask(QStringLiteral("/big"), {1000, 1000}, mask, MaskAttributes{});
+        writer->commit();
+    });
+    ::setrlimit(RLIMIT_FSIZE, &saved);
+    ::signal(SIGXFSZ, savedSignal);
+    VERIFY_ERROR(error, ErrorCode::Io, output + QStringLiteral(": cannot write"));
+    qInfo("full disk: %s", qPrintable(error->message()));
+    QVERIFY(!QFileInfo::exists(output));
+    const QString temporary = writer->temporaryPath();
+    writer.reset();
+    QVERIFY(!QFileInfo::exists(temporary));
+    QVERIFY(directoryListing(directory).isEmpty());
+}
+
+void TestHdf5Io::writerGivesNewFilesUsualPermissions()
+{
+    const mode_t mask = ::umask(0);
+    ::umask(mask);
+    const QString output = path(QStringLiteral("permissions.h5"));
+    {
+        const auto writer = MaskFileWriter::create(output, m_types, false);
+        writer->commit();
+    }
+    struct stat status = {};
+    QCOMPARE(::stat(QFile::encodeName(output).constData(), &status), 0);
+    QCOMPARE(status.st_mode & 0777, 0666 & ~mask);
+}
+
+QTEST_GUILESS_MAIN(TestHdf5Io)
+#include "tst_hdf5io.moc"
