@@ -3,73 +3,127 @@
 #include "orderkey.h"
 #include "parallel/parallelfor.h"
 
+#include <array>
 #include <span>
 
 namespace sparsity::core {
 namespace {
 
-// Sums one block row into sums[0..Q). Each block's additions happen in PyTorch's order: its
-// first row left to right, then its next row; the loop over blocks inside a row is what the
-// compiler vectorizes, one block per lane, so no block's own order changes.
+// Every kernel below adds one block's elements in PyTorch's order: row by row, left to right,
+// one rounding per addition. Speed comes only from working on several blocks at once (SIMD
+// lanes or independent scalar chains), never from reassociating one block's sum.
+
+// Blocks one column wide: block q of a row is element q; the loop vectorizes directly.
 template <Norm N, typename T>
-void sumBlockRow(std::span<const T> weights, const BlockGrid& grid, std::int64_t blockRow,
-                 std::span<T> sums)
+void addRowWidth1(const T* row, std::int64_t cols, T* sums)
 {
-    const std::int64_t cols = grid.matrixCols;
-    const std::int64_t bw = grid.block.cols;
-    const std::int64_t fullBlocks = cols / bw;
-    const std::int64_t firstRow = blockRow * grid.block.rows;
-    const std::int64_t rowCount = grid.validRows(blockRow);
-    std::fill(sums.begin(), sums.end(), T(0));
-    for (std::int64_t r = firstRow; r < firstRow + rowCount; ++r) {
-        const T* row = weights.data() + r * cols;
-        T* out = sums.data();
-        if (bw == 1) {
-            for (std::int64_t q = 0; q < cols; ++q)
-                out[q] += detail::elementNorm<N>(row[q]);
-        } else {
-            for (std::int64_t q = 0; q < fullBlocks; ++q) {
-                T sum = out[q];
-                const T* cell = row + q * bw;
-                for (std::int64_t c = 0; c < bw; ++c)
-                    sum += detail::elementNorm<N>(cell[c]);
-                out[q] = sum;
-            }
-            if (fullBlocks * bw < cols) {
-                T sum = out[fullBlocks];
-                for (std::int64_t c = fullBlocks * bw; c < cols; ++c)
-                    sum += detail::elementNorm<N>(row[c]);
-                out[fullBlocks] = sum;
-            }
-        }
+    for (std::int64_t q = 0; q < cols; ++q)
+        sums[q] += detail::elementNorm<N>(row[q]);
+}
+
+// Narrow blocks of compile-time width: the inner loop unrolls and the compiler vectorizes
+// across blocks with interleaved loads.
+template <Norm N, int BW, typename T>
+void addRowFixedWidth(const T* row, std::int64_t fullBlocks, T* sums)
+{
+    for (std::int64_t q = 0; q < fullBlocks; ++q) {
+        T s = sums[q];
+        for (int c = 0; c < BW; ++c)
+            s += detail::elementNorm<N>(row[q * BW + c]);
+        sums[q] = s;
     }
-    for (std::int64_t q = 0; q < static_cast<std::int64_t>(sums.size()); ++q)
-        sums[q] /= static_cast<T>(rowCount * grid.validCols(q));
+}
+
+// Wide blocks: eight independent chains, one per block, so the adds overlap in the pipeline.
+template <Norm N, typename T>
+void addRowWide(const T* row, std::int64_t bw, std::int64_t fullBlocks, T* sums)
+{
+    constexpr int lanes = 8;
+    std::int64_t q = 0;
+    for (; q + lanes <= fullBlocks; q += lanes) {
+        std::array<T, lanes> s;
+        for (int g = 0; g < lanes; ++g)
+            s[g] = sums[q + g];
+        const T* base = row + q * bw;
+        for (std::int64_t c = 0; c < bw; ++c)
+            for (int g = 0; g < lanes; ++g)
+                s[g] += detail::elementNorm<N>(base[g * bw + c]);
+        for (int g = 0; g < lanes; ++g)
+            sums[q + g] = s[g];
+    }
+    for (; q < fullBlocks; ++q) {
+        T s = sums[q];
+        for (std::int64_t c = 0; c < bw; ++c)
+            s += detail::elementNorm<N>(row[q * bw + c]);
+        sums[q] = s;
+    }
 }
 
 template <Norm N, typename T>
-std::vector<T> blockNormsOf(std::span<const T> weights, const BlockGrid& grid,
-                            const ExecutionContext& context)
+void normsOfBlockRow(const T* weights, const BlockGrid& grid, std::int64_t blockRow, T* sums)
+{
+    const std::int64_t cols = grid.matrixCols;
+    const std::int64_t bw = grid.block.cols;
+    const std::int64_t gridCols = grid.gridCols();
+    const std::int64_t fullBlocks = cols / bw;
+    const std::int64_t rowCount = grid.validRows(blockRow);
+    std::fill(sums, sums + gridCols, T(0));
+    for (std::int64_t r = blockRow * grid.block.rows, end = r + rowCount; r < end; ++r) {
+        const T* row = weights + r * cols;
+        switch (bw) {
+        case 1:
+            addRowWidth1<N>(row, cols, sums);
+            continue;
+        case 2:
+            addRowFixedWidth<N, 2>(row, fullBlocks, sums);
+            break;
+        case 4:
+            addRowFixedWidth<N, 4>(row, fullBlocks, sums);
+            break;
+        case 8:
+            addRowFixedWidth<N, 8>(row, fullBlocks, sums);
+            break;
+        default:
+            addRowWide<N>(row, bw, fullBlocks, sums);
+        }
+        if (fullBlocks < gridCols) { // the partial block on the right edge
+            T s = sums[fullBlocks];
+            for (std::int64_t c = fullBlocks * bw; c < cols; ++c)
+                s += detail::elementNorm<N>(row[c]);
+            sums[fullBlocks] = s;
+        }
+    }
+    // avg_pool2d divides by the valid count, converted to the tensor's type.
+    const T fullCount = static_cast<T>(rowCount * bw);
+    for (std::int64_t q = 0; q < fullBlocks; ++q)
+        sums[q] /= fullCount;
+    if (fullBlocks < gridCols)
+        sums[fullBlocks] /= static_cast<T>(rowCount * (cols - fullBlocks * bw));
+}
+
+template <Norm N, typename T>
+std::vector<T> normsOf(std::span<const T> weights, const BlockGrid& grid,
+                       const ExecutionContext& context)
 {
     const std::int64_t gridCols = grid.gridCols();
     std::vector<T> norms(static_cast<std::size_t>(grid.blockCount()));
-    // Aim for chunks of about 64k weights so small matrices stay on one thread.
-    const std::int64_t weightsPerBlockRow = grid.block.rows * grid.matrixCols;
-    const std::int64_t minChunk = std::max<std::int64_t>(1, 65536 / std::max<std::int64_t>(1, weightsPerBlockRow));
-    parallelFor(context, 0, grid.gridRows(), minChunk, [&](std::int64_t from, std::int64_t to) {
-        for (std::int64_t br = from; br < to; ++br)
-            sumBlockRow<N, T>(weights, grid, br,
-                              std::span<T>(norms.data() + br * gridCols, gridCols));
-    });
+    // Chunks of about 64k weights, so small matrices stay on one thread.
+    const std::int64_t weightsPerBlockRow = std::max<std::int64_t>(1, grid.block.rows * grid.matrixCols);
+    parallelFor(context, 0, grid.gridRows(), std::max<std::int64_t>(1, 65536 / weightsPerBlockRow),
+                [&](std::int64_t from, std::int64_t to) {
+                    for (std::int64_t br = from; br < to; ++br)
+                        normsOfBlockRow<N, T>(weights.data(), grid, br,
+                                              norms.data() + br * gridCols);
+                });
     return norms;
 }
 
 template <typename T>
-std::vector<T> dispatchNorm(std::span<const T> weights, const BlockGrid& grid, Norm norm,
-                            const ExecutionContext& context)
+std::vector<T> normsOf(std::span<const T> weights, const BlockGrid& grid, Norm norm,
+                       const ExecutionContext& context)
 {
-    return norm == Norm::L1 ? blockNormsOf<Norm::L1, T>(weights, grid, context)
-                            : blockNormsOf<Norm::L2, T>(weights, grid, context);
+    return norm == Norm::L1 ? normsOf<Norm::L1, T>(weights, grid, context)
+                            : normsOf<Norm::L2, T>(weights, grid, context);
 }
 
 } // namespace
@@ -80,11 +134,33 @@ BlockNorms computeBlockNorms(const WeightTensor& weights, BlockShape block, Norm
     BlockNorms result;
     result.grid = BlockGrid{weights.rows(), weights.cols(), block};
     result.norm = norm;
-    if (weights.precision() == Precision::Float32)
-        result.values = dispatchNorm(weights.values<float>(), result.grid, norm, context);
-    else
-        result.values = dispatchNorm(weights.values<double>(), result.grid, norm, context);
+    const bool isFloat = weights.precision() == Precision::Float32;
+    if (result.isElementwise()) {
+        if (isFloat)
+            result.values = std::vector<float>();
+        else
+            result.values = std::vector<double>();
+        context.throwIfCancelled();
+    } else if (isFloat) {
+        result.values = normsOf(weights.values<float>(), result.grid, norm, context);
+    } else {
+        result.values = normsOf(weights.values<double>(), result.grid, norm, context);
+    }
     return result;
+}
+
+double blockNormAt(const BlockNorms& norms, const WeightTensor& weights, std::int64_t block)
+{
+    if (norms.isElementwise()) {
+        const double w = weights.valueAt(block / weights.cols(), block % weights.cols());
+        if (weights.precision() == Precision::Float32) {
+            const float x = static_cast<float>(w);
+            return norms.norm == Norm::L1 ? std::fabs(x) : x * x;
+        }
+        return norms.norm == Norm::L1 ? std::fabs(w) : w * w;
+    }
+    return std::visit([block](const auto& v) { return static_cast<double>(v[block]); },
+                      norms.values);
 }
 
 } // namespace sparsity::core

@@ -17,14 +17,12 @@ struct BlockNorms
 {
     BlockGrid grid;
     Norm norm = Norm::L2;
+    // Empty for 1x1 blocks: there a block's norm is f of its one weight, read from the weights
+    // when needed, so the norms of a layer never double its memory.
     std::variant<std::vector<float>, std::vector<double>> values;
 
     std::int64_t blockCount() const { return grid.blockCount(); }
-    double at(std::int64_t block) const
-    {
-        return std::visit([block](const auto& v) { return static_cast<double>(v[block]); },
-                          values);
-    }
+    bool isElementwise() const { return grid.block.elementCount() == 1; }
 };
 
 // Mean of f over the valid elements of each block, summed in the tensor's precision in the
@@ -32,5 +30,8 @@ struct BlockNorms
 // bit for bit. Throws Error(Cancelled) if asked to stop.
 BlockNorms computeBlockNorms(const WeightTensor& weights, BlockShape block, Norm norm,
                              const ExecutionContext& context);
+
+// The norm of one block, widened to double; weights must be the tensor the norms came from.
+double blockNormAt(const BlockNorms& norms, const WeightTensor& weights, std::int64_t block);
 
 } // namespace sparsity::core

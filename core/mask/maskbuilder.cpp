@@ -1,109 +1,195 @@
 #include "maskbuilder.h"
 
-#include "orderkey.h"
+#include "normkeys.h"
 #include "parallel/parallelfor.h"
 
 #include <algorithm>
+#include <array>
+#include <atomic>
+#include <bit>
 #include <cstring>
-#include <span>
 
 namespace sparsity::core {
 namespace {
 
-// Zeroes the zerosPerBlock smallest elements of one pruned block. The keys pack f's order
-// key with the in-block position, so a plain partial selection is total and deterministic.
-template <Norm N, typename T>
-void zeroSmallestInBlock(std::span<const T> weights, const BlockGrid& grid, std::int64_t br,
-                         std::int64_t bc, std::int64_t zerosPerBlock, std::uint8_t* mask,
-                         std::vector<std::pair<detail::OrderKey<T>, std::int64_t>>& scratch)
+// What happens to one block of the current block row.
+enum BlockFate : std::uint8_t
 {
-    const std::int64_t rows = grid.validRows(br);
-    const std::int64_t cols = grid.validCols(bc);
-    const std::int64_t row0 = br * grid.block.rows;
-    const std::int64_t col0 = bc * grid.block.cols;
-    const std::int64_t stride = grid.matrixCols;
-    if (zerosPerBlock >= rows * cols) {
-        for (std::int64_t r = 0; r < rows; ++r)
-            std::memset(mask + (row0 + r) * stride + col0, 0, static_cast<std::size_t>(cols));
-        return;
-    }
-    scratch.clear();
-    // Positions are numbered in the full block shape, as PyTorch's unfold does; only the
-    // relative order matters, and it is the same for partial blocks.
-    for (std::int64_t r = 0; r < rows; ++r) {
-        const T* row = weights.data() + (row0 + r) * stride + col0;
-        for (std::int64_t c = 0; c < cols; ++c)
-            scratch.emplace_back(detail::orderKey(detail::elementNorm<N>(row[c])),
-                                 r * grid.block.cols + c);
-    }
-    const auto cut = scratch.begin() + zerosPerBlock;
-    std::nth_element(scratch.begin(), cut - 1, scratch.end());
-    for (auto it = scratch.begin(); it != cut; ++it) {
-        const std::int64_t r = it->second / grid.block.cols;
-        const std::int64_t c = it->second % grid.block.cols;
-        mask[(row0 + r) * stride + col0 + c] = 0;
+    Kept,
+    ZeroedWhole,
+    ZeroedByPattern, // the block's ZeroPatterns byte says which elements
+    ZeroedBySearch,  // large block: its smallest elements are selected after the rows are written
+};
+
+// Bytes for up to 8 elements from pattern bits: bit set = zero, else one.
+constexpr std::array<std::uint64_t, 256> expandTable = [] {
+    std::array<std::uint64_t, 256> table{};
+    for (unsigned bits = 0; bits < 256; ++bits)
+        for (unsigned j = 0; j < 8; ++j)
+            if (!(bits & (1u << j)))
+                table[bits] |= std::uint64_t{1} << (8 * j);
+    return table;
+}();
+
+constexpr std::uint64_t allOnes = 0x0101010101010101ull;
+
+// Writes one matrix row of the current block row, for full blocks of compile-time width.
+template <int BW>
+void writeRowFixed(const BlockFate* fate, const std::uint8_t* bits, std::int64_t fullBlocks,
+                   int shift, std::uint8_t* out)
+{
+    using Word = std::conditional_t<BW == 1, std::uint8_t,
+                                    std::conditional_t<BW == 4, std::uint32_t, std::uint64_t>>;
+    for (std::int64_t q = 0; q < fullBlocks; ++q) {
+        const std::uint64_t fromPattern = expandTable[(bits[q] >> shift) & ((1u << BW) - 1)];
+        const std::uint64_t word = fate[q] == Kept ? allOnes : fate[q] == ZeroedWhole ? 0 : fromPattern;
+        const Word value = static_cast<Word>(word);
+        std::memcpy(out + q * BW, &value, sizeof(Word));
     }
 }
 
+void writeBlockRowSegment(BlockFate fate, std::uint8_t bits, int shift, std::int64_t cols,
+                          std::uint8_t* out)
+{
+    if (fate == Kept || fate == ZeroedBySearch) {
+        std::memset(out, 1, static_cast<std::size_t>(cols));
+    } else if (fate == ZeroedWhole) {
+        std::memset(out, 0, static_cast<std::size_t>(cols));
+    } else {
+        for (std::int64_t c = 0; c < cols; ++c)
+            out[c] = ((bits >> (shift + c)) & 1u) ? 0 : 1;
+    }
+}
+
+// Zeroes the zerosPerBlock smallest elements of one large pruned block, in the total order
+// (f key, position in the block).
 template <Norm N, typename T>
-void buildMaskRows(std::span<const T> weights, const BlockGrid& grid,
-                   const BlockSelection& selection, std::int64_t zerosPerBlock,
-                   std::uint8_t* mask, std::int64_t fromBlockRow, std::int64_t toBlockRow)
+std::int64_t zeroSmallestInBlock(const T* weights, const BlockGrid& grid, std::int64_t br,
+                                 std::int64_t bc, std::int64_t zeros, std::uint8_t* mask,
+                                 std::vector<std::pair<detail::OrderKey<T>, std::int64_t>>& scratch)
+{
+    const std::int64_t rows = grid.validRows(br), cols = grid.validCols(bc);
+    const std::int64_t row0 = br * grid.block.rows, col0 = bc * grid.block.cols;
+    const std::int64_t stride = grid.matrixCols;
+    if (zeros >= rows * cols) {
+        for (std::int64_t r = 0; r < rows; ++r)
+            std::memset(mask + (row0 + r) * stride + col0, 0, static_cast<std::size_t>(cols));
+        return rows * cols;
+    }
+    scratch.clear();
+    for (std::int64_t r = 0; r < rows; ++r) {
+        const T* row = weights + (row0 + r) * stride + col0;
+        for (std::int64_t c = 0; c < cols; ++c)
+            scratch.emplace_back(detail::nonNegativeKey(detail::elementNorm<N>(row[c])),
+                                 r * grid.block.cols + c);
+    }
+    const auto cut = scratch.begin() + zeros;
+    std::nth_element(scratch.begin(), cut - 1, scratch.end());
+    for (auto it = scratch.begin(); it != cut; ++it)
+        mask[(row0 + it->second / grid.block.cols) * stride + col0 + it->second % grid.block.cols] = 0;
+    return zeros;
+}
+
+template <Norm N, typename T, typename KeySource>
+std::int64_t buildBlockRows(const T* weights, const BlockGrid& grid, const KeySource& key,
+                            const BlockThreshold& threshold, std::int64_t zerosPerBlock,
+                            const ZeroPatterns* patterns, std::uint8_t* mask, std::int64_t fromBr,
+                            std::int64_t toBr)
 {
     const std::int64_t gridCols = grid.gridCols();
-    const std::int64_t stride = grid.matrixCols;
+    const std::int64_t bw = grid.block.cols;
+    const std::int64_t fullBlocks = grid.matrixCols / bw;
     const bool wholeBlocks = zerosPerBlock >= grid.block.elementCount();
+    const BlockFate prunedFate = wholeBlocks ? ZeroedWhole : patterns ? ZeroedByPattern : ZeroedBySearch;
+    std::vector<BlockFate> fates(static_cast<std::size_t>(gridCols));
+    static const std::vector<std::uint8_t> noBits;
+    std::vector<std::uint8_t> zeroBits;
     std::vector<std::pair<detail::OrderKey<T>, std::int64_t>> scratch;
-    for (std::int64_t br = fromBlockRow; br < toBlockRow; ++br) {
-        const std::uint8_t* pruned = selection.pruned.data() + br * gridCols;
-        const std::int64_t row0 = br * grid.block.rows;
+    std::int64_t zeros = 0;
+
+    for (std::int64_t br = fromBr; br < toBr; ++br) {
+        const std::int64_t first = br * gridCols;
         const std::int64_t rows = grid.validRows(br);
-        for (std::int64_t r = row0; r < row0 + rows; ++r) {
-            std::uint8_t* out = mask + r * stride;
-            for (std::int64_t bc = 0; bc < gridCols; ++bc) {
-                const std::uint8_t keep = (pruned[bc] && wholeBlocks) ? 0 : 1;
-                std::memset(out + bc * grid.block.cols, keep,
-                            static_cast<std::size_t>(grid.validCols(bc)));
-            }
+        if (threshold.prunesAll() || threshold.prunesNone())
+            std::fill(fates.begin(), fates.end(), threshold.prunesAll() ? prunedFate : Kept);
+        else
+            for (std::int64_t q = 0; q < gridCols; ++q)
+                fates[q] = threshold.prunes(key(first + q), first + q) ? prunedFate : Kept;
+        const std::uint8_t* bits;
+        if (patterns) {
+            bits = patterns->bits.data() + first;
+        } else {
+            zeroBits.assign(static_cast<std::size_t>(gridCols), 0);
+            bits = zeroBits.data();
         }
-        if (wholeBlocks || zerosPerBlock == 0)
-            continue;
-        for (std::int64_t bc = 0; bc < gridCols; ++bc)
-            if (pruned[bc])
-                zeroSmallestInBlock<N, T>(weights, grid, br, bc, zerosPerBlock, mask, scratch);
+        for (std::int64_t q = 0; q < gridCols; ++q) {
+            const std::int64_t valid = rows * grid.validCols(q);
+            if (fates[q] == ZeroedWhole)
+                zeros += valid;
+            else if (fates[q] == ZeroedByPattern)
+                zeros += std::popcount(static_cast<unsigned>(bits[q]));
+        }
+        for (std::int64_t r = 0; r < rows; ++r) {
+            std::uint8_t* out = mask + (br * grid.block.rows + r) * grid.matrixCols;
+            const int shift = static_cast<int>(r * bw);
+            std::int64_t q = 0;
+            // Fast paths for full blocks of common widths (pattern bits exist only for <= 8).
+            if (bw == 1) {
+                writeRowFixed<1>(fates.data(), bits, fullBlocks, shift, out);
+                q = fullBlocks;
+            } else if (bw == 4 && (prunedFate != ZeroedByPattern || shift + 4 <= 8)) {
+                writeRowFixed<4>(fates.data(), bits, fullBlocks, shift, out);
+                q = fullBlocks;
+            } else if (bw == 8 && (prunedFate != ZeroedByPattern || shift == 0)) {
+                writeRowFixed<8>(fates.data(), bits, fullBlocks, shift, out);
+                q = fullBlocks;
+            }
+            for (; q < gridCols; ++q)
+                writeBlockRowSegment(fates[q], bits[q], shift, grid.validCols(q), out + q * bw);
+        }
+        if (prunedFate == ZeroedBySearch)
+            for (std::int64_t q = 0; q < gridCols; ++q)
+                if (fates[q] == ZeroedBySearch)
+                    zeros += zeroSmallestInBlock<N>(weights, grid, br, q, zerosPerBlock, mask, scratch);
     }
+    return zeros;
 }
 
 template <typename T>
-void buildMaskTyped(std::span<const T> weights, const BlockGrid& grid, Norm norm,
-                    const BlockSelection& selection, std::int64_t zerosPerBlock,
-                    std::uint8_t* mask, const ExecutionContext& context)
+std::int64_t buildTyped(const WeightTensor& weights, const BlockNorms& norms,
+                        const BlockThreshold& threshold, std::int64_t zerosPerBlock,
+                        const ZeroPatterns* patterns, std::uint8_t* mask,
+                        const ExecutionContext& context)
 {
-    const std::int64_t weightsPerBlockRow = grid.block.rows * grid.matrixCols;
-    const std::int64_t minChunk =
-        std::max<std::int64_t>(1, 65536 / std::max<std::int64_t>(1, weightsPerBlockRow));
-    parallelFor(context, 0, grid.gridRows(), minChunk, [&](std::int64_t from, std::int64_t to) {
-        if (norm == Norm::L1)
-            buildMaskRows<Norm::L1, T>(weights, grid, selection, zerosPerBlock, mask, from, to);
-        else
-            buildMaskRows<Norm::L2, T>(weights, grid, selection, zerosPerBlock, mask, from, to);
+    const BlockGrid& grid = norms.grid;
+    const T* w = weights.values<T>().data();
+    std::atomic<std::int64_t> zeros{0};
+    const std::int64_t perBlockRow = std::max<std::int64_t>(1, grid.block.rows * grid.matrixCols);
+    detail::visitNormKeysTyped<T>(norms, weights, [&](const auto& key) {
+        parallelFor(context, 0, grid.gridRows(), std::max<std::int64_t>(1, 65536 / perBlockRow),
+                    [&](std::int64_t from, std::int64_t to) {
+                        const std::int64_t written =
+                            norms.norm == Norm::L1
+                                ? buildBlockRows<Norm::L1>(w, grid, key, threshold, zerosPerBlock,
+                                                           patterns, mask, from, to)
+                                : buildBlockRows<Norm::L2>(w, grid, key, threshold, zerosPerBlock,
+                                                           patterns, mask, from, to);
+                        zeros.fetch_add(written, std::memory_order_relaxed);
+                    });
     });
+    return zeros.load();
 }
 
 } // namespace
 
-std::vector<std::uint8_t> buildMask(const WeightTensor& weights, const BlockGrid& grid,
-                                    Norm norm, const BlockSelection& selection,
-                                    std::int64_t zerosPerBlock, const ExecutionContext& context)
+std::int64_t buildMask(const WeightTensor& weights, const BlockNorms& norms,
+                       const BlockThreshold& threshold, std::int64_t zerosPerBlock,
+                       const ZeroPatterns* patterns, std::uint8_t* mask,
+                       const ExecutionContext& context)
 {
-    std::vector<std::uint8_t> mask(static_cast<std::size_t>(weights.elementCount()));
     if (weights.precision() == Precision::Float32)
-        buildMaskTyped(weights.values<float>(), grid, norm, selection, zerosPerBlock,
-                       mask.data(), context);
-    else
-        buildMaskTyped(weights.values<double>(), grid, norm, selection, zerosPerBlock,
-                       mask.data(), context);
-    return mask;
+        return buildTyped<float>(weights, norms, threshold, zerosPerBlock, patterns, mask, context);
+    return buildTyped<double>(weights, norms, threshold, zerosPerBlock, patterns, mask, context);
 }
 
 } // namespace sparsity::core

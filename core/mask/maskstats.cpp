@@ -2,82 +2,85 @@
 
 #include "parallel/parallelfor.h"
 
+#include <array>
 #include <cmath>
-#include <mutex>
+#include <limits>
 #include <vector>
 
 namespace sparsity::core {
 namespace {
 
-struct Sums
+constexpr std::int64_t slice = std::int64_t{1} << 16;
+constexpr int lanes = 8;
+
+// Eight independent accumulators per sum: the compiler turns them into SIMD lanes, and the
+// fixed layout keeps the result independent of threads.
+template <typename T, bool Masked>
+WeightSums sumSlice(const T* w, const std::uint8_t* mask, std::int64_t from, std::int64_t to)
 {
-    std::int64_t zeros = 0;
-    std::int64_t nonFinite = 0;
-    double energy = 0, keptEnergy = 0, l1 = 0, keptL1 = 0;
-};
+    std::array<double, lanes> energy{}, l1{};
+    std::array<std::int64_t, lanes> nonFinite{};
+    constexpr double inf = std::numeric_limits<double>::infinity();
+    std::int64_t i = from;
+    auto add = [&](int lane, std::int64_t index) {
+        const double x = static_cast<double>(w[index]);
+        const double a = std::fabs(x);
+        const bool finite = a < inf; // false for inf and NaN
+        const bool counted = finite && (!Masked || mask[index] != 0);
+        energy[lane] += counted ? x * x : 0.0;
+        l1[lane] += counted ? a : 0.0;
+        nonFinite[lane] += finite ? 0 : 1;
+    };
+    for (; i + lanes <= to; i += lanes)
+        for (int lane = 0; lane < lanes; ++lane)
+            add(lane, i + lane);
+    for (int lane = 0; i < to; ++i, ++lane)
+        add(lane, i);
+    WeightSums sums;
+    for (int lane = 0; lane < lanes; ++lane) {
+        sums.energy += energy[lane];
+        sums.l1 += l1[lane];
+        sums.nonFinite += nonFinite[lane];
+    }
+    return sums;
+}
 
 template <typename T>
-Sums sumRange(std::span<const T> weights, std::span<const std::uint8_t> mask, std::int64_t from,
-              std::int64_t to)
+WeightSums sumTyped(const T* w, std::int64_t n, const std::uint8_t* mask,
+                    const ExecutionContext& context)
 {
-    Sums s;
-    for (std::int64_t i = from; i < to; ++i) {
-        const double w = static_cast<double>(weights[i]);
-        const bool kept = mask[i] != 0;
-        s.zeros += kept ? 0 : 1;
-        if (!std::isfinite(w)) {
-            ++s.nonFinite;
-            continue;
+    const std::int64_t slices = (n + slice - 1) / slice;
+    std::vector<WeightSums> partial(static_cast<std::size_t>(slices));
+    parallelFor(context, 0, slices, 4, [&](std::int64_t from, std::int64_t to) {
+        for (std::int64_t s = from; s < to; ++s) {
+            const std::int64_t a = s * slice, b = std::min(n, a + slice);
+            partial[s] = mask ? sumSlice<T, true>(w, mask, a, b) : sumSlice<T, false>(w, mask, a, b);
         }
-        const double a = std::fabs(w);
-        s.l1 += a;
-        s.energy += w * w;
-        if (kept) {
-            s.keptL1 += a;
-            s.keptEnergy += w * w;
-        }
+    });
+    WeightSums total;
+    for (const WeightSums& s : partial) {
+        total.energy += s.energy;
+        total.l1 += s.l1;
+        total.nonFinite += s.nonFinite;
     }
-    return s;
+    return total;
 }
 
 } // namespace
 
-MaskStats computeMaskStats(const WeightTensor& weights, std::span<const std::uint8_t> mask,
-                           std::int64_t blocks, std::int64_t prunedBlocks,
-                           const ExecutionContext& context)
+WeightSums sumWeights(const WeightTensor& weights, const std::uint8_t* mask,
+                      const ExecutionContext& context)
 {
-    const std::int64_t n = weights.elementCount();
-    // Fixed slices, summed in slice order afterwards: the same doubles for any thread count.
-    constexpr std::int64_t slice = 1 << 16;
-    const std::int64_t sliceCount = (n + slice - 1) / slice;
-    std::vector<Sums> partial(static_cast<std::size_t>(sliceCount));
-    parallelFor(context, 0, sliceCount, 4, [&](std::int64_t from, std::int64_t to) {
-        for (std::int64_t s = from; s < to; ++s) {
-            const std::int64_t a = s * slice, b = std::min(n, a + slice);
-            partial[s] = weights.precision() == Precision::Float32
-                             ? sumRange(weights.values<float>(), mask, a, b)
-                             : sumRange(weights.values<double>(), mask, a, b);
-        }
-    });
-    Sums total;
-    for (const Sums& s : partial) {
-        total.zeros += s.zeros;
-        total.nonFinite += s.nonFinite;
-        total.energy += s.energy;
-        total.keptEnergy += s.keptEnergy;
-        total.l1 += s.l1;
-        total.keptL1 += s.keptL1;
-    }
-    MaskStats stats;
-    stats.elements = n;
-    stats.zeros = total.zeros;
-    stats.blocks = blocks;
-    stats.prunedBlocks = prunedBlocks;
-    stats.nonFiniteWeights = total.nonFinite;
-    stats.achievedSparsity = n > 0 ? static_cast<double>(total.zeros) / static_cast<double>(n) : 0.0;
-    stats.retainedEnergy = total.energy > 0 ? total.keptEnergy / total.energy : 1.0;
-    stats.retainedL1 = total.l1 > 0 ? total.keptL1 / total.l1 : 1.0;
-    return stats;
+    if (weights.precision() == Precision::Float32)
+        return sumTyped(weights.values<float>().data(), weights.elementCount(), mask, context);
+    return sumTyped(weights.values<double>().data(), weights.elementCount(), mask, context);
+}
+
+void setRetention(MaskStats& stats, const WeightSums& all, const WeightSums& kept)
+{
+    stats.nonFiniteWeights = all.nonFinite;
+    stats.retainedEnergy = all.energy > 0 ? kept.energy / all.energy : 1.0;
+    stats.retainedL1 = all.l1 > 0 ? kept.l1 / all.l1 : 1.0;
 }
 
 } // namespace sparsity::core

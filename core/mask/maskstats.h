@@ -8,9 +8,9 @@
 
 namespace sparsity::core {
 
-// Numbers that describe a mask (SPEC.md). Ratios are over the finite weights: a NaN or inf
-// weight would make them meaningless, so it is counted in nonFiniteWeights instead and the
-// caller warns about it. With no energy (all weights zero) the retained ratios are 1.
+// Numbers that describe a mask (SPEC.md). The retained ratios are over the finite weights: a
+// NaN or inf weight would make them meaningless, so it is counted in nonFiniteWeights instead
+// and the caller warns about it. With no energy (all weights zero) the ratios are 1.
 struct MaskStats
 {
     std::int64_t elements = 0;
@@ -23,8 +23,20 @@ struct MaskStats
     double retainedL1 = 1.0;
 };
 
-MaskStats computeMaskStats(const WeightTensor& weights, std::span<const std::uint8_t> mask,
-                           std::int64_t blocks, std::int64_t prunedBlocks,
-                           const ExecutionContext& context);
+// Sums over the finite weights of a tensor, all of it or the kept part.
+struct WeightSums
+{
+    double energy = 0.0; // sum of w^2
+    double l1 = 0.0;     // sum of |w|
+    std::int64_t nonFinite = 0;
+};
+
+// The sums over all weights (mask == nullptr) or over the kept ones. Fixed slices summed in
+// order, so the doubles are the same for any thread count.
+WeightSums sumWeights(const WeightTensor& weights, const std::uint8_t* mask,
+                      const ExecutionContext& context);
+
+// Fills the ratio fields of stats from the sums of all and of the kept weights.
+void setRetention(MaskStats& stats, const WeightSums& all, const WeightSums& kept);
 
 } // namespace sparsity::core

@@ -2,6 +2,8 @@
 
 #include "maskbuilder.h"
 
+#include <cstring>
+
 namespace sparsity::core {
 
 Sparsifier::Sparsifier(const WeightTensor& weights)
@@ -13,41 +15,88 @@ const BlockNorms& Sparsifier::blockNorms(BlockShape block, Norm norm,
                                          const ExecutionContext& context)
 {
     if (!m_norms || m_norms->grid.block != block || m_norms->norm != norm) {
-        m_norms.reset(); // a cancelled computation must not leave stale norms behind
+        // Drop the old norms and everything derived from them first, so a cancelled
+        // computation cannot leave a mismatched cache behind.
+        m_norms.reset();
+        m_sample.keys.clear();
+        m_threshold.reset();
         m_norms = computeBlockNorms(m_weights, block, norm, context);
     }
     return *m_norms;
 }
 
-MaskResult Sparsifier::compute(const SparsityParams& params, const ExecutionContext& context)
+BlockThreshold Sparsifier::threshold(const SparsityParams& params, std::int64_t k,
+                                     const ExecutionContext& context)
+{
+    const BlockNorms& norms = blockNorms(params.block, params.norm, context);
+    if (!m_threshold || m_threshold->prunedCount != k)
+        m_threshold = selectLowestBlocks(norms, m_weights, k, context, &m_sample);
+    return *m_threshold;
+}
+
+const ZeroPatterns* Sparsifier::zeroPatterns(const SparsityParams& params,
+                                             const ExecutionContext& context)
+{
+    const std::int64_t zeros = params.effectiveZerosPerBlock();
+    if (zeros >= params.block.elementCount() || !ZeroPatterns::supports(params.block))
+        return nullptr;
+    if (!m_patterns || m_patterns->grid.block != params.block || m_patterns->norm != params.norm ||
+        m_patterns->zerosPerBlock != zeros) {
+        m_patterns.reset();
+        m_patterns = computeZeroPatterns(m_weights, params.block, params.norm, zeros, context);
+    }
+    return &*m_patterns;
+}
+
+void Sparsifier::compute(const SparsityParams& params, const ExecutionContext& context,
+                         MaskResult& result)
 {
     params.throwIfInvalid();
     const BlockGrid grid{m_weights.rows(), m_weights.cols(), params.block};
+    const std::int64_t blocks = grid.blockCount();
+    const std::int64_t elements = m_weights.elementCount();
     const std::int64_t zeros = params.effectiveZerosPerBlock();
-    const std::int64_t blockElements = params.block.elementCount();
+    result.mask.resize(static_cast<std::size_t>(elements));
 
-    MaskResult result;
+    MaskStats stats;
+    stats.elements = elements;
+    stats.blocks = blocks;
     if (params.level <= 0.0 || zeros == 0) {
-        result.mask.assign(static_cast<std::size_t>(m_weights.elementCount()), 1);
-    } else if (params.level >= 1.0 && zeros == blockElements) {
-        result.mask.assign(static_cast<std::size_t>(m_weights.elementCount()), 0);
-        result.selection.prunedCount = grid.blockCount();
-        result.selection.pruned.assign(static_cast<std::size_t>(grid.blockCount()), 1);
+        std::memset(result.mask.data(), 1, result.mask.size());
+        result.threshold = BlockThreshold{blocks, 0, 0, -1};
+    } else if (params.level >= 1.0 && zeros == params.block.elementCount()) {
+        std::memset(result.mask.data(), 0, result.mask.size());
+        result.threshold = BlockThreshold{blocks, blocks, 0, -1};
+        stats.zeros = elements;
     } else {
-        const std::int64_t k = prunedBlockCount(params.level, grid.blockCount());
-        if (k == grid.blockCount()) {
+        const std::int64_t k = prunedBlockCount(params.level, blocks);
+        if (k == blocks) {
             // Level 1 prunes every block whatever the norms: skip computing them.
-            result.selection.prunedCount = k;
-            result.selection.pruned.assign(static_cast<std::size_t>(k), 1);
+            result.threshold = BlockThreshold{blocks, blocks, 0, -1};
+            const BlockNorms unused{grid, params.norm, {}};
+            stats.zeros = buildMask(m_weights, unused, result.threshold, zeros,
+                                    zeroPatterns(params, context), result.mask.data(), context);
         } else {
-            result.selection = selectLowestBlocks(blockNorms(params.block, params.norm, context),
-                                                  k, context);
+            result.threshold = threshold(params, k, context);
+            stats.zeros = buildMask(m_weights, *m_norms, result.threshold, zeros,
+                                    zeroPatterns(params, context), result.mask.data(), context);
         }
-        result.mask =
-            buildMask(m_weights, grid, params.norm, result.selection, zeros, context);
     }
-    result.stats = computeMaskStats(m_weights, result.mask, grid.blockCount(),
-                                    result.selection.prunedCount, context);
+    stats.prunedBlocks = result.threshold.prunedCount;
+    stats.achievedSparsity =
+        elements > 0 ? static_cast<double>(stats.zeros) / static_cast<double>(elements) : 0.0;
+    if (!m_allWeights)
+        m_allWeights = sumWeights(m_weights, nullptr, context);
+    const WeightSums kept = stats.zeros == 0 ? *m_allWeights
+                                             : sumWeights(m_weights, result.mask.data(), context);
+    setRetention(stats, *m_allWeights, kept);
+    result.stats = stats;
+}
+
+MaskResult Sparsifier::compute(const SparsityParams& params, const ExecutionContext& context)
+{
+    MaskResult result;
+    compute(params, context, result);
     return result;
 }
 

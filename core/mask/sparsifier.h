@@ -1,8 +1,10 @@
 #pragma once
 
 #include "blocknorms.h"
-#include "blockselection.h"
+#include "blockthreshold.h"
+#include "maskbytes.h"
 #include "maskstats.h"
+#include "zeropattern.h"
 
 #include <optional>
 
@@ -11,28 +13,41 @@ namespace sparsity::core {
 // A finished mask and what describes it.
 struct MaskResult
 {
-    std::vector<std::uint8_t> mask; // row-major in the tensor's shape, 1 = keep
-    BlockSelection selection;       // empty when the level or zeros made norms unnecessary
+    MaskBytes mask;           // row-major in the tensor's shape, 1 = keep
+    BlockThreshold threshold; // which blocks are pruned
     MaskStats stats;
 };
 
-// Computes masks for one tensor, keeping the block norms of the last block shape and norm so
-// that a new level or zeros-per-block reuses them (SPEC.md "The mask"). Not thread-safe: one
-// owner thread at a time; the tensor must outlive it.
+// Computes masks for one tensor and keeps what the next parameter change can reuse: the block
+// norms (and their sample) of the last block shape and norm, the last threshold, the zero
+// patterns of the last zeros per block, and the sums over all weights. A level change then
+// costs one selection pass and the mask writes; a zeros change, one pattern pass and the mask.
+// Not thread-safe: one owner thread at a time; the tensor must outlive it.
 class Sparsifier
 {
 public:
     explicit Sparsifier(const WeightTensor& weights);
 
-    // Throws Error(InvalidParameter) for invalid params and Error(Cancelled) when asked to stop.
+    // Throws Error(InvalidParameter) for invalid params and Error(Cancelled) when asked to
+    // stop. The overload with a result reuses its mask buffer.
     MaskResult compute(const SparsityParams& params, const ExecutionContext& context);
+    void compute(const SparsityParams& params, const ExecutionContext& context, MaskResult& result);
 
     // The norms for a shape and norm, computed now or reused from the last call.
     const BlockNorms& blockNorms(BlockShape block, Norm norm, const ExecutionContext& context);
+    const WeightTensor& weights() const { return m_weights; }
 
 private:
+    BlockThreshold threshold(const SparsityParams& params, std::int64_t k,
+                             const ExecutionContext& context);
+    const ZeroPatterns* zeroPatterns(const SparsityParams& params, const ExecutionContext& context);
+
     const WeightTensor& m_weights;
     std::optional<BlockNorms> m_norms;
+    NormSample m_sample;                      // of m_norms
+    std::optional<BlockThreshold> m_threshold; // of m_norms
+    std::optional<ZeroPatterns> m_patterns;
+    std::optional<WeightSums> m_allWeights;
 };
 
 // One-shot convenience: validate, norms, selection, mask and statistics.

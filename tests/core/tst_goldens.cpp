@@ -121,6 +121,7 @@ class TestGoldens final : public QObject
 private Q_SLOTS:
     void matchesPyTorch_data();
     void matchesPyTorch();
+    void tieAwareComparisonRejectsRealDifferences();
 };
 
 void TestGoldens::matchesPyTorch_data()
@@ -179,7 +180,7 @@ void TestGoldens::matchesPyTorch()
         const BlockNorms ourNorms = computeBlockNorms(weights, params.block, params.norm, context);
         QCOMPARE(ourNorms.blockCount(), static_cast<std::int64_t>(referenceNorms.size()));
         for (std::int64_t b = 0; b < ourNorms.blockCount(); ++b) {
-            const double ours = ourNorms.at(b), ref = referenceNorms[b];
+            const double ours = blockNormAt(ourNorms, weights, b), ref = referenceNorms[b];
             if (!(ours == ref || (std::isnan(ours) && std::isnan(ref))))
                 QFAIL(qPrintable(QStringLiteral("%1: norm of block %2 is %3, PyTorch's %4")
                                      .arg(label)
@@ -192,12 +193,13 @@ void TestGoldens::matchesPyTorch()
         std::vector<std::uint8_t> reference(static_cast<std::size_t>(elements));
         for (std::int64_t e = 0; e < elements; ++e)
             reference[e] = static_cast<std::uint8_t>(allMasks[i * elements + e]);
-        if (result.mask == reference) {
+        const std::vector<std::uint8_t> ours(result.mask.begin(), result.mask.end());
+        if (ours == reference) {
             ++exact;
             continue;
         }
         const QString difference =
-            tieAwareDifference(weights, params, referenceNorms, reference, result.mask);
+            tieAwareDifference(weights, params, referenceNorms, reference, ours);
         if (!difference.isEmpty())
             QFAIL(qPrintable(label + QStringLiteral(": ") + difference));
         ++tieDifferences;
@@ -205,6 +207,50 @@ void TestGoldens::matchesPyTorch()
     qInfo("%s: %lld cases, %d identical, %d differ only in ties", qPrintable(source),
           static_cast<long long>(cases), exact, tieDifferences);
     QVERIFY(exact > 0);
+}
+
+// The comparison above must not be so lenient that it cannot fail.
+void TestGoldens::tieAwareComparisonRejectsRealDifferences()
+{
+    const WeightTensor weights({2, 8}, std::vector<float>{1, 2, 3, 4, 5, 6, 7, 8,     //
+                                                          -1, 0.5f, 9, 9, 2, 2, 2, 3});
+    SparsityParams params;
+    params.level = 0.5;
+    params.block = {1, 4};
+    const auto norms = computeBlockNorms(weights, params.block, params.norm, {});
+    std::vector<double> referenceNorms;
+    for (std::int64_t b = 0; b < norms.blockCount(); ++b)
+        referenceNorms.push_back(blockNormAt(norms, weights, b));
+    const auto maskBytes = computeMask(weights, params, {}).mask;
+    const std::vector<std::uint8_t> mask(maskBytes.begin(), maskBytes.end());
+    QVERIFY(tieAwareDifference(weights, params, referenceNorms, mask, mask).isEmpty());
+
+    // Swap a pruned and a kept block whose norms differ: a real difference.
+    auto swapped = mask;
+    for (int i = 0; i < 4; ++i)
+        std::swap(swapped[i], swapped[4 + i]);
+    QVERIFY(swapped != mask);
+    QVERIFY(!tieAwareDifference(weights, params, referenceNorms, mask, swapped).isEmpty());
+
+    // Within a pruned block, zero a larger element instead of the smallest.
+    params.zerosPerBlock = 1;
+    const auto partialBytes = computeMask(weights, params, {}).mask;
+    const std::vector<std::uint8_t> partial(partialBytes.begin(), partialBytes.end());
+    auto moved = partial;
+    const auto first = std::find(moved.begin(), moved.end(), 0) - moved.begin();
+    moved[first] = 1;
+    moved[first + (first % 4 == 3 ? -1 : 1)] = 0;
+    QVERIFY(!tieAwareDifference(weights, params, referenceNorms, partial, moved).isEmpty());
+
+    // Exact ties may go either way: block 3 (2,2,2,3) vs... equal elements 2,2,2 inside it.
+    params.level = 1.0;
+    const auto tiedBytes = computeMask(weights, params, {}).mask;
+    const std::vector<std::uint8_t> tied(tiedBytes.begin(), tiedBytes.end());
+    auto otherTie = tied;
+    QCOMPARE(otherTie[12], std::uint8_t(0)); // the first 2 is zeroed by our rule
+    otherTie[12] = 1;
+    otherTie[13] = 0;
+    QVERIFY(tieAwareDifference(weights, params, referenceNorms, tied, otherTie).isEmpty());
 }
 
 QTEST_GUILESS_MAIN(TestGoldens)

@@ -1,0 +1,53 @@
+#pragma once
+
+#include "blocknorms.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace sparsity::core {
+
+// Which blocks are pruned (SPEC.md "The mask", step 3), as the last pruned block in the total
+// order of (norm key, block index): a block is pruned iff it sorts at or before it. Keys are
+// the order keys of the norms (NaN last, ties equal). A small value; copy it freely.
+struct BlockThreshold
+{
+    std::int64_t blockCount = 0;
+    std::int64_t prunedCount = 0;
+    std::uint64_t key = 0;
+    std::int64_t index = -1;
+
+    bool prunesAll() const { return prunedCount >= blockCount; }
+    bool prunesNone() const { return prunedCount <= 0; }
+    bool prunes(std::uint64_t blockKey, std::int64_t block) const
+    {
+        if (prunesAll())
+            return true;
+        return prunedCount > 0 && (blockKey < key || (blockKey == key && block <= index));
+    }
+};
+
+// k for a level and block count: all blocks at level >= 1, otherwise round-half-even of
+// level * blockCount in double, clamped to [0, blockCount - 1].
+std::int64_t prunedBlockCount(double level, std::int64_t blockCount);
+
+// A sorted sample of the norms' keys: lets repeated selections on the same norms (a level
+// slider) skip the sampling. Owned by whoever owns the norms.
+struct NormSample
+{
+    std::vector<std::uint64_t> keys;
+};
+
+// The threshold that prunes the k lowest-norm blocks, ties to the lower index, NaN last.
+// O(blocks): one pass counts and collects candidates around the sampled quantile, then a
+// selection among the candidates. The result is unique, so it cannot depend on threads.
+BlockThreshold selectLowestBlocks(const BlockNorms& norms, const WeightTensor& weights,
+                                  std::int64_t k, const ExecutionContext& context,
+                                  NormSample* sample = nullptr);
+
+// The order key of one block's norm and per-block pruned flags, for views and tests.
+std::uint64_t blockKeyAt(const BlockNorms& norms, const WeightTensor& weights, std::int64_t block);
+std::vector<std::uint8_t> prunedFlags(const BlockNorms& norms, const WeightTensor& weights,
+                                      const BlockThreshold& threshold);
+
+} // namespace sparsity::core

@@ -1,0 +1,134 @@
+#include "zeropattern.h"
+
+#include "orderkey.h"
+#include "parallel/parallelfor.h"
+
+#include <array>
+
+namespace sparsity::core {
+namespace {
+
+// Rank of element j among a block's keys in the total order (key, position): how many come
+// before it. A block is zeroed where rank < zerosPerBlock. Comparing all pairs is cheaper than
+// sorting for <= 8 elements and has no branches, so whole rows of blocks vectorize.
+template <int E, typename Key> std::uint8_t patternOf(const Key (&keys)[E], std::int64_t zeros)
+{
+    std::uint8_t bits = 0;
+    for (int j = 0; j < E; ++j) {
+        int rank = 0;
+        for (int i = 0; i < j; ++i)
+            rank += keys[i] <= keys[j];
+        for (int i = j + 1; i < E; ++i)
+            rank += keys[i] < keys[j];
+        bits |= static_cast<std::uint8_t>((rank < zeros) << j);
+    }
+    return bits;
+}
+
+// One-row blocks of width BW (1x2, 1x4, 1x8), all full.
+template <Norm N, int BW, typename T>
+void patternsOfRow(const T* row, std::int64_t fullBlocks, std::int64_t zeros, std::uint8_t* out)
+{
+    using Key = detail::OrderKey<T>;
+    for (std::int64_t q = 0; q < fullBlocks; ++q) {
+        Key keys[BW];
+        for (int c = 0; c < BW; ++c)
+            keys[c] = detail::nonNegativeKey(detail::elementNorm<N>(row[q * BW + c]));
+        out[q] = patternOf<BW>(keys, zeros);
+    }
+}
+
+// Any small block, partial ones included: gathers the valid elements with their positions.
+template <Norm N, typename T>
+std::uint8_t patternOfBlock(const T* weights, const BlockGrid& grid, std::int64_t br,
+                            std::int64_t bc, std::int64_t zeros)
+{
+    using Key = detail::OrderKey<T>;
+    const std::int64_t rows = grid.validRows(br), cols = grid.validCols(bc);
+    Key keys[ZeroPatterns::maxBlockElements];
+    int positions[ZeroPatterns::maxBlockElements];
+    int n = 0;
+    for (std::int64_t r = 0; r < rows; ++r)
+        for (std::int64_t c = 0; c < cols; ++c, ++n) {
+            const T x = weights[(br * grid.block.rows + r) * grid.matrixCols + bc * grid.block.cols + c];
+            keys[n] = detail::nonNegativeKey(detail::elementNorm<N>(x));
+            positions[n] = static_cast<int>(r * grid.block.cols + c);
+        }
+    // Positions grow with n, so (key, n) orders exactly as (key, position).
+    std::uint8_t bits = 0;
+    for (int j = 0; j < n; ++j) {
+        int rank = 0;
+        for (int i = 0; i < n; ++i)
+            rank += (i < j) ? keys[i] <= keys[j] : (i > j && keys[i] < keys[j]);
+        if (rank < zeros)
+            bits |= static_cast<std::uint8_t>(1u << positions[j]);
+    }
+    return bits;
+}
+
+template <Norm N, typename T>
+void patternsOfBlockRow(const T* weights, const BlockGrid& grid, std::int64_t br,
+                        std::int64_t zeros, std::uint8_t* out)
+{
+    const std::int64_t gridCols = grid.gridCols();
+    std::int64_t q = 0;
+    if (grid.block.rows == 1) {
+        const T* row = weights + br * grid.matrixCols;
+        const std::int64_t full = grid.matrixCols / grid.block.cols;
+        switch (grid.block.cols) {
+        case 2:
+            patternsOfRow<N, 2>(row, full, zeros, out);
+            q = full;
+            break;
+        case 4:
+            patternsOfRow<N, 4>(row, full, zeros, out);
+            q = full;
+            break;
+        case 8:
+            patternsOfRow<N, 8>(row, full, zeros, out);
+            q = full;
+            break;
+        default:
+            break;
+        }
+    }
+    for (; q < gridCols; ++q)
+        out[q] = patternOfBlock<N>(weights, grid, br, q, zeros);
+}
+
+template <typename T>
+void computeTyped(const T* weights, ZeroPatterns& patterns, const ExecutionContext& context)
+{
+    const BlockGrid& grid = patterns.grid;
+    const std::int64_t gridCols = grid.gridCols();
+    const std::int64_t perBlockRow = std::max<std::int64_t>(1, grid.block.rows * grid.matrixCols);
+    parallelFor(context, 0, grid.gridRows(), std::max<std::int64_t>(1, 65536 / perBlockRow),
+                [&](std::int64_t from, std::int64_t to) {
+                    for (std::int64_t br = from; br < to; ++br) {
+                        std::uint8_t* out = patterns.bits.data() + br * gridCols;
+                        if (patterns.norm == Norm::L1)
+                            patternsOfBlockRow<Norm::L1>(weights, grid, br, patterns.zerosPerBlock, out);
+                        else
+                            patternsOfBlockRow<Norm::L2>(weights, grid, br, patterns.zerosPerBlock, out);
+                    }
+                });
+}
+
+} // namespace
+
+ZeroPatterns computeZeroPatterns(const WeightTensor& weights, BlockShape block, Norm norm,
+                                 std::int64_t zerosPerBlock, const ExecutionContext& context)
+{
+    ZeroPatterns patterns;
+    patterns.grid = BlockGrid{weights.rows(), weights.cols(), block};
+    patterns.norm = norm;
+    patterns.zerosPerBlock = zerosPerBlock;
+    patterns.bits.resize(static_cast<std::size_t>(patterns.grid.blockCount()));
+    if (weights.precision() == Precision::Float32)
+        computeTyped(weights.values<float>().data(), patterns, context);
+    else
+        computeTyped(weights.values<double>().data(), patterns, context);
+    return patterns;
+}
+
+} // namespace sparsity::core

@@ -1,0 +1,31 @@
+#pragma once
+
+#include "blockgrid.h"
+#include "parallel/executioncontext.h"
+#include "tensor/weighttensor.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace sparsity::core {
+
+// For small blocks (at most 8 elements: 1x4, 2x2, 1x8, ...), which elements each block would
+// lose if pruned (SPEC.md "The mask", step 4): bit j of a block's byte is element j of the
+// block in row-major order, set when it is among the zerosPerBlock smallest f (ties to the
+// lower position, NaN last, missing positions of edge blocks never set). Independent of the
+// level, so a level change reuses it. Immutable value.
+struct ZeroPatterns
+{
+    BlockGrid grid;
+    Norm norm = Norm::L2;
+    std::int64_t zerosPerBlock = 0;
+    std::vector<std::uint8_t> bits; // one byte per block
+
+    static constexpr std::int64_t maxBlockElements = 8;
+    static bool supports(BlockShape block) { return block.elementCount() <= maxBlockElements; }
+};
+
+ZeroPatterns computeZeroPatterns(const WeightTensor& weights, BlockShape block, Norm norm,
+                                 std::int64_t zerosPerBlock, const ExecutionContext& context);
+
+} // namespace sparsity::core

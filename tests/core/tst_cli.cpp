@@ -1,0 +1,287 @@
+// sparsity-cli end to end: runs the real binary on fixture files and checks exit codes,
+// messages, the files it writes (and does not write) and that its masks equal the core's.
+#include "hdf5/hdf5reader.h"
+#include "mask/sparsifier.h"
+
+#include <QCryptographicHash>
+#include <QDir>
+#include <QFile>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace sparsity::core;
+
+namespace {
+
+const QString cliPath = QStringLiteral(SPARSITY_CLI_PATH);
+const QString layersFile = QStringLiteral(SPARSITY_TEST_DATA_DIR "/layers.h5");
+
+struct Run
+{
+    int exitCode = -1;
+    QString out;
+    QString err;
+};
+
+Run runCli(const QStringList& arguments)
+{
+    QProcess process;
+    process.start(cliPath, arguments);
+    if (!process.waitForFinished(120000))
+        return {};
+    return Run{process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
+               QString::fromUtf8(process.readAllStandardOutput()),
+               QString::fromUtf8(process.readAllStandardError())};
+}
+
+QByteArray fileHash(const QString& path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    return QCryptographicHash::hash(file.readAll(), QCryptographicHash::Sha256);
+}
+
+QStringList datasetPaths(const QString& file)
+{
+    QStringList paths;
+    for (const DatasetInfo& info : Hdf5Reader::open(file)->listTree())
+        if (info.kind == NodeKind::Dataset)
+            paths << info.path;
+    return paths;
+}
+
+std::vector<std::uint8_t> readMask(const QString& file, const QString& dataset)
+{
+    const WeightTensor t = Hdf5Reader::open(file)->readTensor(dataset, {});
+    const auto values = t.values<float>();
+    return std::vector<std::uint8_t>(values.begin(), values.end());
+}
+
+} // namespace
+
+class TestCli final : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void helpExitsZero_data();
+    void helpExitsZero();
+    void listsTheTree();
+    void masksEveryFloatMatrixByDefault();
+    void namedDatasetsWithOrWithoutSlash();
+    void masksEqualTheCoreForAnyThreadCount();
+    void badInvocationsWriteNothing_data();
+    void badInvocationsWriteNothing();
+    void existingOutputIsKeptUnlessForced();
+    void oneUnreadableDatasetMeansNoOutput();
+    void refusesToOverwriteTheInput();
+};
+
+void TestCli::helpExitsZero_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("tool") << QStringList{QStringLiteral("--help")} << QStringLiteral("Commands:");
+    QTest::newRow("list") << QStringList{QStringLiteral("list"), QStringLiteral("--help")}
+                          << QStringLiteral("INPUT.h5");
+    QTest::newRow("mask") << QStringList{QStringLiteral("mask"), QStringLiteral("--help")}
+                          << QStringLiteral("--zeros-per-block");
+    QTest::newRow("version") << QStringList{QStringLiteral("--version")}
+                             << QStringLiteral("sparsity-cli ");
+}
+
+void TestCli::helpExitsZero()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(QString, expected);
+    const Run run = runCli(arguments);
+    QCOMPARE(run.exitCode, 0);
+    QVERIFY2(run.out.contains(expected), qPrintable(run.out));
+}
+
+void TestCli::listsTheTree()
+{
+    const Run run = runCli({QStringLiteral("list"), layersFile});
+    QCOMPARE(run.exitCode, 0);
+    for (const char* expected : {"/dense/kernel", "16x24", "float32", "/conv/weight", "4x3x3x3",
+                                 "/half", "float16", "/nested/deep/w", "float64", "/names",
+                                 "/broken", "/does/not/exist", "/empty"})
+        QVERIFY2(run.out.contains(QLatin1String(expected)), expected);
+    QVERIFY(run.out.contains(QStringLiteral("4 maskable by default")));
+}
+
+void TestCli::masksEveryFloatMatrixByDefault()
+{
+    QTemporaryDir dir;
+    const QString output = dir.filePath(QStringLiteral("masks.h5"));
+    const Run run = runCli({QStringLiteral("mask"), layersFile, QStringLiteral("-o"), output,
+                            QStringLiteral("--level"), QStringLiteral("0.5"),
+                            QStringLiteral("--block"), QStringLiteral("1x4")});
+    QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+    QStringList written = datasetPaths(output);
+    written.sort();
+    QCOMPARE(written, (QStringList{QStringLiteral("/conv/weight"), QStringLiteral("/dense/kernel"),
+                                   QStringLiteral("/half"), QStringLiteral("/nested/deep/w")}));
+    // Skipped, each with a note: the bias, integers, strings, the empty one and the broken link.
+    for (const char* skipped : {"/dense/bias", "/int_table", "/names", "/empty", "/broken"})
+        QVERIFY2(run.err.contains(QStringLiteral("note: skipped %1").arg(QLatin1String(skipped))),
+                 qPrintable(run.err));
+    QVERIFY(run.out.contains(QStringLiteral("retained energy")));
+    QVERIFY(run.out.contains(QStringLiteral("/dense/kernel")));
+}
+
+void TestCli::namedDatasetsWithOrWithoutSlash()
+{
+    QTemporaryDir dir;
+    const QString output = dir.filePath(QStringLiteral("masks.h5"));
+    const Run run = runCli({QStringLiteral("mask"), layersFile, QStringLiteral("-o"), output,
+                            QStringLiteral("--dataset"), QStringLiteral("dense/kernel"),
+                            QStringLiteral("--dataset"), QStringLiteral("/dense/bias"),
+                            QStringLiteral("--dataset"), QStringLiteral("int_table"),
+                            QStringLiteral("--level"), QStringLiteral("50%"),
+                            QStringLiteral("--block"), QStringLiteral("2x2")});
+    QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+    QStringList written = datasetPaths(output);
+    written.sort();
+    QCOMPARE(written, (QStringList{QStringLiteral("/dense/bias"), QStringLiteral("/dense/kernel"),
+                                   QStringLiteral("/int_table")}));
+}
+
+void TestCli::masksEqualTheCoreForAnyThreadCount()
+{
+    QTemporaryDir dir;
+    SparsityParams params;
+    params.level = 0.3;
+    params.block = {2, 3};
+    params.zerosPerBlock = 2;
+    params.norm = Norm::L1;
+    const auto weights = Hdf5Reader::open(layersFile)->readTensor(QStringLiteral("/conv/weight"), {});
+    const auto expected = computeMask(weights, params, {}).mask;
+    for (const char* threads : {"1", "2", "5"}) {
+        const QString output = dir.filePath(QStringLiteral("t%1.h5").arg(QLatin1String(threads)));
+        const Run run = runCli({QStringLiteral("mask"), layersFile, QStringLiteral("-o"), output,
+                                QStringLiteral("--level"), QStringLiteral("0.3"),
+                                QStringLiteral("--block"), QStringLiteral("2x3"),
+                                QStringLiteral("--zeros-per-block"), QStringLiteral("2"),
+                                QStringLiteral("--norm"), QStringLiteral("l1"),
+                                QStringLiteral("--threads"), QLatin1String(threads)});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        QVERIFY(readMask(output, QStringLiteral("/conv/weight")) == std::vector<std::uint8_t>(expected.begin(), expected.end()));
+    }
+}
+
+void TestCli::badInvocationsWriteNothing_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QString>("message");
+    const QString in = layersFile;
+    auto mask = [&](QStringList extra) {
+        QStringList args{QStringLiteral("mask"), in, QStringLiteral("-o"), QStringLiteral("OUT")};
+        return args + extra;
+    };
+    const QStringList ok{QStringLiteral("--level"), QStringLiteral("0.5"),
+                         QStringLiteral("--block"), QStringLiteral("1x4")};
+    QTest::newRow("no command") << QStringList{} << QStringLiteral("missing command");
+    QTest::newRow("unknown command") << QStringList{QStringLiteral("prune")} << QStringLiteral("unknown command 'prune'");
+    QTest::newRow("level text") << mask({QStringLiteral("--level"), QStringLiteral("half"), QStringLiteral("--block"), QStringLiteral("1x4")})
+                                << QStringLiteral("--level 'half' is not a number");
+    QTest::newRow("level above 1") << mask({QStringLiteral("--level"), QStringLiteral("1.5"), QStringLiteral("--block"), QStringLiteral("1x4")})
+                                   << QStringLiteral("Sparsity level must be between 0 and 1");
+    QTest::newRow("level NaN") << mask({QStringLiteral("--level"), QStringLiteral("nan"), QStringLiteral("--block"), QStringLiteral("1x4")})
+                               << QStringLiteral("Sparsity level must be between 0 and 1");
+    QTest::newRow("block 0x4") << mask({QStringLiteral("--level"), QStringLiteral("0.5"), QStringLiteral("--block"), QStringLiteral("0x4")})
+                               << QStringLiteral("--block '0x4'");
+    QTest::newRow("too many zeros") << mask(ok + QStringList{QStringLiteral("--zeros-per-block"), QStringLiteral("5")})
+                                    << QStringLiteral("Number of zeros per block cannot be more than");
+    QTest::newRow("negative zeros") << mask(ok + QStringList{QStringLiteral("--zeros-per-block"), QStringLiteral("-1")})
+                                    << QStringLiteral("Number of zeros per block should be positive.");
+    QTest::newRow("norm l3") << mask(ok + QStringList{QStringLiteral("--norm"), QStringLiteral("l3")})
+                             << QStringLiteral("--norm 'l3'");
+    QTest::newRow("threads 0") << mask(ok + QStringList{QStringLiteral("--threads"), QStringLiteral("0")})
+                               << QStringLiteral("--threads '0'");
+    QTest::newRow("missing level") << mask({QStringLiteral("--block"), QStringLiteral("1x4")})
+                                   << QStringLiteral("missing --level");
+    QTest::newRow("missing input") << QStringList{QStringLiteral("mask"), QStringLiteral("/no/such/file.h5"), QStringLiteral("-o"), QStringLiteral("OUT")} + ok
+                                   << QStringLiteral("/no/such/file.h5: no such file");
+    QTest::newRow("missing dataset") << mask(ok + QStringList{QStringLiteral("--dataset"), QStringLiteral("nope")})
+                                     << QStringLiteral("'/nope'");
+    QTest::newRow("string dataset") << mask(ok + QStringList{QStringLiteral("--dataset"), QStringLiteral("names")})
+                                    << QStringLiteral("'/names'");
+    QTest::newRow("unknown option") << mask(ok + QStringList{QStringLiteral("--levle"), QStringLiteral("3")})
+                                    << QStringLiteral("levle");
+}
+
+void TestCli::badInvocationsWriteNothing()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(QString, message);
+    QTemporaryDir dir;
+    const QString output = dir.filePath(QStringLiteral("masks.h5"));
+    arguments.replaceInStrings(QStringLiteral("OUT"), output);
+    const QByteArray inputBefore = fileHash(layersFile);
+    const Run run = runCli(arguments);
+    QVERIFY(run.exitCode > 0);
+    QVERIFY2(run.err.contains(message), qPrintable(run.err));
+    QVERIFY(run.out.isEmpty());
+    QCOMPARE(QDir(dir.path()).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden),
+             QStringList());
+    QCOMPARE(fileHash(layersFile), inputBefore);
+}
+
+void TestCli::existingOutputIsKeptUnlessForced()
+{
+    QTemporaryDir dir;
+    const QString output = dir.filePath(QStringLiteral("masks.h5"));
+    {
+        QFile file(output);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("precious");
+    }
+    const QStringList args{QStringLiteral("mask"), layersFile, QStringLiteral("-o"), output,
+                           QStringLiteral("--level"), QStringLiteral("0.5"),
+                           QStringLiteral("--block"), QStringLiteral("1x4")};
+    const Run refused = runCli(args);
+    QCOMPARE(refused.exitCode, 1);
+    QVERIFY2(refused.err.contains(output), qPrintable(refused.err));
+    QCOMPARE(fileHash(output), QCryptographicHash::hash("precious", QCryptographicHash::Sha256));
+    const Run forced = runCli(args + QStringList{QStringLiteral("--force")});
+    QVERIFY2(forced.exitCode == 0, qPrintable(forced.err));
+    QVERIFY(datasetPaths(output).contains(QStringLiteral("/dense/kernel")));
+    QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden), QStringList{QStringLiteral("masks.h5")});
+}
+
+void TestCli::oneUnreadableDatasetMeansNoOutput()
+{
+    QTemporaryDir dir;
+    const QString output = dir.filePath(QStringLiteral("masks.h5"));
+    const Run run = runCli({QStringLiteral("mask"), layersFile, QStringLiteral("-o"), output,
+                            QStringLiteral("--dataset"), QStringLiteral("dense/kernel"),
+                            QStringLiteral("--dataset"), QStringLiteral("broken"),
+                            QStringLiteral("--level"), QStringLiteral("0.5"),
+                            QStringLiteral("--block"), QStringLiteral("1x4")});
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY2(run.err.contains(QStringLiteral("/broken")), qPrintable(run.err));
+    QVERIFY(!QFile::exists(output));
+    QCOMPARE(QDir(dir.path()).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden),
+             QStringList());
+}
+
+void TestCli::refusesToOverwriteTheInput()
+{
+    QTemporaryDir dir;
+    const QString copy = dir.filePath(QStringLiteral("in.h5"));
+    QVERIFY(QFile::copy(layersFile, copy));
+    const QByteArray before = fileHash(copy);
+    const Run run = runCli({QStringLiteral("mask"), copy, QStringLiteral("-o"),
+                            dir.path() + QStringLiteral("/./in.h5"), QStringLiteral("--force"),
+                            QStringLiteral("--level"), QStringLiteral("0.5"),
+                            QStringLiteral("--block"), QStringLiteral("1x4")});
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY2(run.err.contains(QStringLiteral("input")), qPrintable(run.err));
+    QCOMPARE(fileHash(copy), before);
+}
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "tst_cli.moc"
