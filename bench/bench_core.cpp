@@ -75,11 +75,12 @@ void levelChange(benchmark::State& state)
     auto params = paramsFor(state.range(2), state.range(3), state.range(4));
     const ExecutionContext context{&pool(), static_cast<int>(state.range(5))};
     Sparsifier sparsifier(weights);
-    sparsifier.compute(params, context);
+    MaskResult result; // reused, as the GUI does
+    sparsifier.compute(params, context, result);
     int step = 0;
     for (auto _ : state) {
         params.level = (step++ % 2) ? 0.5 : 0.55;
-        MaskResult result = sparsifier.compute(params, context);
+        sparsifier.compute(params, context, result);
         benchmark::DoNotOptimize(result.mask.data());
     }
 }
@@ -90,12 +91,13 @@ void zerosChange(benchmark::State& state)
     auto params = paramsFor(state.range(2), state.range(3), state.range(4));
     const ExecutionContext context{&pool(), static_cast<int>(state.range(5))};
     Sparsifier sparsifier(weights);
-    sparsifier.compute(params, context);
+    MaskResult result;
+    sparsifier.compute(params, context, result);
     const std::int64_t all = params.block.elementCount();
     int step = 0;
     for (auto _ : state) {
         params.zerosPerBlock = (step++ % 2) ? state.range(4) : std::max<std::int64_t>(1, all / 2 + (all > 2 ? 1 : 0));
-        MaskResult result = sparsifier.compute(params, context);
+        sparsifier.compute(params, context, result);
         benchmark::DoNotOptimize(result.mask.data());
     }
 }
@@ -106,12 +108,13 @@ void blockShapeChange(benchmark::State& state)
     auto params = paramsFor(state.range(2), state.range(3), state.range(4));
     const ExecutionContext context{&pool(), static_cast<int>(state.range(5))};
     Sparsifier sparsifier(weights);
+    MaskResult result;
     int step = 0;
     for (auto _ : state) {
         // Alternate with another shape so every iteration really changes the block shape.
         params.block = (step++ % 2) ? BlockShape{state.range(2), state.range(3)} : BlockShape{2, 2};
         params.zerosPerBlock.reset();
-        MaskResult result = sparsifier.compute(params, context);
+        sparsifier.compute(params, context, result);
         benchmark::DoNotOptimize(result.mask.data());
     }
 }

@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
-#include <bit>
 #include <cstring>
 
 namespace sparsity::core {
@@ -113,8 +112,12 @@ std::int64_t buildBlockRows(const T* weights, const BlockGrid& grid, const KeySo
         if (threshold.prunesAll() || threshold.prunesNone())
             std::fill(fates.begin(), fates.end(), threshold.prunesAll() ? prunedFate : Kept);
         else
-            for (std::int64_t q = 0; q < gridCols; ++q)
-                fates[q] = threshold.prunes(key(first + q), first + q) ? prunedFate : Kept;
+            // Arithmetic, not branches: about half the blocks are pruned, in no predictable order.
+            for (std::int64_t q = 0; q < gridCols; ++q) {
+                const std::uint64_t k = key(first + q);
+                const bool pruned = (k < threshold.key) | ((k == threshold.key) & (first + q <= threshold.index));
+                fates[q] = static_cast<BlockFate>(pruned * prunedFate);
+            }
         const std::uint8_t* bits;
         if (patterns) {
             bits = patterns->bits.data() + first;
@@ -122,13 +125,16 @@ std::int64_t buildBlockRows(const T* weights, const BlockGrid& grid, const KeySo
             zeroBits.assign(static_cast<std::size_t>(gridCols), 0);
             bits = zeroBits.data();
         }
-        for (std::int64_t q = 0; q < gridCols; ++q) {
-            const std::int64_t valid = rows * grid.validCols(q);
-            if (fates[q] == ZeroedWhole)
-                zeros += valid;
-            else if (fates[q] == ZeroedByPattern)
-                zeros += std::popcount(static_cast<unsigned>(bits[q]));
-        }
+        // A pruned block loses min(zeros per block, valid elements): patterns zero exactly that.
+        const std::int64_t fullValid = rows * bw;
+        const std::int64_t fullLost = std::min(zerosPerBlock, fullValid);
+        std::int64_t prunedFull = 0;
+        for (std::int64_t q = 0; q < fullBlocks; ++q)
+            prunedFull += fates[q] != Kept;
+        zeros += prunedFull * (prunedFate == ZeroedBySearch ? 0 : fullLost);
+        for (std::int64_t q = fullBlocks; q < gridCols; ++q)
+            if (fates[q] != Kept && prunedFate != ZeroedBySearch)
+                zeros += std::min(zerosPerBlock, rows * grid.validCols(q));
         for (std::int64_t r = 0; r < rows; ++r) {
             std::uint8_t* out = mask + (br * grid.block.rows + r) * grid.matrixCols;
             const int shift = static_cast<int>(r * bw);

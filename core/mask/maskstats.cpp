@@ -2,7 +2,6 @@
 
 #include "parallel/parallelfor.h"
 
-#include <array>
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -11,36 +10,46 @@ namespace sparsity::core {
 namespace {
 
 constexpr std::int64_t slice = std::int64_t{1} << 16;
-constexpr int lanes = 8;
 
-// Eight independent accumulators per sum: the compiler turns them into SIMD lanes, and the
-// fixed layout keeps the result independent of threads.
+// Plain reductions the compiler vectorizes: this file alone is built with reassociation
+// allowed (see core/CMakeLists.txt). The statistics need not match PyTorch bit for bit, only be
+// the same for any thread count, which fixed slices and a fixed binary guarantee.
+template <typename T> std::int64_t countNonFinite(const T* w, std::int64_t from, std::int64_t to)
+{
+    constexpr T inf = std::numeric_limits<T>::infinity();
+    std::int64_t count = 0;
+    for (std::int64_t i = from; i < to; ++i)
+        count += !(std::fabs(w[i]) < inf); // NaN compares false too
+    return count;
+}
+
+// The common case, a slice without NaN or inf: no per-element checks, so it vectorizes.
+template <typename T, bool Masked>
+WeightSums sumFiniteSlice(const T* w, const std::uint8_t* mask, std::int64_t from, std::int64_t to)
+{
+    double energy = 0.0, l1 = 0.0;
+    for (std::int64_t i = from; i < to; ++i) {
+        const double x = static_cast<double>(w[i]);
+        const double keep = Masked ? static_cast<double>(mask[i]) : 1.0;
+        energy += keep * (x * x);
+        l1 += keep * std::fabs(x);
+    }
+    return WeightSums{energy, l1, 0};
+}
+
 template <typename T, bool Masked>
 WeightSums sumSlice(const T* w, const std::uint8_t* mask, std::int64_t from, std::int64_t to)
 {
-    std::array<double, lanes> energy{}, l1{};
-    std::array<std::int64_t, lanes> nonFinite{};
-    constexpr double inf = std::numeric_limits<double>::infinity();
-    std::int64_t i = from;
-    auto add = [&](int lane, std::int64_t index) {
-        const double x = static_cast<double>(w[index]);
-        const double a = std::fabs(x);
-        const bool finite = a < inf; // false for inf and NaN
-        const bool counted = finite && (!Masked || mask[index] != 0);
-        energy[lane] += counted ? x * x : 0.0;
-        l1[lane] += counted ? a : 0.0;
-        nonFinite[lane] += finite ? 0 : 1;
-    };
-    for (; i + lanes <= to; i += lanes)
-        for (int lane = 0; lane < lanes; ++lane)
-            add(lane, i + lane);
-    for (int lane = 0; i < to; ++i, ++lane)
-        add(lane, i);
-    WeightSums sums;
-    for (int lane = 0; lane < lanes; ++lane) {
-        sums.energy += energy[lane];
-        sums.l1 += l1[lane];
-        sums.nonFinite += nonFinite[lane];
+    const std::int64_t nonFinite = countNonFinite(w, from, to);
+    if (nonFinite == 0)
+        return sumFiniteSlice<T, Masked>(w, mask, from, to);
+    WeightSums sums{0.0, 0.0, nonFinite};
+    for (std::int64_t i = from; i < to; ++i) {
+        const double x = static_cast<double>(w[i]);
+        if (std::isfinite(x) && (!Masked || mask[i] != 0)) {
+            sums.energy += x * x;
+            sums.l1 += std::fabs(x);
+        }
     }
     return sums;
 }
