@@ -12,6 +12,7 @@ namespace {
 
 constexpr std::int64_t sampleSize = 16384;
 constexpr std::int64_t passChunk = std::int64_t{1} << 16;
+constexpr std::int64_t tile = 2048; // keys buffered at a time, small enough for L1
 
 // A candidate block: for 32-bit keys and < 2^32 blocks packed into one integer, whose order is
 // (key, index); otherwise a pair with the same order.
@@ -77,17 +78,29 @@ BlockThreshold selectWith(const Source& key, std::int64_t n, std::int64_t k,
     for (;;) {
         const Key low = static_cast<Key>(lo), width = static_cast<Key>(hi - lo);
         parallelFor(context, 0, chunks, 1, [&](std::int64_t from, std::int64_t to) {
+            std::vector<Key> keys(static_cast<std::size_t>(tile));
             for (std::int64_t c = from; c < to; ++c) {
                 const std::int64_t begin = c * passChunk, end = std::min(n, begin + passChunk);
                 std::int64_t count = 0;
                 auto& out = found[c];
                 out.clear();
-                for (std::int64_t i = begin; i < end; ++i) {
-                    const Key v = key(i);
-                    count += v < low;
-                    // One unsigned compare tests low <= v <= high.
-                    if (static_cast<Key>(v - low) <= width)
-                        out.push_back(C::make(v, i));
+                for (std::int64_t t = begin; t < end; t += tile) {
+                    const auto size = static_cast<std::int32_t>(std::min(tile, end - t));
+                    // Keys into a small buffer with branch-free counts (vectorized), then, only
+                    // if the window holds any, a scan that collects them.
+                    std::int32_t under = 0, inside = 0;
+                    for (std::int32_t j = 0; j < size; ++j) {
+                        const Key v = key(t + j);
+                        keys[j] = v;
+                        under += v < low;
+                        inside += static_cast<Key>(v - low) <= width; // low <= v <= high
+                    }
+                    count += under;
+                    if (inside == 0)
+                        continue;
+                    for (std::int32_t j = 0; j < size; ++j)
+                        if (static_cast<Key>(keys[j] - low) <= width)
+                            out.push_back(C::make(keys[j], t + j));
                 }
                 below[c] = count;
             }

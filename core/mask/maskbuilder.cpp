@@ -7,6 +7,7 @@
 #include <array>
 #include <atomic>
 #include <cstring>
+#include <limits>
 
 namespace sparsity::core {
 namespace {
@@ -39,6 +40,15 @@ void writeRowFixed(const BlockFate* fate, const std::uint8_t* bits, std::int64_t
 {
     using Word = std::conditional_t<BW == 1, std::uint8_t,
                                     std::conditional_t<BW == 4, std::uint32_t, std::uint64_t>>;
+    if (bits == nullptr) {
+        // No patterns: a select per block, which vectorizes (1x1 is one byte per block). Blocks
+        // zeroed by search start as ones; their smallest elements are cleared afterwards.
+        for (std::int64_t q = 0; q < fullBlocks; ++q) {
+            const Word value = fate[q] == ZeroedWhole ? Word{0} : static_cast<Word>(allOnes);
+            std::memcpy(out + q * BW, &value, sizeof(Word));
+        }
+        return;
+    }
     for (std::int64_t q = 0; q < fullBlocks; ++q) {
         const std::uint64_t fromPattern = expandTable[(bits[q] >> shift) & ((1u << BW) - 1)];
         const std::uint64_t word = fate[q] == Kept ? allOnes : fate[q] == ZeroedWhole ? 0 : fromPattern;
@@ -58,6 +68,34 @@ void writeBlockRowSegment(BlockFate fate, std::uint8_t bits, int shift, std::int
         for (std::int64_t c = 0; c < cols; ++c)
             out[c] = ((bits >> (shift + c)) & 1u) ? 0 : 1;
     }
+}
+
+// fates[q] = prunedFate where block first + q is pruned, else Kept. Arithmetic on 32-bit lanes,
+// not branches: about half the blocks are pruned, in no predictable order, and this vectorizes.
+template <typename Position, typename KeySource>
+void markPrunedAs(const KeySource& key, const BlockThreshold& threshold, std::int64_t first,
+                  std::int64_t count, BlockFate prunedFate, BlockFate* fates)
+{
+    using Key = typename KeySource::Key;
+    const Key limit = static_cast<Key>(threshold.key);
+    // Blocks of this row up to `last` win a tie at the threshold key.
+    const auto last = static_cast<Position>(std::clamp<std::int64_t>(threshold.index - first, -1, count));
+    for (Position q = 0; q < static_cast<Position>(count); ++q) {
+        const Key k = key(first + q);
+        const bool pruned = (k < limit) | ((k == limit) & (q <= last));
+        fates[q] = static_cast<BlockFate>(pruned * prunedFate);
+    }
+}
+
+template <typename KeySource>
+void markPruned(const KeySource& key, const BlockThreshold& threshold, std::int64_t first,
+                std::int64_t count, BlockFate prunedFate, BlockFate* fates)
+{
+    // 32-bit positions beside 32-bit keys keep all lanes the same width.
+    if (sizeof(typename KeySource::Key) == 4 && count < std::numeric_limits<std::int32_t>::max())
+        markPrunedAs<std::int32_t>(key, threshold, first, count, prunedFate, fates);
+    else
+        markPrunedAs<std::int64_t>(key, threshold, first, count, prunedFate, fates);
 }
 
 // Zeroes the zerosPerBlock smallest elements of one large pruned block, in the total order
@@ -92,8 +130,8 @@ std::int64_t zeroSmallestInBlock(const T* weights, const BlockGrid& grid, std::i
 template <Norm N, typename T, typename KeySource>
 std::int64_t buildBlockRows(const T* weights, const BlockGrid& grid, const KeySource& key,
                             const BlockThreshold& threshold, std::int64_t zerosPerBlock,
-                            const ZeroPatterns* patterns, std::uint8_t* mask, std::int64_t fromBr,
-                            std::int64_t toBr)
+                            const ZeroPatterns* patterns, std::uint8_t* mask, WeightSums* kept,
+                            std::int64_t fromBr, std::int64_t toBr)
 {
     const std::int64_t gridCols = grid.gridCols();
     const std::int64_t bw = grid.block.cols;
@@ -101,7 +139,6 @@ std::int64_t buildBlockRows(const T* weights, const BlockGrid& grid, const KeySo
     const bool wholeBlocks = zerosPerBlock >= grid.block.elementCount();
     const BlockFate prunedFate = wholeBlocks ? ZeroedWhole : patterns ? ZeroedByPattern : ZeroedBySearch;
     std::vector<BlockFate> fates(static_cast<std::size_t>(gridCols));
-    static const std::vector<std::uint8_t> noBits;
     std::vector<std::uint8_t> zeroBits;
     std::vector<std::pair<detail::OrderKey<T>, std::int64_t>> scratch;
     std::int64_t zeros = 0;
@@ -112,12 +149,7 @@ std::int64_t buildBlockRows(const T* weights, const BlockGrid& grid, const KeySo
         if (threshold.prunesAll() || threshold.prunesNone())
             std::fill(fates.begin(), fates.end(), threshold.prunesAll() ? prunedFate : Kept);
         else
-            // Arithmetic, not branches: about half the blocks are pruned, in no predictable order.
-            for (std::int64_t q = 0; q < gridCols; ++q) {
-                const std::uint64_t k = key(first + q);
-                const bool pruned = (k < threshold.key) | ((k == threshold.key) & (first + q <= threshold.index));
-                fates[q] = static_cast<BlockFate>(pruned * prunedFate);
-            }
+            markPruned(key, threshold, first, gridCols, prunedFate, fates.data());
         const std::uint8_t* bits;
         if (patterns) {
             bits = patterns->bits.data() + first;
@@ -140,14 +172,15 @@ std::int64_t buildBlockRows(const T* weights, const BlockGrid& grid, const KeySo
             const int shift = static_cast<int>(r * bw);
             std::int64_t q = 0;
             // Fast paths for full blocks of common widths (pattern bits exist only for <= 8).
+            const std::uint8_t* fixedBits = prunedFate == ZeroedByPattern ? bits : nullptr;
             if (bw == 1) {
-                writeRowFixed<1>(fates.data(), bits, fullBlocks, shift, out);
+                writeRowFixed<1>(fates.data(), fixedBits, fullBlocks, shift, out);
                 q = fullBlocks;
             } else if (bw == 4 && (prunedFate != ZeroedByPattern || shift + 4 <= 8)) {
-                writeRowFixed<4>(fates.data(), bits, fullBlocks, shift, out);
+                writeRowFixed<4>(fates.data(), fixedBits, fullBlocks, shift, out);
                 q = fullBlocks;
             } else if (bw == 8 && (prunedFate != ZeroedByPattern || shift == 0)) {
-                writeRowFixed<8>(fates.data(), bits, fullBlocks, shift, out);
+                writeRowFixed<8>(fates.data(), fixedBits, fullBlocks, shift, out);
                 q = fullBlocks;
             }
             for (; q < gridCols; ++q)
@@ -157,6 +190,15 @@ std::int64_t buildBlockRows(const T* weights, const BlockGrid& grid, const KeySo
             for (std::int64_t q = 0; q < gridCols; ++q)
                 if (fates[q] == ZeroedBySearch)
                     zeros += zeroSmallestInBlock<N>(weights, grid, br, q, zerosPerBlock, mask, scratch);
+        if (kept) {
+            // While this block row is still in cache: the kept weights' sums, one slot per block
+            // row so the total does not depend on how rows were spread over threads.
+            WeightSums sums;
+            for (std::int64_t r = br * grid.block.rows, end = r + rows; r < end; ++r)
+                addKeptSums(weights + r * grid.matrixCols, mask + r * grid.matrixCols,
+                            grid.matrixCols, sums);
+            kept[br] = sums;
+        }
     }
     return zeros;
 }
@@ -164,7 +206,7 @@ std::int64_t buildBlockRows(const T* weights, const BlockGrid& grid, const KeySo
 template <typename T>
 std::int64_t buildTyped(const WeightTensor& weights, const BlockNorms& norms,
                         const BlockThreshold& threshold, std::int64_t zerosPerBlock,
-                        const ZeroPatterns* patterns, std::uint8_t* mask,
+                        const ZeroPatterns* patterns, std::uint8_t* mask, WeightSums* kept,
                         const ExecutionContext& context)
 {
     const BlockGrid& grid = norms.grid;
@@ -177,9 +219,9 @@ std::int64_t buildTyped(const WeightTensor& weights, const BlockNorms& norms,
                         const std::int64_t written =
                             norms.norm == Norm::L1
                                 ? buildBlockRows<Norm::L1>(w, grid, key, threshold, zerosPerBlock,
-                                                           patterns, mask, from, to)
+                                                           patterns, mask, kept, from, to)
                                 : buildBlockRows<Norm::L2>(w, grid, key, threshold, zerosPerBlock,
-                                                           patterns, mask, from, to);
+                                                           patterns, mask, kept, from, to);
                         zeros.fetch_add(written, std::memory_order_relaxed);
                     });
     });
@@ -188,14 +230,24 @@ std::int64_t buildTyped(const WeightTensor& weights, const BlockNorms& norms,
 
 } // namespace
 
-std::int64_t buildMask(const WeightTensor& weights, const BlockNorms& norms,
-                       const BlockThreshold& threshold, std::int64_t zerosPerBlock,
-                       const ZeroPatterns* patterns, std::uint8_t* mask,
-                       const ExecutionContext& context)
+MaskBuildResult buildMask(const WeightTensor& weights, const BlockNorms& norms,
+                          const BlockThreshold& threshold, std::int64_t zerosPerBlock,
+                          const ZeroPatterns* patterns, std::uint8_t* mask, bool sumKept,
+                          const ExecutionContext& context)
 {
-    if (weights.precision() == Precision::Float32)
-        return buildTyped<float>(weights, norms, threshold, zerosPerBlock, patterns, mask, context);
-    return buildTyped<double>(weights, norms, threshold, zerosPerBlock, patterns, mask, context);
+    std::vector<WeightSums> perBlockRow(sumKept ? static_cast<std::size_t>(norms.grid.gridRows()) : 0);
+    WeightSums* kept = sumKept ? perBlockRow.data() : nullptr;
+    MaskBuildResult result;
+    result.zeros = weights.precision() == Precision::Float32
+                       ? buildTyped<float>(weights, norms, threshold, zerosPerBlock, patterns, mask,
+                                           kept, context)
+                       : buildTyped<double>(weights, norms, threshold, zerosPerBlock, patterns,
+                                            mask, kept, context);
+    for (const WeightSums& part : perBlockRow) {
+        result.kept.energy += part.energy;
+        result.kept.l1 += part.l1;
+    }
+    return result;
 }
 
 } // namespace sparsity::core

@@ -9,49 +9,55 @@
 namespace sparsity::core {
 namespace {
 
-constexpr std::int64_t slice = std::int64_t{1} << 16;
+// Small slices: each is summed in the tensor's precision, so float's rounding stays far below
+// what a percentage shows, then added in double in slice order.
+constexpr std::int64_t slice = 4096;
 
 // Plain reductions the compiler vectorizes: this file alone is built with reassociation
-// allowed (see core/CMakeLists.txt). The statistics need not match PyTorch bit for bit, only be
-// the same for any thread count, which fixed slices and a fixed binary guarantee.
-template <typename T> std::int64_t countNonFinite(const T* w, std::int64_t from, std::int64_t to)
-{
-    constexpr T inf = std::numeric_limits<T>::infinity();
-    std::int64_t count = 0;
-    for (std::int64_t i = from; i < to; ++i)
-        count += !(std::fabs(w[i]) < inf); // NaN compares false too
-    return count;
-}
-
-// The common case, a slice without NaN or inf: no per-element checks, so it vectorizes.
+// allowed (see core/CMakeLists.txt). Statistics need not match PyTorch bit for bit, only be the
+// same for any thread count, which fixed slices and a fixed binary guarantee. A NaN or inf
+// weight (or an overflowing square) makes the fast sums non-finite; only then is the slice
+// redone exactly, element by element.
 template <typename T, bool Masked>
-WeightSums sumFiniteSlice(const T* w, const std::uint8_t* mask, std::int64_t from, std::int64_t to)
+bool sumFast(const T* w, const std::uint8_t* mask, std::int64_t from, std::int64_t to,
+             WeightSums& sums)
 {
-    double energy = 0.0, l1 = 0.0;
+    T energy = 0, l1 = 0;
     for (std::int64_t i = from; i < to; ++i) {
-        const double x = static_cast<double>(w[i]);
-        const double keep = Masked ? static_cast<double>(mask[i]) : 1.0;
-        energy += keep * (x * x);
-        l1 += keep * std::fabs(x);
+        const T keep = Masked ? static_cast<T>(mask[i]) : T(1);
+        energy += keep * (w[i] * w[i]);
+        l1 += keep * std::fabs(w[i]);
     }
-    return WeightSums{energy, l1, 0};
+    if (!std::isfinite(energy) || !std::isfinite(l1))
+        return false;
+    sums.energy += static_cast<double>(energy);
+    sums.l1 += static_cast<double>(l1);
+    return true;
 }
 
 template <typename T, bool Masked>
-WeightSums sumSlice(const T* w, const std::uint8_t* mask, std::int64_t from, std::int64_t to)
+void sumExactly(const T* w, const std::uint8_t* mask, std::int64_t from, std::int64_t to,
+                WeightSums& sums)
 {
-    const std::int64_t nonFinite = countNonFinite(w, from, to);
-    if (nonFinite == 0)
-        return sumFiniteSlice<T, Masked>(w, mask, from, to);
-    WeightSums sums{0.0, 0.0, nonFinite};
     for (std::int64_t i = from; i < to; ++i) {
         const double x = static_cast<double>(w[i]);
-        if (std::isfinite(x) && (!Masked || mask[i] != 0)) {
+        if (!std::isfinite(x)) {
+            ++sums.nonFinite;
+            continue;
+        }
+        if (!Masked || mask[i] != 0) {
             sums.energy += x * x;
             sums.l1 += std::fabs(x);
         }
     }
-    return sums;
+}
+
+template <typename T, bool Masked>
+void sumSlice(const T* w, const std::uint8_t* mask, std::int64_t from, std::int64_t to,
+              WeightSums& sums)
+{
+    if (!sumFast<T, Masked>(w, mask, from, to, sums))
+        sumExactly<T, Masked>(w, mask, from, to, sums);
 }
 
 template <typename T>
@@ -60,10 +66,13 @@ WeightSums sumTyped(const T* w, std::int64_t n, const std::uint8_t* mask,
 {
     const std::int64_t slices = (n + slice - 1) / slice;
     std::vector<WeightSums> partial(static_cast<std::size_t>(slices));
-    parallelFor(context, 0, slices, 4, [&](std::int64_t from, std::int64_t to) {
+    parallelFor(context, 0, slices, 16, [&](std::int64_t from, std::int64_t to) {
         for (std::int64_t s = from; s < to; ++s) {
             const std::int64_t a = s * slice, b = std::min(n, a + slice);
-            partial[s] = mask ? sumSlice<T, true>(w, mask, a, b) : sumSlice<T, false>(w, mask, a, b);
+            if (mask)
+                sumSlice<T, true>(w, mask, a, b, partial[s]);
+            else
+                sumSlice<T, false>(w, mask, a, b, partial[s]);
         }
     });
     WeightSums total;
@@ -75,7 +84,28 @@ WeightSums sumTyped(const T* w, std::int64_t n, const std::uint8_t* mask,
     return total;
 }
 
+template <typename T>
+void addKeptTyped(const T* w, const std::uint8_t* mask, std::int64_t n, WeightSums& sums)
+{
+    for (std::int64_t a = 0; a < n; a += slice) {
+        WeightSums part;
+        sumSlice<T, true>(w, mask, a, std::min(n, a + slice), part);
+        sums.energy += part.energy;
+        sums.l1 += part.l1;
+    }
+}
+
 } // namespace
+
+void addKeptSums(const float* weights, const std::uint8_t* mask, std::int64_t n, WeightSums& sums)
+{
+    addKeptTyped(weights, mask, n, sums);
+}
+
+void addKeptSums(const double* weights, const std::uint8_t* mask, std::int64_t n, WeightSums& sums)
+{
+    addKeptTyped(weights, mask, n, sums);
+}
 
 WeightSums sumWeights(const WeightTensor& weights, const std::uint8_t* mask,
                       const ExecutionContext& context)

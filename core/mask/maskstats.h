@@ -36,6 +36,11 @@ struct WeightSums
 WeightSums sumWeights(const WeightTensor& weights, const std::uint8_t* mask,
                       const ExecutionContext& context);
 
+// Adds the sums of the kept (mask != 0) finite weights of one row to sums. Fast in float
+// lanes; a row whose float sums are not finite (NaN/inf weights, overflow) is redone exactly.
+void addKeptSums(const float* weights, const std::uint8_t* mask, std::int64_t n, WeightSums& sums);
+void addKeptSums(const double* weights, const std::uint8_t* mask, std::int64_t n, WeightSums& sums);
+
 // Fills the ratio fields of stats from the sums of all and of the kept weights.
 void setRetention(MaskStats& stats, const WeightSums& all, const WeightSums& kept);
 

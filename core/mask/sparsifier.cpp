@@ -59,6 +59,7 @@ void Sparsifier::compute(const SparsityParams& params, const ExecutionContext& c
     result.mask.resize(static_cast<std::size_t>(elements));
 
     MaskStats stats;
+    MaskBuildResult built;
     stats.elements = elements;
     stats.blocks = blocks;
     if (params.level <= 0.0 || zeros == 0) {
@@ -74,21 +75,24 @@ void Sparsifier::compute(const SparsityParams& params, const ExecutionContext& c
             // Level 1 prunes every block whatever the norms: skip computing them.
             result.threshold = BlockThreshold{blocks, blocks, 0, -1};
             const BlockNorms unused{grid, params.norm, {}};
-            stats.zeros = buildMask(m_weights, unused, result.threshold, zeros,
-                                    zeroPatterns(params, context), result.mask.data(), context);
+            built = buildMask(m_weights, unused, result.threshold, zeros,
+                              zeroPatterns(params, context), result.mask.data(), true, context);
         } else {
             result.threshold = threshold(params, k, context);
-            stats.zeros = buildMask(m_weights, *m_norms, result.threshold, zeros,
-                                    zeroPatterns(params, context), result.mask.data(), context);
+            built = buildMask(m_weights, *m_norms, result.threshold, zeros,
+                              zeroPatterns(params, context), result.mask.data(), true, context);
         }
+        stats.zeros = built.zeros;
     }
     stats.prunedBlocks = result.threshold.prunedCount;
     stats.achievedSparsity =
         elements > 0 ? static_cast<double>(stats.zeros) / static_cast<double>(elements) : 0.0;
     if (!m_allWeights)
         m_allWeights = sumWeights(m_weights, nullptr, context);
+    // Kept sums come from the mask pass; the shortcuts above keep everything or nothing.
     const WeightSums kept = stats.zeros == 0 ? *m_allWeights
-                                             : sumWeights(m_weights, result.mask.data(), context);
+                            : stats.zeros == elements ? WeightSums{}
+                                                      : built.kept;
     setRetention(stats, *m_allWeights, kept);
     result.stats = stats;
 }

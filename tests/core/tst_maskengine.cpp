@@ -41,6 +41,7 @@ private Q_SLOTS:
     void selectionSurvivesAMisleadingSample_data();
     void selectionSurvivesAMisleadingSample();
     void degenerateValuesStillSelectExactlyK();
+    void retentionMatchesADoubleReference();
 };
 
 void TestMaskEngine::equalsReference_data()
@@ -286,6 +287,38 @@ void TestMaskEngine::degenerateValuesStillSelectExactlyK()
         QCOMPARE(result.stats.zeros, k);
         QVERIFY(std::all_of(result.mask.begin(), result.mask.begin() + k, [](auto m) { return m == 0; }));
         QVERIFY(std::all_of(result.mask.begin() + k, result.mask.end(), [](auto m) { return m == 1; }));
+    }
+}
+
+// The fast sums (float per 4096-element slice, double across slices) stay within 1e-6 of a
+// plain double computation, with and without non-finite weights.
+void TestMaskEngine::retentionMatchesADoubleReference()
+{
+    for (bool hostile : {false, true}) {
+        const WeightTensor weights = randomWeights({301, 517}, Precision::Float32, 11, hostile);
+        SparsityParams params;
+        params.level = 0.4;
+        params.block = {2, 4};
+        params.zerosPerBlock = 3;
+        const MaskResult result = computeMask(weights, params, {});
+        double energy = 0, kept = 0, l1 = 0, keptL1 = 0;
+        std::int64_t nonFinite = 0;
+        const auto w = weights.values<float>();
+        for (std::size_t i = 0; i < w.size(); ++i) {
+            const double x = w[i];
+            if (!std::isfinite(x)) {
+                ++nonFinite;
+                continue;
+            }
+            energy += x * x;
+            l1 += std::fabs(x);
+            kept += result.mask[i] ? x * x : 0;
+            keptL1 += result.mask[i] ? std::fabs(x) : 0;
+        }
+        QCOMPARE(result.stats.nonFiniteWeights, nonFinite);
+        QVERIFY(std::fabs(result.stats.retainedEnergy - kept / energy) < 1e-6);
+        QVERIFY(std::fabs(result.stats.retainedL1 - keptL1 / l1) < 1e-6);
+        QVERIFY(result.stats.retainedEnergy > 0.1 && result.stats.retainedEnergy < 1.0);
     }
 }
 
