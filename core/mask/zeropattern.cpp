@@ -38,6 +38,27 @@ void patternsOfRow(const T* row, std::int64_t fullBlocks, std::int64_t zeros, st
     }
 }
 
+// 1x4 (the N:M 2:4 case) written out, so the compiler vectorizes across blocks: four keys,
+// each one's rank among the others ((key, position) order), bit set where rank < zeros.
+template <Norm N, typename T>
+void patternsOfRow4(const T* row, std::int64_t fullBlocks, std::int64_t zeros, std::uint8_t* out)
+{
+    using Key = detail::OrderKey<T>;
+    const auto z = static_cast<Key>(zeros);
+    for (std::int64_t q = 0; q < fullBlocks; ++q) {
+        const Key k0 = detail::nonNegativeKey(detail::elementNorm<N>(row[4 * q]));
+        const Key k1 = detail::nonNegativeKey(detail::elementNorm<N>(row[4 * q + 1]));
+        const Key k2 = detail::nonNegativeKey(detail::elementNorm<N>(row[4 * q + 2]));
+        const Key k3 = detail::nonNegativeKey(detail::elementNorm<N>(row[4 * q + 3]));
+        const Key r0 = Key(k1 < k0) + Key(k2 < k0) + Key(k3 < k0);
+        const Key r1 = Key(k0 <= k1) + Key(k2 < k1) + Key(k3 < k1);
+        const Key r2 = Key(k0 <= k2) + Key(k1 <= k2) + Key(k3 < k2);
+        const Key r3 = Key(k0 <= k3) + Key(k1 <= k3) + Key(k2 <= k3);
+        out[q] = static_cast<std::uint8_t>(Key(r0 < z) | (Key(r1 < z) << 1) | (Key(r2 < z) << 2) |
+                                           (Key(r3 < z) << 3));
+    }
+}
+
 // Any small block, partial ones included: gathers the valid elements with their positions.
 template <Norm N, typename T>
 std::uint8_t patternOfBlock(const T* weights, const BlockGrid& grid, std::int64_t br,
@@ -81,7 +102,7 @@ void patternsOfBlockRow(const T* weights, const BlockGrid& grid, std::int64_t br
             q = full;
             break;
         case 4:
-            patternsOfRow<N, 4>(row, full, zeros, out);
+            patternsOfRow4<N>(row, full, zeros, out);
             q = full;
             break;
         case 8:
