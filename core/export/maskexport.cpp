@@ -67,7 +67,8 @@ std::vector<LayerReport> exportMasks(const ExportRequest& request, const Executi
         context.throwIfCancelled();
         writer->writeMask(path, weights.shape(), result.mask,
                           MaskAttributes{layer.params, result.stats.achievedSparsity, sourceFile,
-                                         path});
+                                         path},
+                          context);
         reports.push_back(LayerReport{path, weights.shape(), result.stats});
     }
     context.throwIfCancelled();

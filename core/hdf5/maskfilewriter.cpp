@@ -3,6 +3,7 @@
 #include "error.h"
 #include "hdf5handle.h"
 #include "hdf5reader.h"
+#include "parallel/parallelfor.h"
 
 #include <QDir>
 #include <QFile>
@@ -20,6 +21,7 @@
 #include <string>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 namespace sparsity::core {
 
@@ -102,6 +104,118 @@ bool writeStringAttribute(hid_t object, const char* name, const QString& value)
     const char* data = utf8.constData();
     return type.isValid() && writeAttribute(object, name, type.get(), type.get(), &data);
 }
+
+// Writes a mask chunk by chunk, deflating the chunks on the context's threads and handing the
+// finished ones to HDF5 (H5Dwrite_chunk) on this thread, which is the only one calling HDF5.
+// The bytes are exactly what HDF5's own deflate filter (zlib compress2) would store, so every
+// reader decodes them as usual. A chunk that would not shrink is stored raw with the filter
+// marked skipped, as HDF5 does for its optional deflate filter. Chunks go in batches so memory
+// stays at a few chunks per thread.
+class ParallelChunkWriter
+{
+public:
+    ParallelChunkWriter(hid_t dataset, const std::vector<std::int64_t>& shape,
+                        const std::vector<hsize_t>& chunk, const std::uint8_t* mask)
+        : m_dataset(dataset)
+        , m_shape(shape)
+        , m_chunk(chunk)
+        , m_mask(mask)
+    {
+        m_chunkBytes = 1;
+        for (std::size_t d = 0; d < shape.size(); ++d) {
+            m_grid.push_back((static_cast<hsize_t>(shape[d]) + chunk[d] - 1) / chunk[d]);
+            m_chunkBytes *= chunk[d];
+            m_chunkCount *= m_grid.back();
+        }
+    }
+
+    bool write(const ExecutionContext& context)
+    {
+        const std::int64_t batch = std::max(1, context.threadCount()) * 8;
+        std::vector<std::vector<Bytef>> packed(static_cast<std::size_t>(batch));
+        std::vector<std::vector<std::uint8_t>> raw(static_cast<std::size_t>(batch));
+        for (hsize_t first = 0; first < m_chunkCount; first += static_cast<hsize_t>(batch)) {
+            const auto count = static_cast<std::int64_t>(
+                std::min<hsize_t>(static_cast<hsize_t>(batch), m_chunkCount - first));
+            parallelFor(context, 0, count, 1, [&](std::int64_t from, std::int64_t to) {
+                for (std::int64_t i = from; i < to; ++i)
+                    compress(first + static_cast<hsize_t>(i), raw[i], packed[i]);
+            });
+            for (std::int64_t i = 0; i < count; ++i) {
+                const std::vector<hsize_t> offset = chunkOffset(first + static_cast<hsize_t>(i));
+                const bool stored = packed[i].empty()
+                                        ? H5Dwrite_chunk(m_dataset, H5P_DEFAULT, 0x1u, offset.data(),
+                                                         raw[i].size(), raw[i].data()) >= 0
+                                        : H5Dwrite_chunk(m_dataset, H5P_DEFAULT, 0u, offset.data(),
+                                                         packed[i].size(), packed[i].data()) >= 0;
+                if (!stored)
+                    return false;
+            }
+        }
+        return true;
+    }
+
+private:
+    std::vector<hsize_t> chunkOffset(hsize_t index) const
+    {
+        std::vector<hsize_t> offset(m_shape.size());
+        for (std::size_t d = m_shape.size(); d-- > 0;) {
+            offset[d] = (index % m_grid[d]) * m_chunk[d];
+            index /= m_grid[d];
+        }
+        return offset;
+    }
+
+    // Gathers one chunk (edge chunks padded with zeros, as HDF5 stores them) and deflates it;
+    // leaves `packed` empty when deflating does not pay.
+    void compress(hsize_t index, std::vector<std::uint8_t>& raw, std::vector<Bytef>& packed) const
+    {
+        const std::vector<hsize_t> offset = chunkOffset(index);
+        const std::size_t rank = m_shape.size();
+        raw.assign(m_chunkBytes, 0);
+        const hsize_t lastExtent = std::min<hsize_t>(m_chunk[rank - 1],
+                                                     static_cast<hsize_t>(m_shape[rank - 1]) - offset[rank - 1]);
+        // Walk the chunk's rows (all dimensions but the last) and copy each valid run.
+        std::vector<hsize_t> at(rank, 0);
+        for (;;) {
+            bool inside = true;
+            hsize_t source = 0, target = 0;
+            for (std::size_t d = 0; d < rank; ++d) {
+                const hsize_t coordinate = offset[d] + at[d];
+                inside = inside && coordinate < static_cast<hsize_t>(m_shape[d]);
+                source = source * static_cast<hsize_t>(m_shape[d]) + coordinate;
+                target = target * m_chunk[d] + at[d];
+            }
+            if (inside)
+                std::memcpy(raw.data() + target, m_mask + source, lastExtent);
+            std::size_t d = rank - 1;
+            while (d-- > 0) {
+                if (++at[d] < m_chunk[d])
+                    break;
+                at[d] = 0;
+            }
+            if (d == static_cast<std::size_t>(-1))
+                break;
+        }
+        uLongf size = compressBound(static_cast<uLong>(m_chunkBytes));
+        packed.resize(size);
+        if (compress2(packed.data(), &size, raw.data(), static_cast<uLong>(m_chunkBytes),
+                      deflateLevel) != Z_OK ||
+            size >= m_chunkBytes) {
+            packed.clear();
+            return;
+        }
+        packed.resize(size);
+    }
+
+    hid_t m_dataset;
+    const std::vector<std::int64_t>& m_shape;
+    const std::vector<hsize_t>& m_chunk;
+    const std::uint8_t* m_mask;
+    std::vector<hsize_t> m_grid;
+    hsize_t m_chunkBytes = 1;
+    hsize_t m_chunkCount = 1;
+};
 
 } // namespace
 
@@ -205,7 +319,8 @@ std::unique_ptr<MaskFileWriter> MaskFileWriter::create(const QString& outputPath
 }
 
 void MaskFileWriter::writeMask(const QString& datasetPath, const std::vector<std::int64_t>& shape,
-                               std::span<const std::uint8_t> mask, const MaskAttributes& attributes)
+                               std::span<const std::uint8_t> mask, const MaskAttributes& attributes,
+                               const ExecutionContext& context)
 {
     if (m_committed || !m_handles || !m_handles->file.isValid())
         throw std::logic_error("MaskFileWriter::writeMask after commit or failure");
@@ -243,11 +358,13 @@ void MaskFileWriter::writeMask(const QString& datasetPath, const std::vector<std
     if (H5Pset_chunk(dcpl.get(), static_cast<int>(chunk.size()), chunk.data()) < 0)
         throw fail();
     unsigned filterConfig = 0;
+    bool deflated = false;
     if (H5Zfilter_avail(H5Z_FILTER_DEFLATE) > 0 &&
         H5Zget_filter_info(H5Z_FILTER_DEFLATE, &filterConfig) >= 0 &&
         (filterConfig & H5Z_FILTER_CONFIG_ENCODE_ENABLED) != 0) {
         if (H5Pset_deflate(dcpl.get(), deflateLevel) < 0)
             throw fail();
+        deflated = true;
     }
 
     Hdf5Handle dataset(H5Dcreate2(file, name.constData(), H5T_STD_U8LE, space.get(), lcpl.get(),
@@ -262,7 +379,8 @@ void MaskFileWriter::writeMask(const QString& datasetPath, const std::vector<std
     const std::int64_t zerosPerBlock = attributes.params.effectiveZerosPerBlock();
     const double achieved = attributes.achievedSparsity;
     const bool written =
-        H5Dwrite(d, H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, mask.data()) >= 0 &&
+        (deflated ? ParallelChunkWriter(d, shape, chunk, mask.data()).write(context)
+                  : H5Dwrite(d, H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, mask.data()) >= 0) &&
         writeAttribute(d, "sparsity_level", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &level) &&
         writeAttribute(d, "sparse_block_shape", H5T_STD_I64LE, H5T_NATIVE_INT64, block.data(), 2) &&
         writeAttribute(d, "zeros_per_block", H5T_STD_I64LE, H5T_NATIVE_INT64, &zerosPerBlock) &&

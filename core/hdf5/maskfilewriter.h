@@ -1,6 +1,7 @@
 #pragma once
 
 #include "mask/sparsityparams.h"
+#include "parallel/executioncontext.h"
 
 #include <QString>
 
@@ -36,9 +37,11 @@ public:
     MaskFileWriter& operator=(const MaskFileWriter&) = delete;
 
     // Writes one uint8 mask at datasetPath (intermediate groups created), chunked and
-    // deflate-compressed, with its attributes.
+    // deflate-compressed, with its attributes. The chunks are deflated on the context's threads;
+    // HDF5 itself is called only from this thread.
     void writeMask(const QString& datasetPath, const std::vector<std::int64_t>& shape,
-                   std::span<const std::uint8_t> mask, const MaskAttributes& attributes);
+                   std::span<const std::uint8_t> mask, const MaskAttributes& attributes,
+                   const ExecutionContext& context = {});
 
     // Flushes, closes and renames the temporary file onto the output path.
     void commit();
