@@ -13,6 +13,7 @@
 #include <QFileInfo>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThreadPool>
 #include <atomic>
 #include <cmath>
 #include <csignal>
@@ -1152,12 +1153,21 @@ void TestHdf5Io::writerChunksLargeMasks()
         {"/small", {3, 5}, {3, 5}},           {"/conv", {512, 256, 3, 3}, {113, 256, 3, 3}},
         {"/row", {2, 600000}, {1, 262144}},
     };
+    // Irregular contents, so a chunk written at the wrong offset or with a wrong edge cannot
+    // go unnoticed; chunks are deflated on four threads.
+    auto maskOf = [](const Case& c) {
+        std::vector<std::uint8_t> mask(std::size_t(elementCountOf(c.shape)));
+        for (std::size_t i = 0; i < mask.size(); ++i)
+            mask[i] = ((i * 2654435761u) >> 13) & 1u;
+        return mask;
+    };
+    QThreadPool pool;
+    pool.setMaxThreadCount(4);
     {
         const auto writer = MaskFileWriter::create(output, m_types, false);
-        for (const Case& c : cases) {
-            std::vector<std::uint8_t> mask(std::size_t(elementCountOf(c.shape)), 1);
-            writer->writeMask(QString::fromUtf8(c.path), c.shape, mask, MaskAttributes{});
-        }
+        for (const Case& c : cases)
+            writer->writeMask(QString::fromUtf8(c.path), c.shape, maskOf(c), MaskAttributes{},
+                              ExecutionContext{&pool, 4});
         writer->commit();
     }
     const Id file = openFile(output);
@@ -1167,6 +1177,9 @@ void TestHdf5Io::writerChunksLargeMasks()
         std::vector<hsize_t> chunk(c.chunk.size());
         QCOMPARE(H5Pget_chunk(dcpl, int(chunk.size()), chunk.data()), int(chunk.size()));
         QCOMPARE(chunk, c.chunk);
+        std::vector<std::uint8_t> back(std::size_t(elementCountOf(c.shape)));
+        QVERIFY(H5Dread(dataset, H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, back.data()) >= 0);
+        QVERIFY2(back == maskOf(c), c.path);
     }
 }
 
