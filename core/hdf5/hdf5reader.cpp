@@ -392,9 +392,9 @@ WeightTensor readValues(hid_t dataset, hid_t memoryType, const DatasetInfo& info
     const std::vector<std::int64_t>& shape = info.shape;
     const std::size_t rank = shape.size();
     const auto elements = static_cast<std::size_t>(saturatingProduct(shape));
-    std::vector<T> values;
+    LargeVector<T> values;
     try {
-        values.resize(elements);
+        values.resize(elements); // not zeroed: every slab below is read into it
     } catch (const std::bad_alloc&) {
         throw Error(ErrorCode::OutOfMemory,
                     QStringLiteral("%1: dataset %2 (shape %3, %4) does not fit in memory")

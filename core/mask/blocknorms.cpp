@@ -102,11 +102,11 @@ void normsOfBlockRow(const T* weights, const BlockGrid& grid, std::int64_t block
 }
 
 template <Norm N, typename T>
-std::vector<T> normsOf(std::span<const T> weights, const BlockGrid& grid,
+LargeVector<T> normsOf(std::span<const T> weights, const BlockGrid& grid,
                        const ExecutionContext& context)
 {
     const std::int64_t gridCols = grid.gridCols();
-    std::vector<T> norms(static_cast<std::size_t>(grid.blockCount()));
+    LargeVector<T> norms(static_cast<std::size_t>(grid.blockCount()));
     // Chunks of about 64k weights, so small matrices stay on one thread.
     const std::int64_t weightsPerBlockRow = std::max<std::int64_t>(1, grid.block.rows * grid.matrixCols);
     parallelFor(context, 0, grid.gridRows(), std::max<std::int64_t>(1, 65536 / weightsPerBlockRow),
@@ -119,7 +119,7 @@ std::vector<T> normsOf(std::span<const T> weights, const BlockGrid& grid,
 }
 
 template <typename T>
-std::vector<T> normsOf(std::span<const T> weights, const BlockGrid& grid, Norm norm,
+LargeVector<T> normsOf(std::span<const T> weights, const BlockGrid& grid, Norm norm,
                        const ExecutionContext& context)
 {
     return norm == Norm::L1 ? normsOf<Norm::L1, T>(weights, grid, context)
@@ -137,9 +137,9 @@ BlockNorms computeBlockNorms(const WeightTensor& weights, BlockShape block, Norm
     const bool isFloat = weights.precision() == Precision::Float32;
     if (result.isElementwise()) {
         if (isFloat)
-            result.values = std::vector<float>();
+            result.values = LargeVector<float>();
         else
-            result.values = std::vector<double>();
+            result.values = LargeVector<double>();
         context.throwIfCancelled();
     } else if (isFloat) {
         result.values = normsOf(weights.values<float>(), result.grid, norm, context);

@@ -19,7 +19,7 @@ struct BlockNorms
     Norm norm = Norm::L2;
     // Empty for 1x1 blocks: there a block's norm is f of its one weight, read from the weights
     // when needed, so the norms of a layer never double its memory.
-    std::variant<std::vector<float>, std::vector<double>> values;
+    std::variant<LargeVector<float>, LargeVector<double>> values;
 
     std::int64_t blockCount() const { return grid.blockCount(); }
     bool isElementwise() const { return grid.block.elementCount() == 1; }

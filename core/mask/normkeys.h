@@ -30,7 +30,7 @@ decltype(auto) visitNormKeysTyped(const BlockNorms& norms, const WeightTensor& w
 {
     if (!norms.isElementwise()) {
         // Norms that were never computed (level 1 prunes every block) are never read.
-        const auto* stored = std::get_if<std::vector<T>>(&norms.values);
+        const auto* stored = std::get_if<LargeVector<T>>(&norms.values);
         return fn(NormKeySource<T, false, Norm::L2>{stored ? stored->data() : nullptr});
     }
     const T* w = weights.values<T>().data();

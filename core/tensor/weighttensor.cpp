@@ -12,16 +12,26 @@ std::int64_t elementCountOf(const std::vector<std::int64_t>& shape)
     return std::accumulate(shape.begin(), shape.end(), std::int64_t{1}, std::multiplies<>());
 }
 
-WeightTensor::WeightTensor(std::vector<std::int64_t> shape, std::vector<float> values)
+WeightTensor::WeightTensor(std::vector<std::int64_t> shape, LargeVector<float> values)
     : m_values(std::move(values))
 {
-    setShape(std::move(shape), std::get<std::vector<float>>(m_values).size());
+    setShape(std::move(shape), std::get<LargeVector<float>>(m_values).size());
 }
 
-WeightTensor::WeightTensor(std::vector<std::int64_t> shape, std::vector<double> values)
+WeightTensor::WeightTensor(std::vector<std::int64_t> shape, LargeVector<double> values)
     : m_values(std::move(values))
 {
-    setShape(std::move(shape), std::get<std::vector<double>>(m_values).size());
+    setShape(std::move(shape), std::get<LargeVector<double>>(m_values).size());
+}
+
+WeightTensor::WeightTensor(std::vector<std::int64_t> shape, const std::vector<float>& values)
+    : WeightTensor(std::move(shape), LargeVector<float>(values.begin(), values.end()))
+{
+}
+
+WeightTensor::WeightTensor(std::vector<std::int64_t> shape, const std::vector<double>& values)
+    : WeightTensor(std::move(shape), LargeVector<double>(values.begin(), values.end()))
+{
 }
 
 void WeightTensor::setShape(std::vector<std::int64_t> shape, std::size_t valueCount)
@@ -37,7 +47,7 @@ void WeightTensor::setShape(std::vector<std::int64_t> shape, std::size_t valueCo
 
 Precision WeightTensor::precision() const
 {
-    return std::holds_alternative<std::vector<float>>(m_values) ? Precision::Float32
+    return std::holds_alternative<LargeVector<float>>(m_values) ? Precision::Float32
                                                                 : Precision::Float64;
 }
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "largebuffer.h"
+
 #include <cstdint>
 #include <span>
 #include <variant>
@@ -22,8 +24,11 @@ class WeightTensor
 {
 public:
     WeightTensor() = default;
-    WeightTensor(std::vector<std::int64_t> shape, std::vector<float> values);
-    WeightTensor(std::vector<std::int64_t> shape, std::vector<double> values);
+    WeightTensor(std::vector<std::int64_t> shape, LargeVector<float> values);
+    WeightTensor(std::vector<std::int64_t> shape, LargeVector<double> values);
+    // Copies (for small tensors built by tests and tools).
+    WeightTensor(std::vector<std::int64_t> shape, const std::vector<float>& values);
+    WeightTensor(std::vector<std::int64_t> shape, const std::vector<double>& values);
 
     const std::vector<std::int64_t>& shape() const { return m_shape; }
     std::int64_t rows() const { return m_rows; }
@@ -34,7 +39,7 @@ public:
     // The values in the tensor's own precision; T must match precision().
     template <typename T> std::span<const T> values() const
     {
-        return std::get<std::vector<T>>(m_values);
+        return std::get<LargeVector<T>>(m_values);
     }
     double valueAt(std::int64_t row, std::int64_t col) const;
 
@@ -44,7 +49,7 @@ private:
     std::vector<std::int64_t> m_shape;
     std::int64_t m_rows = 0;
     std::int64_t m_cols = 0;
-    std::variant<std::vector<float>, std::vector<double>> m_values;
+    std::variant<LargeVector<float>, LargeVector<double>> m_values;
 };
 
 // Element count of a shape; 0 for an empty shape list is never used (rank >= 1 always).

@@ -171,7 +171,7 @@ void TestMaskEngine::levelChangeReusesNorms()
     SparsityParams params;
     params.block = {2, 4};
     const BlockNorms* norms = &sparsifier.blockNorms(params.block, params.norm, {});
-    const auto firstValues = std::get<std::vector<float>>(norms->values);
+    const auto firstValues = std::get<LargeVector<float>>(norms->values);
     for (double level : {0.1, 0.5, 0.9}) {
         params.level = level;
         for (std::int64_t zeros : {8, 3}) {
@@ -183,7 +183,7 @@ void TestMaskEngine::levelChangeReusesNorms()
             QCOMPARE(&sparsifier.blockNorms(params.block, params.norm, {}), norms);
         }
     }
-    QVERIFY(std::get<std::vector<float>>(norms->values) == firstValues);
+    QVERIFY(std::get<LargeVector<float>>(norms->values) == firstValues);
     params.block = {4, 4};
     QVERIFY(sparsifier.blockNorms(params.block, params.norm, {}).grid.block == params.block);
 }
