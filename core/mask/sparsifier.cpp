@@ -14,15 +14,21 @@ Sparsifier::Sparsifier(const WeightTensor& weights)
 const BlockNorms& Sparsifier::blockNorms(BlockShape block, Norm norm,
                                          const ExecutionContext& context)
 {
+    return *sharedBlockNorms(block, norm, context);
+}
+
+std::shared_ptr<const BlockNorms> Sparsifier::sharedBlockNorms(BlockShape block, Norm norm,
+                                                               const ExecutionContext& context)
+{
     if (!m_norms || m_norms->grid.block != block || m_norms->norm != norm) {
         // Drop the old norms and everything derived from them first, so a cancelled
         // computation cannot leave a mismatched cache behind.
         m_norms.reset();
         m_sample.keys.clear();
         m_threshold.reset();
-        m_norms = computeBlockNorms(m_weights, block, norm, context);
+        m_norms = std::make_shared<const BlockNorms>(computeBlockNorms(m_weights, block, norm, context));
     }
-    return *m_norms;
+    return m_norms;
 }
 
 BlockThreshold Sparsifier::threshold(const SparsityParams& params, std::int64_t k,

@@ -6,6 +6,7 @@
 #include "maskstats.h"
 #include "zeropattern.h"
 
+#include <memory>
 #include <optional>
 
 namespace sparsity::core {
@@ -33,8 +34,11 @@ public:
     MaskResult compute(const SparsityParams& params, const ExecutionContext& context);
     void compute(const SparsityParams& params, const ExecutionContext& context, MaskResult& result);
 
-    // The norms for a shape and norm, computed now or reused from the last call.
+    // The norms for a shape and norm, computed now or reused from the last call. The shared
+    // form lets views keep them (immutable) after the sparsifier moves on.
     const BlockNorms& blockNorms(BlockShape block, Norm norm, const ExecutionContext& context);
+    std::shared_ptr<const BlockNorms> sharedBlockNorms(BlockShape block, Norm norm,
+                                                       const ExecutionContext& context);
     const WeightTensor& weights() const { return m_weights; }
 
 private:
@@ -43,7 +47,7 @@ private:
     const ZeroPatterns* zeroPatterns(const SparsityParams& params, const ExecutionContext& context);
 
     const WeightTensor& m_weights;
-    std::optional<BlockNorms> m_norms;
+    std::shared_ptr<const BlockNorms> m_norms;
     NormSample m_sample;                      // of m_norms
     std::optional<BlockThreshold> m_threshold; // of m_norms
     std::optional<ZeroPatterns> m_patterns;
