@@ -21,10 +21,17 @@ Masks are compared tie-aware exactly like tests/core/tst_goldens.cpp (tieAwareDi
 PyTorch's topk leaves ties to chance, SPEC.md resolves them (lower index first). The run also
 checks that each mask's attributes carry the parameters, and that --threads 1 and 2 write the
 same masks. It prints a summary and exits 1 on any failure.
+
+The CLI (--cli, default build/app/sparsity-cli) is copied first, so a concurrent rebuild cannot
+change it mid-run. --seed changes the generated values and the random parameters; --keep keeps
+the generated inputs (to rerun a failure's printed command); --verbose lists the tie-only
+differences per dataset.
 """
 import argparse
+import collections
 import itertools
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -40,11 +47,13 @@ ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, HERE)
 from make_goldens import norm_fn, reference_norms, with_padded_buffer, with_sparsifier  # noqa: E402
 
+IN_FLIGHT = 3  # CLI runs at a time
 DIGITS = os.path.join(ROOT, "resources", "demo", "digits.h5")
 
 FIXED_LEVELS = [0.0, 0.05, 0.3, 0.5, 0.77, 0.999, 1.0]
-# 0.375 * N lands on x.5 for many block counts: Python's round-half-even decides.
-DYADIC_LEVELS = [0.375]
+# 0.375 * N lands on x.5 for many block counts: Python's round-half-even decides. A tiny level
+# rounds to 0 blocks and one just below 1 is clamped to N - 1, both past the shortcuts.
+EXTRA_LEVELS = [0.375, 1e-9, 0.9999999999]
 BLOCKS = [(1, 1), (1, 4), (4, 1), (2, 2), (2, 4), (4, 4), (8, 8), (3, 5), (16, 16), (32, 32),
           (64, 128),      # bigger than most of the small matrices
           (1100, 1600)]   # bigger than every matrix, the 1024x1536 layer included
@@ -61,6 +70,12 @@ def sprinkle_nonfinite(a, rng, fraction):
     where = rng.choice(flat.size, size=count, replace=False)
     specials = np.array([np.nan, -np.nan, np.inf, -np.inf], dtype=a.dtype)
     flat[where] = specials[rng.integers(0, len(specials), size=count)]
+    return a
+
+
+def nan_edges(a):
+    a[-1, :] = np.nan
+    a[:, -1] = np.nan
     return a
 
 
@@ -89,6 +104,7 @@ def make_inputs(directory, rng, quick):
         "conv/c4odd/weight": normal((7, 5, 3, 3), np.float32),
         "conv/pointwise/weight": normal((9, 13, 1, 1), np.float32),
         "conv/c3/weight": normal((12, 7, 9), np.float32),
+        "conv/c5/weight": normal((4, 3, 2, 3, 5), np.float32),
     }
 
     # float32: values (heavy tails, ties, non-finite, zeros, denormals).
@@ -108,10 +124,16 @@ def make_inputs(directory, rng, quick):
         "nonfinite/a/kernel": sprinkle_nonfinite(normal((48, 50), np.float32), rng, 0.015),
         "nonfinite/odd/kernel": sprinkle_nonfinite(normal((37, 23), np.float32), rng, 0.02),
         "nonfinite/conv/weight": sprinkle_nonfinite(normal((6, 3, 3, 3), np.float32), rng, 0.02),
+        # The last row and column NaN: partial blocks whose valid elements are all NaN, where
+        # PyTorch's topk may zero only the NaN padding (see tie_aware_difference).
+        "nonfinite/nan_edges/kernel": nan_edges(normal((37, 23), np.float32)),
         "zeros/signed/kernel": zeros32,
         "zeros/odd/kernel": np.zeros((5, 7), np.float32),
         "denormal/f32/kernel": denormal32,
         "denormal/tiny_squares/kernel": tiny32,
+        # Squares (and block sums of squares) overflow to +inf, absolute values do not.
+        "overflow/kernel": (rng.choice([-1.0, 1.0], size=(26, 34))
+                            * 10.0 ** rng.uniform(15, 20, size=(26, 34))).astype(np.float32),
     }
 
     denormal64 = (rng.integers(-3000, 3001, size=(30, 44)).astype(np.float64)
@@ -125,9 +147,12 @@ def make_inputs(directory, rng, quick):
         "dense/heavy/kernel": heavy((128, 96), np.float64),
         "ties/kernel": ties(rng, (40, 36), np.float64),
         "nonfinite/kernel": sprinkle_nonfinite(normal((48, 50), np.float64), rng, 0.015),
+        "nonfinite/nan_edges/kernel": nan_edges(normal((29, 45), np.float64)),
         "zeros/kernel": np.zeros((24, 20), np.float64),
         "denormal/kernel": denormal64,
         "denormal/tiny_squares/kernel": normal((27, 35), np.float64, 1e-160),
+        "overflow/kernel": rng.choice([-1.0, 1.0], size=(26, 34))
+                           * 10.0 ** rng.uniform(150, 156, size=(26, 34)),
         "conv/c4/weight": normal((8, 4, 3, 3), np.float64),
         "conv/c3/weight": normal((10, 3, 7), np.float64),
     }
@@ -217,6 +242,13 @@ class Layer:
             mask = with_padded_buffer(self.w2d, case.level, case.block, case.zeros, case.norm)
         return mask.to(torch.uint8).reshape(self.shape).numpy()
 
+    def reference_blocks(self, case):
+        """PyTorch's block-level decision alone (its tensor-level mask, 0 = pruned): the padded
+        method with whole blocks zeroed never builds a block mask."""
+        whole = case.block[0] * case.block[1]
+        mask = with_padded_buffer(self.w2d, case.level, case.block, whole, case.norm)
+        return mask.to(torch.uint8).numpy()
+
     def reference_norms(self, block, norm):
         return reference_norms(norm_fn(self.w2d, norm), block).to(torch.float64).numpy().ravel()
 
@@ -246,12 +278,26 @@ def blockify(a, block, fill):
     return padded.reshape(rows, bh, cols, bw).transpose(0, 2, 1, 3).reshape(rows * cols, bh * bw)
 
 
-def tie_aware_difference(f2d, ref_norms, block, reference, ours):
-    """Port of tieAwareDifference (tests/core/tst_goldens.cpp); None when equal up to ties."""
+def tie_aware_difference(f2d, ref_norms, block, reference, ours, reference_blocks=None):
+    """Port of tieAwareDifference (tests/core/tst_goldens.cpp); None when equal up to ties.
+
+    One addition: PyTorch pads a partial block with NaN, and when every valid element of that
+    block is NaN, topk may zero only padding, so the cropped reference mask shows a block it
+    pruned as kept (SPEC.md zeroes the NaN weights before the padding). For such blocks only,
+    "pruned by the reference" is PyTorch's own block-level decision, `reference_blocks()` (its
+    tensor-level mask, h x c, 0 = pruned); tst_goldens.cpp never meets the case.
+    """
     refz = blockify(reference == 0, block, False)
     ourz = blockify(ours == 0, block, False)
     ref_pruned = refz.any(axis=1)
     our_pruned = ourz.any(axis=1)
+    if reference_blocks is not None:
+        valid = blockify(np.ones(f2d.shape, dtype=bool), block, False).sum(axis=1)
+        nans = blockify(np.isnan(f2d), block, False).sum(axis=1)
+        hidden = ~ref_pruned & (valid < block[0] * block[1]) & (nans == valid)
+        if hidden.any():
+            decided = blockify(reference_blocks() == 0, block, False).any(axis=1)
+            ref_pruned = ref_pruned | (hidden & decided)
     if ref_pruned.sum() != our_pruned.sum():
         return "pruned blocks: reference %d, ours %d" % (ref_pruned.sum(), our_pruned.sum())
     norm_keys = order_keys(ref_norms)
@@ -312,35 +358,42 @@ def zero_choices(per_block, rng):
     return list(dict.fromkeys(choices))
 
 
-def make_cases(path, rng, quick):
+def make_cases(rng, quick):
     """The parameter grid for one file."""
     blocks = list(BLOCKS)
     if quick:
         blocks = [(1, 1), (1, 4), (4, 1), (2, 2), (3, 5), (8, 8), (32, 32), (64, 128)]
     blocks.append((int(rng.integers(1, 13)), int(rng.integers(1, 13))))  # a random shape
     huge = lambda block: block[0] * block[1] > 1 << 20
+    others = [0.3, 0.5, 0.999, 0.77, 0.05, 0.375, 1e-9]
     cases = []
     counter = itertools.count()
     for block in blocks:
         per_block = block[0] * block[1]
         for norm in (1, 2):
             if quick:
-                levels = [0.0, 0.5, 1.0, round(float(rng.random()), 6)]
-                levels.append([0.3, 0.999, 0.77, 0.05, 0.375][next(counter) % 5])
+                levels = [0.0, 1.0, others[next(counter) % len(others)],
+                          round(float(rng.random()), 6)]
             elif huge(block):
                 # One block per matrix: only level 1 prunes, so vary the zeros instead.
                 levels = [0.0, 0.999, 1.0]
             else:
-                levels = FIXED_LEVELS + DYADIC_LEVELS + [float(rng.random()),
+                levels = FIXED_LEVELS + EXTRA_LEVELS + [float(rng.random()),
                                                          round(float(rng.random()), 3)]
             for level in levels:
                 zeros = zero_choices(per_block, rng)
                 if level == 0.0:
-                    zeros = zeros[:1]  # everything is kept whatever the count
-                elif not (level == 1.0 or (not quick and (level == 0.5 or huge(block)))):
-                    # Every count at level 1 (and 0.5 and huge blocks in full); two elsewhere.
-                    zeros = zeros[:1] + zeros[1 + next(counter) % (len(zeros) - 1):][:1]
-                for z in zeros:
+                    take = 1  # everything is kept whatever the count
+                elif quick:
+                    take = 3 if level == 1.0 else 2
+                elif level in (0.5, 1.0) or huge(block):
+                    take = len(zeros)
+                else:
+                    take = 2
+                # 'all' always, then the other counts in turn.
+                turn = next(counter) % (len(zeros) - 1)
+                rest = zeros[1:][turn:] + zeros[1:][:turn]
+                for z in zeros[:1] + rest[:take - 1]:
                     i = next(counter)
                     cases.append(Case(level, block, z, norm, threads=1 + i % 2,
                                       pass_zeros=(z != per_block or i % 3 != 0)))
@@ -372,10 +425,11 @@ def snapshot_cli(cli, directory):
     sys.exit("%s does not run; build it: cmake --build build --target sparsity-cli" % cli)
 
 
-def run_cli(cli, source, output, args):
+def start_cli(cli, source, output, args):
+    """Starts `sparsity-cli mask` in the background (PyTorch works meanwhile)."""
     command = [cli, "mask", source, "-o", output] + args + ["--force"]
-    done = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    return command, done
+    return command, subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                     text=True)
 
 
 def read_masks(path):
@@ -410,6 +464,70 @@ def check_attributes(case, attrs, mask):
     return "attributes: " + ", ".join(problems) if problems else None
 
 
+def compare_layer(layer, case, written, reference, stats):
+    """(difference or None, whether it differs only in ties) for one dataset of one run."""
+    if written is None:
+        return "no mask written", False
+    ours, attrs, dtype = written
+    if dtype != np.uint8 or ours.shape != layer.shape or (ours > 1).any():
+        return "mask is %s %s with values %s" % (dtype, ours.shape, np.unique(ours)[:5]), False
+    stats[layer.method(case.block)] += 1
+    difference = None
+    if np.array_equal(reference, ours):
+        stats["identical"] += 1
+    else:
+        difference = tie_aware_difference(
+            layer.f_values(case.norm), layer.reference_norms(case.block, case.norm),
+            case.block, reference.reshape(layer.w2d.shape), ours.reshape(layer.w2d.shape),
+            lambda: layer.reference_blocks(case))
+        if not difference:
+            stats["ties"] += 1
+    if not difference:
+        difference = check_attributes(case, attrs, ours)
+    return difference, not difference and not np.array_equal(reference, ours)
+
+
+def check_run(run, name, layers, stats, failures, tie_cases, cli_name):
+    """Compares one CLI run (and its --threads rerun, if any) with the reference."""
+    case = run["case"]
+    stats["runs"] += 1
+    references = {layer.path: layer.reference_mask(case) for layer in layers}
+
+    def fail(layer, message, command):
+        failures.append({"file": name, "dataset": layer.path if layer else "-",
+                         "shape": layer.shape if layer else "-",
+                         "dtype": layer.dtype if layer else "-", "case": str(case),
+                         "message": message, "command": " ".join([cli_name] + command[1:])})
+
+    command, process = run["main"]
+    _, stderr = process.communicate()
+    masks = {}
+    if process.returncode != 0:
+        fail(None, "exit %d: %s" % (process.returncode, stderr.strip()[-500:]), command)
+    else:
+        masks = read_masks(run["output"])
+        extra = sorted(set(masks) - set(references))
+        if extra:
+            fail(None, "unexpected datasets in the mask file: %s" % ", ".join(extra), command)
+        for layer in layers:
+            stats["cases"] += 1
+            difference, tie = compare_layer(layer, case, masks.get(layer.path),
+                                            references[layer.path], stats)
+            if difference:
+                fail(layer, difference, command)
+            elif tie:
+                tie_cases[(name, layer.path, layer.dtype)] += 1
+    if "other" in run:
+        stats["thread_checks"] += 1
+        command, process = run["other"]
+        process.communicate()
+        second = read_masks(run["other_output"]) if process.returncode == 0 else {}
+        for path, (mask, _, _) in masks.items():
+            if path not in second or not np.array_equal(second[path][0], mask):
+                layer = next((l for l in layers if l.path == path), None)
+                fail(layer, "--threads %d writes a different mask" % (3 - case.threads), command)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--cli", default=os.path.join(ROOT, "build", "app", "sparsity-cli"))
@@ -417,6 +535,8 @@ def main():
     parser.add_argument("--quick", action="store_true", help="a subset, under a minute")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     parser.add_argument("--show", type=int, default=40, help="failures printed in full")
+    parser.add_argument("--verbose", action="store_true",
+                        help="also list the tie-only differences per dataset")
     options = parser.parse_args()
     torch.set_num_threads(1)
     rng = np.random.default_rng(options.seed)
@@ -425,72 +545,33 @@ def main():
     stats = {"runs": 0, "cases": 0, "identical": 0, "ties": 0, "sparsifier": 0, "padded": 0,
              "thread_checks": 0}
     failures = []
+    tie_cases = collections.Counter()
     try:
         cli, version = snapshot_cli(os.path.abspath(options.cli), tmp)
         print("testing %s (%s), a copy of %s" % (version, time.ctime(os.path.getmtime(cli)),
                                                   os.path.abspath(options.cli)), file=sys.stderr)
         inputs = make_inputs(tmp, rng, options.quick)
-        output = os.path.join(tmp, "masks.h5")
         for source in inputs:
             layers = [Layer(p, a) for p, a in load_weights(source).items()]
-            cases = make_cases(source, rng, options.quick)
+            cases = make_cases(rng, options.quick)
             name = os.path.relpath(source, ROOT) if source == DIGITS else os.path.basename(source)
             file_start = time.time()
-            for index, case in enumerate(cases):
-                stats["runs"] += 1
-                command, done = run_cli(cli, source, output, case.cli_args())
-
-                def fail(layer, message):
-                    failures.append({"file": name, "dataset": layer.path if layer else "-",
-                                     "shape": layer.shape if layer else "-",
-                                     "dtype": layer.dtype if layer else "-", "case": str(case),
-                                     "message": message,
-                                     "command": " ".join([options.cli] + command[1:])})
-
-                if done.returncode != 0:
-                    fail(None, "exit %d: %s" % (done.returncode, done.stderr.strip()[-500:]))
-                    continue
-                masks = read_masks(output)
-                extra = sorted(set(masks) - {layer.path for layer in layers})
-                if extra:
-                    fail(None, "unexpected datasets in the mask file: %s" % ", ".join(extra))
-                for layer in layers:
-                    stats["cases"] += 1
-                    if layer.path not in masks:
-                        fail(layer, "no mask written")
-                        continue
-                    ours, attrs, dtype = masks[layer.path]
-                    if dtype != np.uint8 or ours.shape != layer.shape or (ours > 1).any():
-                        fail(layer, "mask is %s %s with values %s" % (
-                            dtype, ours.shape, np.unique(ours)[:5]))
-                        continue
-                    problem = check_attributes(case, attrs, ours)
-                    if problem:
-                        fail(layer, problem)
-                    stats[layer.method(case.block)] += 1
-                    reference = layer.reference_mask(case)
-                    if np.array_equal(reference, ours):
-                        stats["identical"] += 1
-                        continue
-                    difference = tie_aware_difference(
-                        layer.f_values(case.norm), layer.reference_norms(case.block, case.norm),
-                        case.block, reference.reshape(layer.w2d.shape),
-                        ours.reshape(layer.w2d.shape))
-                    if difference:
-                        fail(layer, difference)
-                    else:
-                        stats["ties"] += 1
-                # The masks never depend on the thread count: rerun some cases with the other.
-                if index % 7 == 0:
-                    stats["thread_checks"] += 1
-                    other = os.path.join(tmp, "other.h5")
-                    command, again = run_cli(cli, source, other,
-                                             case.cli_args(threads=3 - case.threads))
-                    second = read_masks(other) if again.returncode == 0 else {}
-                    for path, (mask, _, _) in masks.items():
-                        if path not in second or not np.array_equal(second[path][0], mask):
-                            layer = next((l for l in layers if l.path == path), None)
-                            fail(layer, "--threads %d writes a different mask" % (3 - case.threads))
+            # A few CLI runs at a time, in the background, while PyTorch computes the reference.
+            for first in range(0, len(cases), IN_FLIGHT):
+                batch = []
+                for index in range(first, min(first + IN_FLIGHT, len(cases))):
+                    case = cases[index]
+                    output = os.path.join(tmp, "masks%d.h5" % (index - first))
+                    run = {"case": case, "output": output,
+                           "main": start_cli(cli, source, output, case.cli_args())}
+                    if index % 7 == 0:
+                        # The masks never depend on the thread count: rerun with the other.
+                        run["other_output"] = os.path.join(tmp, "other%d.h5" % (index - first))
+                        run["other"] = start_cli(cli, source, run["other_output"],
+                                                 case.cli_args(threads=3 - case.threads))
+                    batch.append(run)
+                for run in batch:
+                    check_run(run, name, layers, stats, failures, tie_cases, options.cli)
             print("%-32s %4d runs, %3d datasets, %6.1f s" % (
                 name, len(cases), len(layers), time.time() - file_start), file=sys.stderr)
     finally:
@@ -510,12 +591,23 @@ def main():
     print("  differ only in ties      %d" % stats["ties"])
     print("  failures                 %d" % len(failures))
     print("  time                     %.1f s" % (time.time() - start))
+    if options.verbose:
+        print("tie-only differences by dataset:")
+        for (name, path, dtype), count in sorted(tie_cases.items()):
+            print("  %5d  %s %s (%s)" % (count, name, path, dtype))
     for failure in failures[:options.show]:
         print("FAIL %(file)s %(dataset)s shape %(shape)s dtype %(dtype)s, %(case)s: %(message)s"
               % failure)
         print("     %(command)s" % failure)
     if len(failures) > options.show:
         print("... and %d more failures" % (len(failures) - options.show))
+    if failures:
+        print("failures by file and kind:")
+        kinds = collections.Counter(
+            (f["file"], re.sub(r"-?\d+(\.\d+)?(e-?\d+)?", "#", f["message"])[:90])
+            for f in failures)
+        for (name, kind), count in sorted(kinds.items()):
+            print("  %5d  %s: %s" % (count, name, kind))
     return 1 if failures else 0
 
 
