@@ -1,0 +1,160 @@
+// LayerTreeModel and LayerBrowser over a fixture with every kind of entry: the model passes
+// QAbstractItemModelTester, disables what cannot be sparsified (reason as tooltip) and the
+// browser reports only enabled datasets.
+#include "hdf5/hdf5reader.h"
+#include "layers/layerbrowser.h"
+#include "layers/layertreemodel.h"
+
+#include <QAbstractItemModelTester>
+#include <QFont>
+#include <QSignalSpy>
+#include <QTest>
+#include <QTreeView>
+
+using namespace sparsity;
+using sparsity::ui::LayerTreeModel;
+
+namespace {
+
+const QString layersFile = QStringLiteral(SPARSITY_TEST_DATA_DIR "/layers.h5");
+const QString demoFile = QStringLiteral(SPARSITY_DEMO_FILE);
+
+std::vector<core::DatasetInfo> treeOf(const QString& path)
+{
+    return core::Hdf5Reader::open(path)->listTree();
+}
+
+} // namespace
+
+class TestLayerTreeModel : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void passesModelTester()
+    {
+        LayerTreeModel model;
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setTree(treeOf(layersFile));
+        model.setTree(treeOf(demoFile));
+        model.setTree({});
+        QCOMPARE(model.rowCount(), 0);
+        model.setTree(treeOf(layersFile));
+        QVERIFY(model.rowCount() > 0);
+    }
+
+    void mirrorsTheFile_data()
+    {
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<bool>("enabled");
+        QTest::addColumn<bool>("selectable");
+        QTest::addColumn<QString>("shape");
+        QTest::addColumn<QString>("type");
+        QTest::addColumn<QString>("tooltipPart");
+        QTest::newRow("group") << "/dense" << true << false << ""
+                               << ""
+                               << "/dense";
+        QTest::newRow("kernel") << "/dense/kernel" << true << true << "16x24"
+                                << "float32"
+                                << "384 weights";
+        QTest::newRow("bias (named only)") << "/dense/bias" << true << true << "16"
+                                           << "float32"
+                                           << "rank 1: needs at least 2 dimensions";
+        QTest::newRow("integer (named only)") << "/int_table" << true << true << "8x8"
+                                              << "int32"
+                                              << "Not masked by default";
+        QTest::newRow("strings") << "/names" << false << false << "2"
+                                 << "string"
+                                 << "string data is not numeric";
+        QTest::newRow("empty") << "/empty" << false << false << "0x5"
+                               << "float32"
+                               << "empty: dimension 0 has size 0";
+        QTest::newRow("dangling link") << "/broken" << false << false << ""
+                                       << ""
+                                       << "does not exist";
+        QTest::newRow("nested") << "/nested/deep/w" << true << true << "10x10"
+                                << "float64"
+                                << "100 weights";
+    }
+    void mirrorsTheFile()
+    {
+        QFETCH(QString, path);
+        QFETCH(bool, enabled);
+        QFETCH(bool, selectable);
+        QFETCH(QString, shape);
+        QFETCH(QString, type);
+        QFETCH(QString, tooltipPart);
+
+        LayerTreeModel model;
+        model.setTree(treeOf(layersFile));
+        const QModelIndex index = model.indexOfPath(path);
+        QVERIFY(index.isValid());
+        QCOMPARE(index.data(LayerTreeModel::DatasetPathRole).toString(), path);
+        QCOMPARE(bool(model.flags(index) & Qt::ItemIsEnabled), enabled);
+        QCOMPARE(bool(model.flags(index) & Qt::ItemIsSelectable), selectable);
+        QCOMPARE(index.siblingAtColumn(LayerTreeModel::ShapeColumn).data().toString(), shape);
+        QCOMPARE(index.siblingAtColumn(LayerTreeModel::TypeColumn).data().toString(), type);
+        const QString tooltip = index.data(Qt::ToolTipRole).toString();
+        QVERIFY2(tooltip.contains(tooltipPart), qPrintable(tooltip));
+    }
+
+    void namedOnlyDatasetsAreItalic()
+    {
+        LayerTreeModel model;
+        model.setTree(treeOf(layersFile));
+        QVERIFY(model.indexOfPath(QStringLiteral("/dense/bias"))
+                    .data(Qt::FontRole)
+                    .value<QFont>()
+                    .italic());
+        QVERIFY(!model.indexOfPath(QStringLiteral("/dense/kernel")).data(Qt::FontRole).isValid());
+        QVERIFY(model.indexOfPath(QStringLiteral("/dense/kernel"))
+                    .data(LayerTreeModel::SparsifiableRole)
+                    .toBool());
+        QVERIFY(!model.indexOfPath(QStringLiteral("/dense/bias"))
+                     .data(LayerTreeModel::SparsifiableRole)
+                     .toBool());
+    }
+
+    void nestsGroups()
+    {
+        LayerTreeModel model;
+        model.setTree(treeOf(demoFile));
+        const QModelIndex mlp = model.indexOfPath(QStringLiteral("/mlp"));
+        QCOMPARE(model.rowCount(mlp), 3);
+        const QModelIndex fc2 = model.indexOfPath(QStringLiteral("/mlp/fc2/weight"));
+        QCOMPARE(fc2.parent().parent(), mlp);
+        QCOMPARE(fc2.data().toString(), QStringLiteral("weight"));
+        QVERIFY(!model.indexOfPath(QStringLiteral("/mlp/nothing")).isValid());
+    }
+
+    void browserReportsEnabledDatasetsOnly()
+    {
+        ui::LayerBrowser browser;
+        browser.setTree(treeOf(layersFile));
+        QSignalSpy activated(&browser, &ui::LayerBrowser::layerActivated);
+        QTreeView* view = browser.findChild<QTreeView*>(QStringLiteral("layerTree"));
+        QVERIFY(view);
+        const auto proxyIndex = [&](const QString& path) {
+            // The view shows a filter proxy: find the row by its path.
+            const QModelIndexList found =
+                view->model()->match(view->model()->index(0, 0), LayerTreeModel::DatasetPathRole,
+                                     path, 1, Qt::MatchExactly | Qt::MatchRecursive);
+            return found.value(0);
+        };
+        view->setCurrentIndex(proxyIndex(QStringLiteral("/names")));
+        view->setCurrentIndex(proxyIndex(QStringLiteral("/dense")));
+        QCOMPARE(activated.count(), 0);
+        view->setCurrentIndex(proxyIndex(QStringLiteral("/dense/kernel")));
+        QCOMPARE(activated.count(), 1);
+        QCOMPARE(activated.at(0).at(0).toString(), QStringLiteral("/dense/kernel"));
+
+        browser.setCurrentLayer(QStringLiteral("/conv/weight")); // programmatic: no signal
+        QCOMPARE(activated.count(), 1);
+        QCOMPARE(view->currentIndex().data(LayerTreeModel::DatasetPathRole).toString(),
+                 QStringLiteral("/conv/weight"));
+    }
+};
+
+QTEST_MAIN(TestLayerTreeModel)
+#include "tst_layertreemodel.moc"

@@ -1,0 +1,79 @@
+#pragma once
+
+#include "histogram/histogramdata.h"
+
+#include <QWidget>
+#include <atomic>
+#include <memory>
+#include <vector>
+
+namespace sparsity::ui {
+
+// The distribution of block norms as a histogram (log x when they span decades), with the
+// pruning threshold as a vertical line and the pruned side shaded. Dragging the line or clicking
+// the plot reports the fraction of values below that point, which the app turns into a level.
+// Bars for big inputs are computed on the thread pool. UI thread only.
+class HistogramWidget final : public QWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(HistogramWidget)
+
+public:
+    using XScale = HistogramData::XScale;
+    // Inputs larger than this are binned on the thread pool.
+    static constexpr std::size_t asyncThreshold = 1'000'000;
+
+    explicit HistogramWidget(QWidget* parent = nullptr);
+    ~HistogramWidget() override;
+
+    // Non-finite values are left out of the bars and counted in a note.
+    void setData(std::vector<double> values);
+    void setXScale(XScale xScale);
+    XScale xScale() const { return m_xScale; }
+    // The norm at which blocks are pruned (strictly below it are pruned); NaN hides the line.
+    void setThreshold(double norm);
+    double threshold() const { return m_threshold; }
+    void setAxisLabel(const QString& label);
+
+    // The binned data shown now; null while none or while the first bars are computed.
+    const HistogramData* data() const { return m_data.get(); }
+    bool isComputing() const { return m_computing; }
+    bool isLogX() const { return m_data && m_data->isLogarithmic(); }
+    // The plot area and the mapping between its x coordinate and values.
+    QRectF plotRect() const;
+    double valueAtX(double x) const;
+    double xOfValue(double value) const;
+
+    QSize sizeHint() const override { return QSize(420, 220); }
+    QSize minimumSizeHint() const override { return QSize(200, 120); }
+
+Q_SIGNALS:
+    // The user put the threshold at a point below which this fraction of all values lies.
+    void thresholdDragged(double fractionOfBlocksBelow);
+    // New bars are shown.
+    void dataChanged();
+
+protected:
+    void paintEvent(QPaintEvent* event) override;
+    void mousePressEvent(QMouseEvent* event) override;
+    void mouseMoveEvent(QMouseEvent* event) override;
+    void mouseReleaseEvent(QMouseEvent* event) override;
+
+private:
+    void rebuild();
+    void showData(std::shared_ptr<const HistogramData> data);
+    void dragTo(double x);
+    bool nearThresholdLine(double x) const;
+
+    std::shared_ptr<const std::vector<double>> m_values;
+    XScale m_xScale = XScale::Automatic;
+    std::shared_ptr<const HistogramData> m_data;
+    quint64 m_generation = 0; // results of older inputs are dropped
+    bool m_computing = false;
+    std::shared_ptr<std::atomic<bool>> m_cancel;
+    double m_threshold;
+    QString m_axisLabel;
+    bool m_dragging = false;
+};
+
+} // namespace sparsity::ui

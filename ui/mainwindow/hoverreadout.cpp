@@ -1,0 +1,139 @@
+#include "hoverreadout.h"
+
+#include "mask/blockgrid.h"
+#include "mask/blockthreshold.h"
+#include "session/blockrank.h"
+
+#include <QLocale>
+#include <QThreadPool>
+
+namespace sparsity::ui {
+namespace {
+
+QString number(double value)
+{
+    return QLocale().toString(value, 'g', 5);
+}
+
+// "[o, i, y, x]" for a conv weight, whose 2-D column folds the trailing dimensions.
+QString tensorIndex(const std::vector<std::int64_t>& shape, qint64 row, qint64 col)
+{
+    if (shape.size() <= 2)
+        return {};
+    QStringList parts{QString::number(row)};
+    QStringList tail;
+    for (std::size_t d = shape.size() - 1; d >= 1; --d) {
+        tail.prepend(QString::number(col % shape[d]));
+        col /= shape[d];
+    }
+    parts += tail;
+    return QStringLiteral(" [%1]").arg(parts.join(QStringLiteral(", ")));
+}
+
+} // namespace
+
+HoverReadout::HoverReadout(QThreadPool* computePool, QWidget* parent)
+    : QLabel(parent)
+    , m_runner(
+          this, computePool,
+          [computePool](const RankRequest& request, const std::atomic<bool>& cancelled) {
+              const core::ExecutionContext context{computePool, computePool->maxThreadCount(),
+                                                   &cancelled};
+              const LayerSnapshot& snapshot = *request.snapshot;
+              return RankResult{
+                  snapshot.norms, request.block,
+                  blockRank(*snapshot.norms, *snapshot.weights, request.block, context)};
+          },
+          [this](quint64, RankResult result) {
+              m_rank = result;
+              refresh();
+          })
+{
+    setObjectName(QStringLiteral("hoverReadout"));
+    setTextFormat(Qt::PlainText);
+    setTextInteractionFlags(Qt::TextSelectableByMouse);
+}
+
+HoverReadout::~HoverReadout() = default;
+
+void HoverReadout::setSnapshot(std::shared_ptr<const LayerSnapshot> snapshot)
+{
+    if (!snapshot || !m_snapshot || snapshot->weights != m_snapshot->weights)
+        m_row = m_col = -1;
+    m_snapshot = std::move(snapshot);
+    refresh();
+}
+
+void HoverReadout::showElement(qint64 row, qint64 col)
+{
+    m_row = row;
+    m_col = col;
+    refresh();
+}
+
+std::int64_t HoverReadout::shownRank() const
+{
+    if (!m_snapshot || !m_rank || m_rank->norms != m_snapshot->norms || m_row < 0)
+        return -1;
+    const core::BlockGrid grid{m_snapshot->weights->rows(), m_snapshot->weights->cols(),
+                               m_snapshot->params.block};
+    return m_rank->block == grid.blockIndexOf(m_row, m_col) ? m_rank->rank : -1;
+}
+
+void HoverReadout::refresh()
+{
+    if (!m_snapshot || !m_snapshot->weights || m_row < 0 || m_col < 0 ||
+        m_row >= m_snapshot->weights->rows() || m_col >= m_snapshot->weights->cols()) {
+        setText(m_snapshot ? tr("Point at the heatmap to read a weight, its block, the block's "
+                                "norm and its rank; drag to pan, wheel to zoom.")
+                           : QString());
+        return;
+    }
+    const LayerSnapshot& snapshot = *m_snapshot;
+    const core::WeightTensor& weights = *snapshot.weights;
+    const core::BlockGrid grid{weights.rows(), weights.cols(), snapshot.params.block};
+    const std::int64_t block = grid.blockIndexOf(m_row, m_col);
+    const QLocale locale;
+
+    QString text =
+        tr("row %1, col %2%3   w = %4   block %5 (%6, %7)")
+            .arg(m_row)
+            .arg(m_col)
+            .arg(tensorIndex(weights.shape(), m_row, m_col), number(weights.valueAt(m_row, m_col)),
+                 locale.toString(static_cast<qlonglong>(block)))
+            .arg(m_row / snapshot.params.block.rows)
+            .arg(m_col / snapshot.params.block.cols);
+    if (snapshot.norms) {
+        text += tr("   norm %1").arg(number(core::blockNormAt(*snapshot.norms, weights, block)));
+        const std::int64_t rank = shownRank();
+        if (rank >= 0) {
+            text += tr("   rank %1 of %2")
+                        .arg(locale.toString(static_cast<qlonglong>(rank + 1)),
+                             locale.toString(static_cast<qlonglong>(snapshot.norms->blockCount())));
+        } else {
+            text += tr("   rank …");
+            // Ask once per block; the runner keeps only the newest request while counting.
+            if (m_requestedNorms != snapshot.norms || m_requestedBlock != block) {
+                m_requestedNorms = snapshot.norms;
+                m_requestedBlock = block;
+                m_runner.request(RankRequest{m_snapshot, block});
+            }
+        }
+    }
+    if (snapshot.mask) {
+        const bool kept =
+            (*snapshot.mask)[static_cast<std::size_t>(m_row * weights.cols() + m_col)] != 0;
+        bool blockPruned = !kept;
+        if (kept && snapshot.norms && snapshot.threshold.prunedCount > 0)
+            blockPruned =
+                snapshot.threshold.prunes(core::blockKeyAt(*snapshot.norms, weights, block), block);
+        if (kept)
+            text += blockPruned ? tr("   kept (its block is pruned, keeping some weights)")
+                                : tr("   kept");
+        else
+            text += tr("   pruned");
+    }
+    setText(text);
+}
+
+} // namespace sparsity::ui

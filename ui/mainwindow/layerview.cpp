@@ -1,0 +1,232 @@
+#include "layerview.h"
+
+#include "heatmap/colorbarwidget.h"
+#include "heatmap/heatmapsources.h"
+#include "heatmap/heatmapview.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QStackedWidget>
+#include <QTabBar>
+#include <QVBoxLayout>
+
+namespace sparsity::ui {
+
+LayerView::LayerView(QThreadPool* computePool, QWidget* parent)
+    : QWidget(parent)
+    , m_stack(new QStackedWidget(this))
+    , m_placeholder(new QLabel(this))
+    , m_tabs(new QTabBar(this))
+    , m_colormap(new QComboBox(this))
+    , m_log(new QCheckBox(tr("&Log scale"), this))
+    , m_heatmap(new HeatmapView(this))
+    , m_colorbar(new ColorbarWidget(this))
+    , m_runner(
+          this, computePool,
+          [](const SourceRequest& request, const std::atomic<bool>&) {
+              return buildSource(request);
+          },
+          [this](quint64, SourceResult result) { showSource(std::move(result)); })
+{
+    m_tabs->setObjectName(QStringLiteral("viewTabs"));
+    m_tabs->addTab(tr("|Weights|"));
+    m_tabs->addTab(tr("Block Norms"));
+    m_tabs->addTab(tr("Mask"));
+    m_tabs->addTab(tr("Mask over Weights"));
+    m_tabs->setTabToolTip(0, tr("Magnitude of every weight"));
+    m_tabs->setTabToolTip(1, tr("The norm of each element's block: what pruning ranks"));
+    m_tabs->setTabToolTip(2, tr("Which weights are kept and which are pruned"));
+    m_tabs->setTabToolTip(3, tr("The weights, with the pruned ones dimmed"));
+    m_tabs->setExpanding(false);
+    m_tabs->setDrawBase(false);
+    m_tabs->setCurrentIndex(static_cast<int>(Kind::MaskOverWeights));
+
+    m_colormap->setObjectName(QStringLiteral("colormapComboBox"));
+    m_colormap->addItems(Colormap::names());
+    m_colormap->setToolTip(tr("Colour map of the value views"));
+    m_log->setObjectName(QStringLiteral("logScaleCheckBox"));
+    m_log->setToolTip(tr("Logarithmic colour scale: shows small values that span decades"));
+    m_heatmap->setObjectName(QStringLiteral("heatmapView"));
+    m_colorbar->setObjectName(QStringLiteral("colorbar"));
+
+    auto* top = new QHBoxLayout;
+    top->addWidget(m_tabs, 1);
+    auto* colormapLabel = new QLabel(tr("&Colours:"), this);
+    colormapLabel->setBuddy(m_colormap);
+    top->addWidget(colormapLabel);
+    top->addWidget(m_colormap);
+    top->addWidget(m_log);
+    auto* page = new QWidget(m_stack);
+    auto* middle = new QHBoxLayout(page);
+    middle->setContentsMargins(0, 0, 0, 0);
+    middle->addWidget(m_heatmap, 1);
+    middle->addWidget(m_colorbar);
+    m_placeholder->setObjectName(QStringLiteral("viewPlaceholder"));
+    m_placeholder->setAlignment(Qt::AlignCenter);
+    m_placeholder->setWordWrap(true);
+    m_placeholder->setEnabled(false); // drawn in the palette's quiet colour
+    m_stack->addWidget(page);
+    m_stack->addWidget(m_placeholder);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(4, 4, 4, 4);
+    layout->addLayout(top);
+    layout->addWidget(m_stack, 1);
+
+    connect(m_tabs, &QTabBar::currentChanged, this, [this] {
+        updateControls();
+        requestSource();
+        Q_EMIT displayChanged();
+    });
+    connect(m_colormap, &QComboBox::currentTextChanged, this, [this] {
+        requestSource();
+        Q_EMIT displayChanged();
+    });
+    connect(m_log, &QCheckBox::toggled, this, [this] {
+        requestSource();
+        Q_EMIT displayChanged();
+    });
+    updateControls();
+}
+
+LayerView::~LayerView() = default;
+
+void LayerView::setSnapshot(std::shared_ptr<const LayerSnapshot> snapshot)
+{
+    m_snapshot = std::move(snapshot);
+    requestSource();
+}
+
+void LayerView::setPlaceholder(const QString& text)
+{
+    m_placeholder->setText(text);
+    m_stack->setCurrentIndex(text.isEmpty() ? 0 : 1);
+}
+
+void LayerView::clear()
+{
+    m_runner.reset();
+    m_snapshot.reset();
+    m_shown.reset();
+    m_heatmap->setSource(nullptr);
+    m_heatmap->setBlockGrid(QSize());
+    m_colorbar->setScale(std::nullopt);
+    m_colorbar->setLegend({});
+}
+
+LayerView::Kind LayerView::kind() const
+{
+    return static_cast<Kind>(m_tabs->currentIndex());
+}
+
+void LayerView::setKind(Kind kind)
+{
+    m_tabs->setCurrentIndex(static_cast<int>(kind));
+}
+
+QString LayerView::colormapName() const
+{
+    return m_colormap->currentText();
+}
+
+void LayerView::setColormapName(const QString& name)
+{
+    const int index = m_colormap->findText(name, Qt::MatchFixedString);
+    if (index >= 0)
+        m_colormap->setCurrentIndex(index);
+}
+
+bool LayerView::isLogarithmic() const
+{
+    return m_log->isChecked();
+}
+
+void LayerView::setLogarithmic(bool logarithmic)
+{
+    m_log->setChecked(logarithmic);
+}
+
+bool LayerView::isBusy() const
+{
+    return m_runner.isBusy() || m_heatmap->isRendering();
+}
+
+LayerView::SourceResult LayerView::buildSource(const SourceRequest& request)
+{
+    SourceResult result;
+    result.snapshot = request.snapshot;
+    result.colormap = request.colormap;
+    const LayerSnapshot& snapshot = *request.snapshot;
+    switch (request.kind) {
+    case Kind::Weights:
+    case Kind::MaskOverWeights: {
+        result.weightRange =
+            request.weightRange ? *request.weightRange : absoluteWeightRange(*snapshot.weights);
+        if (request.kind == Kind::Weights)
+            result.source = std::make_shared<const WeightsSource>(
+                request.snapshot, request.colormap, request.logarithmic, result.weightRange);
+        else
+            result.source = std::make_shared<const MaskOverWeightsSource>(
+                request.snapshot, request.colormap, request.logarithmic, result.weightRange);
+        break;
+    }
+    case Kind::BlockNorms:
+        if (snapshot.norms)
+            result.normRange = request.normRange
+                                   ? *request.normRange
+                                   : blockNormRange(*snapshot.norms, *snapshot.weights);
+        result.source = std::make_shared<const BlockNormsSource>(
+            request.snapshot, request.colormap, request.logarithmic, result.normRange);
+        break;
+    case Kind::Mask:
+        result.source = std::make_shared<const MaskSource>(request.snapshot);
+        break;
+    }
+    return result;
+}
+
+void LayerView::requestSource()
+{
+    if (!m_snapshot)
+        return;
+    SourceRequest request{
+        m_snapshot,         kind(),       Colormap::byName(m_colormap->currentText()),
+        m_log->isChecked(), std::nullopt, std::nullopt};
+    if (m_rangeWeights == m_snapshot->weights)
+        request.weightRange = m_weightRange;
+    if (m_snapshot->norms && m_rangeNorms == m_snapshot->norms)
+        request.normRange = m_normRange;
+    m_runner.request(std::move(request));
+}
+
+void LayerView::showSource(SourceResult result)
+{
+    const LayerSnapshot& snapshot = *result.snapshot;
+    if (result.weightRange) {
+        m_rangeWeights = snapshot.weights;
+        m_weightRange = result.weightRange;
+    }
+    if (result.normRange) {
+        m_rangeNorms = snapshot.norms;
+        m_normRange = result.normRange;
+    }
+    m_shown = result.snapshot;
+    // The grid is drawn only where blocks are wide enough on screen; 1x1 needs none.
+    const core::BlockShape block = snapshot.params.block;
+    m_heatmap->setBlockGrid(block.elementCount() > 1
+                                ? QSize(static_cast<int>(block.cols), static_cast<int>(block.rows))
+                                : QSize());
+    m_heatmap->setSource(result.source);
+    m_colorbar->showSource(*result.source, result.colormap);
+    Q_EMIT snapshotShown(snapshot.generation);
+}
+
+void LayerView::updateControls()
+{
+    const bool values = kind() != Kind::Mask;
+    m_log->setEnabled(values);
+    m_colormap->setEnabled(values);
+}
+
+} // namespace sparsity::ui

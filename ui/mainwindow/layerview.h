@@ -1,0 +1,109 @@
+#pragma once
+
+#include "heatmap/colormap.h"
+#include "heatmap/valuescale.h"
+#include "session/coalescingrunner.h"
+#include "session/layersnapshot.h"
+
+#include <QWidget>
+#include <memory>
+#include <optional>
+
+class QCheckBox;
+class QComboBox;
+class QLabel;
+class QStackedWidget;
+class QTabBar;
+class QThreadPool;
+
+namespace sparsity::ui {
+
+class ColorbarWidget;
+class HeatmapSource;
+class HeatmapView;
+
+// The selected layer as a heatmap: |weights|, block norms, the mask or the mask over the
+// weights, with colour map, log scale and colorbar. Heatmap sources (whose constructors scan
+// the layer) are built by this view's own job runner on the compute pool. UI thread only.
+class LayerView final : public QWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(LayerView)
+
+public:
+    enum class Kind
+    {
+        Weights,
+        BlockNorms,
+        Mask,
+        MaskOverWeights,
+    };
+
+    LayerView(QThreadPool* computePool, QWidget* parent = nullptr);
+    ~LayerView() override;
+
+    void setSnapshot(std::shared_ptr<const LayerSnapshot> snapshot);
+    void clear();
+    // Shown instead of the heatmap while there is nothing to show (no file, no layer).
+    void setPlaceholder(const QString& text);
+
+    Kind kind() const;
+    void setKind(Kind kind);
+    QString colormapName() const;
+    void setColormapName(const QString& name);
+    bool isLogarithmic() const;
+    void setLogarithmic(bool logarithmic);
+
+    HeatmapView* heatmap() const { return m_heatmap; }
+    // The snapshot the heatmap shows (its source is built); null before the first.
+    std::shared_ptr<const LayerSnapshot> shownSnapshot() const { return m_shown; }
+    // Sources being built or an image being rendered.
+    bool isBusy() const;
+
+Q_SIGNALS:
+    // A heatmap source for a new snapshot went to the view (the new mask is on its way).
+    void snapshotShown(quint64 generation);
+    void displayChanged(); // kind, colour map or scale
+
+private:
+    struct SourceRequest
+    {
+        std::shared_ptr<const LayerSnapshot> snapshot;
+        Kind kind;
+        Colormap colormap;
+        bool logarithmic;
+        std::optional<ValueRange> weightRange; // known ranges, so they are scanned once
+        std::optional<ValueRange> normRange;
+    };
+    struct SourceResult
+    {
+        std::shared_ptr<const LayerSnapshot> snapshot;
+        std::shared_ptr<const HeatmapSource> source;
+        Colormap colormap;
+        std::optional<ValueRange> weightRange;
+        std::optional<ValueRange> normRange;
+    };
+    static SourceResult buildSource(const SourceRequest& request);
+    void requestSource();
+    void showSource(SourceResult result);
+    void updateControls();
+
+    QStackedWidget* m_stack;
+    QLabel* m_placeholder;
+    QTabBar* m_tabs;
+    QComboBox* m_colormap;
+    QCheckBox* m_log;
+    HeatmapView* m_heatmap;
+    ColorbarWidget* m_colorbar;
+
+    std::shared_ptr<const LayerSnapshot> m_snapshot; // newest
+    std::shared_ptr<const LayerSnapshot> m_shown;
+    // Ranges of the weights and norms last seen; the pointers identify what they describe.
+    std::shared_ptr<const core::WeightTensor> m_rangeWeights;
+    std::optional<ValueRange> m_weightRange;
+    std::shared_ptr<const core::BlockNorms> m_rangeNorms;
+    std::optional<ValueRange> m_normRange;
+    CoalescingRunner<SourceRequest, SourceResult> m_runner;
+};
+
+} // namespace sparsity::ui

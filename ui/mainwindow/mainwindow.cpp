@@ -1,0 +1,723 @@
+#include "mainwindow.h"
+
+#include "exportdialog.h"
+#include "heatmap/heatmapsource.h"
+#include "heatmap/heatmapview.h"
+#include "histogram/histogramwidget.h"
+#include "hoverreadout.h"
+#include "layers/layerbrowser.h"
+#include "layerview.h"
+#include "normhistogrampanel.h"
+#include "parameters/parameterpanel.h"
+#include "session/embeddedresources.h"
+#include "session/layersnapshot.h"
+#include "session/maskexportjob.h"
+#include "session/session.h"
+#include "stats/statspanel.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDir>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QGridLayout>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QProgressDialog>
+#include <QScrollArea>
+#include <QSettings>
+#include <QStatusBar>
+#include <QStyle>
+#include <QTimer>
+#include <QToolBar>
+#include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
+
+namespace sparsity::ui {
+namespace {
+
+constexpr int maxRecentFiles = 8;
+const QString recentFilesKey = QStringLiteral("recentFiles");
+const QString geometryKey = QStringLiteral("window/geometry");
+const QString stateKey = QStringLiteral("window/state");
+const QString colormapKey = QStringLiteral("view/colormap");
+const QString logScaleKey = QStringLiteral("view/logScale");
+const QString viewKindKey = QStringLiteral("view/kind");
+const QString lastDirectoryKey = QStringLiteral("paths/lastDirectory");
+
+QString hdf5Filter()
+{
+    return MainWindow::tr("HDF5 files (*.h5 *.hdf5 *.hdf *.he5);;All files (*)");
+}
+
+QIcon themeIcon(const QString& name, QStyle::StandardPixmap fallback)
+{
+    return QIcon::fromTheme(name, QApplication::style()->standardIcon(fallback));
+}
+
+} // namespace
+
+MainWindow::MainWindow(QWidget* parent)
+    : QMainWindow(parent)
+    , m_session(new Session(this))
+    , m_export(new MaskExportJob(m_session->ioPool(), m_session->computePool(), this))
+    , m_browser(new LayerBrowser(this))
+    , m_parameters(new ParameterPanel(this))
+    , m_stats(new StatsPanel(this))
+    , m_layerView(new LayerView(m_session->computePool(), this))
+    , m_histogram(new NormHistogramPanel(m_session->computePool(), this))
+    , m_hover(new HoverReadout(m_session->computePool(), this))
+    , m_busyLabel(new QLabel(tr("Computing…"), this))
+    , m_busyTimer(new QTimer(this))
+{
+    setObjectName(QStringLiteral("mainWindow"));
+    registerEmbeddedResources();
+    setWindowIcon(QIcon(QStringLiteral(":/icons/sparsity-explorer-256.png")));
+    setAcceptDrops(true);
+    setDockOptions(AnimatedDocks | AllowTabbedDocks);
+    setCentralWidget(m_layerView);
+    m_busyLabel->setObjectName(QStringLiteral("busyLabel"));
+    m_busyLabel->hide();
+    statusBar()->addWidget(m_hover, 1);
+    statusBar()->addPermanentWidget(m_busyLabel);
+    m_busyTimer->setSingleShot(true);
+    m_busyTimer->setInterval(100);
+    connect(m_busyTimer, &QTimer::timeout, this, [this] {
+        const bool busy = !isIdle();
+        m_busyLabel->setVisible(busy);
+        if (busy)
+            m_busyTimer->start();
+    });
+
+    createActions();
+    createMenus();
+    createDocks();
+    connectSession();
+    // Weights span decades: on a log scale both the kept weights and the small pruned ones
+    // are visible, so that is where a first look starts.
+    m_layerView->setLogarithmic(true);
+    m_layerView->setPlaceholder(
+        tr("Open an HDF5 file of weights (File ▸ Open, Ctrl+O) or drop one here."));
+    m_parameters->setParams(Session::defaultParams());
+    updateTitle();
+    updateActions();
+    resize(1440, 900);
+    // Dock sizes are shares of the window's: set them once it has its size.
+    resizeDocks({findChild<QDockWidget*>(QStringLiteral("histogramDock"))}, {230}, Qt::Vertical);
+    resizeDocks({findChild<QDockWidget*>(QStringLiteral("layersDock")),
+                 findChild<QDockWidget*>(QStringLiteral("parametersDock"))},
+                {330, 360}, Qt::Horizontal);
+    resizeDocks({findChild<QDockWidget*>(QStringLiteral("parametersDock")),
+                 findChild<QDockWidget*>(QStringLiteral("statsDock"))},
+                {220, 420}, Qt::Vertical);
+}
+
+MainWindow::~MainWindow()
+{
+    // The export and every job run on the session's pools: stop the export, then let the
+    // session wait for its pools before the widgets whose jobs they run go away.
+    m_export->cancel();
+    delete m_export;
+    delete m_session;
+}
+
+void MainWindow::restoreSettings()
+{
+    m_persistent = true;
+    QSettings settings;
+    restoreGeometry(settings.value(geometryKey).toByteArray());
+    restoreState(settings.value(stateKey).toByteArray());
+    m_layerView->setColormapName(settings.value(colormapKey, QStringLiteral("viridis")).toString());
+    m_layerView->setLogarithmic(settings.value(logScaleKey, true).toBool());
+    const int kind =
+        settings.value(viewKindKey, static_cast<int>(LayerView::Kind::MaskOverWeights)).toInt();
+    if (kind >= 0 && kind <= static_cast<int>(LayerView::Kind::MaskOverWeights))
+        m_layerView->setKind(static_cast<LayerView::Kind>(kind));
+}
+
+void MainWindow::saveSettings()
+{
+    if (!m_persistent)
+        return;
+    QSettings settings;
+    settings.setValue(geometryKey, saveGeometry());
+    settings.setValue(stateKey, saveState());
+    settings.setValue(colormapKey, m_layerView->colormapName());
+    settings.setValue(logScaleKey, m_layerView->isLogarithmic());
+    settings.setValue(viewKindKey, static_cast<int>(m_layerView->kind()));
+}
+
+void MainWindow::createActions()
+{
+    m_openAction =
+        new QAction(themeIcon(QStringLiteral("document-open"), QStyle::SP_DialogOpenButton),
+                    tr("&Open…"), this);
+    m_openAction->setShortcut(QKeySequence::Open);
+    m_openAction->setStatusTip(tr("Open an HDF5 file of weights"));
+    connect(m_openAction, &QAction::triggered, this, &MainWindow::openWithDialog);
+
+    m_openDemoAction = new QAction(tr("Open &Demo Weights"), this);
+    m_openDemoAction->setStatusTip(tr("The small MLP and CNN trained on the digits data set"));
+    connect(m_openDemoAction, &QAction::triggered, this, [this] { openDemo(); });
+
+    m_exportMasksAction =
+        new QAction(themeIcon(QStringLiteral("document-save-as"), QStyle::SP_DialogSaveButton),
+                    tr("&Export Masks…"), this);
+    m_exportMasksAction->setObjectName(QStringLiteral("exportMasksAction"));
+    m_exportMasksAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    m_exportMasksAction->setStatusTip(tr("Write the masks to an HDF5 file"));
+    connect(m_exportMasksAction, &QAction::triggered, this, &MainWindow::exportMasksWithDialog);
+
+    m_exportImageAction =
+        new QAction(themeIcon(QStringLiteral("image-x-generic"), QStyle::SP_FileIcon),
+                    tr("Export &Image…"), this);
+    m_exportImageAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
+    m_exportImageAction->setStatusTip(tr("Save the current view as PNG, one pixel per weight"));
+    connect(m_exportImageAction, &QAction::triggered, this, &MainWindow::exportImageWithDialog);
+
+    m_quitAction = new QAction(tr("&Quit"), this);
+    m_quitAction->setShortcut(QKeySequence::Quit);
+    m_quitAction->setMenuRole(QAction::QuitRole);
+    connect(m_quitAction, &QAction::triggered, this, &QWidget::close);
+
+    HeatmapView* heatmap = m_layerView->heatmap();
+    m_zoomInAction =
+        new QAction(themeIcon(QStringLiteral("zoom-in"), QStyle::SP_ArrowUp), tr("Zoom &In"), this);
+    m_zoomInAction->setShortcuts({QKeySequence::ZoomIn, QKeySequence(Qt::CTRL | Qt::Key_Equal)});
+    connect(m_zoomInAction, &QAction::triggered, heatmap, &HeatmapView::zoomIn);
+    m_zoomOutAction = new QAction(themeIcon(QStringLiteral("zoom-out"), QStyle::SP_ArrowDown),
+                                  tr("Zoom &Out"), this);
+    m_zoomOutAction->setShortcut(QKeySequence::ZoomOut);
+    connect(m_zoomOutAction, &QAction::triggered, heatmap, &HeatmapView::zoomOut);
+    m_fitAction =
+        new QAction(themeIcon(QStringLiteral("zoom-fit-best"), QStyle::SP_TitleBarMaxButton),
+                    tr("&Fit to Window"), this);
+    m_fitAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
+    connect(m_fitAction, &QAction::triggered, heatmap, &HeatmapView::fitToWindow);
+    m_oneToOneAction =
+        new QAction(themeIcon(QStringLiteral("zoom-original"), QStyle::SP_TitleBarNormalButton),
+                    tr("&Actual Size (1:1)"), this);
+    m_oneToOneAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_1));
+    connect(m_oneToOneAction, &QAction::triggered, heatmap, &HeatmapView::zoomOneToOne);
+
+    m_logAction = new QAction(tr("&Logarithmic Scale"), this);
+    m_logAction->setCheckable(true);
+    m_logAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
+    connect(m_logAction, &QAction::toggled, m_layerView, &LayerView::setLogarithmic);
+    connect(m_layerView, &LayerView::displayChanged, this, [this] {
+        const QSignalBlocker blocker(m_logAction);
+        m_logAction->setChecked(m_layerView->isLogarithmic());
+        m_logAction->setEnabled(m_layerView->kind() != LayerView::Kind::Mask);
+    });
+
+    m_applyAllAction = new QAction(tr("Apply Parameters to &All Layers"), this);
+    m_applyAllAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A));
+    connect(m_applyAllAction, &QAction::triggered, this, &MainWindow::applyToAllLayers);
+
+    m_aboutAction = new QAction(tr("&About Sparsity Explorer"), this);
+    m_aboutAction->setMenuRole(QAction::AboutRole);
+    connect(m_aboutAction, &QAction::triggered, this, [this] {
+        QMessageBox::about(
+            this, tr("About Sparsity Explorer"),
+            tr("<h3>Sparsity Explorer %1</h3>"
+               "<p>Shows what block weight sparsity does to a layer: the blocks with the smallest "
+               "norms are pruned, as PyTorch's WeightNormSparsifier does. Masks are exported to "
+               "HDF5 for use in training or inference.</p>")
+                .arg(QStringLiteral(SPARSITY_VERSION)));
+    });
+}
+
+void MainWindow::createMenus()
+{
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(m_openAction);
+    m_recentMenu = file->addMenu(tr("Open &Recent"));
+    m_recentMenu->setObjectName(QStringLiteral("recentMenu"));
+    connect(m_recentMenu, &QMenu::aboutToShow, this, &MainWindow::fillRecentMenu);
+    file->addAction(m_openDemoAction);
+    file->addSeparator();
+    file->addAction(m_exportMasksAction);
+    file->addAction(m_exportImageAction);
+    file->addSeparator();
+    file->addAction(m_quitAction);
+
+    m_viewMenu = menuBar()->addMenu(tr("&View"));
+    m_viewMenu->addAction(m_zoomInAction);
+    m_viewMenu->addAction(m_zoomOutAction);
+    m_viewMenu->addAction(m_fitAction);
+    m_viewMenu->addAction(m_oneToOneAction);
+    m_viewMenu->addSeparator();
+    const QStringList kinds{tr("|&Weights|"), tr("&Block Norms"), tr("&Mask"),
+                            tr("Mask &over Weights")};
+    for (int i = 0; i < kinds.size(); ++i) {
+        auto* action = m_viewMenu->addAction(kinds[i]);
+        action->setShortcut(QKeySequence(Qt::ALT | static_cast<Qt::Key>(Qt::Key_1 + i)));
+        connect(action, &QAction::triggered, this,
+                [this, i] { m_layerView->setKind(static_cast<LayerView::Kind>(i)); });
+    }
+    m_viewMenu->addAction(m_logAction);
+    m_viewMenu->addSeparator();
+
+    QMenu* layer = menuBar()->addMenu(tr("&Layer"));
+    layer->addAction(m_applyAllAction);
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(m_aboutAction);
+
+    QToolBar* tools = addToolBar(tr("Main"));
+    tools->setObjectName(QStringLiteral("mainToolBar"));
+    tools->setMovable(false);
+    tools->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    tools->addAction(m_openAction);
+    tools->addAction(m_exportMasksAction);
+    tools->addAction(m_exportImageAction);
+    tools->addSeparator();
+    tools->addAction(m_zoomInAction);
+    tools->addAction(m_zoomOutAction);
+    tools->addAction(m_fitAction);
+    tools->addAction(m_oneToOneAction);
+}
+
+void MainWindow::createDocks()
+{
+    const auto addDock = [this](QWidget* widget, const QString& title, const QString& name,
+                                Qt::DockWidgetArea area) {
+        auto* dock = new QDockWidget(title, this);
+        dock->setObjectName(name);
+        dock->setWidget(widget);
+        dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable |
+                          QDockWidget::DockWidgetClosable);
+        addDockWidget(area, dock);
+        m_viewMenu->addAction(dock->toggleViewAction());
+        return dock;
+    };
+    m_browser->setObjectName(QStringLiteral("layerBrowser"));
+    m_parameters->setObjectName(QStringLiteral("parameterPanel"));
+    m_stats->setObjectName(QStringLiteral("statsPanel"));
+    m_histogram->setObjectName(QStringLiteral("histogramPanel"));
+    addDock(m_browser, tr("Layers"), QStringLiteral("layersDock"), Qt::LeftDockWidgetArea);
+    addDock(m_parameters, tr("Parameters"), QStringLiteral("parametersDock"),
+            Qt::RightDockWidgetArea);
+    addDock(m_stats, tr("Statistics"), QStringLiteral("statsDock"), Qt::RightDockWidgetArea);
+    addDock(m_histogram, tr("Block Norm Histogram"), QStringLiteral("histogramDock"),
+            Qt::BottomDockWidgetArea);
+    // The histogram belongs under the heatmap, not under the side panels.
+    setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
+    setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
+}
+
+void MainWindow::connectSession()
+{
+    connect(m_session, &Session::fileOpened, this, &MainWindow::onFileOpened);
+    connect(m_session, &Session::fileFailed, this,
+            [this](const QString& path, const QString& message) {
+                m_pendingLayer.clear();
+                if (!QFileInfo::exists(path))
+                    removeRecentFile(path);
+                showError(tr("The file cannot be opened"),
+                          message.isEmpty() ? tr("%1 cannot be opened.").arg(path) : message);
+                scheduleBusyCheck();
+            });
+    connect(m_session, &Session::layerSelected, this, &MainWindow::onLayerSelected);
+    connect(m_session, &Session::layerFailed, this,
+            [this](const QString& path, const QString& message) {
+                showError(tr("The layer cannot be shown"),
+                          message.contains(path) ? message : tr("%1: %2").arg(path, message));
+                scheduleBusyCheck();
+            });
+    connect(m_session, &Session::paramsReset, m_parameters, &ParameterPanel::setParams);
+    connect(m_session, &Session::snapshotReady, this, &MainWindow::onSnapshot);
+    connect(m_session, &Session::busyChanged, this, &MainWindow::scheduleBusyCheck);
+
+    connect(m_browser, &LayerBrowser::layerActivated, m_session, &Session::selectLayer);
+    connect(m_parameters, &ParameterPanel::paramsChanged, this,
+            [this](const core::SparsityParams& params) {
+                m_session->setParams(params);
+                scheduleBusyCheck();
+            });
+    connect(m_parameters, &ParameterPanel::applyToAllRequested, this,
+            &MainWindow::applyToAllLayers);
+    connect(m_histogram, &NormHistogramPanel::levelRequested, this, [this](double level) {
+        const core::SparsityParams before = m_parameters->params();
+        m_parameters->setLevelFromUser(level);
+        // Otherwise the new snapshot answers the drag with its threshold.
+        if (m_parameters->params() == before)
+            m_histogram->refreshThreshold();
+    });
+    connect(m_layerView->heatmap(), &HeatmapView::hovered, m_hover, &HoverReadout::showElement);
+    connect(m_layerView->heatmap(), &HeatmapView::imageUpdated, this,
+            &MainWindow::scheduleBusyCheck);
+    connect(m_layerView, &LayerView::snapshotShown, this, [this] {
+        updateActions();
+        scheduleBusyCheck();
+    });
+    connect(m_histogram->histogram(), &HistogramWidget::dataChanged, this,
+            &MainWindow::scheduleBusyCheck);
+
+    connect(m_export, &MaskExportJob::progress, this,
+            [this](int index, int count, const QString& path) {
+                if (!m_progress)
+                    return;
+                m_progress->setMaximum(count);
+                m_progress->setValue(index);
+                if (index < count)
+                    m_progress->setLabelText(
+                        tr("Masking %1 (%2 of %3)…").arg(path).arg(index + 1).arg(count));
+            });
+    const auto endExport = [this] {
+        if (m_progress) {
+            m_progress->close();
+            m_progress->deleteLater();
+            m_progress = nullptr;
+        }
+        updateActions();
+        scheduleBusyCheck();
+    };
+    connect(m_export, &MaskExportJob::finished, this,
+            [this, endExport](const std::vector<core::LayerReport>& reports) {
+                endExport();
+                statusBar()->showMessage(
+                    tr("Wrote %n mask(s) to %1", nullptr, static_cast<int>(reports.size()))
+                        .arg(QDir::toNativeSeparators(m_exportPath)),
+                    8000);
+                Q_EMIT masksExported(m_exportPath, true);
+            });
+    connect(m_export, &MaskExportJob::cancelled, this, [this, endExport] {
+        endExport();
+        statusBar()->showMessage(tr("Export cancelled; no file was written."), 8000);
+        Q_EMIT masksExported(m_exportPath, false);
+    });
+    connect(m_export, &MaskExportJob::failed, this, [this, endExport](const QString& message) {
+        endExport();
+        showError(tr("The masks were not exported"), message);
+        Q_EMIT masksExported(m_exportPath, false);
+    });
+}
+
+void MainWindow::openFile(const QString& path, const QString& layer)
+{
+    m_pendingLayer = layer;
+    m_session->openFile(QFileInfo(path).absoluteFilePath());
+    scheduleBusyCheck();
+}
+
+void MainWindow::openDemo(const QString& layer)
+{
+    m_pendingLayer = layer;
+    m_session->openDemo();
+    scheduleBusyCheck();
+}
+
+void MainWindow::openWithDialog()
+{
+    const QString path =
+        QFileDialog::getOpenFileName(this, tr("Open Weights"), lastDirectory(), hdf5Filter());
+    if (path.isEmpty())
+        return;
+    setLastDirectory(path);
+    openFile(path);
+}
+
+void MainWindow::onFileOpened(const QString& path)
+{
+    m_browser->setTree(m_session->tree());
+    m_stats->clear();
+    m_layerView->clear();
+    m_histogram->clear();
+    m_hover->setSnapshot(nullptr);
+    if (!m_session->isDemo())
+        addRecentFile(path);
+    updateTitle();
+    updateActions();
+
+    QString layer = m_pendingLayer;
+    m_pendingLayer.clear();
+    if (!layer.isEmpty()) {
+        const auto info = m_session->info(layer);
+        if (!info || !info->canSparsifyWhenNamed()) {
+            showError(tr("The layer cannot be shown"),
+                      info ? tr("%1: dataset '%2' cannot be sparsified: %3")
+                                 .arg(path, info->path, info->reason)
+                           : tr("%1: there is no dataset '%2'").arg(path, layer));
+            layer.clear();
+        }
+    }
+    if (layer.isEmpty())
+        layer = m_session->defaultLayer();
+    if (layer.isEmpty())
+        m_layerView->setPlaceholder(
+            tr("No dataset in %1 can be sparsified.").arg(QFileInfo(path).fileName()));
+    else
+        m_session->selectLayer(layer);
+}
+
+void MainWindow::onLayerSelected(const QString& datasetPath)
+{
+    m_layerView->setPlaceholder({});
+    m_browser->setCurrentLayer(datasetPath);
+    m_stats->setLayer(m_session->info(datasetPath));
+    m_layerView->clear();
+    m_histogram->clear();
+    m_hover->setSnapshot(nullptr);
+    updateTitle();
+    updateActions();
+    scheduleBusyCheck();
+}
+
+void MainWindow::onSnapshot(const std::shared_ptr<const LayerSnapshot>& snapshot)
+{
+    m_layerView->setSnapshot(snapshot);
+    m_stats->setSnapshot(snapshot);
+    m_histogram->setSnapshot(snapshot);
+    m_hover->setSnapshot(snapshot);
+    updateActions();
+    scheduleBusyCheck();
+}
+
+void MainWindow::applyToAllLayers()
+{
+    if (m_session->currentLayer().isEmpty())
+        return;
+    m_session->applyToAllLayers();
+    statusBar()->showMessage(tr("These parameters now apply to all %n sparsifiable layer(s).",
+                                nullptr, static_cast<int>(m_session->sparsifiableLayers().size())),
+                             6000);
+}
+
+void MainWindow::exportMasksWithDialog()
+{
+    const QFileInfo input(m_session->filePath());
+    const QString suggested =
+        QDir(lastDirectory()).filePath(input.completeBaseName() + QStringLiteral("_masks.h5"));
+    ExportDialog dialog(m_session->currentLayer(),
+                        static_cast<int>(m_session->sparsifiableLayers().size()), suggested, this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    setLastDirectory(dialog.outputPath());
+    exportMasks(dialog.outputPath(), dialog.allLayers());
+}
+
+void MainWindow::exportMasks(const QString& outputPath, bool allLayers)
+{
+    if (m_export->isRunning() || m_session->filePath().isEmpty())
+        return;
+    const QStringList layers =
+        allLayers ? m_session->sparsifiableLayers() : QStringList{m_session->currentLayer()};
+    if (layers.isEmpty() || layers.first().isEmpty()) {
+        showError(tr("The masks were not exported"), tr("No layer to export was chosen."));
+        return;
+    }
+    const QString output = QFileInfo(outputPath).absoluteFilePath();
+    if (QFileInfo(output) == QFileInfo(m_session->filePath())) {
+        showError(tr("The masks were not exported"),
+                  tr("%1 is the file being read; choose another output file.")
+                      .arg(QDir::toNativeSeparators(output)));
+        return;
+    }
+    core::ExportRequest request;
+    request.inputPath = m_session->filePath();
+    request.outputPath = output;
+    if (QFileInfo::exists(output)) {
+        const auto answer =
+            QMessageBox::question(this, tr("Overwrite File?"),
+                                  tr("%1 already exists. Replace it with the new masks?")
+                                      .arg(QDir::toNativeSeparators(output)),
+                                  QMessageBox::Yes | QMessageBox::No, QMessageBox::No);
+        if (answer != QMessageBox::Yes)
+            return;
+        request.overwrite = true;
+    }
+    for (const QString& layer : layers)
+        request.layers.push_back(core::LayerRequest{layer, m_session->params(layer)});
+
+    m_exportPath = output;
+    m_progress = new QProgressDialog(tr("Exporting masks…"), tr("Cancel"), 0,
+                                     static_cast<int>(layers.size()), this);
+    m_progress->setObjectName(QStringLiteral("exportProgress"));
+    m_progress->setWindowTitle(tr("Export Masks"));
+    m_progress->setWindowModality(Qt::WindowModal);
+    m_progress->setAutoClose(false);
+    m_progress->setAutoReset(false);
+    m_progress->setMinimumDuration(300); // a quick export should not flash a dialog
+    m_progress->setValue(0);
+    connect(m_progress, &QProgressDialog::canceled, this, [this] {
+        m_export->cancel();
+        if (m_progress)
+            m_progress->setLabelText(tr("Cancelling…"));
+    });
+    m_export->start(request);
+    updateActions();
+    scheduleBusyCheck();
+}
+
+void MainWindow::exportImageWithDialog()
+{
+    const QString layer =
+        m_session->currentLayer().mid(1).replace(QLatin1Char('/'), QLatin1Char('_'));
+    const QString suggested = QDir(lastDirectory()).filePath(layer + QStringLiteral(".png"));
+    const QString path =
+        QFileDialog::getSaveFileName(this, tr("Export Image"), suggested, tr("PNG images (*.png)"));
+    if (path.isEmpty())
+        return;
+    setLastDirectory(path);
+    exportImage(path);
+}
+
+void MainWindow::exportImage(const QString& outputPath)
+{
+    const std::shared_ptr<const HeatmapSource> source = m_layerView->heatmap()->source();
+    if (!source) {
+        showError(tr("The image was not exported"), tr("There is no image yet."));
+        return;
+    }
+    // Rendering a big layer takes a while: on the compute pool; the file is written where
+    // the files are, on the I/O thread.
+    QtConcurrent::run(m_session->computePool(),
+                      [source] { return HeatmapView::renderFullResolution(*source, 16384); })
+        .then(m_session->ioPool(),
+              [outputPath](const QImage& image) {
+                  if (image.isNull())
+                      return tr("The image could not be rendered.");
+                  return image.save(outputPath, "PNG")
+                             ? QString()
+                             : tr("%1 cannot be written.").arg(outputPath);
+              })
+        .then(this, [this, outputPath](const QString& error) {
+            if (error.isEmpty())
+                statusBar()->showMessage(tr("Saved %1").arg(QDir::toNativeSeparators(outputPath)),
+                                         6000);
+            else
+                showError(tr("The image was not exported"), error);
+            Q_EMIT imageExported(outputPath, error.isEmpty());
+        });
+}
+
+bool MainWindow::isIdle() const
+{
+    return !m_session->isBusy() && !m_layerView->isBusy() && !m_histogram->isBusy() &&
+           !m_export->isRunning();
+}
+
+void MainWindow::showError(const QString& title, const QString& message)
+{
+    // Window-modal and non-blocking: errors arrive from job continuations, where a nested
+    // event loop would let further results run underneath the dialog.
+    auto* box = new QMessageBox(QMessageBox::Warning, title, title, QMessageBox::Ok, this);
+    box->setInformativeText(message);
+    // Messages name whole paths: give them room instead of wrapping them word by word.
+    if (auto* grid = qobject_cast<QGridLayout*>(box->layout()))
+        grid->addItem(new QSpacerItem(460, 0, QSizePolicy::Minimum, QSizePolicy::Expanding),
+                      grid->rowCount(), 0, 1, grid->columnCount());
+    box->setObjectName(QStringLiteral("errorDialog"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->setWindowModality(Qt::WindowModal);
+    box->open();
+}
+
+QStringList MainWindow::recentFiles()
+{
+    return QSettings().value(recentFilesKey).toStringList();
+}
+
+void MainWindow::addRecentFile(const QString& path)
+{
+    QStringList files = recentFiles();
+    files.removeAll(path);
+    files.prepend(path);
+    while (files.size() > maxRecentFiles)
+        files.removeLast();
+    QSettings().setValue(recentFilesKey, files);
+}
+
+void MainWindow::removeRecentFile(const QString& path)
+{
+    QStringList files = recentFiles();
+    if (files.removeAll(path) > 0)
+        QSettings().setValue(recentFilesKey, files);
+}
+
+void MainWindow::fillRecentMenu()
+{
+    m_recentMenu->clear();
+    const QStringList files = recentFiles();
+    for (int i = 0; i < files.size(); ++i) {
+        const QString& path = files[i];
+        auto* action =
+            m_recentMenu->addAction(tr("&%1 %2").arg(i + 1).arg(QFileInfo(path).fileName()), this,
+                                    [this, path] { openFile(path); });
+        action->setStatusTip(QDir::toNativeSeparators(path));
+        action->setToolTip(QDir::toNativeSeparators(path));
+    }
+    if (files.isEmpty()) {
+        m_recentMenu->addAction(tr("No recent files"))->setEnabled(false);
+        return;
+    }
+    m_recentMenu->addSeparator();
+    m_recentMenu->addAction(tr("&Clear Menu"), this, [] { QSettings().remove(recentFilesKey); });
+}
+
+void MainWindow::updateTitle()
+{
+    const QString file = m_session->filePath().isEmpty()
+                             ? QString()
+                             : (m_session->isDemo() ? tr("digits.h5 (demo)")
+                                                    : QFileInfo(m_session->filePath()).fileName());
+    QString title = file;
+    if (!m_session->currentLayer().isEmpty())
+        title += QStringLiteral(": ") + m_session->currentLayer();
+    setWindowTitle(title.isEmpty() ? tr("Sparsity Explorer") : title + tr(" — Sparsity Explorer"));
+}
+
+void MainWindow::updateActions()
+{
+    const bool layer = !m_session->currentLayer().isEmpty();
+    m_exportMasksAction->setEnabled(!m_session->filePath().isEmpty() && !m_export->isRunning());
+    m_exportImageAction->setEnabled(layer && m_layerView->shownSnapshot() != nullptr);
+    m_applyAllAction->setEnabled(layer);
+    m_parameters->setEnabled(layer);
+}
+
+void MainWindow::scheduleBusyCheck()
+{
+    if (!m_busyTimer->isActive())
+        m_busyTimer->start();
+}
+
+QString MainWindow::lastDirectory() const
+{
+    const QString stored = QSettings().value(lastDirectoryKey).toString();
+    return !stored.isEmpty() && QFileInfo(stored).isDir() ? stored : QDir::homePath();
+}
+
+void MainWindow::setLastDirectory(const QString& path)
+{
+    QSettings().setValue(lastDirectoryKey, QFileInfo(path).absolutePath());
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    m_export->cancel();
+    saveSettings();
+    event->accept();
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event)
+{
+    const QList<QUrl> urls = event->mimeData()->urls();
+    if (!urls.isEmpty() && urls.first().isLocalFile())
+        event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event)
+{
+    const QList<QUrl> urls = event->mimeData()->urls();
+    if (urls.isEmpty() || !urls.first().isLocalFile())
+        return;
+    event->acceptProposedAction();
+    openFile(urls.first().toLocalFile());
+}
+
+} // namespace sparsity::ui

@@ -1,0 +1,121 @@
+#pragma once
+
+#include <QMainWindow>
+#include <memory>
+
+class QAction;
+class QLabel;
+class QMenu;
+class QProgressDialog;
+class QTimer;
+
+namespace sparsity::ui {
+
+class HoverReadout;
+class LayerBrowser;
+class LayerView;
+class MaskExportJob;
+class NormHistogramPanel;
+class ParameterPanel;
+class Session;
+class StatsPanel;
+struct LayerSnapshot;
+
+// The application window: the file's layers, the parameter panel, the heatmap views, the
+// block-norm histogram and the statistics of one session, with file and view actions. The
+// dialogs call the public functions, so tests and the command line drive the same paths.
+// UI thread only.
+class MainWindow final : public QMainWindow
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(MainWindow)
+
+public:
+    explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    // Restores geometry, docks and view choices and saves them on close (off for screenshots
+    // and tests, which want a known layout).
+    void restoreSettings();
+
+    // Opens a file (async); selects `layer` once it is read, else the default layer. Errors
+    // show a dialog and keep the current file.
+    void openFile(const QString& path, const QString& layer = {});
+    void openDemo(const QString& layer = {});
+    // Writes the masks of the current layer or of all sparsifiable layers, asking before
+    // overwriting; progress in a cancellable dialog.
+    void exportMasks(const QString& outputPath, bool allLayers);
+    // Writes the current view, one pixel per element, as PNG.
+    void exportImage(const QString& outputPath);
+
+    // No file, layer, mask, source, image, histogram or export work left.
+    bool isIdle() const;
+    Session* session() const { return m_session; }
+    LayerView* layerView() const { return m_layerView; }
+
+    static QStringList recentFiles();
+
+Q_SIGNALS:
+    void masksExported(const QString& path, bool written);
+    void imageExported(const QString& path, bool written);
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
+
+private:
+    void createActions();
+    void createMenus();
+    void createDocks();
+    void connectSession();
+    void openWithDialog();
+    void exportMasksWithDialog();
+    void exportImageWithDialog();
+    void onFileOpened(const QString& path);
+    void onLayerSelected(const QString& datasetPath);
+    void onSnapshot(const std::shared_ptr<const LayerSnapshot>& snapshot);
+    void applyToAllLayers();
+    void showError(const QString& title, const QString& message);
+    void addRecentFile(const QString& path);
+    void removeRecentFile(const QString& path);
+    void fillRecentMenu();
+    void updateTitle();
+    void updateActions();
+    void scheduleBusyCheck();
+    void saveSettings();
+    QString lastDirectory() const;
+    void setLastDirectory(const QString& path);
+
+    Session* m_session;
+    MaskExportJob* m_export;
+    LayerBrowser* m_browser;
+    ParameterPanel* m_parameters;
+    StatsPanel* m_stats;
+    LayerView* m_layerView;
+    NormHistogramPanel* m_histogram;
+    HoverReadout* m_hover;
+    QLabel* m_busyLabel;
+    QTimer* m_busyTimer;
+    QProgressDialog* m_progress = nullptr;
+    QString m_exportPath;
+    QString m_pendingLayer; // chosen for the file being opened
+    bool m_persistent = false;
+
+    QMenu* m_recentMenu = nullptr;
+    QMenu* m_viewMenu = nullptr;
+    QAction* m_openAction = nullptr;
+    QAction* m_openDemoAction = nullptr;
+    QAction* m_exportMasksAction = nullptr;
+    QAction* m_exportImageAction = nullptr;
+    QAction* m_quitAction = nullptr;
+    QAction* m_zoomInAction = nullptr;
+    QAction* m_zoomOutAction = nullptr;
+    QAction* m_fitAction = nullptr;
+    QAction* m_oneToOneAction = nullptr;
+    QAction* m_logAction = nullptr;
+    QAction* m_applyAllAction = nullptr;
+    QAction* m_aboutAction = nullptr;
+};
+
+} // namespace sparsity::ui

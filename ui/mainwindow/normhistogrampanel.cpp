@@ -1,0 +1,127 @@
+#include "normhistogrampanel.h"
+
+#include "histogram/histogramwidget.h"
+#include "parallel/parallelfor.h"
+
+#include <QLabel>
+#include <QLocale>
+#include <QVBoxLayout>
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace sparsity::ui {
+namespace {
+
+QString normLabel(core::Norm norm)
+{
+    return norm == core::Norm::L1 ? NormHistogramPanel::tr("block norm (mean |w|)")
+                                  : NormHistogramPanel::tr("block norm (mean w²)");
+}
+
+} // namespace
+
+NormHistogramPanel::NormHistogramPanel(QThreadPool* computePool, QWidget* parent)
+    : QWidget(parent)
+    , m_histogram(new HistogramWidget(this))
+    , m_caption(new QLabel(this))
+    , m_runner(
+          this, computePool,
+          [computePool](const std::shared_ptr<const LayerSnapshot>& snapshot,
+                        const std::atomic<bool>& cancelled) {
+              Values result;
+              result.norms = snapshot->norms;
+              const auto count = snapshot->norms->blockCount();
+              result.values.resize(static_cast<std::size_t>(count));
+              const core::ExecutionContext context{computePool, computePool->maxThreadCount(),
+                                                   &cancelled};
+              core::parallelFor(context, 0, count, std::int64_t{1} << 16,
+                                [&](std::int64_t from, std::int64_t to) {
+                                    for (std::int64_t i = from; i < to; ++i)
+                                        result.values[static_cast<std::size_t>(i)] =
+                                            core::blockNormAt(*snapshot->norms, *snapshot->weights,
+                                                              i);
+                                });
+              return result;
+          },
+          [this](quint64, Values values) {
+              if (values.norms != m_norms)
+                  return;
+              m_histogram->setData(std::move(values.values));
+              showThreshold();
+          })
+{
+    m_histogram->setObjectName(QStringLiteral("normHistogram"));
+    m_caption->setObjectName(QStringLiteral("histogramCaption"));
+    m_caption->setWordWrap(true);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(4, 2, 4, 4);
+    layout->addWidget(m_caption);
+    layout->addWidget(m_histogram, 1);
+    connect(m_histogram, &HistogramWidget::thresholdDragged, this,
+            [this](double fraction) { Q_EMIT levelRequested(fraction); });
+    clear();
+}
+
+NormHistogramPanel::~NormHistogramPanel() = default;
+
+void NormHistogramPanel::setSnapshot(const std::shared_ptr<const LayerSnapshot>& snapshot)
+{
+    m_snapshot = snapshot;
+    if (!snapshot || !snapshot->norms) {
+        clear();
+        return;
+    }
+    if (snapshot->norms != m_norms) {
+        m_norms = snapshot->norms;
+        m_histogram->setAxisLabel(normLabel(snapshot->params.norm));
+        m_runner.reset(); // values of other norms are of no use any more
+        m_runner.request(snapshot);
+    }
+    showThreshold();
+}
+
+void NormHistogramPanel::clear()
+{
+    m_runner.reset();
+    m_snapshot.reset();
+    m_norms.reset();
+    m_histogram->setData({});
+    m_histogram->setThreshold(std::numeric_limits<double>::quiet_NaN());
+    m_caption->setText(tr("Block norms: select a layer."));
+}
+
+bool NormHistogramPanel::isBusy() const
+{
+    return m_runner.isBusy() || m_histogram->isComputing();
+}
+
+void NormHistogramPanel::showThreshold()
+{
+    if (!m_snapshot || !m_snapshot->norms)
+        return;
+    const LayerSnapshot& snapshot = *m_snapshot;
+    const core::BlockThreshold& threshold = snapshot.threshold;
+    double line = std::numeric_limits<double>::quiet_NaN();
+    if (threshold.prunesAll()) {
+        line = std::numeric_limits<double>::infinity();
+        if (const HistogramData* data = m_histogram->data())
+            line = std::nextafter(data->highest(), std::numeric_limits<double>::infinity());
+    } else if (threshold.prunesNone()) {
+        if (const HistogramData* data = m_histogram->data())
+            line = data->isLogarithmic() ? data->lowest() : std::min(data->lowest(), 0.0);
+    } else {
+        line = core::blockNormAt(*snapshot.norms, *snapshot.weights, threshold.index);
+    }
+    m_histogram->setThreshold(line);
+    const QLocale locale;
+    m_caption->setText(
+        tr("%1 blocks of %2×%3; the %4 with the smallest norms are pruned (shaded). "
+           "Drag the line to change the level.")
+            .arg(locale.toString(static_cast<qlonglong>(snapshot.norms->blockCount())))
+            .arg(snapshot.params.block.rows)
+            .arg(snapshot.params.block.cols)
+            .arg(locale.toString(static_cast<qlonglong>(threshold.prunedCount))));
+}
+
+} // namespace sparsity::ui

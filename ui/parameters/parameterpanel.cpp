@@ -1,0 +1,242 @@
+#include "parameterpanel.h"
+
+#include "sparsitypreset.h"
+
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPushButton>
+#include <QSignalBlocker>
+#include <QSlider>
+#include <QSpinBox>
+#include <QVBoxLayout>
+#include <algorithm>
+#include <cmath>
+
+namespace sparsity::ui {
+namespace {
+
+int levelToSteps(double level)
+{
+    return static_cast<int>(std::lround(std::clamp(level, 0.0, 1.0) * ParameterPanel::levelSteps));
+}
+
+QSpinBox* makeBlockSpin(const QString& objectName, const QString& toolTip, QWidget* parent)
+{
+    auto* spin = new QSpinBox(parent);
+    spin->setObjectName(objectName);
+    spin->setRange(1, ParameterPanel::maxBlockSide);
+    spin->setToolTip(toolTip);
+    spin->setAccelerated(true);
+    // A half-typed size ("40" on the way to "4096") is not worth a recomputation.
+    spin->setKeyboardTracking(false);
+    return spin;
+}
+
+} // namespace
+
+ParameterPanel::ParameterPanel(QWidget* parent)
+    : QWidget(parent)
+    , m_preset(new QComboBox(this))
+    , m_levelSlider(new QSlider(Qt::Horizontal, this))
+    , m_levelSpin(new QDoubleSpinBox(this))
+    , m_blockRows(makeBlockSpin(QStringLiteral("blockRowsSpinBox"),
+                                tr("Rows of a block (bh): blocks are pruned as a whole."), this))
+    , m_blockCols(makeBlockSpin(QStringLiteral("blockColsSpinBox"),
+                                tr("Columns of a block (bw): blocks are pruned as a whole."), this))
+    , m_zeros(new QSpinBox(this))
+    , m_norm(new QComboBox(this))
+    , m_applyToAll(new QPushButton(tr("Apply to All Layers"), this))
+    , m_problem(new QLabel(this))
+{
+    m_preset->setObjectName(QStringLiteral("presetComboBox"));
+    m_preset->addItem(tr("Custom"));
+    for (const SparsityPreset& preset : SparsityPreset::all())
+        m_preset->addItem(preset.name);
+    m_preset->setToolTip(
+        tr("Common block patterns; 2:4 zeros two of every four weights in a row."));
+
+    m_levelSlider->setObjectName(QStringLiteral("levelSlider"));
+    m_levelSlider->setRange(0, levelSteps);
+    m_levelSlider->setPageStep(levelSteps / 20);
+    m_levelSlider->setToolTip(
+        tr("Fraction of the blocks to prune, those with the smallest norms."));
+    m_levelSpin->setObjectName(QStringLiteral("levelSpinBox"));
+    m_levelSpin->setRange(0.0, 100.0);
+    m_levelSpin->setDecimals(1);
+    m_levelSpin->setSingleStep(0.1);
+    m_levelSpin->setSuffix(QStringLiteral(" %"));
+    m_levelSpin->setAccelerated(true);
+    m_levelSpin->setToolTip(m_levelSlider->toolTip());
+
+    m_zeros->setObjectName(QStringLiteral("zerosSpinBox"));
+    m_zeros->setKeyboardTracking(false);
+    m_zeros->setToolTip(tr("Weights zeroed in each pruned block, the smallest first; "
+                           "the maximum zeros the whole block."));
+
+    m_norm->setObjectName(QStringLiteral("normComboBox"));
+    m_norm->addItem(tr("L2 (mean of w²)"), QVariant::fromValue(static_cast<int>(core::Norm::L2)));
+    m_norm->addItem(tr("L1 (mean of |w|)"), QVariant::fromValue(static_cast<int>(core::Norm::L1)));
+    m_norm->setToolTip(tr("How a block's importance is measured."));
+
+    m_applyToAll->setObjectName(QStringLiteral("applyToAllButton"));
+    m_applyToAll->setToolTip(tr("Use these parameters for every layer of the file."));
+    m_problem->setObjectName(QStringLiteral("parameterProblemLabel"));
+    m_problem->setWordWrap(true);
+    m_problem->setStyleSheet(QStringLiteral("color: #b00020;"));
+    m_problem->hide();
+
+    auto* levelRow = new QHBoxLayout;
+    levelRow->addWidget(m_levelSlider, 1);
+    levelRow->addWidget(m_levelSpin);
+    auto* blockRow = new QHBoxLayout;
+    blockRow->addWidget(m_blockRows, 1);
+    blockRow->addWidget(new QLabel(QStringLiteral("×"), this));
+    blockRow->addWidget(m_blockCols, 1);
+
+    // Rows holding layouts need their label's buddy set by hand for the mnemonic to work.
+    auto* levelLabel = new QLabel(tr("&Level:"), this);
+    levelLabel->setBuddy(m_levelSpin);
+    auto* blockLabel = new QLabel(tr("&Block (rows × cols):"), this);
+    blockLabel->setBuddy(m_blockRows);
+    auto* form = new QFormLayout;
+    form->addRow(tr("&Preset:"), m_preset);
+    form->addRow(levelLabel, levelRow);
+    form->addRow(blockLabel, blockRow);
+    form->addRow(tr("&Zeros per block:"), m_zeros);
+    form->addRow(tr("&Norm:"), m_norm);
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(form);
+    layout->addWidget(m_problem);
+    layout->addWidget(m_applyToAll);
+    layout->addStretch(1);
+
+    connect(m_levelSlider, &QSlider::valueChanged, this, &ParameterPanel::onLevelSlider);
+    connect(m_levelSpin, &QDoubleSpinBox::valueChanged, this, &ParameterPanel::onLevelSpin);
+    connect(m_blockRows, &QSpinBox::valueChanged, this, &ParameterPanel::onBlockChanged);
+    connect(m_blockCols, &QSpinBox::valueChanged, this, &ParameterPanel::onBlockChanged);
+    connect(m_zeros, &QSpinBox::valueChanged, this, &ParameterPanel::commit);
+    connect(m_norm, &QComboBox::currentIndexChanged, this, &ParameterPanel::commit);
+    connect(m_preset, &QComboBox::activated, this, &ParameterPanel::onPresetActivated);
+    connect(m_applyToAll, &QPushButton::clicked, this, &ParameterPanel::applyToAllRequested);
+
+    setParams(core::SparsityParams{});
+}
+
+core::SparsityParams ParameterPanel::params() const
+{
+    core::SparsityParams params;
+    params.level = static_cast<double>(m_levelSlider->value()) / levelSteps;
+    params.block = core::BlockShape{m_blockRows->value(), m_blockCols->value()};
+    // The maximum is "the whole block", stored as nullopt as the CLI's default is.
+    if (m_zeros->value() < m_zeros->maximum())
+        params.zerosPerBlock = m_zeros->value();
+    params.norm = static_cast<core::Norm>(m_norm->currentData().toInt());
+    return params;
+}
+
+void ParameterPanel::setParams(const core::SparsityParams& params)
+{
+    showParams(params);
+    m_shown = this->params();
+    updatePreset();
+}
+
+void ParameterPanel::setLevelFromUser(double level)
+{
+    const int steps = levelToSteps(level);
+    if (steps == m_levelSlider->value())
+        return;
+    m_levelSlider->setValue(steps); // emits through onLevelSlider
+}
+
+void ParameterPanel::onLevelSlider(int value)
+{
+    {
+        const QSignalBlocker blocker(m_levelSpin);
+        m_levelSpin->setValue(value * 100.0 / levelSteps);
+    }
+    commit();
+}
+
+void ParameterPanel::onLevelSpin(double percent)
+{
+    {
+        const QSignalBlocker blocker(m_levelSlider);
+        m_levelSlider->setValue(static_cast<int>(std::lround(percent * levelSteps / 100.0)));
+    }
+    commit();
+}
+
+void ParameterPanel::onBlockChanged()
+{
+    // Zeros per block follow the block: "whole block" stays whole, a count is clamped.
+    updateZerosRange(m_shown.effectiveZerosPerBlock() >= m_shown.block.elementCount());
+    commit();
+}
+
+void ParameterPanel::onPresetActivated(int index)
+{
+    if (index <= 0)
+        return;
+    const SparsityPreset& preset = SparsityPreset::all()[static_cast<std::size_t>(index - 1)];
+    showParams(preset.applyTo(params()));
+    commit();
+}
+
+void ParameterPanel::showParams(const core::SparsityParams& params)
+{
+    const QSignalBlocker b1(m_levelSlider), b2(m_levelSpin), b3(m_blockRows), b4(m_blockCols),
+        b5(m_zeros), b6(m_norm);
+    m_levelSlider->setValue(levelToSteps(params.level));
+    m_levelSpin->setValue(m_levelSlider->value() * 100.0 / levelSteps);
+    m_blockRows->setValue(static_cast<int>(params.block.rows));
+    m_blockCols->setValue(static_cast<int>(params.block.cols));
+    updateZerosRange(false);
+    m_zeros->setValue(static_cast<int>(params.effectiveZerosPerBlock()));
+    m_norm->setCurrentIndex(m_norm->findData(static_cast<int>(params.norm)));
+}
+
+void ParameterPanel::updateZerosRange(bool keepWholeBlock)
+{
+    const QSignalBlocker blocker(m_zeros);
+    const int whole = m_blockRows->value() * m_blockCols->value();
+    m_zeros->setRange(0, whole); // clamps a count above the new block size
+    m_zeros->setSuffix(tr(" of %1").arg(whole));
+    if (keepWholeBlock)
+        m_zeros->setValue(whole);
+}
+
+void ParameterPanel::updatePreset()
+{
+    const core::SparsityParams current = params();
+    const auto& presets = SparsityPreset::all();
+    int index = 0;
+    for (std::size_t i = 0; i < presets.size() && index == 0; ++i)
+        if (presets[i].matches(current))
+            index = static_cast<int>(i) + 1;
+    const QSignalBlocker blocker(m_preset);
+    m_preset->setCurrentIndex(index);
+}
+
+void ParameterPanel::commit()
+{
+    const core::SparsityParams current = params();
+    updatePreset();
+    // The ranges make invalid parameters impossible; should one slip through, say so
+    // instead of computing.
+    if (const auto problem = current.validate()) {
+        m_problem->setText(*problem);
+        m_problem->show();
+        return;
+    }
+    m_problem->hide();
+    if (current == m_shown)
+        return;
+    m_shown = current;
+    Q_EMIT paramsChanged(current);
+}
+
+} // namespace sparsity::ui

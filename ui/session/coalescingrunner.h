@@ -1,0 +1,159 @@
+#pragma once
+
+#include "error.h"
+
+#include <QFuture>
+#include <QObject>
+#include <QPromise>
+#include <QString>
+#include <QThreadPool>
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <new>
+#include <optional>
+
+namespace sparsity::ui {
+
+// Runs one kind of job on a thread pool for one view, at most one at a time: a request made
+// while a job runs replaces any pending one (so a dragged slider never queues work), and the
+// newest request always runs once the pool is free, so the view matches the controls when idle.
+// A result is shown unless a newer one was already shown or reset() has dropped its generation;
+// a result superseded only by a pending request is still shown, so a drag animates.
+// UI thread only; the work function runs on the pool and must touch nothing but its request.
+template <typename Request, typename Result> class CoalescingRunner
+{
+public:
+    using Work = std::function<Result(const Request&, const std::atomic<bool>& cancelled)>;
+    using Deliver = std::function<void(quint64 generation, Result result)>;
+    using Fail = std::function<void(quint64 generation, const QString& message)>;
+    using Idle = std::function<void()>;
+
+    // Continuations run on `context`'s thread and are dropped if it is destroyed first; the
+    // runner must not outlive it (make it a member of the context object).
+    CoalescingRunner(QObject* context, QThreadPool* pool, Work work, Deliver deliver,
+                     Fail fail = {}, Idle idle = {})
+        : m_context(context)
+        , m_pool(pool)
+        , m_work(std::move(work))
+        , m_deliver(std::move(deliver))
+        , m_fail(std::move(fail))
+        , m_idle(std::move(idle))
+    {}
+    ~CoalescingRunner() { cancelRunning(); }
+    CoalescingRunner(const CoalescingRunner&) = delete;
+    CoalescingRunner& operator=(const CoalescingRunner&) = delete;
+
+    // Queues a request (replacing a pending one) and returns its generation.
+    quint64 request(Request request)
+    {
+        const quint64 generation = ++m_generation;
+        m_pending.emplace(Pending{generation, std::move(request)});
+        if (!m_running)
+            startNext();
+        return generation;
+    }
+
+    // Drops the pending request, asks the running job to stop and never shows anything
+    // requested so far (e.g. the layer changed). Idle follows when the running job ends.
+    void reset()
+    {
+        m_pending.reset();
+        m_minimumGeneration = m_generation + 1;
+        cancelRunning();
+    }
+
+    bool isBusy() const { return m_running || m_pending.has_value(); }
+    quint64 lastDelivered() const { return m_lastDelivered; }
+
+private:
+    struct Pending
+    {
+        quint64 generation;
+        Request request;
+    };
+    // What crosses back from the pool: a result or why there is none.
+    struct Outcome
+    {
+        std::optional<Result> result;
+        QString error;
+        bool cancelled = false;
+    };
+
+    void cancelRunning()
+    {
+        if (m_cancel)
+            m_cancel->store(true);
+    }
+
+    void startNext()
+    {
+        if (!m_pending) {
+            m_cancel.reset();
+            if (m_idle)
+                m_idle();
+            return;
+        }
+        Pending next = std::move(*m_pending);
+        m_pending.reset();
+        m_running = true;
+        m_cancel = std::make_shared<std::atomic<bool>>(false);
+        // The job owns copies of everything it reads: the runner may be gone when it ends.
+        auto job = [work = m_work, request = std::move(next.request), cancel = m_cancel]() {
+            Outcome outcome;
+            try {
+                outcome.result.emplace(work(request, *cancel));
+            } catch (const core::Error& error) {
+                outcome.cancelled = error.code() == core::ErrorCode::Cancelled;
+                outcome.error = error.message();
+            } catch (const std::bad_alloc&) {
+                outcome.error = QStringLiteral("Out of memory.");
+            } catch (const std::exception& error) {
+                outcome.error = QString::fromLocal8Bit(error.what());
+            }
+            return outcome;
+        };
+        // The continuation is attached before the job can start, so it always runs from the
+        // event loop: a job that ended at once cannot deliver inside request() and re-enter
+        // its caller.
+        auto promise = std::make_shared<QPromise<Outcome>>();
+        promise->future().then(m_context, [this, generation = next.generation](Outcome outcome) {
+            finish(generation, std::move(outcome));
+        });
+        promise->start();
+        m_pool->start([promise, job = std::move(job)]() mutable {
+            promise->addResult(job());
+            promise->finish();
+        });
+    }
+
+    void finish(quint64 generation, Outcome outcome)
+    {
+        m_running = false;
+        const bool current = generation >= m_minimumGeneration && generation > m_lastDelivered;
+        if (current && outcome.result) {
+            m_lastDelivered = generation;
+            m_deliver(generation, std::move(*outcome.result));
+        } else if (current && !outcome.cancelled && m_fail) {
+            m_fail(generation, outcome.error);
+        }
+        // The callbacks may have made a request, which started already.
+        if (!m_running)
+            startNext();
+    }
+
+    QObject* m_context;
+    QThreadPool* m_pool;
+    Work m_work;
+    Deliver m_deliver;
+    Fail m_fail;
+    Idle m_idle;
+    std::optional<Pending> m_pending;
+    std::shared_ptr<std::atomic<bool>> m_cancel; // of the running job
+    bool m_running = false;
+    quint64 m_generation = 0;
+    quint64 m_minimumGeneration = 0;
+    quint64 m_lastDelivered = 0;
+};
+
+} // namespace sparsity::ui

@@ -1,0 +1,79 @@
+#include "maskexportjob.h"
+
+#include "error.h"
+
+#include <QThreadPool>
+#include <QtConcurrent/QtConcurrentRun>
+
+namespace sparsity::ui {
+
+MaskExportJob::MaskExportJob(QThreadPool* ioPool, QThreadPool* computePool, QObject* parent)
+    : QObject(parent)
+    , m_ioPool(ioPool)
+    , m_computePool(computePool)
+{
+    connect(&m_watcher, &QFutureWatcherBase::progressValueChanged, this, [this](int value) {
+        Q_EMIT progress(value, m_watcher.progressMaximum(), m_watcher.progressText());
+    });
+    connect(&m_watcher, &QFutureWatcherBase::finished, this, &MaskExportJob::onFinished);
+}
+
+MaskExportJob::~MaskExportJob()
+{
+    cancel();
+    m_watcher.waitForFinished();
+}
+
+void MaskExportJob::start(const core::ExportRequest& request)
+{
+    Q_ASSERT(!m_running);
+    m_running = true;
+    m_cancel = std::make_shared<std::atomic<bool>>(false);
+    // HDF5 is serialized, so the export runs on the I/O thread; its masks use the compute pool.
+    auto job = [request, cancel = m_cancel, pool = m_computePool](QPromise<Outcome>& promise) {
+        Outcome outcome;
+        try {
+            promise.setProgressRange(0, static_cast<int>(request.layers.size()));
+            const core::ExecutionContext context{pool, pool->maxThreadCount(), cancel.get()};
+            outcome.reports = core::exportMasks(
+                request, context, [&promise](int index, int count, const QString& path) {
+                    promise.setProgressRange(0, count);
+                    promise.setProgressValueAndText(index, path);
+                });
+        } catch (const core::Error& error) {
+            outcome.cancelled = error.code() == core::ErrorCode::Cancelled;
+            outcome.error = error.message();
+        } catch (const std::bad_alloc&) {
+            outcome.error = QStringLiteral("Out of memory.");
+        } catch (const std::exception& error) {
+            outcome.error = QString::fromLocal8Bit(error.what());
+        }
+        promise.addResult(std::move(outcome));
+    };
+    m_watcher.setFuture(QtConcurrent::run(m_ioPool, std::move(job)));
+}
+
+void MaskExportJob::cancel()
+{
+    if (m_cancel)
+        m_cancel->store(true);
+}
+
+void MaskExportJob::onFinished()
+{
+    m_running = false;
+    const QFuture<Outcome> future = m_watcher.future();
+    if (future.resultCount() == 0) {
+        Q_EMIT failed(QStringLiteral("The export ended without a result."));
+        return;
+    }
+    Outcome outcome = future.result();
+    if (outcome.reports)
+        Q_EMIT finished(*outcome.reports);
+    else if (outcome.cancelled || m_cancel->load())
+        Q_EMIT cancelled();
+    else
+        Q_EMIT failed(outcome.error);
+}
+
+} // namespace sparsity::ui

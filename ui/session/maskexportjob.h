@@ -1,0 +1,55 @@
+#pragma once
+
+#include "export/maskexport.h"
+
+#include <QFutureWatcher>
+#include <QObject>
+#include <atomic>
+#include <memory>
+#include <optional>
+
+class QThreadPool;
+
+namespace sparsity::ui {
+
+// One mask export (core::exportMasks, the same code as the CLI's) run on the I/O thread with
+// the masks on the compute pool; reports progress and ends with exactly one of finished,
+// failed or cancelled. A cancelled or failed export leaves no file. UI thread only.
+class MaskExportJob final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(MaskExportJob)
+
+public:
+    MaskExportJob(QThreadPool* ioPool, QThreadPool* computePool, QObject* parent = nullptr);
+    // Asks a running export to stop and waits for it: the pools it uses may go next.
+    ~MaskExportJob() override;
+
+    void start(const core::ExportRequest& request);
+    void cancel();
+    bool isRunning() const { return m_running; }
+
+Q_SIGNALS:
+    // Before layer `index` of `count` (index == count at the end).
+    void progress(int index, int count, const QString& datasetPath);
+    void finished(const std::vector<core::LayerReport>& reports);
+    void failed(const QString& message);
+    void cancelled();
+
+private:
+    struct Outcome
+    {
+        std::optional<std::vector<core::LayerReport>> reports;
+        QString error;
+        bool cancelled = false;
+    };
+    void onFinished();
+
+    QThreadPool* m_ioPool;
+    QThreadPool* m_computePool;
+    std::shared_ptr<std::atomic<bool>> m_cancel;
+    QFutureWatcher<Outcome> m_watcher;
+    bool m_running = false;
+};
+
+} // namespace sparsity::ui

@@ -1,0 +1,322 @@
+#include "session.h"
+
+#include "error.h"
+#include "export/maskexport.h"
+#include "hdf5/hdf5reader.h"
+#include "loadedlayer.h"
+
+#include <QThread>
+#include <QtConcurrent/QtConcurrentRun>
+#include <variant>
+
+namespace sparsity::ui {
+namespace {
+
+// Layers stay read while they fit in this many bytes of weights, so switching back is instant.
+constexpr std::int64_t layerMemoryBudget = std::int64_t{2} << 30;
+
+// What an I/O job hands back: a value or the message of why not (empty when cancelled).
+template <typename T> struct IoOutcome
+{
+    std::optional<T> value;
+    QString error;
+    bool cancelled = false;
+};
+
+template <typename T, typename Fn> IoOutcome<T> runIo(Fn&& fn)
+{
+    IoOutcome<T> outcome;
+    try {
+        outcome.value.emplace(fn());
+    } catch (const core::Error& error) {
+        outcome.cancelled = error.code() == core::ErrorCode::Cancelled;
+        outcome.error = error.message();
+    } catch (const std::bad_alloc&) {
+        outcome.error = QStringLiteral("Out of memory.");
+    } catch (const std::exception& error) {
+        outcome.error = QString::fromLocal8Bit(error.what());
+    }
+    return outcome;
+}
+
+} // namespace
+
+Session::Session(QObject* parent)
+    : QObject(parent)
+    , m_runner(
+          this, &m_computePool,
+          [pool = &m_computePool](const Job& job, const std::atomic<bool>& cancelled) {
+              const core::ExecutionContext context{pool, pool->maxThreadCount(), &cancelled};
+              return job.layer->compute(job.params, context);
+          },
+          [this](quint64 generation, LayerSnapshot snapshot) {
+              snapshot.generation = generation;
+              m_snapshot = std::make_shared<const LayerSnapshot>(std::move(snapshot));
+              Q_EMIT snapshotReady(m_snapshot);
+          },
+          [this](quint64, const QString& message) { Q_EMIT layerFailed(m_currentLayer, message); },
+          [this] { updateBusy(); })
+{
+    // One thread that never expires: every HDF5 call of the UI happens on it.
+    m_ioPool.setMaxThreadCount(1);
+    m_ioPool.setExpiryTimeout(-1);
+    m_computePool.setMaxThreadCount(std::max(1, QThread::idealThreadCount()));
+}
+
+Session::~Session()
+{
+    m_runner.reset();
+    if (m_loadCancel)
+        m_loadCancel->store(true);
+    releaseReader();
+    // The I/O jobs may use the compute pool (export): wait for them first.
+    m_ioPool.waitForDone();
+    m_computePool.waitForDone();
+}
+
+void Session::openFile(const QString& path)
+{
+    const quint64 generation = ++m_fileGeneration;
+    ++m_openingFiles;
+    updateBusy();
+    QtConcurrent::run(&m_ioPool, [path] {
+        return runIo<OpenedFile>([&path] {
+            OpenedFile file;
+            file.reader = core::Hdf5Reader::open(path);
+            file.tree = file.reader->listTree();
+            return file;
+        });
+    }).then(this, [this, path, generation](IoOutcome<OpenedFile> outcome) {
+        --m_openingFiles;
+        if (generation != m_fileGeneration) {
+            // A newer open superseded this one; close the file where HDF5 is used.
+            if (outcome.value)
+                m_ioPool.start([reader = std::move(outcome.value->reader)] {});
+            updateBusy();
+            return;
+        }
+        if (!outcome.value) {
+            updateBusy();
+            Q_EMIT fileFailed(path, outcome.error);
+            return;
+        }
+        releaseReader();
+        m_runner.reset();
+        if (m_loadCancel)
+            m_loadCancel->store(true);
+        m_reader = std::move(outcome.value->reader);
+        m_tree = std::move(outcome.value->tree);
+        m_filePath = path;
+        m_params.clear();
+        m_layers.clear();
+        m_loadingLayer.clear();
+        m_currentLayer.clear();
+        m_snapshot.reset();
+        updateBusy();
+        Q_EMIT fileOpened(path);
+    });
+}
+
+void Session::openDemo()
+{
+    const QString path = m_demo.path();
+    if (path.isEmpty()) {
+        Q_EMIT fileFailed(DemoFile::displayName(),
+                          QStringLiteral("The demo weights could not be extracted."));
+        return;
+    }
+    openFile(path);
+}
+
+bool Session::isDemo() const
+{
+    return m_demo.isDemoPath(m_filePath);
+}
+
+std::optional<core::DatasetInfo> Session::info(const QString& datasetPath) const
+{
+    const QString path = core::normalizeDatasetPath(datasetPath);
+    for (const core::DatasetInfo& entry : m_tree)
+        if (entry.path == path)
+            return entry;
+    return std::nullopt;
+}
+
+QString Session::defaultLayer() const
+{
+    // The demo's fully connected hidden layer: big enough to show the block grid, small
+    // enough to see every weight.
+    if (isDemo())
+        if (const auto demo = info(QStringLiteral("/mlp/fc2/weight")); demo && demo->sparsifiable)
+            return demo->path;
+    const QStringList layers = sparsifiableLayers();
+    if (!layers.isEmpty())
+        return layers.first();
+    for (const core::DatasetInfo& entry : m_tree)
+        if (entry.canSparsifyWhenNamed())
+            return entry.path;
+    return {};
+}
+
+QStringList Session::sparsifiableLayers() const
+{
+    QStringList paths;
+    for (const core::DatasetInfo& entry : core::defaultLayers(m_tree))
+        paths << entry.path;
+    return paths;
+}
+
+void Session::selectLayer(const QString& datasetPath)
+{
+    const QString path = core::normalizeDatasetPath(datasetPath);
+    if (path == m_currentLayer)
+        return;
+    const auto entry = info(path);
+    if (!entry || !entry->canSparsifyWhenNamed()) {
+        Q_EMIT layerFailed(path, entry
+                                     ? QStringLiteral("%1: dataset '%2' cannot be sparsified: %3")
+                                           .arg(m_filePath, path, entry->reason)
+                                     : QStringLiteral("%1: no dataset '%2'").arg(m_filePath, path));
+        return;
+    }
+    m_currentLayer = path;
+    m_runner.reset();
+    m_snapshot.reset();
+    Q_EMIT layerSelected(path);
+    Q_EMIT paramsReset(params(path));
+    if (cachedLayer(path))
+        requestSnapshot();
+    else
+        loadLayer(path);
+    updateBusy();
+}
+
+void Session::loadLayer(const QString& datasetPath)
+{
+    if (m_loadingLayer == datasetPath)
+        return;
+    // Only the newest selection is worth reading; an older read stops between slabs.
+    if (m_loadCancel)
+        m_loadCancel->store(true);
+    m_loadCancel = std::make_shared<std::atomic<bool>>(false);
+    m_loadingLayer = datasetPath;
+    ++m_loadingLayers;
+    const quint64 generation = m_fileGeneration;
+    QtConcurrent::run(&m_ioPool,
+                      [reader = m_reader, datasetPath, cancel = m_loadCancel] {
+                          return runIo<std::shared_ptr<const core::WeightTensor>>([&] {
+                              const core::ExecutionContext context{nullptr, 1, cancel.get()};
+                              return std::make_shared<const core::WeightTensor>(
+                                  reader->readTensor(datasetPath, context));
+                          });
+                      })
+        .then(this, [this, datasetPath,
+                     generation](IoOutcome<std::shared_ptr<const core::WeightTensor>> outcome) {
+            --m_loadingLayers;
+            if (m_loadingLayer == datasetPath)
+                m_loadingLayer.clear();
+            if (generation == m_fileGeneration) {
+                if (outcome.value) {
+                    rememberLayer(std::make_shared<LoadedLayer>(datasetPath, *outcome.value));
+                    if (datasetPath == m_currentLayer)
+                        requestSnapshot();
+                } else if (!outcome.cancelled && datasetPath == m_currentLayer) {
+                    m_currentLayer.clear(); // choosing it again tries again
+                    Q_EMIT layerFailed(datasetPath, outcome.error);
+                }
+            }
+            updateBusy();
+        });
+}
+
+core::SparsityParams Session::params(const QString& datasetPath) const
+{
+    return m_params.value(datasetPath, defaultParams());
+}
+
+core::SparsityParams Session::defaultParams()
+{
+    // Square blocks at half sparsity: the block structure is visible at a glance.
+    core::SparsityParams params;
+    params.level = 0.5;
+    params.block = core::BlockShape{4, 4};
+    params.norm = core::Norm::L2;
+    return params;
+}
+
+void Session::setParams(const core::SparsityParams& params)
+{
+    if (m_currentLayer.isEmpty())
+        return;
+    m_params.insert(m_currentLayer, params);
+    requestSnapshot();
+}
+
+void Session::applyToAllLayers()
+{
+    const core::SparsityParams current = currentParams();
+    for (const QString& path : sparsifiableLayers())
+        m_params.insert(path, current);
+    if (!m_currentLayer.isEmpty())
+        m_params.insert(m_currentLayer, current);
+}
+
+bool Session::isBusy() const
+{
+    return m_openingFiles > 0 || m_loadingLayers > 0 || m_runner.isBusy();
+}
+
+void Session::requestSnapshot()
+{
+    if (auto layer = cachedLayer(m_currentLayer)) {
+        m_runner.request(Job{std::move(layer), params(m_currentLayer)});
+        updateBusy();
+    }
+}
+
+void Session::rememberLayer(const std::shared_ptr<LoadedLayer>& layer)
+{
+    m_layers.remove_if(
+        [&](const auto& known) { return known->datasetPath() == layer->datasetPath(); });
+    m_layers.push_front(layer);
+    std::int64_t total = 0;
+    for (auto it = m_layers.begin(); it != m_layers.end();) {
+        total += (*it)->memoryBytes();
+        // Keep the newest layer whatever its size; a running job keeps its own reference.
+        if (it != m_layers.begin() && total > layerMemoryBudget &&
+            (*it)->datasetPath() != m_currentLayer)
+            it = m_layers.erase(it);
+        else
+            ++it;
+    }
+}
+
+std::shared_ptr<LoadedLayer> Session::cachedLayer(const QString& datasetPath)
+{
+    for (auto it = m_layers.begin(); it != m_layers.end(); ++it) {
+        if ((*it)->datasetPath() == datasetPath) {
+            m_layers.splice(m_layers.begin(), m_layers, it);
+            return m_layers.front();
+        }
+    }
+    return nullptr;
+}
+
+void Session::releaseReader()
+{
+    // HDF5 handles are closed where they were used: on the I/O thread.
+    if (m_reader)
+        m_ioPool.start([reader = std::move(m_reader)] {});
+    m_reader.reset();
+}
+
+void Session::updateBusy()
+{
+    const bool busy = isBusy();
+    if (busy == m_busy)
+        return;
+    m_busy = busy;
+    Q_EMIT busyChanged(busy);
+}
+
+} // namespace sparsity::ui

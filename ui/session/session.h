@@ -1,0 +1,125 @@
+#pragma once
+
+#include "coalescingrunner.h"
+#include "demofile.h"
+#include "hdf5/datasetinfo.h"
+#include "layersnapshot.h"
+
+#include <QHash>
+#include <QObject>
+#include <QThreadPool>
+#include <list>
+#include <memory>
+#include <optional>
+#include <vector>
+
+namespace sparsity::core {
+class Hdf5Reader;
+}
+
+namespace sparsity::ui {
+
+class LoadedLayer;
+
+// The open file, its layers and their parameters, and the jobs that turn them into snapshots:
+// file I/O on one dedicated thread (HDF5 is serialized), masks on the compute pool, at most
+// one mask job at a time (coalesced), results delivered on the UI thread. UI thread only.
+class Session final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(Session)
+
+public:
+    explicit Session(QObject* parent = nullptr);
+    ~Session() override;
+
+    // Opens a file (async): fileOpened or fileFailed follows. The current file stays open
+    // until the new one has been read.
+    void openFile(const QString& path);
+    void openDemo();
+    QString filePath() const { return m_filePath; }
+    bool isDemo() const;
+    const std::vector<core::DatasetInfo>& tree() const { return m_tree; }
+    std::optional<core::DatasetInfo> info(const QString& datasetPath) const;
+    // The layer shown first: a dense, visually telling default layer of the file.
+    QString defaultLayer() const;
+    // The layers that "all layers" means (export, apply to all): floating point, rank >= 2.
+    QStringList sparsifiableLayers() const;
+
+    // Shows a layer (reads it once, then computes); layerSelected at once, then
+    // snapshotReady or layerFailed.
+    void selectLayer(const QString& datasetPath);
+    QString currentLayer() const { return m_currentLayer; }
+
+    // Parameters of a layer: its own once set, else the defaults.
+    core::SparsityParams params(const QString& datasetPath) const;
+    core::SparsityParams currentParams() const { return params(m_currentLayer); }
+    static core::SparsityParams defaultParams();
+    // Sets the current layer's parameters and recomputes (coalesced).
+    void setParams(const core::SparsityParams& params);
+    // Copies the current layer's parameters to every sparsifiable layer.
+    void applyToAllLayers();
+
+    // The newest snapshot of the current layer, null until the first one is ready.
+    std::shared_ptr<const LayerSnapshot> snapshot() const { return m_snapshot; }
+    bool isBusy() const;
+
+    // Pools for the other jobs of the UI: the I/O pool has one thread and is the only one
+    // that may touch HDF5; the compute pool runs masks, ranks and images.
+    QThreadPool* ioPool() { return &m_ioPool; }
+    QThreadPool* computePool() { return &m_computePool; }
+
+Q_SIGNALS:
+    void fileOpened(const QString& path);
+    void fileFailed(const QString& path, const QString& message);
+    void layerSelected(const QString& datasetPath);
+    void layerFailed(const QString& datasetPath, const QString& message);
+    // The current layer's parameters were set by something other than the panel (a layer
+    // switch or apply-to-all): controls showing them should follow.
+    void paramsReset(const core::SparsityParams& params);
+    void snapshotReady(const std::shared_ptr<const LayerSnapshot>& snapshot);
+    void busyChanged(bool busy);
+
+private:
+    struct Job
+    {
+        std::shared_ptr<LoadedLayer> layer;
+        core::SparsityParams params;
+    };
+    struct OpenedFile
+    {
+        std::shared_ptr<core::Hdf5Reader> reader;
+        std::vector<core::DatasetInfo> tree;
+    };
+
+    void loadLayer(const QString& datasetPath);
+    void requestSnapshot();
+    void rememberLayer(const std::shared_ptr<LoadedLayer>& layer);
+    std::shared_ptr<LoadedLayer> cachedLayer(const QString& datasetPath);
+    void releaseReader();
+    void updateBusy();
+
+    QThreadPool m_ioPool;
+    QThreadPool m_computePool;
+    DemoFile m_demo;
+
+    QString m_filePath;
+    std::shared_ptr<core::Hdf5Reader> m_reader; // dereferenced on the I/O thread only
+    std::vector<core::DatasetInfo> m_tree;
+    quint64 m_fileGeneration = 0;
+    int m_openingFiles = 0;
+
+    QString m_currentLayer;
+    QHash<QString, core::SparsityParams> m_params;
+    // Layers read so far, most recently used first, within a memory budget.
+    std::list<std::shared_ptr<LoadedLayer>> m_layers;
+    QString m_loadingLayer;
+    std::shared_ptr<std::atomic<bool>> m_loadCancel;
+    int m_loadingLayers = 0;
+
+    CoalescingRunner<Job, LayerSnapshot> m_runner;
+    std::shared_ptr<const LayerSnapshot> m_snapshot;
+    bool m_busy = false;
+};
+
+} // namespace sparsity::ui

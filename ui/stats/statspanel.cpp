@@ -1,0 +1,136 @@
+#include "statspanel.h"
+
+#include "mask/blockgrid.h"
+#include "session/layersnapshot.h"
+
+#include <QFormLayout>
+#include <QLabel>
+#include <QLocale>
+#include <QVBoxLayout>
+
+namespace sparsity::ui {
+namespace {
+
+QString percent(double fraction, int decimals = 1)
+{
+    return QLocale().toString(fraction * 100.0, 'f', decimals) + QStringLiteral(" %");
+}
+
+QString count(std::int64_t value)
+{
+    return QLocale().toString(static_cast<qlonglong>(value));
+}
+
+QString shapeOf(const std::vector<std::int64_t>& shape)
+{
+    QStringList parts;
+    for (const std::int64_t extent : shape)
+        parts << QString::number(extent);
+    return parts.join(QStringLiteral(" × "));
+}
+
+} // namespace
+
+StatsPanel::StatsPanel(QWidget* parent)
+    : QWidget(parent)
+    , m_form(new QFormLayout)
+{
+    auto* layout = new QVBoxLayout(this);
+    m_form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    layout->addLayout(m_form);
+    m_layer = addRow(tr("Layer:"), QStringLiteral("statsLayer"));
+    m_shape = addRow(tr("Shape:"), QStringLiteral("statsShape"));
+    m_blocks = addRow(tr("Blocks:"), QStringLiteral("statsBlocks"));
+    m_pruned = addRow(tr("Pruned blocks:"), QStringLiteral("statsPrunedBlocks"));
+    m_zeros = addRow(tr("Zeros:"), QStringLiteral("statsZeros"));
+    m_sparsity = addRow(tr("Sparsity:"), QStringLiteral("statsSparsity"));
+    m_energy = addRow(tr("Retained energy:"), QStringLiteral("statsRetainedEnergy"));
+    m_l1 = addRow(tr("Retained L1:"), QStringLiteral("statsRetainedL1"));
+    m_energy->setToolTip(tr("Σ(w² kept) / Σ(w²): how much of the layer's energy survives."));
+    m_l1->setToolTip(tr("Σ|w kept| / Σ|w|"));
+    m_sparsity->setToolTip(tr("Achieved (zeros / weights) against the requested level: they "
+                              "differ by rounding, partial blocks and zeros per block."));
+
+    m_warning = new QLabel(this);
+    m_warning->setObjectName(QStringLiteral("nonFiniteWarning"));
+    m_warning->setWordWrap(true);
+    m_warning->setStyleSheet(
+        QStringLiteral("QLabel { background: #fff3cd; color: #664d03; border: 1px solid #ffcf40;"
+                       " border-radius: 3px; padding: 4px; }"));
+    m_warning->hide();
+    layout->addWidget(m_warning);
+    layout->addStretch(1);
+    clear();
+}
+
+QLabel* StatsPanel::addRow(const QString& label, const QString& objectName)
+{
+    auto* value = new QLabel(this);
+    value->setObjectName(objectName);
+    value->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    value->setWordWrap(true);
+    m_form->addRow(label, value);
+    return value;
+}
+
+void StatsPanel::setLayer(const std::optional<core::DatasetInfo>& info)
+{
+    clear();
+    m_info = info;
+    if (!info)
+        return;
+    m_layer->setText(info->path);
+    m_shape->setText(tr("%1 (%2)").arg(shapeOf(info->shape), info->typeName));
+}
+
+void StatsPanel::setSnapshot(const std::shared_ptr<const LayerSnapshot>& snapshot)
+{
+    if (!snapshot || !snapshot->weights)
+        return;
+    const core::WeightTensor& weights = *snapshot->weights;
+    const core::MaskStats& stats = snapshot->stats;
+    const core::SparsityParams& params = snapshot->params;
+    const core::BlockGrid grid{weights.rows(), weights.cols(), params.block};
+
+    m_layer->setText(snapshot->datasetPath);
+    QString shape = shapeOf(weights.shape());
+    if (weights.shape().size() != 2)
+        shape += tr(", seen as %1 × %2").arg(weights.rows()).arg(weights.cols());
+    if (m_info && m_info->path == snapshot->datasetPath)
+        shape += QStringLiteral(" (%1)").arg(m_info->typeName);
+    m_shape->setText(shape);
+    m_blocks->setText(tr("%1 × %2 = %3 of %4×%5")
+                          .arg(count(grid.gridRows()), count(grid.gridCols()), count(stats.blocks))
+                          .arg(params.block.rows)
+                          .arg(params.block.cols));
+    m_pruned->setText(tr("%1 (%2)").arg(
+        count(stats.prunedBlocks),
+        percent(stats.blocks > 0 ? static_cast<double>(stats.prunedBlocks) / stats.blocks : 0.0)));
+    m_zeros->setText(tr("%1 of %2").arg(count(stats.zeros), count(stats.elements)));
+    m_sparsity->setText(tr("%1 achieved, %2 requested")
+                            .arg(percent(stats.achievedSparsity, 2), percent(params.level)));
+    m_energy->setText(percent(stats.retainedEnergy, 2));
+    m_l1->setText(percent(stats.retainedL1, 2));
+
+    if (stats.nonFiniteWeights > 0) {
+        m_warning->setText(
+            tr("⚠ %1 weight(s) are NaN or infinite. Blocks holding NaN have a NaN norm and are "
+               "pruned last; the retained ratios count only the finite weights.")
+                .arg(count(stats.nonFiniteWeights)));
+        m_warning->show();
+    } else {
+        m_warning->hide();
+    }
+}
+
+void StatsPanel::clear()
+{
+    const QString none = QStringLiteral("–");
+    for (QLabel* label :
+         {m_layer, m_shape, m_blocks, m_pruned, m_zeros, m_sparsity, m_energy, m_l1})
+        label->setText(none);
+    m_warning->hide();
+    m_info.reset();
+}
+
+} // namespace sparsity::ui

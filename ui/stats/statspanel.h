@@ -1,0 +1,48 @@
+#pragma once
+
+#include "hdf5/datasetinfo.h"
+
+#include <QWidget>
+#include <memory>
+#include <optional>
+
+class QFormLayout;
+class QLabel;
+
+namespace sparsity::ui {
+
+struct LayerSnapshot;
+
+// The numbers that describe the current mask: shape, blocks, pruned blocks, zeros, achieved
+// against requested sparsity, retained energy and L1, and a warning for NaN or inf weights.
+// UI thread only.
+class StatsPanel final : public QWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(StatsPanel)
+
+public:
+    explicit StatsPanel(QWidget* parent = nullptr);
+
+    // The dataset being shown (its type and size), before any snapshot exists.
+    void setLayer(const std::optional<core::DatasetInfo>& info);
+    void setSnapshot(const std::shared_ptr<const LayerSnapshot>& snapshot);
+    void clear();
+
+private:
+    QLabel* addRow(const QString& label, const QString& objectName);
+
+    std::optional<core::DatasetInfo> m_info;
+    QLabel* m_layer;
+    QLabel* m_shape;
+    QLabel* m_blocks;
+    QLabel* m_pruned;
+    QLabel* m_zeros;
+    QLabel* m_sparsity;
+    QLabel* m_energy;
+    QLabel* m_l1;
+    QLabel* m_warning;
+    QFormLayout* m_form;
+};
+
+} // namespace sparsity::ui
