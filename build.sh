@@ -12,7 +12,7 @@ shift || true
 build_dir="${BUILD_DIR:-build}"
 
 packages=(build-essential cmake qt6-base-dev libqt6opengl6-dev libxkbcommon-dev libhdf5-dev
-          libeigen3-dev libgl-dev zlib1g-dev)
+          libgl-dev zlib1g-dev)
 
 install_missing() {
     local missing=()
