@@ -10,7 +10,7 @@
 namespace sparsity::core {
 namespace {
 
-constexpr std::int64_t sampleSize = 16384;
+constexpr std::int64_t sampleSize = 65536;
 constexpr std::int64_t passChunk = std::int64_t{1} << 16;
 constexpr std::int64_t tile = 2048; // keys buffered at a time, small enough for L1
 
@@ -51,7 +51,20 @@ void buildSample(const Source& key, std::int64_t n, NormSample& sample)
     sample.keys.resize(static_cast<std::size_t>(size));
     for (std::int64_t i = 0; i < size; ++i)
         sample.keys[i] = key(static_cast<std::int64_t>(static_cast<double>(i) * n / size));
-    std::sort(sample.keys.begin(), sample.keys.end());
+    sample.sorted = false;
+    sample.uses = 0;
+}
+
+// The sample key of the given rank: from the sorted sample when it has been sorted, else by
+// a linear-time selection (which leaves the sample partly ordered, as a later sort wants).
+std::uint64_t sampleAt(NormSample& sample, std::int64_t rank)
+{
+    if (!sample.sorted) {
+        const auto nth = sample.keys.begin() + rank;
+        std::nth_element(sample.keys.begin(), nth, sample.keys.end());
+        return *nth;
+    }
+    return sample.keys[static_cast<std::size_t>(rank)];
 }
 
 template <bool Packed, typename Source>
@@ -62,15 +75,22 @@ BlockThreshold selectWith(const Source& key, std::int64_t n, std::int64_t k,
     using C = Candidates<Key, Packed>;
     if (sample.keys.empty())
         buildSample(key, n, sample);
+    if (++sample.uses == 2 && !sample.sorted) {
+        std::sort(sample.keys.begin(), sample.keys.end());
+        sample.sorted = true;
+    }
 
     // The sample tells roughly where the k-th key lies; a margin of several standard deviations
     // of the sampled rank makes one pass enough for any but adversarial data.
     const auto size = static_cast<std::int64_t>(sample.keys.size());
     const auto position = static_cast<std::int64_t>(static_cast<double>(k - 1) * size / n);
-    const auto margin = static_cast<std::int64_t>(4.0 * std::sqrt(static_cast<double>(size))) + 4;
-    std::uint64_t lo = position - margin <= 0 ? 0 : sample.keys[position - margin];
+    // The sampled rank of the k-th key has standard deviation sqrt(size p (1 - p)).
+    const double p = static_cast<double>(k) / static_cast<double>(n);
+    const auto margin =
+        static_cast<std::int64_t>(4.0 * std::sqrt(static_cast<double>(size) * p * (1.0 - p))) + 8;
+    std::uint64_t lo = position - margin <= 0 ? 0 : sampleAt(sample, position - margin);
     std::uint64_t hi = position + margin >= size - 1 ? std::numeric_limits<Key>::max()
-                                                     : sample.keys[position + margin];
+                                                     : sampleAt(sample, position + margin);
 
     const std::int64_t chunks = (n + passChunk - 1) / passChunk;
     std::vector<std::int64_t> below(static_cast<std::size_t>(chunks));

@@ -36,6 +36,8 @@ std::int64_t prunedBlockCount(double level, std::int64_t blockCount);
 struct NormSample
 {
     std::vector<std::uint64_t> keys;
+    bool sorted = false; // sorted on its second use: one selection does not pay for a sort
+    int uses = 0;
 };
 
 // The threshold that prunes the k lowest-norm blocks, ties to the lower index, NaN last.
