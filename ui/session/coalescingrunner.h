@@ -1,6 +1,7 @@
 #pragma once
 
 #include "error.h"
+#include "jobfailure.h"
 
 #include <QFuture>
 #include <QObject>
@@ -101,16 +102,10 @@ private:
         // The job owns copies of everything it reads: the runner may be gone when it ends.
         auto job = [work = m_work, request = std::move(next.request), cancel = m_cancel]() {
             Outcome outcome;
-            try {
-                outcome.result.emplace(work(request, *cancel));
-            } catch (const core::Error& error) {
-                outcome.cancelled = error.code() == core::ErrorCode::Cancelled;
-                outcome.error = error.message();
-            } catch (const std::bad_alloc&) {
-                outcome.error = QStringLiteral("Out of memory.");
-            } catch (const std::exception& error) {
-                outcome.error = QString::fromLocal8Bit(error.what());
-            }
+            const JobFailure failure =
+                runCatchingFailure([&] { outcome.result.emplace(work(request, *cancel)); });
+            outcome.error = failure.error;
+            outcome.cancelled = failure.cancelled;
             return outcome;
         };
         // The continuation is attached before the job can start, so it always runs from the

@@ -1,6 +1,7 @@
 #include "maskexportjob.h"
 
 #include "error.h"
+#include "jobfailure.h"
 
 #include <QThreadPool>
 #include <QtConcurrent/QtConcurrentRun>
@@ -32,7 +33,7 @@ void MaskExportJob::start(const core::ExportRequest& request)
     // HDF5 is serialized, so the export runs on the I/O thread; its masks use the compute pool.
     auto job = [request, cancel = m_cancel, pool = m_computePool](QPromise<Outcome>& promise) {
         Outcome outcome;
-        try {
+        const JobFailure failure = runCatchingFailure([&] {
             promise.setProgressRange(0, static_cast<int>(request.layers.size()));
             const core::ExecutionContext context{pool, pool->maxThreadCount(), cancel.get()};
             outcome.reports = core::exportMasks(
@@ -40,14 +41,9 @@ void MaskExportJob::start(const core::ExportRequest& request)
                     promise.setProgressRange(0, count);
                     promise.setProgressValueAndText(index, path);
                 });
-        } catch (const core::Error& error) {
-            outcome.cancelled = error.code() == core::ErrorCode::Cancelled;
-            outcome.error = error.message();
-        } catch (const std::bad_alloc&) {
-            outcome.error = QStringLiteral("Out of memory.");
-        } catch (const std::exception& error) {
-            outcome.error = QString::fromLocal8Bit(error.what());
-        }
+        });
+        outcome.error = failure.error;
+        outcome.cancelled = failure.cancelled;
         promise.addResult(std::move(outcome));
     };
     m_watcher.setFuture(QtConcurrent::run(m_ioPool, std::move(job)));

@@ -3,6 +3,7 @@
 #include "error.h"
 #include "export/maskexport.h"
 #include "hdf5/hdf5reader.h"
+#include "jobfailure.h"
 #include "loadedlayer.h"
 
 #include <QThread>
@@ -26,16 +27,9 @@ template <typename T> struct IoOutcome
 template <typename T, typename Fn> IoOutcome<T> runIo(Fn&& fn)
 {
     IoOutcome<T> outcome;
-    try {
-        outcome.value.emplace(fn());
-    } catch (const core::Error& error) {
-        outcome.cancelled = error.code() == core::ErrorCode::Cancelled;
-        outcome.error = error.message();
-    } catch (const std::bad_alloc&) {
-        outcome.error = QStringLiteral("Out of memory.");
-    } catch (const std::exception& error) {
-        outcome.error = QString::fromLocal8Bit(error.what());
-    }
+    const JobFailure failure = runCatchingFailure([&] { outcome.value.emplace(fn()); });
+    outcome.error = failure.error;
+    outcome.cancelled = failure.cancelled;
     return outcome;
 }
 
