@@ -149,6 +149,24 @@ BlockNorms computeBlockNorms(const WeightTensor& weights, BlockShape block, Norm
     return result;
 }
 
+void blockRowNorms(const float* weights, const BlockGrid& grid, Norm norm, std::int64_t blockRow,
+                   float* out)
+{
+    if (norm == Norm::L1)
+        normsOfBlockRow<Norm::L1>(weights, grid, blockRow, out);
+    else
+        normsOfBlockRow<Norm::L2>(weights, grid, blockRow, out);
+}
+
+void blockRowNorms(const double* weights, const BlockGrid& grid, Norm norm, std::int64_t blockRow,
+                   double* out)
+{
+    if (norm == Norm::L1)
+        normsOfBlockRow<Norm::L1>(weights, grid, blockRow, out);
+    else
+        normsOfBlockRow<Norm::L2>(weights, grid, blockRow, out);
+}
+
 double blockNormAt(const BlockNorms& norms, const WeightTensor& weights, std::int64_t block)
 {
     if (norms.isElementwise()) {

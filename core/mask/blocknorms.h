@@ -31,6 +31,13 @@ struct BlockNorms
 BlockNorms computeBlockNorms(const WeightTensor& weights, BlockShape block, Norm norm,
                              const ExecutionContext& context);
 
+// The norms of one block row (grid.gridCols() values) into out, computed exactly as
+// computeBlockNorms computes them, for passes that recompute norms instead of keeping them.
+void blockRowNorms(const float* weights, const BlockGrid& grid, Norm norm, std::int64_t blockRow,
+                   float* out);
+void blockRowNorms(const double* weights, const BlockGrid& grid, Norm norm, std::int64_t blockRow,
+                   double* out);
+
 // The norm of one block, widened to double; weights must be the tensor the norms came from.
 double blockNormAt(const BlockNorms& norms, const WeightTensor& weights, std::int64_t block);
 

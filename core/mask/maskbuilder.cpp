@@ -73,29 +73,31 @@ void writeBlockRowSegment(BlockFate fate, std::uint8_t bits, int shift, std::int
 // fates[q] = prunedFate where block first + q is pruned, else Kept. Arithmetic on 32-bit lanes,
 // not branches: about half the blocks are pruned, in no predictable order, and this vectorizes.
 template <typename Position, typename KeySource>
-void markPrunedAs(const KeySource& key, const BlockThreshold& threshold, std::int64_t first,
-                  std::int64_t count, BlockFate prunedFate, BlockFate* fates)
+void markPrunedAs(const KeySource& key, std::int64_t keyOffset, const BlockThreshold& threshold,
+                  std::int64_t first, std::int64_t count, BlockFate prunedFate, BlockFate* fates)
 {
     using Key = typename KeySource::Key;
     const Key limit = static_cast<Key>(threshold.key);
     // Blocks of this row up to `last` win a tie at the threshold key.
     const auto last = static_cast<Position>(std::clamp<std::int64_t>(threshold.index - first, -1, count));
     for (Position q = 0; q < static_cast<Position>(count); ++q) {
-        const Key k = key(first + q);
+        const Key k = key(keyOffset + q);
         const bool pruned = (k < limit) | ((k == limit) & (q <= last));
         fates[q] = static_cast<BlockFate>(pruned * prunedFate);
     }
 }
 
+// key(keyOffset + q) is the key of block first + q: keyOffset is first for stored norms and 0
+// for a block row's recomputed norms.
 template <typename KeySource>
-void markPruned(const KeySource& key, const BlockThreshold& threshold, std::int64_t first,
-                std::int64_t count, BlockFate prunedFate, BlockFate* fates)
+void markPruned(const KeySource& key, std::int64_t keyOffset, const BlockThreshold& threshold,
+                std::int64_t first, std::int64_t count, BlockFate prunedFate, BlockFate* fates)
 {
     // 32-bit positions beside 32-bit keys keep all lanes the same width.
     if (sizeof(typename KeySource::Key) == 4 && count < std::numeric_limits<std::int32_t>::max())
-        markPrunedAs<std::int32_t>(key, threshold, first, count, prunedFate, fates);
+        markPrunedAs<std::int32_t>(key, keyOffset, threshold, first, count, prunedFate, fates);
     else
-        markPrunedAs<std::int64_t>(key, threshold, first, count, prunedFate, fates);
+        markPrunedAs<std::int64_t>(key, keyOffset, threshold, first, count, prunedFate, fates);
 }
 
 // Zeroes the zerosPerBlock smallest elements of one large pruned block, in the total order
@@ -131,8 +133,10 @@ template <Norm N, typename T, typename KeySource>
 std::int64_t buildBlockRows(const T* weights, const BlockGrid& grid, const KeySource& key,
                             const BlockThreshold& threshold, std::int64_t zerosPerBlock,
                             const ZeroPatterns* patterns, std::uint8_t* mask, WeightSums* kept,
-                            std::int64_t fromBr, std::int64_t toBr)
+                            bool recomputeNorms, std::int64_t fromBr, std::int64_t toBr)
 {
+    // Norms recomputed one block row at a time, when the caller did not keep them.
+    std::vector<T> rowNorms(recomputeNorms ? static_cast<std::size_t>(grid.gridCols()) : 0);
     const std::int64_t gridCols = grid.gridCols();
     const std::int64_t bw = grid.block.cols;
     const std::int64_t fullBlocks = grid.matrixCols / bw;
@@ -149,7 +153,13 @@ std::int64_t buildBlockRows(const T* weights, const BlockGrid& grid, const KeySo
         if (threshold.prunesAll() || threshold.prunesNone())
             std::fill(fates.begin(), fates.end(), threshold.prunesAll() ? prunedFate : Kept);
         else
-            markPruned(key, threshold, first, gridCols, prunedFate, fates.data());
+            if (rowNorms.empty()) {
+                markPruned(key, first, threshold, first, gridCols, prunedFate, fates.data());
+            } else {
+                blockRowNorms(weights, grid, N, br, rowNorms.data());
+                markPruned(detail::NormKeySource<T, false, Norm::L2>{rowNorms.data()}, 0, threshold,
+                           first, gridCols, prunedFate, fates.data());
+            }
         const std::uint8_t* bits;
         if (patterns) {
             bits = patterns->bits.data() + first;
@@ -209,6 +219,10 @@ std::int64_t buildTyped(const WeightTensor& weights, const BlockNorms& norms,
                         const ZeroPatterns* patterns, std::uint8_t* mask, WeightSums* kept,
                         const ExecutionContext& context)
 {
+    // Stored norms are read; norms that were dropped (or never kept) are recomputed per row.
+    const auto* stored = std::get_if<LargeVector<T>>(&norms.values);
+    const bool recompute = !norms.isElementwise() && (stored == nullptr || stored->empty()) &&
+                           !threshold.prunesAll() && !threshold.prunesNone();
     const BlockGrid& grid = norms.grid;
     const T* w = weights.values<T>().data();
     std::atomic<std::int64_t> zeros{0};
@@ -219,9 +233,9 @@ std::int64_t buildTyped(const WeightTensor& weights, const BlockNorms& norms,
                         const std::int64_t written =
                             norms.norm == Norm::L1
                                 ? buildBlockRows<Norm::L1>(w, grid, key, threshold, zerosPerBlock,
-                                                           patterns, mask, kept, from, to)
+                                                           patterns, mask, kept, recompute, from, to)
                                 : buildBlockRows<Norm::L2>(w, grid, key, threshold, zerosPerBlock,
-                                                           patterns, mask, kept, from, to);
+                                                           patterns, mask, kept, recompute, from, to);
                         zeros.fetch_add(written, std::memory_order_relaxed);
                     });
     });

@@ -6,8 +6,9 @@
 
 namespace sparsity::core {
 
-Sparsifier::Sparsifier(const WeightTensor& weights)
+Sparsifier::Sparsifier(const WeightTensor& weights, Caching caching)
     : m_weights(weights)
+    , m_caching(caching)
 {
 }
 
@@ -85,7 +86,15 @@ void Sparsifier::compute(const SparsityParams& params, const ExecutionContext& c
                               zeroPatterns(params, context), result.mask.data(), true, context);
         } else {
             result.threshold = threshold(params, k, context);
-            built = buildMask(m_weights, *m_norms, result.threshold, zeros,
+            std::shared_ptr<const BlockNorms> norms = m_norms;
+            if (m_caching == Caching::OneShot) {
+                // The mask pass recomputes each block row's norms from the weights it reads
+                // anyway; dropping the array keeps peak memory near weights + mask.
+                norms = std::make_shared<const BlockNorms>(BlockNorms{grid, params.norm, {}});
+                m_norms.reset();
+                m_threshold.reset();
+            }
+            built = buildMask(m_weights, *norms, result.threshold, zeros,
                               zeroPatterns(params, context), result.mask.data(), true, context);
         }
         stats.zeros = built.zeros;
@@ -113,7 +122,7 @@ MaskResult Sparsifier::compute(const SparsityParams& params, const ExecutionCont
 MaskResult computeMask(const WeightTensor& weights, const SparsityParams& params,
                        const ExecutionContext& context)
 {
-    Sparsifier sparsifier(weights);
+    Sparsifier sparsifier(weights, Sparsifier::Caching::OneShot);
     return sparsifier.compute(params, context);
 }
 

@@ -27,7 +27,15 @@ struct MaskResult
 class Sparsifier
 {
 public:
-    explicit Sparsifier(const WeightTensor& weights);
+    // What a sparsifier keeps between calls. OneShot drops the block norms as soon as the
+    // threshold is known and recomputes them row by row in the mask pass, so a single mask
+    // (the CLI, an export) needs little more memory than the weights and the mask.
+    enum class Caching
+    {
+        ForParameterChanges,
+        OneShot,
+    };
+    explicit Sparsifier(const WeightTensor& weights, Caching caching = Caching::ForParameterChanges);
 
     // Throws Error(InvalidParameter) for invalid params and Error(Cancelled) when asked to
     // stop. The overload with a result reuses its mask buffer.
@@ -47,6 +55,7 @@ private:
     const ZeroPatterns* zeroPatterns(const SparsityParams& params, const ExecutionContext& context);
 
     const WeightTensor& m_weights;
+    const Caching m_caching;
     std::shared_ptr<const BlockNorms> m_norms;
     NormSample m_sample;                      // of m_norms
     std::optional<BlockThreshold> m_threshold; // of m_norms
@@ -54,7 +63,7 @@ private:
     std::optional<WeightSums> m_allWeights;
 };
 
-// One-shot convenience: validate, norms, selection, mask and statistics.
+// One-shot convenience (Caching::OneShot): validate, norms, selection, mask and statistics.
 MaskResult computeMask(const WeightTensor& weights, const SparsityParams& params,
                        const ExecutionContext& context);
 

@@ -95,9 +95,13 @@ void TestMaskEngine::equalsReference()
     params.norm = norm == 1 ? Norm::L1 : Norm::L2;
 
     const auto expected = referenceMask(weights, params);
+    // One-shot (norms dropped, recomputed per row in the mask pass) and cached (norms kept for
+    // parameter changes) must both equal the reference.
     const MaskResult result = computeMask(weights, params, ExecutionContext{});
     QCOMPARE(result.mask.size(), expected.mask.size());
     QVERIFY(bytes(result.mask) == expected.mask);
+    Sparsifier cached(weights);
+    QVERIFY(bytes(cached.compute(params, ExecutionContext{}).mask) == expected.mask);
     std::int64_t zeroCount = 0;
     for (auto m : expected.mask)
         zeroCount += m == 0;
