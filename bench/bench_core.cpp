@@ -4,10 +4,8 @@
 //   --benchmark_report_aggregates_only=true   (see bench/README.md)
 #include "mask/sparsifier.h"
 
-#include <benchmark/benchmark.h>
-
 #include <QThreadPool>
-
+#include <benchmark/benchmark.h>
 #include <map>
 #include <random>
 
@@ -96,7 +94,8 @@ void zerosChange(benchmark::State& state)
     const std::int64_t all = params.block.elementCount();
     int step = 0;
     for (auto _ : state) {
-        params.zerosPerBlock = (step++ % 2) ? state.range(4) : std::max<std::int64_t>(1, all / 2 + (all > 2 ? 1 : 0));
+        params.zerosPerBlock =
+            (step++ % 2) ? state.range(4) : std::max<std::int64_t>(1, all / 2 + (all > 2 ? 1 : 0));
         sparsifier.compute(params, context, result);
         benchmark::DoNotOptimize(result.mask.data());
     }
@@ -122,8 +121,10 @@ void blockShapeChange(benchmark::State& state)
 void fullMatrix(benchmark::internal::Benchmark* b)
 {
     b->ArgNames({"rows", "cols", "bh", "bw", "zpb", "threads", "heavy"});
-    const std::vector<std::vector<std::int64_t>> blocks{{1, 1, 1}, {1, 4, 4}, {1, 4, 2}, {4, 4, 16}, {8, 8, 64}, {32, 32, 1024}};
-    for (auto [rows, cols] : std::vector<std::pair<std::int64_t, std::int64_t>>{{1024, 1024}, {4096, 4096}, {4096, 11008}})
+    const std::vector<std::vector<std::int64_t>> blocks{{1, 1, 1},  {1, 4, 4},  {1, 4, 2},
+                                                        {4, 4, 16}, {8, 8, 64}, {32, 32, 1024}};
+    for (auto [rows, cols] : std::vector<std::pair<std::int64_t, std::int64_t>>{
+             {1024, 1024}, {4096, 4096}, {4096, 11008}})
         for (const auto& blk : blocks)
             for (std::int64_t threads : {1, 2})
                 for (std::int64_t heavy : {0, 1})
@@ -134,7 +135,8 @@ void fullMatrix(benchmark::internal::Benchmark* b)
 void incremental(benchmark::internal::Benchmark* b)
 {
     b->ArgNames({"rows", "cols", "bh", "bw", "zpb", "threads", "heavy"});
-    for (const auto& blk : std::vector<std::vector<std::int64_t>>{{1, 1, 1}, {1, 4, 4}, {1, 4, 2}, {8, 8, 64}})
+    for (const auto& blk :
+         std::vector<std::vector<std::int64_t>>{{1, 1, 1}, {1, 4, 4}, {1, 4, 2}, {8, 8, 64}})
         for (std::int64_t threads : {1, 2})
             b->Args({4096, 4096, blk[0], blk[1], blk[2], threads, 0});
     b->Unit(benchmark::kMillisecond)->UseRealTime();
@@ -144,7 +146,7 @@ void scaling(benchmark::internal::Benchmark* b)
 {
     b->ArgNames({"rows", "cols", "bh", "bw", "zpb", "threads", "heavy"});
     for (std::int64_t rows : {1024, 2048, 4096, 8192})
-        b->Args({rows, 1024 * (rows / 1024) , 1, 4, 2, 2, 0});
+        b->Args({rows, 1024 * (rows / 1024), 1, 4, 2, 2, 0});
     b->Unit(benchmark::kMillisecond)->UseRealTime();
 }
 

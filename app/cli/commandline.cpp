@@ -29,10 +29,10 @@ QString generalHelp()
 
 EarlyExit usageError(const QString& command, const QString& message)
 {
-    return EarlyExit{QStringLiteral("%1: %2\nRun '%1 %3--help' for usage.\n")
-                         .arg(toolName, message,
-                              command.isEmpty() ? QString() : command + QLatin1Char(' ')),
-                     ExitUsage};
+    return EarlyExit{
+        QStringLiteral("%1: %2\nRun '%1 %3--help' for usage.\n")
+            .arg(toolName, message, command.isEmpty() ? QString() : command + QLatin1Char(' ')),
+        ExitUsage};
 }
 
 // A parser with the options every subcommand has.
@@ -58,10 +58,11 @@ ParsedCommand parseList(const QStringList& arguments)
                          ExitSuccess};
     const QStringList positional = parser.positionalArguments();
     if (positional.size() != 1)
-        return usageError(QStringLiteral("list"),
-                          positional.isEmpty() ? QStringLiteral("missing INPUT.h5")
-                                               : QStringLiteral("expected one input file, got %1")
-                                                     .arg(positional.size()));
+        return usageError(
+            QStringLiteral("list"),
+            positional.isEmpty()
+                ? QStringLiteral("missing INPUT.h5")
+                : QStringLiteral("expected one input file, got %1").arg(positional.size()));
     return ListOptions{positional.front()};
 }
 
@@ -83,9 +84,9 @@ ParsedCommand parseMask(const QStringList& arguments)
                                                     "'/' is optional). Rank 1 and integer "
                                                     "datasets are masked only when named."),
                                      QStringLiteral("PATH"));
-    const QCommandLineOption level(QStringLiteral("level"),
-                                   QStringLiteral("Fraction of blocks to prune, 0..1 (or 0%..100%)."),
-                                   QStringLiteral("L"));
+    const QCommandLineOption level(
+        QStringLiteral("level"), QStringLiteral("Fraction of blocks to prune, 0..1 (or 0%..100%)."),
+        QStringLiteral("L"));
     const QCommandLineOption block(QStringLiteral("block"),
                                    QStringLiteral("Block shape rows x columns, e.g. 1x4 or 8x8."),
                                    QStringLiteral("RxC"));
@@ -99,7 +100,8 @@ ParsedCommand parseMask(const QStringList& arguments)
                                   QStringLiteral("l1|l2"), QStringLiteral("l2"));
     const QCommandLineOption threads(
         QStringLiteral("threads"),
-        QStringLiteral("Worker threads (default: %1, the CPU count). The masks do not depend on it.")
+        QStringLiteral(
+            "Worker threads (default: %1, the CPU count). The masks do not depend on it.")
             .arg(QThread::idealThreadCount()),
         QStringLiteral("N"));
     const QCommandLineOption force(QStringLiteral("force"),
@@ -125,12 +127,13 @@ ParsedCommand parseMask(const QStringList& arguments)
     options.input = positional.front();
     for (const auto* required : {&output, &level, &block})
         if (!parser.isSet(*required))
-            return usageError(command, QStringLiteral("missing --%1").arg(required->names().last()));
+            return usageError(command,
+                              QStringLiteral("missing --%1").arg(required->names().last()));
     // An option given twice is almost always a mistake in a script; say so rather than guess.
     for (const auto* single : {&output, &level, &block, &zeros, &norm, &threads})
         if (parser.values(*single).size() > 1)
-            return usageError(command,
-                              QStringLiteral("--%1 given more than once").arg(single->names().last()));
+            return usageError(
+                command, QStringLiteral("--%1 given more than once").arg(single->names().last()));
     options.output = parser.value(output);
     if (options.output.isEmpty())
         return usageError(command, QStringLiteral("--output is empty"));
@@ -145,7 +148,8 @@ ParsedCommand parseMask(const QStringList& arguments)
     bool ok = false;
     options.params.level = c.toDouble(levelText, &ok) / (percent ? 100.0 : 1.0);
     if (!ok)
-        return usageError(command, QStringLiteral("--level '%1' is not a number").arg(parser.value(level)));
+        return usageError(command,
+                          QStringLiteral("--level '%1' is not a number").arg(parser.value(level)));
 
     const auto shape = core::parseBlockShape(parser.value(block));
     if (!shape)
@@ -171,8 +175,9 @@ ParsedCommand parseMask(const QStringList& arguments)
     if (parser.isSet(threads)) {
         const int value = c.toInt(parser.value(threads).trimmed(), &ok);
         if (!ok || value < 1 || value > 1024)
-            return usageError(command, QStringLiteral("--threads '%1' is not a count from 1 to 1024")
-                                           .arg(parser.value(threads)));
+            return usageError(command,
+                              QStringLiteral("--threads '%1' is not a count from 1 to 1024")
+                                  .arg(parser.value(threads)));
         options.threads = value;
     }
     if (const auto problem = options.params.validate())
@@ -198,7 +203,8 @@ ParsedCommand parseCommandLine(const QStringList& arguments)
         return parseList(rest);
     if (command == QLatin1String("mask"))
         return parseMask(rest);
-    return usageError(QString(), QStringLiteral("unknown command '%1' (expected list or mask)").arg(command));
+    return usageError(QString(),
+                      QStringLiteral("unknown command '%1' (expected list or mask)").arg(command));
 }
 
 } // namespace sparsity::cli

@@ -29,9 +29,10 @@ QString statusText(const core::DatasetInfo& info)
     if (info.isDefaultSelection())
         return QStringLiteral("yes");
     if (info.canSparsifyWhenNamed()) {
-        const QString why = info.reason.isEmpty() && info.elementClass == core::ElementClass::Integer
-                                ? QStringLiteral("integer data")
-                                : info.reason;
+        const QString why =
+            info.reason.isEmpty() && info.elementClass == core::ElementClass::Integer
+                ? QStringLiteral("integer data")
+                : info.reason;
         return QStringLiteral("when named (%1)").arg(why);
     }
     return QStringLiteral("no: %1").arg(info.reason);

@@ -82,11 +82,10 @@ int runMask(const MaskOptions& options, QTextStream& out, QTextStream& err, bool
             QStringList dims;
             for (auto d : report.shape)
                 dims << QString::number(d);
-            table.addRow({report.datasetPath, dims.join(QLatin1Char('x')),
-                          QString::number(report.stats.blocks),
-                          QString::number(report.stats.prunedBlocks),
-                          percent(report.stats.achievedSparsity),
-                          percent(report.stats.retainedEnergy)});
+            table.addRow(
+                {report.datasetPath, dims.join(QLatin1Char('x')),
+                 QString::number(report.stats.blocks), QString::number(report.stats.prunedBlocks),
+                 percent(report.stats.achievedSparsity), percent(report.stats.retainedEnergy)});
             if (report.stats.nonFiniteWeights > 0)
                 err << "warning: " << report.datasetPath << " holds "
                     << report.stats.nonFiniteWeights

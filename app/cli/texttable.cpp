@@ -52,8 +52,9 @@ QString humanBytes(qint64 bytes)
         value /= 1024.0;
         ++unit;
     }
-    return unit == 0 ? QStringLiteral("%1 B").arg(bytes)
-                     : QStringLiteral("%1 %2").arg(value, 0, 'f', 1).arg(QLatin1String(units[unit]));
+    return unit == 0
+               ? QStringLiteral("%1 B").arg(bytes)
+               : QStringLiteral("%1 %2").arg(value, 0, 'f', 1).arg(QLatin1String(units[unit]));
 }
 
 } // namespace sparsity::cli

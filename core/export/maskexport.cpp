@@ -24,8 +24,9 @@ void checkRequest(const ExportRequest& request, const Hdf5Reader& reader)
                             .arg(request.inputPath, layer.datasetPath, *problem));
         const DatasetInfo info = reader.describe(layer.datasetPath);
         if (!info.canSparsifyWhenNamed())
-            throw Error(ErrorCode::InvalidInput, QStringLiteral("%1: dataset '%2' cannot be masked: %3")
-                                                     .arg(request.inputPath, info.path, info.reason));
+            throw Error(ErrorCode::InvalidInput,
+                        QStringLiteral("%1: dataset '%2' cannot be masked: %3")
+                            .arg(request.inputPath, info.path, info.reason));
         if (seen.contains(info.path))
             throw Error(ErrorCode::InvalidParameter,
                         QStringLiteral("%1: dataset '%2' is requested twice")
@@ -65,10 +66,9 @@ std::vector<LayerReport> exportMasks(const ExportRequest& request, const Executi
         const WeightTensor weights = reader->readTensor(path, context);
         const MaskResult result = computeMask(weights, layer.params, context);
         context.throwIfCancelled();
-        writer->writeMask(path, weights.shape(), result.mask,
-                          MaskAttributes{layer.params, result.stats.achievedSparsity, sourceFile,
-                                         path},
-                          context);
+        writer->writeMask(
+            path, weights.shape(), result.mask,
+            MaskAttributes{layer.params, result.stats.achievedSparsity, sourceFile, path}, context);
         reports.push_back(LayerReport{path, weights.shape(), result.stats});
     }
     context.throwIfCancelled();

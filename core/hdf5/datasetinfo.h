@@ -1,7 +1,6 @@
 #pragma once
 
 #include <QString>
-
 #include <cstdint>
 #include <vector>
 
@@ -31,12 +30,12 @@ struct DatasetInfo
     NodeKind kind = NodeKind::Other;
     std::vector<std::int64_t> shape; // datasets only
     ElementClass elementClass = ElementClass::Other;
-    QString typeName;               // "float32", "int8", "string", "compound", ...
-    std::int64_t elementSize = 0;   // bytes per element in the file
-    std::int64_t storageBytes = 0;  // elements * elementSize, the size of the data in memory
-    bool sparsifiable = false;      // numeric, rank >= 2, not empty
-    QString reason;                 // why not, when !sparsifiable; empty otherwise
-    QString linkTarget;             // for links: where they point
+    QString typeName;              // "float32", "int8", "string", "compound", ...
+    std::int64_t elementSize = 0;  // bytes per element in the file
+    std::int64_t storageBytes = 0; // elements * elementSize, the size of the data in memory
+    bool sparsifiable = false;     // numeric, rank >= 2, not empty
+    QString reason;                // why not, when !sparsifiable; empty otherwise
+    QString linkTarget;            // for links: where they point
 
     std::int64_t elementCount() const;
     // Default selection of the CLI and the GUI: floating point and sparsifiable.

@@ -143,11 +143,11 @@ public:
             });
             for (std::int64_t i = 0; i < count; ++i) {
                 const std::vector<hsize_t> offset = chunkOffset(first + static_cast<hsize_t>(i));
-                const bool stored = packed[i].empty()
-                                        ? H5Dwrite_chunk(m_dataset, H5P_DEFAULT, 0x1u, offset.data(),
-                                                         raw[i].size(), raw[i].data()) >= 0
-                                        : H5Dwrite_chunk(m_dataset, H5P_DEFAULT, 0u, offset.data(),
-                                                         packed[i].size(), packed[i].data()) >= 0;
+                const bool stored =
+                    packed[i].empty() ? H5Dwrite_chunk(m_dataset, H5P_DEFAULT, 0x1u, offset.data(),
+                                                       raw[i].size(), raw[i].data()) >= 0
+                                      : H5Dwrite_chunk(m_dataset, H5P_DEFAULT, 0u, offset.data(),
+                                                       packed[i].size(), packed[i].data()) >= 0;
                 if (!stored)
                     return false;
             }
@@ -173,8 +173,8 @@ private:
         const std::vector<hsize_t> offset = chunkOffset(index);
         const std::size_t rank = m_shape.size();
         raw.assign(m_chunkBytes, 0);
-        const hsize_t lastExtent = std::min<hsize_t>(m_chunk[rank - 1],
-                                                     static_cast<hsize_t>(m_shape[rank - 1]) - offset[rank - 1]);
+        const hsize_t lastExtent = std::min<hsize_t>(
+            m_chunk[rank - 1], static_cast<hsize_t>(m_shape[rank - 1]) - offset[rank - 1]);
         // Walk the chunk's rows (all dimensions but the last) and copy each valid run.
         std::vector<hsize_t> at(rank, 0);
         for (;;) {
@@ -379,8 +379,9 @@ void MaskFileWriter::writeMask(const QString& datasetPath, const std::vector<std
     const std::int64_t zerosPerBlock = attributes.params.effectiveZerosPerBlock();
     const double achieved = attributes.achievedSparsity;
     const bool written =
-        (deflated ? ParallelChunkWriter(d, shape, chunk, mask.data()).write(context)
-                  : H5Dwrite(d, H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, mask.data()) >= 0) &&
+        (deflated
+             ? ParallelChunkWriter(d, shape, chunk, mask.data()).write(context)
+             : H5Dwrite(d, H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, mask.data()) >= 0) &&
         writeAttribute(d, "sparsity_level", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &level) &&
         writeAttribute(d, "sparse_block_shape", H5T_STD_I64LE, H5T_NATIVE_INT64, block.data(), 2) &&
         writeAttribute(d, "zeros_per_block", H5T_STD_I64LE, H5T_NATIVE_INT64, &zerosPerBlock) &&

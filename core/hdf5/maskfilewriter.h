@@ -4,7 +4,6 @@
 #include "parallel/executioncontext.h"
 
 #include <QString>
-
 #include <cstdint>
 #include <memory>
 #include <span>

@@ -14,8 +14,7 @@ namespace {
 // lanes or independent scalar chains), never from reassociating one block's sum.
 
 // Blocks one column wide: block q of a row is element q; the loop vectorizes directly.
-template <Norm N, typename T>
-void addRowWidth1(const T* row, std::int64_t cols, T* sums)
+template <Norm N, typename T> void addRowWidth1(const T* row, std::int64_t cols, T* sums)
 {
     for (std::int64_t q = 0; q < cols; ++q)
         sums[q] += detail::elementNorm<N>(row[q]);
@@ -108,7 +107,8 @@ LargeVector<T> normsOf(std::span<const T> weights, const BlockGrid& grid,
     const std::int64_t gridCols = grid.gridCols();
     LargeVector<T> norms(static_cast<std::size_t>(grid.blockCount()));
     // Chunks of about 64k weights, so small matrices stay on one thread.
-    const std::int64_t weightsPerBlockRow = std::max<std::int64_t>(1, grid.block.rows * grid.matrixCols);
+    const std::int64_t weightsPerBlockRow =
+        std::max<std::int64_t>(1, grid.block.rows * grid.matrixCols);
     parallelFor(context, 0, grid.gridRows(), std::max<std::int64_t>(1, 65536 / weightsPerBlockRow),
                 [&](std::int64_t from, std::int64_t to) {
                     for (std::int64_t br = from; br < to; ++br)

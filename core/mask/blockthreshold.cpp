@@ -44,8 +44,7 @@ template <typename Key, bool Packed> struct Candidates
     }
 };
 
-template <typename Source>
-void buildSample(const Source& key, std::int64_t n, NormSample& sample)
+template <typename Source> void buildSample(const Source& key, std::int64_t n, NormSample& sample)
 {
     const std::int64_t size = std::min(n, sampleSize);
     sample.keys.resize(static_cast<std::size_t>(size));

@@ -51,7 +51,9 @@ void writeRowFixed(const BlockFate* fate, const std::uint8_t* bits, std::int64_t
     }
     for (std::int64_t q = 0; q < fullBlocks; ++q) {
         const std::uint64_t fromPattern = expandTable[(bits[q] >> shift) & ((1u << BW) - 1)];
-        const std::uint64_t word = fate[q] == Kept ? allOnes : fate[q] == ZeroedWhole ? 0 : fromPattern;
+        const std::uint64_t word = fate[q] == Kept          ? allOnes
+                                   : fate[q] == ZeroedWhole ? 0
+                                                            : fromPattern;
         const Word value = static_cast<Word>(word);
         std::memcpy(out + q * BW, &value, sizeof(Word));
     }
@@ -79,7 +81,8 @@ void markPrunedAs(const KeySource& key, std::int64_t keyOffset, const BlockThres
     using Key = typename KeySource::Key;
     const Key limit = static_cast<Key>(threshold.key);
     // Blocks of this row up to `last` win a tie at the threshold key.
-    const auto last = static_cast<Position>(std::clamp<std::int64_t>(threshold.index - first, -1, count));
+    const auto last =
+        static_cast<Position>(std::clamp<std::int64_t>(threshold.index - first, -1, count));
     for (Position q = 0; q < static_cast<Position>(count); ++q) {
         const Key k = key(keyOffset + q);
         const bool pruned = (k < limit) | ((k == limit) & (q <= last));
@@ -125,7 +128,8 @@ std::int64_t zeroSmallestInBlock(const T* weights, const BlockGrid& grid, std::i
     const auto cut = scratch.begin() + zeros;
     std::nth_element(scratch.begin(), cut - 1, scratch.end());
     for (auto it = scratch.begin(); it != cut; ++it)
-        mask[(row0 + it->second / grid.block.cols) * stride + col0 + it->second % grid.block.cols] = 0;
+        mask[(row0 + it->second / grid.block.cols) * stride + col0 + it->second % grid.block.cols] =
+            0;
     return zeros;
 }
 
@@ -141,7 +145,9 @@ std::int64_t buildBlockRows(const T* weights, const BlockGrid& grid, const KeySo
     const std::int64_t bw = grid.block.cols;
     const std::int64_t fullBlocks = grid.matrixCols / bw;
     const bool wholeBlocks = zerosPerBlock >= grid.block.elementCount();
-    const BlockFate prunedFate = wholeBlocks ? ZeroedWhole : patterns ? ZeroedByPattern : ZeroedBySearch;
+    const BlockFate prunedFate = wholeBlocks ? ZeroedWhole
+                                 : patterns  ? ZeroedByPattern
+                                             : ZeroedBySearch;
     std::vector<BlockFate> fates(static_cast<std::size_t>(gridCols));
     std::vector<std::uint8_t> zeroBits;
     std::vector<std::pair<detail::OrderKey<T>, std::int64_t>> scratch;
@@ -152,14 +158,13 @@ std::int64_t buildBlockRows(const T* weights, const BlockGrid& grid, const KeySo
         const std::int64_t rows = grid.validRows(br);
         if (threshold.prunesAll() || threshold.prunesNone())
             std::fill(fates.begin(), fates.end(), threshold.prunesAll() ? prunedFate : Kept);
-        else
-            if (rowNorms.empty()) {
-                markPruned(key, first, threshold, first, gridCols, prunedFate, fates.data());
-            } else {
-                blockRowNorms(weights, grid, N, br, rowNorms.data());
-                markPruned(detail::NormKeySource<T, false, Norm::L2>{rowNorms.data()}, 0, threshold,
-                           first, gridCols, prunedFate, fates.data());
-            }
+        else if (rowNorms.empty()) {
+            markPruned(key, first, threshold, first, gridCols, prunedFate, fates.data());
+        } else {
+            blockRowNorms(weights, grid, N, br, rowNorms.data());
+            markPruned(detail::NormKeySource<T, false, Norm::L2>{rowNorms.data()}, 0, threshold,
+                       first, gridCols, prunedFate, fates.data());
+        }
         const std::uint8_t* bits;
         if (patterns) {
             bits = patterns->bits.data() + first;
@@ -199,7 +204,8 @@ std::int64_t buildBlockRows(const T* weights, const BlockGrid& grid, const KeySo
         if (prunedFate == ZeroedBySearch)
             for (std::int64_t q = 0; q < gridCols; ++q)
                 if (fates[q] == ZeroedBySearch)
-                    zeros += zeroSmallestInBlock<N>(weights, grid, br, q, zerosPerBlock, mask, scratch);
+                    zeros +=
+                        zeroSmallestInBlock<N>(weights, grid, br, q, zerosPerBlock, mask, scratch);
         if (kept) {
             // While this block row is still in cache: the kept weights' sums, one slot per block
             // row so the total does not depend on how rows were spread over threads.
@@ -228,16 +234,17 @@ std::int64_t buildTyped(const WeightTensor& weights, const BlockNorms& norms,
     std::atomic<std::int64_t> zeros{0};
     const std::int64_t perBlockRow = std::max<std::int64_t>(1, grid.block.rows * grid.matrixCols);
     detail::visitNormKeysTyped<T>(norms, weights, [&](const auto& key) {
-        parallelFor(context, 0, grid.gridRows(), std::max<std::int64_t>(1, 65536 / perBlockRow),
-                    [&](std::int64_t from, std::int64_t to) {
-                        const std::int64_t written =
-                            norms.norm == Norm::L1
-                                ? buildBlockRows<Norm::L1>(w, grid, key, threshold, zerosPerBlock,
-                                                           patterns, mask, kept, recompute, from, to)
-                                : buildBlockRows<Norm::L2>(w, grid, key, threshold, zerosPerBlock,
-                                                           patterns, mask, kept, recompute, from, to);
-                        zeros.fetch_add(written, std::memory_order_relaxed);
-                    });
+        parallelFor(
+            context, 0, grid.gridRows(), std::max<std::int64_t>(1, 65536 / perBlockRow),
+            [&](std::int64_t from, std::int64_t to) {
+                const std::int64_t written =
+                    norms.norm == Norm::L1
+                        ? buildBlockRows<Norm::L1>(w, grid, key, threshold, zerosPerBlock, patterns,
+                                                   mask, kept, recompute, from, to)
+                        : buildBlockRows<Norm::L2>(w, grid, key, threshold, zerosPerBlock, patterns,
+                                                   mask, kept, recompute, from, to);
+                zeros.fetch_add(written, std::memory_order_relaxed);
+            });
     });
     return zeros.load();
 }
@@ -249,7 +256,8 @@ MaskBuildResult buildMask(const WeightTensor& weights, const BlockNorms& norms,
                           const ZeroPatterns* patterns, std::uint8_t* mask, bool sumKept,
                           const ExecutionContext& context)
 {
-    std::vector<WeightSums> perBlockRow(sumKept ? static_cast<std::size_t>(norms.grid.gridRows()) : 0);
+    std::vector<WeightSums> perBlockRow(sumKept ? static_cast<std::size_t>(norms.grid.gridRows())
+                                                : 0);
     WeightSums* kept = sumKept ? perBlockRow.data() : nullptr;
     MaskBuildResult result;
     result.zeros = weights.precision() == Precision::Float32

@@ -9,8 +9,7 @@ namespace sparsity::core {
 Sparsifier::Sparsifier(const WeightTensor& weights, Caching caching)
     : m_weights(weights)
     , m_caching(caching)
-{
-}
+{}
 
 const BlockNorms& Sparsifier::blockNorms(BlockShape block, Norm norm,
                                          const ExecutionContext& context)
@@ -27,7 +26,8 @@ std::shared_ptr<const BlockNorms> Sparsifier::sharedBlockNorms(BlockShape block,
         m_norms.reset();
         m_sample.keys.clear();
         m_threshold.reset();
-        m_norms = std::make_shared<const BlockNorms>(computeBlockNorms(m_weights, block, norm, context));
+        m_norms =
+            std::make_shared<const BlockNorms>(computeBlockNorms(m_weights, block, norm, context));
     }
     return m_norms;
 }
@@ -105,7 +105,7 @@ void Sparsifier::compute(const SparsityParams& params, const ExecutionContext& c
     if (!m_allWeights)
         m_allWeights = sumWeights(m_weights, nullptr, context);
     // Kept sums come from the mask pass; the shortcuts above keep everything or nothing.
-    const WeightSums kept = stats.zeros == 0 ? *m_allWeights
+    const WeightSums kept = stats.zeros == 0          ? *m_allWeights
                             : stats.zeros == elements ? WeightSums{}
                                                       : built.kept;
     setRetention(stats, *m_allWeights, kept);

@@ -35,7 +35,8 @@ public:
         ForParameterChanges,
         OneShot,
     };
-    explicit Sparsifier(const WeightTensor& weights, Caching caching = Caching::ForParameterChanges);
+    explicit Sparsifier(const WeightTensor& weights,
+                        Caching caching = Caching::ForParameterChanges);
 
     // Throws Error(InvalidParameter) for invalid params and Error(Cancelled) when asked to
     // stop. The overload with a result reuses its mask buffer.
@@ -57,7 +58,7 @@ private:
     const WeightTensor& m_weights;
     const Caching m_caching;
     std::shared_ptr<const BlockNorms> m_norms;
-    NormSample m_sample;                      // of m_norms
+    NormSample m_sample;                       // of m_norms
     std::optional<BlockThreshold> m_threshold; // of m_norms
     std::optional<ZeroPatterns> m_patterns;
     std::optional<WeightSums> m_allWeights;

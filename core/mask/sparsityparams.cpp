@@ -3,7 +3,6 @@
 #include "error.h"
 
 #include <QRegularExpression>
-
 #include <cmath>
 #include <limits>
 
@@ -26,7 +25,8 @@ std::optional<Norm> parseNorm(const QString& text)
 
 std::optional<BlockShape> parseBlockShape(const QString& text)
 {
-    static const QRegularExpression pattern(QStringLiteral("^\\s*(\\d{1,9})\\s*[xX]\\s*(\\d{1,9})\\s*$"));
+    static const QRegularExpression pattern(
+        QStringLiteral("^\\s*(\\d{1,9})\\s*[xX]\\s*(\\d{1,9})\\s*$"));
     const auto match = pattern.match(text);
     if (!match.hasMatch())
         return std::nullopt;
@@ -43,7 +43,8 @@ std::optional<QString> SparsityParams::validate() const
     // Blocks above 2^31 elements per side are meaningless and would overflow bh*bw.
     constexpr std::int64_t maxSide = std::numeric_limits<std::int32_t>::max();
     if (block.rows < 1 || block.cols < 1 || block.rows > maxSide || block.cols > maxSide)
-        return QStringLiteral("Block shape must be at least 1x1 and at most %1 per side, got %2x%3.")
+        return QStringLiteral(
+                   "Block shape must be at least 1x1 and at most %1 per side, got %2x%3.")
             .arg(maxSide)
             .arg(block.rows)
             .arg(block.cols);

@@ -71,7 +71,8 @@ std::uint8_t patternOfBlock(const T* weights, const BlockGrid& grid, std::int64_
     int n = 0;
     for (std::int64_t r = 0; r < rows; ++r)
         for (std::int64_t c = 0; c < cols; ++c, ++n) {
-            const T x = weights[(br * grid.block.rows + r) * grid.matrixCols + bc * grid.block.cols + c];
+            const T x =
+                weights[(br * grid.block.rows + r) * grid.matrixCols + bc * grid.block.cols + c];
             keys[n] = detail::nonNegativeKey(detail::elementNorm<N>(x));
             positions[n] = static_cast<int>(r * grid.block.cols + c);
         }
@@ -123,16 +124,17 @@ void computeTyped(const T* weights, ZeroPatterns& patterns, const ExecutionConte
     const BlockGrid& grid = patterns.grid;
     const std::int64_t gridCols = grid.gridCols();
     const std::int64_t perBlockRow = std::max<std::int64_t>(1, grid.block.rows * grid.matrixCols);
-    parallelFor(context, 0, grid.gridRows(), std::max<std::int64_t>(1, 65536 / perBlockRow),
-                [&](std::int64_t from, std::int64_t to) {
-                    for (std::int64_t br = from; br < to; ++br) {
-                        std::uint8_t* out = patterns.bits.data() + br * gridCols;
-                        if (patterns.norm == Norm::L1)
-                            patternsOfBlockRow<Norm::L1>(weights, grid, br, patterns.zerosPerBlock, out);
-                        else
-                            patternsOfBlockRow<Norm::L2>(weights, grid, br, patterns.zerosPerBlock, out);
-                    }
-                });
+    parallelFor(
+        context, 0, grid.gridRows(), std::max<std::int64_t>(1, 65536 / perBlockRow),
+        [&](std::int64_t from, std::int64_t to) {
+            for (std::int64_t br = from; br < to; ++br) {
+                std::uint8_t* out = patterns.bits.data() + br * gridCols;
+                if (patterns.norm == Norm::L1)
+                    patternsOfBlockRow<Norm::L1>(weights, grid, br, patterns.zerosPerBlock, out);
+                else
+                    patternsOfBlockRow<Norm::L2>(weights, grid, br, patterns.zerosPerBlock, out);
+            }
+        });
 }
 
 } // namespace

@@ -3,7 +3,6 @@
 #include "error.h"
 
 #include <QThreadPool>
-
 #include <algorithm>
 #include <condition_variable>
 #include <exception>
@@ -48,8 +47,7 @@ struct ChunkQueue
 
     explicit ChunkQueue(const ExecutionContext& ctx)
         : context(ctx)
-    {
-    }
+    {}
 
     void work()
     {
@@ -85,8 +83,7 @@ struct ChunkQueue
 } // namespace
 
 void parallelFor(const ExecutionContext& context, std::int64_t begin, std::int64_t end,
-                 std::int64_t minChunk,
-                 const std::function<void(std::int64_t, std::int64_t)>& body)
+                 std::int64_t minChunk, const std::function<void(std::int64_t, std::int64_t)>& body)
 {
     if (end <= begin)
         return;
@@ -110,7 +107,8 @@ void parallelFor(const ExecutionContext& context, std::int64_t begin, std::int64
     queue->chunkCount = (count + chunkSize - 1) / chunkSize;
     queue->body = body;
 
-    const int helpers = static_cast<int>(std::min<std::int64_t>(threads - 1, queue->chunkCount - 1));
+    const int helpers =
+        static_cast<int>(std::min<std::int64_t>(threads - 1, queue->chunkCount - 1));
     for (int i = 0; i < helpers; ++i)
         context.pool->start([queue] { queue->work(); });
     queue->work();

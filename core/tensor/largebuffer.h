@@ -4,9 +4,8 @@
 #include <cstdint>
 #include <memory>
 #include <new>
-#include <vector>
-
 #include <sys/mman.h>
+#include <vector>
 
 namespace sparsity::core {
 

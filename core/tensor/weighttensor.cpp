@@ -26,13 +26,11 @@ WeightTensor::WeightTensor(std::vector<std::int64_t> shape, LargeVector<double> 
 
 WeightTensor::WeightTensor(std::vector<std::int64_t> shape, const std::vector<float>& values)
     : WeightTensor(std::move(shape), LargeVector<float>(values.begin(), values.end()))
-{
-}
+{}
 
 WeightTensor::WeightTensor(std::vector<std::int64_t> shape, const std::vector<double>& values)
     : WeightTensor(std::move(shape), LargeVector<double>(values.begin(), values.end()))
-{
-}
+{}
 
 void WeightTensor::setShape(std::vector<std::int64_t> shape, std::size_t valueCount)
 {
@@ -55,8 +53,7 @@ double WeightTensor::valueAt(std::int64_t row, std::int64_t col) const
 {
     assert(row >= 0 && row < m_rows && col >= 0 && col < m_cols);
     const auto index = static_cast<std::size_t>(row * m_cols + col);
-    return std::visit([index](const auto& v) { return static_cast<double>(v[index]); },
-                      m_values);
+    return std::visit([index](const auto& v) { return static_cast<double>(v[index]); }, m_values);
 }
 
 } // namespace sparsity::core

@@ -105,9 +105,9 @@ void TestCli::listsTheTree()
 {
     const Run run = runCli({QStringLiteral("list"), layersFile});
     QCOMPARE(run.exitCode, 0);
-    for (const char* expected : {"/dense/kernel", "16x24", "float32", "/conv/weight", "4x3x3x3",
-                                 "/half", "float16", "/nested/deep/w", "float64", "/names",
-                                 "/broken", "/does/not/exist", "/empty"})
+    for (const char* expected :
+         {"/dense/kernel", "16x24", "float32", "/conv/weight", "4x3x3x3", "/half", "float16",
+          "/nested/deep/w", "float64", "/names", "/broken", "/does/not/exist", "/empty"})
         QVERIFY2(run.out.contains(QLatin1String(expected)), expected);
     QVERIFY(run.out.contains(QStringLiteral("4 maskable by default")));
 }
@@ -136,12 +136,12 @@ void TestCli::namedDatasetsWithOrWithoutSlash()
 {
     QTemporaryDir dir;
     const QString output = dir.filePath(QStringLiteral("masks.h5"));
-    const Run run = runCli({QStringLiteral("mask"), layersFile, QStringLiteral("-o"), output,
-                            QStringLiteral("--dataset"), QStringLiteral("dense/kernel"),
-                            QStringLiteral("--dataset"), QStringLiteral("/dense/bias"),
-                            QStringLiteral("--dataset"), QStringLiteral("int_table"),
-                            QStringLiteral("--level"), QStringLiteral("50%"),
-                            QStringLiteral("--block"), QStringLiteral("2x2")});
+    const Run run =
+        runCli({QStringLiteral("mask"), layersFile, QStringLiteral("-o"), output,
+                QStringLiteral("--dataset"), QStringLiteral("dense/kernel"),
+                QStringLiteral("--dataset"), QStringLiteral("/dense/bias"),
+                QStringLiteral("--dataset"), QStringLiteral("int_table"), QStringLiteral("--level"),
+                QStringLiteral("50%"), QStringLiteral("--block"), QStringLiteral("2x2")});
     QVERIFY2(run.exitCode == 0, qPrintable(run.err));
     QStringList written = datasetPaths(output);
     written.sort();
@@ -157,18 +157,20 @@ void TestCli::masksEqualTheCoreForAnyThreadCount()
     params.block = {2, 3};
     params.zerosPerBlock = 2;
     params.norm = Norm::L1;
-    const auto weights = Hdf5Reader::open(layersFile)->readTensor(QStringLiteral("/conv/weight"), {});
+    const auto weights =
+        Hdf5Reader::open(layersFile)->readTensor(QStringLiteral("/conv/weight"), {});
     const auto expected = computeMask(weights, params, {}).mask;
     for (const char* threads : {"1", "2", "5"}) {
         const QString output = dir.filePath(QStringLiteral("t%1.h5").arg(QLatin1String(threads)));
-        const Run run = runCli({QStringLiteral("mask"), layersFile, QStringLiteral("-o"), output,
-                                QStringLiteral("--level"), QStringLiteral("0.3"),
-                                QStringLiteral("--block"), QStringLiteral("2x3"),
-                                QStringLiteral("--zeros-per-block"), QStringLiteral("2"),
-                                QStringLiteral("--norm"), QStringLiteral("l1"),
-                                QStringLiteral("--threads"), QLatin1String(threads)});
+        const Run run =
+            runCli({QStringLiteral("mask"), layersFile, QStringLiteral("-o"), output,
+                    QStringLiteral("--level"), QStringLiteral("0.3"), QStringLiteral("--block"),
+                    QStringLiteral("2x3"), QStringLiteral("--zeros-per-block"), QStringLiteral("2"),
+                    QStringLiteral("--norm"), QStringLiteral("l1"), QStringLiteral("--threads"),
+                    QLatin1String(threads)});
         QVERIFY2(run.exitCode == 0, qPrintable(run.err));
-        QVERIFY(readMask(output, QStringLiteral("/conv/weight")) == std::vector<std::uint8_t>(expected.begin(), expected.end()));
+        QVERIFY(readMask(output, QStringLiteral("/conv/weight")) ==
+                std::vector<std::uint8_t>(expected.begin(), expected.end()));
     }
 }
 
@@ -184,33 +186,48 @@ void TestCli::badInvocationsWriteNothing_data()
     const QStringList ok{QStringLiteral("--level"), QStringLiteral("0.5"),
                          QStringLiteral("--block"), QStringLiteral("1x4")};
     QTest::newRow("no command") << QStringList{} << QStringLiteral("missing command");
-    QTest::newRow("unknown command") << QStringList{QStringLiteral("prune")} << QStringLiteral("unknown command 'prune'");
-    QTest::newRow("level text") << mask({QStringLiteral("--level"), QStringLiteral("half"), QStringLiteral("--block"), QStringLiteral("1x4")})
+    QTest::newRow("unknown command")
+        << QStringList{QStringLiteral("prune")} << QStringLiteral("unknown command 'prune'");
+    QTest::newRow("level text") << mask({QStringLiteral("--level"), QStringLiteral("half"),
+                                         QStringLiteral("--block"), QStringLiteral("1x4")})
                                 << QStringLiteral("--level 'half' is not a number");
-    QTest::newRow("level above 1") << mask({QStringLiteral("--level"), QStringLiteral("1.5"), QStringLiteral("--block"), QStringLiteral("1x4")})
+    QTest::newRow("level above 1") << mask({QStringLiteral("--level"), QStringLiteral("1.5"),
+                                            QStringLiteral("--block"), QStringLiteral("1x4")})
                                    << QStringLiteral("Sparsity level must be between 0 and 1");
-    QTest::newRow("level NaN") << mask({QStringLiteral("--level"), QStringLiteral("nan"), QStringLiteral("--block"), QStringLiteral("1x4")})
+    QTest::newRow("level NaN") << mask({QStringLiteral("--level"), QStringLiteral("nan"),
+                                        QStringLiteral("--block"), QStringLiteral("1x4")})
                                << QStringLiteral("Sparsity level must be between 0 and 1");
-    QTest::newRow("block 0x4") << mask({QStringLiteral("--level"), QStringLiteral("0.5"), QStringLiteral("--block"), QStringLiteral("0x4")})
+    QTest::newRow("block 0x4") << mask({QStringLiteral("--level"), QStringLiteral("0.5"),
+                                        QStringLiteral("--block"), QStringLiteral("0x4")})
                                << QStringLiteral("--block '0x4'");
-    QTest::newRow("too many zeros") << mask(ok + QStringList{QStringLiteral("--zeros-per-block"), QStringLiteral("5")})
-                                    << QStringLiteral("Number of zeros per block cannot be more than");
-    QTest::newRow("negative zeros") << mask(ok + QStringList{QStringLiteral("--zeros-per-block"), QStringLiteral("-1")})
-                                    << QStringLiteral("Number of zeros per block should be positive.");
-    QTest::newRow("norm l3") << mask(ok + QStringList{QStringLiteral("--norm"), QStringLiteral("l3")})
+    QTest::newRow("too many zeros")
+        << mask(ok + QStringList{QStringLiteral("--zeros-per-block"), QStringLiteral("5")})
+        << QStringLiteral("Number of zeros per block cannot be more than");
+    QTest::newRow("negative zeros")
+        << mask(ok + QStringList{QStringLiteral("--zeros-per-block"), QStringLiteral("-1")})
+        << QStringLiteral("Number of zeros per block should be positive.");
+    QTest::newRow("norm l3") << mask(ok +
+                                     QStringList{QStringLiteral("--norm"), QStringLiteral("l3")})
                              << QStringLiteral("--norm 'l3'");
-    QTest::newRow("threads 0") << mask(ok + QStringList{QStringLiteral("--threads"), QStringLiteral("0")})
+    QTest::newRow("threads 0") << mask(ok + QStringList{QStringLiteral("--threads"),
+                                                        QStringLiteral("0")})
                                << QStringLiteral("--threads '0'");
     QTest::newRow("missing level") << mask({QStringLiteral("--block"), QStringLiteral("1x4")})
                                    << QStringLiteral("missing --level");
-    QTest::newRow("missing input") << QStringList{QStringLiteral("mask"), QStringLiteral("/no/such/file.h5"), QStringLiteral("-o"), QStringLiteral("OUT")} + ok
-                                   << QStringLiteral("/no/such/file.h5: no such file");
-    QTest::newRow("missing dataset") << mask(ok + QStringList{QStringLiteral("--dataset"), QStringLiteral("nope")})
-                                     << QStringLiteral("'/nope'");
-    QTest::newRow("string dataset") << mask(ok + QStringList{QStringLiteral("--dataset"), QStringLiteral("names")})
-                                    << QStringLiteral("'/names'");
-    QTest::newRow("unknown option") << mask(ok + QStringList{QStringLiteral("--levle"), QStringLiteral("3")})
-                                    << QStringLiteral("levle");
+    QTest::newRow("missing input")
+        << QStringList{QStringLiteral("mask"), QStringLiteral("/no/such/file.h5"),
+                       QStringLiteral("-o"), QStringLiteral("OUT")} +
+               ok
+        << QStringLiteral("/no/such/file.h5: no such file");
+    QTest::newRow("missing dataset")
+        << mask(ok + QStringList{QStringLiteral("--dataset"), QStringLiteral("nope")})
+        << QStringLiteral("'/nope'");
+    QTest::newRow("string dataset")
+        << mask(ok + QStringList{QStringLiteral("--dataset"), QStringLiteral("names")})
+        << QStringLiteral("'/names'");
+    QTest::newRow("unknown option")
+        << mask(ok + QStringList{QStringLiteral("--levle"), QStringLiteral("3")})
+        << QStringLiteral("levle");
 }
 
 void TestCli::badInvocationsWriteNothing()
@@ -239,7 +256,8 @@ void TestCli::existingOutputIsKeptUnlessForced()
         QVERIFY(file.open(QIODevice::WriteOnly));
         file.write("precious");
     }
-    const QStringList args{QStringLiteral("mask"), layersFile, QStringLiteral("-o"), output,
+    const QStringList args{QStringLiteral("mask"),    layersFile,
+                           QStringLiteral("-o"),      output,
                            QStringLiteral("--level"), QStringLiteral("0.5"),
                            QStringLiteral("--block"), QStringLiteral("1x4")};
     const Run refused = runCli(args);
@@ -249,18 +267,19 @@ void TestCli::existingOutputIsKeptUnlessForced()
     const Run forced = runCli(args + QStringList{QStringLiteral("--force")});
     QVERIFY2(forced.exitCode == 0, qPrintable(forced.err));
     QVERIFY(datasetPaths(output).contains(QStringLiteral("/dense/kernel")));
-    QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden), QStringList{QStringLiteral("masks.h5")});
+    QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden),
+             QStringList{QStringLiteral("masks.h5")});
 }
 
 void TestCli::oneUnreadableDatasetMeansNoOutput()
 {
     QTemporaryDir dir;
     const QString output = dir.filePath(QStringLiteral("masks.h5"));
-    const Run run = runCli({QStringLiteral("mask"), layersFile, QStringLiteral("-o"), output,
-                            QStringLiteral("--dataset"), QStringLiteral("dense/kernel"),
-                            QStringLiteral("--dataset"), QStringLiteral("broken"),
-                            QStringLiteral("--level"), QStringLiteral("0.5"),
-                            QStringLiteral("--block"), QStringLiteral("1x4")});
+    const Run run =
+        runCli({QStringLiteral("mask"), layersFile, QStringLiteral("-o"), output,
+                QStringLiteral("--dataset"), QStringLiteral("dense/kernel"),
+                QStringLiteral("--dataset"), QStringLiteral("broken"), QStringLiteral("--level"),
+                QStringLiteral("0.5"), QStringLiteral("--block"), QStringLiteral("1x4")});
     QCOMPARE(run.exitCode, 1);
     QVERIFY2(run.err.contains(QStringLiteral("/broken")), qPrintable(run.err));
     QVERIFY(!QFile::exists(output));

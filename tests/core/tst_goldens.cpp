@@ -6,7 +6,6 @@
 #include "mask/sparsifier.h"
 
 #include <QTest>
-
 #include <algorithm>
 #include <cmath>
 
@@ -21,7 +20,8 @@ double elementF(const WeightTensor& w, std::int64_t i, Norm norm)
 {
     if (w.precision() == Precision::Float32) {
         const float x = w.values<float>()[i];
-        return norm == Norm::L1 ? detail::elementNorm<Norm::L1>(x) : detail::elementNorm<Norm::L2>(x);
+        return norm == Norm::L1 ? detail::elementNorm<Norm::L1>(x)
+                                : detail::elementNorm<Norm::L2>(x);
     }
     const double x = w.values<double>()[i];
     return norm == Norm::L1 ? detail::elementNorm<Norm::L1>(x) : detail::elementNorm<Norm::L2>(x);
@@ -146,7 +146,8 @@ void TestGoldens::matchesPyTorch()
     const WeightTensor weights = reader->readTensor(source + QStringLiteral("/weights"), context);
     const auto levels = valuesOf(reader->readTensor(source + QStringLiteral("/level"), context));
     const auto blocks = valuesOf(reader->readTensor(source + QStringLiteral("/block"), context));
-    const auto zeros = valuesOf(reader->readTensor(source + QStringLiteral("/zeros_per_block"), context));
+    const auto zeros =
+        valuesOf(reader->readTensor(source + QStringLiteral("/zeros_per_block"), context));
     const auto norms = valuesOf(reader->readTensor(source + QStringLiteral("/norm"), context));
     const WeightTensor masks = reader->readTensor(source + QStringLiteral("/masks"), context);
     const std::int64_t cases = static_cast<std::int64_t>(levels.size());
@@ -171,12 +172,12 @@ void TestGoldens::matchesPyTorch()
                                   .arg(normName(params.norm));
 
         // Block norms equal PyTorch's avg_pool2d bit for bit.
-        const auto referenceNorms = valuesOf(reader->readTensor(
-            QStringLiteral("%1/norms/%2_%3x%4")
-                .arg(source, normName(params.norm))
-                .arg(params.block.rows)
-                .arg(params.block.cols),
-            context));
+        const auto referenceNorms =
+            valuesOf(reader->readTensor(QStringLiteral("%1/norms/%2_%3x%4")
+                                            .arg(source, normName(params.norm))
+                                            .arg(params.block.rows)
+                                            .arg(params.block.cols),
+                                        context));
         const BlockNorms ourNorms = computeBlockNorms(weights, params.block, params.norm, context);
         QCOMPARE(ourNorms.blockCount(), static_cast<std::int64_t>(referenceNorms.size()));
         for (std::int64_t b = 0; b < ourNorms.blockCount(); ++b) {
@@ -212,7 +213,7 @@ void TestGoldens::matchesPyTorch()
 // The comparison above must not be so lenient that it cannot fail.
 void TestGoldens::tieAwareComparisonRejectsRealDifferences()
 {
-    const WeightTensor weights({2, 8}, std::vector<float>{1, 2, 3, 4, 5, 6, 7, 8,     //
+    const WeightTensor weights({2, 8}, std::vector<float>{1, 2, 3, 4, 5, 6, 7, 8, //
                                                           -1, 0.5f, 9, 9, 2, 2, 2, 3});
     SparsityParams params;
     params.level = 0.5;

@@ -1178,7 +1178,8 @@ void TestHdf5Io::writerChunksLargeMasks()
         QCOMPARE(H5Pget_chunk(dcpl, int(chunk.size()), chunk.data()), int(chunk.size()));
         QCOMPARE(chunk, c.chunk);
         std::vector<std::uint8_t> back(std::size_t(elementCountOf(c.shape)));
-        QVERIFY(H5Dread(dataset, H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, back.data()) >= 0);
+        QVERIFY(H5Dread(dataset, H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, back.data()) >=
+                0);
         QVERIFY2(back == maskOf(c), c.path);
     }
 }

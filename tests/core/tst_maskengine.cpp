@@ -6,7 +6,6 @@
 
 #include <QTest>
 #include <QThreadPool>
-
 #include <cmath>
 #include <random>
 
@@ -57,21 +56,20 @@ void TestMaskEngine::equalsReference_data()
 
     const std::vector<std::vector<std::int64_t>> shapes{
         {1, 1}, {7, 1}, {1, 9}, {16, 16}, {33, 70}, {64, 3, 3, 3}, {5, 4, 3}, {1, 37}};
-    const std::vector<std::pair<std::int64_t, std::int64_t>> blocks{
-        {1, 1}, {1, 4}, {4, 1}, {2, 2}, {8, 8}, {3, 5}, {40, 80}};
+    const std::vector<std::pair<std::int64_t, std::int64_t>> blocks{{1, 1}, {1, 4}, {4, 1},  {2, 2},
+                                                                    {8, 8}, {3, 5}, {40, 80}};
     const std::vector<double> levels{0.0, 0.03, 0.5, 0.77, 0.999, 1.0};
     int row = 0;
     for (const auto& shape : shapes)
         for (const auto& [bh, bw] : blocks)
             for (double level : levels)
-                for (std::int64_t zeros : {std::int64_t{-1}, std::int64_t{0}, std::int64_t{1},
-                                           (bh * bw) / 2}) {
+                for (std::int64_t zeros :
+                     {std::int64_t{-1}, std::int64_t{0}, std::int64_t{1}, (bh * bw) / 2}) {
                     const bool hostile = (row % 3) == 0;
                     const auto precision = (row % 4) == 1 ? Precision::Float64 : Precision::Float32;
                     const int norm = row % 2 == 0 ? 2 : 1;
                     QTest::addRow("%d", row++) << shape << precision << hostile << level
-                                               << qint64(bh) << qint64(bw) << qint64(zeros)
-                                               << norm;
+                                               << qint64(bh) << qint64(bw) << qint64(zeros) << norm;
                 }
 }
 
@@ -86,7 +84,8 @@ void TestMaskEngine::equalsReference()
     QFETCH(qint64, zeros);
     QFETCH(int, norm);
 
-    const WeightTensor weights = randomWeights(shape, precision, 7u + static_cast<unsigned>(shape[0]), hostileValues);
+    const WeightTensor weights =
+        randomWeights(shape, precision, 7u + static_cast<unsigned>(shape[0]), hostileValues);
     SparsityParams params;
     params.level = level;
     params.block = {blockRows, blockCols};
@@ -108,11 +107,13 @@ void TestMaskEngine::equalsReference()
     QCOMPARE(result.stats.zeros, zeroCount);
     QCOMPARE(result.stats.elements, weights.elementCount());
 
-    const BlockNorms norms = computeBlockNorms(weights, params.block, params.norm, ExecutionContext{});
+    const BlockNorms norms =
+        computeBlockNorms(weights, params.block, params.norm, ExecutionContext{});
     QCOMPARE(norms.blockCount(), static_cast<std::int64_t>(expected.norms.size()));
     for (std::int64_t b = 0; b < norms.blockCount(); ++b) {
         const double ours = blockNormAt(norms, weights, b), ref = expected.norms[b];
-        QVERIFY2(ours == ref || (std::isnan(ours) && std::isnan(ref)), qPrintable(QString::number(b)));
+        QVERIFY2(ours == ref || (std::isnan(ours) && std::isnan(ref)),
+                 qPrintable(QString::number(b)));
     }
 }
 
@@ -157,9 +158,9 @@ void TestMaskEngine::sameResultForAnyThreadCount()
 
 void TestMaskEngine::prunedBlockCountRoundsHalfEvenAndClamps()
 {
-    QCOMPARE(prunedBlockCount(0.5, 5), 2);   // 2.5 -> 2
-    QCOMPARE(prunedBlockCount(0.5, 7), 4);   // 3.5 -> 4
-    QCOMPARE(prunedBlockCount(0.5, 27), 14); // 13.5 -> 14
+    QCOMPARE(prunedBlockCount(0.5, 5), 2);    // 2.5 -> 2
+    QCOMPARE(prunedBlockCount(0.5, 7), 4);    // 3.5 -> 4
+    QCOMPARE(prunedBlockCount(0.5, 27), 14);  // 13.5 -> 14
     QCOMPARE(prunedBlockCount(0.999, 10), 9); // 9.99 -> 10, clamped to N-1
     QCOMPARE(prunedBlockCount(0.9999, 1), 0); // a level below 1 keeps one block
     QCOMPARE(prunedBlockCount(1.0, 10), 10);
@@ -210,7 +211,8 @@ void TestMaskEngine::statisticsByHand()
 
     params.zerosPerBlock = 1; // only the smaller element of each pruned block
     const MaskResult partial = computeMask(weights, params, {});
-    QCOMPARE(bytes(partial.mask), (std::vector<std::uint8_t>{1, 1, 1, 1, 0, 1, 0, 1})); // tie: lower position
+    QCOMPARE(bytes(partial.mask),
+             (std::vector<std::uint8_t>{1, 1, 1, 1, 0, 1, 0, 1})); // tie: lower position
     QCOMPARE(partial.stats.achievedSparsity, 0.25);
 }
 
@@ -267,13 +269,15 @@ void TestMaskEngine::selectionSurvivesAMisleadingSample()
         v = uniform(rng);
     const std::int64_t size = 16384;
     for (std::int64_t i = 0; i < size; ++i)
-        values[static_cast<std::int64_t>(static_cast<double>(i) * n / size)] = static_cast<float>(sampledValue);
+        values[static_cast<std::int64_t>(static_cast<double>(i) * n / size)] =
+            static_cast<float>(sampledValue);
     const WeightTensor weights({rows, cols}, std::move(values));
     for (double level : {0.1, 0.5, 0.9}) {
         SparsityParams params;
         params.level = level;
         params.block = {1, 1};
-        QVERIFY(bytes(computeMask(weights, params, {}).mask) == referenceMask(weights, params).mask);
+        QVERIFY(bytes(computeMask(weights, params, {}).mask) ==
+                referenceMask(weights, params).mask);
     }
 }
 
@@ -289,8 +293,10 @@ void TestMaskEngine::degenerateValuesStillSelectExactlyK()
         // All keys tie: exactly the k lowest indices are pruned.
         const std::int64_t k = prunedBlockCount(0.3, 129 * 257);
         QCOMPARE(result.stats.zeros, k);
-        QVERIFY(std::all_of(result.mask.begin(), result.mask.begin() + k, [](auto m) { return m == 0; }));
-        QVERIFY(std::all_of(result.mask.begin() + k, result.mask.end(), [](auto m) { return m == 1; }));
+        QVERIFY(std::all_of(result.mask.begin(), result.mask.begin() + k,
+                            [](auto m) { return m == 0; }));
+        QVERIFY(
+            std::all_of(result.mask.begin() + k, result.mask.end(), [](auto m) { return m == 1; }));
     }
 }
 

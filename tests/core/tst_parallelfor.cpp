@@ -6,7 +6,6 @@
 #include <QTest>
 #include <QThreadPool>
 #include <QtConcurrent/QtConcurrentRun>
-
 #include <atomic>
 #include <stdexcept>
 #include <vector>
@@ -61,12 +60,12 @@ void TestParallelFor::rethrowsTheBodysError()
 {
     QThreadPool pool;
     pool.setMaxThreadCount(4);
-    QVERIFY_THROWS_EXCEPTION(std::runtime_error,
-                             parallelFor(ExecutionContext{&pool, 4}, 0, 1000, 1,
-                                         [](std::int64_t from, std::int64_t) {
-                                             if (from >= 500)
-                                                 throw std::runtime_error("boom");
-                                         }));
+    QVERIFY_THROWS_EXCEPTION(
+        std::runtime_error,
+        parallelFor(ExecutionContext{&pool, 4}, 0, 1000, 1, [](std::int64_t from, std::int64_t) {
+            if (from >= 500)
+                throw std::runtime_error("boom");
+        }));
 }
 
 void TestParallelFor::stopsWhenCancelled()

@@ -3,7 +3,6 @@
 #include "mask/sparsityparams.h"
 
 #include <QTest>
-
 #include <limits>
 
 using namespace sparsity::core;
@@ -69,8 +68,9 @@ void TestSparsityParams::invalidParams_data()
         << 0.5 << qint64(1) << qint64(4) << qint64(5)
         << QStringLiteral("Number of zeros per block cannot be more than the total number of "
                           "elements in that block.");
-    QTest::newRow("negative zeros") << 0.5 << qint64(1) << qint64(4) << qint64(-2)
-                                    << QStringLiteral("Number of zeros per block should be positive.");
+    QTest::newRow("negative zeros")
+        << 0.5 << qint64(1) << qint64(4) << qint64(-2)
+        << QStringLiteral("Number of zeros per block should be positive.");
 }
 
 void TestSparsityParams::invalidParams()
@@ -108,8 +108,8 @@ void TestSparsityParams::parsesBlockShapes()
     QCOMPARE(parseBlockShape(QStringLiteral("1x4")), (BlockShape{1, 4}));
     QCOMPARE(parseBlockShape(QStringLiteral(" 8X8 ")), (BlockShape{8, 8}));
     QCOMPARE(parseBlockShape(QStringLiteral("32x1")), (BlockShape{32, 1}));
-    for (const char* bad : {"", "x", "4", "4x", "0x4", "4x0", "-1x4", "1.5x2", "1x4x2", "axb",
-                            "99999999999x1"})
+    for (const char* bad :
+         {"", "x", "4", "4x", "0x4", "4x0", "-1x4", "1.5x2", "1x4x2", "axb", "99999999999x1"})
         QVERIFY2(!parseBlockShape(QString::fromLatin1(bad)).has_value(), bad);
 }
 
