@@ -149,8 +149,9 @@ BlockNorms computeBlockNorms(const WeightTensor& weights, BlockShape block, Norm
     return result;
 }
 
-void blockRowNorms(const float* weights, const BlockGrid& grid, Norm norm, std::int64_t blockRow,
-                   float* out)
+template <typename T>
+void blockRowNorms(const T* weights, const BlockGrid& grid, Norm norm, std::int64_t blockRow,
+                   T* out)
 {
     if (norm == Norm::L1)
         normsOfBlockRow<Norm::L1>(weights, grid, blockRow, out);
@@ -158,14 +159,8 @@ void blockRowNorms(const float* weights, const BlockGrid& grid, Norm norm, std::
         normsOfBlockRow<Norm::L2>(weights, grid, blockRow, out);
 }
 
-void blockRowNorms(const double* weights, const BlockGrid& grid, Norm norm, std::int64_t blockRow,
-                   double* out)
-{
-    if (norm == Norm::L1)
-        normsOfBlockRow<Norm::L1>(weights, grid, blockRow, out);
-    else
-        normsOfBlockRow<Norm::L2>(weights, grid, blockRow, out);
-}
+template void blockRowNorms<float>(const float*, const BlockGrid&, Norm, std::int64_t, float*);
+template void blockRowNorms<double>(const double*, const BlockGrid&, Norm, std::int64_t, double*);
 
 double blockNormAt(const BlockNorms& norms, const WeightTensor& weights, std::int64_t block)
 {

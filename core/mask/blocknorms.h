@@ -33,10 +33,10 @@ BlockNorms computeBlockNorms(const WeightTensor& weights, BlockShape block, Norm
 
 // The norms of one block row (grid.gridCols() values) into out, computed exactly as
 // computeBlockNorms computes them, for passes that recompute norms instead of keeping them.
-void blockRowNorms(const float* weights, const BlockGrid& grid, Norm norm, std::int64_t blockRow,
-                   float* out);
-void blockRowNorms(const double* weights, const BlockGrid& grid, Norm norm, std::int64_t blockRow,
-                   double* out);
+// Defined for T = float and T = double.
+template <typename T>
+void blockRowNorms(const T* weights, const BlockGrid& grid, Norm norm, std::int64_t blockRow,
+                   T* out);
 
 // The norm of one block, widened to double; weights must be the tensor the norms came from.
 double blockNormAt(const BlockNorms& norms, const WeightTensor& weights, std::int64_t block);

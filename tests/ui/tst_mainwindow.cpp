@@ -15,6 +15,7 @@
 #include "mask/blockthreshold.h"
 #include "mask/sparsifier.h"
 #include "session/session.h"
+#include "testsnapshots.h"
 
 #include <QComboBox>
 #include <QDir>
@@ -55,17 +56,6 @@ namespace {
 const QString demoFile = QStringLiteral(SPARSITY_DEMO_FILE);
 const QString layersFile = QStringLiteral(SPARSITY_TEST_DATA_DIR "/layers.h5");
 constexpr int asyncTimeout = 20000;
-
-core::SparsityParams make(double level, int rows, int cols, std::optional<std::int64_t> zeros,
-                          core::Norm norm = core::Norm::L2)
-{
-    core::SparsityParams p;
-    p.level = level;
-    p.block = {rows, cols};
-    p.zerosPerBlock = zeros;
-    p.norm = norm;
-    return p;
-}
 
 template <typename T> T* child(QObject& parent, const char* name)
 {
@@ -222,18 +212,23 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("layer");
         QTest::addColumn<core::SparsityParams>("params");
-        QTest::newRow("fc2 4x4 70%") << "/mlp/fc2/weight" << make(0.7, 4, 4, std::nullopt);
+        QTest::newRow("fc2 4x4 70%")
+            << "/mlp/fc2/weight" << test::makeParams(0.7, 4, 4, std::nullopt);
         QTest::newRow("fc2 8x8 33.3% L1")
-            << "/mlp/fc2/weight" << make(0.333, 8, 8, std::nullopt, core::Norm::L1);
-        QTest::newRow("fc2 2:4") << "/mlp/fc2/weight" << make(1.0, 1, 4, 2);
-        QTest::newRow("fc2 3x5 partial 40%") << "/mlp/fc2/weight" << make(0.4, 3, 5, 7);
-        QTest::newRow("fc1 1x1 90%") << "/mlp/fc1/weight" << make(0.9, 1, 1, std::nullopt);
-        QTest::newRow("conv2 4x1 50%") << "/cnn/conv2/weight" << make(0.5, 4, 1, std::nullopt);
+            << "/mlp/fc2/weight" << test::makeParams(0.333, 8, 8, std::nullopt, core::Norm::L1);
+        QTest::newRow("fc2 2:4") << "/mlp/fc2/weight" << test::makeParams(1.0, 1, 4, 2);
+        QTest::newRow("fc2 3x5 partial 40%") << "/mlp/fc2/weight" << test::makeParams(0.4, 3, 5, 7);
+        QTest::newRow("fc1 1x1 90%")
+            << "/mlp/fc1/weight" << test::makeParams(0.9, 1, 1, std::nullopt);
+        QTest::newRow("conv2 4x1 50%")
+            << "/cnn/conv2/weight" << test::makeParams(0.5, 4, 1, std::nullopt);
         QTest::newRow("cnn fc2 block > matrix")
-            << "/cnn/fc2/weight" << make(0.5, 16, 100, std::nullopt);
-        QTest::newRow("fc3 level 0") << "/mlp/fc3/weight" << make(0.0, 2, 2, std::nullopt);
-        QTest::newRow("fc3 level 100%") << "/mlp/fc3/weight" << make(1.0, 2, 2, std::nullopt);
-        QTest::newRow("fc3 zero zeros") << "/mlp/fc3/weight" << make(0.6, 2, 2, 0);
+            << "/cnn/fc2/weight" << test::makeParams(0.5, 16, 100, std::nullopt);
+        QTest::newRow("fc3 level 0")
+            << "/mlp/fc3/weight" << test::makeParams(0.0, 2, 2, std::nullopt);
+        QTest::newRow("fc3 level 100%")
+            << "/mlp/fc3/weight" << test::makeParams(1.0, 2, 2, std::nullopt);
+        QTest::newRow("fc3 zero zeros") << "/mlp/fc3/weight" << test::makeParams(0.6, 2, 2, 0);
     }
     void masksMatchTheCore()
     {
@@ -346,7 +341,7 @@ private Q_SLOTS:
         Q_EMIT preset->activated(index);
         QVERIFY(waitIdle(*window));
         const auto snapshot = shown(*window);
-        QCOMPARE(snapshot->params, make(1.0, 1, 4, 2));
+        QCOMPARE(snapshot->params, test::makeParams(1.0, 1, 4, 2));
         QCOMPARE(snapshot->stats.achievedSparsity, 0.5);
         QCOMPARE(child<QSpinBox>(*window, "zerosSpinBox")->value(), 2);
     }
@@ -355,8 +350,8 @@ private Q_SLOTS:
     {
         auto window = openDemo();
         auto* tree = child<QTreeView>(*window, "layerTree");
-        const auto a = make(0.3, 8, 8, std::nullopt);
-        const auto b = make(0.7, 1, 4, 1, core::Norm::L1);
+        const auto a = test::makeParams(0.3, 8, 8, std::nullopt);
+        const auto b = test::makeParams(0.7, 1, 4, 1, core::Norm::L1);
         setControls(*window, a);
         QVERIFY(waitIdle(*window));
 
@@ -386,7 +381,7 @@ private Q_SLOTS:
     void applyToAllLayers()
     {
         auto window = openDemo();
-        const auto params = make(0.62, 2, 8, 5, core::Norm::L1);
+        const auto params = test::makeParams(0.62, 2, 8, 5, core::Norm::L1);
         setControls(*window, params);
         QVERIFY(waitIdle(*window));
         child<QPushButton>(*window, "applyToAllButton")->click();
@@ -462,11 +457,11 @@ private Q_SLOTS:
     {
         auto window = openDemo();
         // Two layers with their own parameters, the rest with the defaults.
-        setControls(*window, make(0.25, 2, 2, std::nullopt));
+        setControls(*window, test::makeParams(0.25, 2, 2, std::nullopt));
         QVERIFY(waitIdle(*window));
         window->session()->selectLayer(QStringLiteral("/cnn/conv2/weight"));
         QVERIFY(waitIdle(*window));
-        setControls(*window, make(0.8, 1, 4, 2, core::Norm::L1));
+        setControls(*window, test::makeParams(0.8, 1, 4, 2, core::Norm::L1));
         QVERIFY(waitIdle(*window));
 
         QTemporaryDir dir;
@@ -494,7 +489,7 @@ private Q_SLOTS:
                      qPrintable(layer));
         }
         QCOMPARE(window->session()->params(QStringLiteral("/cnn/conv2/weight")),
-                 make(0.8, 1, 4, 2, core::Norm::L1));
+                 test::makeParams(0.8, 1, 4, 2, core::Norm::L1));
     }
 
     void exportsTheCurrentLayerOnly()

@@ -2,6 +2,7 @@
 // following the block size, presets, and ranges that admit only valid parameters.
 #include "parameters/parameterpanel.h"
 #include "parameters/sparsitypreset.h"
+#include "testsnapshots.h"
 
 #include <QComboBox>
 #include <QDoubleSpinBox>
@@ -47,17 +48,6 @@ core::SparsityParams lastParams(const QSignalSpy& spy)
     return spy.last().at(0).value<core::SparsityParams>();
 }
 
-core::SparsityParams make(double level, int rows, int cols, std::optional<std::int64_t> zeros,
-                          core::Norm norm = core::Norm::L2)
-{
-    core::SparsityParams p;
-    p.level = level;
-    p.block = {rows, cols};
-    p.zerosPerBlock = zeros;
-    p.norm = norm;
-    return p;
-}
-
 } // namespace
 
 class TestParameterPanel : public QObject
@@ -71,7 +61,7 @@ private Q_SLOTS:
     {
         ParameterPanel panel;
         QSignalSpy spy(&panel, &ParameterPanel::paramsChanged);
-        const auto params = make(0.375, 8, 2, 5, core::Norm::L1);
+        const auto params = test::makeParams(0.375, 8, 2, 5, core::Norm::L1);
         panel.setParams(params);
         QCOMPARE(spy.count(), 0);
         QCOMPARE(panel.params(), params);
@@ -84,7 +74,7 @@ private Q_SLOTS:
     void draggingEmitsEveryStep()
     {
         ParameterPanel panel;
-        panel.setParams(make(0.0, 4, 4, std::nullopt));
+        panel.setParams(test::makeParams(0.0, 4, 4, std::nullopt));
         QSignalSpy spy(&panel, &ParameterPanel::paramsChanged);
         const Controls c = controlsOf(panel);
         c.slider->setSliderDown(true); // a drag in progress: valueChanged still arrives
@@ -112,7 +102,7 @@ private Q_SLOTS:
     void zerosFollowTheBlock()
     {
         ParameterPanel panel;
-        panel.setParams(make(0.5, 4, 4, std::nullopt));
+        panel.setParams(test::makeParams(0.5, 4, 4, std::nullopt));
         QSignalSpy spy(&panel, &ParameterPanel::paramsChanged);
         const Controls c = controlsOf(panel);
 
@@ -121,7 +111,7 @@ private Q_SLOTS:
         QCOMPARE(spy.count(), 1);
         QCOMPARE(c.zeros->maximum(), 32);
         QCOMPARE(c.zeros->value(), 32);
-        QCOMPARE(lastParams(spy), make(0.5, 8, 4, std::nullopt));
+        QCOMPARE(lastParams(spy), test::makeParams(0.5, 8, 4, std::nullopt));
 
         // A count stays a count, and is clamped when the block shrinks below it.
         c.zeros->setValue(10);
@@ -129,13 +119,14 @@ private Q_SLOTS:
         QCOMPARE(lastParams(spy).zerosPerBlock, std::optional<std::int64_t>(10));
         c.cols->setValue(2);
         QCOMPARE(spy.count(), 3);
-        QCOMPARE(lastParams(spy), make(0.5, 8, 2, 10));
+        QCOMPARE(lastParams(spy), test::makeParams(0.5, 8, 2, 10));
         c.rows->setValue(2);
         QCOMPARE(spy.count(), 4);
         QCOMPARE(c.zeros->maximum(), 4);
-        QCOMPARE(lastParams(spy), make(0.5, 2, 2, std::nullopt)); // clamped to 4 = whole
+        QCOMPARE(lastParams(spy),
+                 test::makeParams(0.5, 2, 2, std::nullopt)); // clamped to 4 = whole
         c.zeros->setValue(0);
-        QCOMPARE(lastParams(spy), make(0.5, 2, 2, 0));
+        QCOMPARE(lastParams(spy), test::makeParams(0.5, 2, 2, 0));
     }
 
     void normChangeEmits()
@@ -154,21 +145,23 @@ private Q_SLOTS:
         QTest::addColumn<core::SparsityParams>("expected");
         // Starting from level 30 %, 4x4, L1.
         QTest::newRow("unstructured")
-            << "Unstructured (1x1)" << make(0.3, 1, 1, std::nullopt, core::Norm::L1);
+            << "Unstructured (1x1)" << test::makeParams(0.3, 1, 1, std::nullopt, core::Norm::L1);
         QTest::newRow("2:4") << "2:4 (NVIDIA sparse tensor cores)"
-                             << make(1.0, 1, 4, 2, core::Norm::L1);
-        QTest::newRow("1x4") << "1x4" << make(0.3, 1, 4, std::nullopt, core::Norm::L1);
-        QTest::newRow("4x1") << "4x1" << make(0.3, 4, 1, std::nullopt, core::Norm::L1);
-        QTest::newRow("8x8") << "8x8" << make(0.3, 8, 8, std::nullopt, core::Norm::L1);
-        QTest::newRow("16x16") << "16x16" << make(0.3, 16, 16, std::nullopt, core::Norm::L1);
-        QTest::newRow("32x32") << "32x32" << make(0.3, 32, 32, std::nullopt, core::Norm::L1);
+                             << test::makeParams(1.0, 1, 4, 2, core::Norm::L1);
+        QTest::newRow("1x4") << "1x4" << test::makeParams(0.3, 1, 4, std::nullopt, core::Norm::L1);
+        QTest::newRow("4x1") << "4x1" << test::makeParams(0.3, 4, 1, std::nullopt, core::Norm::L1);
+        QTest::newRow("8x8") << "8x8" << test::makeParams(0.3, 8, 8, std::nullopt, core::Norm::L1);
+        QTest::newRow("16x16") << "16x16"
+                               << test::makeParams(0.3, 16, 16, std::nullopt, core::Norm::L1);
+        QTest::newRow("32x32") << "32x32"
+                               << test::makeParams(0.3, 32, 32, std::nullopt, core::Norm::L1);
     }
     void presets()
     {
         QFETCH(QString, name);
         QFETCH(core::SparsityParams, expected);
         ParameterPanel panel;
-        panel.setParams(make(0.3, 4, 4, std::nullopt, core::Norm::L1));
+        panel.setParams(test::makeParams(0.3, 4, 4, std::nullopt, core::Norm::L1));
         const Controls c = controlsOf(panel);
         QCOMPARE(c.preset->currentText(), QStringLiteral("4x4"));
         QSignalSpy spy(&panel, &ParameterPanel::paramsChanged);
@@ -187,7 +180,7 @@ private Q_SLOTS:
     void levelFromElsewhereIsRounded()
     {
         ParameterPanel panel;
-        panel.setParams(make(0.5, 4, 4, std::nullopt));
+        panel.setParams(test::makeParams(0.5, 4, 4, std::nullopt));
         QSignalSpy spy(&panel, &ParameterPanel::paramsChanged);
         panel.setLevelFromUser(0.73449);
         QCOMPARE(spy.count(), 1);
