@@ -162,6 +162,29 @@ void blockRowNorms(const T* weights, const BlockGrid& grid, Norm norm, std::int6
 template void blockRowNorms<float>(const float*, const BlockGrid&, Norm, std::int64_t, float*);
 template void blockRowNorms<double>(const double*, const BlockGrid&, Norm, std::int64_t, double*);
 
+template <Norm N, typename T>
+T blockNormOf(const T* weights, const BlockGrid& grid, std::int64_t block)
+{
+    const std::int64_t br = block / grid.gridCols(), bc = block % grid.gridCols();
+    const std::int64_t rows = grid.validRows(br), cols = grid.validCols(bc);
+    const T* first = weights + br * grid.block.rows * grid.matrixCols + bc * grid.block.cols;
+    T sum = 0;
+    for (std::int64_t r = 0; r < rows; ++r)
+        for (std::int64_t c = 0; c < cols; ++c)
+            sum += detail::elementNorm<N>(first[r * grid.matrixCols + c]);
+    return sum / static_cast<T>(rows * cols);
+}
+
+template <typename T>
+T computeBlockNorm(const T* weights, const BlockGrid& grid, Norm norm, std::int64_t block)
+{
+    return norm == Norm::L1 ? blockNormOf<Norm::L1>(weights, grid, block)
+                            : blockNormOf<Norm::L2>(weights, grid, block);
+}
+
+template float computeBlockNorm<float>(const float*, const BlockGrid&, Norm, std::int64_t);
+template double computeBlockNorm<double>(const double*, const BlockGrid&, Norm, std::int64_t);
+
 double blockNormAt(const BlockNorms& norms, const WeightTensor& weights, std::int64_t block)
 {
     if (norms.isElementwise()) {

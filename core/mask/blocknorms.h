@@ -38,6 +38,11 @@ template <typename T>
 void blockRowNorms(const T* weights, const BlockGrid& grid, Norm norm, std::int64_t blockRow,
                    T* out);
 
+// The norm of one block, computed from the weights exactly as computeBlockNorms computes it
+// (for sampling norms that are not stored). Defined for T = float and T = double.
+template <typename T>
+T computeBlockNorm(const T* weights, const BlockGrid& grid, Norm norm, std::int64_t block);
+
 // The norm of one block, widened to double; weights must be the tensor the norms came from.
 double blockNormAt(const BlockNorms& norms, const WeightTensor& weights, std::int64_t block);
 

@@ -4,7 +4,10 @@
 #include "parallel/parallelfor.h"
 
 #include <algorithm>
+#include <array>
+#include <bit>
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 namespace sparsity::core {
@@ -44,12 +47,129 @@ template <typename Key, bool Packed> struct Candidates
     }
 };
 
-template <typename Source> void buildSample(const Source& key, std::int64_t n, NormSample& sample)
+// Appends the keys of keys[0, size) flagged as inside the window, with their indices (first +
+// j). The window holds a few percent of the keys: eight flags are tested at once, and only the
+// set ones are visited.
+template <typename C, typename Key>
+void collectFlagged(const Key* keys, const std::uint8_t* inside, std::int32_t size,
+                    std::int64_t first, std::vector<typename C::Item>& out)
 {
+    std::int32_t g = 0;
+    for (; g + 8 <= size; g += 8) {
+        std::uint64_t flags;
+        std::memcpy(&flags, inside + g, sizeof flags);
+        for (; flags != 0; flags &= flags - 1) { // one bit per flag byte
+            const std::int32_t j = g + std::countr_zero(flags) / 8;
+            out.push_back(C::make(keys[j], first + j));
+        }
+    }
+    for (std::int32_t j = g; j < size; ++j)
+        if (inside[j])
+            out.push_back(C::make(keys[j], first + j));
+}
+
+// Keys that are cheap to read one by one: stored norms, or f of the weights for 1x1 blocks.
+// Scanned in chunks of passChunk keys, a tile at a time.
+template <typename Source> class IndexedKeys
+{
+public:
+    using Key = typename Source::Key;
+    struct Scratch
+    {
+        std::vector<Key> keys = std::vector<Key>(static_cast<std::size_t>(tile));
+    };
+
+    IndexedKeys(Source key, std::int64_t count)
+        : m_key(key)
+        , m_count(count)
+    {}
+    std::int64_t count() const { return m_count; }
+    Key at(std::int64_t i) const { return m_key(i); }
+    std::int64_t chunks() const { return (m_count + passChunk - 1) / passChunk; }
+
+    // Calls visit(keys, size, index of keys[0]) for consecutive tiles of chunk c.
+    template <typename Visit> void scan(std::int64_t c, Scratch& scratch, Visit&& visit) const
+    {
+        const std::int64_t begin = c * passChunk, end = std::min(m_count, begin + passChunk);
+        for (std::int64_t t = begin; t < end; t += tile) {
+            const auto size = static_cast<std::int32_t>(std::min(tile, end - t));
+            for (std::int32_t j = 0; j < size; ++j)
+                scratch.keys[j] = m_key(t + j);
+            visit(scratch.keys.data(), size, t);
+        }
+    }
+
+private:
+    Source m_key;
+    std::int64_t m_count;
+};
+
+// The keys of block norms that are not stored: each block row's norms are computed from the
+// weights (exactly as computeBlockNorms does), scanned and forgotten; a single block's norm is
+// computed on its own for the sample.
+template <typename T> class ComputedNormKeys
+{
+public:
+    using Key = detail::OrderKey<T>;
+    struct Scratch
+    {
+        std::vector<T> norms;
+        std::vector<Key> keys = std::vector<Key>(static_cast<std::size_t>(tile));
+    };
+
+    ComputedNormKeys(const T* weights, const BlockGrid& grid, Norm norm)
+        : m_weights(weights)
+        , m_grid(grid)
+        , m_norm(norm)
+        // About passChunk weights per chunk, as for stored norms.
+        , m_rowsPerChunk(std::max<std::int64_t>(
+              1, passChunk / std::max<std::int64_t>(1, grid.block.rows * grid.matrixCols)))
+    {}
+    std::int64_t count() const { return m_grid.blockCount(); }
+    Key at(std::int64_t block) const
+    {
+        return detail::nonNegativeKey(computeBlockNorm(m_weights, m_grid, m_norm, block));
+    }
+    std::int64_t chunks() const
+    {
+        return (m_grid.gridRows() + m_rowsPerChunk - 1) / m_rowsPerChunk;
+    }
+
+    template <typename Visit> void scan(std::int64_t c, Scratch& scratch, Visit&& visit) const
+    {
+        const std::int64_t gridCols = m_grid.gridCols();
+        scratch.norms.resize(static_cast<std::size_t>(gridCols));
+        const std::int64_t first = c * m_rowsPerChunk;
+        const std::int64_t last = std::min(m_grid.gridRows(), first + m_rowsPerChunk);
+        for (std::int64_t br = first; br < last; ++br) {
+            blockRowNorms(m_weights, m_grid, m_norm, br, scratch.norms.data());
+            for (std::int64_t t = 0; t < gridCols; t += tile) {
+                const auto size = static_cast<std::int32_t>(std::min(tile, gridCols - t));
+                for (std::int32_t j = 0; j < size; ++j)
+                    scratch.keys[j] = detail::nonNegativeKey(scratch.norms[t + j]);
+                visit(scratch.keys.data(), size, br * gridCols + t);
+            }
+        }
+    }
+
+private:
+    const T* m_weights;
+    BlockGrid m_grid;
+    Norm m_norm;
+    std::int64_t m_rowsPerChunk;
+};
+
+// Evenly spaced keys; read in parallel, since computed norms cost a few cache misses each.
+template <typename Keys>
+void buildSample(const Keys& keys, NormSample& sample, const ExecutionContext& context)
+{
+    const std::int64_t n = keys.count();
     const std::int64_t size = std::min(n, sampleSize);
     sample.keys.resize(static_cast<std::size_t>(size));
-    for (std::int64_t i = 0; i < size; ++i)
-        sample.keys[i] = key(static_cast<std::int64_t>(static_cast<double>(i) * n / size));
+    parallelFor(context, 0, size, 4096, [&](std::int64_t from, std::int64_t to) {
+        for (std::int64_t i = from; i < to; ++i)
+            sample.keys[i] = keys.at(static_cast<std::int64_t>(static_cast<double>(i) * n / size));
+    });
     sample.sorted = false;
     sample.uses = 0;
 }
@@ -66,14 +186,15 @@ std::uint64_t sampleAt(NormSample& sample, std::int64_t rank)
     return sample.keys[static_cast<std::size_t>(rank)];
 }
 
-template <bool Packed, typename Source>
-BlockThreshold selectWith(const Source& key, std::int64_t n, std::int64_t k,
-                          const ExecutionContext& context, NormSample& sample)
+template <bool Packed, typename Keys>
+BlockThreshold selectWith(const Keys& keys, std::int64_t k, const ExecutionContext& context,
+                          NormSample& sample)
 {
-    using Key = typename Source::Key;
+    using Key = typename Keys::Key;
     using C = Candidates<Key, Packed>;
+    const std::int64_t n = keys.count();
     if (sample.keys.empty())
-        buildSample(key, n, sample);
+        buildSample(keys, sample, context);
     if (++sample.uses == 2 && !sample.sorted) {
         std::sort(sample.keys.begin(), sample.keys.end());
         sample.sorted = true;
@@ -91,36 +212,31 @@ BlockThreshold selectWith(const Source& key, std::int64_t n, std::int64_t k,
     std::uint64_t hi = position + margin >= size - 1 ? std::numeric_limits<Key>::max()
                                                      : sampleAt(sample, position + margin);
 
-    const std::int64_t chunks = (n + passChunk - 1) / passChunk;
+    const std::int64_t chunks = keys.chunks();
     std::vector<std::int64_t> below(static_cast<std::size_t>(chunks));
     std::vector<std::vector<typename C::Item>> found(static_cast<std::size_t>(chunks));
     for (;;) {
         const Key low = static_cast<Key>(lo), width = static_cast<Key>(hi - lo);
-        parallelFor(context, 0, chunks, 1, [&](std::int64_t from, std::int64_t to) {
-            std::vector<Key> keys(static_cast<std::size_t>(tile));
+        parallelFor(context, 0, chunks, 1, [&, low, width](std::int64_t from, std::int64_t to) {
+            typename Keys::Scratch scratch;
+            std::array<std::uint8_t, tile> inside;
             for (std::int64_t c = from; c < to; ++c) {
-                const std::int64_t begin = c * passChunk, end = std::min(n, begin + passChunk);
                 std::int64_t count = 0;
                 auto& out = found[c];
                 out.clear();
-                for (std::int64_t t = begin; t < end; t += tile) {
-                    const auto size = static_cast<std::int32_t>(std::min(tile, end - t));
-                    // Keys into a small buffer with branch-free counts (vectorized), then, only
-                    // if the window holds any, a scan that collects them.
-                    std::int32_t under = 0, inside = 0;
+                keys.scan(c, scratch, [&](const Key* tileKeys, std::int32_t size, std::int64_t t) {
+                    // Branch-free counts and flags (vectorized); then the flagged keys, if any.
+                    std::int32_t under = 0, insideCount = 0;
                     for (std::int32_t j = 0; j < size; ++j) {
-                        const Key v = key(t + j);
-                        keys[j] = v;
+                        const Key v = tileKeys[j];
                         under += v < low;
-                        inside += static_cast<Key>(v - low) <= width; // low <= v <= high
+                        inside[j] = static_cast<Key>(v - low) <= width; // low <= v <= high
+                        insideCount += inside[j];
                     }
                     count += under;
-                    if (inside == 0)
-                        continue;
-                    for (std::int32_t j = 0; j < size; ++j)
-                        if (static_cast<Key>(keys[j] - low) <= width)
-                            out.push_back(C::make(keys[j], t + j));
-                }
+                    if (insideCount > 0)
+                        collectFlagged<C>(tileKeys, inside.data(), size, t, out);
+                });
                 below[c] = count;
             }
         });
@@ -149,6 +265,16 @@ BlockThreshold selectWith(const Source& key, std::int64_t n, std::int64_t k,
     }
 }
 
+template <typename Keys>
+BlockThreshold select(const Keys& keys, std::int64_t k, const ExecutionContext& context,
+                      NormSample& sample)
+{
+    using Key = typename Keys::Key;
+    if (sizeof(Key) == 4 && keys.count() < (std::int64_t{1} << 32))
+        return selectWith<true>(keys, k, context, sample);
+    return selectWith<false>(keys, k, context, sample);
+}
+
 } // namespace
 
 std::int64_t prunedBlockCount(double level, std::int64_t blockCount)
@@ -173,11 +299,28 @@ BlockThreshold selectLowestBlocks(const BlockNorms& norms, const WeightTensor& w
     NormSample local;
     NormSample& cache = sample ? *sample : local;
     return detail::visitNormKeys(norms, weights, [&](const auto& key) {
-        using Key = typename std::decay_t<decltype(key)>::Key;
-        if (sizeof(Key) == 4 && n < (std::int64_t{1} << 32))
-            return selectWith<true>(key, n, k, context, cache);
-        return selectWith<false>(key, n, k, context, cache);
+        return select(IndexedKeys(key, n), k, context, cache);
     });
+}
+
+BlockThreshold selectLowestBlocks(const WeightTensor& weights, const BlockGrid& grid, Norm norm,
+                                  std::int64_t k, const ExecutionContext& context)
+{
+    const std::int64_t n = grid.blockCount();
+    k = std::clamp<std::int64_t>(k, 0, n);
+    if (k == 0 || k == n)
+        return BlockThreshold{n, k, 0, -1};
+    NormSample sample;
+    if (weights.precision() == Precision::Float32)
+        return select(ComputedNormKeys(weights.values<float>().data(), grid, norm), k, context,
+                      sample);
+    return select(ComputedNormKeys(weights.values<double>().data(), grid, norm), k, context,
+                  sample);
+}
+
+bool selectsBetterWithoutStoredNorms(const BlockGrid& grid)
+{
+    return grid.block.elementCount() > 1 && grid.blockCount() >= 16 * sampleSize;
 }
 
 std::uint64_t blockKeyAt(const BlockNorms& norms, const WeightTensor& weights, std::int64_t block)

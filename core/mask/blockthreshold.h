@@ -47,6 +47,16 @@ BlockThreshold selectLowestBlocks(const BlockNorms& norms, const WeightTensor& w
                                   std::int64_t k, const ExecutionContext& context,
                                   NormSample* sample = nullptr);
 
+// The same threshold for norms that are not stored (a one-shot mask of blocks larger than one
+// element): each block row's norms are computed from the weights, scanned and forgotten.
+BlockThreshold selectLowestBlocks(const WeightTensor& weights, const BlockGrid& grid, Norm norm,
+                                  std::int64_t k, const ExecutionContext& context);
+
+// Whether that is the better way for a one-shot mask on this grid: its sample computes norms one
+// block at a time, which pays only where the sample is a small part of many blocks, that is
+// where a stored norms array would be large.
+bool selectsBetterWithoutStoredNorms(const BlockGrid& grid);
+
 // The order key of one block's norm and per-block pruned flags, for views and tests.
 std::uint64_t blockKeyAt(const BlockNorms& norms, const WeightTensor& weights, std::int64_t block);
 std::vector<std::uint8_t> prunedFlags(const BlockNorms& norms, const WeightTensor& weights,

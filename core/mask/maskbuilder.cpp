@@ -133,23 +133,36 @@ std::int64_t zeroSmallestInBlock(const T* weights, const BlockGrid& grid, std::i
     return zeros;
 }
 
-template <Norm N, typename T, typename KeySource>
-std::int64_t buildBlockRows(const T* weights, const BlockGrid& grid, const KeySource& key,
-                            const BlockThreshold& threshold, std::int64_t zerosPerBlock,
-                            const ZeroPatterns* patterns, std::uint8_t* mask, WeightSums* kept,
-                            bool recomputeNorms, std::int64_t fromBr, std::int64_t toBr)
+// Per matrix row sums, filled by the block rows that own the rows.
+struct RowSums
 {
-    // Norms recomputed one block row at a time, when the caller did not keep them.
-    std::vector<T> rowNorms(recomputeNorms ? static_cast<std::size_t>(grid.gridCols()) : 0);
+    WeightSums* kept;
+    WeightSums* all; // null unless asked for
+};
+
+template <Norm N, typename T, typename KeySource>
+std::int64_t buildBlockRows(const T* weights, const KeySource& key, const MaskPass& pass,
+                            bool recomputeNorms, std::uint8_t* mask, RowSums sums,
+                            std::int64_t fromBr, std::int64_t toBr)
+{
+    const BlockGrid& grid = pass.norms.grid;
+    const BlockThreshold& threshold = pass.threshold;
+    const std::int64_t zerosPerBlock = pass.zerosPerBlock;
     const std::int64_t gridCols = grid.gridCols();
     const std::int64_t bw = grid.block.cols;
     const std::int64_t fullBlocks = grid.matrixCols / bw;
     const bool wholeBlocks = zerosPerBlock >= grid.block.elementCount();
-    const BlockFate prunedFate = wholeBlocks ? ZeroedWhole
-                                 : patterns  ? ZeroedByPattern
-                                             : ZeroedBySearch;
+    // Small blocks' patterns, when the caller keeps none, cost one vectorized pass over the
+    // block row that is in cache anyway.
+    const bool patternsPerRow =
+        !wholeBlocks && pass.patterns == nullptr && ZeroPatterns::supports(grid.block);
+    const BlockFate prunedFate = wholeBlocks                                    ? ZeroedWhole
+                                 : (pass.patterns != nullptr || patternsPerRow) ? ZeroedByPattern
+                                                                                : ZeroedBySearch;
+    // Norms recomputed one block row at a time, when the caller did not keep them.
+    std::vector<T> rowNorms(recomputeNorms ? static_cast<std::size_t>(gridCols) : 0);
     std::vector<BlockFate> fates(static_cast<std::size_t>(gridCols));
-    std::vector<std::uint8_t> zeroBits;
+    std::vector<std::uint8_t> rowBits(pass.patterns ? 0 : static_cast<std::size_t>(gridCols));
     std::vector<std::pair<detail::OrderKey<T>, std::int64_t>> scratch;
     std::int64_t zeros = 0;
 
@@ -165,13 +178,6 @@ std::int64_t buildBlockRows(const T* weights, const BlockGrid& grid, const KeySo
             markPruned(detail::NormKeySource<T, false, Norm::L2>{rowNorms.data()}, 0, threshold,
                        first, gridCols, prunedFate, fates.data());
         }
-        const std::uint8_t* bits;
-        if (patterns) {
-            bits = patterns->bits.data() + first;
-        } else {
-            zeroBits.assign(static_cast<std::size_t>(gridCols), 0);
-            bits = zeroBits.data();
-        }
         // A pruned block loses min(zeros per block, valid elements): patterns zero exactly that.
         const std::int64_t fullValid = rows * bw;
         const std::int64_t fullLost = std::min(zerosPerBlock, fullValid);
@@ -179,9 +185,17 @@ std::int64_t buildBlockRows(const T* weights, const BlockGrid& grid, const KeySo
         for (std::int64_t q = 0; q < fullBlocks; ++q)
             prunedFull += fates[q] != Kept;
         zeros += prunedFull * (prunedFate == ZeroedBySearch ? 0 : fullLost);
-        for (std::int64_t q = fullBlocks; q < gridCols; ++q)
+        bool anyPruned = prunedFull > 0;
+        for (std::int64_t q = fullBlocks; q < gridCols; ++q) {
+            anyPruned |= fates[q] != Kept;
             if (fates[q] != Kept && prunedFate != ZeroedBySearch)
                 zeros += std::min(zerosPerBlock, rows * grid.validCols(q));
+        }
+        const std::uint8_t* bits = rowBits.data();
+        if (pass.patterns)
+            bits = pass.patterns->bits.data() + first;
+        else if (patternsPerRow && anyPruned)
+            blockRowZeroPatterns(weights, grid, N, br, zerosPerBlock, rowBits.data());
         for (std::int64_t r = 0; r < rows; ++r) {
             std::uint8_t* out = mask + (br * grid.block.rows + r) * grid.matrixCols;
             const int shift = static_cast<int>(r * bw);
@@ -206,29 +220,24 @@ std::int64_t buildBlockRows(const T* weights, const BlockGrid& grid, const KeySo
                 if (fates[q] == ZeroedBySearch)
                     zeros +=
                         zeroSmallestInBlock<N>(weights, grid, br, q, zerosPerBlock, mask, scratch);
-        if (kept) {
-            // While this block row is still in cache: the kept weights' sums, one slot per block
-            // row so the total does not depend on how rows were spread over threads.
-            WeightSums sums;
-            for (std::int64_t r = br * grid.block.rows, end = r + rows; r < end; ++r)
-                addKeptSums(weights + r * grid.matrixCols, mask + r * grid.matrixCols,
-                            grid.matrixCols, sums);
-            kept[br] = sums;
-        }
+        // While this block row is still in cache: its rows' sums, one slot per matrix row so
+        // the totals do not depend on how rows were spread over threads.
+        for (std::int64_t r = br * grid.block.rows, end = r + rows; r < end; ++r)
+            sumRow(weights + r * grid.matrixCols, mask + r * grid.matrixCols, grid.matrixCols,
+                   sums.kept[r], sums.all ? sums.all + r : nullptr);
     }
     return zeros;
 }
 
 template <typename T>
-std::int64_t buildTyped(const WeightTensor& weights, const BlockNorms& norms,
-                        const BlockThreshold& threshold, std::int64_t zerosPerBlock,
-                        const ZeroPatterns* patterns, std::uint8_t* mask, WeightSums* kept,
-                        const ExecutionContext& context)
+std::int64_t buildTyped(const WeightTensor& weights, const MaskPass& pass, std::uint8_t* mask,
+                        RowSums sums, const ExecutionContext& context)
 {
+    const BlockNorms& norms = pass.norms;
     // Stored norms are read; norms that were dropped (or never kept) are recomputed per row.
     const auto* stored = std::get_if<LargeVector<T>>(&norms.values);
     const bool recompute = !norms.isElementwise() && (stored == nullptr || stored->empty()) &&
-                           !threshold.prunesAll() && !threshold.prunesNone();
+                           !pass.threshold.prunesAll() && !pass.threshold.prunesNone();
     const BlockGrid& grid = norms.grid;
     const T* w = weights.values<T>().data();
     std::atomic<std::int64_t> zeros{0};
@@ -239,10 +248,8 @@ std::int64_t buildTyped(const WeightTensor& weights, const BlockNorms& norms,
             [&](std::int64_t from, std::int64_t to) {
                 const std::int64_t written =
                     norms.norm == Norm::L1
-                        ? buildBlockRows<Norm::L1>(w, grid, key, threshold, zerosPerBlock, patterns,
-                                                   mask, kept, recompute, from, to)
-                        : buildBlockRows<Norm::L2>(w, grid, key, threshold, zerosPerBlock, patterns,
-                                                   mask, kept, recompute, from, to);
+                        ? buildBlockRows<Norm::L1>(w, key, pass, recompute, mask, sums, from, to)
+                        : buildBlockRows<Norm::L2>(w, key, pass, recompute, mask, sums, from, to);
                 zeros.fetch_add(written, std::memory_order_relaxed);
             });
     });
@@ -251,24 +258,18 @@ std::int64_t buildTyped(const WeightTensor& weights, const BlockNorms& norms,
 
 } // namespace
 
-MaskBuildResult buildMask(const WeightTensor& weights, const BlockNorms& norms,
-                          const BlockThreshold& threshold, std::int64_t zerosPerBlock,
-                          const ZeroPatterns* patterns, std::uint8_t* mask, bool sumKept,
+MaskBuildResult buildMask(const WeightTensor& weights, const MaskPass& pass, std::uint8_t* mask,
                           const ExecutionContext& context)
 {
-    std::vector<WeightSums> perBlockRow(sumKept ? static_cast<std::size_t>(norms.grid.gridRows())
-                                                : 0);
-    WeightSums* kept = sumKept ? perBlockRow.data() : nullptr;
+    const auto rows = static_cast<std::size_t>(weights.rows());
+    std::vector<WeightSums> kept(rows), all(pass.sumAllWeights ? rows : 0);
+    const RowSums sums{kept.data(), pass.sumAllWeights ? all.data() : nullptr};
     MaskBuildResult result;
     result.zeros = weights.precision() == Precision::Float32
-                       ? buildTyped<float>(weights, norms, threshold, zerosPerBlock, patterns, mask,
-                                           kept, context)
-                       : buildTyped<double>(weights, norms, threshold, zerosPerBlock, patterns,
-                                            mask, kept, context);
-    for (const WeightSums& part : perBlockRow) {
-        result.kept.energy += part.energy;
-        result.kept.l1 += part.l1;
-    }
+                       ? buildTyped<float>(weights, pass, mask, sums, context)
+                       : buildTyped<double>(weights, pass, mask, sums, context);
+    result.kept = addRows(kept);
+    result.all = addRows(all);
     return result;
 }
 

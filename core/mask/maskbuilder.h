@@ -11,17 +11,31 @@ namespace sparsity::core {
 
 // Writes the element mask (SPEC.md "The mask", steps 4 and 5) for a threshold: kept blocks are
 // all 1; a pruned block is all 0 when zerosPerBlock covers it, otherwise its zerosPerBlock
-// smallest elements are 0 (from patterns when given, else selected on the spot). mask must hold
-// weights.elementCount() bytes. With sumKept, also sums the kept weights in the same pass
-// (deterministically: one partial per block row, added in order).
+// smallest elements are 0. In the same pass, while each block row is in cache, it sums the kept
+// weights and, if asked, all weights (per matrix row, as sumWeights does, so the totals equal
+// its totals).
+struct MaskPass
+{
+    // Stored norms are read; empty ones (a one-shot mask drops them) are recomputed per block
+    // row, exactly as they were computed for the threshold.
+    const BlockNorms& norms;
+    BlockThreshold threshold;
+    std::int64_t zerosPerBlock = 0;
+    // Which elements a pruned small block loses; null: computed per block row for the pruned
+    // blocks' rows (small blocks) or selected on the spot (larger blocks).
+    const ZeroPatterns* patterns = nullptr;
+    bool sumAllWeights = false;
+};
+
 struct MaskBuildResult
 {
     std::int64_t zeros = 0;
-    WeightSums kept; // zero unless asked for
+    WeightSums kept;
+    WeightSums all; // only when asked for
 };
-MaskBuildResult buildMask(const WeightTensor& weights, const BlockNorms& norms,
-                          const BlockThreshold& threshold, std::int64_t zerosPerBlock,
-                          const ZeroPatterns* patterns, std::uint8_t* mask, bool sumKept,
+
+// mask must hold weights.elementCount() bytes.
+MaskBuildResult buildMask(const WeightTensor& weights, const MaskPass& pass, std::uint8_t* mask,
                           const ExecutionContext& context);
 
 } // namespace sparsity::core

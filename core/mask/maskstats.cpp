@@ -15,34 +15,29 @@ constexpr std::int64_t slice = 4096;
 
 // Plain reductions the compiler vectorizes: this file alone is built with reassociation
 // allowed (see core/CMakeLists.txt). Statistics need not match PyTorch bit for bit, only be the
-// same for any thread count, which fixed slices and a fixed binary guarantee. A NaN or inf
-// weight (or an overflowing square) makes the fast sums non-finite; only then is the slice
-// redone exactly, element by element.
+// same for any thread count and whichever pass sums them; so each slice is summed by one
+// out-of-line function (inlined copies could be vectorized differently and round differently).
+// A NaN or inf weight (or an overflowing square) makes the fast sums non-finite; only then is
+// the slice redone exactly, element by element.
 template <typename T, bool Masked>
-bool sumFast(const T* w, const std::uint8_t* mask, std::int64_t from, std::int64_t to,
-             WeightSums& sums)
+[[gnu::noinline]] void sumSlice(const T* w, const std::uint8_t* mask, std::int64_t n,
+                                WeightSums& sums)
 {
     T energy = 0, l1 = 0;
-    for (std::int64_t i = from; i < to; ++i) {
+    for (std::int64_t i = 0; i < n; ++i) {
         const T keep = Masked ? static_cast<T>(mask[i]) : T(1);
         energy += keep * (w[i] * w[i]);
         l1 += keep * std::fabs(w[i]);
     }
-    if (!std::isfinite(energy) || !std::isfinite(l1))
-        return false;
-    sums.energy += static_cast<double>(energy);
-    sums.l1 += static_cast<double>(l1);
-    return true;
-}
-
-template <typename T, bool Masked>
-void sumExactly(const T* w, const std::uint8_t* mask, std::int64_t from, std::int64_t to,
-                WeightSums& sums)
-{
-    for (std::int64_t i = from; i < to; ++i) {
+    if (std::isfinite(energy) && std::isfinite(l1)) {
+        sums.energy += static_cast<double>(energy);
+        sums.l1 += static_cast<double>(l1);
+        return;
+    }
+    for (std::int64_t i = 0; i < n; ++i) {
         const double x = static_cast<double>(w[i]);
         if (!std::isfinite(x)) {
-            ++sums.nonFinite;
+            sums.nonFinite += Masked ? 0 : 1;
             continue;
         }
         if (!Masked || mask[i] != 0) {
@@ -52,67 +47,69 @@ void sumExactly(const T* w, const std::uint8_t* mask, std::int64_t from, std::in
     }
 }
 
-template <typename T, bool Masked>
-void sumSlice(const T* w, const std::uint8_t* mask, std::int64_t from, std::int64_t to,
-              WeightSums& sums)
-{
-    if (!sumFast<T, Masked>(w, mask, from, to, sums))
-        sumExactly<T, Masked>(w, mask, from, to, sums);
-}
-
 template <typename T>
-WeightSums sumTyped(const T* w, std::int64_t n, const std::uint8_t* mask,
-                    const ExecutionContext& context)
-{
-    const std::int64_t slices = (n + slice - 1) / slice;
-    std::vector<WeightSums> partial(static_cast<std::size_t>(slices));
-    parallelFor(context, 0, slices, 16, [&](std::int64_t from, std::int64_t to) {
-        for (std::int64_t s = from; s < to; ++s) {
-            const std::int64_t a = s * slice, b = std::min(n, a + slice);
-            if (mask)
-                sumSlice<T, true>(w, mask, a, b, partial[s]);
-            else
-                sumSlice<T, false>(w, mask, a, b, partial[s]);
-        }
-    });
-    WeightSums total;
-    for (const WeightSums& s : partial) {
-        total.energy += s.energy;
-        total.l1 += s.l1;
-        total.nonFinite += s.nonFinite;
-    }
-    return total;
-}
-
-template <typename T>
-void addKeptTyped(const T* w, const std::uint8_t* mask, std::int64_t n, WeightSums& sums)
+void sumRowTyped(const T* w, const std::uint8_t* mask, std::int64_t n, WeightSums& kept,
+                 WeightSums* all)
 {
     for (std::int64_t a = 0; a < n; a += slice) {
-        WeightSums part;
-        sumSlice<T, true>(w, mask, a, std::min(n, a + slice), part);
-        sums.energy += part.energy;
-        sums.l1 += part.l1;
+        const std::int64_t size = std::min(slice, n - a);
+        sumSlice<T, true>(w + a, mask + a, size, kept);
+        if (all) // the slice is in L1 now
+            sumSlice<T, false>(w + a, nullptr, size, *all);
     }
+}
+
+template <typename T> void sumAllOfRow(const T* w, std::int64_t n, WeightSums& all)
+{
+    for (std::int64_t a = 0; a < n; a += slice)
+        sumSlice<T, false>(w + a, nullptr, std::min(slice, n - a), all);
+}
+
+template <typename T>
+WeightSums sumTyped(const WeightTensor& weights, const ExecutionContext& context)
+{
+    const T* w = weights.values<T>().data();
+    const std::int64_t rows = weights.rows(), cols = weights.cols();
+    std::vector<WeightSums> perRow(static_cast<std::size_t>(rows));
+    parallelFor(context, 0, rows,
+                std::max<std::int64_t>(1, 65536 / std::max<std::int64_t>(1, cols)),
+                [&](std::int64_t from, std::int64_t to) {
+                    for (std::int64_t r = from; r < to; ++r)
+                        sumAllOfRow(w + r * cols, cols, perRow[r]);
+                });
+    return addRows(perRow);
 }
 
 } // namespace
 
-void addKeptSums(const float* weights, const std::uint8_t* mask, std::int64_t n, WeightSums& sums)
+void sumRow(const float* weights, const std::uint8_t* mask, std::int64_t n, WeightSums& kept,
+            WeightSums* all)
 {
-    addKeptTyped(weights, mask, n, sums);
+    sumRowTyped(weights, mask, n, kept, all);
 }
 
-void addKeptSums(const double* weights, const std::uint8_t* mask, std::int64_t n, WeightSums& sums)
+void sumRow(const double* weights, const std::uint8_t* mask, std::int64_t n, WeightSums& kept,
+            WeightSums* all)
 {
-    addKeptTyped(weights, mask, n, sums);
+    sumRowTyped(weights, mask, n, kept, all);
 }
 
-WeightSums sumWeights(const WeightTensor& weights, const std::uint8_t* mask,
-                      const ExecutionContext& context)
+WeightSums addRows(std::span<const WeightSums> rows)
+{
+    WeightSums total;
+    for (const WeightSums& row : rows) {
+        total.energy += row.energy;
+        total.l1 += row.l1;
+        total.nonFinite += row.nonFinite;
+    }
+    return total;
+}
+
+WeightSums sumWeights(const WeightTensor& weights, const ExecutionContext& context)
 {
     if (weights.precision() == Precision::Float32)
-        return sumTyped(weights.values<float>().data(), weights.elementCount(), mask, context);
-    return sumTyped(weights.values<double>().data(), weights.elementCount(), mask, context);
+        return sumTyped<float>(weights, context);
+    return sumTyped<double>(weights, context);
 }
 
 void setRetention(MaskStats& stats, const WeightSums& all, const WeightSums& kept)

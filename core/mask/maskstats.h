@@ -31,15 +31,24 @@ struct WeightSums
     std::int64_t nonFinite = 0;
 };
 
-// The sums over all weights (mask == nullptr) or over the kept ones. Fixed slices summed in
-// order, so the doubles are the same for any thread count.
-WeightSums sumWeights(const WeightTensor& weights, const std::uint8_t* mask,
-                      const ExecutionContext& context);
+// Every total below is built the same way, whichever pass computes it: each matrix row is
+// summed in fixed slices, then the rows are added in order. So a total is the same double for
+// any thread count, block shape or caching, and the GUI and the CLI show identical statistics.
 
-// Adds the sums of the kept (mask != 0) finite weights of one row to sums. Fast in float
-// lanes; a row whose float sums are not finite (NaN/inf weights, overflow) is redone exactly.
-void addKeptSums(const float* weights, const std::uint8_t* mask, std::int64_t n, WeightSums& sums);
-void addKeptSums(const double* weights, const std::uint8_t* mask, std::int64_t n, WeightSums& sums);
+// The sums over all weights of a tensor.
+WeightSums sumWeights(const WeightTensor& weights, const ExecutionContext& context);
+
+// The sums of one matrix row: of the kept (mask != 0) finite weights into kept and, when all is
+// given, of every finite weight into all (non-finite ones are counted there). Fast in the
+// tensor's precision; a slice whose fast sums are not finite (NaN/inf weights, overflow) is
+// redone exactly.
+void sumRow(const float* weights, const std::uint8_t* mask, std::int64_t n, WeightSums& kept,
+            WeightSums* all);
+void sumRow(const double* weights, const std::uint8_t* mask, std::int64_t n, WeightSums& kept,
+            WeightSums* all);
+
+// The total of per-row sums, added in row order.
+WeightSums addRows(std::span<const WeightSums> rows);
 
 // Fills the ratio fields of stats from the sums of all and of the kept weights.
 void setRetention(MaskStats& stats, const WeightSums& all, const WeightSums& kept);

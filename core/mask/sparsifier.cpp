@@ -66,9 +66,9 @@ void Sparsifier::compute(const SparsityParams& params, const ExecutionContext& c
     result.mask.resize(static_cast<std::size_t>(elements));
 
     MaskStats stats;
-    MaskBuildResult built;
     stats.elements = elements;
     stats.blocks = blocks;
+    WeightSums kept;
     if (params.level <= 0.0 || zeros == 0) {
         std::memset(result.mask.data(), 1, result.mask.size());
         result.threshold = BlockThreshold{blocks, 0, 0, -1};
@@ -78,36 +78,43 @@ void Sparsifier::compute(const SparsityParams& params, const ExecutionContext& c
         stats.zeros = elements;
     } else {
         const std::int64_t k = prunedBlockCount(params.level, blocks);
+        // Norms the mask pass does not read: none at level 1 (every block is pruned whatever
+        // its norm); none for one-shot masks of many small blocks (the mask pass recomputes each
+        // block row's norms from the weights it reads anyway, which saves a norms array of up
+        // to half the weights' size and keeps peak memory near weights + mask).
+        const BlockNorms unstored{grid, params.norm, {}};
+        std::shared_ptr<const BlockNorms> norms;
         if (k == blocks) {
-            // Level 1 prunes every block whatever the norms: skip computing them.
             result.threshold = BlockThreshold{blocks, blocks, 0, -1};
-            const BlockNorms unused{grid, params.norm, {}};
-            built = buildMask(m_weights, unused, result.threshold, zeros,
-                              zeroPatterns(params, context), result.mask.data(), true, context);
+        } else if (m_caching == Caching::OneShot && selectsBetterWithoutStoredNorms(grid)) {
+            result.threshold = selectLowestBlocks(m_weights, grid, params.norm, k, context);
         } else {
             result.threshold = threshold(params, k, context);
-            std::shared_ptr<const BlockNorms> norms = m_norms;
-            if (m_caching == Caching::OneShot) {
-                // The mask pass recomputes each block row's norms from the weights it reads
-                // anyway; dropping the array keeps peak memory near weights + mask.
-                norms = std::make_shared<const BlockNorms>(BlockNorms{grid, params.norm, {}});
-                m_norms.reset();
-                m_threshold.reset();
-            }
-            built = buildMask(m_weights, *norms, result.threshold, zeros,
-                              zeroPatterns(params, context), result.mask.data(), true, context);
+            norms = m_norms;
         }
+        // One-shot masks compute the zero patterns in the mask pass, for pruned blocks' rows.
+        const ZeroPatterns* patterns =
+            m_caching == Caching::OneShot ? nullptr : zeroPatterns(params, context);
+        const MaskBuildResult built =
+            buildMask(m_weights,
+                      MaskPass{norms ? *norms : unstored, result.threshold, zeros, patterns,
+                               !m_allWeights.has_value()},
+                      result.mask.data(), context);
+        if (!m_allWeights)
+            m_allWeights = built.all;
         stats.zeros = built.zeros;
+        kept = built.kept;
     }
     stats.prunedBlocks = result.threshold.prunedCount;
     stats.achievedSparsity =
         elements > 0 ? static_cast<double>(stats.zeros) / static_cast<double>(elements) : 0.0;
     if (!m_allWeights)
-        m_allWeights = sumWeights(m_weights, nullptr, context);
-    // Kept sums come from the mask pass; the shortcuts above keep everything or nothing.
-    const WeightSums kept = stats.zeros == 0          ? *m_allWeights
-                            : stats.zeros == elements ? WeightSums{}
-                                                      : built.kept;
+        m_allWeights = sumWeights(m_weights, context);
+    // The shortcuts above keep everything or nothing.
+    if (stats.zeros == 0)
+        kept = *m_allWeights;
+    else if (stats.zeros == elements)
+        kept = WeightSums{};
     setRetention(stats, *m_allWeights, kept);
     result.stats = stats;
 }

@@ -124,17 +124,13 @@ void computeTyped(const T* weights, ZeroPatterns& patterns, const ExecutionConte
     const BlockGrid& grid = patterns.grid;
     const std::int64_t gridCols = grid.gridCols();
     const std::int64_t perBlockRow = std::max<std::int64_t>(1, grid.block.rows * grid.matrixCols);
-    parallelFor(
-        context, 0, grid.gridRows(), std::max<std::int64_t>(1, 65536 / perBlockRow),
-        [&](std::int64_t from, std::int64_t to) {
-            for (std::int64_t br = from; br < to; ++br) {
-                std::uint8_t* out = patterns.bits.data() + br * gridCols;
-                if (patterns.norm == Norm::L1)
-                    patternsOfBlockRow<Norm::L1>(weights, grid, br, patterns.zerosPerBlock, out);
-                else
-                    patternsOfBlockRow<Norm::L2>(weights, grid, br, patterns.zerosPerBlock, out);
-            }
-        });
+    parallelFor(context, 0, grid.gridRows(), std::max<std::int64_t>(1, 65536 / perBlockRow),
+                [&](std::int64_t from, std::int64_t to) {
+                    for (std::int64_t br = from; br < to; ++br)
+                        blockRowZeroPatterns(weights, grid, patterns.norm, br,
+                                             patterns.zerosPerBlock,
+                                             patterns.bits.data() + br * gridCols);
+                });
 }
 
 } // namespace
@@ -153,5 +149,20 @@ ZeroPatterns computeZeroPatterns(const WeightTensor& weights, BlockShape block, 
         computeTyped(weights.values<double>().data(), patterns, context);
     return patterns;
 }
+
+template <typename T>
+void blockRowZeroPatterns(const T* weights, const BlockGrid& grid, Norm norm, std::int64_t blockRow,
+                          std::int64_t zerosPerBlock, std::uint8_t* out)
+{
+    if (norm == Norm::L1)
+        patternsOfBlockRow<Norm::L1>(weights, grid, blockRow, zerosPerBlock, out);
+    else
+        patternsOfBlockRow<Norm::L2>(weights, grid, blockRow, zerosPerBlock, out);
+}
+
+template void blockRowZeroPatterns<float>(const float*, const BlockGrid&, Norm, std::int64_t,
+                                          std::int64_t, std::uint8_t*);
+template void blockRowZeroPatterns<double>(const double*, const BlockGrid&, Norm, std::int64_t,
+                                           std::int64_t, std::uint8_t*);
 
 } // namespace sparsity::core

@@ -28,4 +28,11 @@ struct ZeroPatterns
 ZeroPatterns computeZeroPatterns(const WeightTensor& weights, BlockShape block, Norm norm,
                                  std::int64_t zerosPerBlock, const ExecutionContext& context);
 
+// The pattern bytes of one block row (grid.gridCols() values) into out, exactly as
+// computeZeroPatterns computes them, for a mask pass that needs them only once. Defined for
+// T = float and T = double; the block must be supported.
+template <typename T>
+void blockRowZeroPatterns(const T* weights, const BlockGrid& grid, Norm norm, std::int64_t blockRow,
+                          std::int64_t zerosPerBlock, std::uint8_t* out);
+
 } // namespace sparsity::core
