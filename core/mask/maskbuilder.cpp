@@ -192,10 +192,15 @@ std::int64_t buildBlockRows(const T* weights, const KeySource& key, const MaskPa
                 zeros += std::min(zerosPerBlock, rows * grid.validCols(q));
         }
         const std::uint8_t* bits = rowBits.data();
-        if (pass.patterns)
+        if (pass.patterns) {
             bits = pass.patterns->bits.data() + first;
-        else if (patternsPerRow && anyPruned)
+        } else if (pass.patternsToFill && patternsPerRow) {
+            std::uint8_t* row = pass.patternsToFill->bits.data() + first;
+            blockRowZeroPatterns(weights, grid, N, br, zerosPerBlock, row);
+            bits = row;
+        } else if (patternsPerRow && anyPruned) {
             blockRowZeroPatterns(weights, grid, N, br, zerosPerBlock, rowBits.data());
+        }
         for (std::int64_t r = 0; r < rows; ++r) {
             std::uint8_t* out = mask + (br * grid.block.rows + r) * grid.matrixCols;
             const int shift = static_cast<int>(r * bw);

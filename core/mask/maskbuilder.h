@@ -24,6 +24,9 @@ struct MaskPass
     // Which elements a pruned small block loses; null: computed per block row for the pruned
     // blocks' rows (small blocks) or selected on the spot (larger blocks).
     const ZeroPatterns* patterns = nullptr;
+    // When given (small blocks, no patterns above), every block row's patterns are computed
+    // into it, to be kept for later passes.
+    ZeroPatterns* patternsToFill = nullptr;
     bool sumAllWeights = false;
 };
 

@@ -41,18 +41,12 @@ BlockThreshold Sparsifier::threshold(const SparsityParams& params, std::int64_t 
     return *m_threshold;
 }
 
-const ZeroPatterns* Sparsifier::zeroPatterns(const SparsityParams& params,
-                                             const ExecutionContext& context)
+const ZeroPatterns* Sparsifier::cachedZeroPatterns(const SparsityParams& params) const
 {
-    const std::int64_t zeros = params.effectiveZerosPerBlock();
-    if (zeros >= params.block.elementCount() || !ZeroPatterns::supports(params.block))
-        return nullptr;
-    if (!m_patterns || m_patterns->grid.block != params.block || m_patterns->norm != params.norm ||
-        m_patterns->zerosPerBlock != zeros) {
-        m_patterns.reset();
-        m_patterns = computeZeroPatterns(m_weights, params.block, params.norm, zeros, context);
-    }
-    return &*m_patterns;
+    const bool matches = m_patterns && m_patterns->grid.block == params.block &&
+                         m_patterns->norm == params.norm &&
+                         m_patterns->zerosPerBlock == params.effectiveZerosPerBlock();
+    return matches ? &*m_patterns : nullptr;
 }
 
 void Sparsifier::compute(const SparsityParams& params, const ExecutionContext& context,
@@ -92,14 +86,27 @@ void Sparsifier::compute(const SparsityParams& params, const ExecutionContext& c
             result.threshold = threshold(params, k, context);
             norms = m_norms;
         }
-        // One-shot masks compute the zero patterns in the mask pass, for pruned blocks' rows.
-        const ZeroPatterns* patterns =
-            m_caching == Caching::OneShot ? nullptr : zeroPatterns(params, context);
+        // Small blocks' zero patterns come from the mask pass, which reads every weight anyway:
+        // a one-shot mask computes them for the rows with pruned blocks, a cached sparsifier
+        // fills the whole table once per zeros per block and reuses it at every level.
+        const ZeroPatterns* patterns = nullptr;
+        std::optional<ZeroPatterns> filling;
+        if (m_caching == Caching::ForParameterChanges && zeros < params.block.elementCount() &&
+            ZeroPatterns::supports(params.block)) {
+            patterns = cachedZeroPatterns(params);
+            if (!patterns) {
+                m_patterns.reset();
+                filling = ZeroPatterns{grid, params.norm, zeros,
+                                       std::vector<std::uint8_t>(static_cast<std::size_t>(blocks))};
+            }
+        }
         const MaskBuildResult built =
             buildMask(m_weights,
                       MaskPass{norms ? *norms : unstored, result.threshold, zeros, patterns,
-                               !m_allWeights.has_value()},
+                               filling ? &*filling : nullptr, !m_allWeights.has_value()},
                       result.mask.data(), context);
+        if (filling) // only once complete: a cancelled pass leaves no half-filled table
+            m_patterns = std::move(filling);
         if (!m_allWeights)
             m_allWeights = built.all;
         stats.zeros = built.zeros;

@@ -53,7 +53,7 @@ public:
 private:
     BlockThreshold threshold(const SparsityParams& params, std::int64_t k,
                              const ExecutionContext& context);
-    const ZeroPatterns* zeroPatterns(const SparsityParams& params, const ExecutionContext& context);
+    const ZeroPatterns* cachedZeroPatterns(const SparsityParams& params) const;
 
     const WeightTensor& m_weights;
     const Caching m_caching;

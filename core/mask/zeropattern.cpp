@@ -1,7 +1,6 @@
 #include "zeropattern.h"
 
 #include "orderkey.h"
-#include "parallel/parallelfor.h"
 
 #include <array>
 
@@ -118,37 +117,7 @@ void patternsOfBlockRow(const T* weights, const BlockGrid& grid, std::int64_t br
         out[q] = patternOfBlock<N>(weights, grid, br, q, zeros);
 }
 
-template <typename T>
-void computeTyped(const T* weights, ZeroPatterns& patterns, const ExecutionContext& context)
-{
-    const BlockGrid& grid = patterns.grid;
-    const std::int64_t gridCols = grid.gridCols();
-    const std::int64_t perBlockRow = std::max<std::int64_t>(1, grid.block.rows * grid.matrixCols);
-    parallelFor(context, 0, grid.gridRows(), std::max<std::int64_t>(1, 65536 / perBlockRow),
-                [&](std::int64_t from, std::int64_t to) {
-                    for (std::int64_t br = from; br < to; ++br)
-                        blockRowZeroPatterns(weights, grid, patterns.norm, br,
-                                             patterns.zerosPerBlock,
-                                             patterns.bits.data() + br * gridCols);
-                });
-}
-
 } // namespace
-
-ZeroPatterns computeZeroPatterns(const WeightTensor& weights, BlockShape block, Norm norm,
-                                 std::int64_t zerosPerBlock, const ExecutionContext& context)
-{
-    ZeroPatterns patterns;
-    patterns.grid = BlockGrid{weights.rows(), weights.cols(), block};
-    patterns.norm = norm;
-    patterns.zerosPerBlock = zerosPerBlock;
-    patterns.bits.resize(static_cast<std::size_t>(patterns.grid.blockCount()));
-    if (weights.precision() == Precision::Float32)
-        computeTyped(weights.values<float>().data(), patterns, context);
-    else
-        computeTyped(weights.values<double>().data(), patterns, context);
-    return patterns;
-}
 
 template <typename T>
 void blockRowZeroPatterns(const T* weights, const BlockGrid& grid, Norm norm, std::int64_t blockRow,

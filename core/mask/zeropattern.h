@@ -1,7 +1,6 @@
 #pragma once
 
 #include "blockgrid.h"
-#include "parallel/executioncontext.h"
 #include "tensor/weighttensor.h"
 
 #include <cstdint>
@@ -25,12 +24,9 @@ struct ZeroPatterns
     static bool supports(BlockShape block) { return block.elementCount() <= maxBlockElements; }
 };
 
-ZeroPatterns computeZeroPatterns(const WeightTensor& weights, BlockShape block, Norm norm,
-                                 std::int64_t zerosPerBlock, const ExecutionContext& context);
-
-// The pattern bytes of one block row (grid.gridCols() values) into out, exactly as
-// computeZeroPatterns computes them, for a mask pass that needs them only once. Defined for
-// T = float and T = double; the block must be supported.
+// The pattern bytes of one block row (grid.gridCols() values) into out, computed by the mask
+// pass from the block row it has in cache. Defined for T = float and T = double; the block must
+// be supported.
 template <typename T>
 void blockRowZeroPatterns(const T* weights, const BlockGrid& grid, Norm norm, std::int64_t blockRow,
                           std::int64_t zerosPerBlock, std::uint8_t* out);

@@ -37,6 +37,7 @@ private Q_SLOTS:
     void statisticsByHand();
     void nonFiniteWeightsAreCountedNotSummed();
     void cancelledComputationThrows();
+    void parameterSequenceEqualsReference();
     void selectionSurvivesAMisleadingSample_data();
     void selectionSurvivesAMisleadingSample();
     void degenerateValuesStillSelectExactlyK();
@@ -253,6 +254,55 @@ void TestMaskEngine::cancelledComputationThrows()
     } catch (const Error& e) {
         QCOMPARE(e.code(), ErrorCode::Cancelled);
     }
+}
+
+// What the GUI does: one cached sparsifier through level, zeros, block and norm changes, with
+// cancelled computations in between. Every result must equal a fresh reference, and a
+// cancelled pass must not leave half-computed norms or zero patterns behind.
+void TestMaskEngine::parameterSequenceEqualsReference()
+{
+    const WeightTensor weights = randomWeights({61, 94}, Precision::Float32, 11, true);
+    Sparsifier sparsifier(weights);
+    std::mt19937 rng(17);
+    const std::vector<BlockShape> shapes{{1, 1}, {1, 4}, {2, 2}, {4, 1}, {3, 5}, {2, 4}};
+    std::atomic<bool> cancel{true};
+    ExecutionContext cancelled;
+    cancelled.cancelled = &cancel;
+    SparsityParams params;
+    int cancellations = 0;
+    for (int step = 0; step < 120; ++step) {
+        switch (rng() % 4) {
+        case 0:
+            params.level = static_cast<double>(rng() % 101) / 100.0;
+            break;
+        case 1:
+            params.zerosPerBlock = static_cast<std::int64_t>(
+                rng() % static_cast<unsigned>(params.block.elementCount() + 1));
+            break;
+        case 2:
+            params.block = shapes[rng() % shapes.size()];
+            params.zerosPerBlock.reset();
+            break;
+        default:
+            params.norm = params.norm == Norm::L1 ? Norm::L2 : Norm::L1;
+        }
+        if (step % 5 == 3) {
+            // Throws where there is work to stop (not where, say, level 0 needs none).
+            try {
+                sparsifier.compute(params, cancelled);
+            } catch (const Error& e) {
+                QCOMPARE(e.code(), ErrorCode::Cancelled);
+                ++cancellations;
+            }
+        }
+        const MaskResult result = sparsifier.compute(params, {});
+        QVERIFY2(bytes(result.mask) == referenceMask(weights, params).mask,
+                 qPrintable(QStringLiteral("step %1").arg(step)));
+        const MaskResult oneShot = computeMask(weights, params, {});
+        QCOMPARE(result.stats.zeros, oneShot.stats.zeros);
+        QVERIFY(result.stats.retainedEnergy == oneShot.stats.retainedEnergy);
+    }
+    QVERIFY(cancellations > 5);
 }
 
 void TestMaskEngine::selectionSurvivesAMisleadingSample_data()
