@@ -291,14 +291,14 @@ std::unique_ptr<MaskFileWriter> MaskFileWriter::create(const QString& outputPath
     const bool exists = output.exists() || output.isSymLink();
     if (exists && output.isDir())
         throw Error(ErrorCode::InvalidInput, outputPath + QStringLiteral(": is a directory"));
-    if (exists && !overwrite)
-        throw Error(ErrorCode::OutputExists,
-                    outputPath + QStringLiteral(" already exists; refusing to overwrite it"));
     // The rename would put a regular file in place of a device, pipe or socket (think of
     // "-o /dev/null --force" as root): only regular files, or links to one, are replaced.
     if (exists && output.exists() && !output.isFile())
         throw Error(ErrorCode::InvalidInput,
                     outputPath + QStringLiteral(": not a regular file; refusing to replace it"));
+    if (exists && !overwrite)
+        throw Error(ErrorCode::OutputExists,
+                    outputPath + QStringLiteral(" already exists; refusing to overwrite it"));
     const QByteArray nativeDirectory = QFile::encodeName(directory);
     if (::access(nativeDirectory.constData(), W_OK | X_OK) != 0)
         throw Error(ErrorCode::Io, QStringLiteral("%1: directory %2 is not writable (%3)")
