@@ -10,6 +10,7 @@ enum class ErrorCode
 {
     InvalidParameter, // a SparsityParams value outside the contract of SPEC.md
     InvalidInput,     // the file or dataset cannot be used (type, rank, size, content)
+    OutputExists,     // the output file exists and the caller did not allow replacing it
     Io,               // the file system or the HDF5 library failed
     OutOfMemory,      // the data would not fit in memory; refused before allocating
     Cancelled,        // the caller asked to stop

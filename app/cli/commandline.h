@@ -43,8 +43,9 @@ ParsedCommand parseCommandLine(const QStringList& arguments);
 enum ExitCode
 {
     ExitSuccess = 0,
-    ExitFailure = 1, // the input, the output or the computation failed
-    ExitUsage = 2,   // the command line or a parameter is wrong
+    ExitFailure = 1,     // the input, the output or the computation failed
+    ExitUsage = 2,       // the command line or a parameter is wrong
+    ExitInterrupted = 3, // stopped by a signal; main re-raises it, so the shell sees the signal
 };
 
 } // namespace sparsity::cli

@@ -5,8 +5,41 @@
 
 #include <QCoreApplication>
 #include <QTextStream>
+#include <atomic>
+#include <csignal>
 #include <cstdio>
 #include <unistd.h>
+
+namespace {
+
+// Set from a signal handler: a lock-free atomic store is async-signal-safe.
+std::atomic<bool> interrupted{false};
+volatile std::sig_atomic_t interruptSignal = 0;
+
+// SIGINT, SIGTERM and SIGHUP ask the export to stop so that it removes its temporary file;
+// the handler is one-shot, so a second Ctrl+C kills at once.
+void onInterrupt(int signal)
+{
+    interruptSignal = signal;
+    interrupted.store(true);
+}
+
+void catchInterrupts()
+{
+    static_assert(std::atomic<bool>::is_always_lock_free);
+    struct sigaction action = {};
+    action.sa_handler = &onInterrupt;
+    action.sa_flags = SA_RESETHAND | SA_RESTART;
+    sigemptyset(&action.sa_mask);
+    for (const int signal : {SIGINT, SIGTERM, SIGHUP}) {
+        struct sigaction previous = {};
+        // A signal ignored by the parent (nohup, background jobs) stays ignored.
+        if (sigaction(signal, nullptr, &previous) == 0 && previous.sa_handler != SIG_IGN)
+            sigaction(signal, &action, nullptr);
+    }
+}
+
+} // namespace
 
 int main(int argc, char* argv[])
 {
@@ -24,5 +57,15 @@ int main(int argc, char* argv[])
     }
     if (const auto* list = std::get_if<ListOptions>(&command))
         return runList(*list, out, err);
-    return runMask(std::get<MaskOptions>(command), out, err, isatty(fileno(stderr)) != 0);
+    catchInterrupts();
+    const int code = runMask(std::get<MaskOptions>(command), out, err, isatty(fileno(stderr)) != 0,
+                             &interrupted);
+    if (code == ExitInterrupted && interruptSignal != 0) {
+        // Die of the signal, as the shell and scripts expect (exit status 128 + signal).
+        out.flush();
+        err.flush();
+        std::signal(interruptSignal, SIG_DFL);
+        std::raise(interruptSignal);
+    }
+    return code;
 }

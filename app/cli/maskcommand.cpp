@@ -47,7 +47,8 @@ QString percent(double ratio)
 
 } // namespace
 
-int runMask(const MaskOptions& options, QTextStream& out, QTextStream& err, bool errIsTerminal)
+int runMask(const MaskOptions& options, QTextStream& out, QTextStream& err, bool errIsTerminal,
+            const std::atomic<bool>* cancelled)
 {
     try {
         core::ExportRequest request;
@@ -58,7 +59,7 @@ int runMask(const MaskOptions& options, QTextStream& out, QTextStream& err, bool
 
         QThreadPool pool;
         pool.setMaxThreadCount(options.threads);
-        const core::ExecutionContext context{&pool, options.threads, nullptr};
+        const core::ExecutionContext context{&pool, options.threads, cancelled};
         const bool showProgress = errIsTerminal && request.layers.size() > 1;
         const auto progress = [&](int index, int count, const QString& path) {
             if (!showProgress)
@@ -97,8 +98,23 @@ int runMask(const MaskOptions& options, QTextStream& out, QTextStream& err, bool
                    .arg(reports.size() == 1 ? QString() : QStringLiteral("s"), options.output);
         return ExitSuccess;
     } catch (const core::Error& e) {
-        err << "sparsity-cli: " << e.message() << Qt::endl;
-        return e.code() == core::ErrorCode::InvalidParameter ? ExitUsage : ExitFailure;
+        switch (e.code()) {
+        case core::ErrorCode::Cancelled:
+            if (errIsTerminal)
+                err << "\r\x1b[K"; // over the progress line and the ^C
+            err << "sparsity-cli: interrupted; " << options.output << " was not written"
+                << Qt::endl;
+            return ExitInterrupted;
+        case core::ErrorCode::OutputExists:
+            err << "sparsity-cli: " << e.message() << " (--force replaces it)" << Qt::endl;
+            return ExitFailure;
+        case core::ErrorCode::InvalidParameter:
+            err << "sparsity-cli: " << e.message() << Qt::endl;
+            return ExitUsage;
+        default:
+            err << "sparsity-cli: " << e.message() << Qt::endl;
+            return ExitFailure;
+        }
     }
 }
 

@@ -10,6 +10,18 @@ namespace sparsity::core {
 static_assert(std::is_same_v<Hid, hid_t>, "Hid must be HDF5's hid_t");
 static_assert(std::is_same_v<Hdf5AutoErrorFunc, H5E_auto2_t>, "must match H5E_auto2_t");
 
+namespace {
+
+// HDF5 closes whatever is still open at exit (H5_term_library). A file whose H5Fclose failed,
+// which a file size limit causes however it is closed, is left half-closed by HDF5 1.10, and
+// that clean-up crashed on it: a failed export ended in a segfault instead of its message and
+// exit code. Every object of ours is closed by its handle long before exit, so HDF5's own
+// clean-up has nothing to do. It must be turned off before HDF5 starts: hence a static
+// initializer, in the file every user of HDF5 here links.
+[[maybe_unused]] const bool noHdf5CleanupAtExit = H5dont_atexit() >= 0;
+
+} // namespace
+
 Hdf5Handle& Hdf5Handle::operator=(Hdf5Handle&& other) noexcept
 {
     if (this != &other)

@@ -19,6 +19,7 @@
 #include <stdexcept>
 #include <stdlib.h>
 #include <string>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -73,6 +74,25 @@ bool sameFile(const QString& a, const QString& b)
     return ::stat(QFile::encodeName(a).constData(), &statA) == 0 &&
            ::stat(QFile::encodeName(b).constData(), &statB) == 0 && statA.st_dev == statB.st_dev &&
            statA.st_ino == statB.st_ino;
+}
+
+// Points an open HDF5 file's descriptor at an anonymous memory file, so that closing a file
+// that is about to be deleted writes nothing to disk and does not fail on a full disk: a
+// failed H5Fclose leaves HDF5 1.10 with a half-closed file (see hdf5handle.cpp for the crash
+// that used to follow at exit). A file size limit (EFBIG) still fails, memory files included.
+// Only for the sec2 driver, the default, whose handle points to its descriptor.
+void detachFromDisk(hid_t file)
+{
+    const Hdf5Handle fapl(H5Fget_access_plist(file));
+    void* handle = nullptr;
+    if (!fapl.isValid() || H5Pget_driver(fapl.get()) != H5FD_SEC2 ||
+        H5Fget_vfd_handle(file, fapl.get(), &handle) < 0 || handle == nullptr)
+        return;
+    const int scratch = ::memfd_create("discarded-mask-file", MFD_CLOEXEC);
+    if (scratch < 0)
+        return;
+    ::dup2(scratch, *static_cast<int*>(handle));
+    ::close(scratch);
 }
 
 Hdf5Handle utf8StringType()
@@ -251,15 +271,19 @@ MaskFileWriter::~MaskFileWriter()
 std::unique_ptr<MaskFileWriter> MaskFileWriter::create(const QString& outputPath,
                                                        const QString& inputPath, bool overwrite)
 {
+    // Every message names the output as the user gave it, then the cause.
     const QFileInfo output(outputPath);
     const QString directory = output.absolutePath();
     const QFileInfo directoryInfo(directory);
     if (!directoryInfo.exists())
-        throw Error(ErrorCode::Io, directory + QStringLiteral(": directory does not exist"));
+        throw Error(ErrorCode::Io,
+                    QStringLiteral("%1: directory %2 does not exist").arg(outputPath, directory));
     if (!directoryInfo.isDir())
-        throw Error(ErrorCode::Io, directory + QStringLiteral(": is not a directory"));
+        throw Error(ErrorCode::Io,
+                    QStringLiteral("%1: %2 is not a directory").arg(outputPath, directory));
     if (output.fileName().isEmpty())
         throw Error(ErrorCode::InvalidInput, outputPath + QStringLiteral(": not a file name"));
+    // By device and inode: a symlink, a hard link or another spelling of the input is refused.
     if (!inputPath.isEmpty() && sameFile(outputPath, inputPath))
         throw Error(
             ErrorCode::InvalidInput,
@@ -267,22 +291,26 @@ std::unique_ptr<MaskFileWriter> MaskFileWriter::create(const QString& outputPath
     const bool exists = output.exists() || output.isSymLink();
     if (exists && output.isDir())
         throw Error(ErrorCode::InvalidInput, outputPath + QStringLiteral(": is a directory"));
-    if (exists && !overwrite)
+    // The rename would put a regular file in place of a device, pipe or socket (think of
+    // "-o /dev/null --force" as root): only regular files, or links to one, are replaced.
+    if (exists && output.exists() && !output.isFile())
         throw Error(ErrorCode::InvalidInput,
+                    outputPath + QStringLiteral(": not a regular file; refusing to replace it"));
+    if (exists && !overwrite)
+        throw Error(ErrorCode::OutputExists,
                     outputPath + QStringLiteral(" already exists; refusing to overwrite it"));
     const QByteArray nativeDirectory = QFile::encodeName(directory);
     if (::access(nativeDirectory.constData(), W_OK | X_OK) != 0)
-        throw Error(
-            ErrorCode::Io,
-            QStringLiteral("%1: directory is not writable (%2)").arg(directory, errnoText(errno)));
+        throw Error(ErrorCode::Io, QStringLiteral("%1: directory %2 is not writable (%3)")
+                                       .arg(outputPath, directory, errnoText(errno)));
 
     // A unique hidden file next to the output, so that the final rename stays atomic.
     QByteArray pattern =
         nativeDirectory + "/." + QFile::encodeName(output.fileName()) + ".XXXXXX.part";
     const int fd = ::mkstemps(pattern.data(), 5);
     if (fd < 0)
-        throw Error(ErrorCode::Io, QStringLiteral("%1: cannot create a temporary file (%2)")
-                                       .arg(directory, errnoText(errno)));
+        throw Error(ErrorCode::Io, QStringLiteral("%1: cannot create a temporary file in %2 (%3)")
+                                       .arg(outputPath, directory, errnoText(errno)));
     struct stat existing = {};
     const mode_t mode = exists && ::stat(QFile::encodeName(outputPath).constData(), &existing) == 0
                             ? (existing.st_mode & 07777)
@@ -378,23 +406,35 @@ void MaskFileWriter::writeMask(const QString& datasetPath, const std::vector<std
                                                attributes.params.block.cols};
     const std::int64_t zerosPerBlock = attributes.params.effectiveZerosPerBlock();
     const double achieved = attributes.achievedSparsity;
-    const bool written =
-        (deflated
-             ? ParallelChunkWriter(d, shape, chunk, mask.data()).write(context)
-             : H5Dwrite(d, H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, mask.data()) >= 0) &&
-        writeAttribute(d, "sparsity_level", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &level) &&
-        writeAttribute(d, "sparse_block_shape", H5T_STD_I64LE, H5T_NATIVE_INT64, block.data(), 2) &&
-        writeAttribute(d, "zeros_per_block", H5T_STD_I64LE, H5T_NATIVE_INT64, &zerosPerBlock) &&
-        writeStringAttribute(d, "norm", normName(attributes.params.norm)) &&
-        writeAttribute(d, "achieved_sparsity", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &achieved) &&
-        writeStringAttribute(d, "source_file", attributes.sourceFile) &&
-        writeStringAttribute(d, "source_dataset", attributes.sourceDataset);
-    if (!written) {
-        Error error = fail();
-        // A half-written mask (zeros = everything pruned) must never be committed.
+    // A half-written mask (zeros = everything pruned) must never be committed: unlink it, or
+    // mark the file as not committable when even that fails.
+    const auto dropPartialMask = [&] {
         dataset.reset();
         if (H5Ldelete(file, name.constData(), H5P_DEFAULT) < 0)
             m_handles->broken = true;
+    };
+    bool written = false;
+    try {
+        written =
+            (deflated ? ParallelChunkWriter(d, shape, chunk, mask.data()).write(context)
+                      : H5Dwrite(d, H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, mask.data()) >=
+                            0) &&
+            writeAttribute(d, "sparsity_level", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &level) &&
+            writeAttribute(d, "sparse_block_shape", H5T_STD_I64LE, H5T_NATIVE_INT64, block.data(),
+                           2) &&
+            writeAttribute(d, "zeros_per_block", H5T_STD_I64LE, H5T_NATIVE_INT64, &zerosPerBlock) &&
+            writeStringAttribute(d, "norm", normName(attributes.params.norm)) &&
+            writeAttribute(d, "achieved_sparsity", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &achieved) &&
+            writeStringAttribute(d, "source_file", attributes.sourceFile) &&
+            writeStringAttribute(d, "source_dataset", attributes.sourceDataset);
+    } catch (...) {
+        // Cancelled (or out of memory) between two batches of chunks.
+        dropPartialMask();
+        throw;
+    }
+    if (!written) {
+        Error error = fail();
+        dropPartialMask();
         throw error;
     }
     if (!dataset.close())
@@ -442,9 +482,12 @@ void MaskFileWriter::commit()
             ::unlink(temporary.constData());
         } else {
             const int error = errno;
-            if (error == EEXIST)
-                throw fail(m_outputPath +
-                           QStringLiteral(" already exists; refusing to overwrite it"));
+            if (error == EEXIST) {
+                discard();
+                throw Error(ErrorCode::OutputExists,
+                            m_outputPath +
+                                QStringLiteral(" already exists; refusing to overwrite it"));
+            }
             if (QFileInfo::exists(m_outputPath) ||
                 ::rename(temporary.constData(), output.constData()) != 0)
                 throw fail(QStringLiteral("%1: cannot rename %2 onto it (%3)")
@@ -467,6 +510,8 @@ void MaskFileWriter::discard()
 {
     if (m_handles) {
         const Hdf5ErrorSilencer silencer;
+        if (m_handles->file.isValid())
+            detachFromDisk(m_handles->file.get());
         m_handles->file.reset();
     }
     if (m_handles && m_handles->ownsTemporary && !m_committed) {

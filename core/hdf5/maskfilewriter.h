@@ -23,12 +23,16 @@ struct MaskAttributes
 // Writes a mask file (SPEC.md "Mask files") into a temporary file next to the output and
 // renames it onto the output only in commit(); destroying an uncommitted writer, or any
 // failure, removes the temporary file, so no partial file ever appears under the final name.
+// The temporary is the hidden ".NAME.XXXXXX.part" beside the output; only a killed process
+// leaves one behind, and later writers leave it alone (it may belong to a live export).
 // Use from one thread at a time (HDF5 is serialized).
 class MaskFileWriter
 {
 public:
-    // Throws Error(InvalidInput) when output and input are the same file or when the output
-    // exists and !overwrite; Error(Io) when its directory is missing or not writable.
+    // Throws Error(InvalidInput) when output and input are the same file (compared by device
+    // and inode) or the output is a directory or not a regular file; Error(OutputExists) when
+    // it exists and !overwrite; Error(Io) when its directory is missing or not writable.
+    // A symlink at the output is replaced by the new file; the file it points to is untouched.
     static std::unique_ptr<MaskFileWriter> create(const QString& outputPath,
                                                   const QString& inputPath, bool overwrite);
     ~MaskFileWriter();
@@ -42,7 +46,8 @@ public:
                    std::span<const std::uint8_t> mask, const MaskAttributes& attributes,
                    const ExecutionContext& context = {});
 
-    // Flushes, closes and renames the temporary file onto the output path.
+    // Flushes, closes and renames the temporary file onto the output path. Throws
+    // Error(OutputExists) when the output appeared meanwhile and !overwrite.
     void commit();
 
     QString outputPath() const { return m_outputPath; }

@@ -1233,7 +1233,7 @@ void TestHdf5Io::writerRefusesExistingOutput()
     const QByteArray before = fileHash(output);
     const QStringList listing = directoryListing(m_dir.path());
     const auto error = errorOf([&] { MaskFileWriter::create(output, m_types, false); });
-    VERIFY_ERROR(error, ErrorCode::InvalidInput,
+    VERIFY_ERROR(error, ErrorCode::OutputExists,
                  output + QStringLiteral(" already exists; refusing to overwrite it"));
     QCOMPARE(fileHash(output), before);
     QCOMPARE(directoryListing(m_dir.path()), listing);
@@ -1246,7 +1246,7 @@ void TestHdf5Io::writerRefusesExistingOutput()
                           MaskAttributes{});
         QVERIFY(QFile::copy(output, late));
         const auto commitError = errorOf([&] { writer->commit(); });
-        VERIFY_ERROR(commitError, ErrorCode::Io, QStringLiteral("already exists"));
+        VERIFY_ERROR(commitError, ErrorCode::OutputExists, QStringLiteral("already exists"));
         QVERIFY(!QFileInfo::exists(writer->temporaryPath()));
     }
     QCOMPARE(fileHash(late), before);
@@ -1280,7 +1280,8 @@ void TestHdf5Io::writerRefusesMissingDirectory()
     const QString directory = path(QStringLiteral("no/such/dir"));
     const auto error = errorOf(
         [&] { MaskFileWriter::create(directory + QStringLiteral("/mask.h5"), m_types, false); });
-    VERIFY_ERROR(error, ErrorCode::Io, directory + QStringLiteral(": directory does not exist"));
+    VERIFY_ERROR(error, ErrorCode::Io,
+                 QStringLiteral("/mask.h5: directory %1 does not exist").arg(directory));
 }
 
 void TestHdf5Io::writerRefusesUnwritableDirectory()
@@ -1294,7 +1295,8 @@ void TestHdf5Io::writerRefusesUnwritableDirectory()
         [&] { MaskFileWriter::create(directory + QStringLiteral("/mask.h5"), m_types, false); });
     QFile::setPermissions(directory,
                           QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
-    VERIFY_ERROR(error, ErrorCode::Io, directory + QStringLiteral(": directory is not writable"));
+    VERIFY_ERROR(error, ErrorCode::Io,
+                 QStringLiteral("/mask.h5: directory %1 is not writable").arg(directory));
     QVERIFY(directoryListing(directory).isEmpty());
 }
 

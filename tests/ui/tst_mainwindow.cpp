@@ -519,11 +519,12 @@ private Q_SLOTS:
         }
         QSignalSpy exported(window.get(), &MainWindow::masksExported);
         bool asked = false;
+        // The export job finds the existing file on the I/O thread, then the window asks.
         answerNextQuestion(QMessageBox::No, &asked);
         window->exportMasks(output, false);
-        QVERIFY(asked);
-        QTest::qWait(50);
-        QCOMPARE(exported.count(), 0);
+        QTRY_VERIFY_WITH_TIMEOUT(asked, asyncTimeout);
+        QTRY_COMPARE_WITH_TIMEOUT(exported.count(), 1, asyncTimeout);
+        QCOMPARE(exported.at(0).at(1).toBool(), false);
         QFile file(output);
         QVERIFY(file.open(QIODevice::ReadOnly));
         QCOMPARE(file.readAll(), QByteArray("keep me"));
@@ -532,9 +533,9 @@ private Q_SLOTS:
         asked = false;
         answerNextQuestion(QMessageBox::Yes, &asked);
         window->exportMasks(output, false);
-        QVERIFY(asked);
-        QTRY_COMPARE_WITH_TIMEOUT(exported.count(), 1, asyncTimeout);
-        QCOMPARE(exported.at(0).at(1).toBool(), true);
+        QTRY_VERIFY_WITH_TIMEOUT(asked, asyncTimeout);
+        QTRY_COMPARE_WITH_TIMEOUT(exported.count(), 2, asyncTimeout);
+        QCOMPARE(exported.at(1).at(1).toBool(), true);
         QCOMPARE(
             core::Hdf5Reader::open(output)->describe(QStringLiteral("/mlp/fc2/weight")).typeName,
             QStringLiteral("uint8"));

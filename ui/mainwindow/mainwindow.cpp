@@ -395,6 +395,11 @@ void MainWindow::connectSession()
         showError(tr("The masks were not exported"), message);
         Q_EMIT masksExported(m_exportPath, false);
     });
+    connect(m_export, &MaskExportJob::outputExists, this,
+            [this, endExport](const core::ExportRequest& request) {
+                endExport();
+                askToOverwrite(request);
+            });
 }
 
 void MainWindow::openFile(const QString& path, const QString& layer)
@@ -502,7 +507,7 @@ void MainWindow::exportMasksWithDialog()
 
 void MainWindow::exportMasks(const QString& outputPath, bool allLayers)
 {
-    if (m_export->isRunning() || m_session->filePath().isEmpty())
+    if (m_export->isRunning() || m_overwriteQuestion || m_session->filePath().isEmpty())
         return;
     const QStringList layers =
         allLayers ? m_session->sparsifiableLayers() : QStringList{m_session->currentLayer()};
@@ -510,32 +515,21 @@ void MainWindow::exportMasks(const QString& outputPath, bool allLayers)
         showError(tr("The masks were not exported"), tr("No layer to export was chosen."));
         return;
     }
-    const QString output = QFileInfo(outputPath).absoluteFilePath();
-    if (QFileInfo(output) == QFileInfo(m_session->filePath())) {
-        showError(tr("The masks were not exported"),
-                  tr("%1 is the file being read; choose another output file.")
-                      .arg(QDir::toNativeSeparators(output)));
-        return;
-    }
+    // A string operation only: whether the output exists or is the input (by device and inode)
+    // is for the export job to find out on the I/O thread.
     core::ExportRequest request;
     request.inputPath = m_session->filePath();
-    request.outputPath = output;
-    if (QFileInfo::exists(output)) {
-        const auto answer =
-            QMessageBox::question(this, tr("Overwrite File?"),
-                                  tr("%1 already exists. Replace it with the new masks?")
-                                      .arg(QDir::toNativeSeparators(output)),
-                                  QMessageBox::Yes | QMessageBox::No, QMessageBox::No);
-        if (answer != QMessageBox::Yes)
-            return;
-        request.overwrite = true;
-    }
+    request.outputPath = QFileInfo(outputPath).absoluteFilePath();
     for (const QString& layer : layers)
         request.layers.push_back(core::LayerRequest{layer, m_session->params(layer)});
+    startExport(request);
+}
 
-    m_exportPath = output;
-    m_progress = new QProgressDialog(tr("Exporting masks…"), tr("Cancel"), 0,
-                                     static_cast<int>(layers.size()), this);
+void MainWindow::startExport(const core::ExportRequest& request)
+{
+    m_exportPath = request.outputPath;
+    const int layerCount = static_cast<int>(request.layers.size());
+    m_progress = new QProgressDialog(tr("Exporting masks…"), tr("Cancel"), 0, layerCount, this);
     m_progress->setObjectName(QStringLiteral("exportProgress"));
     m_progress->setWindowTitle(tr("Export Masks"));
     m_progress->setWindowModality(Qt::WindowModal);
@@ -551,6 +545,33 @@ void MainWindow::exportMasks(const QString& outputPath, bool allLayers)
     m_export->start(request);
     updateActions();
     scheduleBusyCheck();
+}
+
+void MainWindow::askToOverwrite(const core::ExportRequest& request)
+{
+    // Window-modal and non-blocking, like showError: this runs in a job continuation.
+    auto* box = new QMessageBox(QMessageBox::Question, tr("Overwrite File?"),
+                                tr("%1 already exists. Replace it with the new masks?")
+                                    .arg(QDir::toNativeSeparators(request.outputPath)),
+                                QMessageBox::Yes | QMessageBox::No, this);
+    box->setDefaultButton(QMessageBox::No);
+    box->setObjectName(QStringLiteral("overwriteQuestion"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->setWindowModality(Qt::WindowModal);
+    connect(box, &QMessageBox::finished, this, [this, box, request] {
+        if (box->clickedButton() == box->button(QMessageBox::Yes) && !m_export->isRunning()) {
+            core::ExportRequest replace = request;
+            replace.overwrite = true;
+            startExport(replace);
+            return;
+        }
+        statusBar()->showMessage(
+            tr("Not exported; %1 was kept.").arg(QDir::toNativeSeparators(request.outputPath)),
+            8000);
+        Q_EMIT masksExported(request.outputPath, false);
+    });
+    m_overwriteQuestion = box;
+    box->open();
 }
 
 void MainWindow::exportImageWithDialog()

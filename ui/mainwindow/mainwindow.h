@@ -1,13 +1,19 @@
 #pragma once
 
 #include <QMainWindow>
+#include <QPointer>
 #include <memory>
 
 class QAction;
 class QLabel;
 class QMenu;
+class QMessageBox;
 class QProgressDialog;
 class QTimer;
+
+namespace sparsity::core {
+struct ExportRequest;
+}
 
 namespace sparsity::ui {
 
@@ -42,8 +48,10 @@ public:
     // show a dialog and keep the current file.
     void openFile(const QString& path, const QString& layer = {});
     void openDemo(const QString& layer = {});
-    // Writes the masks of the current layer or of all sparsifiable layers, asking before
-    // overwriting; progress in a cancellable dialog.
+    // Writes the masks of the current layer or of all sparsifiable layers; progress in a
+    // cancellable dialog. The checks on the output run on the I/O thread: an existing output
+    // brings a question (objectName "overwriteQuestion"), answered Yes it runs again allowed
+    // to replace it. Ends with masksExported (written false when refused or cancelled).
     void exportMasks(const QString& outputPath, bool allLayers);
     // Writes the current view, one pixel per element, as PNG.
     void exportImage(const QString& outputPath);
@@ -72,6 +80,8 @@ private:
     void openWithDialog();
     void exportMasksWithDialog();
     void exportImageWithDialog();
+    void startExport(const core::ExportRequest& request);
+    void askToOverwrite(const core::ExportRequest& request);
     void onFileOpened(const QString& path);
     void onLayerSelected(const QString& datasetPath);
     void onSnapshot(const std::shared_ptr<const LayerSnapshot>& snapshot);
@@ -98,6 +108,7 @@ private:
     QLabel* m_busyLabel;
     QTimer* m_busyTimer;
     QProgressDialog* m_progress = nullptr;
+    QPointer<QMessageBox> m_overwriteQuestion;
     QString m_exportPath;
     QString m_pendingLayer; // chosen for the file being opened
     bool m_persistent = false;

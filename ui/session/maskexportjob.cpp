@@ -29,18 +29,25 @@ void MaskExportJob::start(const core::ExportRequest& request)
 {
     Q_ASSERT(!m_running);
     m_running = true;
+    m_request = request;
     m_cancel = std::make_shared<std::atomic<bool>>(false);
     // HDF5 is serialized, so the export runs on the I/O thread; its masks use the compute pool.
     auto job = [request, cancel = m_cancel, pool = m_computePool](QPromise<Outcome>& promise) {
         Outcome outcome;
         const JobFailure failure = runCatchingFailure([&] {
-            promise.setProgressRange(0, static_cast<int>(request.layers.size()));
-            const core::ExecutionContext context{pool, pool->maxThreadCount(), cancel.get()};
-            outcome.reports = core::exportMasks(
-                request, context, [&promise](int index, int count, const QString& path) {
-                    promise.setProgressRange(0, count);
-                    promise.setProgressValueAndText(index, path);
-                });
+            try {
+                promise.setProgressRange(0, static_cast<int>(request.layers.size()));
+                const core::ExecutionContext context{pool, pool->maxThreadCount(), cancel.get()};
+                outcome.reports = core::exportMasks(
+                    request, context, [&promise](int index, int count, const QString& path) {
+                        promise.setProgressRange(0, count);
+                        promise.setProgressValueAndText(index, path);
+                    });
+            } catch (const core::Error& error) {
+                if (error.code() != core::ErrorCode::OutputExists)
+                    throw;
+                outcome.outputExists = true;
+            }
         });
         outcome.error = failure.error;
         outcome.cancelled = failure.cancelled;
@@ -68,6 +75,8 @@ void MaskExportJob::onFinished()
         Q_EMIT finished(*outcome.reports);
     else if (outcome.cancelled || m_cancel->load())
         Q_EMIT cancelled();
+    else if (outcome.outputExists)
+        Q_EMIT outputExists(m_request);
     else
         Q_EMIT failed(outcome.error);
 }

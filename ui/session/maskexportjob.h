@@ -14,7 +14,9 @@ namespace sparsity::ui {
 
 // One mask export (core::exportMasks, the same code as the CLI's) run on the I/O thread with
 // the masks on the compute pool; reports progress and ends with exactly one of finished,
-// failed or cancelled. A cancelled or failed export leaves no file. UI thread only.
+// failed, outputExists or cancelled. Every file system check (same file as the input, existing
+// output, directory) happens there too, never on the UI thread. A cancelled or failed export
+// leaves no file. UI thread only.
 class MaskExportJob final : public QObject
 {
     Q_OBJECT
@@ -34,6 +36,8 @@ Q_SIGNALS:
     void progress(int index, int count, const QString& datasetPath);
     void finished(const std::vector<core::LayerReport>& reports);
     void failed(const QString& message);
+    // The output exists and the request did not allow replacing it; nothing was written.
+    void outputExists(const core::ExportRequest& request);
     void cancelled();
 
 private:
@@ -42,12 +46,14 @@ private:
         std::optional<std::vector<core::LayerReport>> reports;
         QString error;
         bool cancelled = false;
+        bool outputExists = false;
     };
     void onFinished();
 
     QThreadPool* m_ioPool;
     QThreadPool* m_computePool;
     std::shared_ptr<std::atomic<bool>> m_cancel;
+    core::ExportRequest m_request;
     QFutureWatcher<Outcome> m_watcher;
     bool m_running = false;
 };

@@ -1,0 +1,64 @@
+#pragma once
+
+// Helpers shared by the output fault tests (tst_outputfaults, tst_exportfaults_gui): weight
+// files written at test time, hashes and listings to prove nothing changed, and the tricks that
+// make an output fail even for root (a read-only bind mount, a small tmpfs, a file size limit).
+
+#include <QByteArray>
+#include <QString>
+#include <QStringList>
+#include <memory>
+
+namespace sparsity::test {
+
+// Writes `layers` float32 datasets "/l0/w", "/l1/w", ... of rows x cols pseudo-random weights
+// (contiguous, so reading them costs only I/O). False when HDF5 failed.
+bool writeWeightFile(const QString& path, int layers, int rows, int cols);
+
+// SHA-256 of the file's bytes; empty when it cannot be read.
+QByteArray fileHash(const QString& path);
+
+// Every entry of the directory, hidden ones included, sorted.
+QStringList listing(const QString& directory);
+
+// The names in `directory` that look like an export's temporary file (".NAME.XXXXXX.part").
+QStringList temporaryFiles(const QString& directory);
+
+// A mount that undoes itself. Needs CAP_SYS_ADMIN (root outside a restricted container); the
+// factories return nullptr and set `why` when the system refuses.
+class ScopedMount
+{
+public:
+    // A tmpfs of `bytes` bytes on `directory` (a disk that fills up).
+    static std::unique_ptr<ScopedMount> tmpfs(const QString& directory, qint64 bytes, QString* why);
+    // `directory` bound onto itself read-only (EROFS, which root cannot bypass).
+    static std::unique_ptr<ScopedMount> readOnly(const QString& directory, QString* why);
+    ~ScopedMount();
+    ScopedMount(const ScopedMount&) = delete;
+    ScopedMount& operator=(const ScopedMount&) = delete;
+
+private:
+    explicit ScopedMount(QString directory);
+    QString m_directory;
+};
+
+// Sets RLIMIT_FSIZE for this process (SIGXFSZ ignored, so write() fails with EFBIG, as a full
+// disk fails it with ENOSPC) and restores both on destruction.
+class ScopedFileSizeLimit
+{
+public:
+    explicit ScopedFileSizeLimit(qint64 bytes);
+    ~ScopedFileSizeLimit();
+    ScopedFileSizeLimit(const ScopedFileSizeLimit&) = delete;
+    ScopedFileSizeLimit& operator=(const ScopedFileSizeLimit&) = delete;
+    bool isActive() const { return m_active; }
+
+private:
+    bool m_saved = false;
+    bool m_active = false;
+    unsigned long long m_savedCurrent = 0;
+    unsigned long long m_savedMax = 0;
+    void (*m_savedHandler)(int) = nullptr;
+};
+
+} // namespace sparsity::test
