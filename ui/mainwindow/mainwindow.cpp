@@ -511,7 +511,12 @@ void MainWindow::exportMasks(const QString& outputPath, bool allLayers)
         return;
     }
     const QString output = QFileInfo(outputPath).absoluteFilePath();
-    if (QFileInfo(output) == QFileInfo(m_session->filePath())) {
+    // QFileInfo's == holds for any two files that do not exist (empty canonical paths): an
+    // input deleted since it was opened must not pass for the output.
+    const QFileInfo outputInfo(output);
+    const QFileInfo inputInfo(m_session->filePath());
+    if (outputInfo.absoluteFilePath() == inputInfo.absoluteFilePath() ||
+        (outputInfo.exists() && inputInfo.exists() && outputInfo == inputInfo)) {
         showError(tr("The masks were not exported"),
                   tr("%1 is the file being read; choose another output file.")
                       .arg(QDir::toNativeSeparators(output)));
@@ -520,6 +525,8 @@ void MainWindow::exportMasks(const QString& outputPath, bool allLayers)
     core::ExportRequest request;
     request.inputPath = m_session->filePath();
     request.outputPath = output;
+    // The masks must be those of the weights on screen, not of a file put there since.
+    request.expectedInput = m_session->fileIdentity();
     if (QFileInfo::exists(output)) {
         const auto answer =
             QMessageBox::question(this, tr("Overwrite File?"),
