@@ -630,8 +630,8 @@ private Q_SLOTS:
             p.zerosPerBlock = zeros;
         window->session()->setParams(p);
         const QString message = takeErrorDialog(*window);
-        VERIFY_CONTAINS(message, demoLayer);
-        VERIFY_CONTAINS(message, fragment);
+        VERIFY_CONTAINS(message, window->session()->filePath() +
+                                     QStringLiteral(": dataset '%1': ").arg(demoLayer) + fragment);
         qInfo("gui: %s", qPrintable(message));
         QVERIFY(waitIdle(*window));
         QVERIFY(!shown(*window)->params.validate().has_value());
