@@ -154,7 +154,8 @@ ParsedCommand parseMask(const QStringList& arguments)
     const auto shape = core::parseBlockShape(parser.value(block));
     if (!shape)
         return usageError(command, QStringLiteral("--block '%1' is not a block shape like 1x4 or "
-                                                  "8x8 (both sides at least 1)")
+                                                  "8x8 (rows x columns, each from 1 to "
+                                                  "999999999)")
                                        .arg(parser.value(block)));
     options.params.block = *shape;
 

@@ -6,6 +6,7 @@
 #include "texttable.h"
 
 #include <QThreadPool>
+#include <cmath>
 
 namespace sparsity::cli {
 namespace {
@@ -42,6 +43,9 @@ std::vector<core::LayerRequest> chooseLayers(const MaskOptions& options, QTextSt
 
 QString percent(double ratio)
 {
+    // NaN when the squares of finite weights overflow (|w| > 1e154 in float64).
+    if (!std::isfinite(ratio))
+        return QStringLiteral("n/a");
     return QStringLiteral("%1%").arg(ratio * 100.0, 0, 'f', 2);
 }
 

@@ -50,6 +50,13 @@ std::vector<LayerReport> exportMasks(const ExportRequest& request, const Executi
                                      const ExportProgress& progress)
 {
     const auto reader = Hdf5Reader::open(request.inputPath);
+    if (request.expectedInput && reader->identity() != *request.expectedInput) {
+        const QString change =
+            fileChangeSince(request.inputPath, *request.expectedInput)
+                .value_or(QStringLiteral("the file was modified after it was opened"));
+        throw Error(ErrorCode::Io, QStringLiteral("%1: %2; open it again before exporting")
+                                       .arg(request.inputPath, change));
+    }
     checkRequest(request, *reader);
     auto writer = MaskFileWriter::create(request.outputPath, request.inputPath, request.overwrite);
     const QString sourceFile = QFileInfo(request.inputPath).absoluteFilePath();

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "hdf5/datasetinfo.h"
+#include "hdf5/hdf5reader.h"
 #include "mask/maskstats.h"
 #include "mask/sparsityparams.h"
 #include "parallel/executioncontext.h"
@@ -24,6 +25,9 @@ struct ExportRequest
     QString outputPath;
     std::vector<LayerRequest> layers;
     bool overwrite = false;
+    // The input as the caller listed it (Hdf5Reader::identity()); when set, an input that was
+    // replaced or modified since is refused rather than masked with other weights than shown.
+    std::optional<FileIdentity> expectedInput;
 };
 
 // What was written for one layer.

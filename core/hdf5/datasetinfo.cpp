@@ -8,7 +8,7 @@ namespace sparsity::core {
 
 std::int64_t DatasetInfo::elementCount() const
 {
-    if (kind != NodeKind::Dataset)
+    if (kind != NodeKind::Dataset || nullDataspace)
         return 0;
     // A scalar (empty shape) holds one element. Declared shapes can exceed int64: saturate.
     std::int64_t count = 1;
@@ -26,7 +26,7 @@ bool DatasetInfo::canSparsifyWhenNamed() const
 {
     return kind == NodeKind::Dataset &&
            (elementClass == ElementClass::Float || elementClass == ElementClass::Integer) &&
-           !shape.empty() &&
+           !nullDataspace && !shape.empty() &&
            std::all_of(shape.begin(), shape.end(), [](std::int64_t extent) { return extent > 0; });
 }
 
@@ -34,6 +34,8 @@ QString DatasetInfo::shapeText() const
 {
     if (kind != NodeKind::Dataset)
         return {};
+    if (nullDataspace)
+        return QStringLiteral("null");
     if (shape.empty())
         return QStringLiteral("scalar");
     QStringList parts;

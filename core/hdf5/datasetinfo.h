@@ -28,7 +28,8 @@ struct DatasetInfo
 {
     QString path; // absolute, "/a/b/kernel"
     NodeKind kind = NodeKind::Other;
-    std::vector<std::int64_t> shape; // datasets only
+    std::vector<std::int64_t> shape; // datasets only; empty for scalar and null dataspaces
+    bool nullDataspace = false;      // a dataset without any element (H5S_NULL), not a scalar
     ElementClass elementClass = ElementClass::Other;
     QString typeName;              // "float32", "int8", "string", "compound", ...
     std::int64_t elementSize = 0;  // bytes per element in the file
@@ -42,7 +43,7 @@ struct DatasetInfo
     bool isDefaultSelection() const { return sparsifiable && elementClass == ElementClass::Float; }
     // Can be sparsified when a user names it: numeric and non-empty, of any rank >= 1.
     bool canSparsifyWhenNamed() const;
-    QString shapeText() const; // "64x3x3x3"
+    QString shapeText() const; // "64x3x3x3", "scalar" or "null"
 };
 
 } // namespace sparsity::core

@@ -144,6 +144,7 @@ DatasetInfo describeDataset(hid_t dataset, const QString& path, const QString& f
     }
 
     const bool isNull = spaceClass == H5S_NULL;
+    info.nullDataspace = isNull;
     if (!isNull) {
         std::vector<std::int64_t> factors = info.shape;
         factors.push_back(info.elementSize);
@@ -453,7 +454,36 @@ WeightTensor readValues(hid_t dataset, hid_t memoryType, const DatasetInfo& info
     return WeightTensor(shape, std::move(values));
 }
 
+FileIdentity identityOf(const struct stat& status)
+{
+    FileIdentity identity;
+    identity.device = static_cast<std::uint64_t>(status.st_dev);
+    identity.inode = static_cast<std::uint64_t>(status.st_ino);
+    identity.size = static_cast<std::int64_t>(status.st_size);
+    identity.modifiedNs = static_cast<std::int64_t>(status.st_mtim.tv_sec) * 1'000'000'000 +
+                          static_cast<std::int64_t>(status.st_mtim.tv_nsec);
+    return identity;
+}
+
 } // namespace
+
+std::optional<QString> fileChangeSince(const QString& path, const FileIdentity& opened)
+{
+    struct stat status = {};
+    if (::stat(QFile::encodeName(path).constData(), &status) != 0) {
+        const int error = errno;
+        if (error == ENOENT || error == ENOTDIR)
+            return QStringLiteral("the file was deleted or moved after it was opened");
+        return QStringLiteral("the file cannot be checked any more (%1)")
+            .arg(QString::fromLocal8Bit(std::strerror(error)));
+    }
+    const FileIdentity now = identityOf(status);
+    if (now.device != opened.device || now.inode != opened.inode)
+        return QStringLiteral("the file was replaced after it was opened");
+    if (now.size != opened.size || now.modifiedNs != opened.modifiedNs)
+        return QStringLiteral("the file was modified after it was opened");
+    return std::nullopt;
+}
 
 QString normalizeDatasetPath(const QString& path)
 {
@@ -464,6 +494,7 @@ QString normalizeDatasetPath(const QString& path)
 struct Hdf5Reader::Handles
 {
     Hdf5Handle file;
+    FileIdentity identity;
 };
 
 Hdf5Reader::Hdf5Reader(QString path, std::unique_ptr<Handles> handles)
@@ -472,6 +503,18 @@ Hdf5Reader::Hdf5Reader(QString path, std::unique_ptr<Handles> handles)
 {}
 
 Hdf5Reader::~Hdf5Reader() = default;
+
+FileIdentity Hdf5Reader::identity() const
+{
+    return m_handles->identity;
+}
+
+void Hdf5Reader::throwIfChanged(const QString& action) const
+{
+    if (const auto change = fileChangeSince(m_path, m_handles->identity))
+        throw Error(ErrorCode::Io,
+                    QStringLiteral("%1: %2: %3; open it again").arg(m_path, action, *change));
+}
 
 std::unique_ptr<Hdf5Reader> Hdf5Reader::open(const QString& path)
 {
@@ -496,7 +539,13 @@ std::unique_ptr<Hdf5Reader> Hdf5Reader::open(const QString& path)
         throw Error(ErrorCode::Io,
                     path + QStringLiteral(": ") + QString::fromLocal8Bit(std::strerror(error)));
     }
+    // The identity of what was opened, from the descriptor: the path may change under us.
+    struct stat opened = {};
+    const bool identified = ::fstat(fd, &opened) == 0;
     ::close(fd);
+    if (!identified)
+        throw Error(ErrorCode::Io,
+                    path + QStringLiteral(": ") + QString::fromLocal8Bit(std::strerror(errno)));
     if (status.st_size == 0)
         throw Error(ErrorCode::Io, path + QStringLiteral(": the file is empty, not an HDF5 file"));
 
@@ -509,6 +558,7 @@ std::unique_ptr<Hdf5Reader> Hdf5Reader::open(const QString& path)
 
     const Hdf5Handle fapl = fileAccessList();
     auto handles = std::make_unique<Handles>();
+    handles->identity = identityOf(opened);
     handles->file.reset(
         H5Fopen(nativePath.constData(), H5F_ACC_RDONLY, fapl.isValid() ? fapl.get() : H5P_DEFAULT));
     if (!handles->file.isValid()) {
@@ -523,11 +573,15 @@ std::unique_ptr<Hdf5Reader> Hdf5Reader::open(const QString& path)
         throw Error(ErrorCode::Io,
                     path + QStringLiteral(": not an HDF5 file or truncated/damaged: ") + cause);
     }
-    return std::unique_ptr<Hdf5Reader>(new Hdf5Reader(path, std::move(handles)));
+    auto reader = std::unique_ptr<Hdf5Reader>(new Hdf5Reader(path, std::move(handles)));
+    // Replaced between our checks and HDF5's open: HDF5 may hold another file than measured.
+    reader->throwIfChanged(QStringLiteral("cannot open"));
+    return reader;
 }
 
 std::vector<DatasetInfo> Hdf5Reader::listTree() const
 {
+    throwIfChanged(QStringLiteral("cannot list the file"));
     const Hdf5ErrorSilencer silencer;
     const Hdf5Handle root(H5Gopen2(m_handles->file.get(), "/", H5P_DEFAULT));
     if (!root.isValid())
@@ -537,8 +591,9 @@ std::vector<DatasetInfo> Hdf5Reader::listTree() const
 
 DatasetInfo Hdf5Reader::describe(const QString& datasetPath) const
 {
-    const Hdf5ErrorSilencer silencer;
     const QString path = normalizeDatasetPath(datasetPath);
+    throwIfChanged(QStringLiteral("cannot read dataset %1").arg(quoted(path)));
+    const Hdf5ErrorSilencer silencer;
     const hid_t file = m_handles->file.get();
     if (path == QLatin1String("/"))
         throw Error(ErrorCode::InvalidInput,
@@ -608,6 +663,10 @@ WeightTensor Hdf5Reader::readTensor(const QString& datasetPath,
         throw Error(ErrorCode::InvalidInput,
                     QStringLiteral("%1: dataset %2 has type %3, which is not numeric")
                         .arg(m_path, quoted(path), info.typeName));
+    if (info.nullDataspace)
+        throw Error(ErrorCode::InvalidInput,
+                    QStringLiteral("%1: dataset %2 has no data (null dataspace)")
+                        .arg(m_path, quoted(path)));
     if (info.shape.empty())
         throw Error(ErrorCode::InvalidInput,
                     QStringLiteral("%1: dataset %2 is a scalar (rank 0); it needs at least one "

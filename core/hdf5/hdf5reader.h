@@ -5,9 +5,26 @@
 #include "tensor/weighttensor.h"
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace sparsity::core {
+
+// Which file a path named when it was opened: another device or inode means the path was
+// replaced, another size or modification time that the file was written. Plain value.
+struct FileIdentity
+{
+    std::uint64_t device = 0;
+    std::uint64_t inode = 0;
+    std::int64_t size = 0;
+    std::int64_t modifiedNs = 0;
+
+    friend bool operator==(const FileIdentity&, const FileIdentity&) = default;
+};
+
+// How the file at `path` differs from `opened`, as text for a message ("the file was replaced
+// after it was opened"); nullopt when it is still the same file, unchanged.
+std::optional<QString> fileChangeSince(const QString& path, const FileIdentity& opened);
 
 // An HDF5 file opened read-only (the input is never opened for writing). HDF5 serializes its
 // calls behind one global lock, so use a reader from one thread at a time; all errors are
@@ -23,6 +40,10 @@ public:
     Hdf5Reader& operator=(const Hdf5Reader&) = delete;
 
     QString path() const { return m_path; }
+    // The file as it was when opened. Every later call first checks that the path still
+    // names that file unchanged and throws Error(Io) otherwise: HDF5 would go on reading the
+    // old, deleted or half-rewritten file through its open descriptor.
+    FileIdentity identity() const;
 
     // Every group, dataset and link reachable from "/", depth first in name order, without
     // visiting a group twice (hard-link cycles). The root group itself is not listed.
@@ -41,6 +62,8 @@ public:
 private:
     struct Handles;
     Hdf5Reader(QString path, std::unique_ptr<Handles> handles);
+    // Throws Error(Io) "<file>: <action>: the file was ..." when the file changed since open().
+    void throwIfChanged(const QString& action) const;
 
     QString m_path;
     std::unique_ptr<Handles> m_handles;

@@ -324,8 +324,12 @@ void MainWindow::connectSession()
     connect(m_session, &Session::layerSelected, this, &MainWindow::onLayerSelected);
     connect(m_session, &Session::layerFailed, this,
             [this](const QString& path, const QString& message) {
+                // Core messages name file and dataset; others (parameters) get both here.
+                const QString file = m_session->filePath();
                 showError(tr("The layer cannot be shown"),
-                          message.contains(path) ? message : tr("%1: %2").arg(path, message));
+                          message.contains(path) && message.contains(file)
+                              ? message
+                              : tr("%1: dataset '%2': %3").arg(file, path, message));
                 scheduleBusyCheck();
             });
     connect(m_session, &Session::paramsReset, m_parameters, &ParameterPanel::setParams);
@@ -520,6 +524,8 @@ void MainWindow::exportMasks(const QString& outputPath, bool allLayers)
     core::ExportRequest request;
     request.inputPath = m_session->filePath();
     request.outputPath = QFileInfo(outputPath).absoluteFilePath();
+    // The masks must be those of the weights on screen, not of a file put there since.
+    request.expectedInput = m_session->fileIdentity();
     for (const QString& layer : layers)
         request.layers.push_back(core::LayerRequest{layer, m_session->params(layer)});
     startExport(request);

@@ -146,6 +146,8 @@ void ParameterPanel::setParams(const core::SparsityParams& params)
 
 void ParameterPanel::setLevelFromUser(double level)
 {
+    if (std::isnan(level))
+        return; // no level at all: keep the current one (levelToSteps would make it 0)
     const int steps = levelToSteps(level);
     if (steps == m_levelSlider->value())
         return;

@@ -28,7 +28,7 @@ public:
     // Shows params without emitting (a layer switch, not a user change).
     void setParams(const core::SparsityParams& params);
     // A level chosen elsewhere (the histogram's threshold), rounded to the panel's 0.1 % steps;
-    // emits paramsChanged if the level changes.
+    // emits paramsChanged if the level changes. Out of range is clamped; NaN is ignored.
     void setLevelFromUser(double level);
 
     static constexpr int levelSteps = 1000; // 0.1 % steps

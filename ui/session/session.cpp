@@ -78,6 +78,7 @@ void Session::openFile(const QString& path)
             OpenedFile file;
             file.reader = core::Hdf5Reader::open(path);
             file.tree = file.reader->listTree();
+            file.identity = file.reader->identity();
             return file;
         });
     }).then(this, [this, path, generation](IoOutcome<OpenedFile> outcome) {
@@ -100,6 +101,7 @@ void Session::openFile(const QString& path)
             m_loadCancel->store(true);
         m_reader = std::move(outcome.value->reader);
         m_tree = std::move(outcome.value->tree);
+        m_fileIdentity = outcome.value->identity;
         m_filePath = path;
         m_params.clear();
         m_layers.clear();
@@ -143,9 +145,13 @@ QString Session::defaultLayer() const
     if (isDemo())
         if (const auto demo = info(QStringLiteral("/mlp/fc2/weight")); demo && demo->sparsifiable)
             return demo->path;
-    const QStringList layers = sparsifiableLayers();
-    if (!layers.isEmpty())
-        return layers.first();
+    // A layer declared bigger than memory would greet the user with an error: skip those.
+    const std::vector<core::DatasetInfo> layers = core::defaultLayers(m_tree);
+    for (const core::DatasetInfo& layer : layers)
+        if (layer.storageBytes <= layerMemoryBudget)
+            return layer.path;
+    if (!layers.empty())
+        return layers.front().path;
     for (const core::DatasetInfo& entry : m_tree)
         if (entry.canSparsifyWhenNamed())
             return entry.path;

@@ -3,6 +3,7 @@
 #include "coalescingrunner.h"
 #include "demofile.h"
 #include "hdf5/datasetinfo.h"
+#include "hdf5/hdf5reader.h"
 #include "layersnapshot.h"
 
 #include <QHash>
@@ -38,10 +39,13 @@ public:
     void openFile(const QString& path);
     void openDemo();
     QString filePath() const { return m_filePath; }
+    // The file as it was when listed; exports refuse it once it was replaced or modified.
+    std::optional<core::FileIdentity> fileIdentity() const { return m_fileIdentity; }
     bool isDemo() const;
     const std::vector<core::DatasetInfo>& tree() const { return m_tree; }
     std::optional<core::DatasetInfo> info(const QString& datasetPath) const;
-    // The layer shown first: a dense, visually telling default layer of the file.
+    // The layer shown first: a dense, visually telling default layer of the file, preferring
+    // one whose weights fit the layer memory budget.
     QString defaultLayer() const;
     // The layers that "all layers" means (export, apply to all): floating point, rank >= 2.
     QStringList sparsifiableLayers() const;
@@ -90,6 +94,7 @@ private:
     {
         std::shared_ptr<core::Hdf5Reader> reader;
         std::vector<core::DatasetInfo> tree;
+        core::FileIdentity identity;
     };
 
     void loadLayer(const QString& datasetPath);
@@ -106,6 +111,7 @@ private:
     QString m_filePath;
     std::shared_ptr<core::Hdf5Reader> m_reader; // dereferenced on the I/O thread only
     std::vector<core::DatasetInfo> m_tree;
+    std::optional<core::FileIdentity> m_fileIdentity;
     quint64 m_fileGeneration = 0;
     int m_openingFiles = 0;
 

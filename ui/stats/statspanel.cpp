@@ -7,6 +7,7 @@
 #include <QLabel>
 #include <QLocale>
 #include <QVBoxLayout>
+#include <cmath>
 
 namespace sparsity::ui {
 namespace {
@@ -14,6 +15,14 @@ namespace {
 QString percent(double fraction, int decimals = 1)
 {
     return QLocale().toString(fraction * 100.0, 'f', decimals) + QStringLiteral(" %");
+}
+
+// A retained ratio; NaN when the squares of finite weights overflow (|w| > 1e154 in float64).
+QString ratio(double fraction)
+{
+    if (!std::isfinite(fraction))
+        return StatsPanel::tr("n/a (the sum overflows)");
+    return percent(fraction, 2);
 }
 
 QString count(std::int64_t value)
@@ -109,8 +118,8 @@ void StatsPanel::setSnapshot(const std::shared_ptr<const LayerSnapshot>& snapsho
     m_zeros->setText(tr("%1 of %2").arg(count(stats.zeros), count(stats.elements)));
     m_sparsity->setText(tr("%1 achieved, %2 requested")
                             .arg(percent(stats.achievedSparsity, 2), percent(params.level)));
-    m_energy->setText(percent(stats.retainedEnergy, 2));
-    m_l1->setText(percent(stats.retainedL1, 2));
+    m_energy->setText(ratio(stats.retainedEnergy));
+    m_l1->setText(ratio(stats.retainedL1));
 
     if (stats.nonFiniteWeights > 0) {
         m_warning->setText(
