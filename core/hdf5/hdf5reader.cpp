@@ -7,6 +7,7 @@
 #include <QFileInfo>
 #include <QStringList>
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -205,8 +206,12 @@ QString linkTargetText(hid_t location, const QByteArray& name, H5L_type_t type)
 }
 
 // Why a link does not resolve, given the HDF5 cause captured right after the failing call.
-QString danglingReason(const QString& target, const QString& cause)
+QString danglingReason(const QString& target, const QString& cause, H5L_type_t type,
+                       bool followsExternalLinks)
 {
+    if (type == H5L_TYPE_EXTERNAL && !followsExternalLinks)
+        return QStringLiteral("external link to %1, not followed in a file read from memory")
+            .arg(target);
     if (cause.contains(QLatin1String("too many links")))
         return QStringLiteral("link target %1 does not resolve (too many levels of links)")
             .arg(target);
@@ -218,8 +223,9 @@ using ObjectKey = std::pair<unsigned long, haddr_t>;
 class TreeLister
 {
 public:
-    explicit TreeLister(QString fileName)
+    TreeLister(QString fileName, hid_t linkAccess)
         : m_fileName(std::move(fileName))
+        , m_linkAccess(linkAccess)
     {}
 
     std::vector<DatasetInfo> list(hid_t root)
@@ -253,10 +259,11 @@ private:
 
         H5O_info_t object;
         if (H5Oget_info_by_name2(group, link.name.constData(), &object, H5O_INFO_BASIC,
-                                 H5P_DEFAULT) < 0) {
+                                 m_linkAccess) < 0) {
             if (isLink) {
                 entry.kind = NodeKind::DanglingLink;
-                entry.reason = danglingReason(entry.linkTarget, hdf5ErrorCause());
+                entry.reason = danglingReason(entry.linkTarget, hdf5ErrorCause(), link.type,
+                                              m_linkAccess == H5P_DEFAULT);
             } else {
                 entry.kind = NodeKind::Other;
                 entry.reason = withHdf5Cause(QStringLiteral("cannot be read"));
@@ -306,6 +313,7 @@ private:
     }
 
     QString m_fileName;
+    hid_t m_linkAccess;                     // not owned
     std::map<ObjectKey, QString> m_visited; // groups already listed -> the path they were listed at
     std::vector<DatasetInfo> m_entries;
 };
@@ -320,6 +328,26 @@ Hdf5Handle fileAccessList()
     // Lock as HDF5 does by default, but still open files on file systems without locks.
     H5Pset_file_locking(fapl.get(), true, true);
     return fapl;
+}
+
+// HDF5's format signature: at offset 0, or after a user block of 512, 1024, 2048... bytes.
+bool hasHdf5Signature(const QByteArray& image)
+{
+    static constexpr char signature[] = "\x89HDF\r\n\x1a\n";
+    constexpr qsizetype length = sizeof signature - 1;
+    for (qsizetype offset = 0; offset <= image.size() - length;
+         offset = offset == 0 ? 512 : offset * 2) {
+        if (std::memcmp(image.constData() + offset, signature, length) == 0)
+            return true;
+    }
+    return false;
+}
+
+herr_t refuseExternalLink(const char* /*parentFile*/, const char* /*parentGroup*/,
+                          const char* /*childFile*/, const char* /*childObject*/,
+                          unsigned* /*accessFlags*/, hid_t /*fapl*/, void* /*data*/)
+{
+    return -1;
 }
 
 std::uint64_t availableMemoryBytes()
@@ -464,6 +492,10 @@ QString normalizeDatasetPath(const QString& path)
 struct Hdf5Reader::Handles
 {
     Hdf5Handle file;
+    // Link access for every lookup by name; invalid (HDF5's default) for files opened by path.
+    Hdf5Handle linkAccess;
+
+    hid_t linkAccessList() const { return linkAccess.isValid() ? linkAccess.get() : H5P_DEFAULT; }
 };
 
 Hdf5Reader::Hdf5Reader(QString path, std::unique_ptr<Handles> handles)
@@ -526,13 +558,45 @@ std::unique_ptr<Hdf5Reader> Hdf5Reader::open(const QString& path)
     return std::unique_ptr<Hdf5Reader>(new Hdf5Reader(path, std::move(handles)));
 }
 
+std::unique_ptr<Hdf5Reader> Hdf5Reader::openImage(const QByteArray& image, const QString& name)
+{
+    if (image.isEmpty())
+        throw Error(ErrorCode::Io, name + QStringLiteral(": the file is empty, not an HDF5 file"));
+    if (!hasHdf5Signature(image))
+        throw Error(ErrorCode::Io, name + QStringLiteral(": not an HDF5 file"));
+
+    const Hdf5ErrorSilencer silencer;
+    // The core driver without a backing store keeps the file in memory only; HDF5 copies the
+    // image, so the caller's bytes need not outlive the reader.
+    const Hdf5Handle fapl(H5Pcreate(H5P_FILE_ACCESS));
+    if (!fapl.isValid() || H5Pset_fapl_core(fapl.get(), std::size_t{1} << 16, false) < 0 ||
+        H5Pset_file_image(fapl.get(), const_cast<char*>(image.constData()),
+                          static_cast<std::size_t>(image.size())) < 0)
+        throwIo(name + QStringLiteral(": cannot prepare the in-memory file"));
+    auto handles = std::make_unique<Handles>();
+    handles->linkAccess.reset(H5Pcreate(H5P_LINK_ACCESS));
+    if (!handles->linkAccess.isValid() ||
+        H5Pset_elink_cb(handles->linkAccess.get(), &refuseExternalLink, nullptr) < 0)
+        throwIo(name + QStringLiteral(": cannot prepare the in-memory file"));
+
+    // HDF5 tells open files apart by name, and the core driver refuses to open an image under
+    // the name of a file that exists on disk: give each image a name of its own.
+    static std::atomic<std::uint64_t> imageCount{0};
+    const QByteArray internalName =
+        QStringLiteral("%1 (in memory #%2)").arg(name).arg(++imageCount).toUtf8();
+    handles->file.reset(H5Fopen(internalName.constData(), H5F_ACC_RDONLY, fapl.get()));
+    if (!handles->file.isValid())
+        throwIo(name + QStringLiteral(": not an HDF5 file or truncated/damaged"));
+    return std::unique_ptr<Hdf5Reader>(new Hdf5Reader(name, std::move(handles)));
+}
+
 std::vector<DatasetInfo> Hdf5Reader::listTree() const
 {
     const Hdf5ErrorSilencer silencer;
     const Hdf5Handle root(H5Gopen2(m_handles->file.get(), "/", H5P_DEFAULT));
     if (!root.isValid())
         throwIo(m_path + QStringLiteral(": cannot open the root group"));
-    return TreeLister(m_path).list(root.get());
+    return TreeLister(m_path, m_handles->linkAccessList()).list(root.get());
 }
 
 DatasetInfo Hdf5Reader::describe(const QString& datasetPath) const
@@ -540,6 +604,7 @@ DatasetInfo Hdf5Reader::describe(const QString& datasetPath) const
     const Hdf5ErrorSilencer silencer;
     const QString path = normalizeDatasetPath(datasetPath);
     const hid_t file = m_handles->file.get();
+    const hid_t lapl = m_handles->linkAccessList();
     if (path == QLatin1String("/"))
         throw Error(ErrorCode::InvalidInput,
                     QStringLiteral("%1: '/' is the root group, not a dataset").arg(m_path));
@@ -553,22 +618,23 @@ DatasetInfo Hdf5Reader::describe(const QString& datasetPath) const
     QString prefix;
     for (const QString& part : parts) {
         prefix += QLatin1Char('/') + part;
-        if (H5Lexists(file, prefix.toUtf8().constData(), H5P_DEFAULT) <= 0)
+        if (H5Lexists(file, prefix.toUtf8().constData(), lapl) <= 0)
             throw missing();
     }
 
     const QByteArray name = path.toUtf8();
     H5L_info_t link;
-    if (H5Lget_info(file, name.constData(), &link, H5P_DEFAULT) < 0)
+    if (H5Lget_info(file, name.constData(), &link, lapl) < 0)
         throw missing();
     H5O_info_t object;
-    if (H5Oget_info_by_name2(file, name.constData(), &object, H5O_INFO_BASIC, H5P_DEFAULT) < 0) {
+    if (H5Oget_info_by_name2(file, name.constData(), &object, H5O_INFO_BASIC, lapl) < 0) {
         const QString cause = hdf5ErrorCause();
         if (link.type == H5L_TYPE_SOFT || link.type == H5L_TYPE_EXTERNAL) {
             const QString target = linkTargetText(file, name, link.type);
             throw Error(ErrorCode::InvalidInput,
                         QStringLiteral("%1: %2 is a dangling link: %3")
-                            .arg(m_path, quoted(path), danglingReason(target, cause)));
+                            .arg(m_path, quoted(path),
+                                 danglingReason(target, cause, link.type, lapl == H5P_DEFAULT)));
         }
         throw Error(
             ErrorCode::InvalidInput,
@@ -631,7 +697,7 @@ WeightTensor Hdf5Reader::readTensor(const QString& datasetPath,
         approximateBytes *= double(extent);
     }
     overflow = overflow || __builtin_mul_overflow(bytes, std::uint64_t{targetSize}, &bytes);
-    const std::uint64_t available = availableMemoryBytes();
+    const std::uint64_t available = m_memoryLimit > 0 ? m_memoryLimit : availableMemoryBytes();
     if (overflow || bytes > available ||
         bytes > static_cast<std::uint64_t>(std::numeric_limits<std::ptrdiff_t>::max()))
         throw Error(ErrorCode::OutOfMemory,
