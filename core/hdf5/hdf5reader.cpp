@@ -26,6 +26,16 @@ namespace sparsity::core {
 namespace {
 
 constexpr std::uint64_t slabBytes = std::uint64_t{16} << 20;
+// No number type is wider (long double, 128-bit integers). HDF5 converts whatever size a file
+// declares and allocates a conversion buffer for at least one element, so a damaged type size
+// would make it allocate gigabytes before it fails.
+constexpr std::int64_t maxNumberBytes = 16;
+
+QString numberSizeProblem(std::int64_t elementSize)
+{
+    return QStringLiteral("%1-byte numbers, wider than any number type (is the file damaged?)")
+        .arg(elementSize);
+}
 
 QString quoted(const QString& datasetPath)
 {
@@ -156,6 +166,8 @@ DatasetInfo describeDataset(hid_t dataset, const QString& path, const QString& f
     const auto zeroDim = std::find(info.shape.begin(), info.shape.end(), 0);
     if (!numeric)
         info.reason = info.typeName + QStringLiteral(" data is not numeric");
+    else if (info.elementSize < 1 || info.elementSize > maxNumberBytes)
+        info.reason = numberSizeProblem(info.elementSize);
     else if (isNull)
         info.reason = QStringLiteral("no data (null dataspace)");
     else if (rank == 0)
@@ -411,6 +423,47 @@ MissingFilters missingFilters(hid_t dataset)
         ((flags & H5Z_FLAG_OPTIONAL) != 0 ? missing.optional : missing.mandatory) << text;
     }
     return missing;
+}
+
+// Checks the chunk shape of a chunked dataset as HDF5 checks it when it creates a dataset, but
+// not when it opens one: every chunk dimension at least 1 and, where the dataset cannot grow,
+// at most its maximum size. HDF5 1.10 decodes a chunk into a buffer of the declared chunk size
+// and copies from it without checking, so a damaged file would make it read out of bounds.
+// One chunk must also fit in memoryLimit bytes: HDF5 allocates whole chunks to read them.
+void validateChunkShape(hid_t dataset, const DatasetInfo& info, const QString& fileName,
+                        std::uint64_t memoryLimit)
+{
+    const Hdf5Handle dcpl(H5Dget_create_plist(dataset));
+    if (!dcpl.isValid() || H5Pget_layout(dcpl.get()) != H5D_CHUNKED)
+        return;
+    const int rank = static_cast<int>(info.shape.size());
+    std::vector<hsize_t> chunk(info.shape.size());
+    std::vector<hsize_t> maxDims(info.shape.size());
+    const Hdf5Handle space(H5Dget_space(dataset));
+    if (H5Pget_chunk(dcpl.get(), rank, chunk.data()) != rank || !space.isValid() ||
+        H5Sget_simple_extent_dims(space.get(), nullptr, maxDims.data()) != rank)
+        throwIo(fileName + QStringLiteral(": cannot read the chunk shape of dataset ") +
+                quoted(info.path));
+    QStringList chunkText;
+    bool fits = true;
+    std::uint64_t chunkBytes = static_cast<std::uint64_t>(info.elementSize);
+    bool overflow = false;
+    for (int i = 0; i < rank; ++i) {
+        chunkText << QString::number(chunk[i]);
+        fits = fits && chunk[i] > 0 && (maxDims[i] == H5S_UNLIMITED || chunk[i] <= maxDims[i]);
+        overflow = overflow || __builtin_mul_overflow(chunkBytes, chunk[i], &chunkBytes);
+    }
+    if (!fits)
+        throw Error(ErrorCode::InvalidInput,
+                    QStringLiteral("%1: dataset %2 is damaged: its chunk shape %3 does not fit its "
+                                   "shape %4")
+                        .arg(fileName, quoted(info.path), chunkText.join(QLatin1Char('x')),
+                             info.shapeText()));
+    if (overflow || chunkBytes > memoryLimit)
+        throw Error(ErrorCode::OutOfMemory,
+                    QStringLiteral("%1: dataset %2 has chunks of %3 elements, too large to read "
+                                   "in the memory available")
+                        .arg(fileName, quoted(info.path), chunkText.join(QLatin1Char('x'))));
 }
 
 template <typename T>
@@ -674,6 +727,10 @@ WeightTensor Hdf5Reader::readTensor(const QString& datasetPath,
         throw Error(ErrorCode::InvalidInput,
                     QStringLiteral("%1: dataset %2 has type %3, which is not numeric")
                         .arg(m_path, quoted(path), info.typeName));
+    if (info.elementSize < 1 || info.elementSize > maxNumberBytes)
+        throw Error(ErrorCode::InvalidInput,
+                    QStringLiteral("%1: dataset %2 has %3")
+                        .arg(m_path, quoted(path), numberSizeProblem(info.elementSize)));
     if (info.shape.empty())
         throw Error(ErrorCode::InvalidInput,
                     QStringLiteral("%1: dataset %2 is a scalar (rank 0); it needs at least one "
@@ -716,6 +773,7 @@ WeightTensor Hdf5Reader::readTensor(const QString& datasetPath,
                     QStringLiteral("%1: dataset %2 is compressed with filter %3, which this HDF5 "
                                    "library cannot decode")
                         .arg(m_path, quoted(path), missing.mandatory.join(QStringLiteral(", "))));
+    validateChunkShape(dataset.get(), info, m_path, available);
 
     if (asDouble)
         return readValues<double>(dataset.get(), H5T_NATIVE_DOUBLE, info, m_path, context);

@@ -188,6 +188,8 @@ private Q_SLOTS:
     void readRefusesUnusableDatasets();
     void readRefusesHugeDatasetBeforeAllocating();
     void readRefusesUnavailableFilter();
+    void readRefusesDamagedChunkShape();
+    void readRefusesImpossibleNumberSizes();
     void memoryLimitBoundsReads();
 
     void readsFileImage();
@@ -859,6 +861,88 @@ void TestHdf5Io::readRefusesUnavailableFilter()
     VERIFY_ERROR(error, ErrorCode::InvalidInput,
                  QStringLiteral("dataset '/w' is compressed with filter 'test-identity' (id "
                                 "40123), which this HDF5 library cannot decode"));
+}
+
+void TestHdf5Io::readRefusesDamagedChunkShape()
+{
+    // Found by fuzz_hdf5 (fuzz/corpus/fuzz_hdf5/regression-chunk-shape.h5): a chunk dimension
+    // of 5 damaged into 0x400005. HDF5 1.10 opens such a dataset and then copies a 50 MB chunk
+    // out of the few bytes it decoded (a segfault); the reader must refuse it first.
+    const QString file = path(QStringLiteral("damaged_chunk.h5"));
+    {
+        const Id h5 = createFile(file);
+        const Id dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
+        const hsize_t chunk[2] = {3, 5};
+        H5Pset_chunk(dcpl, 2, chunk);
+        H5Pset_fletcher32(dcpl);
+        std::vector<float> data(25, 1.5f);
+        QVERIFY(
+            writeDataset(h5, "/w", H5T_IEEE_F32BE, {5, 5}, H5T_NATIVE_FLOAT, data.data(), dcpl));
+    }
+    QByteArray bytes;
+    {
+        QFile in(file);
+        QVERIFY(in.open(QIODevice::ReadOnly));
+        bytes = in.readAll();
+    }
+    // The layout message's chunk dimensions: 3, 5 and the element size 4, as uint32 LE.
+    const QByteArray dims("\x03\0\0\0\x05\0\0\0\x04\0\0\0", 12);
+    const qsizetype at = bytes.indexOf(dims);
+    QVERIFY(at >= 0);
+    QCOMPARE(bytes.indexOf(dims, at + 1), qsizetype(-1));
+    bytes[at + 6] = '\x40';
+    {
+        QFile out(file);
+        QVERIFY(out.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        QCOMPARE(out.write(bytes), bytes.size());
+    }
+
+    const auto reader = Hdf5Reader::open(file);
+    QVERIFY(reader->describe(QStringLiteral("/w")).sparsifiable);
+    const auto error = errorOf([&] { reader->readTensor(QStringLiteral("/w"), inlineContext); });
+    VERIFY_ERROR(error, ErrorCode::InvalidInput,
+                 QStringLiteral("dataset '/w' is damaged: its chunk shape 3x4194309 does not fit "
+                                "its shape 5x5"));
+    // The same through a memory image, as fuzz_hdf5 reads it.
+    const auto image = Hdf5Reader::openImage(bytes, QStringLiteral("damaged.h5"));
+    const auto imageError =
+        errorOf([&] { image->readTensor(QStringLiteral("/w"), inlineContext); });
+    VERIFY_ERROR(imageError, ErrorCode::InvalidInput, QStringLiteral("chunk shape 3x4194309"));
+}
+
+void TestHdf5Io::readRefusesImpossibleNumberSizes()
+{
+    // Found by fuzz_hdf5 (fuzz/corpus/fuzz_hdf5/regression-type-size.h5): a float type whose
+    // size was damaged into 1.3 GB. HDF5 allocates a conversion buffer of one such element
+    // before it notices anything; the reader refuses numbers wider than 16 bytes first.
+    const QString file = path(QStringLiteral("wide_numbers.h5"));
+    {
+        const Id h5 = createFile(file);
+        const Id wideFloat(H5Tcopy(H5T_IEEE_F64LE), H5Tclose);
+        QVERIFY(H5Tset_size(wideFloat, 32) >= 0);
+        QVERIFY(writeDataset(h5, "/wide_float", wideFloat, {2, 2}));
+        const Id wideInt(H5Tcopy(H5T_STD_I64LE), H5Tclose);
+        QVERIFY(H5Tset_size(wideInt, 24) >= 0);
+        QVERIFY(writeDataset(h5, "/wide_int", wideInt, {2, 2}));
+        const Id longDouble(H5Tcopy(H5T_NATIVE_LDOUBLE), H5Tclose);
+        QVERIFY(writeDataset(h5, "/long_double", longDouble, {2, 2}));
+    }
+    const auto reader = Hdf5Reader::open(file);
+    for (const auto& [name, bytes] : {std::pair{QStringLiteral("/wide_float"), 32},
+                                      std::pair{QStringLiteral("/wide_int"), 24}}) {
+        const DatasetInfo info = reader->describe(name);
+        QVERIFY(!info.sparsifiable);
+        QCOMPARE(info.reason, QStringLiteral("%1-byte numbers, wider than any number type (is "
+                                             "the file damaged?)")
+                                  .arg(bytes));
+        VERIFY_ERROR(errorOf([&] { reader->readTensor(name, inlineContext); }),
+                     ErrorCode::InvalidInput,
+                     QStringLiteral("dataset '%1' has %2-byte numbers").arg(name).arg(bytes));
+    }
+    // 16 bytes (x86's long double) is still a number: read as double.
+    QVERIFY(reader->describe(QStringLiteral("/long_double")).sparsifiable);
+    QCOMPARE(reader->readTensor(QStringLiteral("/long_double"), inlineContext).precision(),
+             Precision::Float64);
 }
 
 void TestHdf5Io::memoryLimitBoundsReads()
