@@ -7,6 +7,7 @@
 #include <QFileInfo>
 #include <QStringList>
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -25,6 +26,16 @@ namespace sparsity::core {
 namespace {
 
 constexpr std::uint64_t slabBytes = std::uint64_t{16} << 20;
+// No number type is wider (long double, 128-bit integers). HDF5 converts whatever size a file
+// declares and allocates a conversion buffer for at least one element, so a damaged type size
+// would make it allocate gigabytes before it fails.
+constexpr std::int64_t maxNumberBytes = 16;
+
+QString numberSizeProblem(std::int64_t elementSize)
+{
+    return QStringLiteral("%1-byte numbers, wider than any number type (is the file damaged?)")
+        .arg(elementSize);
+}
 
 QString quoted(const QString& datasetPath)
 {
@@ -156,6 +167,8 @@ DatasetInfo describeDataset(hid_t dataset, const QString& path, const QString& f
     const auto zeroDim = std::find(info.shape.begin(), info.shape.end(), 0);
     if (!numeric)
         info.reason = info.typeName + QStringLiteral(" data is not numeric");
+    else if (info.elementSize < 1 || info.elementSize > maxNumberBytes)
+        info.reason = numberSizeProblem(info.elementSize);
     else if (isNull)
         info.reason = QStringLiteral("no data (null dataspace)");
     else if (rank == 0)
@@ -206,8 +219,12 @@ QString linkTargetText(hid_t location, const QByteArray& name, H5L_type_t type)
 }
 
 // Why a link does not resolve, given the HDF5 cause captured right after the failing call.
-QString danglingReason(const QString& target, const QString& cause)
+QString danglingReason(const QString& target, const QString& cause, H5L_type_t type,
+                       bool followsExternalLinks)
 {
+    if (type == H5L_TYPE_EXTERNAL && !followsExternalLinks)
+        return QStringLiteral("external link to %1, not followed in a file read from memory")
+            .arg(target);
     if (cause.contains(QLatin1String("too many links")))
         return QStringLiteral("link target %1 does not resolve (too many levels of links)")
             .arg(target);
@@ -219,8 +236,9 @@ using ObjectKey = std::pair<unsigned long, haddr_t>;
 class TreeLister
 {
 public:
-    explicit TreeLister(QString fileName)
+    TreeLister(QString fileName, hid_t linkAccess)
         : m_fileName(std::move(fileName))
+        , m_linkAccess(linkAccess)
     {}
 
     std::vector<DatasetInfo> list(hid_t root)
@@ -254,10 +272,11 @@ private:
 
         H5O_info_t object;
         if (H5Oget_info_by_name2(group, link.name.constData(), &object, H5O_INFO_BASIC,
-                                 H5P_DEFAULT) < 0) {
+                                 m_linkAccess) < 0) {
             if (isLink) {
                 entry.kind = NodeKind::DanglingLink;
-                entry.reason = danglingReason(entry.linkTarget, hdf5ErrorCause());
+                entry.reason = danglingReason(entry.linkTarget, hdf5ErrorCause(), link.type,
+                                              m_linkAccess == H5P_DEFAULT);
             } else {
                 entry.kind = NodeKind::Other;
                 entry.reason = withHdf5Cause(QStringLiteral("cannot be read"));
@@ -307,6 +326,7 @@ private:
     }
 
     QString m_fileName;
+    hid_t m_linkAccess;                     // not owned
     std::map<ObjectKey, QString> m_visited; // groups already listed -> the path they were listed at
     std::vector<DatasetInfo> m_entries;
 };
@@ -321,6 +341,26 @@ Hdf5Handle fileAccessList()
     // Lock as HDF5 does by default, but still open files on file systems without locks.
     H5Pset_file_locking(fapl.get(), true, true);
     return fapl;
+}
+
+// HDF5's format signature: at offset 0, or after a user block of 512, 1024, 2048... bytes.
+bool hasHdf5Signature(const QByteArray& image)
+{
+    static constexpr char signature[] = "\x89HDF\r\n\x1a\n";
+    constexpr qsizetype length = sizeof signature - 1;
+    for (qsizetype offset = 0; offset <= image.size() - length;
+         offset = offset == 0 ? 512 : offset * 2) {
+        if (std::memcmp(image.constData() + offset, signature, length) == 0)
+            return true;
+    }
+    return false;
+}
+
+herr_t refuseExternalLink(const char* /*parentFile*/, const char* /*parentGroup*/,
+                          const char* /*childFile*/, const char* /*childObject*/,
+                          unsigned* /*accessFlags*/, hid_t /*fapl*/, void* /*data*/)
+{
+    return -1;
 }
 
 std::uint64_t availableMemoryBytes()
@@ -384,6 +424,47 @@ MissingFilters missingFilters(hid_t dataset)
         ((flags & H5Z_FLAG_OPTIONAL) != 0 ? missing.optional : missing.mandatory) << text;
     }
     return missing;
+}
+
+// Checks the chunk shape of a chunked dataset as HDF5 checks it when it creates a dataset, but
+// not when it opens one: every chunk dimension at least 1 and, where the dataset cannot grow,
+// at most its maximum size. HDF5 1.10 decodes a chunk into a buffer of the declared chunk size
+// and copies from it without checking, so a damaged file would make it read out of bounds.
+// One chunk must also fit in memoryLimit bytes: HDF5 allocates whole chunks to read them.
+void validateChunkShape(hid_t dataset, const DatasetInfo& info, const QString& fileName,
+                        std::uint64_t memoryLimit)
+{
+    const Hdf5Handle dcpl(H5Dget_create_plist(dataset));
+    if (!dcpl.isValid() || H5Pget_layout(dcpl.get()) != H5D_CHUNKED)
+        return;
+    const int rank = static_cast<int>(info.shape.size());
+    std::vector<hsize_t> chunk(info.shape.size());
+    std::vector<hsize_t> maxDims(info.shape.size());
+    const Hdf5Handle space(H5Dget_space(dataset));
+    if (H5Pget_chunk(dcpl.get(), rank, chunk.data()) != rank || !space.isValid() ||
+        H5Sget_simple_extent_dims(space.get(), nullptr, maxDims.data()) != rank)
+        throwIo(fileName + QStringLiteral(": cannot read the chunk shape of dataset ") +
+                quoted(info.path));
+    QStringList chunkText;
+    bool fits = true;
+    std::uint64_t chunkBytes = static_cast<std::uint64_t>(info.elementSize);
+    bool overflow = false;
+    for (int i = 0; i < rank; ++i) {
+        chunkText << QString::number(chunk[i]);
+        fits = fits && chunk[i] > 0 && (maxDims[i] == H5S_UNLIMITED || chunk[i] <= maxDims[i]);
+        overflow = overflow || __builtin_mul_overflow(chunkBytes, chunk[i], &chunkBytes);
+    }
+    if (!fits)
+        throw Error(ErrorCode::InvalidInput,
+                    QStringLiteral("%1: dataset %2 is damaged: its chunk shape %3 does not fit its "
+                                   "shape %4")
+                        .arg(fileName, quoted(info.path), chunkText.join(QLatin1Char('x')),
+                             info.shapeText()));
+    if (overflow || chunkBytes > memoryLimit)
+        throw Error(ErrorCode::OutOfMemory,
+                    QStringLiteral("%1: dataset %2 has chunks of %3 elements, too large to read "
+                                   "in the memory available")
+                        .arg(fileName, quoted(info.path), chunkText.join(QLatin1Char('x'))));
 }
 
 template <typename T>
@@ -494,7 +575,12 @@ QString normalizeDatasetPath(const QString& path)
 struct Hdf5Reader::Handles
 {
     Hdf5Handle file;
-    FileIdentity identity;
+    // The file opened by path, as it was then; none for an image in memory, which cannot change.
+    std::optional<FileIdentity> identity;
+    // Link access for every lookup by name; invalid (HDF5's default) for files opened by path.
+    Hdf5Handle linkAccess;
+
+    hid_t linkAccessList() const { return linkAccess.isValid() ? linkAccess.get() : H5P_DEFAULT; }
 };
 
 Hdf5Reader::Hdf5Reader(QString path, std::unique_ptr<Handles> handles)
@@ -506,12 +592,14 @@ Hdf5Reader::~Hdf5Reader() = default;
 
 FileIdentity Hdf5Reader::identity() const
 {
-    return m_handles->identity;
+    return m_handles->identity.value_or(FileIdentity{});
 }
 
 void Hdf5Reader::throwIfChanged(const QString& action) const
 {
-    if (const auto change = fileChangeSince(m_path, m_handles->identity))
+    if (!m_handles->identity)
+        return;
+    if (const auto change = fileChangeSince(m_path, *m_handles->identity))
         throw Error(ErrorCode::Io,
                     QStringLiteral("%1: %2: %3; open it again").arg(m_path, action, *change));
 }
@@ -579,6 +667,38 @@ std::unique_ptr<Hdf5Reader> Hdf5Reader::open(const QString& path)
     return reader;
 }
 
+std::unique_ptr<Hdf5Reader> Hdf5Reader::openImage(const QByteArray& image, const QString& name)
+{
+    if (image.isEmpty())
+        throw Error(ErrorCode::Io, name + QStringLiteral(": the file is empty, not an HDF5 file"));
+    if (!hasHdf5Signature(image))
+        throw Error(ErrorCode::Io, name + QStringLiteral(": not an HDF5 file"));
+
+    const Hdf5ErrorSilencer silencer;
+    // The core driver without a backing store keeps the file in memory only; HDF5 copies the
+    // image, so the caller's bytes need not outlive the reader.
+    const Hdf5Handle fapl(H5Pcreate(H5P_FILE_ACCESS));
+    if (!fapl.isValid() || H5Pset_fapl_core(fapl.get(), std::size_t{1} << 16, false) < 0 ||
+        H5Pset_file_image(fapl.get(), const_cast<char*>(image.constData()),
+                          static_cast<std::size_t>(image.size())) < 0)
+        throwIo(name + QStringLiteral(": cannot prepare the in-memory file"));
+    auto handles = std::make_unique<Handles>();
+    handles->linkAccess.reset(H5Pcreate(H5P_LINK_ACCESS));
+    if (!handles->linkAccess.isValid() ||
+        H5Pset_elink_cb(handles->linkAccess.get(), &refuseExternalLink, nullptr) < 0)
+        throwIo(name + QStringLiteral(": cannot prepare the in-memory file"));
+
+    // HDF5 tells open files apart by name, and the core driver refuses to open an image under
+    // the name of a file that exists on disk: give each image a name of its own.
+    static std::atomic<std::uint64_t> imageCount{0};
+    const QByteArray internalName =
+        QStringLiteral("%1 (in memory #%2)").arg(name).arg(++imageCount).toUtf8();
+    handles->file.reset(H5Fopen(internalName.constData(), H5F_ACC_RDONLY, fapl.get()));
+    if (!handles->file.isValid())
+        throwIo(name + QStringLiteral(": not an HDF5 file or truncated/damaged"));
+    return std::unique_ptr<Hdf5Reader>(new Hdf5Reader(name, std::move(handles)));
+}
+
 std::vector<DatasetInfo> Hdf5Reader::listTree() const
 {
     throwIfChanged(QStringLiteral("cannot list the file"));
@@ -586,7 +706,7 @@ std::vector<DatasetInfo> Hdf5Reader::listTree() const
     const Hdf5Handle root(H5Gopen2(m_handles->file.get(), "/", H5P_DEFAULT));
     if (!root.isValid())
         throwIo(m_path + QStringLiteral(": cannot open the root group"));
-    return TreeLister(m_path).list(root.get());
+    return TreeLister(m_path, m_handles->linkAccessList()).list(root.get());
 }
 
 DatasetInfo Hdf5Reader::describe(const QString& datasetPath) const
@@ -595,6 +715,7 @@ DatasetInfo Hdf5Reader::describe(const QString& datasetPath) const
     throwIfChanged(QStringLiteral("cannot read dataset %1").arg(quoted(path)));
     const Hdf5ErrorSilencer silencer;
     const hid_t file = m_handles->file.get();
+    const hid_t lapl = m_handles->linkAccessList();
     if (path == QLatin1String("/"))
         throw Error(ErrorCode::InvalidInput,
                     QStringLiteral("%1: '/' is the root group, not a dataset").arg(m_path));
@@ -608,22 +729,23 @@ DatasetInfo Hdf5Reader::describe(const QString& datasetPath) const
     QString prefix;
     for (const QString& part : parts) {
         prefix += QLatin1Char('/') + part;
-        if (H5Lexists(file, prefix.toUtf8().constData(), H5P_DEFAULT) <= 0)
+        if (H5Lexists(file, prefix.toUtf8().constData(), lapl) <= 0)
             throw missing();
     }
 
     const QByteArray name = path.toUtf8();
     H5L_info_t link;
-    if (H5Lget_info(file, name.constData(), &link, H5P_DEFAULT) < 0)
+    if (H5Lget_info(file, name.constData(), &link, lapl) < 0)
         throw missing();
     H5O_info_t object;
-    if (H5Oget_info_by_name2(file, name.constData(), &object, H5O_INFO_BASIC, H5P_DEFAULT) < 0) {
+    if (H5Oget_info_by_name2(file, name.constData(), &object, H5O_INFO_BASIC, lapl) < 0) {
         const QString cause = hdf5ErrorCause();
         if (link.type == H5L_TYPE_SOFT || link.type == H5L_TYPE_EXTERNAL) {
             const QString target = linkTargetText(file, name, link.type);
             throw Error(ErrorCode::InvalidInput,
                         QStringLiteral("%1: %2 is a dangling link: %3")
-                            .arg(m_path, quoted(path), danglingReason(target, cause)));
+                            .arg(m_path, quoted(path),
+                                 danglingReason(target, cause, link.type, lapl == H5P_DEFAULT)));
         }
         throw Error(
             ErrorCode::InvalidInput,
@@ -667,6 +789,10 @@ WeightTensor Hdf5Reader::readTensor(const QString& datasetPath,
         throw Error(ErrorCode::InvalidInput,
                     QStringLiteral("%1: dataset %2 has no data (null dataspace)")
                         .arg(m_path, quoted(path)));
+    if (info.elementSize < 1 || info.elementSize > maxNumberBytes)
+        throw Error(ErrorCode::InvalidInput,
+                    QStringLiteral("%1: dataset %2 has %3")
+                        .arg(m_path, quoted(path), numberSizeProblem(info.elementSize)));
     if (info.shape.empty())
         throw Error(ErrorCode::InvalidInput,
                     QStringLiteral("%1: dataset %2 is a scalar (rank 0); it needs at least one "
@@ -690,7 +816,7 @@ WeightTensor Hdf5Reader::readTensor(const QString& datasetPath,
         approximateBytes *= double(extent);
     }
     overflow = overflow || __builtin_mul_overflow(bytes, std::uint64_t{targetSize}, &bytes);
-    const std::uint64_t available = availableMemoryBytes();
+    const std::uint64_t available = m_memoryLimit > 0 ? m_memoryLimit : availableMemoryBytes();
     if (overflow || bytes > available ||
         bytes > static_cast<std::uint64_t>(std::numeric_limits<std::ptrdiff_t>::max()))
         throw Error(ErrorCode::OutOfMemory,
@@ -709,6 +835,7 @@ WeightTensor Hdf5Reader::readTensor(const QString& datasetPath,
                     QStringLiteral("%1: dataset %2 is compressed with filter %3, which this HDF5 "
                                    "library cannot decode")
                         .arg(m_path, quoted(path), missing.mandatory.join(QStringLiteral(", "))));
+    validateChunkShape(dataset.get(), info, m_path, available);
 
     if (asDouble)
         return readValues<double>(dataset.get(), H5T_NATIVE_DOUBLE, info, m_path, context);

@@ -4,6 +4,8 @@
 #include "parallel/executioncontext.h"
 #include "tensor/weighttensor.h"
 
+#include <QByteArray>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -35,6 +37,11 @@ public:
     // Throws Error(Io) for a path that does not exist, is a directory, cannot be read, or is
     // not an HDF5 file (the message says which).
     static std::unique_ptr<Hdf5Reader> open(const QString& path);
+    // Opens the bytes of an HDF5 file held in memory (HDF5's core driver: the bytes are copied,
+    // nothing is read from or written to disk). name stands for the file in messages and
+    // path(). External links are not followed, since an image has no directory to resolve them
+    // in: they are listed as links that do not resolve. Throws Error(Io) like open().
+    static std::unique_ptr<Hdf5Reader> openImage(const QByteArray& image, const QString& name);
     ~Hdf5Reader();
     Hdf5Reader(const Hdf5Reader&) = delete;
     Hdf5Reader& operator=(const Hdf5Reader&) = delete;
@@ -44,6 +51,11 @@ public:
     // names that file unchanged and throws Error(Io) otherwise: HDF5 would go on reading the
     // old, deleted or half-rewritten file through its open descriptor.
     FileIdentity identity() const;
+
+    // The most bytes readTensor may allocate for one dataset's values; 0, the default, means
+    // the memory available at the time of the read. Lower it to bound what an untrusted file
+    // can make the reader allocate.
+    void setMemoryLimit(std::uint64_t bytes) { m_memoryLimit = bytes; }
 
     // Every group, dataset and link reachable from "/", depth first in name order, without
     // visiting a group twice (hard-link cycles). The root group itself is not listed.
@@ -67,6 +79,7 @@ private:
 
     QString m_path;
     std::unique_ptr<Handles> m_handles;
+    std::uint64_t m_memoryLimit = 0;
 };
 
 // Normalizes a user-supplied dataset path: leading "/" added, repeated and trailing "/" removed.

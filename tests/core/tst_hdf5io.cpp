@@ -188,6 +188,14 @@ private Q_SLOTS:
     void readRefusesUnusableDatasets();
     void readRefusesHugeDatasetBeforeAllocating();
     void readRefusesUnavailableFilter();
+    void readRefusesDamagedChunkShape();
+    void readRefusesImpossibleNumberSizes();
+    void memoryLimitBoundsReads();
+
+    void readsFileImage();
+    void fileImageDoesNotFollowExternalLinks();
+    void fileImageErrors_data();
+    void fileImageErrors();
 
     void openErrors_data();
     void openErrors();
@@ -853,6 +861,217 @@ void TestHdf5Io::readRefusesUnavailableFilter()
     VERIFY_ERROR(error, ErrorCode::InvalidInput,
                  QStringLiteral("dataset '/w' is compressed with filter 'test-identity' (id "
                                 "40123), which this HDF5 library cannot decode"));
+}
+
+void TestHdf5Io::readRefusesDamagedChunkShape()
+{
+    // Found by fuzz_hdf5 (fuzz/corpus/fuzz_hdf5/regression-chunk-shape.h5): a chunk dimension
+    // of 5 damaged into 0x400005. HDF5 1.10 opens such a dataset and then copies a 50 MB chunk
+    // out of the few bytes it decoded (a segfault); the reader must refuse it first.
+    const QString file = path(QStringLiteral("damaged_chunk.h5"));
+    {
+        const Id h5 = createFile(file);
+        const Id dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
+        const hsize_t chunk[2] = {3, 5};
+        H5Pset_chunk(dcpl, 2, chunk);
+        H5Pset_fletcher32(dcpl);
+        std::vector<float> data(25, 1.5f);
+        QVERIFY(
+            writeDataset(h5, "/w", H5T_IEEE_F32BE, {5, 5}, H5T_NATIVE_FLOAT, data.data(), dcpl));
+    }
+    QByteArray bytes;
+    {
+        QFile in(file);
+        QVERIFY(in.open(QIODevice::ReadOnly));
+        bytes = in.readAll();
+    }
+    // The layout message's chunk dimensions: 3, 5 and the element size 4, as uint32 LE.
+    const QByteArray dims("\x03\0\0\0\x05\0\0\0\x04\0\0\0", 12);
+    const qsizetype at = bytes.indexOf(dims);
+    QVERIFY(at >= 0);
+    QCOMPARE(bytes.indexOf(dims, at + 1), qsizetype(-1));
+    bytes[at + 6] = '\x40';
+    {
+        QFile out(file);
+        QVERIFY(out.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        QCOMPARE(out.write(bytes), bytes.size());
+    }
+
+    const auto reader = Hdf5Reader::open(file);
+    QVERIFY(reader->describe(QStringLiteral("/w")).sparsifiable);
+    const auto error = errorOf([&] { reader->readTensor(QStringLiteral("/w"), inlineContext); });
+    VERIFY_ERROR(error, ErrorCode::InvalidInput,
+                 QStringLiteral("dataset '/w' is damaged: its chunk shape 3x4194309 does not fit "
+                                "its shape 5x5"));
+    // The same through a memory image, as fuzz_hdf5 reads it.
+    const auto image = Hdf5Reader::openImage(bytes, QStringLiteral("damaged.h5"));
+    const auto imageError =
+        errorOf([&] { image->readTensor(QStringLiteral("/w"), inlineContext); });
+    VERIFY_ERROR(imageError, ErrorCode::InvalidInput, QStringLiteral("chunk shape 3x4194309"));
+}
+
+void TestHdf5Io::readRefusesImpossibleNumberSizes()
+{
+    // Found by fuzz_hdf5 (fuzz/corpus/fuzz_hdf5/regression-type-size.h5): a float type whose
+    // size was damaged into 1.3 GB. HDF5 allocates a conversion buffer of one such element
+    // before it notices anything; the reader refuses numbers wider than 16 bytes first.
+    const QString file = path(QStringLiteral("wide_numbers.h5"));
+    {
+        const Id h5 = createFile(file);
+        const Id wideFloat(H5Tcopy(H5T_IEEE_F64LE), H5Tclose);
+        QVERIFY(H5Tset_size(wideFloat, 32) >= 0);
+        QVERIFY(writeDataset(h5, "/wide_float", wideFloat, {2, 2}));
+        const Id wideInt(H5Tcopy(H5T_STD_I64LE), H5Tclose);
+        QVERIFY(H5Tset_size(wideInt, 24) >= 0);
+        QVERIFY(writeDataset(h5, "/wide_int", wideInt, {2, 2}));
+        const Id longDouble(H5Tcopy(H5T_NATIVE_LDOUBLE), H5Tclose);
+        QVERIFY(writeDataset(h5, "/long_double", longDouble, {2, 2}));
+    }
+    const auto reader = Hdf5Reader::open(file);
+    for (const auto& [name, bytes] : {std::pair{QStringLiteral("/wide_float"), 32},
+                                      std::pair{QStringLiteral("/wide_int"), 24}}) {
+        const DatasetInfo info = reader->describe(name);
+        QVERIFY(!info.sparsifiable);
+        QCOMPARE(info.reason, QStringLiteral("%1-byte numbers, wider than any number type (is "
+                                             "the file damaged?)")
+                                  .arg(bytes));
+        VERIFY_ERROR(errorOf([&] { reader->readTensor(name, inlineContext); }),
+                     ErrorCode::InvalidInput,
+                     QStringLiteral("dataset '%1' has %2-byte numbers").arg(name).arg(bytes));
+    }
+    // 16 bytes (x86's long double) is still a number: read as double.
+    QVERIFY(reader->describe(QStringLiteral("/long_double")).sparsifiable);
+    QCOMPARE(reader->readTensor(QStringLiteral("/long_double"), inlineContext).precision(),
+             Precision::Float64);
+}
+
+void TestHdf5Io::memoryLimitBoundsReads()
+{
+    const QString file = path(QStringLiteral("limited.h5"));
+    {
+        const Id h5 = createFile(file);
+        const std::vector<float> data(64 * 64, 0.5f);
+        QVERIFY(
+            writeDataset(h5, "/plain", H5T_IEEE_F32LE, {64, 64}, H5T_NATIVE_FLOAT, data.data()));
+        // Small values (4x4 of 64x64 written) but chunks of 64x64: 16 KiB to read one.
+        const Id dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
+        const hsize_t chunk[2] = {64, 64};
+        H5Pset_chunk(dcpl, 2, chunk);
+        QVERIFY(writeDataset(h5, "/chunked", H5T_IEEE_F32LE, {64, 64}, H5T_NATIVE_FLOAT,
+                             data.data(), dcpl));
+    }
+    const auto reader = Hdf5Reader::open(file);
+    reader->setMemoryLimit(64 * 64 * sizeof(float));
+    QCOMPARE(reader->readTensor(QStringLiteral("/plain"), inlineContext).elementCount(), 4096);
+    QCOMPARE(reader->readTensor(QStringLiteral("/chunked"), inlineContext).elementCount(), 4096);
+    reader->setMemoryLimit(64 * 64 * sizeof(float) - 1);
+    VERIFY_ERROR(errorOf([&] { reader->readTensor(QStringLiteral("/plain"), inlineContext); }),
+                 ErrorCode::OutOfMemory, QStringLiteral("dataset '/plain' (shape 64x64"));
+    reader->setMemoryLimit(0); // back to the memory available
+    QCOMPARE(reader->readTensor(QStringLiteral("/plain"), inlineContext).elementCount(), 4096);
+}
+
+namespace {
+
+QByteArray fileBytes(const QString& path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
+} // namespace
+
+void TestHdf5Io::readsFileImage()
+{
+    const QByteArray bytes = fileBytes(m_types);
+    QVERIFY(!bytes.isEmpty());
+    const auto fromPath = Hdf5Reader::open(m_types);
+    // Named like a file that exists: the image is still what is read, never the file.
+    auto image = Hdf5Reader::openImage(bytes, m_tree);
+    QCOMPARE(image->path(), m_tree);
+    const auto second = Hdf5Reader::openImage(bytes, m_tree); // the same name twice at once
+
+    const std::vector<DatasetInfo> expected = fromPath->listTree();
+    for (const auto* reader : {image.get(), second.get()}) {
+        const std::vector<DatasetInfo> tree = reader->listTree();
+        QCOMPARE(tree.size(), expected.size());
+        for (std::size_t i = 0; i < tree.size(); ++i) {
+            QCOMPARE(tree[i].path, expected[i].path);
+            QCOMPARE(tree[i].shape, expected[i].shape);
+            QCOMPARE(tree[i].typeName, expected[i].typeName);
+            QCOMPARE(tree[i].reason, expected[i].reason);
+        }
+    }
+    for (const QString& dataset : {QStringLiteral("/f16"), QStringLiteral("/f64"),
+                                   QStringLiteral("/i32"), QStringLiteral("/conv/weight")}) {
+        const WeightTensor a = fromPath->readTensor(dataset, inlineContext);
+        const WeightTensor b = image->readTensor(dataset, inlineContext);
+        QCOMPARE(b.shape(), a.shape());
+        for (std::int64_t i = 0; i < a.rows(); ++i)
+            for (std::int64_t j = 0; j < a.cols(); ++j)
+                QCOMPARE(b.valueAt(i, j), a.valueAt(i, j));
+    }
+    // The reader keeps its own copy of the image.
+    const QByteArray copy = bytes;
+    auto fromCopy = Hdf5Reader::openImage(copy, QStringLiteral("copy.h5"));
+    image.reset();
+    QCOMPARE(fromCopy->readTensor(QStringLiteral("/f32"), inlineContext).elementCount(), 6);
+}
+
+void TestHdf5Io::fileImageDoesNotFollowExternalLinks()
+{
+    // An external link to a file that exists beside the image's name: followed from the file,
+    // not from its image (an image has no directory, and reading one never touches the disk).
+    const QString target = path(QStringLiteral("elink_target.h5"));
+    const QString source = path(QStringLiteral("elink_source.h5"));
+    {
+        const Id h5 = createFile(target);
+        const float data[4] = {1, 2, 3, 4};
+        QVERIFY(writeDataset(h5, "/data", H5T_IEEE_F32LE, {2, 2}, H5T_NATIVE_FLOAT, data));
+        const Id src = createFile(source);
+        QVERIFY(H5Lcreate_external(QFile::encodeName(target).constData(), "/data", src, "/external",
+                                   H5P_DEFAULT, H5P_DEFAULT) >= 0);
+    }
+    const auto fromPath = Hdf5Reader::open(source);
+    QCOMPARE(fromPath->describe(QStringLiteral("/external")).shapeText(), QStringLiteral("2x2"));
+
+    const auto image = Hdf5Reader::openImage(fileBytes(source), source);
+    const std::vector<DatasetInfo> tree = image->listTree();
+    QCOMPARE(tree.size(), std::size_t(1));
+    QCOMPARE(tree[0].kind, NodeKind::DanglingLink);
+    QCOMPARE(tree[0].linkTarget, target + QStringLiteral(":/data"));
+    QVERIFY2(tree[0].reason.contains(QStringLiteral("not followed in a file read from memory")),
+             qPrintable(tree[0].reason));
+    VERIFY_ERROR(errorOf([&] { image->readTensor(QStringLiteral("/external"), inlineContext); }),
+                 ErrorCode::InvalidInput,
+                 QStringLiteral("not followed in a file read from memory"));
+}
+
+void TestHdf5Io::fileImageErrors_data()
+{
+    QTest::addColumn<QByteArray>("bytes");
+    QTest::addColumn<QString>("fragment");
+    QTest::newRow("empty") << QByteArray() << QStringLiteral("mem.h5: the file is empty");
+    QTest::newRow("text") << QByteArray("just some text, long enough to look at\n")
+                          << QStringLiteral("mem.h5: not an HDF5 file");
+    QTest::newRow("signature only")
+        << QByteArray("\x89HDF\r\n\x1a\n", 8)
+        << QStringLiteral("mem.h5: not an HDF5 file or truncated/damaged");
+}
+
+void TestHdf5Io::fileImageErrors()
+{
+    QFETCH(QByteArray, bytes);
+    QFETCH(QString, fragment);
+    VERIFY_ERROR(errorOf([&] { Hdf5Reader::openImage(bytes, QStringLiteral("mem.h5")); }),
+                 ErrorCode::Io, fragment);
+    // Truncated in the middle: HDF5 notices.
+    const QByteArray whole = fileBytes(m_types);
+    VERIFY_ERROR(errorOf([&] {
+                     Hdf5Reader::openImage(whole.left(whole.size() / 2), QStringLiteral("half.h5"))
+                         ->listTree();
+                 }),
+                 ErrorCode::Io, QStringLiteral("half.h5: "));
 }
 
 void TestHdf5Io::openErrors_data()

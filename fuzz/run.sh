@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Runs every fuzz target for SECONDS (default 60) on a copy of its committed seed corpus, so a
+# run never writes into the repository, and fails if any target reports a crash, a sanitizer
+# error, a leak, a timeout or running out of memory. Usage: fuzz/run.sh BUILD_DIR [SECONDS]
+# (BUILD_DIR configured with -DSPARSITY_BUILD_FUZZ=ON and built). The targets run one after
+# the other, each on one core. What a failing target found is kept in
+# BUILD_DIR/fuzz-findings/TARGET/ (the input, and the log), for fuzz/README.md's steps.
+set -uo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+build_dir="$(cd "${1:?usage: $0 BUILD_DIR [SECONDS]}" && pwd)"
+seconds="${2:-60}"
+targets=(fuzz_params fuzz_cli fuzz_hdf5)
+
+# Leaks are checked after each input (libFuzzer's -detect_leaks, on by default); UBSan stops at
+# the first report so that it fails the run like ASan does. allocator_may_return_null: a C
+# malloc of an absurd size (HDF5 trusts sizes read from a damaged file) returns NULL, as it does
+# outside ASan, and HDF5 reports the failure; C++ new still reports out-of-memory. lsan.supp
+# names HDF5's own leaks on damaged files (fuzz/README.md); no function of ours is in it.
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1:fast_unwind_on_malloc=0}"
+export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$here/lsan.supp}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+passed=0
+failed=0
+for target in "${targets[@]}"; do
+    binary="$build_dir/fuzz/$target"
+    if [ ! -x "$binary" ]; then
+        echo "$target: $binary is missing; build with -DSPARSITY_BUILD_FUZZ=ON" >&2
+        failed=$((failed + 1))
+        continue
+    fi
+    corpus="$work/$target/corpus"
+    artifacts="$work/$target/artifacts"
+    mkdir -p "$corpus" "$artifacts"
+    cp "$here/corpus/$target"/* "$corpus/"
+    options=(-max_total_time="$seconds" -rss_limit_mb=2048 -malloc_limit_mb=1024 -timeout=20
+             -print_final_stats=1 -artifact_prefix="$artifacts/")
+    [ -f "$here/$target.dict" ] && options+=(-dict="$here/$target.dict")
+    [ -f "$here/$target.options" ] && mapfile -t extra < <(grep -v '^#' "$here/$target.options") &&
+        options+=("${extra[@]}")
+    log="$work/$target/log"
+    # A crash inside HDF5 itself whose stack holds a frame listed in known-hdf5-crashes/frames
+    # (fuzz/README.md) is noted and the target restarted for the time left; anything else ends
+    # the target's run as a failure. The working directory is empty, so nothing a fuzzed input
+    # names can be found relative to it.
+    known=0
+    runs_total=0
+    end=$((SECONDS + seconds))
+    while :; do
+        left=$((end - SECONDS))
+        [ "$left" -ge 1 ] || { status=0; : >"$log"; break; }
+        options[0]=-max_total_time="$left"
+        (cd "$work/$target" && "$binary" "${options[@]}" "$corpus" >"$log" 2>&1)
+        status=$?
+        runs_total=$((runs_total + $(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1 | grep -E '^[0-9]+$' || echo 0)))
+        [ "$status" -ne 0 ] && grep -qE '^    #[0-9]+ .* in ('"$(paste -sd'|' "$here/known-hdf5-crashes/frames")"') ' "$log" || break
+        known=$((known + 1))
+        mkdir -p "$build_dir/fuzz-findings/$target/known-hdf5"
+        mv "$artifacts"/* "$build_dir/fuzz-findings/$target/known-hdf5/" 2>/dev/null
+    done
+    runs=$runs_total
+    found="$(find "$artifacts" -type f | wc -l)"
+    if [ "$status" -ne 0 ] || [ "$found" -ne 0 ] ||
+        grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)|runtime error:' "$log"; then
+        failed=$((failed + 1))
+        keep="$build_dir/fuzz-findings/$target"
+        mkdir -p "$keep"
+        cp "$log" "$keep/log"
+        cp -r "$artifacts"/. "$keep/" 2>/dev/null || true
+        echo "$target: FAILED (exit $status, ${runs:-?} runs); input and log in $keep" >&2
+        grep -E -A25 'ERROR:|runtime error:|==ERROR|deadly signal|invariant broken' "$log" |
+            head -60 >&2
+    else
+        passed=$((passed + 1))
+        echo "$target: ok, $runs runs in ${seconds}s, corpus $(ls "$corpus" | wc -l) inputs, $known known HDF5 crashes (fuzz/README.md)"
+    fi
+done
+echo "fuzz: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
