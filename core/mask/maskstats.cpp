@@ -30,12 +30,12 @@ template <typename T, bool Masked>
         l1 += keep * std::fabs(w[i]);
     }
     if (std::isfinite(energy) && std::isfinite(l1)) {
-        sums.energy += static_cast<double>(energy);
-        sums.l1 += static_cast<double>(l1);
+        sums.energy += static_cast<long double>(energy);
+        sums.l1 += static_cast<long double>(l1);
         return;
     }
     for (std::int64_t i = 0; i < n; ++i) {
-        const double x = static_cast<double>(w[i]);
+        const long double x = static_cast<long double>(w[i]);
         if (!std::isfinite(x)) {
             sums.nonFinite += Masked ? 0 : 1;
             continue;
@@ -115,8 +115,8 @@ WeightSums sumWeights(const WeightTensor& weights, const ExecutionContext& conte
 void setRetention(MaskStats& stats, const WeightSums& all, const WeightSums& kept)
 {
     stats.nonFiniteWeights = all.nonFinite;
-    stats.retainedEnergy = all.energy > 0 ? kept.energy / all.energy : 1.0;
-    stats.retainedL1 = all.l1 > 0 ? kept.l1 / all.l1 : 1.0;
+    stats.retainedEnergy = all.energy > 0 ? static_cast<double>(kept.energy / all.energy) : 1.0;
+    stats.retainedL1 = all.l1 > 0 ? static_cast<double>(kept.l1 / all.l1) : 1.0;
 }
 
 } // namespace sparsity::core

@@ -26,8 +26,10 @@ struct MaskStats
 // Sums over the finite weights of a tensor, all of it or the kept part.
 struct WeightSums
 {
-    double energy = 0.0; // sum of w^2
-    double l1 = 0.0;     // sum of |w|
+    // Long double: the squares of finite float64 weights above 1e154 overflow a double, and
+    // the ratios must still be right (x86-64's long double reaches 1e4932).
+    long double energy = 0.0L; // sum of w^2
+    long double l1 = 0.0L;     // sum of |w|
     std::int64_t nonFinite = 0;
 };
 

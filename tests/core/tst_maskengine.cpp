@@ -239,6 +239,17 @@ void TestMaskEngine::nonFiniteWeightsAreCountedNotSummed()
 
     const WeightTensor zeros({2, 2}, std::vector<float>{0, 0, 0, 0});
     QCOMPARE(computeMask(zeros, params, {}).stats.retainedEnergy, 1.0);
+
+    // Finite float64 weights whose squares overflow a double still give exact ratios. The
+    // norms of +-1e300 are inf (PyTorch's too) and tie: level 0.75 prunes 1e-300, 2 and the
+    // first 1e300, keeping half the energy and half the L1.
+    const WeightTensor huge({1, 4}, std::vector<double>{1e300, -1e300, 1e-300, 2.0});
+    params.level = 0.75;
+    const MaskResult hugeResult = computeMask(huge, params, {});
+    QCOMPARE(bytes(hugeResult.mask), (std::vector<std::uint8_t>{0, 1, 0, 0}));
+    QCOMPARE(hugeResult.stats.nonFiniteWeights, 0);
+    QCOMPARE(hugeResult.stats.retainedEnergy, 0.5);
+    QCOMPARE(hugeResult.stats.retainedL1, 0.5);
 }
 
 void TestMaskEngine::cancelledComputationThrows()
