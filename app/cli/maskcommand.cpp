@@ -43,7 +43,7 @@ std::vector<core::LayerRequest> chooseLayers(const MaskOptions& options, QTextSt
 
 QString percent(double ratio)
 {
-    // NaN when the squares of finite weights overflow (|w| > 1e154 in float64).
+    // Not finite only if the long double sums overflow (beyond 1e4932).
     if (!std::isfinite(ratio))
         return QStringLiteral("n/a");
     return QStringLiteral("%1%").arg(ratio * 100.0, 0, 'f', 2);

@@ -17,7 +17,7 @@ QString percent(double fraction, int decimals = 1)
     return QLocale().toString(fraction * 100.0, 'f', decimals) + QStringLiteral(" %");
 }
 
-// A retained ratio; NaN when the squares of finite weights overflow (|w| > 1e154 in float64).
+// A retained ratio; not finite only if the long double sums overflow (beyond 1e4932).
 QString ratio(double fraction)
 {
     if (!std::isfinite(fraction))
