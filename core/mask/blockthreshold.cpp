@@ -117,10 +117,11 @@ public:
         std::vector<Key> keys = std::vector<Key>(static_cast<std::size_t>(tile));
     };
 
-    ComputedNormKeys(const T* weights, const BlockGrid& grid, Norm norm)
+    ComputedNormKeys(const T* weights, const BlockGrid& grid, Norm norm, WeightSums* rowSums)
         : m_weights(weights)
         , m_grid(grid)
         , m_norm(norm)
+        , m_rowSums(rowSums)
         // About passChunk weights per chunk, as for stored norms.
         , m_rowsPerChunk(std::max<std::int64_t>(
               1, passChunk / std::max<std::int64_t>(1, grid.block.rows * grid.matrixCols)))
@@ -143,6 +144,12 @@ public:
         const std::int64_t last = std::min(m_grid.gridRows(), first + m_rowsPerChunk);
         for (std::int64_t br = first; br < last; ++br) {
             blockRowNorms(m_weights, m_grid, m_norm, br, scratch.norms.data());
+            if (m_rowSums) // while the block row is in cache; a repeated scan gives the same
+                for (std::int64_t r = br * m_grid.block.rows, end = r + m_grid.validRows(br);
+                     r < end; ++r) {
+                    m_rowSums[r] = WeightSums{};
+                    sumAllOfRow(m_weights + r * m_grid.matrixCols, m_grid.matrixCols, m_rowSums[r]);
+                }
             for (std::int64_t t = 0; t < gridCols; t += tile) {
                 const auto size = static_cast<std::int32_t>(std::min(tile, gridCols - t));
                 for (std::int32_t j = 0; j < size; ++j)
@@ -156,6 +163,7 @@ private:
     const T* m_weights;
     BlockGrid m_grid;
     Norm m_norm;
+    WeightSums* m_rowSums;
     std::int64_t m_rowsPerChunk;
 };
 
@@ -304,7 +312,8 @@ BlockThreshold selectLowestBlocks(const BlockNorms& norms, const WeightTensor& w
 }
 
 BlockThreshold selectLowestBlocks(const WeightTensor& weights, const BlockGrid& grid, Norm norm,
-                                  std::int64_t k, const ExecutionContext& context)
+                                  std::int64_t k, const ExecutionContext& context,
+                                  WeightSums* rowSums)
 {
     const std::int64_t n = grid.blockCount();
     k = std::clamp<std::int64_t>(k, 0, n);
@@ -312,10 +321,10 @@ BlockThreshold selectLowestBlocks(const WeightTensor& weights, const BlockGrid& 
         return BlockThreshold{n, k, 0, -1};
     NormSample sample;
     if (weights.precision() == Precision::Float32)
-        return select(ComputedNormKeys(weights.values<float>().data(), grid, norm), k, context,
-                      sample);
-    return select(ComputedNormKeys(weights.values<double>().data(), grid, norm), k, context,
-                  sample);
+        return select(ComputedNormKeys(weights.values<float>().data(), grid, norm, rowSums), k,
+                      context, sample);
+    return select(ComputedNormKeys(weights.values<double>().data(), grid, norm, rowSums), k,
+                  context, sample);
 }
 
 bool selectsBetterWithoutStoredNorms(const BlockGrid& grid)

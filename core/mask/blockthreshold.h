@@ -1,6 +1,7 @@
 #pragma once
 
 #include "blocknorms.h"
+#include "maskstats.h"
 
 #include <cstdint>
 #include <vector>
@@ -48,9 +49,12 @@ BlockThreshold selectLowestBlocks(const BlockNorms& norms, const WeightTensor& w
                                   NormSample* sample = nullptr);
 
 // The same threshold for norms that are not stored (a one-shot mask of blocks larger than one
-// element): each block row's norms are computed from the weights, scanned and forgotten.
+// element): each block row's norms are computed from the weights, scanned and forgotten. With
+// rowSums (weights.rows() of them), each matrix row's sums over all weights are also computed
+// there, from the rows in cache (as sumAllOfRow does).
 BlockThreshold selectLowestBlocks(const WeightTensor& weights, const BlockGrid& grid, Norm norm,
-                                  std::int64_t k, const ExecutionContext& context);
+                                  std::int64_t k, const ExecutionContext& context,
+                                  WeightSums* rowSums = nullptr);
 
 // Whether that is the better way for a one-shot mask on this grid: its sample computes norms one
 // block at a time, which pays only where the sample is a small part of many blocks, that is

@@ -59,7 +59,7 @@ void sumRowTyped(const T* w, const std::uint8_t* mask, std::int64_t n, WeightSum
     }
 }
 
-template <typename T> void sumAllOfRow(const T* w, std::int64_t n, WeightSums& all)
+template <typename T> void sumAllOfRowTyped(const T* w, std::int64_t n, WeightSums& all)
 {
     for (std::int64_t a = 0; a < n; a += slice)
         sumSlice<T, false>(w + a, nullptr, std::min(slice, n - a), all);
@@ -75,7 +75,7 @@ WeightSums sumTyped(const WeightTensor& weights, const ExecutionContext& context
                 std::max<std::int64_t>(1, 65536 / std::max<std::int64_t>(1, cols)),
                 [&](std::int64_t from, std::int64_t to) {
                     for (std::int64_t r = from; r < to; ++r)
-                        sumAllOfRow(w + r * cols, cols, perRow[r]);
+                        sumAllOfRowTyped(w + r * cols, cols, perRow[r]);
                 });
     return addRows(perRow);
 }
@@ -92,6 +92,16 @@ void sumRow(const double* weights, const std::uint8_t* mask, std::int64_t n, Wei
             WeightSums* all)
 {
     sumRowTyped(weights, mask, n, kept, all);
+}
+
+void sumAllOfRow(const float* weights, std::int64_t n, WeightSums& all)
+{
+    sumAllOfRowTyped(weights, n, all);
+}
+
+void sumAllOfRow(const double* weights, std::int64_t n, WeightSums& all)
+{
+    sumAllOfRowTyped(weights, n, all);
 }
 
 WeightSums addRows(std::span<const WeightSums> rows)

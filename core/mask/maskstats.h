@@ -49,6 +49,10 @@ void sumRow(const float* weights, const std::uint8_t* mask, std::int64_t n, Weig
 void sumRow(const double* weights, const std::uint8_t* mask, std::int64_t n, WeightSums& kept,
             WeightSums* all);
 
+// The sums of all weights of one matrix row, added to all (as sumWeights sums each row).
+void sumAllOfRow(const float* weights, std::int64_t n, WeightSums& all);
+void sumAllOfRow(const double* weights, std::int64_t n, WeightSums& all);
+
 // The total of per-row sums, added in row order.
 WeightSums addRows(std::span<const WeightSums> rows);
 

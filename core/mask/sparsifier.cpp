@@ -81,7 +81,14 @@ void Sparsifier::compute(const SparsityParams& params, const ExecutionContext& c
         if (k == blocks) {
             result.threshold = BlockThreshold{blocks, blocks, 0, -1};
         } else if (m_caching == Caching::OneShot && selectsBetterWithoutStoredNorms(grid)) {
-            result.threshold = selectLowestBlocks(m_weights, grid, params.norm, k, context);
+            // The selection reads every weight (unless k is 0): it sums them too, and the mask
+            // pass need not.
+            const bool sumHere = !m_allWeights && k > 0;
+            std::vector<WeightSums> rowSums(sumHere ? std::size_t(m_weights.rows()) : 0);
+            result.threshold = selectLowestBlocks(m_weights, grid, params.norm, k, context,
+                                                  sumHere ? rowSums.data() : nullptr);
+            if (sumHere)
+                m_allWeights = addRows(rowSums);
         } else {
             result.threshold = threshold(params, k, context);
             norms = m_norms;
