@@ -184,11 +184,12 @@ void buildSample(const Keys& keys, NormSample& sample, const ExecutionContext& c
 
 // The sample key of the given rank: from the sorted sample when it has been sorted, else by
 // a linear-time selection (which leaves the sample partly ordered, as a later sort wants).
-std::uint64_t sampleAt(NormSample& sample, std::int64_t rank)
+// Keys before `from` must already be the smallest (a previous selection at rank from - 1).
+std::uint64_t sampleAt(NormSample& sample, std::int64_t rank, std::int64_t from = 0)
 {
     if (!sample.sorted) {
         const auto nth = sample.keys.begin() + rank;
-        std::nth_element(sample.keys.begin(), nth, sample.keys.end());
+        std::nth_element(sample.keys.begin() + from, nth, sample.keys.end());
         return *nth;
     }
     return sample.keys[static_cast<std::size_t>(rank)];
@@ -216,9 +217,12 @@ BlockThreshold selectWith(const Keys& keys, std::int64_t k, const ExecutionConte
     const double p = static_cast<double>(k) / static_cast<double>(n);
     const auto margin =
         static_cast<std::int64_t>(4.0 * std::sqrt(static_cast<double>(size) * p * (1.0 - p))) + 8;
-    std::uint64_t lo = position - margin <= 0 ? 0 : sampleAt(sample, position - margin);
-    std::uint64_t hi = position + margin >= size - 1 ? std::numeric_limits<Key>::max()
-                                                     : sampleAt(sample, position + margin);
+    const bool bounded = position - margin > 0;
+    std::uint64_t lo = bounded ? sampleAt(sample, position - margin) : 0;
+    std::uint64_t hi =
+        position + margin >= size - 1
+            ? std::numeric_limits<Key>::max()
+            : sampleAt(sample, position + margin, bounded ? position - margin + 1 : 0);
 
     const std::int64_t chunks = keys.chunks();
     std::vector<std::int64_t> below(static_cast<std::size_t>(chunks));

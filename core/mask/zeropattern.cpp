@@ -38,7 +38,9 @@ void patternsOfRow(const T* row, std::int64_t fullBlocks, std::int64_t zeros, st
 }
 
 // 1x4 (the N:M 2:4 case) written out, so the compiler vectorizes across blocks: four keys,
-// each one's rank among the others ((key, position) order), bit set where rank < zeros.
+// each one's rank among the others ((key, position) order), bit set where rank < zeros. Each of
+// the six pairs is compared once: for i < j, "i before j" is k_i <= k_j, and its complement
+// counts for i.
 template <Norm N, typename T>
 void patternsOfRow4(const T* row, std::int64_t fullBlocks, std::int64_t zeros, std::uint8_t* out)
 {
@@ -49,10 +51,12 @@ void patternsOfRow4(const T* row, std::int64_t fullBlocks, std::int64_t zeros, s
         const Key k1 = detail::nonNegativeKey(detail::elementNorm<N>(row[4 * q + 1]));
         const Key k2 = detail::nonNegativeKey(detail::elementNorm<N>(row[4 * q + 2]));
         const Key k3 = detail::nonNegativeKey(detail::elementNorm<N>(row[4 * q + 3]));
-        const Key r0 = Key(k1 < k0) + Key(k2 < k0) + Key(k3 < k0);
-        const Key r1 = Key(k0 <= k1) + Key(k2 < k1) + Key(k3 < k1);
-        const Key r2 = Key(k0 <= k2) + Key(k1 <= k2) + Key(k3 < k2);
-        const Key r3 = Key(k0 <= k3) + Key(k1 <= k3) + Key(k2 <= k3);
+        const Key p01 = k0 <= k1, p02 = k0 <= k2, p03 = k0 <= k3;
+        const Key p12 = k1 <= k2, p13 = k1 <= k3, p23 = k2 <= k3;
+        const Key r0 = 3 - p01 - p02 - p03;
+        const Key r1 = p01 + 2 - p12 - p13;
+        const Key r2 = p02 + p12 + 1 - p23;
+        const Key r3 = p03 + p13 + p23;
         out[q] = static_cast<std::uint8_t>(Key(r0 < z) | (Key(r1 < z) << 1) | (Key(r2 < z) << 2) |
                                            (Key(r3 < z) << 3));
     }

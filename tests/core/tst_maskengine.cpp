@@ -38,6 +38,7 @@ private Q_SLOTS:
     void nonFiniteWeightsAreCountedNotSummed();
     void cancelledComputationThrows();
     void parameterSequenceEqualsReference();
+    void zeroPatternsOfEveryTieAndNaNCombination();
     void selectionSurvivesAMisleadingSample_data();
     void selectionSurvivesAMisleadingSample();
     void degenerateValuesStillSelectExactlyK();
@@ -314,6 +315,50 @@ void TestMaskEngine::parameterSequenceEqualsReference()
         QVERIFY(result.stats.retainedEnergy == oneShot.stats.retainedEnergy);
     }
     QVERIFY(cancellations > 5);
+}
+
+// Every 1x4 and 2x2 block over {0, -0, 1, 2, inf, NaN}: all orders, ties (-0 ties 0) and NaN
+// placements of the in-block selection, for every zeros per block, at level 1 (all pruned).
+void TestMaskEngine::zeroPatternsOfEveryTieAndNaNCombination()
+{
+    const float values[] = {0.0f,
+                            -0.0f,
+                            1.0f,
+                            2.0f,
+                            std::numeric_limits<float>::infinity(),
+                            std::numeric_limits<float>::quiet_NaN()};
+    std::vector<float> row;
+    for (float a : values)
+        for (float b : values)
+            for (float c : values)
+                for (float d : values)
+                    row.insert(row.end(), {a, b, c, d});
+    const auto n = static_cast<std::int64_t>(row.size());
+    const WeightTensor wide({1, n}, std::vector<float>(row));
+    const WeightTensor square({2, n / 2}, [&] {
+        // Each block of the 2x2 grid gets one tuple: a b in the top row, c d below.
+        std::vector<float> grid(row.size());
+        for (std::int64_t q = 0; q < n / 4; ++q) {
+            grid[2 * q] = row[4 * q];
+            grid[2 * q + 1] = row[4 * q + 1];
+            grid[n / 2 + 2 * q] = row[4 * q + 2];
+            grid[n / 2 + 2 * q + 1] = row[4 * q + 3];
+        }
+        return grid;
+    }());
+    for (const auto& [weights, block] :
+         {std::pair{&wide, BlockShape{1, 4}}, std::pair{&square, BlockShape{2, 2}}})
+        for (Norm norm : {Norm::L1, Norm::L2})
+            for (std::int64_t zeros : {1, 2, 3}) {
+                SparsityParams params;
+                params.level = 1.0;
+                params.block = block;
+                params.zerosPerBlock = zeros;
+                params.norm = norm;
+                const auto expected = referenceMask(*weights, params).mask;
+                QVERIFY(bytes(computeMask(*weights, params, {}).mask) == expected);
+                QVERIFY(bytes(Sparsifier(*weights).compute(params, {}).mask) == expected);
+            }
 }
 
 void TestMaskEngine::selectionSurvivesAMisleadingSample_data()
