@@ -5,6 +5,7 @@
 #include "hdf5/hdf5reader.h"
 #include "jobfailure.h"
 #include "loadedlayer.h"
+#include "parallel/parallelfor.h"
 
 #include <QThread>
 #include <QtConcurrent/QtConcurrentRun>
@@ -85,7 +86,7 @@ void Session::openFile(const QString& path)
         if (generation != m_fileGeneration) {
             // A newer open superseded this one; close the file where HDF5 is used.
             if (outcome.value)
-                m_ioPool.start([reader = std::move(outcome.value->reader)] {});
+                core::startOnPool(m_ioPool, [reader = std::move(outcome.value->reader)] {});
             updateBusy();
             return;
         }
@@ -300,7 +301,7 @@ void Session::releaseReader()
 {
     // HDF5 handles are closed where they were used: on the I/O thread.
     if (m_reader)
-        m_ioPool.start([reader = std::move(m_reader)] {});
+        core::startOnPool(m_ioPool, [reader = std::move(m_reader)] {});
     m_reader.reset();
 }
 
