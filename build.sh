@@ -6,7 +6,7 @@
 # Test stages, in order (each a function stage_<name> below; STAGES="..." also selects them):
 #   suite  Release build (build/), the whole Qt Test suite         (alias: quick)
 #   asan   AddressSanitizer + UBSan build (build-asan/), the whole suite
-#   tsan   ThreadSanitizer build (build-tsan/), the tests labelled "threaded"
+#   tsan   ThreadSanitizer build (build-tsan/), the tests labelled "tsan"
 # The sanitizer stages use the presets of CMakePresets.json; any finding fails the stage.
 # Root runs apt-get directly; a normal user needs sudo. Extra arguments after 'run' are passed
 # to the program (e.g. a file to open).
