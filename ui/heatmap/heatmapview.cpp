@@ -1,13 +1,16 @@
 #include "heatmapview.h"
 
 #include "heatmap/heatmapsource.h"
+#include "parallel/parallelfor.h"
 
 #include <QKeyEvent>
 #include <QMouseEvent>
 #include <QMutexLocker>
+#include <QFuture>
 #include <QPainter>
+#include <QPromise>
+#include <QThreadPool>
 #include <QWheelEvent>
-#include <QtConcurrent/QtConcurrentRun>
 #include <cmath>
 
 namespace sparsity::ui {
@@ -143,8 +146,14 @@ void HeatmapView::startRender()
         frame.image.setDevicePixelRatio(dpr);
         return frame;
     };
-    QtConcurrent::run(std::move(job)).then(this, [this](Frame frame) {
-        finishRender(std::move(frame));
+    // The continuation is attached before the job can start, so no thread finishes the job
+    // while another is still attaching to it (and ThreadSanitizer sees the hand-over).
+    auto promise = std::make_shared<QPromise<Frame>>();
+    promise->future().then(this, [this](Frame frame) { finishRender(std::move(frame)); });
+    promise->start();
+    core::startOnPool(*QThreadPool::globalInstance(), [promise, job = std::move(job)]() mutable {
+        promise->addResult(job());
+        promise->finish();
     });
 }
 
