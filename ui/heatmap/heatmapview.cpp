@@ -1,14 +1,12 @@
 #include "heatmapview.h"
 
 #include "heatmap/heatmapsource.h"
-#include "parallel/parallelfor.h"
+#include "session/pooljob.h"
 
 #include <QKeyEvent>
 #include <QMouseEvent>
 #include <QMutexLocker>
-#include <QFuture>
 #include <QPainter>
-#include <QPromise>
 #include <QThreadPool>
 #include <QWheelEvent>
 #include <cmath>
@@ -146,15 +144,8 @@ void HeatmapView::startRender()
         frame.image.setDevicePixelRatio(dpr);
         return frame;
     };
-    // The continuation is attached before the job can start, so no thread finishes the job
-    // while another is still attaching to it (and ThreadSanitizer sees the hand-over).
-    auto promise = std::make_shared<QPromise<Frame>>();
-    promise->future().then(this, [this](Frame frame) { finishRender(std::move(frame)); });
-    promise->start();
-    core::startOnPool(*QThreadPool::globalInstance(), [promise, job = std::move(job)]() mutable {
-        promise->addResult(job());
-        promise->finish();
-    });
+    runThen(*QThreadPool::globalInstance(), this, std::move(job),
+            [this](Frame frame) { finishRender(std::move(frame)); });
 }
 
 void HeatmapView::finishRender(Frame frame)
