@@ -1,7 +1,13 @@
 #!/usr/bin/env bash
 # One entry point for a fresh Debian 12 machine: installs what is missing, builds, then
-#   ./build.sh run    opens Sparsity Explorer on the bundled demo weights
-#   ./build.sh test   runs the whole test suite (what CI runs)
+#   ./build.sh run             opens Sparsity Explorer on the bundled demo weights
+#   ./build.sh test            runs every test stage (what CI runs)
+#   ./build.sh test STAGE...   runs only those stages, e.g. `./build.sh test quick`
+# Test stages, in order (each a function stage_<name> below; STAGES="..." also selects them):
+#   suite  Release build (build/), the whole Qt Test suite         (alias: quick)
+#   asan   AddressSanitizer + UBSan build (build-asan/), the whole suite
+#   tsan   ThreadSanitizer build (build-tsan/), the tests labelled "tsan"
+# The sanitizer stages use the presets of CMakePresets.json; any finding fails the stage.
 # Root runs apt-get directly; a normal user needs sudo. Extra arguments after 'run' are passed
 # to the program (e.g. a file to open).
 set -euo pipefail
@@ -33,6 +39,57 @@ build() {
     cmake --build "$build_dir" -j"$(nproc)"
 }
 
+# Every stage, in the order `./build.sh test` runs them. A new stage is a stage_<name>
+# function and its name here.
+all_stages=(suite asan tsan)
+jobs="$(nproc)"
+current_stage=
+started=0
+
+stage_suite() {
+    build
+    (cd "$build_dir" && ctest --output-on-failure --timeout 600 -j"$jobs")
+}
+
+# A sanitizer tree from its preset: configure, build the preset's targets, run its tests.
+sanitizer_stage() {
+    local preset="$1"
+    cmake --preset "$preset" >/dev/null
+    cmake --build --preset "$preset" -j"$jobs"
+    ctest --preset "$preset" -j"$jobs"
+}
+
+stage_asan() { sanitizer_stage asan; }
+stage_tsan() { sanitizer_stage tsan; }
+
+run_stages() {
+    local stages=("$@")
+    [ ${#stages[@]} -gt 0 ] || read -r -a stages <<<"${STAGES:-${all_stages[*]}}"
+    local stage summary=() elapsed
+    for stage in "${stages[@]}"; do
+        [ "$stage" = quick ] && stage=suite
+        if ! declare -F "stage_$stage" >/dev/null; then
+            echo "unknown test stage '$stage' (stages: ${all_stages[*]}, quick)" >&2
+            exit 2
+        fi
+    done
+    # A stage runs under `set -e` (not inside an `if`, which would switch it off): the first
+    # failing command ends the script, and the trap names the stage.
+    trap '[ -z "${current_stage:-}" ] || echo "=== stage $current_stage FAILED after $((SECONDS - started)) s ===" >&2' EXIT
+    for stage in "${stages[@]}"; do
+        [ "$stage" = quick ] && stage=suite
+        echo "=== stage $stage ==="
+        started=$SECONDS
+        current_stage=$stage
+        "stage_$stage"
+        current_stage=
+        elapsed=$((SECONDS - started))
+        summary+=("$stage ${elapsed}s")
+        echo "=== stage $stage passed in ${elapsed} s ==="
+    done
+    echo "=== all passed: ${summary[*]} ==="
+}
+
 case "$mode" in
 run)
     install_missing
@@ -44,12 +101,10 @@ run)
     ;;
 test)
     install_missing
-    build
-    cd "$build_dir"
-    exec ctest --output-on-failure --timeout 600 -j"$(nproc)"
+    run_stages "$@"
     ;;
 *)
-    echo "usage: $0 run [FILE.h5] | test" >&2
+    echo "usage: $0 run [FILE.h5] | test [STAGE...]  (stages: ${all_stages[*]}, quick)" >&2
     exit 2
     ;;
 esac

@@ -13,6 +13,11 @@ namespace sparsity::core {
 // by its range, so the result cannot depend on the thread count. Chunks are at least
 // minChunk indices long. If a body throws, the first exception is rethrown after all started
 // ranges have finished; cancellation is checked between chunks.
+// Starts task on pool, like QThreadPool::start. Under ThreadSanitizer the hand-over is also
+// made visible to it: Qt passes tasks to its threads under a futex-based QMutex inside the
+// (uninstrumented) Qt library, so the tool would take every capture of the task for a race.
+void startOnPool(QThreadPool& pool, std::function<void()> task);
+
 void parallelFor(const ExecutionContext& context, std::int64_t begin, std::int64_t end,
                  std::int64_t minChunk,
                  const std::function<void(std::int64_t, std::int64_t)>& body);

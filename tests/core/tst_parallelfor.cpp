@@ -94,14 +94,12 @@ void TestParallelFor::nestedCallFromAFullPoolFinishes()
     QThreadPool pool;
     pool.setMaxThreadCount(2);
     std::atomic<std::int64_t> total{0};
-    QList<QFuture<void>> outer;
     for (int i = 0; i < 4; ++i)
-        outer.append(QtConcurrent::run(&pool, [&] {
+        startOnPool(pool, [&] {
             parallelFor(ExecutionContext{&pool, 2}, 0, 10000, 10,
                         [&](std::int64_t from, std::int64_t to) { total.fetch_add(to - from); });
-        }));
-    for (auto& f : outer)
-        f.waitForFinished();
+        });
+    pool.waitForDone();
     QCOMPARE(total.load(), 40000);
 }
 

@@ -1,13 +1,14 @@
 #include "heatmapview.h"
 
 #include "heatmap/heatmapsource.h"
+#include "session/pooljob.h"
 
 #include <QKeyEvent>
 #include <QMouseEvent>
 #include <QMutexLocker>
 #include <QPainter>
+#include <QThreadPool>
 #include <QWheelEvent>
-#include <QtConcurrent/QtConcurrentRun>
 #include <cmath>
 
 namespace sparsity::ui {
@@ -143,9 +144,8 @@ void HeatmapView::startRender()
         frame.image.setDevicePixelRatio(dpr);
         return frame;
     };
-    QtConcurrent::run(std::move(job)).then(this, [this](Frame frame) {
-        finishRender(std::move(frame));
-    });
+    runThen(*QThreadPool::globalInstance(), this, std::move(job),
+            [this](Frame frame) { finishRender(std::move(frame)); });
 }
 
 void HeatmapView::finishRender(Frame frame)

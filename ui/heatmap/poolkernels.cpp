@@ -4,8 +4,9 @@
 
 // The x86-64 baseline (SSE2) has no unsigned 32-bit max and emulates it with four
 // instructions, which makes these loops compute-bound; an AVX2 clone, picked when the program
-// loads, has the instruction and twice the width. Other targets get the plain build.
-#if defined(__x86_64__) && defined(__has_attribute)
+// loads, has the instruction and twice the width. Other targets and sanitizer builds (whose
+// runtimes are not ready when the clone resolver runs) get the plain build.
+#if defined(__x86_64__) && defined(__has_attribute) && !defined(SPARSITY_NO_TARGET_CLONES)
 #if __has_attribute(target_clones)
 #define SPARSITY_SIMD_CLONES __attribute__((target_clones("avx2", "default")))
 #endif

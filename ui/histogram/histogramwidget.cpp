@@ -1,10 +1,11 @@
 #include "histogramwidget.h"
 
 #include "heatmap/axisticks.h"
+#include "session/pooljob.h"
 
 #include <QMouseEvent>
 #include <QPainter>
-#include <QtConcurrent/QtConcurrentRun>
+#include <QThreadPool>
 #include <cmath>
 #include <limits>
 
@@ -75,15 +76,18 @@ void HistogramWidget::rebuild()
     // The old bars stay up, marked as being recomputed, until the new ones arrive.
     m_computing = true;
     m_cancel = std::make_shared<std::atomic<bool>>(false);
-    QtConcurrent::run([values = m_values, xScale = m_xScale, cancel = m_cancel]() {
-        return std::shared_ptr<const HistogramData>(
-            HistogramData::build(*values, xScale, barCount, cancel.get()));
-    }).then(this, [this, generation = m_generation](std::shared_ptr<const HistogramData> data) {
-        if (generation != m_generation || !data)
-            return; // a newer input or scale is on its way
-        m_computing = false;
-        showData(std::move(data));
-    });
+    runThen(
+        *QThreadPool::globalInstance(), this,
+        [values = m_values, xScale = m_xScale, cancel = m_cancel]() {
+            return std::shared_ptr<const HistogramData>(
+                HistogramData::build(*values, xScale, barCount, cancel.get()));
+        },
+        [this, generation = m_generation](std::shared_ptr<const HistogramData> data) {
+            if (generation != m_generation || !data)
+                return; // a newer input or scale is on its way
+            m_computing = false;
+            showData(std::move(data));
+        });
     update();
 }
 

@@ -12,6 +12,7 @@
 #include "session/embeddedresources.h"
 #include "session/layersnapshot.h"
 #include "session/maskexportjob.h"
+#include "session/pooljob.h"
 #include "session/session.h"
 #include "stats/statspanel.h"
 
@@ -34,7 +35,6 @@
 #include <QTimer>
 #include <QToolBar>
 #include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrentRun>
 
 namespace sparsity::ui {
 namespace {
@@ -602,23 +602,26 @@ void MainWindow::exportImage(const QString& outputPath)
     }
     // Rendering a big layer takes a while: on the compute pool; the file is written where
     // the files are, on the I/O thread.
-    QtConcurrent::run(m_session->computePool(),
-                      [source] { return HeatmapView::renderFullResolution(*source, 16384); })
-        .then(m_session->ioPool(),
-              [outputPath](const QImage& image) {
-                  if (image.isNull())
-                      return tr("The image could not be rendered.");
-                  return image.save(outputPath, "PNG")
-                             ? QString()
-                             : tr("%1 cannot be written.").arg(outputPath);
-              })
-        .then(this, [this, outputPath](const QString& error) {
-            if (error.isEmpty())
-                statusBar()->showMessage(tr("Saved %1").arg(QDir::toNativeSeparators(outputPath)),
-                                         6000);
-            else
-                showError(tr("The image was not exported"), error);
-            Q_EMIT imageExported(outputPath, error.isEmpty());
+    const auto save = [outputPath](const QImage& image) {
+        if (image.isNull())
+            return tr("The image could not be rendered.");
+        return image.save(outputPath, "PNG") ? QString()
+                                             : tr("%1 cannot be written.").arg(outputPath);
+    };
+    const auto report = [this, outputPath](const QString& error) {
+        if (error.isEmpty())
+            statusBar()->showMessage(tr("Saved %1").arg(QDir::toNativeSeparators(outputPath)),
+                                     6000);
+        else
+            showError(tr("The image was not exported"), error);
+        Q_EMIT imageExported(outputPath, error.isEmpty());
+    };
+    runThen(
+        *m_session->computePool(), this,
+        [source] { return HeatmapView::renderFullResolution(*source, 16384); },
+        [this, save, report](const QImage& image) {
+            runThen(
+                *m_session->ioPool(), this, [save, image] { return save(image); }, report);
         });
 }
 

@@ -2,6 +2,7 @@
 
 #include "error.h"
 #include "jobfailure.h"
+#include "parallel/parallelfor.h"
 
 #include <QFuture>
 #include <QObject>
@@ -116,7 +117,7 @@ private:
             finish(generation, std::move(outcome));
         });
         promise->start();
-        m_pool->start([promise, job = std::move(job)]() mutable {
+        core::startOnPool(*m_pool, [promise, job = std::move(job)]() mutable {
             promise->addResult(job());
             promise->finish();
         });

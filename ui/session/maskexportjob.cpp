@@ -2,9 +2,10 @@
 
 #include "error.h"
 #include "jobfailure.h"
+#include "parallel/parallelfor.h"
 
+#include <QPromise>
 #include <QThreadPool>
-#include <QtConcurrent/QtConcurrentRun>
 
 namespace sparsity::ui {
 
@@ -53,7 +54,15 @@ void MaskExportJob::start(const core::ExportRequest& request)
         outcome.cancelled = failure.cancelled;
         promise.addResult(std::move(outcome));
     };
-    m_watcher.setFuture(QtConcurrent::run(m_ioPool, std::move(job)));
+    // The watcher follows the future before the job can start, and the job starts through
+    // startOnPool, so ThreadSanitizer sees the hand-overs Qt makes inside its library.
+    auto promise = std::make_shared<QPromise<Outcome>>();
+    m_watcher.setFuture(promise->future());
+    promise->start();
+    core::startOnPool(*m_ioPool, [promise, job = std::move(job)]() mutable {
+        job(*promise);
+        promise->finish();
+    });
 }
 
 void MaskExportJob::cancel()

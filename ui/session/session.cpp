@@ -5,9 +5,10 @@
 #include "hdf5/hdf5reader.h"
 #include "jobfailure.h"
 #include "loadedlayer.h"
+#include "parallel/parallelfor.h"
+#include "pooljob.h"
 
 #include <QThread>
-#include <QtConcurrent/QtConcurrentRun>
 #include <variant>
 
 namespace sparsity::ui {
@@ -73,44 +74,47 @@ void Session::openFile(const QString& path)
     const quint64 generation = ++m_fileGeneration;
     ++m_openingFiles;
     updateBusy();
-    QtConcurrent::run(&m_ioPool, [path] {
-        return runIo<OpenedFile>([&path] {
-            OpenedFile file;
-            file.reader = core::Hdf5Reader::open(path);
-            file.tree = file.reader->listTree();
-            file.identity = file.reader->identity();
-            return file;
+    runThen(
+        m_ioPool, this,
+        [path] {
+            return runIo<OpenedFile>([&path] {
+                OpenedFile file;
+                file.reader = core::Hdf5Reader::open(path);
+                file.tree = file.reader->listTree();
+                file.identity = file.reader->identity();
+                return file;
+            });
+        },
+        [this, path, generation](IoOutcome<OpenedFile> outcome) {
+            --m_openingFiles;
+            if (generation != m_fileGeneration) {
+                // A newer open superseded this one; close the file where HDF5 is used.
+                if (outcome.value)
+                    core::startOnPool(m_ioPool, [reader = std::move(outcome.value->reader)] {});
+                updateBusy();
+                return;
+            }
+            if (!outcome.value) {
+                updateBusy();
+                Q_EMIT fileFailed(path, outcome.error);
+                return;
+            }
+            releaseReader();
+            m_runner.reset();
+            if (m_loadCancel)
+                m_loadCancel->store(true);
+            m_reader = std::move(outcome.value->reader);
+            m_tree = std::move(outcome.value->tree);
+            m_fileIdentity = outcome.value->identity;
+            m_filePath = path;
+            m_params.clear();
+            m_layers.clear();
+            m_loadingLayer.clear();
+            m_currentLayer.clear();
+            m_snapshot.reset();
+            updateBusy();
+            Q_EMIT fileOpened(path);
         });
-    }).then(this, [this, path, generation](IoOutcome<OpenedFile> outcome) {
-        --m_openingFiles;
-        if (generation != m_fileGeneration) {
-            // A newer open superseded this one; close the file where HDF5 is used.
-            if (outcome.value)
-                m_ioPool.start([reader = std::move(outcome.value->reader)] {});
-            updateBusy();
-            return;
-        }
-        if (!outcome.value) {
-            updateBusy();
-            Q_EMIT fileFailed(path, outcome.error);
-            return;
-        }
-        releaseReader();
-        m_runner.reset();
-        if (m_loadCancel)
-            m_loadCancel->store(true);
-        m_reader = std::move(outcome.value->reader);
-        m_tree = std::move(outcome.value->tree);
-        m_fileIdentity = outcome.value->identity;
-        m_filePath = path;
-        m_params.clear();
-        m_layers.clear();
-        m_loadingLayer.clear();
-        m_currentLayer.clear();
-        m_snapshot.reset();
-        updateBusy();
-        Q_EMIT fileOpened(path);
-    });
 }
 
 void Session::openDemo()
@@ -202,16 +206,17 @@ void Session::loadLayer(const QString& datasetPath)
     m_loadingLayer = datasetPath;
     ++m_loadingLayers;
     const quint64 generation = m_fileGeneration;
-    QtConcurrent::run(&m_ioPool,
-                      [reader = m_reader, datasetPath, cancel = m_loadCancel] {
-                          return runIo<std::shared_ptr<const core::WeightTensor>>([&] {
-                              const core::ExecutionContext context{nullptr, 1, cancel.get()};
-                              return std::make_shared<const core::WeightTensor>(
-                                  reader->readTensor(datasetPath, context));
-                          });
-                      })
-        .then(this, [this, datasetPath,
-                     generation](IoOutcome<std::shared_ptr<const core::WeightTensor>> outcome) {
+    runThen(
+        m_ioPool, this,
+        [reader = m_reader, datasetPath, cancel = m_loadCancel] {
+            return runIo<std::shared_ptr<const core::WeightTensor>>([&] {
+                const core::ExecutionContext context{nullptr, 1, cancel.get()};
+                return std::make_shared<const core::WeightTensor>(
+                    reader->readTensor(datasetPath, context));
+            });
+        },
+        [this, datasetPath,
+         generation](IoOutcome<std::shared_ptr<const core::WeightTensor>> outcome) {
             --m_loadingLayers;
             if (m_loadingLayer == datasetPath)
                 m_loadingLayer.clear();
@@ -306,7 +311,7 @@ void Session::releaseReader()
 {
     // HDF5 handles are closed where they were used: on the I/O thread.
     if (m_reader)
-        m_ioPool.start([reader = std::move(m_reader)] {});
+        core::startOnPool(m_ioPool, [reader = std::move(m_reader)] {});
     m_reader.reset();
 }
 
