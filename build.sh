@@ -7,7 +7,9 @@
 #   suite  Release build (build/), the whole Qt Test suite         (alias: quick)
 #   asan   AddressSanitizer + UBSan build (build-asan/), the whole suite
 #   tsan   ThreadSanitizer build (build-tsan/), the tests labelled "tsan"
-# The sanitizer stages use the presets of CMakePresets.json; any finding fails the stage.
+#   fuzz   libFuzzer targets (clang, build-fuzz/), each run FUZZ_SECONDS (60) on its seeds
+# The sanitizer and fuzz stages use the presets of CMakePresets.json; any finding fails the
+# stage.
 # Root runs apt-get directly; a normal user needs sudo. Extra arguments after 'run' are passed
 # to the program (e.g. a file to open).
 set -euo pipefail
@@ -20,9 +22,12 @@ build_dir="${BUILD_DIR:-build}"
 packages=(build-essential cmake qt6-base-dev libqt6opengl6-dev libxkbcommon-dev libhdf5-dev
           libgl-dev zlib1g-dev)
 
+# Installs those of the given packages (default: the build's) that are missing.
 install_missing() {
+    local wanted=("$@")
+    [ ${#wanted[@]} -gt 0 ] || wanted=("${packages[@]}")
     local missing=()
-    for p in "${packages[@]}"; do
+    for p in "${wanted[@]}"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
     done
     [ ${#missing[@]} -eq 0 ] && return 0
@@ -41,7 +46,7 @@ build() {
 
 # Every stage, in the order `./build.sh test` runs them. A new stage is a stage_<name>
 # function and its name here.
-all_stages=(suite asan tsan)
+all_stages=(suite asan tsan fuzz)
 jobs="$(nproc)"
 current_stage=
 started=0
@@ -61,6 +66,14 @@ sanitizer_stage() {
 
 stage_asan() { sanitizer_stage asan; }
 stage_tsan() { sanitizer_stage tsan; }
+
+# libFuzzer comes with Debian's clang; only this stage needs it.
+stage_fuzz() {
+    install_missing clang libclang-rt-14-dev
+    cmake --preset fuzz >/dev/null
+    cmake --build --preset fuzz -j"$jobs"
+    fuzz/run.sh build-fuzz "${FUZZ_SECONDS:-60}"
+}
 
 run_stages() {
     local stages=("$@")

@@ -3,10 +3,9 @@
 #include "error.h"
 #include "jobfailure.h"
 #include "parallel/parallelfor.h"
+#include "pooljob.h"
 
-#include <QFuture>
 #include <QObject>
-#include <QPromise>
 #include <QString>
 #include <QThreadPool>
 #include <atomic>
@@ -31,8 +30,8 @@ public:
     using Fail = std::function<void(quint64 generation, const QString& message)>;
     using Idle = std::function<void()>;
 
-    // Continuations run on `context`'s thread and are dropped if it is destroyed first; the
-    // runner must not outlive it (make it a member of the context object).
+    // Results are delivered in the GUI thread (context is a GUI object) and dropped if context
+    // is destroyed first; the runner must not outlive it (make it a member of the context).
     CoalescingRunner(QObject* context, QThreadPool* pool, Work work, Deliver deliver,
                      Fail fail = {}, Idle idle = {})
         : m_context(context)
@@ -109,18 +108,12 @@ private:
             outcome.cancelled = failure.cancelled;
             return outcome;
         };
-        // The continuation is attached before the job can start, so it always runs from the
-        // event loop: a job that ended at once cannot deliver inside request() and re-enter
-        // its caller.
-        auto promise = std::make_shared<QPromise<Outcome>>();
-        promise->future().then(m_context, [this, generation = next.generation](Outcome outcome) {
-            finish(generation, std::move(outcome));
-        });
-        promise->start();
-        core::startOnPool(*m_pool, [promise, job = std::move(job)]() mutable {
-            promise->addResult(job());
-            promise->finish();
-        });
+        // The result always comes back through the event loop: a job that ended at once
+        // cannot deliver inside request() and re-enter its caller.
+        runThen(*m_pool, m_context, std::move(job),
+                [this, generation = next.generation](Outcome outcome) {
+                    finish(generation, std::move(outcome));
+                });
     }
 
     void finish(quint64 generation, Outcome outcome)

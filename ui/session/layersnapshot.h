@@ -8,7 +8,6 @@
 #include "tensor/weighttensor.h"
 
 #include <QString>
-
 #include <memory>
 
 namespace sparsity::ui {

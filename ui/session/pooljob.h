@@ -2,29 +2,76 @@
 
 #include "parallel/parallelfor.h"
 
-#include <QFuture>
+#include <QCoreApplication>
+#include <QEvent>
 #include <QObject>
-#include <QPromise>
+#include <QPointer>
 #include <QThreadPool>
 #include <memory>
 #include <type_traits>
+#include <utility>
 
 namespace sparsity::ui {
+namespace detail {
 
-// Runs job() on pool, then continuation(result) on context's thread (dropped if context is
-// destroyed first). The continuation is attached before the job can start, and the job starts
-// through core::startOnPool, so ThreadSanitizer sees both hand-overs that Qt makes inside its
-// own library. The job must copy what it reads. Call from context's thread.
+// A pool job's result on its way to the GUI thread, as a posted event. Qt's event queue orders
+// the pool thread's writes before the GUI thread's reads, but inside its own library, where
+// ThreadSanitizer cannot see it (futex-based locks): the event announces the hand-over itself,
+// so TSan sees it too. Nothing of ours goes through Qt's own continuation templates.
+class DeliveryEvent : public QEvent
+{
+public:
+    // What runs in the GUI thread; move-only results (an open file's reader) included.
+    struct Delivery
+    {
+        virtual ~Delivery() = default;
+        virtual void run() = 0;
+    };
+    explicit DeliveryEvent(std::unique_ptr<Delivery> delivery);
+    ~DeliveryEvent() override;
+
+    static Type eventType();
+    void deliver();
+
+private:
+    std::unique_ptr<Delivery> m_delivery;
+};
+
+template <typename Fn> std::unique_ptr<DeliveryEvent> makeDeliveryEvent(Fn fn)
+{
+    struct Holder final : DeliveryEvent::Delivery
+    {
+        explicit Holder(Fn f)
+            : fn(std::move(f))
+        {}
+        void run() override { fn(); }
+        Fn fn;
+    };
+    return std::make_unique<DeliveryEvent>(std::make_unique<Holder>(std::move(fn)));
+}
+
+// Posts to a receiver in the GUI thread; callable from any thread.
+void postToGuiThread(std::unique_ptr<DeliveryEvent> event);
+
+} // namespace detail
+
+// Runs job() on pool, then continuation(result) in the GUI thread, unless context (a GUI-thread
+// object) has been destroyed by then. The job starts through core::startOnPool and its result
+// comes back as a DeliveryEvent, so ThreadSanitizer sees both hand-overs. The job must copy what
+// it reads. Call from the GUI thread.
 template <typename Job, typename Continuation>
 void runThen(QThreadPool& pool, QObject* context, Job job, Continuation continuation)
 {
-    using Result = std::invoke_result_t<Job&>;
-    auto promise = std::make_shared<QPromise<Result>>();
-    promise->future().then(context, std::move(continuation));
-    promise->start();
-    core::startOnPool(pool, [promise, job = std::move(job)]() mutable {
-        promise->addResult(job());
-        promise->finish();
+    Q_ASSERT(context->thread() == QCoreApplication::instance()->thread());
+    core::startOnPool(pool, [context = QPointer<QObject>(context), job = std::move(job),
+                             continuation = std::move(continuation)]() mutable {
+        auto result = job();
+        detail::postToGuiThread(
+            detail::makeDeliveryEvent([context, continuation = std::move(continuation),
+                                       result = std::move(result)]() mutable {
+                if (context)
+                    continuation(std::move(result));
+            }));
     });
 }
 
