@@ -30,3 +30,8 @@ QByteArray fileHash(const QString& path);
 QStringList listing(const QString& directory);
 
 } // namespace sparsity::test
+
+// Inside a Qt Test function: fails it unless `text` (a QString) contains `fragment`.
+#define VERIFY_CONTAINS(text, fragment)                                                            \
+    QVERIFY2((text).contains(fragment),                                                            \
+             qPrintable(QStringLiteral("'%1' does not contain '%2'").arg(text, fragment)))

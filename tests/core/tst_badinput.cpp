@@ -96,10 +96,6 @@ SparsityParams params(double level, std::int64_t rows, std::int64_t cols,
 
 } // namespace
 
-#define VERIFY_CONTAINS(text, fragment)                                                            \
-    QVERIFY2((text).contains(fragment),                                                            \
-             qPrintable(QStringLiteral("'%1' does not contain '%2'").arg(text, fragment)))
-
 class TestBadInput final : public QObject
 {
     Q_OBJECT

@@ -80,10 +80,6 @@ core::SparsityParams params(double level, std::int64_t rows, std::int64_t cols)
 
 } // namespace
 
-#define VERIFY_CONTAINS(text, fragment)                                                            \
-    QVERIFY2((text).contains(fragment),                                                            \
-             qPrintable(QStringLiteral("'%1' does not contain '%2'").arg(text, fragment)))
-
 class TestBadInputGui final : public QObject
 {
     Q_OBJECT
