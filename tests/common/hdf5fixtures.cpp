@@ -1,5 +1,7 @@
 #include "hdf5fixtures.h"
 
+#include "hdf5handles.h"
+
 #include <QFile>
 #include <QFileInfo>
 #include <cmath>
@@ -12,36 +14,6 @@
 
 namespace sparsity::test {
 namespace {
-
-// A fixture-local owner of an HDF5 identifier.
-class Id
-{
-public:
-    Id(hid_t id, herr_t (*close)(hid_t))
-        : m_id(id)
-        , m_close(close)
-    {}
-    ~Id()
-    {
-        if (m_id >= 0)
-            m_close(m_id);
-    }
-    Id(const Id&) = delete;
-    Id& operator=(const Id&) = delete;
-    operator hid_t() const { return m_id; }
-    bool ok() const { return m_id >= 0; }
-
-private:
-    hid_t m_id;
-    herr_t (*m_close)(hid_t);
-};
-
-Id createFile(const QString& path)
-{
-    return Id(
-        H5Fcreate(QFile::encodeName(path).constData(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT),
-        H5Fclose);
-}
 
 Id openFileForWriting(const QString& path)
 {
@@ -63,16 +35,6 @@ bool writeDatasetInSpace(hid_t file, const QString& path, hid_t fileType, hid_t 
         return false;
     return data == nullptr ||
            H5Dwrite(dataset, memoryType, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) >= 0;
-}
-
-bool writeDataset(hid_t file, const QString& path, hid_t fileType, std::vector<hsize_t> dims,
-                  hid_t memoryType = -1, const void* data = nullptr, hid_t dcpl = H5P_DEFAULT)
-{
-    const Id space(dims.empty()
-                       ? H5Screate(H5S_SCALAR)
-                       : H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr),
-                   H5Sclose);
-    return space.ok() && writeDatasetInSpace(file, path, fileType, space, memoryType, data, dcpl);
 }
 
 // IEEE half precision in the given byte order (h5py's float16 is little-endian).
@@ -524,6 +486,23 @@ bool truncatedCopy(const QString& source, const QString& target, qint64 bytes)
         return false;
     const QByteArray data = in.read(bytes);
     return data.size() == bytes && out.write(data) == bytes;
+}
+
+Id createFile(const QString& path)
+{
+    return Id(
+        H5Fcreate(QFile::encodeName(path).constData(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT),
+        H5Fclose);
+}
+
+bool writeDataset(hid_t file, const QString& path, hid_t fileType, std::vector<hsize_t> dims,
+                  hid_t memoryType, const void* data, hid_t dcpl)
+{
+    const Id space(dims.empty()
+                       ? H5Screate(H5S_SCALAR)
+                       : H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr),
+                   H5Sclose);
+    return space.ok() && writeDatasetInSpace(file, path, fileType, space, memoryType, data, dcpl);
 }
 
 } // namespace sparsity::test

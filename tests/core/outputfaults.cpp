@@ -1,9 +1,8 @@
 #include "outputfaults.h"
 
-#include <QCryptographicHash>
-#include <QDir>
 #include <QFile>
 #include <QRegularExpression>
+#include <QTest>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -45,22 +44,6 @@ bool writeWeightFile(const QString& path, int layers, int rows, int cols)
         H5Pclose(lcpl);
     }
     return H5Fclose(file) >= 0 && ok;
-}
-
-QByteArray fileHash(const QString& path)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return {};
-    QCryptographicHash hash(QCryptographicHash::Sha256);
-    hash.addData(&file);
-    return hash.result();
-}
-
-QStringList listing(const QString& directory)
-{
-    return QDir(directory).entryList(
-        QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot, QDir::Name);
 }
 
 QStringList temporaryFiles(const QString& directory)
@@ -106,6 +89,23 @@ std::unique_ptr<ScopedMount> ScopedMount::readOnly(const QString& directory, QSt
                    .arg(QString::fromLocal8Bit(std::strerror(errno)));
         return nullptr;
     }
+    return mounted;
+}
+
+void addDiskFullRows()
+{
+    QTest::addColumn<bool>("tmpfs");
+    QTest::addColumn<QString>("cause");
+    QTest::newRow("full tmpfs") << true << QStringLiteral("No space left on device");
+    QTest::newRow("file size limit") << false << QStringLiteral("File too large");
+}
+
+std::unique_ptr<ScopedMount> fullTmpfs(const QString& directory, QString* skipReason)
+{
+    QString why;
+    auto mounted = ScopedMount::tmpfs(directory, fullDiskBytes, &why);
+    if (!mounted)
+        *skipReason = why + QStringLiteral(" (needs root with CAP_SYS_ADMIN)");
     return mounted;
 }
 

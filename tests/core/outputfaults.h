@@ -4,7 +4,8 @@
 // files written at test time, hashes and listings to prove nothing changed, and the tricks that
 // make an output fail even for root (a read-only bind mount, a small tmpfs, a file size limit).
 
-#include <QByteArray>
+#include "common/checks.h"
+
 #include <QString>
 #include <QStringList>
 #include <memory>
@@ -14,12 +15,6 @@ namespace sparsity::test {
 // Writes `layers` float32 datasets "/l0/w", "/l1/w", ... of rows x cols pseudo-random weights
 // (contiguous, so reading them costs only I/O). False when HDF5 failed.
 bool writeWeightFile(const QString& path, int layers, int rows, int cols);
-
-// SHA-256 of the file's bytes; empty when it cannot be read.
-QByteArray fileHash(const QString& path);
-
-// Every entry of the directory, hidden ones included, sorted.
-QStringList listing(const QString& directory);
 
 // The names in `directory` that look like an export's temporary file (".NAME.XXXXXX.part").
 QStringList temporaryFiles(const QString& directory);
@@ -41,6 +36,17 @@ private:
     explicit ScopedMount(QString directory);
     QString m_directory;
 };
+
+// The room the disk-full cases leave an export: less than the masks they write need.
+constexpr qint64 fullDiskBytes = 256 * 1024;
+
+// The rows of the disk-full cases: "tmpfs" (a full tmpfs of fullDiskBytes; else a file size
+// limit of as much) and the "cause" the error must name.
+void addDiskFullRows();
+
+// A tmpfs of fullDiskBytes on `directory`; nullptr, with the reason to skip the test in
+// `skipReason`, when the system refuses.
+std::unique_ptr<ScopedMount> fullTmpfs(const QString& directory, QString* skipReason);
 
 // Sets RLIMIT_FSIZE for this process (SIGXFSZ ignored, so write() fails with EFBIG, as a full
 // disk fails it with ENOSPC) and restores both on destruction.

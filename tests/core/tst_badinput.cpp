@@ -4,6 +4,7 @@
 // sparsity-cli (that message on stderr, exit 1 for input and 2 for usage errors, nothing
 // written). Fixtures come from tests/common/hdf5fixtures, written at run time.
 #include "common/asnobody.h"
+#include "common/checks.h"
 #include "common/hdf5fixtures.h"
 #include "error.h"
 #include "export/maskexport.h"
@@ -26,6 +27,9 @@
 
 using namespace sparsity;
 using namespace sparsity::core;
+using sparsity::test::errorOf;
+using sparsity::test::fileHash;
+using sparsity::test::listing;
 
 Q_DECLARE_METATYPE(sparsity::core::SparsityParams)
 
@@ -54,30 +58,6 @@ Run runCli(const QStringList& arguments, const QString& workingDirectory = {})
     return Run{process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
                QString::fromUtf8(process.readAllStandardOutput()),
                QString::fromUtf8(process.readAllStandardError())};
-}
-
-template <typename F> std::optional<Error> errorOf(F&& function)
-{
-    try {
-        function();
-    } catch (const Error& error) {
-        return error;
-    }
-    return std::nullopt;
-}
-
-QStringList entries(const QString& directory)
-{
-    return QDir(directory).entryList(
-        QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot, QDir::Name);
-}
-
-QByteArray fileHash(const QString& path)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return {};
-    return QCryptographicHash::hash(file.readAll(), QCryptographicHash::Sha256);
 }
 
 std::vector<std::uint8_t> readMask(const QString& file, const QString& dataset)
@@ -115,10 +95,6 @@ SparsityParams params(double level, std::int64_t rows, std::int64_t cols,
 }
 
 } // namespace
-
-#define VERIFY_CONTAINS(text, fragment)                                                            \
-    QVERIFY2((text).contains(fragment),                                                            \
-             qPrintable(QStringLiteral("'%1' does not contain '%2'").arg(text, fragment)))
 
 class TestBadInput final : public QObject
 {
@@ -253,7 +229,7 @@ void TestBadInput::unusableFiles()
         runCli(maskArgs(file, output, {QStringLiteral("--dataset"), QStringLiteral("/w")}));
     QCOMPARE(named.exitCode, 1);
     VERIFY_CONTAINS(named.err, file + fragment);
-    QCOMPARE(entries(out.path()), QStringList());
+    QCOMPARE(listing(out.path()), QStringList());
     qInfo("cli: %s", qPrintable(mask.err.trimmed()));
 }
 
@@ -378,7 +354,7 @@ void TestBadInput::exportRefusesAFileThatChangedSinceItWasListed()
     QCOMPARE(int(error->code()), int(ErrorCode::Io));
     VERIFY_CONTAINS(error->message(), file + QStringLiteral(": the file was replaced after it was "
                                                             "opened"));
-    QCOMPARE(entries(dir.path()), QStringList{QStringLiteral("model.h5")});
+    QCOMPARE(listing(dir.path()), QStringList{QStringLiteral("model.h5")});
     // Without the expectation (the CLI, which lists and reads in one go) it exports.
     request.expectedInput.reset();
     QCOMPARE(exportMasks(request, {}).size(), std::size_t(1));
@@ -485,7 +461,7 @@ void TestBadInput::refusesUnusableDatasets()
     VERIFY_CONTAINS(run.err, QLatin1Char('\'') + dataset + QLatin1Char('\''));
     VERIFY_CONTAINS(run.err, reason);
     QVERIFY(run.out.isEmpty());
-    QCOMPARE(entries(out.path()), QStringList());
+    QCOMPARE(listing(out.path()), QStringList());
     qInfo("cli: %s", qPrintable(run.err.trimmed()));
 }
 
@@ -522,7 +498,7 @@ void TestBadInput::refusesDeclaredSizesBeyondMemory()
                                     {QStringLiteral("--dataset"), dataset}));
     QCOMPARE(run.exitCode, 1);
     VERIFY_CONTAINS(run.err, m_cases + QStringLiteral(": ") + fragment);
-    QCOMPARE(entries(out.path()), QStringList());
+    QCOMPARE(listing(out.path()), QStringList());
 }
 
 void TestBadInput::filtersThisLibraryLacks_data()
@@ -566,7 +542,7 @@ void TestBadInput::filtersThisLibraryLacks()
     qInfo("core: %s", qPrintable(error->message()));
     QCOMPARE(run.exitCode, 1);
     VERIFY_CONTAINS(run.err, m_cases + QStringLiteral(": ") + fragment);
-    QCOMPARE(entries(out.path()), QStringList());
+    QCOMPARE(listing(out.path()), QStringList());
 }
 
 void TestBadInput::linksResolveOrSayWhere_data()
@@ -662,7 +638,7 @@ void TestBadInput::cliDefaultRunOverBadDatasetsIsAllOrNothing()
     VERIFY_CONTAINS(run.err, QStringLiteral("note: skipped /types/vlen: vlen data is not numeric"));
     VERIFY_CONTAINS(run.err, QStringLiteral("note: skipped /links/dangling: link target "
                                             "/nowhere/w does not exist"));
-    QCOMPARE(entries(out.path()), QStringList());
+    QCOMPARE(listing(out.path()), QStringList());
     qInfo("cli: %s", qPrintable(run.err.trimmed().section(QLatin1Char('\n'), -1)));
 }
 
@@ -862,7 +838,7 @@ void TestBadInput::cliRefusesBadParameters()
     QVERIFY2(run.err.startsWith(QStringLiteral("sparsity-cli: ") + message), qPrintable(run.err));
     VERIFY_CONTAINS(run.err, QStringLiteral("Run 'sparsity-cli mask --help' for usage."));
     QVERIFY(run.out.isEmpty());
-    QCOMPARE(entries(out.path()), QStringList());
+    QCOMPARE(listing(out.path()), QStringList());
     QCOMPARE(fileHash(m_good), before);
 }
 
@@ -955,7 +931,7 @@ void TestBadInput::exportRefusesBadParameters()
     QCOMPARE(int(error->code()), int(ErrorCode::InvalidParameter));
     QVERIFY2(error->message().startsWith(m_good + QStringLiteral(": dataset '/w': ") + message),
              qPrintable(error->message()));
-    QCOMPARE(entries(out.path()), QStringList());
+    QCOMPARE(listing(out.path()), QStringList());
 }
 
 QTEST_GUILESS_MAIN(TestBadInput)

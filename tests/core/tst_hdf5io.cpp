@@ -1,6 +1,8 @@
 // HDF5 input and mask output (SPEC.md "Mask files"): listing, reading every numeric type,
 // refusing broken or oversized input, and writing mask files atomically. Fixtures are built
 // at run time with the HDF5 C API in a temporary directory.
+#include "common/checks.h"
+#include "common/hdf5handles.h"
 #include "error.h"
 #include "hdf5/hdf5reader.h"
 #include "hdf5/maskfilewriter.h"
@@ -31,64 +33,13 @@
 #include <utility>
 
 using namespace sparsity::core;
+using namespace sparsity::test;
 
 namespace {
-
-// A test-local owner of an HDF5 identifier: fixtures do not rely on the code under test.
-class Id
-{
-public:
-    Id(hid_t id, herr_t (*close)(hid_t))
-        : m_id(id)
-        , m_close(close)
-    {}
-    ~Id()
-    {
-        if (m_id >= 0)
-            m_close(m_id);
-    }
-    Id(Id&& other) noexcept
-        : m_id(std::exchange(other.m_id, -1))
-        , m_close(other.m_close)
-    {}
-    Id(const Id&) = delete;
-    Id& operator=(const Id&) = delete;
-    operator hid_t() const { return m_id; }
-    bool ok() const { return m_id >= 0; }
-
-private:
-    hid_t m_id;
-    herr_t (*m_close)(hid_t);
-};
-
-Id createFile(const QString& path)
-{
-    return Id(
-        H5Fcreate(QFile::encodeName(path).constData(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT),
-        H5Fclose);
-}
 
 Id openFile(const QString& path)
 {
     return Id(H5Fopen(QFile::encodeName(path).constData(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
-}
-
-// Creates dataset `path` (intermediate groups included) and writes `data` when given.
-bool writeDataset(hid_t file, const char* path, hid_t fileType, std::vector<hsize_t> dims,
-                  hid_t memoryType = -1, const void* data = nullptr, hid_t dcpl = H5P_DEFAULT)
-{
-    const Id space(dims.empty()
-                       ? H5Screate(H5S_SCALAR)
-                       : H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr),
-                   H5Sclose);
-    const Id lcpl(H5Pcreate(H5P_LINK_CREATE), H5Pclose);
-    H5Pset_create_intermediate_group(lcpl, 1);
-    H5Pset_char_encoding(lcpl, H5T_CSET_UTF8);
-    const Id dataset(H5Dcreate2(file, path, fileType, space, lcpl, dcpl, H5P_DEFAULT), H5Dclose);
-    if (!dataset.ok())
-        return false;
-    return data == nullptr ||
-           H5Dwrite(dataset, memoryType, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) >= 0;
 }
 
 // h5py's float16: IEEE half precision, little-endian.
@@ -115,30 +66,6 @@ float halfToFloat(std::uint16_t bits)
     else
         value = std::ldexp(float(mantissa + 1024), exponent - 25);
     return (bits & 0x8000) != 0 ? -value : value;
-}
-
-template <typename F> std::optional<Error> errorOf(F&& function)
-{
-    try {
-        function();
-    } catch (const Error& error) {
-        return error;
-    }
-    return std::nullopt;
-}
-
-QByteArray fileHash(const QString& path)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return {};
-    return QCryptographicHash::hash(file.readAll(), QCryptographicHash::Sha256);
-}
-
-QStringList directoryListing(const QString& path)
-{
-    return QDir(path).entryList(
-        QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot, QDir::Name);
 }
 
 const std::uint16_t float16Bits[] = {0x0000, 0x8000, 0x3C00, 0xC100, 0x2E66, 0x7BFF,
@@ -1236,7 +1163,7 @@ void TestHdf5Io::writerRoundTrip()
 {
     const QString input = makeInput(QStringLiteral("roundtrip-input.h5"));
     const QString output = path(QStringLiteral("roundtrip-mask.h5"));
-    const QStringList before = directoryListing(m_dir.path());
+    const QStringList before = listing(m_dir.path());
 
     struct Mask
     {
@@ -1285,7 +1212,7 @@ void TestHdf5Io::writerRoundTrip()
     QStringList expectedListing = before;
     expectedListing << QFileInfo(output).fileName();
     expectedListing.sort();
-    QCOMPARE(directoryListing(m_dir.path()), expectedListing); // no .part file left
+    QCOMPARE(listing(m_dir.path()), expectedListing); // no .part file left
 
     const Id file = openFile(output);
     QVERIFY(file.ok());
@@ -1431,14 +1358,14 @@ void TestHdf5Io::writerRefusesInputAsOutput()
         QCOMPARE(
             ::link(QFile::encodeName(input).constData(), QFile::encodeName(output).constData()), 0);
     }
-    const QStringList listing = directoryListing(m_dir.path());
+    const QStringList entriesBefore = listing(m_dir.path());
     // Even with overwrite allowed.
     const auto error = errorOf([&] { MaskFileWriter::create(output, input, true); });
     QDir::setCurrent(savedCurrent);
     VERIFY_ERROR(error, ErrorCode::InvalidInput,
                  QStringLiteral("output %1 is the input file; choose another path").arg(output));
     QCOMPARE(fileHash(input), before);
-    QCOMPARE(directoryListing(m_dir.path()), listing);
+    QCOMPARE(listing(m_dir.path()), entriesBefore);
 }
 
 void TestHdf5Io::writerRefusesExistingOutput()
@@ -1450,12 +1377,12 @@ void TestHdf5Io::writerRefusesExistingOutput()
         existing.write("precious data, not ours");
     }
     const QByteArray before = fileHash(output);
-    const QStringList listing = directoryListing(m_dir.path());
+    const QStringList entriesBefore = listing(m_dir.path());
     const auto error = errorOf([&] { MaskFileWriter::create(output, m_types, false); });
     VERIFY_ERROR(error, ErrorCode::OutputExists,
                  output + QStringLiteral(" already exists; refusing to overwrite it"));
     QCOMPARE(fileHash(output), before);
-    QCOMPARE(directoryListing(m_dir.path()), listing);
+    QCOMPARE(listing(m_dir.path()), entriesBefore);
 
     // A file that appears while the writer works is not replaced either.
     const QString late = path(QStringLiteral("late.h5"));
@@ -1516,14 +1443,14 @@ void TestHdf5Io::writerRefusesUnwritableDirectory()
                           QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
     VERIFY_ERROR(error, ErrorCode::Io,
                  QStringLiteral("/mask.h5: directory %1 is not writable").arg(directory));
-    QVERIFY(directoryListing(directory).isEmpty());
+    QVERIFY(listing(directory).isEmpty());
 }
 
 void TestHdf5Io::uncommittedWriterLeavesNoFile()
 {
     QVERIFY(QDir(m_dir.path()).mkpath(QStringLiteral("discard")));
     const QString directory = path(QStringLiteral("discard"));
-    const QStringList before = directoryListing(directory);
+    const QStringList before = listing(directory);
     {
         const auto writer =
             MaskFileWriter::create(directory + QStringLiteral("/mask.h5"), m_types, false);
@@ -1535,7 +1462,7 @@ void TestHdf5Io::uncommittedWriterLeavesNoFile()
         writer->writeMask(QStringLiteral("/m"), {4, 4}, std::vector<std::uint8_t>(16, 1),
                           MaskAttributes{});
     }
-    QCOMPARE(directoryListing(directory), before);
+    QCOMPARE(listing(directory), before);
 
     // Two writers for one output do not share a temporary file.
     const auto first =
@@ -1616,7 +1543,7 @@ void TestHdf5Io::writerReportsFullDisk()
     const QString temporary = writer->temporaryPath();
     writer.reset();
     QVERIFY(!QFileInfo::exists(temporary));
-    QVERIFY(directoryListing(directory).isEmpty());
+    QVERIFY(listing(directory).isEmpty());
 }
 
 void TestHdf5Io::writerGivesNewFilesUsualPermissions()

@@ -117,16 +117,6 @@ QStringList datasetPaths(const QString& file)
     return paths;
 }
 
-std::optional<core::Error> errorOf(const std::function<void()>& work)
-{
-    try {
-        work();
-    } catch (const core::Error& error) {
-        return error;
-    }
-    return std::nullopt;
-}
-
 core::ExportRequest requestFor(const QString& input, const QString& output, int layers)
 {
     core::ExportRequest request;
@@ -461,10 +451,7 @@ void TestOutputFaults::unwritableDirectory()
 
 void TestOutputFaults::diskFillsUp_data()
 {
-    QTest::addColumn<bool>("tmpfs");
-    QTest::addColumn<QString>("cause");
-    QTest::newRow("full tmpfs") << true << QStringLiteral("No space left on device");
-    QTest::newRow("file size limit") << false << QStringLiteral("File too large");
+    addDiskFullRows();
 }
 
 void TestOutputFaults::diskFillsUp()
@@ -472,16 +459,13 @@ void TestOutputFaults::diskFillsUp()
     QFETCH(bool, tmpfs);
     QFETCH(QString, cause);
     const QString dir = freshDir(QStringLiteral("full"));
-    std::unique_ptr<ScopedMount> small;
+    QString skip;
+    const std::unique_ptr<ScopedMount> small = tmpfs ? fullTmpfs(dir, &skip) : nullptr;
+    if (tmpfs && !small)
+        QSKIP(qPrintable(skip));
     Child child;
-    if (tmpfs) {
-        QString why;
-        small = ScopedMount::tmpfs(dir, 256 * 1024, &why);
-        if (!small)
-            QSKIP(qPrintable(why + QStringLiteral(" (needs root with CAP_SYS_ADMIN)")));
-    } else {
-        child.fileSizeLimit = 256 * 1024;
-    }
+    if (!tmpfs)
+        child.fileSizeLimit = fullDiskBytes;
     const QString old = dir + QStringLiteral("/old.h5");
     QVERIFY(writeBytes(old, "old masks"));
     const QByteArray before = fileHash(old);
@@ -684,10 +668,7 @@ void TestOutputFaults::coreCancelledWriteDropsThePartialMask()
 
 void TestOutputFaults::coreDiskFillsUp_data()
 {
-    QTest::addColumn<bool>("tmpfs");
-    QTest::addColumn<QString>("cause");
-    QTest::newRow("full tmpfs") << true << QStringLiteral("No space left on device");
-    QTest::newRow("file size limit") << false << QStringLiteral("File too large");
+    addDiskFullRows();
 }
 
 void TestOutputFaults::coreDiskFillsUp()
@@ -695,13 +676,10 @@ void TestOutputFaults::coreDiskFillsUp()
     QFETCH(bool, tmpfs);
     QFETCH(QString, cause);
     const QString dir = freshDir(QStringLiteral("core-full"));
-    std::unique_ptr<ScopedMount> small;
-    if (tmpfs) {
-        QString why;
-        small = ScopedMount::tmpfs(dir, 256 * 1024, &why);
-        if (!small)
-            QSKIP(qPrintable(why + QStringLiteral(" (needs root with CAP_SYS_ADMIN)")));
-    }
+    QString skip;
+    const std::unique_ptr<ScopedMount> small = tmpfs ? fullTmpfs(dir, &skip) : nullptr;
+    if (tmpfs && !small)
+        QSKIP(qPrintable(skip));
     const QString output = dir + QStringLiteral("/out.h5");
     QVERIFY(writeBytes(output, "old masks"));
     const QByteArray before = fileHash(output);
@@ -714,7 +692,7 @@ void TestOutputFaults::coreDiskFillsUp()
     {
         std::optional<ScopedFileSizeLimit> limit;
         if (!tmpfs) {
-            limit.emplace(256 * 1024);
+            limit.emplace(fullDiskBytes);
             QVERIFY(limit->isActive());
         }
         error = errorOf([&] { core::exportMasks(request, context); });

@@ -3,6 +3,7 @@
 // parameters the widgets must clamp or refuse. Every error must reach the user as a dialog that
 // names the file, the dataset and the cause, and the window must stay usable afterwards.
 #include "common/asnobody.h"
+#include "common/checks.h"
 #include "common/hdf5fixtures.h"
 #include "export/maskexport.h"
 #include "hdf5/hdf5reader.h"
@@ -13,6 +14,7 @@
 #include "parameters/parameterpanel.h"
 #include "session/layersnapshot.h"
 #include "session/session.h"
+#include "windowdriver.h"
 
 #include <QApplication>
 #include <QDir>
@@ -36,34 +38,13 @@
 #include <sys/stat.h>
 
 using namespace sparsity;
+using namespace sparsity::test;
 using sparsity::ui::MainWindow;
 
 namespace {
 
 constexpr int asyncTimeout = 20000;
 const QString demoLayer = QStringLiteral("/mlp/fc2/weight");
-
-template <typename T> T* child(QObject& parent, const char* name)
-{
-    T* found = parent.findChild<T*>(QLatin1String(name));
-    if (!found)
-        qFatal("no child %s", name);
-    return found;
-}
-
-bool waitIdle(MainWindow& window)
-{
-    int idleChecks = 0;
-    QElapsedTimer clock;
-    clock.start();
-    while (clock.elapsed() < asyncTimeout) {
-        QTest::qWait(10);
-        idleChecks = window.isIdle() ? idleChecks + 1 : 0;
-        if (idleChecks >= 3)
-            return true;
-    }
-    return false;
-}
 
 QMessageBox* visibleErrorDialog(MainWindow& window)
 {
@@ -89,17 +70,6 @@ QString takeErrorDialog(MainWindow& window)
     return text;
 }
 
-std::shared_ptr<const ui::LayerSnapshot> shown(MainWindow& window)
-{
-    return window.layerView()->shownSnapshot();
-}
-
-QStringList entries(const QString& directory)
-{
-    return QDir(directory).entryList(QDir::AllEntries | QDir::Hidden | QDir::System |
-                                     QDir::NoDotAndDotDot);
-}
-
 core::SparsityParams params(double level, std::int64_t rows, std::int64_t cols)
 {
     core::SparsityParams p;
@@ -109,10 +79,6 @@ core::SparsityParams params(double level, std::int64_t rows, std::int64_t cols)
 }
 
 } // namespace
-
-#define VERIFY_CONTAINS(text, fragment)                                                            \
-    QVERIFY2((text).contains(fragment),                                                            \
-             qPrintable(QStringLiteral("'%1' does not contain '%2'").arg(text, fragment)))
 
 class TestBadInputGui final : public QObject
 {
@@ -135,7 +101,7 @@ private:
         window->openDemo();
         [&] {
             QTRY_COMPARE_WITH_TIMEOUT(window->session()->currentLayer(), demoLayer, asyncTimeout);
-            QVERIFY(waitIdle(*window));
+            QVERIFY(waitIdle(*window, asyncTimeout));
         }();
         return window;
     }
@@ -147,7 +113,7 @@ private:
         window->openFile(file);
         [&] {
             QTRY_COMPARE_WITH_TIMEOUT(window->session()->currentLayer(), layer, asyncTimeout);
-            QVERIFY(waitIdle(*window));
+            QVERIFY(waitIdle(*window, asyncTimeout));
         }();
         return window;
     }
@@ -158,9 +124,9 @@ private:
         QVERIFY(!visibleErrorDialog(window));
         window.openDemo();
         QTRY_COMPARE_WITH_TIMEOUT(window.session()->currentLayer(), demoLayer, asyncTimeout);
-        QVERIFY(waitIdle(window));
+        QVERIFY(waitIdle(window, asyncTimeout));
         child<QSlider>(window, "levelSlider")->setValue(800);
-        QVERIFY(waitIdle(window));
+        QVERIFY(waitIdle(window, asyncTimeout));
         QVERIFY(shown(window));
         QCOMPARE(shown(window)->params.level, 0.8);
         window.session()->selectLayer(QStringLiteral("/cnn/conv1/weight"));
@@ -330,7 +296,7 @@ private Q_SLOTS:
         VERIFY_CONTAINS(message, QStringLiteral("The layer cannot be shown"));
         VERIFY_CONTAINS(message, m_cases + QStringLiteral(": ") + fragment);
         qInfo("gui: %s", qPrintable(message));
-        QVERIFY(waitIdle(*window));
+        QVERIFY(waitIdle(*window, asyncTimeout));
         // Nothing of the refused layer is shown as if it were there.
         QVERIFY(!shown(*window) || shown(*window)->datasetPath != dataset);
         // Another layer still works, also through the tree.
@@ -356,7 +322,7 @@ private Q_SLOTS:
             window->session()->selectLayer(layer);
             QTRY_COMPARE_WITH_TIMEOUT(shown(*window) ? shown(*window)->datasetPath : QString(),
                                       layer, asyncTimeout);
-            QVERIFY(waitIdle(*window));
+            QVERIFY(waitIdle(*window, asyncTimeout));
             const core::MaskResult expected =
                 core::computeMask(reader->readTensor(layer, {}), ui::Session::defaultParams(), {});
             QVERIFY(std::equal(shown(*window)->mask->begin(), shown(*window)->mask->end(),
@@ -388,8 +354,8 @@ private Q_SLOTS:
         VERIFY_CONTAINS(message, QStringLiteral("The masks were not exported"));
         VERIFY_CONTAINS(message, m_cases + QStringLiteral(": dataset '/big/huge'"));
         qInfo("gui: %s", qPrintable(message));
-        QCOMPARE(entries(out.path()), QStringList());
-        QVERIFY(waitIdle(*window));
+        QCOMPARE(listing(out.path()), QStringList());
+        QVERIFY(waitIdle(*window, asyncTimeout));
         QCOMPARE(window->session()->currentLayer(), QStringLiteral("/filter/lzf"));
     }
 
@@ -449,7 +415,7 @@ private Q_SLOTS:
         const QString message = takeErrorDialog(*window);
         VERIFY_CONTAINS(message, file + selectFragment);
         qInfo("gui select: %s", qPrintable(message));
-        QVERIFY(waitIdle(*window));
+        QVERIFY(waitIdle(*window, asyncTimeout));
         QVERIFY(!shown(*window) || shown(*window)->datasetPath != QStringLiteral("/b"));
 
         // Exporting what was shown: refused, no file.
@@ -470,7 +436,7 @@ private Q_SLOTS:
             window->openFile(file, QStringLiteral("/b"));
             QTRY_COMPARE_WITH_TIMEOUT(shown(*window) ? shown(*window)->datasetPath : QString(),
                                       QStringLiteral("/b"), asyncTimeout);
-            QVERIFY(waitIdle(*window));
+            QVERIFY(waitIdle(*window, asyncTimeout));
             const std::vector<float> expected = test::matrixValues(8, 8, 12);
             const auto values = shown(*window)->weights->values<float>();
             QVERIFY(std::equal(values.begin(), values.end(), expected.begin(), expected.end()));
@@ -497,7 +463,7 @@ private Q_SLOTS:
         window->session()->selectLayer(dataset);
         QTRY_COMPARE_WITH_TIMEOUT(shown(*window) ? shown(*window)->datasetPath : QString(), dataset,
                                   asyncTimeout);
-        QVERIFY(waitIdle(*window));
+        QVERIFY(waitIdle(*window, asyncTimeout));
         const auto snapshot = shown(*window);
         const core::WeightTensor weights =
             core::Hdf5Reader::open(m_values)->readTensor(dataset, {});
@@ -528,7 +494,7 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(shown(*window) ? shown(*window)->datasetPath : QString(),
                                   QStringLiteral("/v/f64be"), asyncTimeout);
         child<QSlider>(*window, "levelSlider")->setValue(0); // keep everything, -1e300 too
-        QVERIFY(waitIdle(*window));
+        QVERIFY(waitIdle(*window, asyncTimeout));
         QCOMPARE(shown(*window)->params.level, 0.0);
         // Squares of +-1e300 overflow a double; the sums are kept in long double.
         QCOMPARE(shown(*window)->stats.retainedEnergy, 1.0);
@@ -578,7 +544,7 @@ private Q_SLOTS:
         QVERIFY(rows->value() >= 1);
 
         // A level from elsewhere (the histogram) is clamped; NaN is ignored, not made 0.
-        QVERIFY(waitIdle(*window));
+        QVERIFY(waitIdle(*window, asyncTimeout));
         panel->setLevelFromUser(std::numeric_limits<double>::quiet_NaN());
         QCOMPARE(panel->params().level, 0.3);
         panel->setLevelFromUser(1.5);
@@ -594,7 +560,7 @@ private Q_SLOTS:
         QCOMPARE(panel->params().block.rows, std::int64_t{1});
         QCOMPARE(panel->params().block.cols, std::int64_t{ui::ParameterPanel::maxBlockSide});
         QCOMPARE(panel->params().effectiveZerosPerBlock(), std::int64_t{0});
-        QVERIFY(waitIdle(*window));
+        QVERIFY(waitIdle(*window, asyncTimeout));
         QVERIFY(shown(*window));
         QVERIFY(!shown(*window)->params.validate().has_value());
         QVERIFY(!visibleErrorDialog(*window));
@@ -634,7 +600,7 @@ private Q_SLOTS:
         VERIFY_CONTAINS(message, window->session()->filePath() +
                                      QStringLiteral(": dataset '%1': ").arg(demoLayer) + fragment);
         qInfo("gui: %s", qPrintable(message));
-        QVERIFY(waitIdle(*window));
+        QVERIFY(waitIdle(*window, asyncTimeout));
         QVERIFY(!shown(*window)->params.validate().has_value());
         verifyStillUsable(*window);
     }
@@ -652,7 +618,7 @@ private Q_SLOTS:
         window->openFile(m_cases, QStringLiteral("/no/such/layer"));
         VERIFY_CONTAINS(takeErrorDialog(*window),
                         m_cases + QStringLiteral(": there is no dataset '/no/such/layer'"));
-        QVERIFY(waitIdle(*window));
+        QVERIFY(waitIdle(*window, asyncTimeout));
         verifyStillUsable(*window);
     }
 };

@@ -7,6 +7,7 @@
 #include "mainwindow/mainwindow.h"
 #include "outputfaults.h"
 #include "session/session.h"
+#include "windowdriver.h"
 
 #include <QApplication>
 #include <QCryptographicHash>
@@ -36,20 +37,6 @@ using sparsity::ui::MainWindow;
 namespace {
 
 constexpr int asyncTimeout = 30000;
-
-bool waitIdle(MainWindow& window)
-{
-    int idleChecks = 0;
-    QElapsedTimer clock;
-    clock.start();
-    while (clock.elapsed() < asyncTimeout) {
-        QTest::qWait(10);
-        idleChecks = window.isIdle() ? idleChecks + 1 : 0;
-        if (idleChecks >= 3)
-            return true;
-    }
-    return false;
-}
 
 bool writeBytes(const QString& path, const QByteArray& bytes)
 {
@@ -110,7 +97,7 @@ private:
         [&] {
             QTRY_COMPARE_WITH_TIMEOUT(window->session()->currentLayer(), QStringLiteral("/l0/w"),
                                       asyncTimeout);
-            QVERIFY(waitIdle(*window));
+            QVERIFY(waitIdle(*window, asyncTimeout));
         }();
         return window;
     }
@@ -313,25 +300,16 @@ private Q_SLOTS:
                                        QFileDevice::ExeOwner);
     }
 
-    void diskFillsUp_data()
-    {
-        QTest::addColumn<bool>("tmpfs");
-        QTest::addColumn<QString>("cause");
-        QTest::newRow("full tmpfs") << true << QStringLiteral("No space left on device");
-        QTest::newRow("file size limit") << false << QStringLiteral("File too large");
-    }
+    void diskFillsUp_data() { addDiskFullRows(); }
     void diskFillsUp()
     {
         QFETCH(bool, tmpfs);
         QFETCH(QString, cause);
         const QString dir = freshDir(QStringLiteral("full"));
-        std::unique_ptr<ScopedMount> small;
-        if (tmpfs) {
-            QString why;
-            small = ScopedMount::tmpfs(dir, 256 * 1024, &why);
-            if (!small)
-                QSKIP(qPrintable(why + QStringLiteral(" (needs root with CAP_SYS_ADMIN)")));
-        }
+        QString skip;
+        const std::unique_ptr<ScopedMount> small = tmpfs ? fullTmpfs(dir, &skip) : nullptr;
+        if (tmpfs && !small)
+            QSKIP(qPrintable(skip));
         const QString old = dir + QStringLiteral("/old.h5");
         QVERIFY(writeBytes(old, "old masks"));
         const QByteArray before = fileHash(old);
@@ -342,7 +320,7 @@ private Q_SLOTS:
             {
                 std::optional<ScopedFileSizeLimit> limit;
                 if (!tmpfs)
-                    limit.emplace(256 * 1024);
+                    limit.emplace(fullDiskBytes);
                 result = exportTo(*window, output, QMessageBox::Yes);
             }
             QVERIFY(!result.first);
@@ -389,7 +367,7 @@ private Q_SLOTS:
         QCOMPARE(exported.at(0).at(1).toBool(), false);
         QCOMPARE(fileHash(output), before);
         QCOMPARE(listing(dir), QStringList{QStringLiteral("out.h5")});
-        QVERIFY(waitIdle(*window));
+        QVERIFY(waitIdle(*window, asyncTimeout));
     }
 
     void closingTheWindowMidExportLeavesNothing()

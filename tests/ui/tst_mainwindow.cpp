@@ -16,6 +16,7 @@
 #include "mask/sparsifier.h"
 #include "session/session.h"
 #include "testsnapshots.h"
+#include "windowdriver.h"
 
 #include <QComboBox>
 #include <QDir>
@@ -46,6 +47,7 @@
 #include <numeric>
 
 using namespace sparsity;
+using namespace sparsity::test;
 using sparsity::ui::LayerView;
 using sparsity::ui::MainWindow;
 
@@ -56,29 +58,6 @@ namespace {
 const QString demoFile = QStringLiteral(SPARSITY_DEMO_FILE);
 const QString layersFile = QStringLiteral(SPARSITY_TEST_DATA_DIR "/layers.h5");
 constexpr int asyncTimeout = 20000;
-
-template <typename T> T* child(QObject& parent, const char* name)
-{
-    T* found = parent.findChild<T*>(QLatin1String(name));
-    if (!found)
-        qFatal("no child %s", name);
-    return found;
-}
-
-// Waits until nothing runs any more, seen a few times in a row (work moves through stages).
-bool waitIdle(MainWindow& window)
-{
-    int idleChecks = 0;
-    QElapsedTimer clock;
-    clock.start();
-    while (clock.elapsed() < asyncTimeout) {
-        QTest::qWait(10);
-        idleChecks = window.isIdle() ? idleChecks + 1 : 0;
-        if (idleChecks >= 3)
-            return true;
-    }
-    return false;
-}
 
 // Sets the panel's controls as a user would, one control at a time.
 void setControls(MainWindow& window, const core::SparsityParams& params)
@@ -91,11 +70,6 @@ void setControls(MainWindow& window, const core::SparsityParams& params)
     norm->setCurrentIndex(norm->findData(static_cast<int>(params.norm)));
     child<QSlider>(window, "levelSlider")
         ->setValue(static_cast<int>(std::lround(params.level * 1000)));
-}
-
-QString text(MainWindow& window, const char* name)
-{
-    return child<QLabel>(window, name)->text();
 }
 
 QModelIndex treeIndex(QTreeView* view, const QString& path)
@@ -162,14 +136,8 @@ private:
         [&] {
             QTRY_COMPARE_WITH_TIMEOUT(window->session()->currentLayer(), expected, asyncTimeout);
         }();
-        [&] { QVERIFY(waitIdle(*window)); }();
+        [&] { QVERIFY(waitIdle(*window, asyncTimeout)); }();
         return window;
-    }
-
-    // The snapshot on screen: the heatmap has its source and the image is drawn.
-    std::shared_ptr<const ui::LayerSnapshot> shown(MainWindow& window)
-    {
-        return window.layerView()->shownSnapshot();
     }
 
 private Q_SLOTS:
@@ -236,7 +204,7 @@ private Q_SLOTS:
         QFETCH(core::SparsityParams, params);
         auto window = openDemo(layer);
         setControls(*window, params);
-        QVERIFY(waitIdle(*window));
+        QVERIFY(waitIdle(*window, asyncTimeout));
 
         const auto snapshot = shown(*window);
         QVERIFY(snapshot);
@@ -273,7 +241,7 @@ private Q_SLOTS:
 
         // The mask view draws each element in its category's colour.
         window->layerView()->setKind(LayerView::Kind::Mask);
-        QVERIFY(waitIdle(*window));
+        QVERIFY(waitIdle(*window, asyncTimeout));
         const auto source = window->layerView()->heatmap()->source();
         QVERIFY(dynamic_cast<const ui::MaskSource*>(source.get()));
         const QImage image = ui::HeatmapView::renderFullResolution(*source, 1 << 14);
@@ -325,7 +293,7 @@ private Q_SLOTS:
             QCoreApplication::processEvents();
         }
         slider->setSliderDown(false);
-        QVERIFY(waitIdle(*window));
+        QVERIFY(waitIdle(*window, asyncTimeout));
         QCOMPARE(shown(*window)->params.level, 1.0);
         QVERIFY(shownSpy.count() >= 2); // intermediate results were drawn while dragging
         QCOMPARE(shown(*window)->stats.zeros, shown(*window)->stats.elements);
@@ -339,7 +307,7 @@ private Q_SLOTS:
         QVERIFY(index > 0);
         preset->setCurrentIndex(index);
         Q_EMIT preset->activated(index);
-        QVERIFY(waitIdle(*window));
+        QVERIFY(waitIdle(*window, asyncTimeout));
         const auto snapshot = shown(*window);
         QCOMPARE(snapshot->params, test::makeParams(1.0, 1, 4, 2));
         QCOMPARE(snapshot->stats.achievedSparsity, 0.5);
@@ -353,26 +321,26 @@ private Q_SLOTS:
         const auto a = test::makeParams(0.3, 8, 8, std::nullopt);
         const auto b = test::makeParams(0.7, 1, 4, 1, core::Norm::L1);
         setControls(*window, a);
-        QVERIFY(waitIdle(*window));
+        QVERIFY(waitIdle(*window, asyncTimeout));
 
         tree->setCurrentIndex(treeIndex(tree, QStringLiteral("/cnn/fc1/weight")));
         QTRY_COMPARE(window->session()->currentLayer(), QStringLiteral("/cnn/fc1/weight"));
-        QVERIFY(waitIdle(*window));
+        QVERIFY(waitIdle(*window, asyncTimeout));
         // A layer not touched yet starts from the defaults, not from the last layer's.
         QCOMPARE(shown(*window)->params, ui::Session::defaultParams());
         setControls(*window, b);
-        QVERIFY(waitIdle(*window));
+        QVERIFY(waitIdle(*window, asyncTimeout));
         QCOMPARE(shown(*window)->params, b);
 
         tree->setCurrentIndex(treeIndex(tree, QStringLiteral("/mlp/fc2/weight")));
-        QVERIFY(waitIdle(*window));
+        QVERIFY(waitIdle(*window, asyncTimeout));
         QCOMPARE(shown(*window)->datasetPath, QStringLiteral("/mlp/fc2/weight"));
         QCOMPARE(shown(*window)->params, a);
         QCOMPARE(child<QSlider>(*window, "levelSlider")->value(), 300);
         QCOMPARE(child<QSpinBox>(*window, "blockRowsSpinBox")->value(), 8);
 
         tree->setCurrentIndex(treeIndex(tree, QStringLiteral("/cnn/fc1/weight")));
-        QVERIFY(waitIdle(*window));
+        QVERIFY(waitIdle(*window, asyncTimeout));
         QCOMPARE(shown(*window)->params, b);
         QCOMPARE(child<QComboBox>(*window, "normComboBox")->currentData().toInt(),
                  static_cast<int>(core::Norm::L1));
@@ -383,13 +351,13 @@ private Q_SLOTS:
         auto window = openDemo();
         const auto params = test::makeParams(0.62, 2, 8, 5, core::Norm::L1);
         setControls(*window, params);
-        QVERIFY(waitIdle(*window));
+        QVERIFY(waitIdle(*window, asyncTimeout));
         child<QPushButton>(*window, "applyToAllButton")->click();
         for (const QString& layer : std::as_const(m_demoLayers))
             QCOMPARE(window->session()->params(layer), params);
         auto* tree = child<QTreeView>(*window, "layerTree");
         tree->setCurrentIndex(treeIndex(tree, QStringLiteral("/cnn/conv1/weight")));
-        QVERIFY(waitIdle(*window));
+        QVERIFY(waitIdle(*window, asyncTimeout));
         QCOMPARE(shown(*window)->datasetPath, QStringLiteral("/cnn/conv1/weight"));
         QCOMPARE(shown(*window)->params, params);
         QCOMPARE(child<QSpinBox>(*window, "zerosSpinBox")->value(), 5);
@@ -407,7 +375,7 @@ private Q_SLOTS:
         QTest::mousePress(histogram, Qt::LeftButton, {}, at);
         QTest::mouseMove(histogram, at);
         QTest::mouseRelease(histogram, Qt::LeftButton, {}, at);
-        QVERIFY(waitIdle(*window));
+        QVERIFY(waitIdle(*window, asyncTimeout));
         const double level = std::round(fraction * 1000.0) / 1000.0;
         QCOMPARE(shown(*window)->params.level, level);
         QCOMPARE(child<QSlider>(*window, "levelSlider")->value(),
@@ -458,11 +426,11 @@ private Q_SLOTS:
         auto window = openDemo();
         // Two layers with their own parameters, the rest with the defaults.
         setControls(*window, test::makeParams(0.25, 2, 2, std::nullopt));
-        QVERIFY(waitIdle(*window));
+        QVERIFY(waitIdle(*window, asyncTimeout));
         window->session()->selectLayer(QStringLiteral("/cnn/conv2/weight"));
-        QVERIFY(waitIdle(*window));
+        QVERIFY(waitIdle(*window, asyncTimeout));
         setControls(*window, test::makeParams(0.8, 1, 4, 2, core::Norm::L1));
-        QVERIFY(waitIdle(*window));
+        QVERIFY(waitIdle(*window, asyncTimeout));
 
         QTemporaryDir dir;
         const QString output = dir.filePath(QStringLiteral("masks.h5"));
@@ -564,7 +532,7 @@ private Q_SLOTS:
         QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden | QDir::NoDotAndDotDot),
                  QStringList());
         QTRY_VERIFY(!window->findChild<QProgressDialog*>(QStringLiteral("exportProgress")));
-        QVERIFY(waitIdle(*window));
+        QVERIFY(waitIdle(*window, asyncTimeout));
     }
 
     void exportsTheViewAsImage()
@@ -601,7 +569,7 @@ private Q_SLOTS:
         QVERIFY(window->session()->isDemo());
         QCOMPARE(window->session()->currentLayer(), QStringLiteral("/mlp/fc2/weight"));
         child<QSlider>(*window, "levelSlider")->setValue(900);
-        QVERIFY(waitIdle(*window));
+        QVERIFY(waitIdle(*window, asyncTimeout));
         QCOMPARE(shown(*window)->params.level, 0.9);
 
         // A missing file names itself too, and is not added to the recent files.
@@ -625,7 +593,7 @@ private Q_SLOTS:
         window.openFile(path);
         QTRY_COMPARE_WITH_TIMEOUT(window.session()->currentLayer(), QStringLiteral("/w"),
                                   asyncTimeout);
-        QVERIFY(waitIdle(window));
+        QVERIFY(waitIdle(window, asyncTimeout));
         QCOMPARE(shown(window)->stats.nonFiniteWeights, 2);
         auto* warning = child<QLabel>(window, "nonFiniteWarning");
         QVERIFY(warning->isVisibleTo(&window));
@@ -635,7 +603,7 @@ private Q_SLOTS:
         window.openDemo();
         QTRY_COMPARE_WITH_TIMEOUT(window.session()->currentLayer(),
                                   QStringLiteral("/mlp/fc2/weight"), asyncTimeout);
-        QVERIFY(waitIdle(window));
+        QVERIFY(waitIdle(window, asyncTimeout));
         QVERIFY(!warning->isVisibleTo(&window));
     }
 
@@ -653,13 +621,13 @@ private Q_SLOTS:
         QApplication::sendEvent(window.get(), &drop);
         QTRY_COMPARE_WITH_TIMEOUT(window->session()->filePath(),
                                   QFileInfo(layersFile).absoluteFilePath(), asyncTimeout);
-        QVERIFY(waitIdle(*window));
+        QVERIFY(waitIdle(*window, asyncTimeout));
         QCOMPARE(window->session()->currentLayer(), QStringLiteral("/conv/weight"));
 
         // Back to the demo, then the recent-files menu reopens the dropped file.
         window->openDemo();
         QTRY_VERIFY_WITH_TIMEOUT(window->session()->isDemo(), asyncTimeout);
-        QVERIFY(waitIdle(*window));
+        QVERIFY(waitIdle(*window, asyncTimeout));
         auto* recent = window->findChild<QMenu*>(QStringLiteral("recentMenu"));
         QVERIFY(recent);
         Q_EMIT recent->aboutToShow();
@@ -669,7 +637,7 @@ private Q_SLOTS:
         recent->actions().first()->trigger();
         QTRY_COMPARE_WITH_TIMEOUT(window->session()->filePath(),
                                   QFileInfo(layersFile).absoluteFilePath(), asyncTimeout);
-        QVERIFY(waitIdle(*window));
+        QVERIFY(waitIdle(*window, asyncTimeout));
     }
 
     // The command line: a file, a layer and --screenshot, which exits 0 once all is drawn.
@@ -700,7 +668,7 @@ private Q_SLOTS:
         window.openFile(layersFile, QStringLiteral("/dense/bias"));
         QTRY_COMPARE_WITH_TIMEOUT(window.session()->currentLayer(), QStringLiteral("/dense/bias"),
                                   asyncTimeout);
-        QVERIFY(waitIdle(window));
+        QVERIFY(waitIdle(window, asyncTimeout));
         QCOMPARE(shown(window)->weights->rows(), 1);
         QCOMPARE(shown(window)->weights->cols(), 16);
         QCOMPARE(MainWindow::recentFiles().value(0), QFileInfo(layersFile).absoluteFilePath());

@@ -18,6 +18,7 @@
 #include "mask/sparsifier.h"
 #include "parameters/parameterpanel.h"
 #include "session/session.h"
+#include "windowdriver.h"
 
 #include <QComboBox>
 #include <QDoubleSpinBox>
@@ -38,6 +39,7 @@
 #include <tuple>
 
 using namespace sparsity;
+using namespace sparsity::test;
 using sparsity::ui::LayerView;
 using sparsity::ui::MainWindow;
 
@@ -59,33 +61,6 @@ int environmentNumber(const char* name, int fallback)
     bool ok = false;
     const int value = qEnvironmentVariableIntValue(name, &ok);
     return ok && value > 0 ? value : fallback;
-}
-
-template <typename T> T* child(QObject& parent, const char* name)
-{
-    T* found = parent.findChild<T*>(QLatin1String(name));
-    if (!found)
-        qFatal("no child %s", name);
-    return found;
-}
-
-QString text(MainWindow& window, const char* name)
-{
-    return child<QLabel>(window, name)->text();
-}
-
-bool waitIdle(MainWindow& window)
-{
-    int idleChecks = 0;
-    QElapsedTimer clock;
-    clock.start();
-    while (clock.elapsed() < asyncTimeout) {
-        QTest::qWait(10);
-        idleChecks = window.isIdle() ? idleChecks + 1 : 0;
-        if (idleChecks >= 3)
-            return true;
-    }
-    return false;
 }
 
 // A total order on parameters, so the ones a layer was given can be kept in a set.
@@ -180,7 +155,7 @@ private Q_SLOTS:
         window.show();
         window.openDemo();
         QTRY_VERIFY_WITH_TIMEOUT(!window.session()->currentLayer().isEmpty(), asyncTimeout);
-        QVERIFY(waitIdle(window));
+        QVERIFY(waitIdle(window, asyncTimeout));
 
         ui::Session& session = *window.session();
         auto* tree = child<QTreeView>(window, "layerTree");
@@ -323,7 +298,7 @@ private Q_SLOTS:
             }
         }
         const qint64 changesMs = clock.elapsed();
-        QVERIFY(waitIdle(window));
+        QVERIFY(waitIdle(window, asyncTimeout));
         QVERIFY2(failure.isEmpty(), qPrintable(failure));
         qInfo("%d changes in %lld ms (%d layer switches, %d event-loop runs, %d checks); "
               "%d snapshots delivered, %d shown; idle after %lld ms",
@@ -348,7 +323,7 @@ private Q_SLOTS:
 
         // The mask view draws every element in the category its mask byte allows.
         window.layerView()->setKind(LayerView::Kind::Mask);
-        QVERIFY(waitIdle(window));
+        QVERIFY(waitIdle(window, asyncTimeout));
         const auto source = window.layerView()->heatmap()->source();
         const auto* maskSource = dynamic_cast<const ui::MaskSource*>(source.get());
         QVERIFY(maskSource);

@@ -1,0 +1,37 @@
+#pragma once
+
+// What the tests check around a call: the core::Error it threw, a file's bytes, a directory's
+// entries. Any thread.
+
+#include "error.h"
+
+#include <QByteArray>
+#include <QString>
+#include <QStringList>
+#include <optional>
+
+namespace sparsity::test {
+
+// The core::Error `function` throws; nullopt when it returns.
+template <typename F> std::optional<core::Error> errorOf(F&& function)
+{
+    try {
+        function();
+    } catch (const core::Error& error) {
+        return error;
+    }
+    return std::nullopt;
+}
+
+// SHA-256 of the file's bytes; empty when it cannot be read.
+QByteArray fileHash(const QString& path);
+
+// Every entry of the directory, hidden ones included, sorted by name.
+QStringList listing(const QString& directory);
+
+} // namespace sparsity::test
+
+// Inside a Qt Test function: fails it unless `text` (a QString) contains `fragment`.
+#define VERIFY_CONTAINS(text, fragment)                                                            \
+    QVERIFY2((text).contains(fragment),                                                            \
+             qPrintable(QStringLiteral("'%1' does not contain '%2'").arg(text, fragment)))
