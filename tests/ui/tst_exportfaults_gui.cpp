@@ -44,19 +44,38 @@ bool writeBytes(const QString& path, const QByteArray& bytes)
     return file.open(QIODevice::WriteOnly) && file.write(bytes) == bytes.size();
 }
 
-// Answers the overwrite question, once it shows up, with `button`; counts the questions.
-void answerOverwrite(MainWindow& window, QMessageBox::StandardButton button, int* asked)
+// Answers the overwrite question, once it shows up, with `button`, for as long as it lives, and
+// counts the questions. Its polling timer dies with it: an export that never asks (the output
+// is the input, say) must not leave a timer behind that outlives the test's variables.
+class OverwriteAnswerer : public QObject
 {
-    QTimer::singleShot(10, &window, [&window, button, asked] {
-        auto* box = window.findChild<QMessageBox*>(QStringLiteral("overwriteQuestion"));
-        if (!box || !box->isVisible()) {
-            answerOverwrite(window, button, asked);
-            return;
-        }
-        ++*asked;
-        box->button(button)->click();
-    });
-}
+public:
+    OverwriteAnswerer(MainWindow& window, QMessageBox::StandardButton button)
+        : m_window(window)
+        , m_button(button)
+    {
+        poll();
+    }
+    int asked() const { return m_asked; }
+
+private:
+    void poll()
+    {
+        QTimer::singleShot(10, this, [this] {
+            auto* box = m_window.findChild<QMessageBox*>(QStringLiteral("overwriteQuestion"));
+            if (!box || !box->isVisible()) {
+                poll();
+                return;
+            }
+            ++m_asked;
+            box->button(m_button)->click();
+        });
+    }
+
+    MainWindow& m_window;
+    QMessageBox::StandardButton m_button;
+    int m_asked = 0;
+};
 
 // The text of the error dialog once it shows, closed with OK; empty after the timeout.
 QString takeError(MainWindow& window)
@@ -113,16 +132,16 @@ private:
                                       int* asked = nullptr)
     {
         QSignalSpy exported(&window, &MainWindow::masksExported);
-        int questions = 0;
+        std::optional<OverwriteAnswerer> answerer;
         if (answer)
-            answerOverwrite(window, *answer, &questions);
+            answerer.emplace(window, *answer);
         window.exportMasks(output, true);
         if (!exported.wait(asyncTimeout) && exported.isEmpty())
             return {false, QStringLiteral("<no masksExported signal>")};
         const bool written = exported.at(0).at(1).toBool();
         const QString error = written ? QString() : takeErrorIfAny(window);
         if (asked)
-            *asked = questions;
+            *asked = answerer ? answerer->asked() : 0;
         return {written, error};
     }
     QString takeErrorIfAny(MainWindow& window)
