@@ -8,7 +8,6 @@
 #include <QPointer>
 #include <QThreadPool>
 #include <memory>
-#include <type_traits>
 #include <utility>
 
 namespace sparsity::ui {
