@@ -33,7 +33,7 @@ inside_hdf5() {
          on && /^    #[0-9]+ / {
              if ($0 ~ / in (__sanitizer|__asan|__lsan|__interceptor|fuzzer::)/ ||
                  $0 ~ / in (malloc|calloc|realloc|free|operator new|operator delete|mem(cpy|move|set)|str[a-z]+)[ (]/ ||
-                 $0 ~ /libclang_rt|compiler-rt|sanitizer_common/) next
+                 $0 ~ / in __(mem|str)[a-z_0-9]+ / || $0 ~ /sysdeps\/|libclang_rt|compiler-rt|sanitizer_common/) next
              print ($0 ~ /libhdf5/) ? "hdf5" : "other"; exit
          }' "$1" | grep -qx hdf5
 }
