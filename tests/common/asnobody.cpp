@@ -1,20 +1,98 @@
 #include "asnobody.h"
 
 #include <QCoreApplication>
+#include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QProcess>
 #include <QStandardPaths>
 #include <QTemporaryDir>
+#include <memory>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 namespace sparsity::test {
+namespace {
+
+constexpr QFileDevice::Permissions readAndRunByAll =
+    QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner |
+    QFileDevice::ReadGroup | QFileDevice::ExeGroup | QFileDevice::ReadOther | QFileDevice::ExeOther;
+
+// Whether nobody (no groups) can walk down to `path` and run programs there: every directory on
+// the way is searchable by others and the file system allows exec.
+bool reachableByNobody(const QString& path)
+{
+    const QByteArray native = QFile::encodeName(QDir(path).absolutePath());
+    struct statvfs fs = {};
+    if (::statvfs(native.constData(), &fs) != 0 || (fs.f_flag & ST_NOEXEC))
+        return false;
+    QString walked = QDir(path).absolutePath();
+    for (;;) {
+        struct stat st = {};
+        if (::stat(QFile::encodeName(walked).constData(), &st) != 0 || !(st.st_mode & S_IXOTH))
+            return false;
+        if (walked == QDir::rootPath())
+            return true;
+        walked = QFileInfo(walked).path();
+    }
+}
+
+// A fresh directory outside the checkout that nobody can enter, or nullptr when there is none.
+std::unique_ptr<QTemporaryDir> stagingDirectory()
+{
+    for (const QString& base :
+         {QDir::tempPath(), QStringLiteral("/tmp"), QStringLiteral("/var/tmp")}) {
+        if (!reachableByNobody(base))
+            continue;
+        auto dir =
+            std::make_unique<QTemporaryDir>(base + QStringLiteral("/sparsity-nobody-XXXXXX"));
+        if (dir->isValid() && QFile::setPermissions(dir->path(), readAndRunByAll))
+            return dir;
+    }
+    return nullptr;
+}
+
+// A copy of `file` in `dir` that every user may read and run, or an empty string.
+QString copyForAll(const QString& file, const QDir& dir, const QString& name)
+{
+    const QString copy = dir.filePath(name);
+    if (!QFile::copy(file, copy) || !QFile::setPermissions(copy, readAndRunByAll))
+        return {};
+    return copy;
+}
+
+// `options` (a sanitizer's A=1:B=2 list) with each suppressions file replaced by a copy in
+// `dir`: the originals live in the checkout.
+QString withCopiedSuppressions(const QString& variable, const QString& options, const QDir& dir)
+{
+    const QString key = QStringLiteral("suppressions=");
+    QStringList parts = options.split(QLatin1Char(':'));
+    for (QString& part : parts) {
+        if (!part.startsWith(key))
+            continue;
+        const QString copy =
+            copyForAll(part.mid(key.size()), dir, variable + QStringLiteral(".supp"));
+        if (!copy.isEmpty())
+            part = key + copy;
+    }
+    return parts.join(QLatin1Char(':'));
+}
+
+} // namespace
 
 bool runningAsRoot()
 {
     return ::geteuid() == 0;
 }
 
-ChildRun rerunAsNobody(const QString& testFunction)
+QString programPath(const char* variable, const QString& builtPath)
+{
+    const QString set = qEnvironmentVariable(variable);
+    return set.isEmpty() ? builtPath : set;
+}
+
+ChildRun rerunAsNobody(const QString& testFunction, const QMap<QString, QString>& programs)
 {
     ChildRun run;
     if (!runningAsRoot()) {
@@ -26,34 +104,60 @@ ChildRun rerunAsNobody(const QString& testFunction)
         run.why = QStringLiteral("running as root without setpriv(1) to drop privileges");
         return run;
     }
-    QTemporaryDir home;
-    if (!home.isValid() ||
-        !QFile::setPermissions(home.path(), QFileDevice::ReadOwner | QFileDevice::WriteOwner |
-                                                QFileDevice::ExeOwner | QFileDevice::ReadOther |
-                                                QFileDevice::WriteOther | QFileDevice::ExeOther |
-                                                QFileDevice::ReadGroup | QFileDevice::WriteGroup |
-                                                QFileDevice::ExeGroup)) {
+    const std::unique_ptr<QTemporaryDir> staging = stagingDirectory();
+    if (!staging) {
+        run.why = QStringLiteral("no temporary directory that user nobody can enter and run "
+                                 "programs from (%1, /tmp, /var/tmp)")
+                      .arg(QDir::tempPath());
+        return run;
+    }
+    const QDir dir(staging->path());
+    const QString home = dir.filePath(QStringLiteral("home"));
+    if (!dir.mkdir(QStringLiteral("home")) ||
+        !QFile::setPermissions(home, readAndRunByAll | QFileDevice::WriteGroup |
+                                         QFileDevice::WriteOther)) {
         run.why = QStringLiteral("cannot create a home directory for nobody");
         return run;
     }
-    QProcess child;
+    const QString self = QCoreApplication::applicationFilePath();
+    const QString selfCopy = copyForAll(self, dir, QFileInfo(self).fileName());
+    if (selfCopy.isEmpty()) {
+        run.why = QStringLiteral("cannot copy %1 to %2").arg(self, dir.path());
+        return run;
+    }
     QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-    environment.insert(QStringLiteral("HOME"), home.path());
+    for (auto it = programs.cbegin(); it != programs.cend(); ++it) {
+        const QString copy = copyForAll(it.value(), dir, QFileInfo(it.value()).fileName());
+        if (copy.isEmpty()) {
+            run.why = QStringLiteral("cannot copy %1 to %2").arg(it.value(), dir.path());
+            return run;
+        }
+        environment.insert(it.key(), copy);
+    }
+    for (const QString& variable :
+         {QStringLiteral("ASAN_OPTIONS"), QStringLiteral("LSAN_OPTIONS"),
+          QStringLiteral("UBSAN_OPTIONS"), QStringLiteral("TSAN_OPTIONS")})
+        if (environment.contains(variable))
+            environment.insert(variable,
+                               withCopiedSuppressions(variable, environment.value(variable), dir));
+    environment.insert(QStringLiteral("HOME"), home);
+    environment.insert(QStringLiteral("TMPDIR"), home);
     environment.insert(QStringLiteral("SPARSITY_TEST_AS_NOBODY"), QStringLiteral("1"));
     environment.remove(QStringLiteral("XDG_RUNTIME_DIR"));
+
+    QProcess child;
     child.setProcessEnvironment(environment);
+    child.setWorkingDirectory(dir.path());
     child.setProcessChannelMode(QProcess::MergedChannels);
     child.start(setpriv, {QStringLiteral("--reuid=65534"), QStringLiteral("--regid=65534"),
-                          QStringLiteral("--clear-groups"), QCoreApplication::applicationFilePath(),
-                          testFunction});
+                          QStringLiteral("--clear-groups"), selfCopy, testFunction});
+    run.started = true;
     if (!child.waitForFinished(180000)) {
         child.kill();
         child.waitForFinished();
-        run.started = true;
         run.output = QStringLiteral("timed out");
         return run;
     }
-    run.started = true;
     run.exitCode = child.exitStatus() == QProcess::NormalExit ? child.exitCode() : -1;
     run.output = QString::fromUtf8(child.readAll());
     return run;

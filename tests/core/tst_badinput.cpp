@@ -1,5 +1,5 @@
 // Bad input, end to end: files that are not usable HDF5, datasets that cannot be masked,
-// values that stress the arithmetic, and every parameter SPEC.md calls an error. Each case is
+// values that stress the arithmetic, and every parameter docs/SPEC.md calls an error. Each case is
 // checked in the core reader (the message names the file, the dataset and the cause) and in
 // sparsity-cli (that message on stderr, exit 1 for input and 2 for usage errors, nothing
 // written). Fixtures come from tests/common/hdf5fixtures, written at run time.
@@ -35,7 +35,8 @@ Q_DECLARE_METATYPE(sparsity::core::SparsityParams)
 
 namespace {
 
-const QString cliPath = QStringLiteral(SPARSITY_CLI_PATH);
+// The CLI nobody runs when the test reruns itself as nobody (see unreadableFile).
+const QString cliPath = test::programPath("SPARSITY_TEST_CLI", QStringLiteral(SPARSITY_CLI_PATH));
 
 struct Run
 {
@@ -237,7 +238,8 @@ void TestBadInput::unreadableFile()
 {
     if (test::runningAsRoot()) {
         // Root reads a 0200 file anyway: check as nobody, in a child process.
-        const test::ChildRun child = test::rerunAsNobody(QStringLiteral("unreadableFile"));
+        const test::ChildRun child = test::rerunAsNobody(
+            QStringLiteral("unreadableFile"), {{QStringLiteral("SPARSITY_TEST_CLI"), cliPath}});
         if (!child.started)
             QSKIP(qPrintable(child.why));
         QVERIFY2(child.exitCode == 0, qPrintable(child.output));

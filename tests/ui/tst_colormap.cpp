@@ -1,5 +1,5 @@
-// Colour maps: names, exact end colours, lightness that rises for the sequential maps; and the
-// value scales that map values onto them (linear, log with its floor).
+// Colour maps: names, matplotlib's published entries, lightness that rises for the sequential
+// maps; and the value scales that map values onto them (linear, log with its floor).
 #include "heatmap/colormap.h"
 #include "heatmap/valuescale.h"
 
@@ -32,6 +32,8 @@ private Q_SLOTS:
     void unknownNameIsViridis();
     void endpoints_data();
     void endpoints();
+    void publishedEntries_data();
+    void publishedEntries();
     void lightnessRises_data();
     void lightnessRises();
     void colorClampsAndHandlesNaN();
@@ -71,7 +73,7 @@ void TestColormap::endpoints_data()
     QTest::newRow("viridis") << QStringLiteral("viridis") << 0x440154u << 0xfde725u;
     QTest::newRow("magma") << QStringLiteral("magma") << 0x000004u << 0xfcfdbfu;
     QTest::newRow("inferno") << QStringLiteral("inferno") << 0x000004u << 0xfcffa4u;
-    QTest::newRow("cividis") << QStringLiteral("cividis") << 0x00204du << 0xffea46u;
+    QTest::newRow("cividis") << QStringLiteral("cividis") << 0x00224eu << 0xfee838u;
     QTest::newRow("grey") << QStringLiteral("grey") << 0x000000u << 0xffffffu;
 }
 
@@ -88,6 +90,57 @@ void TestColormap::endpoints()
     for (QRgb c : map.lut())
         QCOMPARE(qAlpha(c), 255);
     QVERIFY(map.lut()[128] != map.lut()[0] && map.lut()[128] != map.lut()[255]);
+}
+
+void TestColormap::publishedEntries_data()
+{
+    // matplotlib 3.6.3's float tables (matplotlib._cm_listed, CC0), each channel round(x * 255):
+    // entry 127 of viridis is (0.128729, 0.563265, 0.551229), so 0x21908d. Entries 239, 46, 204
+    // and 251 are where tables interpolated from a few control points stray furthest (up to 21).
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<int>("index");
+    QTest::addColumn<uint>("rgb");
+    const auto add = [](const char* name, std::initializer_list<std::pair<int, uint>> entries) {
+        for (const auto& [index, rgb] : entries)
+            QTest::addRow("%s %d", name, index) << QString::fromLatin1(name) << index << rgb;
+    };
+    add("viridis", {{0, 0x440154},
+                    {1, 0x440256},
+                    {127, 0x21908d},
+                    {128, 0x21918c},
+                    {239, 0xd5e21a},
+                    {254, 0xfbe723},
+                    {255, 0xfde725}});
+    add("magma", {{0, 0x000004},
+                  {1, 0x010005},
+                  {46, 0x331067},
+                  {127, 0xb5367a},
+                  {128, 0xb73779},
+                  {254, 0xfcfbbd},
+                  {255, 0xfcfdbf}});
+    add("inferno", {{0, 0x000004},
+                    {1, 0x010005},
+                    {127, 0xba3655},
+                    {128, 0xbc3754},
+                    {204, 0xfca50a},
+                    {254, 0xfafda1},
+                    {255, 0xfcffa4}});
+    add("cividis", {{0, 0x00224e},
+                    {1, 0x00234f},
+                    {127, 0x7c7b78},
+                    {128, 0x7d7c78},
+                    {251, 0xfde334},
+                    {254, 0xfee636},
+                    {255, 0xfee838}});
+}
+
+void TestColormap::publishedEntries()
+{
+    QFETCH(QString, name);
+    QFETCH(int, index);
+    QFETCH(uint, rgb);
+    const QRgb actual = Colormap::byName(name).lut()[index];
+    QCOMPARE(QString::number(actual, 16), QString::number(0xff000000u | rgb, 16));
 }
 
 void TestColormap::lightnessRises_data()

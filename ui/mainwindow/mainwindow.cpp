@@ -1,5 +1,7 @@
 #include "mainwindow.h"
 
+#include "errordialog.h"
+#include "export/maskexport.h"
 #include "exportdialog.h"
 #include "heatmap/heatmapsource.h"
 #include "heatmap/heatmapview.h"
@@ -7,11 +9,12 @@
 #include "hoverreadout.h"
 #include "layers/layerbrowser.h"
 #include "layerview.h"
+#include "maskexportflow.h"
 #include "normhistogrampanel.h"
 #include "parameters/parameterpanel.h"
+#include "recentfiles.h"
 #include "session/embeddedresources.h"
 #include "session/layersnapshot.h"
-#include "session/maskexportjob.h"
 #include "session/pooljob.h"
 #include "session/session.h"
 #include "stats/statspanel.h"
@@ -23,11 +26,9 @@
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QGridLayout>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
-#include <QProgressDialog>
 #include <QScrollArea>
 #include <QSettings>
 #include <QStatusBar>
@@ -39,8 +40,6 @@
 namespace sparsity::ui {
 namespace {
 
-constexpr int maxRecentFiles = 8;
-const QString recentFilesKey = QStringLiteral("recentFiles");
 const QString geometryKey = QStringLiteral("window/geometry");
 const QString stateKey = QStringLiteral("window/state");
 const QString colormapKey = QStringLiteral("view/colormap");
@@ -63,7 +62,7 @@ QIcon themeIcon(const QString& name, QStyle::StandardPixmap fallback)
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent)
     , m_session(new Session(this))
-    , m_export(new MaskExportJob(m_session->ioPool(), m_session->computePool(), this))
+    , m_export(new MaskExportFlow(m_session->ioPool(), m_session->computePool(), this))
     , m_browser(new LayerBrowser(this))
     , m_parameters(new ParameterPanel(this))
     , m_stats(new StatsPanel(this))
@@ -119,7 +118,6 @@ MainWindow::~MainWindow()
 {
     // The export and every job run on the session's pools: stop the export, then let the
     // session wait for its pools before the widgets whose jobs they run go away.
-    m_export->cancel();
     delete m_export;
     delete m_session;
 }
@@ -234,9 +232,10 @@ void MainWindow::createMenus()
 {
     QMenu* file = menuBar()->addMenu(tr("&File"));
     file->addAction(m_openAction);
-    m_recentMenu = file->addMenu(tr("Open &Recent"));
-    m_recentMenu->setObjectName(QStringLiteral("recentMenu"));
-    connect(m_recentMenu, &QMenu::aboutToShow, this, &MainWindow::fillRecentMenu);
+    QMenu* recentMenu = file->addMenu(tr("Open &Recent"));
+    recentMenu->setObjectName(QStringLiteral("recentMenu"));
+    connect(new RecentFiles(recentMenu, this), &RecentFiles::openRequested, this,
+            [this](const QString& path) { openFile(path); });
     file->addAction(m_openDemoAction);
     file->addSeparator();
     file->addAction(m_exportMasksAction);
@@ -315,10 +314,9 @@ void MainWindow::connectSession()
     connect(m_session, &Session::fileFailed, this,
             [this](const QString& path, const QString& message) {
                 m_pendingLayer.clear();
-                if (!QFileInfo::exists(path))
-                    removeRecentFile(path);
-                showError(tr("The file cannot be opened"),
-                          message.isEmpty() ? tr("%1 cannot be opened.").arg(path) : message);
+                RecentFiles::forgetIfMissing(path);
+                showErrorDialog(this, tr("The file cannot be opened"),
+                                message.isEmpty() ? tr("%1 cannot be opened.").arg(path) : message);
                 scheduleBusyCheck();
             });
     connect(m_session, &Session::layerSelected, this, &MainWindow::onLayerSelected);
@@ -326,10 +324,10 @@ void MainWindow::connectSession()
             [this](const QString& path, const QString& message) {
                 // Core messages name file and dataset; others (parameters) get both here.
                 const QString file = m_session->filePath();
-                showError(tr("The layer cannot be shown"),
-                          message.contains(path) && message.contains(file)
-                              ? message
-                              : tr("%1: dataset '%2': %3").arg(file, path, message));
+                showErrorDialog(this, tr("The layer cannot be shown"),
+                                message.contains(path) && message.contains(file)
+                                    ? message
+                                    : tr("%1: dataset '%2': %3").arg(file, path, message));
                 scheduleBusyCheck();
             });
     connect(m_session, &Session::paramsReset, m_parameters, &ParameterPanel::setParams);
@@ -361,49 +359,11 @@ void MainWindow::connectSession()
     connect(m_histogram->histogram(), &HistogramWidget::dataChanged, this,
             &MainWindow::scheduleBusyCheck);
 
-    connect(m_export, &MaskExportJob::progress, this,
-            [this](int index, int count, const QString& path) {
-                if (!m_progress)
-                    return;
-                m_progress->setMaximum(count);
-                m_progress->setValue(index);
-                if (index < count)
-                    m_progress->setLabelText(
-                        tr("Masking %1 (%2 of %3)…").arg(path).arg(index + 1).arg(count));
-            });
-    const auto endExport = [this] {
-        if (m_progress) {
-            m_progress->close();
-            m_progress->deleteLater();
-            m_progress = nullptr;
-        }
+    connect(m_export, &MaskExportFlow::masksExported, this, &MainWindow::masksExported);
+    connect(m_export, &MaskExportFlow::runningChanged, this, [this] {
         updateActions();
         scheduleBusyCheck();
-    };
-    connect(m_export, &MaskExportJob::finished, this,
-            [this, endExport](const std::vector<core::LayerReport>& reports) {
-                endExport();
-                statusBar()->showMessage(
-                    tr("Wrote %n mask(s) to %1", nullptr, static_cast<int>(reports.size()))
-                        .arg(QDir::toNativeSeparators(m_exportPath)),
-                    8000);
-                Q_EMIT masksExported(m_exportPath, true);
-            });
-    connect(m_export, &MaskExportJob::cancelled, this, [this, endExport] {
-        endExport();
-        statusBar()->showMessage(tr("Export cancelled; no file was written."), 8000);
-        Q_EMIT masksExported(m_exportPath, false);
     });
-    connect(m_export, &MaskExportJob::failed, this, [this, endExport](const QString& message) {
-        endExport();
-        showError(tr("The masks were not exported"), message);
-        Q_EMIT masksExported(m_exportPath, false);
-    });
-    connect(m_export, &MaskExportJob::outputExists, this,
-            [this, endExport](const core::ExportRequest& request) {
-                endExport();
-                askToOverwrite(request);
-            });
 }
 
 void MainWindow::openFile(const QString& path, const QString& layer)
@@ -438,7 +398,7 @@ void MainWindow::onFileOpened(const QString& path)
     m_histogram->clear();
     m_hover->setSnapshot(nullptr);
     if (!m_session->isDemo())
-        addRecentFile(path);
+        RecentFiles::add(path);
     updateTitle();
     updateActions();
 
@@ -447,10 +407,10 @@ void MainWindow::onFileOpened(const QString& path)
     if (!layer.isEmpty()) {
         const auto info = m_session->info(layer);
         if (!info || !info->canSparsifyWhenNamed()) {
-            showError(tr("The layer cannot be shown"),
-                      info ? tr("%1: dataset '%2' cannot be sparsified: %3")
-                                 .arg(path, info->path, info->reason)
-                           : tr("%1: there is no dataset '%2'").arg(path, layer));
+            showErrorDialog(this, tr("The layer cannot be shown"),
+                            info ? tr("%1: dataset '%2' cannot be sparsified: %3")
+                                       .arg(path, info->path, info->reason)
+                                 : tr("%1: there is no dataset '%2'").arg(path, layer));
             layer.clear();
         }
     }
@@ -511,12 +471,13 @@ void MainWindow::exportMasksWithDialog()
 
 void MainWindow::exportMasks(const QString& outputPath, bool allLayers)
 {
-    if (m_export->isRunning() || m_overwriteQuestion || m_session->filePath().isEmpty())
+    if (m_export->isBusy() || m_session->filePath().isEmpty())
         return;
     const QStringList layers =
         allLayers ? m_session->sparsifiableLayers() : QStringList{m_session->currentLayer()};
     if (layers.isEmpty() || layers.first().isEmpty()) {
-        showError(tr("The masks were not exported"), tr("No layer to export was chosen."));
+        showErrorDialog(this, tr("The masks were not exported"),
+                        tr("No layer to export was chosen."));
         return;
     }
     // A string operation only: whether the output exists or is the input (by device and inode)
@@ -528,56 +489,7 @@ void MainWindow::exportMasks(const QString& outputPath, bool allLayers)
     request.expectedInput = m_session->fileIdentity();
     for (const QString& layer : layers)
         request.layers.push_back(core::LayerRequest{layer, m_session->params(layer)});
-    startExport(request);
-}
-
-void MainWindow::startExport(const core::ExportRequest& request)
-{
-    m_exportPath = request.outputPath;
-    const int layerCount = static_cast<int>(request.layers.size());
-    m_progress = new QProgressDialog(tr("Exporting masks…"), tr("Cancel"), 0, layerCount, this);
-    m_progress->setObjectName(QStringLiteral("exportProgress"));
-    m_progress->setWindowTitle(tr("Export Masks"));
-    m_progress->setWindowModality(Qt::WindowModal);
-    m_progress->setAutoClose(false);
-    m_progress->setAutoReset(false);
-    m_progress->setMinimumDuration(300); // a quick export should not flash a dialog
-    m_progress->setValue(0);
-    connect(m_progress, &QProgressDialog::canceled, this, [this] {
-        m_export->cancel();
-        if (m_progress)
-            m_progress->setLabelText(tr("Cancelling…"));
-    });
     m_export->start(request);
-    updateActions();
-    scheduleBusyCheck();
-}
-
-void MainWindow::askToOverwrite(const core::ExportRequest& request)
-{
-    // Window-modal and non-blocking, like showError: this runs in a job continuation.
-    auto* box = new QMessageBox(QMessageBox::Question, tr("Overwrite File?"),
-                                tr("%1 already exists. Replace it with the new masks?")
-                                    .arg(QDir::toNativeSeparators(request.outputPath)),
-                                QMessageBox::Yes | QMessageBox::No, this);
-    box->setDefaultButton(QMessageBox::No);
-    box->setObjectName(QStringLiteral("overwriteQuestion"));
-    box->setAttribute(Qt::WA_DeleteOnClose);
-    box->setWindowModality(Qt::WindowModal);
-    connect(box, &QMessageBox::finished, this, [this, box, request] {
-        if (box->clickedButton() == box->button(QMessageBox::Yes) && !m_export->isRunning()) {
-            core::ExportRequest replace = request;
-            replace.overwrite = true;
-            startExport(replace);
-            return;
-        }
-        statusBar()->showMessage(
-            tr("Not exported; %1 was kept.").arg(QDir::toNativeSeparators(request.outputPath)),
-            8000);
-        Q_EMIT masksExported(request.outputPath, false);
-    });
-    m_overwriteQuestion = box;
-    box->open();
 }
 
 void MainWindow::exportImageWithDialog()
@@ -597,7 +509,7 @@ void MainWindow::exportImage(const QString& outputPath)
 {
     const std::shared_ptr<const HeatmapSource> source = m_layerView->heatmap()->source();
     if (!source) {
-        showError(tr("The image was not exported"), tr("There is no image yet."));
+        showErrorDialog(this, tr("The image was not exported"), tr("There is no image yet."));
         return;
     }
     // Rendering a big layer takes a while: on the compute pool; the file is written where
@@ -613,7 +525,7 @@ void MainWindow::exportImage(const QString& outputPath)
             statusBar()->showMessage(tr("Saved %1").arg(QDir::toNativeSeparators(outputPath)),
                                      6000);
         else
-            showError(tr("The image was not exported"), error);
+            showErrorDialog(this, tr("The image was not exported"), error);
         Q_EMIT imageExported(outputPath, error.isEmpty());
     };
     runThen(
@@ -631,62 +543,9 @@ bool MainWindow::isIdle() const
            !m_export->isRunning();
 }
 
-void MainWindow::showError(const QString& title, const QString& message)
-{
-    // Window-modal and non-blocking: errors arrive from job continuations, where a nested
-    // event loop would let further results run underneath the dialog.
-    auto* box = new QMessageBox(QMessageBox::Warning, title, title, QMessageBox::Ok, this);
-    box->setInformativeText(message);
-    // Messages name whole paths: give them room instead of wrapping them word by word.
-    if (auto* grid = qobject_cast<QGridLayout*>(box->layout()))
-        grid->addItem(new QSpacerItem(460, 0, QSizePolicy::Minimum, QSizePolicy::Expanding),
-                      grid->rowCount(), 0, 1, grid->columnCount());
-    box->setObjectName(QStringLiteral("errorDialog"));
-    box->setAttribute(Qt::WA_DeleteOnClose);
-    box->setWindowModality(Qt::WindowModal);
-    box->open();
-}
-
 QStringList MainWindow::recentFiles()
 {
-    return QSettings().value(recentFilesKey).toStringList();
-}
-
-void MainWindow::addRecentFile(const QString& path)
-{
-    QStringList files = recentFiles();
-    files.removeAll(path);
-    files.prepend(path);
-    while (files.size() > maxRecentFiles)
-        files.removeLast();
-    QSettings().setValue(recentFilesKey, files);
-}
-
-void MainWindow::removeRecentFile(const QString& path)
-{
-    QStringList files = recentFiles();
-    if (files.removeAll(path) > 0)
-        QSettings().setValue(recentFilesKey, files);
-}
-
-void MainWindow::fillRecentMenu()
-{
-    m_recentMenu->clear();
-    const QStringList files = recentFiles();
-    for (int i = 0; i < files.size(); ++i) {
-        const QString& path = files[i];
-        auto* action =
-            m_recentMenu->addAction(tr("&%1 %2").arg(i + 1).arg(QFileInfo(path).fileName()), this,
-                                    [this, path] { openFile(path); });
-        action->setStatusTip(QDir::toNativeSeparators(path));
-        action->setToolTip(QDir::toNativeSeparators(path));
-    }
-    if (files.isEmpty()) {
-        m_recentMenu->addAction(tr("No recent files"))->setEnabled(false);
-        return;
-    }
-    m_recentMenu->addSeparator();
-    m_recentMenu->addAction(tr("&Clear Menu"), this, [] { QSettings().remove(recentFilesKey); });
+    return RecentFiles::files();
 }
 
 void MainWindow::updateTitle()

@@ -1,26 +1,19 @@
 #pragma once
 
 #include <QMainWindow>
-#include <QPointer>
 #include <memory>
 
 class QAction;
 class QLabel;
 class QMenu;
-class QMessageBox;
-class QProgressDialog;
 class QTimer;
-
-namespace sparsity::core {
-struct ExportRequest;
-}
 
 namespace sparsity::ui {
 
 class HoverReadout;
 class LayerBrowser;
 class LayerView;
-class MaskExportJob;
+class MaskExportFlow;
 class NormHistogramPanel;
 class ParameterPanel;
 class Session;
@@ -80,16 +73,10 @@ private:
     void openWithDialog();
     void exportMasksWithDialog();
     void exportImageWithDialog();
-    void startExport(const core::ExportRequest& request);
-    void askToOverwrite(const core::ExportRequest& request);
     void onFileOpened(const QString& path);
     void onLayerSelected(const QString& datasetPath);
     void onSnapshot(const std::shared_ptr<const LayerSnapshot>& snapshot);
     void applyToAllLayers();
-    void showError(const QString& title, const QString& message);
-    void addRecentFile(const QString& path);
-    void removeRecentFile(const QString& path);
-    void fillRecentMenu();
     void updateTitle();
     void updateActions();
     void scheduleBusyCheck();
@@ -98,7 +85,7 @@ private:
     void setLastDirectory(const QString& path);
 
     Session* m_session;
-    MaskExportJob* m_export;
+    MaskExportFlow* m_export;
     LayerBrowser* m_browser;
     ParameterPanel* m_parameters;
     StatsPanel* m_stats;
@@ -107,13 +94,9 @@ private:
     HoverReadout* m_hover;
     QLabel* m_busyLabel;
     QTimer* m_busyTimer;
-    QProgressDialog* m_progress = nullptr;
-    QPointer<QMessageBox> m_overwriteQuestion;
-    QString m_exportPath;
     QString m_pendingLayer; // chosen for the file being opened
     bool m_persistent = false;
 
-    QMenu* m_recentMenu = nullptr;
     QMenu* m_viewMenu = nullptr;
     QAction* m_openAction = nullptr;
     QAction* m_openDemoAction = nullptr;

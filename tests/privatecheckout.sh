@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Runs test functions that rerun themselves as user nobody from copies in a fresh 0700
+# directory, as in a checkout under root's /root (mode 0700 on Debian): the runs as nobody
+# must not depend on where the checkout lies. Exit 0 when every function passed, 77 (CTest's
+# skip) when one skipped (the reason is printed), 1 otherwise.
+# Usage: privatecheckout.sh CLI TEST FUNCTION [TEST FUNCTION...]
+set -euo pipefail
+if [ "$(id -u)" -ne 0 ]; then
+    echo "SKIP: not root, so the permission tests run in-process and never as nobody"
+    exit 77
+fi
+private="$(mktemp -d)"
+trap 'rm -rf "$private"' EXIT
+chmod 700 "$private"
+cp "$1" "$private/"
+export SPARSITY_TEST_CLI="$private/$(basename "$1")"
+shift
+status=0
+while [ $# -ge 2 ]; do
+    cp "$1" "$private/"
+    test="$private/$(basename "$1")"
+    output="$(cd "$private" && "$test" "$2" 2>&1)" || true
+    echo "$output"
+    if grep -q "^PASS   : .*::$2()" <<<"$output"; then
+        :
+    elif grep -q "^SKIP   : .*::$2()" <<<"$output"; then
+        [ "$status" -ne 0 ] || status=77
+    else
+        echo "FAIL: $(basename "$1") $2 did not pass when run from $private (mode 0700)"
+        status=1
+    fi
+    shift 2
+done
+exit "$status"
