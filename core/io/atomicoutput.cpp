@@ -18,9 +18,10 @@ namespace sparsity::core {
 
 namespace {
 
-QString errnoText(int error)
+Error outputExists(const QString& outputPath)
 {
-    return QString::fromLocal8Bit(std::strerror(error));
+    return Error(ErrorCode::OutputExists,
+                 outputPath + QStringLiteral(" already exists; refusing to overwrite it"));
 }
 
 // The permissions a newly created file gets (0666 & ~umask); mkstemp creates 0600 files.
@@ -92,8 +93,7 @@ std::unique_ptr<AtomicOutput> AtomicOutput::create(const QString& outputPath,
         throw Error(ErrorCode::InvalidInput,
                     outputPath + QStringLiteral(": not a regular file; refusing to replace it"));
     if (exists && !overwrite)
-        throw Error(ErrorCode::OutputExists,
-                    outputPath + QStringLiteral(" already exists; refusing to overwrite it"));
+        throw outputExists(outputPath);
     const QByteArray nativeDirectory = QFile::encodeName(directory);
     if (::access(nativeDirectory.constData(), W_OK | X_OK) != 0)
         throw Error(ErrorCode::Io, QStringLiteral("%1: directory %2 is not writable (%3)")
@@ -150,9 +150,7 @@ void AtomicOutput::commit()
             const int error = errno;
             if (error == EEXIST) {
                 discard();
-                throw Error(ErrorCode::OutputExists,
-                            m_outputPath +
-                                QStringLiteral(" already exists; refusing to overwrite it"));
+                throw outputExists(m_outputPath);
             }
             if (QFileInfo::exists(m_outputPath) ||
                 ::rename(temporary.constData(), output.constData()) != 0)

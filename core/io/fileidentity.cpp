@@ -25,11 +25,6 @@ FileIdentity identityOf(const struct stat& status)
     return identity;
 }
 
-QString errnoText(int error)
-{
-    return QString::fromLocal8Bit(std::strerror(error));
-}
-
 } // namespace
 
 std::optional<QString> fileChangeSince(const QString& path, const FileIdentity& opened)
