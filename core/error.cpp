@@ -1,5 +1,7 @@
 #include "error.h"
 
+#include <cstring>
+
 namespace sparsity::core {
 
 Error::Error(ErrorCode code, const QString& message)
@@ -7,5 +9,10 @@ Error::Error(ErrorCode code, const QString& message)
     , m_code(code)
     , m_message(message)
 {}
+
+QString errnoText(int error)
+{
+    return QString::fromLocal8Bit(std::strerror(error));
+}
 
 } // namespace sparsity::core

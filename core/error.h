@@ -31,4 +31,7 @@ private:
     QString m_message;
 };
 
+// The C library's text for an errno value, for the cause part of a message.
+QString errnoText(int error);
+
 } // namespace sparsity::core

@@ -1,8 +1,8 @@
 #include "maskexport.h"
 
 #include "error.h"
-#include "hdf5/hdf5reader.h"
-#include "hdf5/maskfilewriter.h"
+#include "io/datasetchecks.h"
+#include "io/tensorfile.h"
 #include "mask/sparsifier.h"
 
 #include <QFileInfo>
@@ -11,7 +11,7 @@
 namespace sparsity::core {
 namespace {
 
-void checkRequest(const ExportRequest& request, const Hdf5Reader& reader)
+void checkRequest(const ExportRequest& request, const TensorReader& reader)
 {
     if (request.layers.empty())
         throw Error(ErrorCode::InvalidInput,
@@ -23,10 +23,10 @@ void checkRequest(const ExportRequest& request, const Hdf5Reader& reader)
                         QStringLiteral("%1: dataset '%2': %3")
                             .arg(request.inputPath, layer.datasetPath, *problem));
         const DatasetInfo info = reader.describe(layer.datasetPath);
-        if (!info.canSparsifyWhenNamed())
+        if (const QString problem = datasetProblem(info, namedMinimumRank); !problem.isEmpty())
             throw Error(ErrorCode::InvalidInput,
                         QStringLiteral("%1: dataset '%2' cannot be masked: %3")
-                            .arg(request.inputPath, info.path, info.reason));
+                            .arg(request.inputPath, info.path, problem));
         if (seen.contains(info.path))
             throw Error(ErrorCode::InvalidParameter,
                         QStringLiteral("%1: dataset '%2' is requested twice")
@@ -49,7 +49,7 @@ std::vector<DatasetInfo> defaultLayers(const std::vector<DatasetInfo>& tree)
 std::vector<LayerReport> exportMasks(const ExportRequest& request, const ExecutionContext& context,
                                      const ExportProgress& progress)
 {
-    const auto reader = Hdf5Reader::open(request.inputPath);
+    const auto reader = openTensorFile(request.inputPath);
     if (request.expectedInput && reader->identity() != *request.expectedInput) {
         const QString change =
             fileChangeSince(request.inputPath, *request.expectedInput)
@@ -58,7 +58,7 @@ std::vector<LayerReport> exportMasks(const ExportRequest& request, const Executi
                                        .arg(request.inputPath, change));
     }
     checkRequest(request, *reader);
-    auto writer = MaskFileWriter::create(request.outputPath, request.inputPath, request.overwrite);
+    auto writer = createMaskFile(request.outputPath, request.inputPath, request.overwrite);
     const QString sourceFile = QFileInfo(request.inputPath).absoluteFilePath();
 
     std::vector<LayerReport> reports;

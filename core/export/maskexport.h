@@ -1,12 +1,13 @@
 #pragma once
 
-#include "hdf5/datasetinfo.h"
-#include "hdf5/hdf5reader.h"
+#include "io/datasetinfo.h"
+#include "io/fileidentity.h"
 #include "mask/maskstats.h"
 #include "mask/sparsityparams.h"
 #include "parallel/executioncontext.h"
 
 #include <functional>
+#include <optional>
 #include <vector>
 
 namespace sparsity::core {
@@ -25,7 +26,7 @@ struct ExportRequest
     QString outputPath;
     std::vector<LayerRequest> layers;
     bool overwrite = false;
-    // The input as the caller listed it (Hdf5Reader::identity()); when set, an input that was
+    // The input as the caller listed it (TensorReader::identity()); when set, an input that was
     // replaced or modified since is refused rather than masked with other weights than shown.
     std::optional<FileIdentity> expectedInput;
 };
@@ -41,11 +42,11 @@ struct LayerReport
 // Called before each layer (index from 0) and once more with index == count at the end.
 using ExportProgress = std::function<void(int index, int count, const QString& datasetPath)>;
 
-// Reads each layer, computes its mask and writes the mask file of SPEC.md, one layer at a time
-// so memory does not grow with the number of layers. All or nothing: every layer and parameter
-// is checked before any work, and on any error or cancellation no file appears at the output
-// path (an existing one is untouched). Runs on the calling thread (HDF5 is serialized) and uses
-// the context's pool for the masks. Throws Error.
+// Reads each layer, computes its mask and writes the mask file of docs/SPEC.md, one layer at
+// a time so memory does not grow with the number of layers. All or nothing: every layer and
+// parameter is checked before any work, and on any error or cancellation no file appears at
+// the output path (an existing one is untouched). Runs on the calling thread (readers and
+// writers are single-threaded) and uses the context's pool for the masks. Throws Error.
 std::vector<LayerReport> exportMasks(const ExportRequest& request, const ExecutionContext& context,
                                      const ExportProgress& progress = {});
 

@@ -1,5 +1,7 @@
 #include "hdf5handle.h"
 
+#include "error.h"
+
 #include <hdf5.h>
 #include <type_traits>
 #include <utility>
@@ -8,6 +10,7 @@
 namespace sparsity::core {
 
 static_assert(std::is_same_v<Hid, hid_t>, "Hid must be HDF5's hid_t");
+static_assert(std::is_same_v<Hsize, hsize_t>, "Hsize must be HDF5's hsize_t");
 static_assert(std::is_same_v<Hdf5AutoErrorFunc, H5E_auto2_t>, "must match H5E_auto2_t");
 
 namespace {
@@ -156,6 +159,11 @@ QString withHdf5Cause(const QString& message)
 {
     const QString cause = hdf5ErrorCause();
     return cause.isEmpty() ? message : message + QStringLiteral(": ") + cause;
+}
+
+void throwHdf5Io(const QString& message)
+{
+    throw Error(ErrorCode::Io, withHdf5Cause(message));
 }
 
 } // namespace sparsity::core

@@ -8,8 +8,10 @@
 
 namespace sparsity::core {
 
-// HDF5's hid_t and H5E_auto2_t (checked against hdf5.h by static_assert in hdf5handle.cpp).
+// HDF5's hid_t, hsize_t and H5E_auto2_t (checked against hdf5.h by static_assert in
+// hdf5handle.cpp).
 using Hid = std::int64_t;
+using Hsize = unsigned long long;
 using Hdf5AutoErrorFunc = int (*)(Hid stack, void* clientData);
 
 // Owns one HDF5 identifier (file, group, dataset, dataspace, datatype, attribute or property
@@ -65,5 +67,8 @@ QString hdf5ErrorCause();
 
 // "message: cause" with the current hdf5ErrorCause(), or message alone when there is none.
 QString withHdf5Cause(const QString& message);
+
+// Throws Error(Io) with withHdf5Cause(message).
+[[noreturn]] void throwHdf5Io(const QString& message);
 
 } // namespace sparsity::core

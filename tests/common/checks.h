@@ -35,3 +35,12 @@ QStringList listing(const QString& directory);
 #define VERIFY_CONTAINS(text, fragment)                                                            \
     QVERIFY2((text).contains(fragment),                                                            \
              qPrintable(QStringLiteral("'%1' does not contain '%2'").arg(text, fragment)))
+
+// Inside a Qt Test function: fails it unless `error` (an optional Error) holds an error of
+// `expectedCode` whose message contains `fragment`.
+#define VERIFY_ERROR(error, expectedCode, fragment)                                                \
+    do {                                                                                           \
+        QVERIFY2((error).has_value(), "expected an Error");                                        \
+        QCOMPARE(int((error)->code()), int(expectedCode));                                         \
+        QVERIFY2((error)->message().contains(fragment), qPrintable((error)->message()));           \
+    } while (false)

@@ -7,8 +7,8 @@
 // are real mounts (skipped, with the reason, where the system does not allow mounting).
 #include "error.h"
 #include "export/maskexport.h"
+#include "hdf5/hdf5maskwriter.h"
 #include "hdf5/hdf5reader.h"
-#include "hdf5/maskfilewriter.h"
 #include "outputfaults.h"
 
 #include <QCryptographicHash>
@@ -653,7 +653,7 @@ void TestOutputFaults::coreCancelledWriteDropsThePartialMask()
     const core::ExecutionContext context{nullptr, 1, &cancelled};
     const std::vector<std::uint8_t> mask(1000 * 1000, 1);
     {
-        const auto writer = core::MaskFileWriter::create(output, m_small, false);
+        const auto writer = core::Hdf5MaskWriter::create(output, m_small, false);
         const auto error = errorOf([&] {
             writer->writeMask(QStringLiteral("/m"), {1000, 1000}, mask, {}, context);
         });

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "hdf5/datasetinfo.h"
+#include "io/datasetinfo.h"
 
 #include <QAbstractItemModel>
 #include <memory>
@@ -33,7 +33,7 @@ public:
     explicit LayerTreeModel(QObject* parent = nullptr);
     ~LayerTreeModel() override;
 
-    // Replaces the tree with a file's listing (Hdf5Reader::listTree order).
+    // Replaces the tree with a file's listing (TensorReader::listTree order).
     void setTree(const std::vector<core::DatasetInfo>& entries);
     QModelIndex indexOfPath(const QString& path) const;
 

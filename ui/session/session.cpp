@@ -2,7 +2,7 @@
 
 #include "error.h"
 #include "export/maskexport.h"
-#include "hdf5/hdf5reader.h"
+#include "io/tensorfile.h"
 #include "jobfailure.h"
 #include "loadedlayer.h"
 #include "parallel/parallelfor.h"
@@ -79,7 +79,7 @@ void Session::openFile(const QString& path)
         [path] {
             return runIo<OpenedFile>([&path] {
                 OpenedFile file;
-                file.reader = core::Hdf5Reader::open(path);
+                file.reader = core::openTensorFile(path);
                 file.tree = file.reader->listTree();
                 file.identity = file.reader->identity();
                 return file;

@@ -2,8 +2,8 @@
 
 #include "coalescingrunner.h"
 #include "demofile.h"
-#include "hdf5/datasetinfo.h"
-#include "hdf5/hdf5reader.h"
+#include "io/datasetinfo.h"
+#include "io/tensorreader.h"
 #include "layersnapshot.h"
 
 #include <QHash>
@@ -15,7 +15,7 @@
 #include <vector>
 
 namespace sparsity::core {
-class Hdf5Reader;
+class TensorReader;
 }
 
 namespace sparsity::ui {
@@ -92,7 +92,7 @@ private:
     };
     struct OpenedFile
     {
-        std::shared_ptr<core::Hdf5Reader> reader;
+        std::shared_ptr<core::TensorReader> reader;
         std::vector<core::DatasetInfo> tree;
         core::FileIdentity identity;
     };
@@ -109,7 +109,7 @@ private:
     DemoFile m_demo;
 
     QString m_filePath;
-    std::shared_ptr<core::Hdf5Reader> m_reader; // dereferenced on the I/O thread only
+    std::shared_ptr<core::TensorReader> m_reader; // dereferenced on the I/O thread only
     std::vector<core::DatasetInfo> m_tree;
     std::optional<core::FileIdentity> m_fileIdentity;
     quint64 m_fileGeneration = 0;

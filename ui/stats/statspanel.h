@@ -1,6 +1,6 @@
 #pragma once
 
-#include "hdf5/datasetinfo.h"
+#include "io/datasetinfo.h"
 
 #include <QWidget>
 #include <memory>

@@ -1,7 +1,8 @@
 #include "datasetinfo.h"
 
+#include "datasetchecks.h"
+
 #include <QStringList>
-#include <algorithm>
 #include <limits>
 
 namespace sparsity::core {
@@ -24,10 +25,7 @@ std::int64_t DatasetInfo::elementCount() const
 
 bool DatasetInfo::canSparsifyWhenNamed() const
 {
-    return kind == NodeKind::Dataset &&
-           (elementClass == ElementClass::Float || elementClass == ElementClass::Integer) &&
-           !nullDataspace && !shape.empty() &&
-           std::all_of(shape.begin(), shape.end(), [](std::int64_t extent) { return extent > 0; });
+    return kind == NodeKind::Dataset && datasetProblem(*this, namedMinimumRank).isEmpty();
 }
 
 QString DatasetInfo::shapeText() const
@@ -43,6 +41,12 @@ QString DatasetInfo::shapeText() const
     for (const std::int64_t extent : shape)
         parts << QString::number(extent);
     return parts.join(QLatin1Char('x'));
+}
+
+QString normalizeDatasetPath(const QString& path)
+{
+    const QStringList parts = path.split(QLatin1Char('/'), Qt::SkipEmptyParts);
+    return QLatin1Char('/') + parts.join(QLatin1Char('/'));
 }
 
 } // namespace sparsity::core

@@ -2,7 +2,7 @@
 
 #include "error.h"
 #include "export/maskexport.h"
-#include "hdf5/hdf5reader.h"
+#include "io/tensorfile.h"
 #include "texttable.h"
 
 #include <QThreadPool>
@@ -21,7 +21,7 @@ std::vector<core::LayerRequest> chooseLayers(const MaskOptions& options, QTextSt
             layers.push_back({core::normalizeDatasetPath(path), options.params});
         return layers;
     }
-    const auto reader = core::Hdf5Reader::open(options.input);
+    const auto reader = core::openTensorFile(options.input);
     for (const core::DatasetInfo& info : reader->listTree()) {
         if (info.kind == core::NodeKind::Group)
             continue;

@@ -6,7 +6,7 @@
 
 namespace sparsity::core {
 
-// What a path in an HDF5 file leads to.
+// What a path in a weight file leads to.
 enum class NodeKind
 {
     Group,
@@ -34,16 +34,20 @@ struct DatasetInfo
     QString typeName;              // "float32", "int8", "string", "compound", ...
     std::int64_t elementSize = 0;  // bytes per element in the file
     std::int64_t storageBytes = 0; // elements * elementSize, the size of the data in memory
-    bool sparsifiable = false;     // numeric, rank >= 2, not empty
+    bool sparsifiable = false;     // numeric, rank >= 2, not empty (io/datasetchecks.h)
     QString reason;                // why not, when !sparsifiable; empty otherwise
     QString linkTarget;            // for links: where they point
 
     std::int64_t elementCount() const;
     // Default selection of the CLI and the GUI: floating point and sparsifiable.
     bool isDefaultSelection() const { return sparsifiable && elementClass == ElementClass::Float; }
-    // Can be sparsified when a user names it: numeric and non-empty, of any rank >= 1.
+    // Can be sparsified when a user names it: a dataset that passes the rules of
+    // io/datasetchecks.h for rank >= 1.
     bool canSparsifyWhenNamed() const;
     QString shapeText() const; // "64x3x3x3", "scalar" or "null"
 };
+
+// Normalizes a user-supplied dataset path: leading "/" added, repeated and trailing "/" removed.
+QString normalizeDatasetPath(const QString& path);
 
 } // namespace sparsity::core

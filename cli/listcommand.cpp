@@ -1,7 +1,7 @@
 #include "listcommand.h"
 
 #include "error.h"
-#include "hdf5/hdf5reader.h"
+#include "io/tensorfile.h"
 #include "texttable.h"
 
 namespace sparsity::cli {
@@ -43,7 +43,7 @@ QString statusText(const core::DatasetInfo& info)
 int runList(const ListOptions& options, QTextStream& out, QTextStream& err)
 {
     try {
-        const auto reader = core::Hdf5Reader::open(options.input);
+        const auto reader = core::openTensorFile(options.input);
         const auto tree = reader->listTree();
         TextTable table;
         table.addColumn(QStringLiteral("path"));

@@ -1,0 +1,309 @@
+#include "hdf5dataset.h"
+
+#include "error.h"
+#include "hdf5handle.h"
+#include "io/datasetchecks.h"
+
+#include <QStringList>
+#include <algorithm>
+#include <hdf5.h>
+#include <limits>
+#include <new>
+
+namespace sparsity::core {
+
+namespace {
+
+constexpr std::uint64_t slabBytes = std::uint64_t{16} << 20;
+
+struct TypeDescription
+{
+    QString name;
+    ElementClass elementClass = ElementClass::Other;
+    std::int64_t size = 0;
+};
+
+TypeDescription describeType(hid_t type)
+{
+    TypeDescription description;
+    description.size = static_cast<std::int64_t>(H5Tget_size(type));
+    const QString bits = QString::number(description.size * 8);
+    switch (H5Tget_class(type)) {
+    case H5T_FLOAT:
+        description.name = QStringLiteral("float") + bits;
+        description.elementClass = ElementClass::Float;
+        break;
+    case H5T_INTEGER:
+        description.name =
+            (H5Tget_sign(type) == H5T_SGN_NONE ? QStringLiteral("uint") : QStringLiteral("int")) +
+            bits;
+        description.elementClass = ElementClass::Integer;
+        break;
+    case H5T_STRING:
+        description.name = QStringLiteral("string");
+        break;
+    case H5T_COMPOUND:
+        description.name = QStringLiteral("compound");
+        break;
+    case H5T_ENUM:
+        description.name = QStringLiteral("enum");
+        break;
+    case H5T_VLEN:
+        description.name = QStringLiteral("vlen");
+        break;
+    case H5T_OPAQUE:
+        description.name = QStringLiteral("opaque");
+        break;
+    case H5T_REFERENCE:
+        description.name = QStringLiteral("reference");
+        break;
+    case H5T_ARRAY:
+        description.name = QStringLiteral("array");
+        break;
+    case H5T_BITFIELD:
+        description.name = QStringLiteral("bitfield");
+        break;
+    case H5T_TIME:
+        description.name = QStringLiteral("time");
+        break;
+    default:
+        description.name = QStringLiteral("unknown");
+        break;
+    }
+    return description;
+}
+
+std::int64_t saturatingProduct(const std::vector<std::int64_t>& factors)
+{
+    std::int64_t product = 1;
+    for (const std::int64_t factor : factors) {
+        if (factor == 0)
+            return 0;
+        if (__builtin_mul_overflow(product, factor, &product))
+            return std::numeric_limits<std::int64_t>::max();
+    }
+    return product;
+}
+
+} // namespace
+
+DatasetInfo describeHdf5Dataset(Hid dataset, const QString& path, const QString& fileName)
+{
+    DatasetInfo info;
+    info.path = path;
+    info.kind = NodeKind::Dataset;
+
+    const Hdf5Handle type(H5Dget_type(dataset));
+    if (!type.isValid())
+        throwHdf5Io(fileName + QStringLiteral(": cannot read the type of dataset ") + quoted(path));
+    const TypeDescription description = describeType(type.get());
+    info.typeName = description.name;
+    info.elementClass = description.elementClass;
+    info.elementSize = description.size;
+
+    const Hdf5Handle space(H5Dget_space(dataset));
+    if (!space.isValid())
+        throwHdf5Io(fileName + QStringLiteral(": cannot read the shape of dataset ") +
+                    quoted(path));
+    const H5S_class_t spaceClass = H5Sget_simple_extent_type(space.get());
+    const int rank = H5Sget_simple_extent_ndims(space.get());
+    if (rank < 0 || spaceClass == H5S_NO_CLASS)
+        throwHdf5Io(fileName + QStringLiteral(": cannot read the shape of dataset ") +
+                    quoted(path));
+    std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
+    if (rank > 0 && H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr) < 0)
+        throwHdf5Io(fileName + QStringLiteral(": cannot read the shape of dataset ") +
+                    quoted(path));
+    for (const hsize_t extent : dims) {
+        info.shape.push_back(extent > static_cast<hsize_t>(std::numeric_limits<std::int64_t>::max())
+                                 ? std::numeric_limits<std::int64_t>::max()
+                                 : static_cast<std::int64_t>(extent));
+    }
+
+    const bool isNull = spaceClass == H5S_NULL;
+    info.nullDataspace = isNull;
+    if (!isNull) {
+        std::vector<std::int64_t> factors = info.shape;
+        factors.push_back(info.elementSize);
+        info.storageBytes = saturatingProduct(factors);
+    }
+
+    applyDatasetRules(info);
+    return info;
+}
+
+namespace {
+
+// The names of the filters in dataset's pipeline that this HDF5 library cannot decode,
+// split into mandatory ones (reading must fail) and optional ones (it may fail).
+struct MissingFilters
+{
+    QStringList mandatory;
+    QStringList optional;
+};
+
+MissingFilters missingFilters(hid_t dataset)
+{
+    MissingFilters missing;
+    const Hdf5Handle dcpl(H5Dget_create_plist(dataset));
+    if (!dcpl.isValid())
+        return missing;
+    const int count = H5Pget_nfilters(dcpl.get());
+    for (int i = 0; i < count; ++i) {
+        unsigned flags = 0;
+        size_t valueCount = 0;
+        char name[256] = {};
+        unsigned config = 0;
+        const H5Z_filter_t filter =
+            H5Pget_filter2(dcpl.get(), static_cast<unsigned>(i), &flags, &valueCount, nullptr,
+                           sizeof name, name, &config);
+        if (filter < 0)
+            continue;
+        bool decodable = H5Zfilter_avail(filter) > 0;
+        unsigned filterConfig = 0;
+        if (decodable && H5Zget_filter_info(filter, &filterConfig) >= 0)
+            decodable = (filterConfig & H5Z_FILTER_CONFIG_DECODE_ENABLED) != 0;
+        if (decodable)
+            continue;
+        const QString text =
+            name[0] != '\0'
+                ? QStringLiteral("'%1' (id %2)").arg(QString::fromUtf8(name)).arg(filter)
+                : QStringLiteral("id %1").arg(filter);
+        ((flags & H5Z_FLAG_OPTIONAL) != 0 ? missing.optional : missing.mandatory) << text;
+    }
+    return missing;
+}
+
+// Checks the chunk shape of a chunked dataset as HDF5 checks it when it creates a dataset, but
+// not when it opens one: every chunk dimension at least 1 and, where the dataset cannot grow,
+// at most its maximum size. HDF5 1.10 decodes a chunk into a buffer of the declared chunk size
+// and copies from it without checking, so a damaged file would make it read out of bounds.
+// One chunk must also fit in memoryLimit bytes: HDF5 allocates whole chunks to read them.
+void validateChunkShape(hid_t dataset, const DatasetInfo& info, const QString& fileName,
+                        std::uint64_t memoryLimit)
+{
+    const Hdf5Handle dcpl(H5Dget_create_plist(dataset));
+    if (!dcpl.isValid() || H5Pget_layout(dcpl.get()) != H5D_CHUNKED)
+        return;
+    const int rank = static_cast<int>(info.shape.size());
+    std::vector<hsize_t> chunk(info.shape.size());
+    std::vector<hsize_t> maxDims(info.shape.size());
+    const Hdf5Handle space(H5Dget_space(dataset));
+    if (H5Pget_chunk(dcpl.get(), rank, chunk.data()) != rank || !space.isValid() ||
+        H5Sget_simple_extent_dims(space.get(), nullptr, maxDims.data()) != rank)
+        throwHdf5Io(fileName + QStringLiteral(": cannot read the chunk shape of dataset ") +
+                    quoted(info.path));
+    QStringList chunkText;
+    bool fits = true;
+    std::uint64_t chunkBytes = static_cast<std::uint64_t>(info.elementSize);
+    bool overflow = false;
+    for (int i = 0; i < rank; ++i) {
+        chunkText << QString::number(chunk[i]);
+        fits = fits && chunk[i] > 0 && (maxDims[i] == H5S_UNLIMITED || chunk[i] <= maxDims[i]);
+        overflow = overflow || __builtin_mul_overflow(chunkBytes, chunk[i], &chunkBytes);
+    }
+    if (!fits)
+        throw Error(ErrorCode::InvalidInput,
+                    QStringLiteral("%1: dataset %2 is damaged: its chunk shape %3 does not fit its "
+                                   "shape %4")
+                        .arg(fileName, quoted(info.path), chunkText.join(QLatin1Char('x')),
+                             info.shapeText()));
+    if (overflow || chunkBytes > memoryLimit)
+        throw Error(ErrorCode::OutOfMemory,
+                    QStringLiteral("%1: dataset %2 has chunks of %3 elements, too large to read "
+                                   "in the memory available")
+                        .arg(fileName, quoted(info.path), chunkText.join(QLatin1Char('x'))));
+}
+
+template <typename T>
+WeightTensor readValues(hid_t dataset, hid_t memoryType, const DatasetInfo& info,
+                        const QString& fileName, const ExecutionContext& context)
+{
+    const std::vector<std::int64_t>& shape = info.shape;
+    const std::size_t rank = shape.size();
+    const auto elements = static_cast<std::size_t>(saturatingProduct(shape));
+    LargeVector<T> values;
+    try {
+        values.resize(elements); // not zeroed: every slab below is read into it
+    } catch (const std::bad_alloc&) {
+        throw Error(ErrorCode::OutOfMemory,
+                    QStringLiteral("%1: dataset %2 (shape %3, %4) does not fit in memory")
+                        .arg(fileName, quoted(info.path), info.shapeText(), info.typeName));
+    }
+
+    const Hdf5Handle fileSpace(H5Dget_space(dataset));
+    if (!fileSpace.isValid())
+        throwHdf5Io(fileName + QStringLiteral(": cannot read dataset ") + quoted(info.path));
+
+    // Slabs of whole rows along dimension 0; aligned to the chunk rows so that no chunk is
+    // decompressed twice.
+    const std::uint64_t rows = static_cast<std::uint64_t>(shape[0]);
+    const std::uint64_t rowElements = elements / rows;
+    std::uint64_t slabRows = std::max<std::uint64_t>(1, slabBytes / (rowElements * sizeof(T)));
+    {
+        const Hdf5Handle dcpl(H5Dget_create_plist(dataset));
+        if (dcpl.isValid() && H5Pget_layout(dcpl.get()) == H5D_CHUNKED) {
+            std::vector<hsize_t> chunk(rank);
+            if (H5Pget_chunk(dcpl.get(), static_cast<int>(rank), chunk.data()) ==
+                    static_cast<int>(rank) &&
+                chunk[0] > 0)
+                slabRows = (slabRows + chunk[0] - 1) / chunk[0] * chunk[0];
+        }
+    }
+
+    std::vector<hsize_t> start(rank, 0);
+    std::vector<hsize_t> count(shape.begin(), shape.end());
+    for (std::uint64_t row = 0; row < rows; row += slabRows) {
+        context.throwIfCancelled();
+        const std::uint64_t slab = std::min(slabRows, rows - row);
+        start[0] = row;
+        count[0] = slab;
+        const Hdf5Handle memorySpace(
+            H5Screate_simple(static_cast<int>(rank), count.data(), nullptr));
+        if (!memorySpace.isValid() ||
+            H5Sselect_hyperslab(fileSpace.get(), H5S_SELECT_SET, start.data(), nullptr,
+                                count.data(), nullptr) < 0)
+            throwHdf5Io(fileName + QStringLiteral(": cannot select rows of dataset ") +
+                        quoted(info.path));
+        if (H5Dread(dataset, memoryType, memorySpace.get(), fileSpace.get(), H5P_DEFAULT,
+                    values.data() + row * rowElements) < 0) {
+            const QString cause = hdf5ErrorCause();
+            const MissingFilters missing = missingFilters(dataset);
+            if (!missing.optional.isEmpty())
+                throw Error(ErrorCode::InvalidInput,
+                            QStringLiteral("%1: dataset %2 is compressed with filter %3, which "
+                                           "this HDF5 library cannot decode")
+                                .arg(fileName, quoted(info.path),
+                                     missing.optional.join(QStringLiteral(", "))));
+            throw Error(ErrorCode::Io, QStringLiteral("%1: cannot read dataset %2: %3")
+                                           .arg(fileName, quoted(info.path), cause));
+        }
+    }
+    context.throwIfCancelled();
+    return WeightTensor(shape, std::move(values));
+}
+
+} // namespace
+
+WeightTensor readHdf5Dataset(Hid dataset, const DatasetInfo& info, const QString& fileName,
+                             std::uint64_t memoryBudget, const ExecutionContext& context)
+{
+    const MissingFilters missing = missingFilters(dataset);
+    if (!missing.mandatory.isEmpty())
+        throw Error(
+            ErrorCode::InvalidInput,
+            QStringLiteral("%1: dataset %2 is compressed with filter %3, which this HDF5 "
+                           "library cannot decode")
+                .arg(fileName, quoted(info.path), missing.mandatory.join(QStringLiteral(", "))));
+    validateChunkShape(dataset, info, fileName, memoryBudget);
+    if (readsAsDouble(info))
+        return readValues<double>(dataset, H5T_NATIVE_DOUBLE, info, fileName, context);
+    return readValues<float>(dataset, H5T_NATIVE_FLOAT, info, fileName, context);
+}
+
+bool readsAsDouble(const DatasetInfo& info)
+{
+    return info.elementClass == ElementClass::Float ? info.elementSize > 4 : info.elementSize > 2;
+}
+
+} // namespace sparsity::core

@@ -1,0 +1,68 @@
+#include "tensorfile.h"
+
+#include "hdf5/hdf5maskwriter.h"
+#include "hdf5/hdf5reader.h"
+
+#include <QFile>
+#include <QFileInfo>
+#include <array>
+
+namespace sparsity::core {
+
+namespace {
+
+// A format recognized by the first bytes of a file.
+struct ReaderFormat
+{
+    bool (*recognizes)(const QByteArray& head);
+    std::unique_ptr<TensorReader> (*open)(const QString& path);
+};
+
+constexpr qsizetype headBytes = 16;
+
+const std::array<ReaderFormat, 1> readerFormats = {
+    ReaderFormat{&Hdf5Reader::hasSignature,
+                 [](const QString& path) -> std::unique_ptr<TensorReader> {
+                     return Hdf5Reader::open(path);
+                 }},
+};
+
+// The first bytes of a regular file; empty when it is something else or cannot be read (the
+// reader that opens it then says why). A pipe or device is never opened here.
+QByteArray fileHead(const QString& path)
+{
+    if (!QFileInfo(path).isFile())
+        return {};
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    return file.read(headBytes);
+}
+
+} // namespace
+
+QString generatorName()
+{
+    return QStringLiteral("sparsity-explorer ") + QLatin1String(SPARSITY_VERSION);
+}
+
+std::unique_ptr<TensorReader> openTensorFile(const QString& path)
+{
+    const QByteArray head = fileHead(path);
+    for (const ReaderFormat& format : readerFormats) {
+        if (format.recognizes(head))
+            return format.open(path);
+    }
+    // HDF5 takes every file no signature claims: its signature may also follow a user block of
+    // 512, 1024, ... bytes, and its reader says why a file is not one.
+    return Hdf5Reader::open(path);
+}
+
+std::unique_ptr<MaskWriter> createMaskFile(const QString& outputPath, const QString& inputPath,
+                                           bool overwrite)
+{
+    // docs/SPEC.md "Mask files": mask files are HDF5 whatever the input's format.
+    return Hdf5MaskWriter::create(outputPath, inputPath, overwrite);
+}
+
+} // namespace sparsity::core
