@@ -37,32 +37,6 @@ bool writeDatasetInSpace(hid_t file, const QString& path, hid_t fileType, hid_t 
            H5Dwrite(dataset, memoryType, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) >= 0;
 }
 
-// IEEE half precision in the given byte order (h5py's float16 is little-endian).
-hid_t float16Type(H5T_order_t order)
-{
-    const hid_t type = H5Tcopy(H5T_IEEE_F32LE);
-    H5Tset_fields(type, 15, 10, 5, 0, 10);
-    H5Tset_size(type, 2);
-    H5Tset_ebias(type, 15);
-    H5Tset_order(type, order);
-    return type;
-}
-
-double halfToDouble(std::uint16_t bits)
-{
-    const int exponent = (bits >> 10) & 0x1f;
-    const int mantissa = bits & 0x3ff;
-    double value = 0.0;
-    if (exponent == 0)
-        value = std::ldexp(double(mantissa), -24);
-    else if (exponent == 31)
-        value = mantissa != 0 ? std::numeric_limits<double>::quiet_NaN()
-                              : std::numeric_limits<double>::infinity();
-    else
-        value = std::ldexp(double(mantissa + 1024), exponent - 25);
-    return (bits & 0x8000) != 0 ? -value : value;
-}
-
 size_t identityFilter(unsigned /*flags*/, size_t /*count*/, const unsigned* /*values*/,
                       size_t bytes, size_t* /*bufferSize*/, void** /*buffer*/)
 {
@@ -117,7 +91,7 @@ ValueCase halfCase(H5T_order_t order)
     };
     ValueCase valueCase;
     valueCase.shape = {2, 6};
-    valueCase.fileType = [order] { return float16Type(order); };
+    valueCase.fileType = [order] { return H5Tcopy(float16Type(order)); };
     valueCase.memoryType = -2; // written in the file's own little-endian half type, see below
     valueCase.raw = rawOf(bits);
     for (const std::uint16_t b : bits)
@@ -452,7 +426,7 @@ bool writeValueCasesFile(const QString& path)
         const Id fileType(valueCase.fileType(), H5Tclose);
         std::vector<hsize_t> dims(valueCase.shape.begin(), valueCase.shape.end());
         // Half floats are written from their little-endian bits; HDF5 swaps for big-endian.
-        const Id halfMemory(valueCase.memoryType == -2 ? float16Type(H5T_ORDER_LE) : -1, H5Tclose);
+        const Id halfMemory = valueCase.memoryType == -2 ? float16Type() : Id(-1, H5Tclose);
         const hid_t memoryType =
             valueCase.memoryType == -2 ? hid_t(halfMemory) : valueCase.memoryType;
         ok = ok && writeDataset(file, name, fileType, dims, memoryType, valueCase.raw.constData());
@@ -503,6 +477,31 @@ bool writeDataset(hid_t file, const QString& path, hid_t fileType, std::vector<h
                        : H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr),
                    H5Sclose);
     return space.ok() && writeDatasetInSpace(file, path, fileType, space, memoryType, data, dcpl);
+}
+
+Id float16Type(H5T_order_t order)
+{
+    Id type(H5Tcopy(H5T_IEEE_F32LE), H5Tclose);
+    H5Tset_fields(type, 15, 10, 5, 0, 10);
+    H5Tset_size(type, 2);
+    H5Tset_ebias(type, 15);
+    H5Tset_order(type, order);
+    return type;
+}
+
+double halfToDouble(std::uint16_t bits)
+{
+    const int exponent = (bits >> 10) & 0x1f;
+    const int mantissa = bits & 0x3ff;
+    double value = 0.0;
+    if (exponent == 0)
+        value = std::ldexp(double(mantissa), -24);
+    else if (exponent == 31)
+        value = mantissa != 0 ? std::numeric_limits<double>::quiet_NaN()
+                              : std::numeric_limits<double>::infinity();
+    else
+        value = std::ldexp(double(mantissa + 1024), exponent - 25);
+    return (bits & 0x8000) != 0 ? -value : value;
 }
 
 } // namespace sparsity::test

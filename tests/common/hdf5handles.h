@@ -5,6 +5,7 @@
 // belongs to the thread that made it.
 
 #include <QString>
+#include <cstdint>
 #include <hdf5.h>
 #include <utility>
 #include <vector>
@@ -52,5 +53,10 @@ inline bool writeDataset(hid_t file, const char* path, hid_t fileType, std::vect
     return writeDataset(file, QString::fromUtf8(path), fileType, std::move(dims), memoryType, data,
                         dcpl);
 }
+
+// IEEE half precision (float16) in the given byte order; h5py's float16 is little-endian.
+Id float16Type(H5T_order_t order = H5T_ORDER_LE);
+// Exact float16 -> double, as numpy's astype(np.float64) (and astype(np.float32)) computes it.
+double halfToDouble(std::uint16_t bits);
 
 } // namespace sparsity::test

@@ -4,6 +4,7 @@
 // sparsity-cli (that message on stderr, exit 1 for input and 2 for usage errors, nothing
 // written). Fixtures come from tests/common/hdf5fixtures, written at run time.
 #include "common/asnobody.h"
+#include "common/badfiles.h"
 #include "common/checks.h"
 #include "common/hdf5fixtures.h"
 #include "error.h"
@@ -167,24 +168,7 @@ void TestBadInput::initTestCase()
 
 void TestBadInput::unusableFiles_data()
 {
-    QTest::addColumn<QString>("name");
-    QTest::addColumn<QString>("fragment");
-    QTest::newRow("not HDF5") << QStringLiteral("text.h5") << QStringLiteral(": not an HDF5 file");
-    QTest::newRow("empty") << QStringLiteral("empty.h5")
-                           << QStringLiteral(": the file is empty, not an HDF5 file");
-    QTest::newRow("cut in half") << QStringLiteral("half.h5")
-                                 << QStringLiteral(": not an HDF5 file or truncated/damaged");
-    QTest::newRow("cut in the superblock")
-        << QStringLiteral("superblock.h5") << QStringLiteral(": not an HDF5 file");
-    QTest::newRow("signature only")
-        << QStringLiteral("signature.h5") << QStringLiteral(": not an HDF5 file");
-    QTest::newRow("directory") << QStringLiteral("a directory.h5")
-                               << QStringLiteral(": is a directory, not an HDF5 file");
-    QTest::newRow("missing") << QStringLiteral("missing.h5") << QStringLiteral(": no such file");
-    QTest::newRow("missing directory")
-        << QStringLiteral("no/such/dir/w.h5") << QStringLiteral(": no such file");
-    QTest::newRow("fifo") << QStringLiteral("fifo.h5")
-                          << QStringLiteral(": not a regular file, not an HDF5 file");
+    test::addUnusableFileRows();
 }
 
 void TestBadInput::unusableFiles()
@@ -192,24 +176,7 @@ void TestBadInput::unusableFiles()
     QFETCH(QString, name);
     QFETCH(QString, fragment);
     const QString file = path(name);
-    if (name == QLatin1String("text.h5")) {
-        QFile text(file);
-        QVERIFY(text.open(QIODevice::WriteOnly));
-        text.write(QByteArray("name,value\nweight,1.5\n").repeated(100));
-    } else if (name == QLatin1String("empty.h5")) {
-        QFile empty(file);
-        QVERIFY(empty.open(QIODevice::WriteOnly));
-    } else if (name == QLatin1String("half.h5")) {
-        QVERIFY(test::truncatedCopy(m_good, file, QFileInfo(m_good).size() / 2));
-    } else if (name == QLatin1String("superblock.h5")) {
-        QVERIFY(test::truncatedCopy(m_good, file, 40)); // signature, versions, half the sizes
-    } else if (name == QLatin1String("signature.h5")) {
-        QVERIFY(test::truncatedCopy(m_good, file, 8));
-    } else if (name == QLatin1String("a directory.h5")) {
-        QVERIFY(QDir(m_dir.path()).mkpath(name));
-    } else if (name == QLatin1String("fifo.h5")) {
-        QVERIFY(::mkfifo(QFile::encodeName(file).constData(), 0644) == 0);
-    }
+    QVERIFY(test::makeUnusableFile(name, file, m_good));
 
     const auto error = errorOf([&] { Hdf5Reader::open(file); });
     QVERIFY(error.has_value());

@@ -5,11 +5,11 @@
 // succeeded, and an existing output that is not replaced stays byte-identical. Root (as in CI)
 // bypasses permission bits, so the CLI then runs as nobody, and the read-only and full disks
 // are real mounts (skipped, with the reason, where the system does not allow mounting).
+#include "common/outputfaults.h"
 #include "error.h"
 #include "export/maskexport.h"
 #include "hdf5/hdf5maskwriter.h"
 #include "hdf5/hdf5reader.h"
-#include "outputfaults.h"
 
 #include <QCryptographicHash>
 #include <QDir>
@@ -459,13 +459,11 @@ void TestOutputFaults::diskFillsUp()
     QFETCH(bool, tmpfs);
     QFETCH(QString, cause);
     const QString dir = freshDir(QStringLiteral("full"));
-    QString skip;
-    const std::unique_ptr<ScopedMount> small = tmpfs ? fullTmpfs(dir, &skip) : nullptr;
-    if (tmpfs && !small)
-        QSKIP(qPrintable(skip));
+    const FullDisk full(dir, tmpfs);
+    if (!full.skipReason().isEmpty())
+        QSKIP(qPrintable(full.skipReason()));
     Child child;
-    if (!tmpfs)
-        child.fileSizeLimit = fullDiskBytes;
+    child.fileSizeLimit = full.childFileSizeLimit();
     const QString old = dir + QStringLiteral("/old.h5");
     QVERIFY(writeBytes(old, "old masks"));
     const QByteArray before = fileHash(old);
@@ -676,10 +674,9 @@ void TestOutputFaults::coreDiskFillsUp()
     QFETCH(bool, tmpfs);
     QFETCH(QString, cause);
     const QString dir = freshDir(QStringLiteral("core-full"));
-    QString skip;
-    const std::unique_ptr<ScopedMount> small = tmpfs ? fullTmpfs(dir, &skip) : nullptr;
-    if (tmpfs && !small)
-        QSKIP(qPrintable(skip));
+    const FullDisk full(dir, tmpfs);
+    if (!full.skipReason().isEmpty())
+        QSKIP(qPrintable(full.skipReason()));
     const QString output = dir + QStringLiteral("/out.h5");
     QVERIFY(writeBytes(output, "old masks"));
     const QByteArray before = fileHash(output);
@@ -690,11 +687,8 @@ void TestOutputFaults::coreDiskFillsUp()
     const core::ExecutionContext context{&pool, 2, nullptr};
     std::optional<core::Error> error;
     {
-        std::optional<ScopedFileSizeLimit> limit;
-        if (!tmpfs) {
-            limit.emplace(fullDiskBytes);
-            QVERIFY(limit->isActive());
-        }
+        const std::unique_ptr<ScopedFileSizeLimit> limit = full.limitWrites();
+        QVERIFY(!limit || limit->isActive());
         error = errorOf([&] { core::exportMasks(request, context); });
     }
     QVERIFY(error);

@@ -3,6 +3,7 @@
 // parameters the widgets must clamp or refuse. Every error must reach the user as a dialog that
 // names the file, the dataset and the cause, and the window must stay usable afterwards.
 #include "common/asnobody.h"
+#include "common/badfiles.h"
 #include "common/checks.h"
 #include "common/hdf5fixtures.h"
 #include "export/maskexport.h"
@@ -155,42 +156,13 @@ private Q_SLOTS:
 
     void cleanupTestCase() { m_valuesWindow.reset(); }
 
-    void unusableFilesShowADialog_data()
-    {
-        QTest::addColumn<QString>("name");
-        QTest::addColumn<QString>("fragment");
-        QTest::newRow("not HDF5") << QStringLiteral("text.h5")
-                                  << QStringLiteral(": not an HDF5 file");
-        QTest::newRow("empty") << QStringLiteral("empty.h5")
-                               << QStringLiteral(": the file is empty, not an HDF5 file");
-        QTest::newRow("cut in half")
-            << QStringLiteral("half.h5") << QStringLiteral(": not an HDF5 file or truncated");
-        QTest::newRow("cut in the superblock")
-            << QStringLiteral("superblock.h5") << QStringLiteral(": not an HDF5 file");
-        QTest::newRow("directory")
-            << QStringLiteral("folder.h5") << QStringLiteral(": is a directory, not an HDF5 file");
-        QTest::newRow("missing") << QStringLiteral("missing.h5")
-                                 << QStringLiteral(": no such file");
-    }
+    void unusableFilesShowADialog_data() { test::addUnusableFileRows(); }
     void unusableFilesShowADialog()
     {
         QFETCH(QString, name);
         QFETCH(QString, fragment);
         const QString file = path(name);
-        if (name == QLatin1String("text.h5")) {
-            QFile text(file);
-            QVERIFY(text.open(QIODevice::WriteOnly));
-            text.write("weights = [1, 2, 3]\n");
-        } else if (name == QLatin1String("empty.h5")) {
-            QFile empty(file);
-            QVERIFY(empty.open(QIODevice::WriteOnly));
-        } else if (name == QLatin1String("half.h5")) {
-            QVERIFY(test::truncatedCopy(m_good, file, QFileInfo(m_good).size() / 2));
-        } else if (name == QLatin1String("superblock.h5")) {
-            QVERIFY(test::truncatedCopy(m_good, file, 40));
-        } else if (name == QLatin1String("folder.h5")) {
-            QVERIFY(QDir(m_dir.path()).mkpath(name));
-        }
+        QVERIFY(test::makeUnusableFile(name, file, m_good));
         auto window = openDemo();
         window->openFile(file);
         const QString message = takeErrorDialog(*window);

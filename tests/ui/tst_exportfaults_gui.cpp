@@ -3,9 +3,9 @@
 // it by rename); the input under another name, a missing, read-only or impossible directory
 // and a disk that fills up show an error naming the output and the cause; a cancel leaves
 // nothing; and the window stays usable after each. The input never changes.
+#include "common/outputfaults.h"
 #include "hdf5/hdf5reader.h"
 #include "mainwindow/mainwindow.h"
-#include "outputfaults.h"
 #include "session/session.h"
 #include "windowdriver.h"
 
@@ -325,10 +325,9 @@ private Q_SLOTS:
         QFETCH(bool, tmpfs);
         QFETCH(QString, cause);
         const QString dir = freshDir(QStringLiteral("full"));
-        QString skip;
-        const std::unique_ptr<ScopedMount> small = tmpfs ? fullTmpfs(dir, &skip) : nullptr;
-        if (tmpfs && !small)
-            QSKIP(qPrintable(skip));
+        const FullDisk full(dir, tmpfs);
+        if (!full.skipReason().isEmpty())
+            QSKIP(qPrintable(full.skipReason()));
         const QString old = dir + QStringLiteral("/old.h5");
         QVERIFY(writeBytes(old, "old masks"));
         const QByteArray before = fileHash(old);
@@ -337,9 +336,8 @@ private Q_SLOTS:
             const QString output = dir + QLatin1Char('/') + name;
             std::pair<bool, QString> result;
             {
-                std::optional<ScopedFileSizeLimit> limit;
-                if (!tmpfs)
-                    limit.emplace(fullDiskBytes);
+                const std::unique_ptr<ScopedFileSizeLimit> limit = full.limitWrites();
+                QVERIFY(!limit || limit->isActive());
                 result = exportTo(*window, output, QMessageBox::Yes);
             }
             QVERIFY(!result.first);

@@ -100,13 +100,22 @@ void addDiskFullRows()
     QTest::newRow("file size limit") << false << QStringLiteral("File too large");
 }
 
-std::unique_ptr<ScopedMount> fullTmpfs(const QString& directory, QString* skipReason)
+FullDisk::FullDisk(const QString& directory, bool tmpfs)
+    : m_tmpfs(tmpfs)
 {
+    if (!tmpfs)
+        return;
     QString why;
-    auto mounted = ScopedMount::tmpfs(directory, fullDiskBytes, &why);
-    if (!mounted)
-        *skipReason = why + QStringLiteral(" (needs root with CAP_SYS_ADMIN)");
-    return mounted;
+    m_mount = ScopedMount::tmpfs(directory, fullDiskBytes, &why);
+    if (!m_mount)
+        m_skipReason = why + QStringLiteral(" (needs root with CAP_SYS_ADMIN)");
+}
+
+FullDisk::~FullDisk() = default;
+
+std::unique_ptr<ScopedFileSizeLimit> FullDisk::limitWrites() const
+{
+    return m_tmpfs ? nullptr : std::make_unique<ScopedFileSizeLimit>(fullDiskBytes);
 }
 
 ScopedFileSizeLimit::ScopedFileSizeLimit(qint64 bytes)

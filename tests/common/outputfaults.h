@@ -44,10 +44,6 @@ constexpr qint64 fullDiskBytes = 256 * 1024;
 // limit of as much) and the "cause" the error must name.
 void addDiskFullRows();
 
-// A tmpfs of fullDiskBytes on `directory`; nullptr, with the reason to skip the test in
-// `skipReason`, when the system refuses.
-std::unique_ptr<ScopedMount> fullTmpfs(const QString& directory, QString* skipReason);
-
 // Sets RLIMIT_FSIZE for this process (SIGXFSZ ignored, so write() fails with EFBIG, as a full
 // disk fails it with ENOSPC) and restores both on destruction.
 class ScopedFileSizeLimit
@@ -65,6 +61,30 @@ private:
     unsigned long long m_savedCurrent = 0;
     unsigned long long m_savedMax = 0;
     void (*m_savedHandler)(int) = nullptr;
+};
+
+// A directory in which writing fails once fullDiskBytes are written, one of the two ways of
+// addDiskFullRows: a tmpfs of that size mounted on it, or a file size limit of as much that
+// limitWrites() sets for this process (childFileSizeLimit() for a child process).
+class FullDisk
+{
+public:
+    FullDisk(const QString& directory, bool tmpfs);
+    ~FullDisk();
+    FullDisk(const FullDisk&) = delete;
+    FullDisk& operator=(const FullDisk&) = delete;
+
+    // Why this case cannot run here (the system refused the mount); empty when it can.
+    QString skipReason() const { return m_skipReason; }
+    // Limits this process's writes until the result goes; null on a tmpfs, which needs none.
+    std::unique_ptr<ScopedFileSizeLimit> limitWrites() const;
+    // The file size limit a child process writing there needs; 0 on a tmpfs.
+    qint64 childFileSizeLimit() const { return m_tmpfs ? 0 : fullDiskBytes; }
+
+private:
+    bool m_tmpfs;
+    std::unique_ptr<ScopedMount> m_mount;
+    QString m_skipReason;
 };
 
 } // namespace sparsity::test
