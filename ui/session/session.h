@@ -1,9 +1,9 @@
 #pragma once
 
-#include "coalescingrunner.h"
 #include "demofile.h"
 #include "hdf5/datasetinfo.h"
 #include "hdf5/hdf5reader.h"
+#include "jobs/coalescingrunner.h"
 #include "layersnapshot.h"
 
 #include <QHash>
