@@ -1,8 +1,8 @@
 // HeatmapView: asynchronous rendering (the image arrives, stale sources are dropped, requests
 // coalesce, a preview is drawn meanwhile), hover positions, zoom about the cursor, keys, drag,
 // and the full-resolution export.
-#include "heatmap/heatmapsources.h"
 #include "heatmap/heatmapview.h"
+#include "heatmap/valueheatmapsource.h"
 #include "jobs/gatedpool.h"
 #include "testsnapshots.h"
 

@@ -3,8 +3,9 @@
 // SPARSITY_SCREENSHOT_DIR is set it saves them there as PNGs to look at.
 #include "hdf5/hdf5reader.h"
 #include "heatmap/colorbarwidget.h"
-#include "heatmap/heatmapsources.h"
 #include "heatmap/heatmapview.h"
+#include "heatmap/masksource.h"
+#include "heatmap/valueheatmapsource.h"
 #include "histogram/histogramwidget.h"
 #include "mask/blockthreshold.h"
 #include "testsnapshots.h"

@@ -1,8 +1,9 @@
 #include "layerview.h"
 
 #include "heatmap/colorbarwidget.h"
-#include "heatmap/heatmapsources.h"
 #include "heatmap/heatmapview.h"
+#include "heatmap/masksource.h"
+#include "heatmap/valueheatmapsource.h"
 
 #include <QCheckBox>
 #include <QComboBox>
