@@ -137,11 +137,8 @@ QImage MaskSource::render(const QRectF& region, const QSize& pixels,
 {
     const LayerSnapshot& s = *m_snapshot;
     const core::WeightTensor& w = *s.weights;
-    if (!s.mask) {
-        QImage empty(pixels, QImage::Format_ARGB32_Premultiplied);
-        empty.fill(Qt::transparent);
-        return empty;
-    }
+    if (!s.mask)
+        return detail::transparentImage(pixels);
     const std::uint8_t* mask = s.mask->data();
     const Grid grid{w.rows(), w.cols()};
     const std::int64_t cols = w.cols();

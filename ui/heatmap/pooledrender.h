@@ -105,6 +105,14 @@ QImage renderPooled(const QRectF& region, const QSize& pixels, const Grid& grid,
 
 // The colour-map index of a finite key, without a log10 per pixel: lower[i] is the smallest key
 
+// What a source draws while it has nothing to show (no norms, no mask yet).
+inline QImage transparentImage(const QSize& pixels)
+{
+    QImage image(pixels, QImage::Format_ARGB32_Premultiplied);
+    image.fill(Qt::transparent);
+    return image;
+}
+
 // The heatmap field of a weight tensor: columns x rows of its 2-D view.
 inline QSize fieldOf(const core::WeightTensor& weights)
 {

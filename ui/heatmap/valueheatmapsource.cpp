@@ -113,6 +113,30 @@ template <typename Fn> decltype(auto) withWeights(const core::WeightTensor& weig
     return fn(weights.values<double>().data());
 }
 
+// Draws rows of `stride` values (weights, or one norm per block) as their magnitudes through
+// the colour map: the largest |value| of a pixel's cells wins, NaN and inf in their own colour.
+// square: the colour follows value², as block norms of 1x1 blocks under L2 do.
+template <typename T>
+QImage renderMagnitudes(const T* data, std::int64_t stride, const Grid& grid,
+                        const ValueScale::Mapping& map, bool square, const Colormap::Lut& lut,
+                        const QRectF& region, const QSize& pixels,
+                        const std::atomic<bool>& cancelled)
+{
+    using B = Bits<T>;
+    using Key = typename B::Key;
+    const KeyIndex<T> index(map, square);
+    return renderPooled<Key>(
+        region, pixels, grid, cancelled,
+        [data, stride](std::int64_t r, std::int64_t c0, std::int64_t c1, Key* acc) {
+            detail::poolAbsKeys(data + r * stride + c0, c1 - c0, acc);
+        },
+        [&](Key k) {
+            if (k >= B::inf)
+                return Colormap::nonFiniteColor();
+            return lut[index(k)];
+        });
+}
+
 } // namespace
 
 ValueRange absoluteWeightRange(const core::WeightTensor& weights)
@@ -176,24 +200,10 @@ QImage WeightsSource::render(const QRectF& region, const QSize& pixels,
 {
     const core::WeightTensor& w = *m_snapshot->weights;
     const Grid grid{w.rows(), w.cols()};
-    const Colormap::Lut& lut = m_colormap.lut();
     const ValueScale::Mapping map = m_scale.mapping();
     return withWeights(w, [&](const auto* data) {
-        using T = std::remove_cvref_t<decltype(*data)>;
-        using B = Bits<T>;
-        using Key = typename B::Key;
-        const std::int64_t cols = grid.cols;
-        const KeyIndex<T> index(map, false);
-        return renderPooled<Key>(
-            region, pixels, grid, cancelled,
-            [data, cols](std::int64_t r, std::int64_t c0, std::int64_t c1, Key* acc) {
-                detail::poolAbsKeys(data + r * cols + c0, c1 - c0, acc);
-            },
-            [&](Key k) {
-                if (k >= B::inf)
-                    return Colormap::nonFiniteColor();
-                return lut[index(k)];
-            });
+        return renderMagnitudes(data, w.cols(), grid, map, false, m_colormap.lut(), region, pixels,
+                                cancelled);
     });
 }
 
@@ -223,12 +233,8 @@ QImage BlockNormsSource::render(const QRectF& region, const QSize& pixels,
 {
     const core::WeightTensor& w = *m_snapshot->weights;
     const core::BlockNorms* norms = m_snapshot->norms.get();
-    if (!norms) {
-        QImage empty(pixels, QImage::Format_ARGB32_Premultiplied);
-        empty.fill(Qt::transparent);
-        return empty;
-    }
-    const Colormap::Lut& lut = m_colormap.lut();
+    if (!norms)
+        return detail::transparentImage(pixels);
     const ValueScale::Mapping map = m_scale.mapping();
     const bool square = norms->norm == core::Norm::L2;
     // For 1x1 blocks the cells are the weights and the key is |w|'s, which orders like f(w);
@@ -238,20 +244,8 @@ QImage BlockNormsSource::render(const QRectF& region, const QSize& pixels,
                     elementwise ? 1 : norms->grid.block.cols};
     const std::int64_t stride = elementwise ? w.cols() : norms->grid.gridCols();
     const auto draw = [&](const auto* data) {
-        using T = std::remove_cvref_t<decltype(*data)>;
-        using B = Bits<T>;
-        using Key = typename B::Key;
-        const KeyIndex<T> index(map, elementwise && square);
-        return renderPooled<Key>(
-            region, pixels, grid, cancelled,
-            [data, stride](std::int64_t r, std::int64_t c0, std::int64_t c1, Key* acc) {
-                detail::poolAbsKeys(data + r * stride + c0, c1 - c0, acc);
-            },
-            [&](Key k) {
-                if (k >= B::inf)
-                    return Colormap::nonFiniteColor();
-                return lut[index(k)];
-            });
+        return renderMagnitudes(data, stride, grid, map, elementwise && square, m_colormap.lut(),
+                                region, pixels, cancelled);
     };
     if (elementwise)
         return withWeights(w, draw);
