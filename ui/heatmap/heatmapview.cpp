@@ -23,7 +23,7 @@ const QColor borderColor(140, 140, 148);
 
 HeatmapView::HeatmapView(QThreadPool* pool, QWidget* parent)
     : QWidget(parent)
-    , m_runner(this, pool, &HeatmapView::render,
+    , m_runner(this, pool, &HeatmapView::renderFrame,
                [this](quint64, Frame frame) { showFrame(std::move(frame)); })
 {
     setMouseTracking(true);
@@ -110,8 +110,8 @@ void HeatmapView::requestRender()
     m_runner.request(RenderRequest{m_source, m_zoom.visibleRegion(), pixels, dpr});
 }
 
-HeatmapView::Frame HeatmapView::render(const RenderRequest& request,
-                                       const std::atomic<bool>& cancelled)
+HeatmapView::Frame HeatmapView::renderFrame(const RenderRequest& request,
+                                            const std::atomic<bool>& cancelled)
 {
     Frame frame;
     frame.region = request.region;

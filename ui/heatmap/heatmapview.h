@@ -92,7 +92,7 @@ private:
         QImage image; // null when cancelled
         QRectF region;
     };
-    static Frame render(const RenderRequest& request, const std::atomic<bool>& cancelled);
+    static Frame renderFrame(const RenderRequest& request, const std::atomic<bool>& cancelled);
 
     void geometryChanged();
     void requestRender();

@@ -12,17 +12,19 @@
 #include <optional>
 
 // Background work in the UI: ui/jobs is the one way to run it. A job copies what it reads, runs
-// on a pool the caller owns and injects (never QThreadPool::globalInstance()), and comes back to
-// the UI thread as a JobOutcome: a value, an error message, or a cancellation. Nothing arrives
-// after its context object is destroyed, and the UI thread never waits for a job.
-//
-// - CoalescingRunner, for work that follows controls the user moves (a slider, zoom, a layer):
-//   one job at a time per view, the pending request replaced by the newest, results that a
-//   newer one already superseded or that reset() dropped never shown, so the view ends up
-//   matching the controls. Every view that recomputes on input uses one of its own.
-// - runThen, for a one-off job whose result is always wanted (open a file, read a layer,
-//   save an image); the caller decides what an outdated outcome means, if anything.
-// - postTo, for what a running job reports on the way (progress), in order with its outcome.
+// on a pool the caller owns and injects (never QThreadPool::globalInstance(); the session's
+// pools outlive every widget), and comes back to the UI thread as a JobOutcome: a value, an
+// error message, or a cancellation. Nothing arrives after its context object is destroyed, and
+// the UI thread never waits for a job. Which tool:
+// - CoalescingRunner, for work that follows what the user changes (a slider, zoom, a layer):
+//   one job at a time per view, a pending request replaced by the newest, so the view ends up
+//   matching the controls without queueing work. request() for new parameters of the same thing
+//   (a result superseded only by a pending request is still shown: a drag animates); reset()
+//   first when the thing itself changes (another layer, source or input), so that nothing
+//   computed for the old one is shown. Each view owns its runner.
+// - runThen, for a one-off job whose result is wanted whatever the user does meanwhile (open a
+//   file, read a layer, save an image); the caller decides what an outdated outcome means.
+// - postTo, for what a running job reports on the way (progress): in order, before its outcome.
 
 namespace sparsity::ui {
 
