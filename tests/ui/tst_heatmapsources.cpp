@@ -2,11 +2,11 @@
 // zoomed in (nearest) and when zoomed out (max-pooling, priority), the NaN colour, the mask's
 // categories on masks from core, regions past the field, cancellation; and the render time of
 // a big layer, reported (never asserted).
-#include "heatmap/heatmapsources.h"
+#include "heatmap/masksource.h"
+#include "heatmap/valueheatmapsource.h"
 #include "mask/blockthreshold.h"
 #include "testsnapshots.h"
 
-#include <QElapsedTimer>
 #include <QTest>
 #include <bit>
 #include <cmath>
@@ -86,7 +86,7 @@ private Q_SLOTS:
     void maskOverWeightsDimsPruned();
     void maskOverWeightsPoolPrefersKept();
     void missingNormsAndMaskRenderTransparent();
-    void renderSpeedOfABigLayer();
+    void isolatedNaNSurvivesZoomingOut();
 };
 
 void TestHeatmapSources::weightsAtOneToOne_data()
@@ -509,71 +509,31 @@ void TestHeatmapSources::missingNormsAndMaskRenderTransparent()
     QCOMPARE(pixel(over, 1, 1), Colormap().color(1.0));
 }
 
-void TestHeatmapSources::renderSpeedOfABigLayer()
+void TestHeatmapSources::isolatedNaNSurvivesZoomingOut()
 {
-    // A 4096 x 11008 layer (an LLM's MLP projection) fully zoomed out into 1000 x 700 pixels.
-    constexpr std::int64_t rows = 4096;
-    constexpr std::int64_t cols = 11008;
+    // One NaN among 64 x 1100 weights, drawn 11 columns and 6.4 rows to a pixel: max-pooling
+    // keeps it, in the pixel that holds the element's centre, and nowhere else. (The timings of
+    // a big layer are in bench/bench_heatmap.)
+    constexpr std::int64_t rows = 64;
+    constexpr std::int64_t cols = 1100;
     std::vector<float> v(std::size_t(rows * cols));
     std::mt19937 rng(3);
     std::normal_distribution<float> normal(0.0f, 0.02f);
     for (float& x : v)
         x = normal(rng);
-    v[123456] = std::numeric_limits<float>::quiet_NaN();
-    QElapsedTimer timer;
-    timer.start();
+    const std::int64_t nanRow = 11;
+    const std::int64_t nanCol = 236;
+    v[std::size_t(nanRow * cols + nanCol)] = std::numeric_limits<float>::quiet_NaN();
     const auto snapshot =
         test::makeSnapshot(core::WeightTensor({rows, cols}, std::move(v)), params(0.5, 1, 4, 2));
-    qInfo("building the snapshot (norms, mask): %lld ms", timer.elapsed());
-
-    {
-        // For scale: the cheapest full pass over the same floats, OR-ing their bits (it
-        // vectorizes and is bound by memory: the floor for any render that reads every weight).
-        const auto values = snapshot->weights->values<float>();
-        QElapsedTimer t;
-        t.start();
-        std::uint32_t bits = 0;
-        for (float x : values)
-            bits |= std::bit_cast<std::uint32_t>(x);
-        qInfo("baseline, one pass over the weights: %.1f ms (%x)", t.nsecsElapsed() / 1e6, bits);
-    }
-    const QRectF all(0, 0, cols, rows);
-    const QSize pixels(1000, 700);
-    const auto measure = [&](const char* name, const HeatmapSource& source) {
-        // The best of three: on a busy machine the others measure the neighbours.
-        QImage image;
-        double best = 1e9;
-        for (int run = 0; run < 3; ++run) {
-            QElapsedTimer t;
-            t.start();
-            image = source.render(all, pixels, notCancelled);
-            best = std::min(best, t.nsecsElapsed() / 1e6);
-        }
-        qInfo("render %-18s 1000x700 of 4096x11008: %.1f ms", name, best);
-        return image;
-    };
-    timer.restart();
-    const WeightsSource weights(snapshot, Colormap(), false);
-    qInfo("weights range scan: %lld ms", timer.elapsed());
-    // The NaN at element (row 11, column 2368) survives the 11x downscale, in the pixel that
-    // holds the element's centre.
-    const QImage image = measure("weights", weights);
+    const QSize pixels(100, 10);
+    const QImage image = renderAll(WeightsSource(snapshot, Colormap(), false), pixels);
     QVERIFY(!image.isNull());
-    QCOMPARE(pixel(image, int(2368.5 / (double(cols) / 1000)), int(11.5 / (double(rows) / 700))),
-             Colormap::nonFiniteColor());
-    measure("weights (log)", WeightsSource(snapshot, Colormap(), true, weights.valueRange()));
-    measure("block norms", BlockNormsSource(snapshot, Colormap(), true));
-    timer.restart();
-    const MaskSource mask(snapshot);
-    qInfo("mask source setup: %lld ms", timer.elapsed());
-    measure("mask", mask);
-    measure("mask over weights",
-            MaskOverWeightsSource(snapshot, Colormap(), false, weights.valueRange()));
-    // Zoomed in: a 1000 x 700 window at 8 px per element.
-    QElapsedTimer t;
-    t.start();
-    weights.render(QRectF(5000, 2000, 125, 87.5), pixels, notCancelled);
-    qInfo("render weights at 8 px/element: %.1f ms", t.nsecsElapsed() / 1e6);
+    const QPoint expected(int((nanCol + 0.5) / (double(cols) / pixels.width())),
+                          int((nanRow + 0.5) / (double(rows) / pixels.height())));
+    for (int y = 0; y < pixels.height(); ++y)
+        for (int x = 0; x < pixels.width(); ++x)
+            QCOMPARE(pixel(image, x, y) == Colormap::nonFiniteColor(), QPoint(x, y) == expected);
 }
 
 QTEST_MAIN(TestHeatmapSources)

@@ -1,13 +1,15 @@
 // HeatmapView: asynchronous rendering (the image arrives, stale sources are dropped, requests
 // coalesce, a preview is drawn meanwhile), hover positions, zoom about the cursor, keys, drag,
 // and the full-resolution export.
-#include "heatmap/heatmapsources.h"
 #include "heatmap/heatmapview.h"
+#include "heatmap/valueheatmapsource.h"
+#include "jobs/gatedpool.h"
 #include "testsnapshots.h"
 
 #include <QSignalSpy>
 #include <QTest>
 #include <QThread>
+#include <QThreadPool>
 #include <cmath>
 
 using namespace sparsity;
@@ -101,6 +103,7 @@ private Q_SLOTS:
     void theRenderedImageArrives();
     void staleSourcesAreDropped();
     void requestsCoalesce();
+    void onlyTheNewestIsShownOnTheInjectedPool();
     void previewIsDrawnUntilTheNewImageArrives();
     void hoverReportsTheElement_data();
     void hoverReportsTheElement();
@@ -114,12 +117,13 @@ private Q_SLOTS:
     void grabFullResolution();
 
 private:
+    QThreadPool m_pool; // renders for m_view; outlives it
     std::unique_ptr<HeatmapView> m_view;
 };
 
 void TestHeatmapView::init()
 {
-    m_view = std::make_unique<HeatmapView>();
+    m_view = std::make_unique<HeatmapView>(&m_pool);
     m_view->resize(400, 300);
     m_view->show();
     QVERIFY(QTest::qWaitForWindowExposed(m_view.get()));
@@ -191,6 +195,41 @@ void TestHeatmapView::requestsCoalesce()
     QVERIFY2(source->started.load() - before <= 2,
              qPrintable(QString::number(source->started.load() - before)));
     QCOMPARE(m_view->renderedRegion(), m_view->zoomModel().visibleRegion());
+}
+
+// On a pool the test holds: three sources and some zooming queue up; once the pool runs, only
+// the last source is rendered and shown, once, at the latest geometry.
+void TestHeatmapView::onlyTheNewestIsShownOnTheInjectedPool()
+{
+    test::GatedPool gated;
+    HeatmapView view(gated.pool());
+    view.resize(400, 300);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    QList<QRgb> shown;
+    connect(&view, &HeatmapView::imageUpdated, this,
+            [&] { shown << view.renderedImage().pixel(200, 150); });
+    const QSize field(100, 50);
+    const auto first = solid(field, qRgb(200, 0, 0), 2);
+    const auto second = solid(field, qRgb(0, 200, 0), 2);
+    const auto third = solid(field, qRgb(0, 0, 200), 2);
+    view.setSource(first);
+    view.setSource(second);
+    view.zoomIn();
+    view.setSource(third);
+    view.zoomIn();
+    view.zoomOut();
+    view.zoomIn();
+    QVERIFY(view.isRendering());
+    QCOMPARE(first->started.load() + second->started.load() + third->started.load(), 0);
+    gated.open();
+    QTRY_VERIFY(!view.isRendering());
+    QCOMPARE(shown, QList<QRgb>{qRgb(0, 0, 200)});
+    QCOMPARE(first->finished.load(), 0); // it was running when replaced: told to stop
+    QCOMPARE(second->started.load(), 0); // replaced while it waited
+    QCOMPARE(third->started.load(), 1);  // the zooms coalesced into its one render
+    QCOMPARE(view.renderedRegion(), view.zoomModel().visibleRegion());
+    QCOMPARE(shownAt(view, QPoint(200, 150)), qRgb(0, 0, 200));
 }
 
 void TestHeatmapView::previewIsDrawnUntilTheNewImageArrives()

@@ -3,9 +3,11 @@
 // drag of the threshold line emitting the fraction of values below the pointer.
 #include "histogram/histogramdata.h"
 #include "histogram/histogramwidget.h"
+#include "jobs/gatedpool.h"
 
 #include <QSignalSpy>
 #include <QTest>
+#include <QThreadPool>
 #include <cmath>
 #include <limits>
 #include <numeric>
@@ -89,7 +91,11 @@ private Q_SLOTS:
     void clickOutsideThePlotDoesNothing();
     void bigInputsAreBinnedOffTheUiThread();
     void staleResultsAreDropped();
+    void onlyTheNewestIsShownOnTheInjectedPool();
     void thresholdLineIsDrawn();
+
+private:
+    QThreadPool m_pool; // bins for the widgets of a test; outlives them
 };
 
 void TestHistogramWidget::fractionBelowIsExact_data()
@@ -167,7 +173,7 @@ void TestHistogramWidget::automaticLogAxis()
 {
     QFETCH(std::vector<double>, values);
     QFETCH(bool, logarithmic);
-    HistogramWidget widget;
+    HistogramWidget widget(&m_pool);
     widget.setData(values);
     QCOMPARE(widget.isLogX(), logarithmic);
     widget.setXScale(XScale::Linear);
@@ -187,7 +193,7 @@ void TestHistogramWidget::degenerateInputs()
         for (double x : v)
             if (!std::isnan(x))
                 QCOMPARE(data->fractionBelow(x), bruteFraction(v, x));
-        HistogramWidget widget;
+        HistogramWidget widget(&m_pool);
         widget.resize(300, 150);
         widget.setData(v);
         widget.setThreshold(2.0);
@@ -208,7 +214,7 @@ void TestHistogramWidget::dragEmitsTheFractionBelow()
     std::vector<double> v(100);
     for (int i = 0; i < 100; ++i)
         v[std::size_t(i)] = (i + 1) * 0.01; // 0.01 .. 1.00
-    HistogramWidget widget;
+    HistogramWidget widget(&m_pool);
     widget.resize(420, 220);
     widget.setXScale(xScale);
     widget.setData(v);
@@ -238,7 +244,7 @@ void TestHistogramWidget::dragEmitsTheFractionBelow()
 
 void TestHistogramWidget::clickOutsideThePlotDoesNothing()
 {
-    HistogramWidget widget;
+    HistogramWidget widget(&m_pool);
     widget.resize(420, 220);
     QSignalSpy dragged(&widget, &HistogramWidget::thresholdDragged);
     press(widget, QPointF(200, 100)); // no data yet
@@ -254,7 +260,7 @@ void TestHistogramWidget::bigInputsAreBinnedOffTheUiThread()
     const std::size_t n = HistogramWidget::asyncThreshold + 12345;
     std::vector<double> v = norms(n, 5);
     const auto zeros = std::count(v.begin(), v.end(), 0.0);
-    HistogramWidget widget;
+    HistogramWidget widget(&m_pool);
     QSignalSpy changed(&widget, &HistogramWidget::dataChanged);
     widget.setData(std::move(v));
     QVERIFY(widget.isComputing());
@@ -269,7 +275,7 @@ void TestHistogramWidget::bigInputsAreBinnedOffTheUiThread()
 
 void TestHistogramWidget::staleResultsAreDropped()
 {
-    HistogramWidget widget;
+    HistogramWidget widget(&m_pool);
     QSignalSpy changed(&widget, &HistogramWidget::dataChanged);
     widget.setData(norms(HistogramWidget::asyncThreshold + 1, 1)); // to the pool
     widget.setData({1.0, 2.0, 3.0});                               // at once, synchronously
@@ -280,12 +286,35 @@ void TestHistogramWidget::staleResultsAreDropped()
     QVERIFY(!widget.isComputing());
 }
 
+// On a pool the test holds: three big inputs and a change of scale queue up; once the pool runs,
+// only the bars of the last input, on the last scale, are shown, once.
+void TestHistogramWidget::onlyTheNewestIsShownOnTheInjectedPool()
+{
+    sparsity::test::GatedPool gated;
+    HistogramWidget widget(gated.pool());
+    QSignalSpy changed(&widget, &HistogramWidget::dataChanged);
+    const std::size_t n = HistogramWidget::asyncThreshold + 1;
+    widget.setData(norms(n, 1));
+    widget.setData(norms(n + 1, 2));
+    widget.setXScale(XScale::Linear);
+    widget.setData(norms(n + 2, 3));
+    widget.setXScale(XScale::Logarithmic);
+    QVERIFY(widget.isComputing());
+    QVERIFY(!widget.data());
+    gated.open();
+    QTRY_VERIFY(!widget.isComputing());
+    QCOMPARE(changed.count(), 1);
+    QVERIFY(widget.data());
+    QCOMPARE(widget.data()->totalCount(), qint64(n + 2));
+    QVERIFY(widget.isLogX());
+}
+
 void TestHistogramWidget::thresholdLineIsDrawn()
 {
     std::vector<double> v(1000);
     for (std::size_t i = 0; i < v.size(); ++i)
         v[i] = double(i % 100) + 1.0;
-    HistogramWidget widget;
+    HistogramWidget widget(&m_pool);
     widget.resize(420, 220);
     widget.setXScale(XScale::Linear);
     widget.setData(v);

@@ -5,8 +5,8 @@
 // error dialog of a broken file.
 #include "export/maskexport.h"
 #include "hdf5/hdf5reader.h"
-#include "heatmap/heatmapsources.h"
 #include "heatmap/heatmapview.h"
+#include "heatmap/masksource.h"
 #include "histogram/histogramwidget.h"
 #include "layers/layertreemodel.h"
 #include "mainwindow/hoverreadout.h"

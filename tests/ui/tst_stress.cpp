@@ -10,8 +10,8 @@
 // 1500 under AddressSanitizer); SPARSITY_STRESS_SEED the seed (default 20240611).
 #include "export/maskexport.h"
 #include "hdf5/hdf5reader.h"
-#include "heatmap/heatmapsources.h"
 #include "heatmap/heatmapview.h"
+#include "heatmap/masksource.h"
 #include "layers/layertreemodel.h"
 #include "mainwindow/layerview.h"
 #include "mainwindow/mainwindow.h"

@@ -3,8 +3,9 @@
 // SPARSITY_SCREENSHOT_DIR is set it saves them there as PNGs to look at.
 #include "hdf5/hdf5reader.h"
 #include "heatmap/colorbarwidget.h"
-#include "heatmap/heatmapsources.h"
 #include "heatmap/heatmapview.h"
+#include "heatmap/masksource.h"
+#include "heatmap/valueheatmapsource.h"
 #include "histogram/histogramwidget.h"
 #include "mask/blockthreshold.h"
 #include "testsnapshots.h"
@@ -12,7 +13,9 @@
 #include <QDir>
 #include <QHBoxLayout>
 #include <QSet>
+#include <QSignalSpy>
 #include <QTest>
+#include <QThreadPool>
 #include <cmath>
 #include <random>
 
@@ -81,11 +84,11 @@ int colourCount(const QImage& image)
 class HeatmapPanel final : public QWidget
 {
 public:
-    HeatmapPanel()
+    explicit HeatmapPanel(QThreadPool* pool)
     {
         auto* layout = new QHBoxLayout(this);
         layout->setContentsMargins(4, 4, 4, 4);
-        view = new HeatmapView(this);
+        view = new HeatmapView(pool, this);
         colorbar = new ColorbarWidget(this);
         layout->addWidget(view, 1);
         layout->addWidget(colorbar);
@@ -118,6 +121,7 @@ private Q_SLOTS:
 private:
     void save(const QImage& image, const QString& name);
     QString m_dir;
+    QThreadPool m_pool; // renders and bins; outlives every widget of a test
 };
 
 void TestWidgetGallery::initTestCase()
@@ -171,7 +175,7 @@ void TestWidgetGallery::heatmaps()
         source = std::make_shared<MaskSource>(snapshot);
     else
         source = std::make_shared<MaskOverWeightsSource>(snapshot, map, false);
-    HeatmapPanel panel;
+    HeatmapPanel panel(&m_pool);
     panel.resize(size);
     panel.show(source, map, QSize(4, 1));
     panel.QWidget::show();
@@ -185,24 +189,82 @@ void TestWidgetGallery::heatmaps()
 void TestWidgetGallery::zoomedInWithGridAndHover()
 {
     const auto snapshot = demoSnapshot(QStringLiteral("/mlp/fc1/weight"), params(0.5, 2, 4, 3));
-    HeatmapPanel panel;
+    const QSize block(4, 2); // columns x rows
+    HeatmapPanel panel(&m_pool);
     panel.resize(700, 420);
     panel.show(std::make_shared<MaskOverWeightsSource>(snapshot, Colormap(), false), Colormap(),
-               QSize(4, 2));
+               block);
     panel.QWidget::show();
     QVERIFY(QTest::qWaitForWindowExposed(&panel));
     HeatmapView& view = *panel.view;
     for (int i = 0; i < 3; ++i)
         view.zoomIn();
     QTRY_VERIFY(view.renderedRegion() == view.zoomModel().visibleRegion() && !view.isRendering());
-    QVERIFY(view.zoomModel().scale() >= 8.0);
-    QMouseEvent move(QEvent::MouseMove, QPointF(250, 200), view.mapToGlobal(QPointF(250, 200)),
-                     Qt::NoButton, Qt::NoButton, Qt::NoModifier);
+    const ZoomModel& zoom = view.zoomModel();
+    QVERIFY(zoom.scale() >= 8.0);
+    const QRectF field = zoom.fieldInViewport();
+    QVERIFY(field.contains(QRectF(view.rect()))); // zoomed in: the field fills the view
+
+    // The same image three times: no grid and no hover, the grid, the grid and the hover.
+    view.setBlockGrid(QSize());
+    const QImage plain = view.grab().toImage();
+    view.setBlockGrid(block);
+    const QImage grid = view.grab().toImage();
+    QSignalSpy hovered(&view, &HeatmapView::hovered);
+    const QPointF mouse(250, 200);
+    QMouseEvent move(QEvent::MouseMove, mouse, view.mapToGlobal(mouse), Qt::NoButton, Qt::NoButton,
+                     Qt::NoModifier);
     QCoreApplication::sendEvent(&view, &move);
+    const QImage hover = view.grab().toImage();
     save(panel.grab().toImage(), QStringLiteral("zoomed-grid-hover"));
 
+    // A vertical line on every block boundary, block.width() elements apart, and nothing else:
+    // along one row, the grid changes exactly the pixels at (or beside) a boundary.
+    const double step = block.width() * zoom.scale();
+    // A row of pixels through the middle of a block row, well off the horizontal lines.
+    const double blockRow = std::floor(zoom.elementAt(mouse).y() / block.height());
+    const int y = int(zoom.mapToViewport(QRectF(0, (blockRow + 0.5) * block.height(), 1, 1)).top());
+    QSet<int> boundaries;
+    for (double k = std::ceil(-field.left() / step); field.left() + k * step < view.width(); ++k)
+        boundaries.insert(int(std::round(field.left() + k * step)));
+    QVERIFY(boundaries.size() >= 3);
+    for (int x = 0; x < view.width(); ++x) {
+        const bool onLine = boundaries.contains(x) || boundaries.contains(x + 1);
+        const bool changed = grid.pixel(x, y) != plain.pixel(x, y);
+        if (changed)
+            QVERIFY2(onLine, qPrintable(QStringLiteral("grid drawn at x = %1").arg(x)));
+    }
+    for (int p : boundaries)
+        if (p >= 1 && p < view.width())
+            QVERIFY2(grid.pixel(p - 1, y) != plain.pixel(p - 1, y) ||
+                         grid.pixel(p, y) != plain.pixel(p, y),
+                     qPrintable(QStringLiteral("no grid line at x = %1").arg(p)));
+
+    // The hover names the element under the mouse and outlines its block; inside the outline
+    // and away from it the image is the grid image.
+    const QPointF e = zoom.elementAt(mouse);
+    const QPoint element(int(std::floor(e.x())), int(std::floor(e.y())));
+    QCOMPARE(hovered.count(), 1);
+    QCOMPARE(hovered.first().at(0).toLongLong(), qint64(element.y()));
+    QCOMPARE(hovered.first().at(1).toLongLong(), qint64(element.x()));
+    const QRectF box = zoom.mapToViewport(QRectF(element.x() / block.width() * block.width(),
+                                                 element.y() / block.height() * block.height(),
+                                                 block.width(), block.height()));
+    const QPoint centre = box.center().toPoint();
+    for (const QPoint edge : {QPoint(centre.x(), int(std::round(box.top()))),
+                              QPoint(centre.x(), int(std::round(box.bottom()))),
+                              QPoint(int(std::round(box.left())), centre.y()),
+                              QPoint(int(std::round(box.right())), centre.y())})
+        QVERIFY2(hover.pixel(edge) != grid.pixel(edge),
+                 qPrintable(QStringLiteral("no outline at (%1, %2)").arg(edge.x()).arg(edge.y())));
+    QCOMPARE(hover.pixel(centre), grid.pixel(centre));
+    QVERIFY(QRectF(view.rect()).contains(box));
+    const QPoint far(centre.x() < view.width() / 2 ? view.width() - 3 : 2, centre.y());
+    QVERIFY(!box.adjusted(-3, -3, 3, 3).contains(far));
+    QCOMPARE(hover.pixel(far), grid.pixel(far));
+
     // The same region as categories.
-    panel.show(std::make_shared<MaskSource>(snapshot), Colormap(), QSize(4, 2));
+    panel.show(std::make_shared<MaskSource>(snapshot), Colormap(), block);
     QTRY_VERIFY(view.renderedRegion() == view.zoomModel().visibleRegion() && !view.isRendering());
     save(panel.grab().toImage(), QStringLiteral("zoomed-mask-categories"));
 }
@@ -230,7 +292,7 @@ void TestWidgetGallery::histogram()
         values[std::size_t(b)] = core::blockNormAt(norms, *snapshot->weights, b);
     const double threshold =
         core::blockNormAt(norms, *snapshot->weights, snapshot->threshold.index);
-    HistogramWidget widget;
+    HistogramWidget widget(&m_pool);
     widget.resize(460, 230);
     widget.setAxisLabel(QStringLiteral("block norm (L2: mean w²)"));
     widget.setData(values);

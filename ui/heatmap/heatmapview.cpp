@@ -1,7 +1,6 @@
 #include "heatmapview.h"
 
 #include "heatmap/heatmapsource.h"
-#include "session/pooljob.h"
 
 #include <QKeyEvent>
 #include <QMouseEvent>
@@ -22,8 +21,10 @@ const QColor background(72, 72, 78);
 const QColor borderColor(140, 140, 148);
 } // namespace
 
-HeatmapView::HeatmapView(QWidget* parent)
+HeatmapView::HeatmapView(QThreadPool* pool, QWidget* parent)
     : QWidget(parent)
+    , m_runner(this, pool, &HeatmapView::renderFrame,
+               [this](quint64, Frame frame) { showFrame(std::move(frame)); })
 {
     setMouseTracking(true);
     setFocusPolicy(Qt::StrongFocus);
@@ -31,13 +32,7 @@ HeatmapView::HeatmapView(QWidget* parent)
     m_zoom.setViewportSize(size());
 }
 
-HeatmapView::~HeatmapView()
-{
-    // The job holds its own copy of the source and never touches this widget, and the
-    // continuation dies with it, so telling it to stop early is all that is left to do.
-    if (m_cancel)
-        m_cancel->store(true);
-}
+HeatmapView::~HeatmapView() = default;
 
 void HeatmapView::setSource(std::shared_ptr<const HeatmapSource> source)
 {
@@ -45,9 +40,7 @@ void HeatmapView::setSource(std::shared_ptr<const HeatmapSource> source)
         QMutexLocker lock(&m_sourceMutex);
         m_source = std::move(source);
     }
-    ++m_sourceSerial;
-    if (m_cancel) // whatever is in flight renders a source we no longer show
-        m_cancel->store(true);
+    m_runner.reset(); // whatever is in flight renders a source we no longer show
     const QSize field = m_source ? m_source->fieldSize() : QSize();
     if (field != m_zoom.fieldSize()) {
         m_image = QImage(); // a preview of another field would be misleading
@@ -109,58 +102,32 @@ void HeatmapView::geometryChanged()
 
 void HeatmapView::requestRender()
 {
-    ++m_generation;
-    if (m_jobRunning) {
-        m_renderPending = true;
-        return;
-    }
-    startRender();
-}
-
-void HeatmapView::startRender()
-{
-    m_renderPending = false;
     const double dpr = devicePixelRatioF();
     const QSize pixels(int(std::ceil(width() * dpr)), int(std::ceil(height() * dpr)));
     // A hidden view (another tab) renders when it is shown again.
     if (!m_source || pixels.isEmpty() || m_zoom.fieldSize().isEmpty() || !isVisible())
         return;
-    m_cancel = std::make_shared<std::atomic<bool>>(false);
-    m_jobRunning = true;
-    // Everything the job needs is copied: it never reads this widget.
-    const QRectF region = m_zoom.visibleRegion();
-    auto job = [source = m_source, region, pixels, dpr, cancel = m_cancel, serial = m_sourceSerial,
-                generation = m_generation]() {
-        Frame frame;
-        frame.region = region;
-        frame.sourceSerial = serial;
-        frame.generation = generation;
-        try {
-            frame.image = source->render(region, pixels, *cancel);
-        } catch (const std::exception&) {
-            // Out of memory for this frame: show nothing rather than never finishing.
-            frame.image = QImage();
-        }
-        frame.image.setDevicePixelRatio(dpr);
-        return frame;
-    };
-    runThen(*QThreadPool::globalInstance(), this, std::move(job),
-            [this](Frame frame) { finishRender(std::move(frame)); });
+    m_runner.request(RenderRequest{m_source, m_zoom.visibleRegion(), pixels, dpr});
 }
 
-void HeatmapView::finishRender(Frame frame)
+HeatmapView::Frame HeatmapView::renderFrame(const RenderRequest& request,
+                                            const std::atomic<bool>& cancelled)
 {
-    m_jobRunning = false;
-    // A frame of the current source is worth showing even if the view has moved on since: it
-    // is drawn where its region now lies, as the preview until the next frame arrives.
-    if (frame.sourceSerial == m_sourceSerial && !frame.image.isNull()) {
-        m_image = std::move(frame.image);
-        m_imageRegion = frame.region;
-        update();
-        Q_EMIT imageUpdated();
-    }
-    if (m_renderPending || frame.generation != m_generation)
-        startRender();
+    Frame frame;
+    frame.region = request.region;
+    frame.image = request.source->render(request.region, request.pixels, cancelled);
+    frame.image.setDevicePixelRatio(request.devicePixelRatio);
+    return frame;
+}
+
+void HeatmapView::showFrame(Frame frame)
+{
+    if (frame.image.isNull())
+        return; // cancelled: a newer request follows
+    m_image = std::move(frame.image);
+    m_imageRegion = frame.region;
+    update();
+    Q_EMIT imageUpdated();
 }
 
 QImage HeatmapView::grabFullResolution(int maxSide) const
@@ -213,7 +180,8 @@ void HeatmapView::paintEvent(QPaintEvent*)
     painter.drawRect(field.adjusted(-0.5, -0.5, 0.5, 0.5));
     drawHover(painter);
     // Moved to a screen of another pixel ratio: the image is sharp no longer.
-    if (!m_jobRunning && !m_image.isNull() && m_image.devicePixelRatio() != devicePixelRatioF())
+    if (!m_runner.isBusy() && !m_image.isNull() &&
+        m_image.devicePixelRatio() != devicePixelRatioF())
         requestRender();
 }
 

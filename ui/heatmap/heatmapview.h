@@ -1,6 +1,7 @@
 #pragma once
 
 #include "heatmap/zoommodel.h"
+#include "jobs/coalescingrunner.h"
 
 #include <QImage>
 #include <QMutex>
@@ -8,21 +9,24 @@
 #include <atomic>
 #include <memory>
 
+class QThreadPool;
+
 namespace sparsity::ui {
 
 class HeatmapSource;
 
-// Shows a HeatmapSource with zoom and pan. Rendering runs on the global thread pool: each
-// change of source, zoom, pan or size asks for exactly the visible region at the widget's
-// device-pixel size; meanwhile the last finished image is drawn moved and scaled to the new
-// geometry as a preview. UI thread only, except grabFullResolution().
+// Shows a HeatmapSource with zoom and pan. Rendering runs on the given pool through the view's
+// CoalescingRunner: each change of source, zoom, pan or size asks for exactly the visible region
+// at the widget's device-pixel size; meanwhile the last finished image is drawn moved and scaled
+// to the new geometry as a preview. UI thread only, except grabFullResolution().
 class HeatmapView final : public QWidget
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(HeatmapView)
 
 public:
-    explicit HeatmapView(QWidget* parent = nullptr);
+    // Renders on pool, which must outlive the view's jobs (the session's compute pool).
+    explicit HeatmapView(QThreadPool* pool, QWidget* parent = nullptr);
     ~HeatmapView() override;
 
     // A source of the same field size keeps zoom and pan (a new mask of the same layer); one of
@@ -38,7 +42,7 @@ public:
     // The image drawn now and the field region (elements) it covers; null before the first.
     QImage renderedImage() const { return m_image; }
     QRectF renderedRegion() const { return m_imageRegion; }
-    bool isRendering() const { return m_jobRunning; }
+    bool isRendering() const { return m_runner.isBusy(); }
 
     // The whole field at one pixel per element, scaled down to at most maxSide pixels on the
     // longer side. Synchronous: meant for a worker thread (Export image); thread-safe.
@@ -75,18 +79,24 @@ protected:
     void keyPressEvent(QKeyEvent* event) override;
 
 private:
+    // What a render job reads (copies: it never touches the widget) and what it hands back.
+    struct RenderRequest
+    {
+        std::shared_ptr<const HeatmapSource> source;
+        QRectF region;
+        QSize pixels;
+        double devicePixelRatio = 1.0;
+    };
     struct Frame
     {
-        QImage image;
+        QImage image; // null when cancelled
         QRectF region;
-        quint64 sourceSerial = 0;
-        quint64 generation = 0;
     };
+    static Frame renderFrame(const RenderRequest& request, const std::atomic<bool>& cancelled);
 
     void geometryChanged();
     void requestRender();
-    void startRender();
-    void finishRender(Frame frame);
+    void showFrame(Frame frame);
     void updateHover(QPointF pos);
     void setHover(QPoint element);
     void drawGrid(QPainter& painter, const QRectF& field) const;
@@ -95,23 +105,20 @@ private:
     // Written on the UI thread only; the mutex lets grabFullResolution() read it from a worker.
     mutable QMutex m_sourceMutex;
     std::shared_ptr<const HeatmapSource> m_source;
-    quint64 m_sourceSerial = 0; // counts setSource calls: frames of older sources are dropped
 
     ZoomModel m_zoom;
     QImage m_image;
     QRectF m_imageRegion;
-
-    // One job in flight at most; further requests coalesce into one pending render.
-    quint64 m_generation = 0; // counts render requests: the latest frame shows the current view
-    bool m_jobRunning = false;
-    bool m_renderPending = false;
-    std::shared_ptr<std::atomic<bool>> m_cancel;
 
     QSize m_blockShape;
     QPoint m_hover{-1, -1}; // (column, row) of the hovered element
     bool m_dragging = false;
     QPointF m_lastDragPos;
     QPointF m_pressPos;
+
+    // Last, so it goes first: frames of an older source are dropped (reset() in setSource); a
+    // frame of the current source is shown even if the view has moved on since.
+    CoalescingRunner<RenderRequest, Frame> m_runner;
 };
 
 } // namespace sparsity::ui

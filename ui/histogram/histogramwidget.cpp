@@ -1,11 +1,9 @@
 #include "histogramwidget.h"
 
 #include "heatmap/axisticks.h"
-#include "session/pooljob.h"
 
 #include <QMouseEvent>
 #include <QPainter>
-#include <QThreadPool>
 #include <cmath>
 #include <limits>
 
@@ -18,20 +16,23 @@ const QColor prunedShade(0, 0, 0, 22);
 const QColor thresholdColor(214, 39, 40);
 } // namespace
 
-HistogramWidget::HistogramWidget(QWidget* parent)
+HistogramWidget::HistogramWidget(QThreadPool* pool, QWidget* parent)
     : QWidget(parent)
     , m_threshold(std::numeric_limits<double>::quiet_NaN())
     , m_axisLabel(QStringLiteral("block norm"))
+    , m_runner(
+          this, pool, &HistogramWidget::bin,
+          [this](quint64, std::shared_ptr<const HistogramData> data) {
+              if (data) // null when cancelled
+                  showData(std::move(data));
+          },
+          {}, [this] { update(); })
 {
     setMouseTracking(true);
     setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
 }
 
-HistogramWidget::~HistogramWidget()
-{
-    if (m_cancel)
-        m_cancel->store(true);
-}
+HistogramWidget::~HistogramWidget() = default;
 
 void HistogramWidget::setData(std::vector<double> values)
 {
@@ -64,31 +65,20 @@ void HistogramWidget::setAxisLabel(const QString& label)
 
 void HistogramWidget::rebuild()
 {
-    ++m_generation;
-    if (m_cancel)
-        m_cancel->store(true);
-    m_cancel.reset();
+    m_runner.reset();
     if (m_values->size() <= asyncThreshold) {
-        m_computing = false;
         showData(HistogramData::build(*m_values, m_xScale, barCount));
         return;
     }
     // The old bars stay up, marked as being recomputed, until the new ones arrive.
-    m_computing = true;
-    m_cancel = std::make_shared<std::atomic<bool>>(false);
-    runThen(
-        *QThreadPool::globalInstance(), this,
-        [values = m_values, xScale = m_xScale, cancel = m_cancel]() {
-            return std::shared_ptr<const HistogramData>(
-                HistogramData::build(*values, xScale, barCount, cancel.get()));
-        },
-        [this, generation = m_generation](std::shared_ptr<const HistogramData> data) {
-            if (generation != m_generation || !data)
-                return; // a newer input or scale is on its way
-            m_computing = false;
-            showData(std::move(data));
-        });
+    m_runner.request(BinRequest{m_values, m_xScale});
     update();
+}
+
+std::shared_ptr<const HistogramData> HistogramWidget::bin(const BinRequest& request,
+                                                          const std::atomic<bool>& cancelled)
+{
+    return HistogramData::build(*request.values, request.xScale, barCount, &cancelled);
 }
 
 void HistogramWidget::showData(std::shared_ptr<const HistogramData> data)
@@ -186,8 +176,8 @@ void HistogramWidget::paintEvent(QPaintEvent*)
     if (!m_data || m_data->totalCount() == 0) {
         painter.setPen(text);
         painter.drawText(plot, Qt::AlignCenter,
-                         m_computing ? QStringLiteral("Computing histogram…")
-                                     : QStringLiteral("No block norms"));
+                         isComputing() ? QStringLiteral("Computing histogram…")
+                                       : QStringLiteral("No block norms"));
         return;
     }
     const HistogramData& d = *m_data;
@@ -304,7 +294,7 @@ void HistogramWidget::paintEvent(QPaintEvent*)
         notes << QStringLiteral("%1 NaN/inf not shown").arg(d.nonFiniteCount());
     if (d.offAxisCount() > 0)
         notes << QStringLiteral("%1 zero not shown").arg(d.offAxisCount());
-    if (m_computing)
+    if (isComputing())
         notes << QStringLiteral("updating…");
     painter.setPen(text);
     painter.drawText(QRectF(plot.left(), 2, plot.width(), fm.height()),

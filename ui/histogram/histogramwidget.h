@@ -1,18 +1,22 @@
 #pragma once
 
 #include "histogram/histogramdata.h"
+#include "jobs/coalescingrunner.h"
 
 #include <QWidget>
 #include <atomic>
 #include <memory>
 #include <vector>
 
+class QThreadPool;
+
 namespace sparsity::ui {
 
 // The distribution of block norms as a histogram (log x when they span decades), with the
 // pruning threshold as a vertical line and the pruned side shaded. Dragging the line or clicking
 // the plot reports the fraction of values below that point, which the app turns into a level.
-// Bars for big inputs are computed on the thread pool. UI thread only.
+// Bars for big inputs are computed on the given pool; only those of the newest input and scale
+// are shown. UI thread only.
 class HistogramWidget final : public QWidget
 {
     Q_OBJECT
@@ -20,10 +24,11 @@ class HistogramWidget final : public QWidget
 
 public:
     using XScale = HistogramData::XScale;
-    // Inputs larger than this are binned on the thread pool.
+    // Inputs larger than this are binned on the pool.
     static constexpr std::size_t asyncThreshold = 1'000'000;
 
-    explicit HistogramWidget(QWidget* parent = nullptr);
+    // Bins big inputs on pool, which must outlive the widget's jobs (the session's compute pool).
+    explicit HistogramWidget(QThreadPool* pool, QWidget* parent = nullptr);
     ~HistogramWidget() override;
 
     // Non-finite values are left out of the bars and counted in a note.
@@ -37,7 +42,7 @@ public:
 
     // The binned data shown now; null while none or while the first bars are computed.
     const HistogramData* data() const { return m_data.get(); }
-    bool isComputing() const { return m_computing; }
+    bool isComputing() const { return m_runner.isUpdating(); }
     bool isLogX() const { return m_data && m_data->isLogarithmic(); }
     // The plot area and the mapping between its x coordinate and values.
     QRectF plotRect() const;
@@ -60,6 +65,14 @@ protected:
     void mouseReleaseEvent(QMouseEvent* event) override;
 
 private:
+    struct BinRequest
+    {
+        std::shared_ptr<const std::vector<double>> values;
+        XScale xScale;
+    };
+    static std::shared_ptr<const HistogramData> bin(const BinRequest& request,
+                                                    const std::atomic<bool>& cancelled);
+
     void rebuild();
     void showData(std::shared_ptr<const HistogramData> data);
     void dragTo(double x);
@@ -68,12 +81,12 @@ private:
     std::shared_ptr<const std::vector<double>> m_values;
     XScale m_xScale = XScale::Automatic;
     std::shared_ptr<const HistogramData> m_data;
-    quint64 m_generation = 0; // results of older inputs are dropped
-    bool m_computing = false;
-    std::shared_ptr<std::atomic<bool>> m_cancel;
     double m_threshold;
     QString m_axisLabel;
     bool m_dragging = false;
+    // Last, so it goes first. Each new input or scale resets it: the bars of an older one are
+    // never shown, not even while the newest is being binned.
+    CoalescingRunner<BinRequest, std::shared_ptr<const HistogramData>> m_runner;
 };
 
 } // namespace sparsity::ui

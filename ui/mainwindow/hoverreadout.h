@@ -1,6 +1,6 @@
 #pragma once
 
-#include "session/coalescingrunner.h"
+#include "jobs/coalescingrunner.h"
 #include "session/layersnapshot.h"
 
 #include <QLabel>

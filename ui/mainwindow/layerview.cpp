@@ -1,8 +1,9 @@
 #include "layerview.h"
 
 #include "heatmap/colorbarwidget.h"
-#include "heatmap/heatmapsources.h"
 #include "heatmap/heatmapview.h"
+#include "heatmap/masksource.h"
+#include "heatmap/valueheatmapsource.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -21,7 +22,7 @@ LayerView::LayerView(QThreadPool* computePool, QWidget* parent)
     , m_tabs(new QTabBar(this))
     , m_colormap(new QComboBox(this))
     , m_log(new QCheckBox(tr("&Log scale"), this))
-    , m_heatmap(new HeatmapView(this))
+    , m_heatmap(new HeatmapView(computePool, this))
     , m_colorbar(new ColorbarWidget(this))
     , m_runner(
           this, computePool,

@@ -2,7 +2,7 @@
 
 #include "heatmap/colormap.h"
 #include "heatmap/valuescale.h"
-#include "session/coalescingrunner.h"
+#include "jobs/coalescingrunner.h"
 #include "session/layersnapshot.h"
 
 #include <QWidget>

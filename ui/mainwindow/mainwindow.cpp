@@ -7,6 +7,7 @@
 #include "heatmap/heatmapview.h"
 #include "histogram/histogramwidget.h"
 #include "hoverreadout.h"
+#include "jobs/runthen.h"
 #include "layers/layerbrowser.h"
 #include "layerview.h"
 #include "maskexportflow.h"
@@ -15,7 +16,6 @@
 #include "recentfiles.h"
 #include "session/embeddedresources.h"
 #include "session/layersnapshot.h"
-#include "session/pooljob.h"
 #include "session/session.h"
 #include "stats/statspanel.h"
 
@@ -531,9 +531,16 @@ void MainWindow::exportImage(const QString& outputPath)
     runThen(
         *m_session->computePool(), this,
         [source] { return HeatmapView::renderFullResolution(*source, 16384); },
-        [this, save, report](const QImage& image) {
+        [this, save, report](const JobOutcome<QImage>& image) {
+            if (!image) {
+                report(image.error());
+                return;
+            }
             runThen(
-                *m_session->ioPool(), this, [save, image] { return save(image); }, report);
+                *m_session->ioPool(), this, [save, image = image.value()] { return save(image); },
+                [report](const JobOutcome<QString>& error) {
+                    report(error ? error.value() : error.error());
+                });
         });
 }
 

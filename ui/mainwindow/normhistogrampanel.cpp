@@ -23,7 +23,7 @@ QString normLabel(core::Norm norm)
 
 NormHistogramPanel::NormHistogramPanel(QThreadPool* computePool, QWidget* parent)
     : QWidget(parent)
-    , m_histogram(new HistogramWidget(this))
+    , m_histogram(new HistogramWidget(computePool, this))
     , m_caption(new QLabel(this))
     , m_runner(
           this, computePool,

@@ -1,10 +1,7 @@
 #include "maskexportjob.h"
 
-#include "error.h"
-#include "jobfailure.h"
-#include "parallel/parallelfor.h"
+#include "jobs/runthen.h"
 
-#include <QPromise>
 #include <QThreadPool>
 
 namespace sparsity::ui {
@@ -13,17 +10,13 @@ MaskExportJob::MaskExportJob(QThreadPool* ioPool, QThreadPool* computePool, QObj
     : QObject(parent)
     , m_ioPool(ioPool)
     , m_computePool(computePool)
-{
-    connect(&m_watcher, &QFutureWatcherBase::progressValueChanged, this, [this](int value) {
-        Q_EMIT progress(value, m_watcher.progressMaximum(), m_watcher.progressText());
-    });
-    connect(&m_watcher, &QFutureWatcherBase::finished, this, &MaskExportJob::onFinished);
-}
+{}
 
 MaskExportJob::~MaskExportJob()
 {
     cancel();
-    m_watcher.waitForFinished();
+    if (m_done)
+        m_done->wait();
 }
 
 void MaskExportJob::start(const core::ExportRequest& request)
@@ -32,37 +25,25 @@ void MaskExportJob::start(const core::ExportRequest& request)
     m_running = true;
     m_request = request;
     m_cancel = std::make_shared<std::atomic<bool>>(false);
+    m_done = std::make_shared<std::latch>(1);
     // HDF5 is serialized, so the export runs on the I/O thread; its masks use the compute pool.
-    auto job = [request, cancel = m_cancel, pool = m_computePool](QPromise<Outcome>& promise) {
-        Outcome outcome;
-        const JobFailure failure = runCatchingFailure([&] {
-            try {
-                promise.setProgressRange(0, static_cast<int>(request.layers.size()));
-                const core::ExecutionContext context{pool, pool->maxThreadCount(), cancel.get()};
-                outcome.reports = core::exportMasks(
-                    request, context, [&promise](int index, int count, const QString& path) {
-                        promise.setProgressRange(0, count);
-                        promise.setProgressValueAndText(index, path);
-                    });
-            } catch (const core::Error& error) {
-                if (error.code() != core::ErrorCode::OutputExists)
-                    throw;
-                outcome.outputExists = true;
-            }
+    // Progress comes back the way the outcome does, in order and never after this is gone.
+    auto job = [request, cancel = m_cancel, done = m_done, pool = m_computePool, target = this,
+                alive = QPointer<QObject>(this)] {
+        struct CountDown
+        {
+            std::latch& latch;
+            ~CountDown() { latch.count_down(); }
+        } countDown{*done};
+        const core::ExecutionContext context{pool, pool->maxThreadCount(), cancel.get()};
+        return core::exportMasks(request, context, [&](int index, int count, const QString& path) {
+            postTo(alive,
+                   [target, index, count, path] { Q_EMIT target->progress(index, count, path); });
         });
-        outcome.error = failure.error;
-        outcome.cancelled = failure.cancelled;
-        promise.addResult(std::move(outcome));
     };
-    // The watcher follows the future before the job can start, and the job starts through
-    // startOnPool, so ThreadSanitizer sees the hand-overs Qt makes inside its library.
-    auto promise = std::make_shared<QPromise<Outcome>>();
-    m_watcher.setFuture(promise->future());
-    promise->start();
-    core::startOnPool(*m_ioPool, [promise, job = std::move(job)]() mutable {
-        job(*promise);
-        promise->finish();
-    });
+    runThen(
+        *m_ioPool, this, std::move(job),
+        [this](const JobOutcome<std::vector<core::LayerReport>>& outcome) { onFinished(outcome); });
 }
 
 void MaskExportJob::cancel()
@@ -71,23 +52,17 @@ void MaskExportJob::cancel()
         m_cancel->store(true);
 }
 
-void MaskExportJob::onFinished()
+void MaskExportJob::onFinished(const JobOutcome<std::vector<core::LayerReport>>& outcome)
 {
     m_running = false;
-    const QFuture<Outcome> future = m_watcher.future();
-    if (future.resultCount() == 0) {
-        Q_EMIT failed(QStringLiteral("The export ended without a result."));
-        return;
-    }
-    Outcome outcome = future.result();
-    if (outcome.reports)
-        Q_EMIT finished(*outcome.reports);
-    else if (outcome.cancelled || m_cancel->load())
+    if (outcome)
+        Q_EMIT finished(outcome.value());
+    else if (outcome.isCancelled() || m_cancel->load())
         Q_EMIT cancelled();
-    else if (outcome.outputExists)
+    else if (outcome.failure().code == core::ErrorCode::OutputExists)
         Q_EMIT outputExists(m_request);
     else
-        Q_EMIT failed(outcome.error);
+        Q_EMIT failed(outcome.error());
 }
 
 } // namespace sparsity::ui

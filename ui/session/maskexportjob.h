@@ -2,11 +2,11 @@
 
 #include "export/maskexport.h"
 
-#include <QFutureWatcher>
 #include <QObject>
 #include <atomic>
+#include <latch>
 #include <memory>
-#include <optional>
+#include <vector>
 
 class QThreadPool;
 
@@ -17,6 +17,8 @@ namespace sparsity::ui {
 // failed, outputExists or cancelled. Every file system check (same file as the input, existing
 // output, directory) happens there too, never on the UI thread. A cancelled or failed export
 // leaves no file. UI thread only.
+template <typename T> class JobOutcome;
+
 class MaskExportJob final : public QObject
 {
     Q_OBJECT
@@ -41,20 +43,13 @@ Q_SIGNALS:
     void cancelled();
 
 private:
-    struct Outcome
-    {
-        std::optional<std::vector<core::LayerReport>> reports;
-        QString error;
-        bool cancelled = false;
-        bool outputExists = false;
-    };
-    void onFinished();
+    void onFinished(const JobOutcome<std::vector<core::LayerReport>>& outcome);
 
     QThreadPool* m_ioPool;
     QThreadPool* m_computePool;
     std::shared_ptr<std::atomic<bool>> m_cancel;
+    std::shared_ptr<std::latch> m_done; // counted down when the running export has ended
     core::ExportRequest m_request;
-    QFutureWatcher<Outcome> m_watcher;
     bool m_running = false;
 };
 

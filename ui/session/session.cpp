@@ -3,10 +3,9 @@
 #include "error.h"
 #include "export/maskexport.h"
 #include "io/tensorfile.h"
-#include "jobfailure.h"
+#include "jobs/runthen.h"
 #include "loadedlayer.h"
 #include "parallel/parallelfor.h"
-#include "pooljob.h"
 
 #include <QThread>
 #include <variant>
@@ -16,23 +15,6 @@ namespace {
 
 // Layers stay read while they fit in this many bytes of weights, so switching back is instant.
 constexpr std::int64_t layerMemoryBudget = std::int64_t{2} << 30;
-
-// What an I/O job hands back: a value or the message of why not (empty when cancelled).
-template <typename T> struct IoOutcome
-{
-    std::optional<T> value;
-    QString error;
-    bool cancelled = false;
-};
-
-template <typename T, typename Fn> IoOutcome<T> runIo(Fn&& fn)
-{
-    IoOutcome<T> outcome;
-    const JobFailure failure = runCatchingFailure([&] { outcome.value.emplace(fn()); });
-    outcome.error = failure.error;
-    outcome.cancelled = failure.cancelled;
-    return outcome;
-}
 
 } // namespace
 
@@ -77,35 +59,33 @@ void Session::openFile(const QString& path)
     runThen(
         m_ioPool, this,
         [path] {
-            return runIo<OpenedFile>([&path] {
-                OpenedFile file;
-                file.reader = core::openTensorFile(path);
-                file.tree = file.reader->listTree();
-                file.identity = file.reader->identity();
-                return file;
-            });
+            OpenedFile file;
+            file.reader = core::openTensorFile(path);
+            file.tree = file.reader->listTree();
+            file.identity = file.reader->identity();
+            return file;
         },
-        [this, path, generation](IoOutcome<OpenedFile> outcome) {
+        [this, path, generation](JobOutcome<OpenedFile> outcome) {
             --m_openingFiles;
             if (generation != m_fileGeneration) {
                 // A newer open superseded this one; close the file where HDF5 is used.
-                if (outcome.value)
-                    core::startOnPool(m_ioPool, [reader = std::move(outcome.value->reader)] {});
+                if (outcome)
+                    core::startOnPool(m_ioPool, [reader = std::move(outcome->reader)] {});
                 updateBusy();
                 return;
             }
-            if (!outcome.value) {
+            if (!outcome) {
                 updateBusy();
-                Q_EMIT fileFailed(path, outcome.error);
+                Q_EMIT fileFailed(path, outcome.error());
                 return;
             }
             releaseReader();
             m_runner.reset();
             if (m_loadCancel)
                 m_loadCancel->store(true);
-            m_reader = std::move(outcome.value->reader);
-            m_tree = std::move(outcome.value->tree);
-            m_fileIdentity = outcome.value->identity;
+            m_reader = std::move(outcome->reader);
+            m_tree = std::move(outcome->tree);
+            m_fileIdentity = outcome->identity;
             m_filePath = path;
             m_params.clear();
             m_layers.clear();
@@ -209,25 +189,23 @@ void Session::loadLayer(const QString& datasetPath)
     runThen(
         m_ioPool, this,
         [reader = m_reader, datasetPath, cancel = m_loadCancel] {
-            return runIo<std::shared_ptr<const core::WeightTensor>>([&] {
-                const core::ExecutionContext context{nullptr, 1, cancel.get()};
-                return std::make_shared<const core::WeightTensor>(
-                    reader->readTensor(datasetPath, context));
-            });
+            const core::ExecutionContext context{nullptr, 1, cancel.get()};
+            return std::make_shared<const core::WeightTensor>(
+                reader->readTensor(datasetPath, context));
         },
         [this, datasetPath,
-         generation](IoOutcome<std::shared_ptr<const core::WeightTensor>> outcome) {
+         generation](JobOutcome<std::shared_ptr<const core::WeightTensor>> outcome) {
             --m_loadingLayers;
             if (m_loadingLayer == datasetPath)
                 m_loadingLayer.clear();
             if (generation == m_fileGeneration) {
-                if (outcome.value) {
-                    rememberLayer(std::make_shared<LoadedLayer>(datasetPath, *outcome.value));
+                if (outcome) {
+                    rememberLayer(std::make_shared<LoadedLayer>(datasetPath, outcome.value()));
                     if (datasetPath == m_currentLayer)
                         requestSnapshot();
-                } else if (!outcome.cancelled && datasetPath == m_currentLayer) {
+                } else if (outcome.isError() && datasetPath == m_currentLayer) {
                     m_currentLayer.clear(); // choosing it again tries again
-                    Q_EMIT layerFailed(datasetPath, outcome.error);
+                    Q_EMIT layerFailed(datasetPath, outcome.error());
                 }
             }
             updateBusy();

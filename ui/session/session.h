@@ -1,9 +1,9 @@
 #pragma once
 
-#include "coalescingrunner.h"
 #include "demofile.h"
 #include "io/datasetinfo.h"
 #include "io/tensorreader.h"
+#include "jobs/coalescingrunner.h"
 #include "layersnapshot.h"
 
 #include <QHash>

@@ -1,6 +1,7 @@
 // CoalescingRunner: one job at a time, at most one pending request (the newest), results
 // shown in order and never after reset(), errors reported, idle once everything ran.
-#include "session/coalescingrunner.h"
+#include "gatedpool.h"
+#include "jobs/coalescingrunner.h"
 
 #include <QMutex>
 #include <QSemaphore>
@@ -132,25 +133,32 @@ private Q_SLOTS:
         pool.waitForDone();
     }
 
+    // A result whose context is gone is dropped: the job ran and its result came back, yet
+    // nothing was delivered, and the runner of a live context on the same pool still is.
     void contextDestroyedFirstIsSafe()
     {
-        QThreadPool pool;
-        QSemaphore gate;
+        sparsity::test::GatedPool gated;
+        std::atomic<int> ran{0};
         bool delivered = false;
+        const auto work = [&](const int& request, const std::atomic<bool>&) {
+            ++ran;
+            return request;
+        };
         {
             QObject context;
-            CoalescingRunner<int, int> runner(
-                &context, &pool,
-                [&](const int& request, const std::atomic<bool>&) {
-                    gate.acquire();
-                    return request;
-                },
-                [&](quint64, int) { delivered = true; });
+            CoalescingRunner<int, int> runner(&context, gated.pool(), work,
+                                              [&](quint64, int) { delivered = true; });
             runner.request(1);
         }
-        gate.release();
-        pool.waitForDone();
-        QTest::qWait(20);
+        QObject control;
+        QList<int> controlDelivered;
+        CoalescingRunner<int, int> controlRunner(
+            &control, gated.pool(), work, [&](quint64, int result) { controlDelivered << result; });
+        controlRunner.request(2);
+        gated.open();
+        // One thread, jobs in order: once the second result is in, the first has been handled.
+        QTRY_COMPARE(controlDelivered, QList<int>{2});
+        QCOMPARE(ran.load(), 2);
         QVERIFY(!delivered);
     }
 };

@@ -1,4 +1,4 @@
-#include "pooljob.h"
+#include "runthen.h"
 
 #if defined(__SANITIZE_THREAD__)
 #include <sanitizer/tsan_interface.h>

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "joboutcome.h"
 #include "parallel/parallelfor.h"
 
 #include <QCoreApplication>
@@ -54,23 +55,32 @@ void postToGuiThread(std::unique_ptr<DeliveryEvent> event);
 
 } // namespace detail
 
-// Runs job() on pool, then continuation(result) in the GUI thread, unless context (a GUI-thread
-// object) has been destroyed by then. The job starts through core::startOnPool and its result
-// comes back as a DeliveryEvent, so ThreadSanitizer sees both hand-overs. The job must copy what
-// it reads. Call from the GUI thread.
+// Runs fn in the GUI thread, from its event loop, unless context has been destroyed by then.
+// Callable from any thread; make the QPointer in the GUI thread (say, before starting a job).
+template <typename Fn> void postTo(QPointer<QObject> context, Fn fn)
+{
+    detail::postToGuiThread(
+        detail::makeDeliveryEvent([context = std::move(context), fn = std::move(fn)]() mutable {
+            if (context)
+                fn();
+        }));
+}
+
+// Runs job() on pool, then continuation(JobOutcome<R>) in the GUI thread, where R is what job
+// returns: its value, or why it threw (runCatching). Nothing arrives once context (a GUI-thread
+// object) is destroyed. The job starts through core::startOnPool and its outcome comes back as
+// a DeliveryEvent, so ThreadSanitizer sees both hand-overs. The job must copy what it reads.
+// Call from the GUI thread.
 template <typename Job, typename Continuation>
 void runThen(QThreadPool& pool, QObject* context, Job job, Continuation continuation)
 {
     Q_ASSERT(context->thread() == QCoreApplication::instance()->thread());
     core::startOnPool(pool, [context = QPointer<QObject>(context), job = std::move(job),
                              continuation = std::move(continuation)]() mutable {
-        auto result = job();
-        detail::postToGuiThread(
-            detail::makeDeliveryEvent([context, continuation = std::move(continuation),
-                                       result = std::move(result)]() mutable {
-                if (context)
-                    continuation(std::move(result));
-            }));
+        postTo(context,
+               [continuation = std::move(continuation), outcome = runCatching(job)]() mutable {
+                   continuation(std::move(outcome));
+               });
     });
 }
 

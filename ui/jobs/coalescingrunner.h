@@ -1,9 +1,7 @@
 #pragma once
 
-#include "error.h"
-#include "jobfailure.h"
-#include "parallel/parallelfor.h"
-#include "pooljob.h"
+#include "joboutcome.h"
+#include "runthen.h"
 
 #include <QObject>
 #include <QString>
@@ -11,8 +9,22 @@
 #include <atomic>
 #include <functional>
 #include <memory>
-#include <new>
 #include <optional>
+
+// Background work in the UI: ui/jobs is the one way to run it. A job copies what it reads, runs
+// on a pool the caller owns and injects (never QThreadPool::globalInstance(); the session's
+// pools outlive every widget), and comes back to the UI thread as a JobOutcome: a value, an
+// error message, or a cancellation. Nothing arrives after its context object is destroyed, and
+// the UI thread never waits for a job. Which tool:
+// - CoalescingRunner, for work that follows what the user changes (a slider, zoom, a layer):
+//   one job at a time per view, a pending request replaced by the newest, so the view ends up
+//   matching the controls without queueing work. request() for new parameters of the same thing
+//   (a result superseded only by a pending request is still shown: a drag animates); reset()
+//   first when the thing itself changes (another layer, source or input), so that nothing
+//   computed for the old one is shown. Each view owns its runner.
+// - runThen, for a one-off job whose result is wanted whatever the user does meanwhile (open a
+//   file, read a layer, save an image); the caller decides what an outdated outcome means.
+// - postTo, for what a running job reports on the way (progress): in order, before its outcome.
 
 namespace sparsity::ui {
 
@@ -64,7 +76,13 @@ public:
         cancelRunning();
     }
 
+    // A job runs or waits, maybe one whose result reset() already dropped.
     bool isBusy() const { return m_running || m_pending.has_value(); }
+    // The newest request since reset() is still on its way: its result may yet be shown.
+    bool isUpdating() const
+    {
+        return isBusy() && m_generation >= m_minimumGeneration && m_generation > m_lastDelivered;
+    }
     quint64 lastDelivered() const { return m_lastDelivered; }
 
 private:
@@ -73,14 +91,6 @@ private:
         quint64 generation;
         Request request;
     };
-    // What crosses back from the pool: a result or why there is none.
-    struct Outcome
-    {
-        std::optional<Result> result;
-        QString error;
-        bool cancelled = false;
-    };
-
     void cancelRunning()
     {
         if (m_cancel)
@@ -101,30 +111,25 @@ private:
         m_cancel = std::make_shared<std::atomic<bool>>(false);
         // The job owns copies of everything it reads: the runner may be gone when it ends.
         auto job = [work = m_work, request = std::move(next.request), cancel = m_cancel]() {
-            Outcome outcome;
-            const JobFailure failure =
-                runCatchingFailure([&] { outcome.result.emplace(work(request, *cancel)); });
-            outcome.error = failure.error;
-            outcome.cancelled = failure.cancelled;
-            return outcome;
+            return work(request, *cancel);
         };
         // The result always comes back through the event loop: a job that ended at once
         // cannot deliver inside request() and re-enter its caller.
         runThen(*m_pool, m_context, std::move(job),
-                [this, generation = next.generation](Outcome outcome) {
+                [this, generation = next.generation](JobOutcome<Result> outcome) {
                     finish(generation, std::move(outcome));
                 });
     }
 
-    void finish(quint64 generation, Outcome outcome)
+    void finish(quint64 generation, JobOutcome<Result> outcome)
     {
         m_running = false;
         const bool current = generation >= m_minimumGeneration && generation > m_lastDelivered;
-        if (current && outcome.result) {
+        if (current && outcome) {
             m_lastDelivered = generation;
-            m_deliver(generation, std::move(*outcome.result));
-        } else if (current && !outcome.cancelled && m_fail) {
-            m_fail(generation, outcome.error);
+            m_deliver(generation, std::move(outcome.value()));
+        } else if (current && outcome.isError() && m_fail) {
+            m_fail(generation, outcome.error());
         }
         // The callbacks may have made a request, which started already.
         if (!m_running)
