@@ -8,7 +8,7 @@ namespace sparsity::core {
 // What went wrong, coarse enough for a caller to decide how to react.
 enum class ErrorCode
 {
-    InvalidParameter, // a SparsityParams value outside the contract of SPEC.md
+    InvalidParameter, // a SparsityParams value outside the contract of docs/SPEC.md
     InvalidInput,     // the file or dataset cannot be used (type, rank, size, content)
     OutputExists,     // the output file exists and the caller did not allow replacing it
     Io,               // the file system or the HDF5 library failed

@@ -7,7 +7,7 @@
 
 namespace sparsity::core {
 
-// The block grid over an H x C matrix (SPEC.md "Block norms"): blocks start at (0, 0), are
+// The block grid over an H x C matrix (docs/SPEC.md "Block norms"): blocks start at (0, 0), are
 // numbered row-major, and those on the bottom and right edges may be partial.
 struct BlockGrid
 {

@@ -10,7 +10,7 @@
 
 namespace sparsity::core {
 
-// The norm of every block of one tensor for one block shape and norm (SPEC.md "Block norms"),
+// The norm of every block of one tensor for one block shape and norm (docs/SPEC.md "Block norms"),
 // in the tensor's precision, numbered row-major. A level or zeros-per-block change reuses it;
 // only a new block shape or norm needs a new one. Immutable value; any thread may read it.
 struct BlockNorms

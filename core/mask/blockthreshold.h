@@ -8,7 +8,7 @@
 
 namespace sparsity::core {
 
-// Which blocks are pruned (SPEC.md "The mask", step 3), as the last pruned block in the total
+// Which blocks are pruned (docs/SPEC.md "The mask", step 3), as the last pruned block in the total
 // order of (norm key, block index): a block is pruned iff it sorts at or before it. Keys are
 // the order keys of the norms (NaN last, ties equal). A small value; copy it freely.
 struct BlockThreshold

@@ -9,7 +9,7 @@
 
 namespace sparsity::core {
 
-// Writes the element mask (SPEC.md "The mask", steps 4 and 5) for a threshold: kept blocks are
+// Writes the element mask (docs/SPEC.md "The mask", steps 4 and 5) for a threshold: kept blocks are
 // all 1; a pruned block is all 0 when zerosPerBlock covers it, otherwise its zerosPerBlock
 // smallest elements are 0. In the same pass, while each block row is in cache, it sums the kept
 // weights and, if asked, all weights (per matrix row, as sumWeights does, so the totals equal

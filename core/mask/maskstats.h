@@ -8,9 +8,10 @@
 
 namespace sparsity::core {
 
-// Numbers that describe a mask (SPEC.md). The retained ratios are over the finite weights: a
-// NaN or inf weight would make them meaningless, so it is counted in nonFiniteWeights instead
-// and the caller warns about it. With no energy (all weights zero) the ratios are 1.
+// Numbers that describe a mask (docs/SPEC.md, of the same name). The retained ratios are over the
+// finite weights: a NaN or inf weight would make them meaningless, so it is counted in
+// nonFiniteWeights instead and the caller warns about it. With no energy (all weights zero) the
+// ratios are 1.
 struct MaskStats
 {
     std::int64_t elements = 0;

@@ -1,7 +1,7 @@
 #pragma once
 
-// Internal to core/mask: the element function f of SPEC.md and integer keys whose unsigned
-// order is the total order of SPEC.md (smaller first, +inf after finite values, NaN last,
+// Internal to core/mask: the element function f of docs/SPEC.md and integer keys whose unsigned
+// order is the total order of docs/SPEC.md (smaller first, +inf after finite values, NaN last,
 // all NaNs equal, -0 equal to +0).
 
 #include "sparsityparams.h"

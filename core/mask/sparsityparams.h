@@ -25,7 +25,7 @@ struct BlockShape
     friend bool operator==(const BlockShape&, const BlockShape&) = default;
 };
 
-// The parameters of one mask (SPEC.md "Inputs"). A plain value: copy it across threads.
+// The parameters of one mask (docs/SPEC.md "Inputs"). A plain value: copy it across threads.
 struct SparsityParams
 {
     double level = 0.5;
@@ -39,7 +39,8 @@ struct SparsityParams
         return zerosPerBlock.value_or(block.elementCount());
     }
 
-    // Every reason these parameters break SPEC.md, as the first message found; nullopt if valid.
+    // Every reason these parameters break docs/SPEC.md, as the first message found; nullopt if
+    // valid.
     std::optional<QString> validate() const;
     // Throws Error(InvalidParameter) with validate()'s message.
     void throwIfInvalid() const;

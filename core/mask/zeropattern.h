@@ -9,7 +9,7 @@
 namespace sparsity::core {
 
 // For small blocks (at most 8 elements: 1x4, 2x2, 1x8, ...), which elements each block would
-// lose if pruned (SPEC.md "The mask", step 4): bit j of a block's byte is element j of the
+// lose if pruned (docs/SPEC.md "The mask", step 4): bit j of a block's byte is element j of the
 // block in row-major order, set when it is among the zerosPerBlock smallest f (ties to the
 // lower position, NaN last, missing positions of edge blocks never set). Independent of the
 // level, so a level change reuses it. Immutable value.

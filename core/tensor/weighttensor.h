@@ -17,7 +17,7 @@ enum class Precision
     Float64,
 };
 
-// A weight tensor of any rank >= 1, held row-major, seen as the 2-D matrix of SPEC.md:
+// A weight tensor of any rank >= 1, held row-major, seen as the 2-D matrix of docs/SPEC.md:
 // rows() = d0, cols() = d1*...*dn (a rank-1 tensor is one row). Immutable once built, so any
 // number of threads may read it.
 class WeightTensor

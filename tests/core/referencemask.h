@@ -1,6 +1,6 @@
 #pragma once
 
-// A deliberately plain implementation of SPEC.md "The mask", element by element with full
+// A deliberately plain implementation of docs/SPEC.md "The mask", element by element with full
 // sorts, to check the fast engine against on shapes and parameters the goldens do not cover.
 
 #include "mask/sparsityparams.h"

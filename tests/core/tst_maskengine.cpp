@@ -1,4 +1,4 @@
-// The mask engine against the plain reference implementation of SPEC.md, across shapes,
+// The mask engine against the plain reference implementation of docs/SPEC.md, across shapes,
 // precisions, parameters and thread counts; plus the rounding rules and statistics by hand.
 #include "error.h"
 #include "mask/sparsifier.h"

@@ -1,4 +1,4 @@
-// Parameter validation (SPEC.md "Inputs") and the parsers the CLI and GUI share.
+// Parameter validation (docs/SPEC.md "Inputs") and the parsers the CLI and GUI share.
 #include "error.h"
 #include "mask/sparsityparams.h"
 

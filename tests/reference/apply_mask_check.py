@@ -5,7 +5,7 @@ Needs torch and h5py (Debian: python3-torch, python3-h5py), so CI does not run i
     /usr/bin/python3 tests/reference/apply_mask_check.py build/app/sparsity-cli
 It writes weights with h5py, masks them with `sparsity-cli mask`, runs the README snippet
 verbatim, and checks that the pruned layer's weight is weight * mask, that the mask has the
-input's shape and the SPEC.md attributes, and that it equals PyTorch's own sparsifier mask.
+input's shape and the docs/SPEC.md attributes, and that it equals PyTorch's own sparsifier mask.
 """
 import os
 import subprocess

@@ -15,10 +15,10 @@ tests/reference/make_goldens.py does (its functions are imported, not copied):
   - a rank-2 matrix divisible by the block goes through the public API (an nn.Linear prepared
     with WeightNormSparsifier and stepped once),
   - anything else (not divisible, rank > 2 seen as (d0, d1*...*dn)) through the "padded" method
-    that SPEC.md defines the result by,
+    that docs/SPEC.md defines the result by,
   - float16 is computed in float32 (CPU torch 1.13 has no half pooling), float64 in float64.
 Masks are compared tie-aware exactly like tests/core/tst_goldens.cpp (tieAwareDifference):
-PyTorch's topk leaves ties to chance, SPEC.md resolves them (lower index first). The run also
+PyTorch's topk leaves ties to chance, docs/SPEC.md resolves them (lower index first). The run also
 checks that each mask's attributes carry the parameters, and that --threads 1 and 2 write the
 same masks. It prints a summary and exits 1 on any failure.
 
@@ -258,7 +258,7 @@ UNZEROED = np.uint64(np.iinfo(np.uint64).max)     # ... but before "not zeroed" 
 
 
 def order_keys(values):
-    """detail::orderKey on float64: unsigned keys in SPEC.md's order (-0 == +0, NaN last)."""
+    """detail::orderKey on float64: unsigned keys in docs/SPEC.md's order (-0 == +0, NaN last)."""
     values = np.asarray(values, dtype=np.float64)
     x = np.where(values == 0, 0.0, values)
     bits = x.view(np.uint64)
@@ -283,7 +283,7 @@ def tie_aware_difference(f2d, ref_norms, block, reference, ours, reference_block
 
     One addition: PyTorch pads a partial block with NaN, and when every valid element of that
     block is NaN, topk may zero only padding, so the cropped reference mask shows a block it
-    pruned as kept (SPEC.md zeroes the NaN weights before the padding). For such blocks only,
+    pruned as kept (docs/SPEC.md zeroes the NaN weights before the padding). For such blocks only,
     "pruned by the reference" is PyTorch's own block-level decision, `reference_blocks()` (its
     tensor-level mask, h x c, 0 = pruned); tst_goldens.cpp never meets the case.
     """
@@ -445,7 +445,7 @@ def read_masks(path):
 
 
 def check_attributes(case, attrs, mask):
-    """The SPEC.md attributes carry the case's parameters; None when they do."""
+    """The docs/SPEC.md attributes carry the case's parameters; None when they do."""
     problems = []
     if attrs.get("sparsity_level") != case.level:
         problems.append("sparsity_level %r" % attrs.get("sparsity_level"))

@@ -15,7 +15,7 @@ For every named source tensor /<source> holds
 method "sparsifier": the public API. An nn.Linear whose weight is set to the case's matrix is
   prepared with WeightNormSparsifier and stepped once; the mask is the parametrization's.
 method "padded": PyTorch 1.13 raises when the matrix is not divisible by the block, and it has
-  no rank > 2 path. For those cases SPEC.md defines the result as what the sparsifier's own
+  no rank > 2 path. For those cases docs/SPEC.md defines the result as what the sparsifier's own
   _make_tensor_mask and _make_block_mask compute on a padded buffer
   (mask=torch.ones(h+dh, w+dw)), each cropped to [:h, :w] and OR-ed, with update_mask's two
   shortcuts (level <= 0 or zeros == 0 keeps all; level >= 1 with whole blocks prunes all).

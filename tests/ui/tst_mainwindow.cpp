@@ -397,7 +397,7 @@ private Q_SLOTS:
         const core::WeightTensor& weights = m_weights.at(QStringLiteral("/mlp/fc2/weight"));
         const core::BlockGrid grid{weights.rows(), weights.cols(), snapshot->params.block};
         const std::int64_t block = grid.blockIndexOf(row, col);
-        // Rank by sorting every block as SPEC.md orders them.
+        // Rank by sorting every block as docs/SPEC.md orders them.
         std::vector<std::int64_t> order(static_cast<std::size_t>(grid.blockCount()));
         std::iota(order.begin(), order.end(), 0);
         std::sort(order.begin(), order.end(), [&](std::int64_t x, std::int64_t y) {

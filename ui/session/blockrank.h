@@ -7,7 +7,7 @@
 
 namespace sparsity::ui {
 
-// The 0-based rank of `block` in the pruning order of SPEC.md (smaller norm first, ties to
+// The 0-based rank of `block` in the pruning order of docs/SPEC.md (smaller norm first, ties to
 // the lower index, NaN last): the number of blocks pruned before it as the level rises.
 // O(blocks) over the immutable norms; call it on a worker. Throws core::Error(Cancelled).
 std::int64_t blockRank(const core::BlockNorms& norms, const core::WeightTensor& weights,
