@@ -5,7 +5,6 @@
 
 #include <QTest>
 #include <QThreadPool>
-#include <QtConcurrent/QtConcurrentRun>
 #include <atomic>
 #include <stdexcept>
 #include <vector>
