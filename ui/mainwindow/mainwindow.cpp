@@ -3,11 +3,10 @@
 #include "errordialog.h"
 #include "export/maskexport.h"
 #include "exportdialog.h"
-#include "heatmap/heatmapsource.h"
 #include "heatmap/heatmapview.h"
 #include "histogram/histogramwidget.h"
 #include "hoverreadout.h"
-#include "jobs/runthen.h"
+#include "imageexportflow.h"
 #include "layers/layerbrowser.h"
 #include "layerview.h"
 #include "maskexportflow.h"
@@ -63,6 +62,7 @@ MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent)
     , m_session(new Session(this))
     , m_export(new MaskExportFlow(m_session->ioPool(), m_session->computePool(), this))
+    , m_imageExport(new ImageExportFlow(m_session->ioPool(), m_session->computePool(), this))
     , m_browser(new LayerBrowser(this))
     , m_parameters(new ParameterPanel(this))
     , m_stats(new StatsPanel(this))
@@ -360,6 +360,7 @@ void MainWindow::connectSession()
             &MainWindow::scheduleBusyCheck);
 
     connect(m_export, &MaskExportFlow::masksExported, this, &MainWindow::masksExported);
+    connect(m_imageExport, &ImageExportFlow::imageExported, this, &MainWindow::imageExported);
     connect(m_export, &MaskExportFlow::runningChanged, this, [this] {
         updateActions();
         scheduleBusyCheck();
@@ -507,41 +508,7 @@ void MainWindow::exportImageWithDialog()
 
 void MainWindow::exportImage(const QString& outputPath)
 {
-    const std::shared_ptr<const HeatmapSource> source = m_layerView->heatmap()->source();
-    if (!source) {
-        showErrorDialog(this, tr("The image was not exported"), tr("There is no image yet."));
-        return;
-    }
-    // Rendering a big layer takes a while: on the compute pool; the file is written where
-    // the files are, on the I/O thread.
-    const auto save = [outputPath](const QImage& image) {
-        if (image.isNull())
-            return tr("The image could not be rendered.");
-        return image.save(outputPath, "PNG") ? QString()
-                                             : tr("%1 cannot be written.").arg(outputPath);
-    };
-    const auto report = [this, outputPath](const QString& error) {
-        if (error.isEmpty())
-            statusBar()->showMessage(tr("Saved %1").arg(QDir::toNativeSeparators(outputPath)),
-                                     6000);
-        else
-            showErrorDialog(this, tr("The image was not exported"), error);
-        Q_EMIT imageExported(outputPath, error.isEmpty());
-    };
-    runThen(
-        *m_session->computePool(), this,
-        [source] { return HeatmapView::renderFullResolution(*source, 16384); },
-        [this, save, report](const JobOutcome<QImage>& image) {
-            if (!image) {
-                report(image.error());
-                return;
-            }
-            runThen(
-                *m_session->ioPool(), this, [save, image = image.value()] { return save(image); },
-                [report](const JobOutcome<QString>& error) {
-                    report(error ? error.value() : error.error());
-                });
-        });
+    m_imageExport->start(m_layerView->heatmap()->source(), outputPath);
 }
 
 bool MainWindow::isIdle() const

@@ -11,6 +11,7 @@ class QTimer;
 namespace sparsity::ui {
 
 class HoverReadout;
+class ImageExportFlow;
 class LayerBrowser;
 class LayerView;
 class MaskExportFlow;
@@ -86,6 +87,7 @@ private:
 
     Session* m_session;
     MaskExportFlow* m_export;
+    ImageExportFlow* m_imageExport;
     LayerBrowser* m_browser;
     ParameterPanel* m_parameters;
     StatsPanel* m_stats;
