@@ -751,6 +751,38 @@ private Q_SLOTS:
         QVERIFY(image.width() >= 800 && image.height() >= 600);
     }
 
+    // With settings on (as the app runs), the view choices are those of the last window
+    // closed; a stored kind out of range leaves the default.
+    void viewChoicesSurviveARestart()
+    {
+        QSettings().clear();
+        {
+            MainWindow window;
+            window.restoreSettings();
+            window.show();
+            QCOMPARE(window.layerView()->kind(), LayerView::Kind::MaskOverWeights);
+            QVERIFY(window.layerView()->isLogarithmic());
+            window.layerView()->setKind(LayerView::Kind::BlockNorms);
+            window.layerView()->setColormapName(QStringLiteral("magma"));
+            window.layerView()->setLogarithmic(false);
+            QVERIFY(window.close());
+        }
+        {
+            MainWindow window;
+            window.restoreSettings();
+            QCOMPARE(window.layerView()->kind(), LayerView::Kind::BlockNorms);
+            QCOMPARE(window.layerView()->colormapName(), QStringLiteral("magma"));
+            QVERIFY(!window.layerView()->isLogarithmic());
+        }
+        QSettings().setValue(QStringLiteral("view/kind"), 99);
+        {
+            MainWindow window;
+            window.restoreSettings();
+            QCOMPARE(window.layerView()->kind(), LayerView::Kind::MaskOverWeights);
+        }
+        QSettings().clear();
+    }
+
     void opensAFileOnANamedLayerAndRemembersIt()
     {
         MainWindow window;
