@@ -18,6 +18,7 @@
 #include "session/layersnapshot.h"
 #include "session/session.h"
 #include "stats/statspanel.h"
+#include "windowsettings.h"
 
 #include <QAction>
 #include <QCloseEvent>
@@ -28,19 +29,11 @@
 #include <QLabel>
 #include <QMenu>
 #include <QMimeData>
-#include <QSettings>
 #include <QStatusBar>
 #include <QTimer>
 
 namespace sparsity::ui {
 namespace {
-
-const QString geometryKey = QStringLiteral("window/geometry");
-const QString stateKey = QStringLiteral("window/state");
-const QString colormapKey = QStringLiteral("view/colormap");
-const QString logScaleKey = QStringLiteral("view/logScale");
-const QString viewKindKey = QStringLiteral("view/kind");
-const QString lastDirectoryKey = QStringLiteral("paths/lastDirectory");
 
 QString hdf5Filter()
 {
@@ -116,27 +109,7 @@ MainWindow::~MainWindow()
 void MainWindow::restoreSettings()
 {
     m_persistent = true;
-    QSettings settings;
-    restoreGeometry(settings.value(geometryKey).toByteArray());
-    restoreState(settings.value(stateKey).toByteArray());
-    m_layerView->setColormapName(settings.value(colormapKey, QStringLiteral("viridis")).toString());
-    m_layerView->setLogarithmic(settings.value(logScaleKey, true).toBool());
-    const int kind =
-        settings.value(viewKindKey, static_cast<int>(LayerView::Kind::MaskOverWeights)).toInt();
-    if (kind >= 0 && kind <= static_cast<int>(LayerView::Kind::MaskOverWeights))
-        m_layerView->setKind(static_cast<LayerView::Kind>(kind));
-}
-
-void MainWindow::saveSettings()
-{
-    if (!m_persistent)
-        return;
-    QSettings settings;
-    settings.setValue(geometryKey, saveGeometry());
-    settings.setValue(stateKey, saveState());
-    settings.setValue(colormapKey, m_layerView->colormapName());
-    settings.setValue(logScaleKey, m_layerView->isLogarithmic());
-    settings.setValue(viewKindKey, static_cast<int>(m_layerView->kind()));
+    WindowSettings::restore(*this, *m_layerView);
 }
 
 void MainWindow::connectActions()
@@ -256,11 +229,11 @@ void MainWindow::openDemo(const QString& layer)
 
 void MainWindow::openWithDialog()
 {
-    const QString path =
-        QFileDialog::getOpenFileName(this, tr("Open Weights"), lastDirectory(), hdf5Filter());
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Open Weights"), WindowSettings::lastDirectory(), hdf5Filter());
     if (path.isEmpty())
         return;
-    setLastDirectory(path);
+    WindowSettings::setLastDirectory(path);
     openFile(path);
 }
 
@@ -333,13 +306,13 @@ void MainWindow::applyToAllLayers()
 void MainWindow::exportMasksWithDialog()
 {
     const QFileInfo input(m_session->filePath());
-    const QString suggested =
-        QDir(lastDirectory()).filePath(input.completeBaseName() + QStringLiteral("_masks.h5"));
+    const QString suggested = QDir(WindowSettings::lastDirectory())
+                                  .filePath(input.completeBaseName() + QStringLiteral("_masks.h5"));
     ExportDialog dialog(m_session->currentLayer(),
                         static_cast<int>(m_session->sparsifiableLayers().size()), suggested, this);
     if (dialog.exec() != QDialog::Accepted)
         return;
-    setLastDirectory(dialog.outputPath());
+    WindowSettings::setLastDirectory(dialog.outputPath());
     exportMasks(dialog.outputPath(), dialog.allLayers());
 }
 
@@ -370,12 +343,13 @@ void MainWindow::exportImageWithDialog()
 {
     const QString layer =
         m_session->currentLayer().mid(1).replace(QLatin1Char('/'), QLatin1Char('_'));
-    const QString suggested = QDir(lastDirectory()).filePath(layer + QStringLiteral(".png"));
+    const QString suggested =
+        QDir(WindowSettings::lastDirectory()).filePath(layer + QStringLiteral(".png"));
     const QString path =
         QFileDialog::getSaveFileName(this, tr("Export Image"), suggested, tr("PNG images (*.png)"));
     if (path.isEmpty())
         return;
-    setLastDirectory(path);
+    WindowSettings::setLastDirectory(path);
     exportImage(path);
 }
 
@@ -423,21 +397,11 @@ void MainWindow::scheduleBusyCheck()
         m_busyTimer->start();
 }
 
-QString MainWindow::lastDirectory() const
-{
-    const QString stored = QSettings().value(lastDirectoryKey).toString();
-    return !stored.isEmpty() && QFileInfo(stored).isDir() ? stored : QDir::homePath();
-}
-
-void MainWindow::setLastDirectory(const QString& path)
-{
-    QSettings().setValue(lastDirectoryKey, QFileInfo(path).absolutePath());
-}
-
 void MainWindow::closeEvent(QCloseEvent* event)
 {
     m_export->cancel();
-    saveSettings();
+    if (m_persistent)
+        WindowSettings::save(*this, *m_layerView);
     event->accept();
 }
 

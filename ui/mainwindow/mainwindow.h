@@ -79,9 +79,6 @@ private:
     void updateTitle();
     void updateActions();
     void scheduleBusyCheck();
-    void saveSettings();
-    QString lastDirectory() const;
-    void setLastDirectory(const QString& path);
 
     Session* m_session;
     MaskExportFlow* m_export;
