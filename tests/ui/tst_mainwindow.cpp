@@ -2,7 +2,7 @@
 // move the level, change block shape, zeros and norm, and check the statistics and the drawn
 // mask against core::computeMask; per-layer parameters, apply-to-all, the histogram's
 // threshold, the hover read-out, mask export (read back, refused overwrite, cancel) and the
-// error dialog of a broken file.
+// error dialog of a broken file; image export and its errors; the menus and toolbar.
 #include "export/maskexport.h"
 #include "hdf5/hdf5reader.h"
 #include "heatmap/heatmapview.h"
@@ -25,6 +25,7 @@
 #include <QLabel>
 #include <QLocale>
 #include <QMenu>
+#include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
 #include <QProcess>
@@ -39,6 +40,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
+#include <QToolBar>
 #include <QTreeView>
 #include <algorithm>
 #include <hdf5.h>
@@ -535,16 +537,106 @@ private Q_SLOTS:
         QVERIFY(waitIdle(*window, asyncTimeout));
     }
 
+    void exportsTheViewAsImage_data()
+    {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<bool>("written");
+        QTest::newRow("written") << QStringLiteral("view.png") << true;
+        // Rendered but not written: an error dialog names the path and no file appears.
+        QTest::newRow("no such folder") << QStringLiteral("missing/view.png") << false;
+    }
+
     void exportsTheViewAsImage()
     {
+        QFETCH(QString, name);
+        QFETCH(bool, written);
         auto window = openDemo();
         QTemporaryDir dir;
-        const QString output = dir.filePath(QStringLiteral("view.png"));
+        const QString output = dir.filePath(name);
         QSignalSpy exported(window.get(), &MainWindow::imageExported);
         window->exportImage(output);
         QTRY_COMPARE_WITH_TIMEOUT(exported.count(), 1, asyncTimeout);
-        QVERIFY(exported.at(0).at(1).toBool());
-        QCOMPARE(QImage(output).size(), QSize(256, 128)); // one pixel per weight
+        QCOMPARE(exported.at(0).at(0).toString(), output);
+        QCOMPARE(exported.at(0).at(1).toBool(), written);
+        if (written) {
+            QCOMPARE(QImage(output).size(), QSize(256, 128)); // one pixel per weight
+            return;
+        }
+        auto* box = window->findChild<QMessageBox*>(QStringLiteral("errorDialog"));
+        QVERIFY(box);
+        QVERIFY2(box->informativeText().contains(output), qPrintable(box->informativeText()));
+        QVERIFY(!QFile::exists(output));
+        box->button(QMessageBox::Ok)->click();
+        QVERIFY(waitIdle(*window, asyncTimeout));
+    }
+
+    // Before any layer is drawn there is nothing to export: a dialog, no signal.
+    void imageExportWithoutAnImageShowsAnError()
+    {
+        MainWindow window;
+        window.show();
+        QTemporaryDir dir;
+        const QString output = dir.filePath(QStringLiteral("view.png"));
+        QSignalSpy exported(&window, &MainWindow::imageExported);
+        window.exportImage(output);
+        auto* box = window.findChild<QMessageBox*>(QStringLiteral("errorDialog"));
+        QVERIFY(box);
+        QCOMPARE(box->informativeText(), QStringLiteral("There is no image yet."));
+        box->button(QMessageBox::Ok)->click();
+        QCOMPARE(exported.count(), 0);
+        QVERIFY(!QFile::exists(output));
+    }
+
+    // The menus, their entries with shortcuts, and the toolbar, as a user finds them.
+    void menusAndToolbar()
+    {
+        MainWindow window;
+        const auto entries = [](const QList<QAction*>& actions) {
+            QStringList list;
+            for (const QAction* action : actions) {
+                if (action->isSeparator())
+                    list << QStringLiteral("-");
+                else if (action->menu())
+                    list << action->text() + QStringLiteral(" >");
+                else
+                    list << action->text() + QLatin1Char(' ') +
+                                action->shortcut().toString(QKeySequence::PortableText);
+            }
+            return list;
+        };
+        QStringList menus;
+        for (const QAction* action : window.menuBar()->actions())
+            menus << action->text() + QStringLiteral(": ") +
+                         entries(action->menu()->actions()).join(QStringLiteral(" | "));
+        const QString open = QKeySequence(QKeySequence::Open).toString(QKeySequence::PortableText);
+        const QString quit = QKeySequence(QKeySequence::Quit).toString(QKeySequence::PortableText);
+        const QString zoomIn =
+            QKeySequence(QKeySequence::ZoomIn).toString(QKeySequence::PortableText);
+        const QString zoomOut =
+            QKeySequence(QKeySequence::ZoomOut).toString(QKeySequence::PortableText);
+        const QStringList expected{
+            QStringLiteral("&File: &Open… %1 | Open &Recent > | Open &Demo Weights  | - | "
+                           "&Export Masks… Ctrl+E | Export &Image… Ctrl+Shift+E | - | &Quit %2")
+                .arg(open, quit),
+            QStringLiteral("&View: Zoom &In %1 | Zoom &Out %2 | &Fit to Window Ctrl+0 | "
+                           "&Actual Size (1:1) Ctrl+1 | - | |&Weights| Alt+1 | "
+                           "&Block Norms Alt+2 | &Mask Alt+3 | Mask &over Weights Alt+4 | "
+                           "&Logarithmic Scale Ctrl+L | - | Layers  | Parameters  | "
+                           "Statistics  | Block Norm Histogram ")
+                .arg(zoomIn, zoomOut),
+            QStringLiteral("&Layer: Apply Parameters to &All Layers Ctrl+Shift+A"),
+            QStringLiteral("&Help: &About Sparsity Explorer "),
+        };
+        QCOMPARE(menus, expected);
+        auto* tools = window.findChild<QToolBar*>(QStringLiteral("mainToolBar"));
+        QVERIFY(tools);
+        QCOMPARE(entries(tools->actions()),
+                 (QStringList{
+                     QStringLiteral("&Open… ") + open, QStringLiteral("&Export Masks… Ctrl+E"),
+                     QStringLiteral("Export &Image… Ctrl+Shift+E"), QStringLiteral("-"),
+                     QStringLiteral("Zoom &In ") + zoomIn, QStringLiteral("Zoom &Out ") + zoomOut,
+                     QStringLiteral("&Fit to Window Ctrl+0"),
+                     QStringLiteral("&Actual Size (1:1) Ctrl+1")}));
     }
 
     void brokenFileShowsAnErrorAndKeepsTheSession()
@@ -658,6 +750,38 @@ private Q_SLOTS:
         const QImage image(shot);
         QVERIFY(!image.isNull());
         QVERIFY(image.width() >= 800 && image.height() >= 600);
+    }
+
+    // With settings on (as the app runs), the view choices are those of the last window
+    // closed; a stored kind out of range leaves the default.
+    void viewChoicesSurviveARestart()
+    {
+        QSettings().clear();
+        {
+            MainWindow window;
+            window.restoreSettings();
+            window.show();
+            QCOMPARE(window.layerView()->kind(), LayerView::Kind::MaskOverWeights);
+            QVERIFY(window.layerView()->isLogarithmic());
+            window.layerView()->setKind(LayerView::Kind::BlockNorms);
+            window.layerView()->setColormapName(QStringLiteral("magma"));
+            window.layerView()->setLogarithmic(false);
+            QVERIFY(window.close());
+        }
+        {
+            MainWindow window;
+            window.restoreSettings();
+            QCOMPARE(window.layerView()->kind(), LayerView::Kind::BlockNorms);
+            QCOMPARE(window.layerView()->colormapName(), QStringLiteral("magma"));
+            QVERIFY(!window.layerView()->isLogarithmic());
+        }
+        QSettings().setValue(QStringLiteral("view/kind"), 99);
+        {
+            MainWindow window;
+            window.restoreSettings();
+            QCOMPARE(window.layerView()->kind(), LayerView::Kind::MaskOverWeights);
+        }
+        QSettings().clear();
     }
 
     void opensAFileOnANamedLayerAndRemembersIt()

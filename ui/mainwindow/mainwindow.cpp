@@ -3,13 +3,13 @@
 #include "errordialog.h"
 #include "export/maskexport.h"
 #include "exportdialog.h"
-#include "heatmap/heatmapsource.h"
 #include "heatmap/heatmapview.h"
 #include "histogram/histogramwidget.h"
 #include "hoverreadout.h"
-#include "jobs/runthen.h"
+#include "imageexportflow.h"
 #include "layers/layerbrowser.h"
 #include "layerview.h"
+#include "mainwindowactions.h"
 #include "maskexportflow.h"
 #include "normhistogrampanel.h"
 #include "parameters/parameterpanel.h"
@@ -18,43 +18,26 @@
 #include "session/layersnapshot.h"
 #include "session/session.h"
 #include "stats/statspanel.h"
+#include "windowsettings.h"
 
 #include <QAction>
-#include <QApplication>
 #include <QCloseEvent>
 #include <QDir>
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QMenuBar>
-#include <QMessageBox>
+#include <QLabel>
+#include <QMenu>
 #include <QMimeData>
-#include <QScrollArea>
-#include <QSettings>
 #include <QStatusBar>
-#include <QStyle>
 #include <QTimer>
-#include <QToolBar>
-#include <QVBoxLayout>
 
 namespace sparsity::ui {
 namespace {
 
-const QString geometryKey = QStringLiteral("window/geometry");
-const QString stateKey = QStringLiteral("window/state");
-const QString colormapKey = QStringLiteral("view/colormap");
-const QString logScaleKey = QStringLiteral("view/logScale");
-const QString viewKindKey = QStringLiteral("view/kind");
-const QString lastDirectoryKey = QStringLiteral("paths/lastDirectory");
-
 QString hdf5Filter()
 {
     return MainWindow::tr("HDF5 files (*.h5 *.hdf5 *.hdf *.he5);;All files (*)");
-}
-
-QIcon themeIcon(const QString& name, QStyle::StandardPixmap fallback)
-{
-    return QIcon::fromTheme(name, QApplication::style()->standardIcon(fallback));
 }
 
 } // namespace
@@ -63,6 +46,7 @@ MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent)
     , m_session(new Session(this))
     , m_export(new MaskExportFlow(m_session->ioPool(), m_session->computePool(), this))
+    , m_imageExport(new ImageExportFlow(m_session->ioPool(), m_session->computePool(), this))
     , m_browser(new LayerBrowser(this))
     , m_parameters(new ParameterPanel(this))
     , m_stats(new StatsPanel(this))
@@ -91,8 +75,8 @@ MainWindow::MainWindow(QWidget* parent)
             m_busyTimer->start();
     });
 
-    createActions();
-    createMenus();
+    m_actions = new MainWindowActions(m_layerView, this);
+    connectActions();
     createDocks();
     connectSession();
     // Weights span decades: on a log scale both the kept weights and the small pruned ones
@@ -125,159 +109,21 @@ MainWindow::~MainWindow()
 void MainWindow::restoreSettings()
 {
     m_persistent = true;
-    QSettings settings;
-    restoreGeometry(settings.value(geometryKey).toByteArray());
-    restoreState(settings.value(stateKey).toByteArray());
-    m_layerView->setColormapName(settings.value(colormapKey, QStringLiteral("viridis")).toString());
-    m_layerView->setLogarithmic(settings.value(logScaleKey, true).toBool());
-    const int kind =
-        settings.value(viewKindKey, static_cast<int>(LayerView::Kind::MaskOverWeights)).toInt();
-    if (kind >= 0 && kind <= static_cast<int>(LayerView::Kind::MaskOverWeights))
-        m_layerView->setKind(static_cast<LayerView::Kind>(kind));
+    WindowSettings::restore(*this, *m_layerView);
 }
 
-void MainWindow::saveSettings()
+void MainWindow::connectActions()
 {
-    if (!m_persistent)
-        return;
-    QSettings settings;
-    settings.setValue(geometryKey, saveGeometry());
-    settings.setValue(stateKey, saveState());
-    settings.setValue(colormapKey, m_layerView->colormapName());
-    settings.setValue(logScaleKey, m_layerView->isLogarithmic());
-    settings.setValue(viewKindKey, static_cast<int>(m_layerView->kind()));
-}
-
-void MainWindow::createActions()
-{
-    m_openAction =
-        new QAction(themeIcon(QStringLiteral("document-open"), QStyle::SP_DialogOpenButton),
-                    tr("&Open…"), this);
-    m_openAction->setShortcut(QKeySequence::Open);
-    m_openAction->setStatusTip(tr("Open an HDF5 file of weights"));
-    connect(m_openAction, &QAction::triggered, this, &MainWindow::openWithDialog);
-
-    m_openDemoAction = new QAction(tr("Open &Demo Weights"), this);
-    m_openDemoAction->setStatusTip(tr("The small MLP and CNN trained on the digits data set"));
-    connect(m_openDemoAction, &QAction::triggered, this, [this] { openDemo(); });
-
-    m_exportMasksAction =
-        new QAction(themeIcon(QStringLiteral("document-save-as"), QStyle::SP_DialogSaveButton),
-                    tr("&Export Masks…"), this);
-    m_exportMasksAction->setObjectName(QStringLiteral("exportMasksAction"));
-    m_exportMasksAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
-    m_exportMasksAction->setStatusTip(tr("Write the masks to an HDF5 file"));
-    connect(m_exportMasksAction, &QAction::triggered, this, &MainWindow::exportMasksWithDialog);
-
-    m_exportImageAction =
-        new QAction(themeIcon(QStringLiteral("image-x-generic"), QStyle::SP_FileIcon),
-                    tr("Export &Image…"), this);
-    m_exportImageAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
-    m_exportImageAction->setStatusTip(tr("Save the current view as PNG, one pixel per weight"));
-    connect(m_exportImageAction, &QAction::triggered, this, &MainWindow::exportImageWithDialog);
-
-    m_quitAction = new QAction(tr("&Quit"), this);
-    m_quitAction->setShortcut(QKeySequence::Quit);
-    m_quitAction->setMenuRole(QAction::QuitRole);
-    connect(m_quitAction, &QAction::triggered, this, &QWidget::close);
-
-    HeatmapView* heatmap = m_layerView->heatmap();
-    m_zoomInAction =
-        new QAction(themeIcon(QStringLiteral("zoom-in"), QStyle::SP_ArrowUp), tr("Zoom &In"), this);
-    m_zoomInAction->setShortcuts({QKeySequence::ZoomIn, QKeySequence(Qt::CTRL | Qt::Key_Equal)});
-    connect(m_zoomInAction, &QAction::triggered, heatmap, &HeatmapView::zoomIn);
-    m_zoomOutAction = new QAction(themeIcon(QStringLiteral("zoom-out"), QStyle::SP_ArrowDown),
-                                  tr("Zoom &Out"), this);
-    m_zoomOutAction->setShortcut(QKeySequence::ZoomOut);
-    connect(m_zoomOutAction, &QAction::triggered, heatmap, &HeatmapView::zoomOut);
-    m_fitAction =
-        new QAction(themeIcon(QStringLiteral("zoom-fit-best"), QStyle::SP_TitleBarMaxButton),
-                    tr("&Fit to Window"), this);
-    m_fitAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
-    connect(m_fitAction, &QAction::triggered, heatmap, &HeatmapView::fitToWindow);
-    m_oneToOneAction =
-        new QAction(themeIcon(QStringLiteral("zoom-original"), QStyle::SP_TitleBarNormalButton),
-                    tr("&Actual Size (1:1)"), this);
-    m_oneToOneAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_1));
-    connect(m_oneToOneAction, &QAction::triggered, heatmap, &HeatmapView::zoomOneToOne);
-
-    m_logAction = new QAction(tr("&Logarithmic Scale"), this);
-    m_logAction->setCheckable(true);
-    m_logAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
-    connect(m_logAction, &QAction::toggled, m_layerView, &LayerView::setLogarithmic);
-    connect(m_layerView, &LayerView::displayChanged, this, [this] {
-        const QSignalBlocker blocker(m_logAction);
-        m_logAction->setChecked(m_layerView->isLogarithmic());
-        m_logAction->setEnabled(m_layerView->kind() != LayerView::Kind::Mask);
-    });
-
-    m_applyAllAction = new QAction(tr("Apply Parameters to &All Layers"), this);
-    m_applyAllAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A));
-    connect(m_applyAllAction, &QAction::triggered, this, &MainWindow::applyToAllLayers);
-
-    m_aboutAction = new QAction(tr("&About Sparsity Explorer"), this);
-    m_aboutAction->setMenuRole(QAction::AboutRole);
-    connect(m_aboutAction, &QAction::triggered, this, [this] {
-        QMessageBox::about(
-            this, tr("About Sparsity Explorer"),
-            tr("<h3>Sparsity Explorer %1</h3>"
-               "<p>Shows what block weight sparsity does to a layer: the blocks with the smallest "
-               "norms are pruned, as PyTorch's WeightNormSparsifier does. Masks are exported to "
-               "HDF5 for use in training or inference.</p>")
-                .arg(QStringLiteral(SPARSITY_VERSION)));
-    });
-}
-
-void MainWindow::createMenus()
-{
-    QMenu* file = menuBar()->addMenu(tr("&File"));
-    file->addAction(m_openAction);
-    QMenu* recentMenu = file->addMenu(tr("Open &Recent"));
-    recentMenu->setObjectName(QStringLiteral("recentMenu"));
-    connect(new RecentFiles(recentMenu, this), &RecentFiles::openRequested, this,
+    connect(m_actions->open(), &QAction::triggered, this, &MainWindow::openWithDialog);
+    connect(m_actions->openDemo(), &QAction::triggered, this, [this] { openDemo(); });
+    connect(m_actions->recentFiles(), &RecentFiles::openRequested, this,
             [this](const QString& path) { openFile(path); });
-    file->addAction(m_openDemoAction);
-    file->addSeparator();
-    file->addAction(m_exportMasksAction);
-    file->addAction(m_exportImageAction);
-    file->addSeparator();
-    file->addAction(m_quitAction);
-
-    m_viewMenu = menuBar()->addMenu(tr("&View"));
-    m_viewMenu->addAction(m_zoomInAction);
-    m_viewMenu->addAction(m_zoomOutAction);
-    m_viewMenu->addAction(m_fitAction);
-    m_viewMenu->addAction(m_oneToOneAction);
-    m_viewMenu->addSeparator();
-    const QStringList kinds{tr("|&Weights|"), tr("&Block Norms"), tr("&Mask"),
-                            tr("Mask &over Weights")};
-    for (int i = 0; i < kinds.size(); ++i) {
-        auto* action = m_viewMenu->addAction(kinds[i]);
-        action->setShortcut(QKeySequence(Qt::ALT | static_cast<Qt::Key>(Qt::Key_1 + i)));
-        connect(action, &QAction::triggered, this,
-                [this, i] { m_layerView->setKind(static_cast<LayerView::Kind>(i)); });
-    }
-    m_viewMenu->addAction(m_logAction);
-    m_viewMenu->addSeparator();
-
-    QMenu* layer = menuBar()->addMenu(tr("&Layer"));
-    layer->addAction(m_applyAllAction);
-
-    QMenu* help = menuBar()->addMenu(tr("&Help"));
-    help->addAction(m_aboutAction);
-
-    QToolBar* tools = addToolBar(tr("Main"));
-    tools->setObjectName(QStringLiteral("mainToolBar"));
-    tools->setMovable(false);
-    tools->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
-    tools->addAction(m_openAction);
-    tools->addAction(m_exportMasksAction);
-    tools->addAction(m_exportImageAction);
-    tools->addSeparator();
-    tools->addAction(m_zoomInAction);
-    tools->addAction(m_zoomOutAction);
-    tools->addAction(m_fitAction);
-    tools->addAction(m_oneToOneAction);
+    connect(m_actions->exportMasks(), &QAction::triggered, this,
+            &MainWindow::exportMasksWithDialog);
+    connect(m_actions->exportImage(), &QAction::triggered, this,
+            &MainWindow::exportImageWithDialog);
+    connect(m_actions->applyToAllLayers(), &QAction::triggered, this,
+            &MainWindow::applyToAllLayers);
 }
 
 void MainWindow::createDocks()
@@ -290,7 +136,7 @@ void MainWindow::createDocks()
         dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable |
                           QDockWidget::DockWidgetClosable);
         addDockWidget(area, dock);
-        m_viewMenu->addAction(dock->toggleViewAction());
+        m_actions->viewMenu()->addAction(dock->toggleViewAction());
         return dock;
     };
     m_browser->setObjectName(QStringLiteral("layerBrowser"));
@@ -360,6 +206,7 @@ void MainWindow::connectSession()
             &MainWindow::scheduleBusyCheck);
 
     connect(m_export, &MaskExportFlow::masksExported, this, &MainWindow::masksExported);
+    connect(m_imageExport, &ImageExportFlow::imageExported, this, &MainWindow::imageExported);
     connect(m_export, &MaskExportFlow::runningChanged, this, [this] {
         updateActions();
         scheduleBusyCheck();
@@ -382,11 +229,11 @@ void MainWindow::openDemo(const QString& layer)
 
 void MainWindow::openWithDialog()
 {
-    const QString path =
-        QFileDialog::getOpenFileName(this, tr("Open Weights"), lastDirectory(), hdf5Filter());
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Open Weights"), WindowSettings::lastDirectory(), hdf5Filter());
     if (path.isEmpty())
         return;
-    setLastDirectory(path);
+    WindowSettings::setLastDirectory(path);
     openFile(path);
 }
 
@@ -459,13 +306,13 @@ void MainWindow::applyToAllLayers()
 void MainWindow::exportMasksWithDialog()
 {
     const QFileInfo input(m_session->filePath());
-    const QString suggested =
-        QDir(lastDirectory()).filePath(input.completeBaseName() + QStringLiteral("_masks.h5"));
+    const QString suggested = QDir(WindowSettings::lastDirectory())
+                                  .filePath(input.completeBaseName() + QStringLiteral("_masks.h5"));
     ExportDialog dialog(m_session->currentLayer(),
                         static_cast<int>(m_session->sparsifiableLayers().size()), suggested, this);
     if (dialog.exec() != QDialog::Accepted)
         return;
-    setLastDirectory(dialog.outputPath());
+    WindowSettings::setLastDirectory(dialog.outputPath());
     exportMasks(dialog.outputPath(), dialog.allLayers());
 }
 
@@ -496,52 +343,19 @@ void MainWindow::exportImageWithDialog()
 {
     const QString layer =
         m_session->currentLayer().mid(1).replace(QLatin1Char('/'), QLatin1Char('_'));
-    const QString suggested = QDir(lastDirectory()).filePath(layer + QStringLiteral(".png"));
+    const QString suggested =
+        QDir(WindowSettings::lastDirectory()).filePath(layer + QStringLiteral(".png"));
     const QString path =
         QFileDialog::getSaveFileName(this, tr("Export Image"), suggested, tr("PNG images (*.png)"));
     if (path.isEmpty())
         return;
-    setLastDirectory(path);
+    WindowSettings::setLastDirectory(path);
     exportImage(path);
 }
 
 void MainWindow::exportImage(const QString& outputPath)
 {
-    const std::shared_ptr<const HeatmapSource> source = m_layerView->heatmap()->source();
-    if (!source) {
-        showErrorDialog(this, tr("The image was not exported"), tr("There is no image yet."));
-        return;
-    }
-    // Rendering a big layer takes a while: on the compute pool; the file is written where
-    // the files are, on the I/O thread.
-    const auto save = [outputPath](const QImage& image) {
-        if (image.isNull())
-            return tr("The image could not be rendered.");
-        return image.save(outputPath, "PNG") ? QString()
-                                             : tr("%1 cannot be written.").arg(outputPath);
-    };
-    const auto report = [this, outputPath](const QString& error) {
-        if (error.isEmpty())
-            statusBar()->showMessage(tr("Saved %1").arg(QDir::toNativeSeparators(outputPath)),
-                                     6000);
-        else
-            showErrorDialog(this, tr("The image was not exported"), error);
-        Q_EMIT imageExported(outputPath, error.isEmpty());
-    };
-    runThen(
-        *m_session->computePool(), this,
-        [source] { return HeatmapView::renderFullResolution(*source, 16384); },
-        [this, save, report](const JobOutcome<QImage>& image) {
-            if (!image) {
-                report(image.error());
-                return;
-            }
-            runThen(
-                *m_session->ioPool(), this, [save, image = image.value()] { return save(image); },
-                [report](const JobOutcome<QString>& error) {
-                    report(error ? error.value() : error.error());
-                });
-        });
+    m_imageExport->start(m_layerView->heatmap()->source(), outputPath);
 }
 
 bool MainWindow::isIdle() const
@@ -570,9 +384,10 @@ void MainWindow::updateTitle()
 void MainWindow::updateActions()
 {
     const bool layer = !m_session->currentLayer().isEmpty();
-    m_exportMasksAction->setEnabled(!m_session->filePath().isEmpty() && !m_export->isRunning());
-    m_exportImageAction->setEnabled(layer && m_layerView->shownSnapshot() != nullptr);
-    m_applyAllAction->setEnabled(layer);
+    m_actions->exportMasks()->setEnabled(!m_session->filePath().isEmpty() &&
+                                         !m_export->isRunning());
+    m_actions->exportImage()->setEnabled(layer && m_layerView->shownSnapshot() != nullptr);
+    m_actions->applyToAllLayers()->setEnabled(layer);
     m_parameters->setEnabled(layer);
 }
 
@@ -582,21 +397,11 @@ void MainWindow::scheduleBusyCheck()
         m_busyTimer->start();
 }
 
-QString MainWindow::lastDirectory() const
-{
-    const QString stored = QSettings().value(lastDirectoryKey).toString();
-    return !stored.isEmpty() && QFileInfo(stored).isDir() ? stored : QDir::homePath();
-}
-
-void MainWindow::setLastDirectory(const QString& path)
-{
-    QSettings().setValue(lastDirectoryKey, QFileInfo(path).absolutePath());
-}
-
 void MainWindow::closeEvent(QCloseEvent* event)
 {
     m_export->cancel();
-    saveSettings();
+    if (m_persistent)
+        WindowSettings::save(*this, *m_layerView);
     event->accept();
 }
 

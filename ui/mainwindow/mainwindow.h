@@ -3,16 +3,16 @@
 #include <QMainWindow>
 #include <memory>
 
-class QAction;
 class QLabel;
-class QMenu;
 class QTimer;
 
 namespace sparsity::ui {
 
 class HoverReadout;
+class ImageExportFlow;
 class LayerBrowser;
 class LayerView;
+class MainWindowActions;
 class MaskExportFlow;
 class NormHistogramPanel;
 class ParameterPanel;
@@ -66,8 +66,7 @@ protected:
     void dropEvent(QDropEvent* event) override;
 
 private:
-    void createActions();
-    void createMenus();
+    void connectActions();
     void createDocks();
     void connectSession();
     void openWithDialog();
@@ -80,36 +79,21 @@ private:
     void updateTitle();
     void updateActions();
     void scheduleBusyCheck();
-    void saveSettings();
-    QString lastDirectory() const;
-    void setLastDirectory(const QString& path);
 
     Session* m_session;
     MaskExportFlow* m_export;
+    ImageExportFlow* m_imageExport;
     LayerBrowser* m_browser;
     ParameterPanel* m_parameters;
     StatsPanel* m_stats;
     LayerView* m_layerView;
     NormHistogramPanel* m_histogram;
     HoverReadout* m_hover;
+    MainWindowActions* m_actions = nullptr;
     QLabel* m_busyLabel;
     QTimer* m_busyTimer;
     QString m_pendingLayer; // chosen for the file being opened
     bool m_persistent = false;
-
-    QMenu* m_viewMenu = nullptr;
-    QAction* m_openAction = nullptr;
-    QAction* m_openDemoAction = nullptr;
-    QAction* m_exportMasksAction = nullptr;
-    QAction* m_exportImageAction = nullptr;
-    QAction* m_quitAction = nullptr;
-    QAction* m_zoomInAction = nullptr;
-    QAction* m_zoomOutAction = nullptr;
-    QAction* m_fitAction = nullptr;
-    QAction* m_oneToOneAction = nullptr;
-    QAction* m_logAction = nullptr;
-    QAction* m_applyAllAction = nullptr;
-    QAction* m_aboutAction = nullptr;
 };
 
 } // namespace sparsity::ui

@@ -1,0 +1,162 @@
+#include "mainwindowactions.h"
+
+#include "heatmap/heatmapview.h"
+#include "layerview.h"
+#include "recentfiles.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QMainWindow>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QStyle>
+#include <QToolBar>
+
+namespace sparsity::ui {
+namespace {
+
+QIcon themeIcon(const QString& name, QStyle::StandardPixmap fallback)
+{
+    return QIcon::fromTheme(name, QApplication::style()->standardIcon(fallback));
+}
+
+} // namespace
+
+MainWindowActions::MainWindowActions(LayerView* view, QMainWindow* window)
+    : QObject(window)
+    , m_window(window)
+    , m_view(view)
+{
+    createActions();
+    createMenus();
+}
+
+void MainWindowActions::createActions()
+{
+    // The window owns the actions, as it owns the menus and the toolbar showing them.
+    m_open = new QAction(themeIcon(QStringLiteral("document-open"), QStyle::SP_DialogOpenButton),
+                         tr("&Open…"), m_window);
+    m_open->setShortcut(QKeySequence::Open);
+    m_open->setStatusTip(tr("Open an HDF5 file of weights"));
+
+    m_openDemo = new QAction(tr("Open &Demo Weights"), m_window);
+    m_openDemo->setStatusTip(tr("The small MLP and CNN trained on the digits data set"));
+
+    m_exportMasks =
+        new QAction(themeIcon(QStringLiteral("document-save-as"), QStyle::SP_DialogSaveButton),
+                    tr("&Export Masks…"), m_window);
+    m_exportMasks->setObjectName(QStringLiteral("exportMasksAction"));
+    m_exportMasks->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    m_exportMasks->setStatusTip(tr("Write the masks to an HDF5 file"));
+
+    m_exportImage = new QAction(themeIcon(QStringLiteral("image-x-generic"), QStyle::SP_FileIcon),
+                                tr("Export &Image…"), m_window);
+    m_exportImage->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
+    m_exportImage->setStatusTip(tr("Save the current view as PNG, one pixel per weight"));
+
+    m_quit = new QAction(tr("&Quit"), m_window);
+    m_quit->setShortcut(QKeySequence::Quit);
+    m_quit->setMenuRole(QAction::QuitRole);
+    connect(m_quit, &QAction::triggered, m_window, &QWidget::close);
+
+    HeatmapView* heatmap = m_view->heatmap();
+    m_zoomIn = new QAction(themeIcon(QStringLiteral("zoom-in"), QStyle::SP_ArrowUp), tr("Zoom &In"),
+                           m_window);
+    m_zoomIn->setShortcuts({QKeySequence::ZoomIn, QKeySequence(Qt::CTRL | Qt::Key_Equal)});
+    connect(m_zoomIn, &QAction::triggered, heatmap, &HeatmapView::zoomIn);
+    m_zoomOut = new QAction(themeIcon(QStringLiteral("zoom-out"), QStyle::SP_ArrowDown),
+                            tr("Zoom &Out"), m_window);
+    m_zoomOut->setShortcut(QKeySequence::ZoomOut);
+    connect(m_zoomOut, &QAction::triggered, heatmap, &HeatmapView::zoomOut);
+    m_fit = new QAction(themeIcon(QStringLiteral("zoom-fit-best"), QStyle::SP_TitleBarMaxButton),
+                        tr("&Fit to Window"), m_window);
+    m_fit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
+    connect(m_fit, &QAction::triggered, heatmap, &HeatmapView::fitToWindow);
+    m_oneToOne =
+        new QAction(themeIcon(QStringLiteral("zoom-original"), QStyle::SP_TitleBarNormalButton),
+                    tr("&Actual Size (1:1)"), m_window);
+    m_oneToOne->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_1));
+    connect(m_oneToOne, &QAction::triggered, heatmap, &HeatmapView::zoomOneToOne);
+
+    m_log = new QAction(tr("&Logarithmic Scale"), m_window);
+    m_log->setCheckable(true);
+    m_log->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
+    connect(m_log, &QAction::toggled, m_view, &LayerView::setLogarithmic);
+    connect(m_view, &LayerView::displayChanged, this, [this] {
+        const QSignalBlocker blocker(m_log);
+        m_log->setChecked(m_view->isLogarithmic());
+        m_log->setEnabled(m_view->kind() != LayerView::Kind::Mask);
+    });
+
+    m_applyToAll = new QAction(tr("Apply Parameters to &All Layers"), m_window);
+    m_applyToAll->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A));
+
+    m_about = new QAction(tr("&About Sparsity Explorer"), m_window);
+    m_about->setMenuRole(QAction::AboutRole);
+    connect(m_about, &QAction::triggered, this, &MainWindowActions::showAbout);
+}
+
+void MainWindowActions::createMenus()
+{
+    QMenuBar* menuBar = m_window->menuBar();
+    QMenu* file = menuBar->addMenu(tr("&File"));
+    file->addAction(m_open);
+    QMenu* recentMenu = file->addMenu(tr("Open &Recent"));
+    recentMenu->setObjectName(QStringLiteral("recentMenu"));
+    m_recentFiles = new RecentFiles(recentMenu, this);
+    file->addAction(m_openDemo);
+    file->addSeparator();
+    file->addAction(m_exportMasks);
+    file->addAction(m_exportImage);
+    file->addSeparator();
+    file->addAction(m_quit);
+
+    m_viewMenu = menuBar->addMenu(tr("&View"));
+    m_viewMenu->addAction(m_zoomIn);
+    m_viewMenu->addAction(m_zoomOut);
+    m_viewMenu->addAction(m_fit);
+    m_viewMenu->addAction(m_oneToOne);
+    m_viewMenu->addSeparator();
+    const QStringList kinds{tr("|&Weights|"), tr("&Block Norms"), tr("&Mask"),
+                            tr("Mask &over Weights")};
+    for (int i = 0; i < kinds.size(); ++i) {
+        auto* action = m_viewMenu->addAction(kinds[i]);
+        action->setShortcut(QKeySequence(Qt::ALT | static_cast<Qt::Key>(Qt::Key_1 + i)));
+        connect(action, &QAction::triggered, this,
+                [this, i] { m_view->setKind(static_cast<LayerView::Kind>(i)); });
+    }
+    m_viewMenu->addAction(m_log);
+    m_viewMenu->addSeparator();
+
+    QMenu* layer = menuBar->addMenu(tr("&Layer"));
+    layer->addAction(m_applyToAll);
+
+    QMenu* help = menuBar->addMenu(tr("&Help"));
+    help->addAction(m_about);
+
+    QToolBar* tools = m_window->addToolBar(tr("Main"));
+    tools->setObjectName(QStringLiteral("mainToolBar"));
+    tools->setMovable(false);
+    tools->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    tools->addAction(m_open);
+    tools->addAction(m_exportMasks);
+    tools->addAction(m_exportImage);
+    tools->addSeparator();
+    tools->addAction(m_zoomIn);
+    tools->addAction(m_zoomOut);
+    tools->addAction(m_fit);
+    tools->addAction(m_oneToOne);
+}
+
+void MainWindowActions::showAbout()
+{
+    QMessageBox::about(
+        m_window, tr("About Sparsity Explorer"),
+        tr("<h3>Sparsity Explorer %1</h3>"
+           "<p>Shows what block weight sparsity does to a layer: the blocks with the smallest "
+           "norms are pruned, as PyTorch's WeightNormSparsifier does. Masks are exported to "
+           "HDF5 for use in training or inference.</p>")
+            .arg(QStringLiteral(SPARSITY_VERSION)));
+}
+
+} // namespace sparsity::ui

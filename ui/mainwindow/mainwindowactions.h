@@ -1,0 +1,59 @@
+#pragma once
+
+#include <QObject>
+
+class QAction;
+class QMainWindow;
+class QMenu;
+
+namespace sparsity::ui {
+
+class LayerView;
+class RecentFiles;
+
+// The main window's menus, toolbar and actions with their texts, shortcuts and icons. The view
+// actions drive the LayerView and Quit closes the window; the window connects the rest to its
+// own work. UI thread only.
+class MainWindowActions final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(MainWindowActions)
+
+public:
+    // Fills the menu bar and adds the toolbar of `window`; `view` must outlive this object.
+    MainWindowActions(LayerView* view, QMainWindow* window);
+
+    QAction* open() const { return m_open; }
+    QAction* openDemo() const { return m_openDemo; }
+    QAction* exportMasks() const { return m_exportMasks; }
+    QAction* exportImage() const { return m_exportImage; }
+    QAction* applyToAllLayers() const { return m_applyToAll; }
+    // File > Open Recent; its openRequested names the file chosen.
+    RecentFiles* recentFiles() const { return m_recentFiles; }
+    // View menu: the window adds its docks' toggles at the end.
+    QMenu* viewMenu() const { return m_viewMenu; }
+
+private:
+    void createActions();
+    void createMenus();
+    void showAbout();
+
+    QMainWindow* m_window;
+    LayerView* m_view;
+    RecentFiles* m_recentFiles = nullptr;
+    QMenu* m_viewMenu = nullptr;
+    QAction* m_open = nullptr;
+    QAction* m_openDemo = nullptr;
+    QAction* m_exportMasks = nullptr;
+    QAction* m_exportImage = nullptr;
+    QAction* m_quit = nullptr;
+    QAction* m_zoomIn = nullptr;
+    QAction* m_zoomOut = nullptr;
+    QAction* m_fit = nullptr;
+    QAction* m_oneToOne = nullptr;
+    QAction* m_log = nullptr;
+    QAction* m_applyToAll = nullptr;
+    QAction* m_about = nullptr;
+};
+
+} // namespace sparsity::ui
