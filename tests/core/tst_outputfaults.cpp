@@ -5,6 +5,7 @@
 // succeeded, and an existing output that is not replaced stays byte-identical. Root (as in CI)
 // bypasses permission bits, so the CLI then runs as nobody, and the read-only and full disks
 // are real mounts (skipped, with the reason, where the system does not allow mounting).
+#include "common/asnobody.h"
 #include "common/outputfaults.h"
 #include "error.h"
 #include "export/maskexport.h"
@@ -23,7 +24,6 @@
 #include <QThreadPool>
 #include <atomic>
 #include <csignal>
-#include <grp.h>
 #include <optional>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -35,7 +35,6 @@ using namespace sparsity::test;
 namespace {
 
 const QString cliPath = QStringLiteral(SPARSITY_CLI_PATH);
-constexpr uid_t nobody = 65534;
 
 // How the CLI child is started: as nobody (so that permission bits apply to root too) and
 // with a file size limit (SIGXFSZ ignored, so writes fail with EFBIG).
@@ -66,8 +65,7 @@ void prepare(QProcess& process, const Child& child)
                                          static_cast<rlim_t>(child.fileSizeLimit)};
             ::setrlimit(RLIMIT_FSIZE, &limit);
         }
-        if (child.asNobody &&
-            (::setgroups(0, nullptr) != 0 || ::setgid(nobody) != 0 || ::setuid(nobody) != 0))
+        if (child.asNobody && !becomeNobody())
             ::_exit(125); // never run as root by mistake
     });
 }
@@ -215,10 +213,8 @@ void TestOutputFaults::initTestCase()
         m_inputHashes.insert(input, fileHash(input));
     }
     // nobody may not reach the build tree (a home directory, say): give it its own copy.
-    m_nobodyCli = inputs + QStringLiteral("/sparsity-cli");
-    QVERIFY(QFile::copy(cliPath, m_nobodyCli));
-    QVERIFY(QFile::setPermissions(m_nobodyCli, QFileDevice::ReadOwner | QFileDevice::ExeOwner |
-                                                   QFileDevice::ReadOther | QFileDevice::ExeOther));
+    m_nobodyCli = copyForAll(cliPath, inputs, QStringLiteral("sparsity-cli"));
+    QVERIFY(!m_nobodyCli.isEmpty());
 }
 
 void TestOutputFaults::cleanup()
@@ -432,7 +428,7 @@ void TestOutputFaults::unwritableDirectory()
         QVERIFY(QFile::setPermissions(dir, QFileDevice::ReadOwner | QFileDevice::ExeOwner |
                                                QFileDevice::ReadOther | QFileDevice::ExeOther));
         // Root writes anywhere: run the CLI as nobody, whom the bits do stop.
-        child.asNobody = ::geteuid() == 0;
+        child.asNobody = runningAsRoot();
     }
     const QString program = child.asNobody ? m_nobodyCli : cliPath;
     for (const QString& name : {QStringLiteral("new.h5"), QStringLiteral("old.h5")}) {
