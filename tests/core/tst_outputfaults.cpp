@@ -162,9 +162,17 @@ private:
             QVERIFY2(fileHash(it.key()) == it.value(),
                      qPrintable(it.key() + QStringLiteral(" changed")));
     }
-    // Starts an export of the big input and returns once its temporary file holds data.
-    void startBigExport(QProcess& process, const QString& output, const QStringList& extra,
-                        QString* temporary);
+    // An export of the big input to out.h5 in a fresh directory: a new file, or (`existing`)
+    // over one with --force.
+    struct BigExport
+    {
+        QString dir;
+        QString output;
+        QByteArray before; // the output's hash before the export
+        QString temporary; // the name of its temporary file, beside the output
+    };
+    // Starts such an export and returns once its temporary file holds data.
+    void startBigExport(QProcess& process, const QString& dirName, bool existing, BigExport* run);
 
 private Q_SLOTS:
     void initTestCase();
@@ -477,8 +485,8 @@ void TestOutputFaults::diskFillsUp()
     }
 }
 
-void TestOutputFaults::startBigExport(QProcess& process, const QString& output,
-                                      const QStringList& extra, QString* temporary)
+void TestOutputFaults::startBigExport(QProcess& process, const QString& dirName, bool existing,
+                                      BigExport* run)
 {
     if (m_big.isEmpty()) {
         const QString big = m_root.filePath(QStringLiteral("inputs/big.h5"));
@@ -486,9 +494,15 @@ void TestOutputFaults::startBigExport(QProcess& process, const QString& output,
         m_big = big;
         m_inputHashes.insert(m_big, fileHash(m_big));
     }
-    const QString dir = QFileInfo(output).absolutePath();
+    const QString dir = freshDir(dirName);
+    const QString output = dir + QStringLiteral("/out.h5");
+    if (existing)
+        QVERIFY(writeBytes(output, "old masks"));
+    *run = BigExport{dir, output, fileHash(output), {}};
     prepare(process, {});
-    process.start(cliPath, maskArguments(m_big, output, extra));
+    process.start(cliPath,
+                  maskArguments(m_big, output,
+                                existing ? QStringList{QStringLiteral("--force")} : QStringList{}));
     QVERIFY(process.waitForStarted());
     QElapsedTimer clock;
     clock.start();
@@ -496,7 +510,7 @@ void TestOutputFaults::startBigExport(QProcess& process, const QString& output,
     while (clock.elapsed() < 120000) {
         const QStringList found = temporaryFiles(dir);
         if (!found.isEmpty() && QFileInfo(dir + QLatin1Char('/') + found.first()).size() > 65536) {
-            *temporary = found.first();
+            run->temporary = found.first();
             return;
         }
         QVERIFY2(process.state() == QProcess::Running,
@@ -516,17 +530,12 @@ void TestOutputFaults::killedMidWrite_data()
 void TestOutputFaults::killedMidWrite()
 {
     QFETCH(bool, existing);
-    const QString dir = freshDir(QStringLiteral("killed"));
-    const QString output = dir + QStringLiteral("/out.h5");
-    if (existing)
-        QVERIFY(writeBytes(output, "old masks"));
-    const QByteArray before = fileHash(output);
     QProcess process;
-    QString temporary;
-    startBigExport(process, output,
-                   existing ? QStringList{QStringLiteral("--force")} : QStringList{}, &temporary);
+    BigExport big;
+    startBigExport(process, QStringLiteral("killed"), existing, &big);
     if (QTest::currentTestFailed())
         return;
+    const auto& [dir, output, before, temporary] = big;
     QVERIFY(::kill(static_cast<pid_t>(process.processId()), SIGKILL) == 0);
     QVERIFY(process.waitForFinished(30000));
     QCOMPARE(process.exitStatus(), QProcess::CrashExit);
@@ -560,17 +569,12 @@ void TestOutputFaults::interruptedMidWrite()
 {
     QFETCH(int, signal);
     QFETCH(bool, existing);
-    const QString dir = freshDir(QStringLiteral("interrupted"));
-    const QString output = dir + QStringLiteral("/out.h5");
-    if (existing)
-        QVERIFY(writeBytes(output, "old masks"));
-    const QByteArray before = fileHash(output);
     QProcess process;
-    QString temporary;
-    startBigExport(process, output,
-                   existing ? QStringList{QStringLiteral("--force")} : QStringList{}, &temporary);
+    BigExport big;
+    startBigExport(process, QStringLiteral("interrupted"), existing, &big);
     if (QTest::currentTestFailed())
         return;
+    const auto& [dir, output, before, temporary] = big;
     QVERIFY(::kill(static_cast<pid_t>(process.processId()), signal) == 0);
     const Run run = finish(process);
     // It stops at the next batch of chunks, cleans up and dies of the signal, as tools should.
