@@ -2,6 +2,7 @@
 // and the three incremental changes the GUI makes (level only, zeros per block only, block
 // shape). Run: build-bench/bench/bench_core --benchmark_repetitions=5
 //   --benchmark_report_aggregates_only=true   (see bench/README.md)
+#include "common/paramsbuilder.h"
 #include "mask/sparsifier.h"
 
 #include <QThreadPool>
@@ -46,11 +47,7 @@ QThreadPool& pool()
 
 SparsityParams paramsFor(std::int64_t bh, std::int64_t bw, std::int64_t zeros)
 {
-    SparsityParams params;
-    params.level = 0.5;
-    params.block = {bh, bw};
-    params.zerosPerBlock = zeros;
-    return params;
+    return sparsity::test::makeParams(0.5, bh, bw, zeros);
 }
 
 // Args: rows, cols, block rows, block cols, zeros per block, threads, distribution.

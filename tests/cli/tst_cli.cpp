@@ -1,5 +1,6 @@
 // sparsity-cli end to end: runs the real binary on fixture files and checks exit codes,
 // messages, the files it writes (and does not write) and that its masks equal the core's.
+#include "common/paramsbuilder.h"
 #include "hdf5/hdf5reader.h"
 #include "mask/sparsifier.h"
 
@@ -152,11 +153,7 @@ void TestCli::namedDatasetsWithOrWithoutSlash()
 void TestCli::masksEqualTheCoreForAnyThreadCount()
 {
     QTemporaryDir dir;
-    SparsityParams params;
-    params.level = 0.3;
-    params.block = {2, 3};
-    params.zerosPerBlock = 2;
-    params.norm = Norm::L1;
+    const SparsityParams params = sparsity::test::makeParams(0.3, 2, 3, 2, Norm::L1);
     const auto weights =
         Hdf5Reader::open(layersFile)->readTensor(QStringLiteral("/conv/weight"), {});
     const auto expected = computeMask(weights, params, {}).mask;

@@ -5,8 +5,8 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QProcess>
-#include <QStandardPaths>
 #include <QTemporaryDir>
+#include <grp.h>
 #include <memory>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -53,15 +53,6 @@ std::unique_ptr<QTemporaryDir> stagingDirectory()
     return nullptr;
 }
 
-// A copy of `file` in `dir` that every user may read and run, or an empty string.
-QString copyForAll(const QString& file, const QDir& dir, const QString& name)
-{
-    const QString copy = dir.filePath(name);
-    if (!QFile::copy(file, copy) || !QFile::setPermissions(copy, readAndRunByAll))
-        return {};
-    return copy;
-}
-
 // `options` (a sanitizer's A=1:B=2 list) with each suppressions file replaced by a copy in
 // `dir`: the originals live in the checkout.
 QString withCopiedSuppressions(const QString& variable, const QString& options, const QDir& dir)
@@ -72,7 +63,7 @@ QString withCopiedSuppressions(const QString& variable, const QString& options, 
         if (!part.startsWith(key))
             continue;
         const QString copy =
-            copyForAll(part.mid(key.size()), dir, variable + QStringLiteral(".supp"));
+            copyForAll(part.mid(key.size()), dir.path(), variable + QStringLiteral(".supp"));
         if (!copy.isEmpty())
             part = key + copy;
     }
@@ -86,6 +77,20 @@ bool runningAsRoot()
     return ::geteuid() == 0;
 }
 
+bool becomeNobody()
+{
+    constexpr uid_t nobody = 65534;
+    return ::setgroups(0, nullptr) == 0 && ::setgid(nobody) == 0 && ::setuid(nobody) == 0;
+}
+
+QString copyForAll(const QString& file, const QString& dir, const QString& name)
+{
+    const QString copy = QDir(dir).filePath(name);
+    if (!QFile::copy(file, copy) || !QFile::setPermissions(copy, readAndRunByAll))
+        return {};
+    return copy;
+}
+
 QString programPath(const char* variable, const QString& builtPath)
 {
     const QString set = qEnvironmentVariable(variable);
@@ -97,11 +102,6 @@ ChildRun rerunAsNobody(const QString& testFunction, const QMap<QString, QString>
     ChildRun run;
     if (!runningAsRoot()) {
         run.why = QStringLiteral("not root: the test runs in this process");
-        return run;
-    }
-    const QString setpriv = QStandardPaths::findExecutable(QStringLiteral("setpriv"));
-    if (setpriv.isEmpty()) {
-        run.why = QStringLiteral("running as root without setpriv(1) to drop privileges");
         return run;
     }
     const std::unique_ptr<QTemporaryDir> staging = stagingDirectory();
@@ -120,14 +120,14 @@ ChildRun rerunAsNobody(const QString& testFunction, const QMap<QString, QString>
         return run;
     }
     const QString self = QCoreApplication::applicationFilePath();
-    const QString selfCopy = copyForAll(self, dir, QFileInfo(self).fileName());
+    const QString selfCopy = copyForAll(self, dir.path(), QFileInfo(self).fileName());
     if (selfCopy.isEmpty()) {
         run.why = QStringLiteral("cannot copy %1 to %2").arg(self, dir.path());
         return run;
     }
     QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
     for (auto it = programs.cbegin(); it != programs.cend(); ++it) {
-        const QString copy = copyForAll(it.value(), dir, QFileInfo(it.value()).fileName());
+        const QString copy = copyForAll(it.value(), dir.path(), QFileInfo(it.value()).fileName());
         if (copy.isEmpty()) {
             run.why = QStringLiteral("cannot copy %1 to %2").arg(it.value(), dir.path());
             return run;
@@ -149,8 +149,11 @@ ChildRun rerunAsNobody(const QString& testFunction, const QMap<QString, QString>
     child.setProcessEnvironment(environment);
     child.setWorkingDirectory(dir.path());
     child.setProcessChannelMode(QProcess::MergedChannels);
-    child.start(setpriv, {QStringLiteral("--reuid=65534"), QStringLiteral("--regid=65534"),
-                          QStringLiteral("--clear-groups"), selfCopy, testFunction});
+    child.setChildProcessModifier([] {
+        if (!becomeNobody())
+            ::_exit(125); // never run as root by mistake
+    });
+    child.start(selfCopy, {testFunction});
     run.started = true;
     if (!child.waitForFinished(180000)) {
         child.kill();

@@ -1,8 +1,10 @@
 #pragma once
 
 // Root passes every permission check, so a test of "permission denied" means nothing when the
-// suite runs as root (as CI does). These helpers run one test function of the current test
-// executable again as user nobody (uid/gid 65534) through setpriv(1).
+// suite runs as root (as CI does). These helpers run a child as user nobody (uid/gid 65534, no
+// supplementary groups): one test function of the current test executable again, or a program
+// such as the CLI, from a copy that nobody can reach. becomeNobody() is the one way the tests
+// drop root.
 
 #include <QMap>
 #include <QString>
@@ -11,13 +13,20 @@ namespace sparsity::test {
 
 struct ChildRun
 {
-    bool started = false; // false: not root, no setpriv, or no place nobody can run from
+    bool started = false; // false: not root, or no place nobody can run from
     int exitCode = -1;
     QString output; // stdout and stderr
     QString why;    // when !started
 };
 
 bool runningAsRoot();
+
+// For a QProcess child process modifier (between fork and exec: system calls only): drops root
+// for nobody, groups first; false if a step failed, and the caller must then _exit().
+bool becomeNobody();
+
+// A copy of `file` named `name` in `dir` that every user may read and run, or an empty string.
+QString copyForAll(const QString& file, const QString& dir, const QString& name);
 
 // Runs `testFunction` of this executable as nobody, with HOME and TMPDIR in a fresh
 // world-writable directory; the child sees SPARSITY_TEST_AS_NOBODY=1. nobody may not reach the

@@ -7,6 +7,7 @@
 #include "common/badfiles.h"
 #include "common/checks.h"
 #include "common/hdf5fixtures.h"
+#include "common/paramsbuilder.h"
 #include "error.h"
 #include "export/maskexport.h"
 #include "hdf5/hdf5reader.h"
@@ -83,17 +84,6 @@ bool sameValue(double a, double b)
     if (std::isnan(a) || std::isnan(b))
         return std::isnan(a) && std::isnan(b);
     return a == b && std::signbit(a) == std::signbit(b);
-}
-
-SparsityParams params(double level, std::int64_t rows, std::int64_t cols,
-                      std::optional<std::int64_t> zeros = std::nullopt, Norm norm = Norm::L2)
-{
-    SparsityParams p;
-    p.level = level;
-    p.block = {rows, cols};
-    p.zerosPerBlock = zeros;
-    p.norm = norm;
-    return p;
 }
 
 } // namespace
@@ -311,7 +301,7 @@ void TestBadInput::exportRefusesAFileThatChangedSinceItWasListed()
     ExportRequest request;
     request.inputPath = file;
     request.outputPath = dir.filePath(QStringLiteral("masks.h5"));
-    request.layers.push_back({QStringLiteral("/a"), params(0.5, 2, 2)});
+    request.layers.push_back({QStringLiteral("/a"), test::makeParams(0.5, 2, 2)});
     request.expectedInput = identity;
     QTest::qWait(20);
     const QString other = dir.filePath(QStringLiteral("other.h5"));
@@ -576,7 +566,7 @@ void TestBadInput::cliMasksLinksAndNonAsciiNames()
         const DatasetInfo info = written->describe(dataset);
         QCOMPARE(info.typeName, QStringLiteral("uint8"));
         const MaskResult expected =
-            computeMask(input->readTensor(dataset, {}), params(0.5, 2, 2), {});
+            computeMask(input->readTensor(dataset, {}), test::makeParams(0.5, 2, 2), {});
         QVERIFY2(readMask(output, dataset) ==
                      std::vector<std::uint8_t>(expected.mask.begin(), expected.mask.end()),
                  qPrintable(dataset));
@@ -645,8 +635,9 @@ void TestBadInput::extremeValuesGiveTheSpecMask()
     const auto nonFinite =
         std::count_if(expected.begin(), expected.end(), [](double v) { return !std::isfinite(v); });
     for (const SparsityParams& p :
-         {params(0.5, 1, 2), params(0.5, 2, 2, std::nullopt, Norm::L1), params(0.7, 1, 4, 2),
-          params(1.0, 2, 3, 1), params(0.3, 3, 3, 5, Norm::L1), params(0.99, 1, 1)}) {
+         {test::makeParams(0.5, 1, 2), test::makeParams(0.5, 2, 2, std::nullopt, Norm::L1),
+          test::makeParams(0.7, 1, 4, 2), test::makeParams(1.0, 2, 3, 1),
+          test::makeParams(0.3, 3, 3, 5, Norm::L1), test::makeParams(0.99, 1, 1)}) {
         const MaskResult result = computeMask(weights, p, {});
         const test::ReferenceMask reference = test::referenceMask(weights, p);
         QVERIFY2(std::equal(result.mask.begin(), result.mask.end(), reference.mask.begin(),
@@ -680,7 +671,8 @@ void TestBadInput::cliMasksExtremeValues()
     QVERIFY2(run.exitCode == 0, qPrintable(run.err));
     const auto input = Hdf5Reader::open(m_values);
     for (const QString& name : test::valueCases()) {
-        const MaskResult expected = computeMask(input->readTensor(name, {}), params(0.5, 2, 2), {});
+        const MaskResult expected =
+            computeMask(input->readTensor(name, {}), test::makeParams(0.5, 2, 2), {});
         QVERIFY2(readMask(output, name) ==
                      std::vector<std::uint8_t>(expected.mask.begin(), expected.mask.end()),
                  qPrintable(name));
@@ -849,7 +841,7 @@ void TestBadInput::cliAcceptsEdgeParameters()
     const Run run = runCli(
         QStringList{QStringLiteral("mask"), m_good, QStringLiteral("-o"), output} + arguments);
     QVERIFY2(run.exitCode == 0, qPrintable(run.err));
-    SparsityParams p = params(level, rows, cols);
+    SparsityParams p = test::makeParams(level, rows, cols);
     if (zeros >= 0)
         p.zerosPerBlock = zeros;
     p.norm = static_cast<Norm>(norm);
@@ -864,18 +856,18 @@ void TestBadInput::exportRefusesBadParameters_data()
     QTest::addColumn<SparsityParams>("p");
     QTest::addColumn<QString>("message");
     const double nan = std::numeric_limits<double>::quiet_NaN();
-    QTest::newRow("level NaN") << params(nan, 2, 2)
+    QTest::newRow("level NaN") << test::makeParams(nan, 2, 2)
                                << QStringLiteral(
                                       "Sparsity level must be between 0 and 1, got nan.");
-    QTest::newRow("level -0.1") << params(-0.1, 2, 2)
+    QTest::newRow("level -0.1") << test::makeParams(-0.1, 2, 2)
                                 << QStringLiteral("Sparsity level must be between 0 and 1");
-    QTest::newRow("block 0x4") << params(0.5, 0, 4)
+    QTest::newRow("block 0x4") << test::makeParams(0.5, 0, 4)
                                << QStringLiteral("Block shape must be at least 1x1");
-    QTest::newRow("block 2^31") << params(0.5, std::int64_t{1} << 31, 1)
+    QTest::newRow("block 2^31") << test::makeParams(0.5, std::int64_t{1} << 31, 1)
                                 << QStringLiteral("Block shape must be at least 1x1 and at most");
-    QTest::newRow("zeros 5 of 4") << params(0.5, 2, 2, 5)
+    QTest::newRow("zeros 5 of 4") << test::makeParams(0.5, 2, 2, 5)
                                   << QStringLiteral("Number of zeros per block cannot be more");
-    QTest::newRow("zeros -1") << params(0.5, 2, 2, -1)
+    QTest::newRow("zeros -1") << test::makeParams(0.5, 2, 2, -1)
                               << QStringLiteral("Number of zeros per block should be positive.");
 }
 

@@ -1,6 +1,7 @@
 // Masks from the core against PyTorch's WeightNormSparsifier (tests/data/goldens.h5, made by
 // tests/reference/make_goldens.py). Block norms must be equal bit for bit; masks may differ only
 // where PyTorch's own order is a tie (topk leaves ties to chance, the spec fixes them).
+#include "common/paramsbuilder.h"
 #include "hdf5/hdf5reader.h"
 #include "mask/orderkey.h"
 #include "mask/sparsifier.h"
@@ -157,12 +158,10 @@ void TestGoldens::matchesPyTorch()
 
     int exact = 0, tieDifferences = 0;
     for (std::int64_t i = 0; i < cases; ++i) {
-        SparsityParams params;
-        params.level = levels[i];
-        params.block = BlockShape{static_cast<std::int64_t>(blocks[2 * i]),
-                                  static_cast<std::int64_t>(blocks[2 * i + 1])};
-        params.zerosPerBlock = static_cast<std::int64_t>(zeros[i]);
-        params.norm = norms[i] == 1 ? Norm::L1 : Norm::L2;
+        const SparsityParams params = sparsity::test::makeParams(
+            levels[i], static_cast<std::int64_t>(blocks[2 * i]),
+            static_cast<std::int64_t>(blocks[2 * i + 1]), static_cast<std::int64_t>(zeros[i]),
+            norms[i] == 1 ? Norm::L1 : Norm::L2);
         const QString label = QStringLiteral("%1 level %2 block %3x%4 zeros %5 %6")
                                   .arg(source)
                                   .arg(params.level)
@@ -215,9 +214,7 @@ void TestGoldens::tieAwareComparisonRejectsRealDifferences()
 {
     const WeightTensor weights({2, 8}, std::vector<float>{1, 2, 3, 4, 5, 6, 7, 8, //
                                                           -1, 0.5f, 9, 9, 2, 2, 2, 3});
-    SparsityParams params;
-    params.level = 0.5;
-    params.block = {1, 4};
+    SparsityParams params = sparsity::test::makeParams(0.5, 1, 4);
     const auto norms = computeBlockNorms(weights, params.block, params.norm, {});
     std::vector<double> referenceNorms;
     for (std::int64_t b = 0; b < norms.blockCount(); ++b)

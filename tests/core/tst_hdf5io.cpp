@@ -4,6 +4,7 @@
 // temporary directory.
 #include "common/checks.h"
 #include "common/hdf5handles.h"
+#include "common/paramsbuilder.h"
 #include "error.h"
 #include "hdf5/hdf5maskwriter.h"
 #include "hdf5/hdf5reader.h"
@@ -1144,9 +1145,7 @@ void TestHdf5Io::writerRoundTrip()
     masks[0].shape = {3, 5};
     for (int i = 0; i < 15; ++i)
         masks[0].values.push_back(std::uint8_t(i % 3 == 0 ? 0 : 1));
-    masks[0].attributes.params.level = 0.3;
-    masks[0].attributes.params.block = {1, 4};
-    masks[0].attributes.params.norm = Norm::L1;
+    masks[0].attributes.params = makeParams(0.3, 1, 4, std::nullopt, Norm::L1);
     masks[0].attributes.achievedSparsity = 5.0 / 15.0;
     masks[0].attributes.sourceFile = input;
     masks[0].attributes.sourceDataset = QStringLiteral("/a/b/kernel");
@@ -1154,10 +1153,7 @@ void TestHdf5Io::writerRoundTrip()
     masks[1].shape = {2, 3, 2, 2};
     for (int i = 0; i < 24; ++i)
         masks[1].values.push_back(std::uint8_t(i < 12 ? 1 : 0));
-    masks[1].attributes.params.level = 0.5;
-    masks[1].attributes.params.block = {2, 2};
-    masks[1].attributes.params.zerosPerBlock = 3;
-    masks[1].attributes.params.norm = Norm::L2;
+    masks[1].attributes.params = makeParams(0.5, 2, 2, 3, Norm::L2);
     masks[1].attributes.achievedSparsity = 0.5;
     masks[1].attributes.sourceFile = QStringLiteral("/data/modèle.h5");
     masks[1].attributes.sourceDataset = QStringLiteral("/schicht_ä/权重");

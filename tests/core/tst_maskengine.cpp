@@ -1,5 +1,6 @@
 // The mask engine against the plain reference implementation of docs/SPEC.md, across shapes,
 // precisions, parameters and thread counts; plus the rounding rules and statistics by hand.
+#include "common/paramsbuilder.h"
 #include "error.h"
 #include "mask/sparsifier.h"
 #include "referencemask.h"
@@ -10,6 +11,7 @@
 #include <random>
 
 using namespace sparsity::core;
+using sparsity::test::makeParams;
 using sparsity::test::randomWeights;
 
 namespace {
@@ -88,12 +90,9 @@ void TestMaskEngine::equalsReference()
 
     const WeightTensor weights =
         randomWeights(shape, precision, 7u + static_cast<unsigned>(shape[0]), hostileValues);
-    SparsityParams params;
-    params.level = level;
-    params.block = {blockRows, blockCols};
-    if (zeros >= 0)
-        params.zerosPerBlock = zeros;
-    params.norm = norm == 1 ? Norm::L1 : Norm::L2;
+    const SparsityParams params = makeParams(
+        level, blockRows, blockCols, zeros >= 0 ? std::optional<std::int64_t>(zeros) : std::nullopt,
+        norm == 1 ? Norm::L1 : Norm::L2);
 
     const auto expected = referenceMask(weights, params);
     // One-shot (norms dropped, recomputed per row in the mask pass) and cached (norms kept for
@@ -144,11 +143,8 @@ void TestMaskEngine::sameResultForAnyThreadCount()
     QFETCH(qint64, zeros);
     // Big enough that the work is split into many chunks.
     const WeightTensor weights = randomWeights({517, 1031}, Precision::Float32, 99, true);
-    SparsityParams params;
-    params.level = 0.61;
-    params.block = {blockRows, blockCols};
-    if (zeros >= 0)
-        params.zerosPerBlock = zeros;
+    const SparsityParams params = makeParams(
+        0.61, blockRows, blockCols, zeros >= 0 ? std::optional<std::int64_t>(zeros) : std::nullopt);
 
     QThreadPool pool;
     pool.setMaxThreadCount(8);
@@ -205,9 +201,7 @@ void TestMaskEngine::statisticsByHand()
 {
     // 2x4, block 1x2, L2. Norms: (1+4)/2=2.5, (9+16)/2=12.5, (0+0.25)/2=0.125, (1+1)/2=1.
     const WeightTensor weights({2, 4}, std::vector<float>{1, -2, 3, 4, 0, 0.5f, -1, 1});
-    SparsityParams params;
-    params.level = 0.5; // k = 2: blocks 2 and 3
-    params.block = {1, 2};
+    SparsityParams params = makeParams(0.5, 1, 2); // k = 2: blocks 2 and 3
     const MaskResult result = computeMask(weights, params, {});
     QCOMPARE(bytes(result.mask), (std::vector<std::uint8_t>{1, 1, 1, 1, 0, 0, 0, 0}));
     QCOMPARE(result.stats.zeros, 4);
@@ -229,9 +223,7 @@ void TestMaskEngine::nonFiniteWeightsAreCountedNotSummed()
     const float nan = std::numeric_limits<float>::quiet_NaN();
     const float inf = std::numeric_limits<float>::infinity();
     const WeightTensor weights({1, 4}, std::vector<float>{nan, 2, inf, 1});
-    SparsityParams params;
-    params.level = 0.5;
-    params.block = {1, 1};
+    SparsityParams params = makeParams(0.5, 1, 1);
     const MaskResult result = computeMask(weights, params, {});
     // Smallest two: 1 then 2; inf and NaN sort last.
     QCOMPARE(bytes(result.mask), (std::vector<std::uint8_t>{1, 0, 1, 0}));
@@ -350,11 +342,7 @@ void TestMaskEngine::zeroPatternsOfEveryTieAndNaNCombination()
          {std::pair{&wide, BlockShape{1, 4}}, std::pair{&square, BlockShape{2, 2}}})
         for (Norm norm : {Norm::L1, Norm::L2})
             for (std::int64_t zeros : {1, 2, 3}) {
-                SparsityParams params;
-                params.level = 1.0;
-                params.block = block;
-                params.zerosPerBlock = zeros;
-                params.norm = norm;
+                const SparsityParams params = makeParams(1.0, block.rows, block.cols, zeros, norm);
                 const auto expected = referenceMask(*weights, params).mask;
                 QVERIFY(bytes(computeMask(*weights, params, {}).mask) == expected);
                 QVERIFY(bytes(Sparsifier(*weights).compute(params, {}).mask) == expected);

@@ -5,6 +5,7 @@
 // succeeded, and an existing output that is not replaced stays byte-identical. Root (as in CI)
 // bypasses permission bits, so the CLI then runs as nobody, and the read-only and full disks
 // are real mounts (skipped, with the reason, where the system does not allow mounting).
+#include "common/asnobody.h"
 #include "common/outputfaults.h"
 #include "error.h"
 #include "export/maskexport.h"
@@ -23,7 +24,6 @@
 #include <QThreadPool>
 #include <atomic>
 #include <csignal>
-#include <grp.h>
 #include <optional>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -35,7 +35,6 @@ using namespace sparsity::test;
 namespace {
 
 const QString cliPath = QStringLiteral(SPARSITY_CLI_PATH);
-constexpr uid_t nobody = 65534;
 
 // How the CLI child is started: as nobody (so that permission bits apply to root too) and
 // with a file size limit (SIGXFSZ ignored, so writes fail with EFBIG).
@@ -66,8 +65,7 @@ void prepare(QProcess& process, const Child& child)
                                          static_cast<rlim_t>(child.fileSizeLimit)};
             ::setrlimit(RLIMIT_FSIZE, &limit);
         }
-        if (child.asNobody &&
-            (::setgroups(0, nullptr) != 0 || ::setgid(nobody) != 0 || ::setuid(nobody) != 0))
+        if (child.asNobody && !becomeNobody())
             ::_exit(125); // never run as root by mistake
     });
 }
@@ -164,9 +162,17 @@ private:
             QVERIFY2(fileHash(it.key()) == it.value(),
                      qPrintable(it.key() + QStringLiteral(" changed")));
     }
-    // Starts an export of the big input and returns once its temporary file holds data.
-    void startBigExport(QProcess& process, const QString& output, const QStringList& extra,
-                        QString* temporary);
+    // An export of the big input to out.h5 in a fresh directory: a new file, or (`existing`)
+    // over one with --force.
+    struct BigExport
+    {
+        QString dir;
+        QString output;
+        QByteArray before; // the output's hash before the export
+        QString temporary; // the name of its temporary file, beside the output
+    };
+    // Starts such an export and returns once its temporary file holds data.
+    void startBigExport(QProcess& process, const QString& dirName, bool existing, BigExport* run);
 
 private Q_SLOTS:
     void initTestCase();
@@ -215,10 +221,8 @@ void TestOutputFaults::initTestCase()
         m_inputHashes.insert(input, fileHash(input));
     }
     // nobody may not reach the build tree (a home directory, say): give it its own copy.
-    m_nobodyCli = inputs + QStringLiteral("/sparsity-cli");
-    QVERIFY(QFile::copy(cliPath, m_nobodyCli));
-    QVERIFY(QFile::setPermissions(m_nobodyCli, QFileDevice::ReadOwner | QFileDevice::ExeOwner |
-                                                   QFileDevice::ReadOther | QFileDevice::ExeOther));
+    m_nobodyCli = copyForAll(cliPath, inputs, QStringLiteral("sparsity-cli"));
+    QVERIFY(!m_nobodyCli.isEmpty());
 }
 
 void TestOutputFaults::cleanup()
@@ -432,7 +436,7 @@ void TestOutputFaults::unwritableDirectory()
         QVERIFY(QFile::setPermissions(dir, QFileDevice::ReadOwner | QFileDevice::ExeOwner |
                                                QFileDevice::ReadOther | QFileDevice::ExeOther));
         // Root writes anywhere: run the CLI as nobody, whom the bits do stop.
-        child.asNobody = ::geteuid() == 0;
+        child.asNobody = runningAsRoot();
     }
     const QString program = child.asNobody ? m_nobodyCli : cliPath;
     for (const QString& name : {QStringLiteral("new.h5"), QStringLiteral("old.h5")}) {
@@ -481,8 +485,8 @@ void TestOutputFaults::diskFillsUp()
     }
 }
 
-void TestOutputFaults::startBigExport(QProcess& process, const QString& output,
-                                      const QStringList& extra, QString* temporary)
+void TestOutputFaults::startBigExport(QProcess& process, const QString& dirName, bool existing,
+                                      BigExport* run)
 {
     if (m_big.isEmpty()) {
         const QString big = m_root.filePath(QStringLiteral("inputs/big.h5"));
@@ -490,9 +494,15 @@ void TestOutputFaults::startBigExport(QProcess& process, const QString& output,
         m_big = big;
         m_inputHashes.insert(m_big, fileHash(m_big));
     }
-    const QString dir = QFileInfo(output).absolutePath();
+    const QString dir = freshDir(dirName);
+    const QString output = dir + QStringLiteral("/out.h5");
+    if (existing)
+        QVERIFY(writeBytes(output, "old masks"));
+    *run = BigExport{dir, output, fileHash(output), {}};
     prepare(process, {});
-    process.start(cliPath, maskArguments(m_big, output, extra));
+    process.start(cliPath,
+                  maskArguments(m_big, output,
+                                existing ? QStringList{QStringLiteral("--force")} : QStringList{}));
     QVERIFY(process.waitForStarted());
     QElapsedTimer clock;
     clock.start();
@@ -500,7 +510,7 @@ void TestOutputFaults::startBigExport(QProcess& process, const QString& output,
     while (clock.elapsed() < 120000) {
         const QStringList found = temporaryFiles(dir);
         if (!found.isEmpty() && QFileInfo(dir + QLatin1Char('/') + found.first()).size() > 65536) {
-            *temporary = found.first();
+            run->temporary = found.first();
             return;
         }
         QVERIFY2(process.state() == QProcess::Running,
@@ -520,17 +530,12 @@ void TestOutputFaults::killedMidWrite_data()
 void TestOutputFaults::killedMidWrite()
 {
     QFETCH(bool, existing);
-    const QString dir = freshDir(QStringLiteral("killed"));
-    const QString output = dir + QStringLiteral("/out.h5");
-    if (existing)
-        QVERIFY(writeBytes(output, "old masks"));
-    const QByteArray before = fileHash(output);
     QProcess process;
-    QString temporary;
-    startBigExport(process, output,
-                   existing ? QStringList{QStringLiteral("--force")} : QStringList{}, &temporary);
+    BigExport big;
+    startBigExport(process, QStringLiteral("killed"), existing, &big);
     if (QTest::currentTestFailed())
         return;
+    const auto& [dir, output, before, temporary] = big;
     QVERIFY(::kill(static_cast<pid_t>(process.processId()), SIGKILL) == 0);
     QVERIFY(process.waitForFinished(30000));
     QCOMPARE(process.exitStatus(), QProcess::CrashExit);
@@ -564,17 +569,12 @@ void TestOutputFaults::interruptedMidWrite()
 {
     QFETCH(int, signal);
     QFETCH(bool, existing);
-    const QString dir = freshDir(QStringLiteral("interrupted"));
-    const QString output = dir + QStringLiteral("/out.h5");
-    if (existing)
-        QVERIFY(writeBytes(output, "old masks"));
-    const QByteArray before = fileHash(output);
     QProcess process;
-    QString temporary;
-    startBigExport(process, output,
-                   existing ? QStringList{QStringLiteral("--force")} : QStringList{}, &temporary);
+    BigExport big;
+    startBigExport(process, QStringLiteral("interrupted"), existing, &big);
     if (QTest::currentTestFailed())
         return;
+    const auto& [dir, output, before, temporary] = big;
     QVERIFY(::kill(static_cast<pid_t>(process.processId()), signal) == 0);
     const Run run = finish(process);
     // It stops at the next batch of chunks, cleans up and dies of the signal, as tools should.

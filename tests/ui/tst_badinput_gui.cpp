@@ -6,6 +6,7 @@
 #include "common/badfiles.h"
 #include "common/checks.h"
 #include "common/hdf5fixtures.h"
+#include "common/paramsbuilder.h"
 #include "export/maskexport.h"
 #include "hdf5/hdf5reader.h"
 #include "layers/layertreemodel.h"
@@ -69,14 +70,6 @@ QString takeErrorDialog(MainWindow& window)
     box->button(QMessageBox::Ok)->click();
     QTest::qWait(10);
     return text;
-}
-
-core::SparsityParams params(double level, std::int64_t rows, std::int64_t cols)
-{
-    core::SparsityParams p;
-    p.level = level;
-    p.block = {rows, cols};
-    return p;
 }
 
 } // namespace
@@ -524,7 +517,7 @@ private Q_SLOTS:
         panel->setLevelFromUser(-0.5);
         QCOMPARE(panel->params().level, 0.0);
         // Parameters shown from elsewhere are clamped into the widgets' ranges.
-        core::SparsityParams wild = params(7.0, 0, 100000);
+        core::SparsityParams wild = test::makeParams(7.0, 0, 100000);
         wild.zerosPerBlock = -3;
         panel->setParams(wild);
         QVERIFY(!panel->params().validate().has_value());
@@ -564,7 +557,7 @@ private Q_SLOTS:
         QFETCH(qlonglong, zeros);
         QFETCH(QString, fragment);
         auto window = openDemo();
-        core::SparsityParams p = params(level, rows, 2);
+        core::SparsityParams p = test::makeParams(level, rows, 2);
         if (zeros != -1)
             p.zerosPerBlock = zeros;
         window->session()->setParams(p);

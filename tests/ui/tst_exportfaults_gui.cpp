@@ -138,15 +138,23 @@ private:
         window.exportMasks(output, true);
         if (!exported.wait(asyncTimeout) && exported.isEmpty())
             return {false, QStringLiteral("<no masksExported signal>")};
+        // An answered overwrite question is deleted through the event loop, and until then the
+        // window starts no other export.
+        if (!QTest::qWaitFor(
+                [&] {
+                    return !window.findChild<QMessageBox*>(QStringLiteral("overwriteQuestion"));
+                },
+                asyncTimeout))
+            return {false, QStringLiteral("<the overwrite question stays>")};
         const bool written = exported.at(0).at(1).toBool();
         const QString error = written ? QString() : takeErrorIfAny(window);
         if (asked)
             *asked = answerer ? answerer->asked() : 0;
         return {written, error};
     }
+    // The window opens its error dialog before it reports the failed export.
     QString takeErrorIfAny(MainWindow& window)
     {
-        QTest::qWait(20);
         auto* box = window.findChild<QMessageBox*>(QStringLiteral("errorDialog"));
         return box && box->isVisible() ? takeError(window) : QString();
     }

@@ -32,18 +32,6 @@ core::WeightTensor tensor(std::int64_t rows, std::int64_t cols, const std::vecto
     return core::WeightTensor({rows, cols}, std::vector<float>(v.begin(), v.end()));
 }
 
-core::SparsityParams params(double level, std::int64_t bh, std::int64_t bw,
-                            std::optional<std::int64_t> zeros = std::nullopt,
-                            core::Norm norm = core::Norm::L2)
-{
-    core::SparsityParams p;
-    p.level = level;
-    p.block = {bh, bw};
-    p.zerosPerBlock = zeros;
-    p.norm = norm;
-    return p;
-}
-
 QImage renderAll(const HeatmapSource& source, QSize pixels)
 {
     return source.render(QRectF(QPointF(0, 0), QSizeF(source.fieldSize())), pixels, notCancelled);
@@ -102,7 +90,8 @@ void TestHeatmapSources::weightsAtOneToOne()
     QFETCH(core::Precision, precision);
     QFETCH(QString, colormap);
     const auto v = smallValues();
-    const auto snapshot = test::makeSnapshot(tensor(3, 4, v, precision), params(0.5, 1, 1), false);
+    const auto snapshot =
+        test::makeSnapshot(tensor(3, 4, v, precision), test::makeParams(0.5, 1, 1), false);
     const Colormap map = Colormap::byName(colormap);
     const WeightsSource source(snapshot, map, false);
     QCOMPARE(source.fieldSize(), QSize(4, 3));
@@ -123,8 +112,8 @@ void TestHeatmapSources::weightsAtOneToOne()
 void TestHeatmapSources::weightsZoomedInAreCrispCells()
 {
     const auto v = smallValues();
-    const auto snapshot =
-        test::makeSnapshot(tensor(3, 4, v, core::Precision::Float32), params(0.5, 1, 1), false);
+    const auto snapshot = test::makeSnapshot(tensor(3, 4, v, core::Precision::Float32),
+                                             test::makeParams(0.5, 1, 1), false);
     const WeightsSource source(snapshot, Colormap(), false);
     const QImage image = renderAll(source, QSize(32, 24)); // 8 x 8 pixels per element
     for (int y = 0; y < 24; ++y)
@@ -155,7 +144,8 @@ void TestHeatmapSources::weightsZoomedOutMaxPool()
     // Small weights everywhere and one isolated large one: it must survive any downscale.
     std::vector<double> v(64, 0.01);
     v[spikeRow * 8 + spikeCol] = -2.0;
-    const auto snapshot = test::makeSnapshot(tensor(8, 8, v, precision), params(0.5, 1, 1), false);
+    const auto snapshot =
+        test::makeSnapshot(tensor(8, 8, v, precision), test::makeParams(0.5, 1, 1), false);
     const WeightsSource source(snapshot, Colormap(), false);
     const QRgb low = Colormap().color(0.01 / 2.0);
     const QRgb high = Colormap().color(1.0);
@@ -179,8 +169,8 @@ void TestHeatmapSources::weightsZoomedOutMaxPool()
 void TestHeatmapSources::weightsLogScale()
 {
     std::vector<double> v{1e-4, 1e-3, 1e-2, 1e-1, 1.0, 0.0};
-    const auto snapshot =
-        test::makeSnapshot(tensor(1, 6, v, core::Precision::Float64), params(0.5, 1, 1), false);
+    const auto snapshot = test::makeSnapshot(tensor(1, 6, v, core::Precision::Float64),
+                                             test::makeParams(0.5, 1, 1), false);
     const WeightsSource source(snapshot, Colormap(), true);
     const auto scale = source.scale();
     QVERIFY(scale->logarithmic);
@@ -209,7 +199,8 @@ void TestHeatmapSources::nonFiniteWeightsHaveTheirColour()
     std::vector<double> v(16, 0.5);
     v[6] = bad; // row 1, column 2
     v[0] = 1.0;
-    const auto snapshot = test::makeSnapshot(tensor(4, 4, v, precision), params(0.5, 2, 2));
+    const auto snapshot =
+        test::makeSnapshot(tensor(4, 4, v, precision), test::makeParams(0.5, 2, 2));
     const QRgb magenta = Colormap::nonFiniteColor();
     const WeightsSource weights(snapshot, Colormap(), false);
     QCOMPARE(weights.scale()->maximum, 1.0); // the range ignores it
@@ -238,8 +229,8 @@ void TestHeatmapSources::nonFiniteWeightsHaveTheirColour()
 void TestHeatmapSources::regionPastTheFieldIsTransparent()
 {
     const auto v = smallValues();
-    const auto snapshot =
-        test::makeSnapshot(tensor(3, 4, v, core::Precision::Float32), params(0.5, 1, 1), false);
+    const auto snapshot = test::makeSnapshot(tensor(3, 4, v, core::Precision::Float32),
+                                             test::makeParams(0.5, 1, 1), false);
     const WeightsSource source(snapshot, Colormap(), false);
     const QImage image = source.render(QRectF(-2, -1, 8, 5), QSize(8, 5), notCancelled);
     QCOMPARE(qAlpha(pixel(image, 0, 0)), 0);
@@ -257,7 +248,7 @@ void TestHeatmapSources::regionPastTheFieldIsTransparent()
 void TestHeatmapSources::cancelledRenderIsNull()
 {
     const auto snapshot = test::makeSnapshot(tensor(3, 4, smallValues(), core::Precision::Float32),
-                                             params(0.5, 1, 4));
+                                             test::makeParams(0.5, 1, 4));
     const std::atomic<bool> cancelled(true);
     QVERIFY(WeightsSource(snapshot, Colormap(), false)
                 .render(QRectF(0, 0, 4, 3), QSize(4, 3), cancelled)
@@ -296,7 +287,7 @@ void TestHeatmapSources::blockNormsOneColourPerBlock()
         x = normal(rng);
     const auto snapshot = test::makeSnapshot(
         tensor(5, 7, v, precision),
-        params(0.5, bh, bw, std::nullopt, norm ? core::Norm::L2 : core::Norm::L1));
+        test::makeParams(0.5, bh, bw, std::nullopt, norm ? core::Norm::L2 : core::Norm::L1));
     const BlockNormsSource source(snapshot, Colormap(), logarithmic);
     QVERIFY(source.scale()->label.contains(norm ? QStringLiteral("L2") : QStringLiteral("L1")));
     const core::BlockNorms& norms = *snapshot->norms;
@@ -329,7 +320,7 @@ void TestHeatmapSources::blockNormsZoomedOutShowTheLargest()
     std::vector<double> v(32, 0.1);
     v[1 * 8 + 5] = 3.0; // block (0, 2)
     const auto snapshot =
-        test::makeSnapshot(tensor(4, 8, v, core::Precision::Float32), params(0.5, 2, 2));
+        test::makeSnapshot(tensor(4, 8, v, core::Precision::Float32), test::makeParams(0.5, 2, 2));
     const BlockNormsSource source(snapshot, Colormap(), false);
     const QImage image = renderAll(source, QSize(2, 1)); // 4 x 4 elements per pixel
     QCOMPARE(pixel(image, 1, 0), Colormap().color(1.0));
@@ -366,8 +357,8 @@ void TestHeatmapSources::maskCategoriesFromCore()
     std::vector<double> v(std::size_t(rows * cols));
     for (double& x : v)
         x = normal(rng);
-    const core::SparsityParams p =
-        params(level, bh, bw, zeros < 0 ? std::nullopt : std::optional<std::int64_t>(zeros));
+    const core::SparsityParams p = test::makeParams(
+        level, bh, bw, zeros < 0 ? std::nullopt : std::optional<std::int64_t>(zeros));
     const auto snapshot = test::makeSnapshot(tensor(rows, cols, v, core::Precision::Float32), p);
     const MaskSource source(snapshot);
     QVERIFY(!source.scale().has_value());
@@ -407,8 +398,8 @@ void TestHeatmapSources::maskZoomedOutKeepsPrunedStructure()
     // 8 x 8 of 1x1 blocks; only element (5, 2) is pruned (level 1/64, smallest |w| there).
     std::vector<double> v(64, 1.0);
     v[5 * 8 + 2] = 0.001;
-    const auto snapshot =
-        test::makeSnapshot(tensor(8, 8, v, core::Precision::Float32), params(1.0 / 64, 1, 1));
+    const auto snapshot = test::makeSnapshot(tensor(8, 8, v, core::Precision::Float32),
+                                             test::makeParams(1.0 / 64, 1, 1));
     const MaskSource source(snapshot);
     QCOMPARE(source.categoryAt(5, 2), Category::PrunedBlock);
     const QImage image = renderAll(source, QSize(2, 2));
@@ -420,8 +411,8 @@ void TestHeatmapSources::maskZoomedOutKeepsPrunedStructure()
     std::vector<double> w(16);
     for (int i = 0; i < 16; ++i)
         w[std::size_t(i)] = 1.0 + i;
-    const auto partial =
-        test::makeSnapshot(tensor(2, 8, w, core::Precision::Float32), params(0.5, 1, 4, 1));
+    const auto partial = test::makeSnapshot(tensor(2, 8, w, core::Precision::Float32),
+                                            test::makeParams(0.5, 1, 4, 1));
     const MaskSource partSource(partial);
     // Block 0 (row 0, cols 0..3) has the smallest norm: pruned, its element 0 zeroed.
     QCOMPARE(partSource.categoryAt(0, 0), Category::ZeroedInPartBlock);
@@ -434,10 +425,10 @@ void TestHeatmapSources::maskLegendFollowsTheParameters()
 {
     const auto v = smallValues();
     const auto whole =
-        test::makeSnapshot(tensor(3, 4, v, core::Precision::Float32), params(0.5, 1, 2));
+        test::makeSnapshot(tensor(3, 4, v, core::Precision::Float32), test::makeParams(0.5, 1, 2));
     QCOMPARE(MaskSource(whole).legend().size(), 2);
-    const auto part =
-        test::makeSnapshot(tensor(3, 4, v, core::Precision::Float32), params(0.5, 1, 2, 1));
+    const auto part = test::makeSnapshot(tensor(3, 4, v, core::Precision::Float32),
+                                         test::makeParams(0.5, 1, 2, 1));
     const auto legend = MaskSource(part).legend();
     QCOMPARE(legend.size(), 4);
     QSet<QRgb> colours;
@@ -452,7 +443,7 @@ void TestHeatmapSources::maskOverWeightsDimsPruned()
 {
     const auto v = smallValues();
     const auto snapshot =
-        test::makeSnapshot(tensor(3, 4, v, core::Precision::Float32), params(0.5, 1, 2));
+        test::makeSnapshot(tensor(3, 4, v, core::Precision::Float32), test::makeParams(0.5, 1, 2));
     const MaskOverWeightsSource source(snapshot, Colormap(), false);
     const QImage image = renderAll(source, QSize(4, 3));
     int kept = 0;
@@ -479,7 +470,7 @@ void TestHeatmapSources::maskOverWeightsPoolPrefersKept()
     // 1x2 blocks: the first block (zeros) is pruned, the second kept.
     std::vector<double> v{0.0, 0.0, 0.5, 0.25};
     const auto snapshot =
-        test::makeSnapshot(tensor(1, 4, v, core::Precision::Float64), params(0.5, 1, 2));
+        test::makeSnapshot(tensor(1, 4, v, core::Precision::Float64), test::makeParams(0.5, 1, 2));
     QCOMPARE((*snapshot->mask)[0], 0);
     QCOMPARE((*snapshot->mask)[2], 1);
     const MaskOverWeightsSource source(snapshot, Colormap(), false);
@@ -489,8 +480,8 @@ void TestHeatmapSources::maskOverWeightsPoolPrefersKept()
     QCOMPARE(pixel(image, 1, 0), Colormap().color(1.0));
     // One pixel over everything: a kept element wins even over larger pruned ones.
     std::vector<double> w{3.0, 3.0, 0.5, 0.25};
-    const auto mixed = std::make_shared<LayerSnapshot>(
-        *test::makeSnapshot(tensor(1, 4, w, core::Precision::Float64), params(0.5, 1, 2)));
+    const auto mixed = std::make_shared<LayerSnapshot>(*test::makeSnapshot(
+        tensor(1, 4, w, core::Precision::Float64), test::makeParams(0.5, 1, 2)));
     mixed->mask = std::make_shared<const core::MaskBytes>(core::MaskBytes{0, 0, 1, 1});
     const MaskOverWeightsSource overMixed(mixed, Colormap(), false);
     QCOMPARE(pixel(renderAll(overMixed, QSize(1, 1)), 0, 0), Colormap().color(0.5 / 3.0));
@@ -499,7 +490,7 @@ void TestHeatmapSources::maskOverWeightsPoolPrefersKept()
 void TestHeatmapSources::missingNormsAndMaskRenderTransparent()
 {
     const auto snapshot = test::makeSnapshot(tensor(3, 4, smallValues(), core::Precision::Float32),
-                                             params(0.5, 1, 2), false);
+                                             test::makeParams(0.5, 1, 2), false);
     const QImage norms = renderAll(BlockNormsSource(snapshot, Colormap(), false), QSize(4, 3));
     QCOMPARE(qAlpha(pixel(norms, 1, 1)), 0);
     const QImage mask = renderAll(MaskSource(snapshot), QSize(4, 3));
@@ -524,8 +515,8 @@ void TestHeatmapSources::isolatedNaNSurvivesZoomingOut()
     const std::int64_t nanRow = 11;
     const std::int64_t nanCol = 236;
     v[std::size_t(nanRow * cols + nanCol)] = std::numeric_limits<float>::quiet_NaN();
-    const auto snapshot =
-        test::makeSnapshot(core::WeightTensor({rows, cols}, std::move(v)), params(0.5, 1, 4, 2));
+    const auto snapshot = test::makeSnapshot(core::WeightTensor({rows, cols}, std::move(v)),
+                                             test::makeParams(0.5, 1, 4, 2));
     const QSize pixels(100, 10);
     const QImage image = renderAll(WeightsSource(snapshot, Colormap(), false), pixels);
     QVERIFY(!image.isNull());

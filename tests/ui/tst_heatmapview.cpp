@@ -161,7 +161,8 @@ void TestHeatmapView::staleSourcesAreDropped()
     m_view->setSource(second);
     QTRY_COMPARE(shown.size(), 1);
     QCOMPARE(shown.first(), qRgb(0, 0, 200));
-    QTest::qWait(400); // long enough for the first to have finished, had it not been cancelled
+    // Every job has ended and delivered: the first, had it not stopped, would have been shown.
+    test::waitUntilIdle(m_pool);
     QCOMPARE(shown, QList<QRgb>{qRgb(0, 0, 200)});
     QCOMPARE(first->finished.load(), 0); // told to stop, it stopped
     QCOMPARE(shownAt(*m_view, QPoint(200, 150)), qRgb(0, 0, 200));

@@ -1,8 +1,8 @@
 // ParameterPanel: one paramsChanged per user change (also while dragging), zeros per block
 // following the block size, presets, and ranges that admit only valid parameters.
+#include "common/paramsbuilder.h"
 #include "parameters/parameterpanel.h"
 #include "parameters/sparsitypreset.h"
-#include "testsnapshots.h"
 
 #include <QComboBox>
 #include <QDoubleSpinBox>

@@ -28,16 +28,6 @@ QString demoFile()
     return QStringLiteral(SPARSITY_TEST_DATA_DIR "/../../resources/demo/digits.h5");
 }
 
-core::SparsityParams params(double level, std::int64_t bh, std::int64_t bw,
-                            std::optional<std::int64_t> zeros = std::nullopt)
-{
-    core::SparsityParams p;
-    p.level = level;
-    p.block = {bh, bw};
-    p.zerosPerBlock = zeros;
-    return p;
-}
-
 std::shared_ptr<const LayerSnapshot> demoSnapshot(const QString& dataset,
                                                   const core::SparsityParams& p)
 {
@@ -163,7 +153,7 @@ void TestWidgetGallery::heatmaps()
     QFETCH(QString, kind);
     QFETCH(QString, colormap);
     QFETCH(QSize, size);
-    const core::SparsityParams p = params(0.6, 1, 4, 2);
+    const core::SparsityParams p = test::makeParams(0.6, 1, 4, 2);
     const auto snapshot = dataset.isEmpty() ? syntheticSnapshot(p) : demoSnapshot(dataset, p);
     const Colormap map = Colormap::byName(colormap);
     std::shared_ptr<const HeatmapSource> source;
@@ -188,7 +178,8 @@ void TestWidgetGallery::heatmaps()
 
 void TestWidgetGallery::zoomedInWithGridAndHover()
 {
-    const auto snapshot = demoSnapshot(QStringLiteral("/mlp/fc1/weight"), params(0.5, 2, 4, 3));
+    const auto snapshot =
+        demoSnapshot(QStringLiteral("/mlp/fc1/weight"), test::makeParams(0.5, 2, 4, 3));
     const QSize block(4, 2); // columns x rows
     HeatmapPanel panel(&m_pool);
     panel.resize(700, 420);
@@ -284,7 +275,7 @@ void TestWidgetGallery::histogram()
     QFETCH(QString, dataset);
     QFETCH(qint64, bh);
     QFETCH(qint64, bw);
-    const core::SparsityParams p = params(0.5, bh, bw);
+    const core::SparsityParams p = test::makeParams(0.5, bh, bw);
     const auto snapshot = dataset.isEmpty() ? syntheticSnapshot(p) : demoSnapshot(dataset, p);
     const core::BlockNorms& norms = *snapshot->norms;
     std::vector<double> values(std::size_t(norms.blockCount()));

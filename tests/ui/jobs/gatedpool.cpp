@@ -1,5 +1,7 @@
 #include "gatedpool.h"
 
+#include <QCoreApplication>
+
 namespace sparsity::test {
 
 GatedPool::GatedPool()
@@ -21,6 +23,22 @@ void GatedPool::open()
         return;
     m_open = true;
     m_gate.release();
+}
+
+void GatedPool::drain()
+{
+    open();
+    waitUntilIdle(m_pool);
+}
+
+void waitUntilIdle(QThreadPool& pool)
+{
+    // A job posts its outcome before it returns, so once the pool is done the outcome waits in
+    // the event queue; delivering it may start another job.
+    do {
+        pool.waitForDone();
+        QCoreApplication::sendPostedEvents();
+    } while (pool.activeThreadCount() > 0);
 }
 
 } // namespace sparsity::test
