@@ -1,7 +1,7 @@
 // Each heatmap source on small snapshots with known answers: exact pixel colours at 1:1, when
 // zoomed in (nearest) and when zoomed out (max-pooling, priority), the NaN colour, the mask's
-// categories on masks from core, regions past the field, cancellation; and the render time of
-// a big layer, reported (never asserted).
+// categories on masks from core, regions past the field, cancellation. (The render time of a
+// big layer is measured in bench/bench_heatmap.)
 #include "heatmap/masksource.h"
 #include "heatmap/valueheatmapsource.h"
 #include "mask/blockthreshold.h"
