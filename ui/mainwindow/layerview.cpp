@@ -15,14 +15,14 @@
 
 namespace sparsity::ui {
 
-LayerView::LayerView(QThreadPool* computePool, QWidget* parent)
+LayerView::LayerView(QThreadPool* computePool, QThreadPool* displayPool, QWidget* parent)
     : QWidget(parent)
     , m_stack(new QStackedWidget(this))
     , m_placeholder(new QLabel(this))
     , m_tabs(new QTabBar(this))
     , m_colormap(new QComboBox(this))
     , m_log(new QCheckBox(tr("&Log scale"), this))
-    , m_heatmap(new HeatmapView(computePool, this))
+    , m_heatmap(new HeatmapView(displayPool, this))
     , m_colorbar(new ColorbarWidget(this))
     , m_runner(
           this, computePool,

@@ -39,7 +39,8 @@ public:
         MaskOverWeights,
     };
 
-    LayerView(QThreadPool* computePool, QWidget* parent = nullptr);
+    // Sources are built on computePool, the heatmap drawn on displayPool.
+    LayerView(QThreadPool* computePool, QThreadPool* displayPool, QWidget* parent = nullptr);
     ~LayerView() override;
 
     void setSnapshot(std::shared_ptr<const LayerSnapshot> snapshot);

@@ -38,6 +38,7 @@ Session::Session(QObject* parent)
     m_ioPool.setMaxThreadCount(1);
     m_ioPool.setExpiryTimeout(-1);
     m_computePool.setMaxThreadCount(std::max(1, QThread::idealThreadCount()));
+    m_displayPool.setMaxThreadCount(std::max(1, QThread::idealThreadCount()));
 }
 
 Session::~Session()
@@ -49,6 +50,7 @@ Session::~Session()
     // The I/O jobs may use the compute pool (export): wait for them first.
     m_ioPool.waitForDone();
     m_computePool.waitForDone();
+    m_displayPool.waitForDone();
 }
 
 void Session::openFile(const QString& path)

@@ -69,9 +69,12 @@ public:
     bool isBusy() const;
 
     // Pools for the other jobs of the UI: the I/O pool has one thread and is the only one
-    // that may touch HDF5; the compute pool runs masks, ranks and images.
+    // that may touch HDF5; the compute pool runs masks, sources, histograms, ranks and images;
+    // the display pool only draws the heatmap's visible region, so that what the screen shows
+    // never waits behind a histogram or a rank computed at the same time.
     QThreadPool* ioPool() { return &m_ioPool; }
     QThreadPool* computePool() { return &m_computePool; }
+    QThreadPool* displayPool() { return &m_displayPool; }
 
 Q_SIGNALS:
     void fileOpened(const QString& path);
@@ -106,6 +109,7 @@ private:
 
     QThreadPool m_ioPool;
     QThreadPool m_computePool;
+    QThreadPool m_displayPool;
     DemoFile m_demo;
 
     QString m_filePath;
