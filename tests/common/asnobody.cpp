@@ -55,7 +55,7 @@ std::unique_ptr<QTemporaryDir> stagingDirectory()
 
 // `options` (a sanitizer's A=1:B=2 list) with each suppressions file replaced by a copy in
 // `dir`: the originals live in the checkout.
-QString withCopiedSuppressions(const QString& variable, const QString& options, const QDir& dir)
+QString withCopiedSuppressions(const QString& variable, const QString& options, const QString& dir)
 {
     const QString key = QStringLiteral("suppressions=");
     QStringList parts = options.split(QLatin1Char(':'));
@@ -63,7 +63,7 @@ QString withCopiedSuppressions(const QString& variable, const QString& options, 
         if (!part.startsWith(key))
             continue;
         const QString copy =
-            copyForAll(part.mid(key.size()), dir.path(), variable + QStringLiteral(".supp"));
+            copyForAll(part.mid(key.size()), dir, variable + QStringLiteral(".supp"));
         if (!copy.isEmpty())
             part = key + copy;
     }
@@ -97,6 +97,18 @@ QString programPath(const char* variable, const QString& builtPath)
     return set.isEmpty() ? builtPath : set;
 }
 
+QProcessEnvironment environmentForNobody(const QString& dir)
+{
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    for (const QString& variable :
+         {QStringLiteral("ASAN_OPTIONS"), QStringLiteral("LSAN_OPTIONS"),
+          QStringLiteral("UBSAN_OPTIONS"), QStringLiteral("TSAN_OPTIONS")})
+        if (environment.contains(variable))
+            environment.insert(variable,
+                               withCopiedSuppressions(variable, environment.value(variable), dir));
+    return environment;
+}
+
 ChildRun rerunAsNobody(const QString& testFunction, const QMap<QString, QString>& programs)
 {
     ChildRun run;
@@ -125,7 +137,7 @@ ChildRun rerunAsNobody(const QString& testFunction, const QMap<QString, QString>
         run.why = QStringLiteral("cannot copy %1 to %2").arg(self, dir.path());
         return run;
     }
-    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    QProcessEnvironment environment = environmentForNobody(dir.path());
     for (auto it = programs.cbegin(); it != programs.cend(); ++it) {
         const QString copy = copyForAll(it.value(), dir.path(), QFileInfo(it.value()).fileName());
         if (copy.isEmpty()) {
@@ -134,12 +146,6 @@ ChildRun rerunAsNobody(const QString& testFunction, const QMap<QString, QString>
         }
         environment.insert(it.key(), copy);
     }
-    for (const QString& variable :
-         {QStringLiteral("ASAN_OPTIONS"), QStringLiteral("LSAN_OPTIONS"),
-          QStringLiteral("UBSAN_OPTIONS"), QStringLiteral("TSAN_OPTIONS")})
-        if (environment.contains(variable))
-            environment.insert(variable,
-                               withCopiedSuppressions(variable, environment.value(variable), dir));
     environment.insert(QStringLiteral("HOME"), home);
     environment.insert(QStringLiteral("TMPDIR"), home);
     environment.insert(QStringLiteral("SPARSITY_TEST_AS_NOBODY"), QStringLiteral("1"));

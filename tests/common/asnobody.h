@@ -7,6 +7,7 @@
 // drop root.
 
 #include <QMap>
+#include <QProcessEnvironment>
 #include <QString>
 
 namespace sparsity::test {
@@ -27,6 +28,11 @@ bool becomeNobody();
 
 // A copy of `file` named `name` in `dir` that every user may read and run, or an empty string.
 QString copyForAll(const QString& file, const QString& dir, const QString& name);
+
+// The environment for a child that runs as nobody from `dir` (a directory every user can enter):
+// this process's, with each sanitizer suppressions file, which lives in the checkout where nobody
+// may not reach it, replaced by a copy in `dir`.
+QProcessEnvironment environmentForNobody(const QString& dir);
 
 // Runs `testFunction` of this executable as nobody, with HOME and TMPDIR in a fresh
 // world-writable directory; the child sees SPARSITY_TEST_AS_NOBODY=1. nobody may not reach the

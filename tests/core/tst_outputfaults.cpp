@@ -34,7 +34,8 @@ using namespace sparsity::test;
 
 namespace {
 
-const QString cliPath = QStringLiteral(SPARSITY_CLI_PATH);
+// SPARSITY_TEST_CLI: a copy of the CLI beside a copy of this test (tests/privatecheckout.sh).
+const QString cliPath = programPath("SPARSITY_TEST_CLI", QStringLiteral(SPARSITY_CLI_PATH));
 
 // How the CLI child is started: as nobody (so that permission bits apply to root too) and
 // with a file size limit (SIGXFSZ ignored, so writes fail with EFBIG).
@@ -43,6 +44,7 @@ struct Child
     bool asNobody = false;
     qint64 fileSizeLimit = 0;
     QString workingDirectory;
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
 };
 
 struct Run
@@ -57,6 +59,7 @@ void prepare(QProcess& process, const Child& child)
 {
     if (!child.workingDirectory.isEmpty())
         process.setWorkingDirectory(child.workingDirectory);
+    process.setProcessEnvironment(child.environment);
     process.setChildProcessModifier([child] {
         // Between fork and exec: system calls only.
         if (child.fileSizeLimit > 0) {
@@ -142,6 +145,7 @@ private:
     QString m_medium; // 4 layers of 1024 x 1024: masks of ~150 KiB each once deflated
     QString m_big;    // 3 layers of 4096 x 4096 (192 MiB): an export that takes a while
     QString m_nobodyCli;
+    QProcessEnvironment m_nobodyEnvironment;
     QMap<QString, QByteArray> m_inputHashes;
 
     // A fresh directory for one case, which nobody may enter.
@@ -223,6 +227,7 @@ void TestOutputFaults::initTestCase()
     // nobody may not reach the build tree (a home directory, say): give it its own copy.
     m_nobodyCli = copyForAll(cliPath, inputs, QStringLiteral("sparsity-cli"));
     QVERIFY(!m_nobodyCli.isEmpty());
+    m_nobodyEnvironment = environmentForNobody(inputs);
 }
 
 void TestOutputFaults::cleanup()
@@ -437,6 +442,8 @@ void TestOutputFaults::unwritableDirectory()
                                                QFileDevice::ReadOther | QFileDevice::ExeOther));
         // Root writes anywhere: run the CLI as nobody, whom the bits do stop.
         child.asNobody = runningAsRoot();
+        if (child.asNobody)
+            child.environment = m_nobodyEnvironment;
     }
     const QString program = child.asNobody ? m_nobodyCli : cliPath;
     for (const QString& name : {QStringLiteral("new.h5"), QStringLiteral("old.h5")}) {
