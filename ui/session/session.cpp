@@ -8,7 +8,6 @@
 #include "parallel/parallelfor.h"
 
 #include <QThread>
-#include <variant>
 
 namespace sparsity::ui {
 namespace {
