@@ -5,6 +5,7 @@
 #include "mask/maskstats.h"
 #include "mask/sparsityparams.h"
 #include "parallel/executioncontext.h"
+#include "ranking/modelscope.h"
 
 #include <functional>
 #include <optional>
@@ -19,12 +20,22 @@ struct LayerRequest
     SparsityParams params;
 };
 
+// docs/SPEC.md "Model scope": the layers share one ranking at a model-wide level, each within
+// its bounds. Every layer's params then give the configuration (one for all; their levels are
+// not used).
+struct ModelScopeRequest
+{
+    double level = 0.5;
+    ModelBounds bounds;
+};
+
 // A whole export: which layers of which input go to which mask file.
 struct ExportRequest
 {
     QString inputPath;
     QString outputPath;
     std::vector<LayerRequest> layers;
+    std::optional<ModelScopeRequest> modelScope; // layer scope when empty
     bool overwrite = false;
     // The input as the caller listed it (TensorReader::identity()); when set, an input that was
     // replaced or modified since is refused rather than masked with other weights than shown.

@@ -17,6 +17,11 @@ struct MaskAttributes
     double achievedSparsity = 0.0;
     QString sourceFile;
     QString sourceDataset;
+    // docs/SPEC.md "Model scope": "layer" or "model"; in model scope params.level holds the
+    // requested model level.
+    QString scope = QStringLiteral("layer");
+    double minLevel = 0.0;
+    double maxLevel = 1.0;
 };
 
 // Writes a mask file (docs/SPEC.md "Mask files"), whatever its format (io/tensorfile.h creates

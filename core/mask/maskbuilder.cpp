@@ -227,9 +227,13 @@ std::int64_t buildBlockRows(const T* weights, const KeySource& key, const MaskPa
                         zeroSmallestInBlock<N>(weights, grid, br, q, zerosPerBlock, mask, scratch);
         // While this block row is still in cache: its rows' sums, one slot per matrix row so
         // the totals do not depend on how rows were spread over threads.
-        for (std::int64_t r = br * grid.block.rows, end = r + rows; r < end; ++r)
-            sumRow(weights + r * grid.matrixCols, mask + r * grid.matrixCols, grid.matrixCols,
-                   sums.kept[r], sums.all ? sums.all + r : nullptr);
+        for (std::int64_t r = br * grid.block.rows, end = r + rows; r < end; ++r) {
+            if (sums.kept)
+                sumRow(weights + r * grid.matrixCols, mask + r * grid.matrixCols, grid.matrixCols,
+                       sums.kept[r], sums.all ? sums.all + r : nullptr);
+            else if (sums.all)
+                sumAllOfRow(weights + r * grid.matrixCols, grid.matrixCols, sums.all[r]);
+        }
     }
     return zeros;
 }
@@ -267,8 +271,9 @@ MaskBuildResult buildMask(const WeightTensor& weights, const MaskPass& pass, std
                           const ExecutionContext& context)
 {
     const auto rows = static_cast<std::size_t>(weights.rows());
-    std::vector<WeightSums> kept(rows), all(pass.sumAllWeights ? rows : 0);
-    const RowSums sums{kept.data(), pass.sumAllWeights ? all.data() : nullptr};
+    std::vector<WeightSums> kept(pass.sumKeptWeights ? rows : 0), all(pass.sumAllWeights ? rows : 0);
+    const RowSums sums{pass.sumKeptWeights ? kept.data() : nullptr,
+                       pass.sumAllWeights ? all.data() : nullptr};
     MaskBuildResult result;
     result.zeros = weights.precision() == Precision::Float32
                        ? buildTyped<float>(weights, pass, mask, sums, context)

@@ -28,6 +28,9 @@ struct MaskPass
     // into it, to be kept for later passes.
     ZeroPatterns* patternsToFill = nullptr;
     bool sumAllWeights = false;
+    // Off when the caller knows the kept sums already (a block ranking gives them): the pass
+    // then writes the mask only and does not read the weights of kept blocks.
+    bool sumKeptWeights = true;
 };
 
 struct MaskBuildResult

@@ -8,6 +8,16 @@
 
 namespace sparsity::core {
 
+// Sums over the finite weights of a tensor, all of it or the kept part.
+struct WeightSums
+{
+    // Long double: the squares of finite float64 weights above 1e154 overflow a double, and
+    // the ratios must still be right (x86-64's long double reaches 1e4932).
+    long double energy = 0.0L; // sum of w^2
+    long double l1 = 0.0L;     // sum of |w|
+    std::int64_t nonFinite = 0;
+};
+
 // Numbers that describe a mask (docs/SPEC.md, of the same name). The retained ratios are over the
 // finite weights: a NaN or inf weight would make them meaningless, so it is counted in
 // nonFiniteWeights instead and the caller warns about it. With no energy (all weights zero) the
@@ -22,16 +32,10 @@ struct MaskStats
     double achievedSparsity = 0.0;
     double retainedEnergy = 1.0;
     double retainedL1 = 1.0;
-};
-
-// Sums over the finite weights of a tensor, all of it or the kept part.
-struct WeightSums
-{
-    // Long double: the squares of finite float64 weights above 1e154 overflow a double, and
-    // the ratios must still be right (x86-64's long double reaches 1e4932).
-    long double energy = 0.0L; // sum of w^2
-    long double l1 = 0.0L;     // sum of |w|
-    std::int64_t nonFinite = 0;
+    // The sums the ratios come from, so that datasets combine into a model (sweep.h
+    // combineStats): energies are added before the ratio is taken.
+    WeightSums keptSums;
+    WeightSums allSums;
 };
 
 // Every total below is built the same way, whichever pass computes it: each matrix row is
@@ -57,7 +61,7 @@ void sumAllOfRow(const double* weights, std::int64_t n, WeightSums& all);
 // The total of per-row sums, added in row order.
 WeightSums addRows(std::span<const WeightSums> rows);
 
-// Fills the ratio fields of stats from the sums of all and of the kept weights.
+// Fills the ratio and sum fields of stats from the sums of all and of the kept weights.
 void setRetention(MaskStats& stats, const WeightSums& all, const WeightSums& kept);
 
 } // namespace sparsity::core

@@ -26,6 +26,8 @@ std::shared_ptr<const BlockNorms> Sparsifier::sharedBlockNorms(BlockShape block,
         m_norms.reset();
         m_sample.keys.clear();
         m_threshold.reset();
+        m_ranking.reset();
+        m_selections = 0;
         m_norms =
             std::make_shared<const BlockNorms>(computeBlockNorms(m_weights, block, norm, context));
     }
@@ -36,9 +38,48 @@ BlockThreshold Sparsifier::threshold(const SparsityParams& params, std::int64_t 
                                      const ExecutionContext& context)
 {
     const BlockNorms& norms = blockNorms(params.block, params.norm, context);
-    if (!m_threshold || m_threshold->prunedCount != k)
+    if (!m_threshold || m_threshold->prunedCount != k) {
         m_threshold = selectLowestBlocks(norms, m_weights, k, context, &m_sample);
+        ++m_selections;
+    }
     return *m_threshold;
+}
+
+const BlockRanking* Sparsifier::cachedRanking(const SparsityParams& params) const
+{
+    const bool matches = m_ranking && m_ranking->grid().block == params.block &&
+                         m_ranking->norm() == params.norm &&
+                         m_ranking->zerosPerBlock() == params.effectiveZerosPerBlock();
+    return matches ? m_ranking.get() : nullptr;
+}
+
+const BlockRanking* Sparsifier::rankingForLevelChange(const SparsityParams& params,
+                                                      std::int64_t k,
+                                                      const ExecutionContext& context)
+{
+    if (m_caching != Caching::ForParameterChanges)
+        return nullptr;
+    if (const BlockRanking* kept = cachedRanking(params))
+        return kept;
+    const bool normsCurrent =
+        m_norms && m_norms->grid.block == params.block && m_norms->norm == params.norm;
+    const bool sameThreshold = m_threshold && m_threshold->prunedCount == k;
+    if (!normsCurrent || m_selections < 1 || sameThreshold)
+        return nullptr;
+    return ranking(params, context).get();
+}
+
+std::shared_ptr<const BlockRanking> Sparsifier::ranking(const SparsityParams& params,
+                                                        const ExecutionContext& context)
+{
+    params.throwIfInvalid();
+    const BlockNorms& norms = blockNorms(params.block, params.norm, context);
+    if (!cachedRanking(params)) {
+        m_ranking.reset();
+        m_ranking = std::make_shared<const BlockRanking>(
+            BlockRanking::build(m_weights, norms, params.effectiveZerosPerBlock(), context));
+    }
+    return m_ranking;
 }
 
 const ZeroPatterns* Sparsifier::cachedZeroPatterns(const SparsityParams& params) const
@@ -52,6 +93,18 @@ const ZeroPatterns* Sparsifier::cachedZeroPatterns(const SparsityParams& params)
 void Sparsifier::compute(const SparsityParams& params, const ExecutionContext& context,
                          MaskResult& result)
 {
+    computeFor(params, std::nullopt, context, result);
+}
+
+void Sparsifier::computeWithPrunedCount(const SparsityParams& params, std::int64_t prunedCount,
+                                        const ExecutionContext& context, MaskResult& result)
+{
+    computeFor(params, prunedCount, context, result);
+}
+
+void Sparsifier::computeFor(const SparsityParams& params, std::optional<std::int64_t> prunedCount,
+                            const ExecutionContext& context, MaskResult& result)
+{
     params.throwIfInvalid();
     const BlockGrid grid{m_weights.rows(), m_weights.cols(), params.block};
     const std::int64_t blocks = grid.blockCount();
@@ -63,15 +116,29 @@ void Sparsifier::compute(const SparsityParams& params, const ExecutionContext& c
     stats.elements = elements;
     stats.blocks = blocks;
     WeightSums kept;
-    if (params.level <= 0.0 || zeros == 0) {
+    // Step 1 and 2 of docs/SPEC.md "The mask", or a count given by the caller.
+    const std::int64_t k =
+        zeros == 0 ? 0
+        : prunedCount
+            ? std::clamp<std::int64_t>(*prunedCount, 0, blocks)
+            : (params.level <= 0.0 ? 0 : prunedBlockCount(params.level, blocks));
+    if (k == 0) {
         std::memset(result.mask.data(), 1, result.mask.size());
         result.threshold = BlockThreshold{blocks, 0, 0, -1};
-    } else if (params.level >= 1.0 && zeros == params.block.elementCount()) {
+    } else if (k == blocks && zeros == params.block.elementCount()) {
         std::memset(result.mask.data(), 0, result.mask.size());
         result.threshold = BlockThreshold{blocks, blocks, 0, -1};
         stats.zeros = elements;
+    } else if (const BlockRanking* ranked = rankingForLevelChange(params, k, context)) {
+        // Threshold and statistics from the ranking; the pass only writes the mask.
+        result.threshold = ranked->thresholdFor(k);
+        const ZeroPatterns* patterns = cachedZeroPatterns(params);
+        buildMask(m_weights,
+                  MaskPass{*m_norms, result.threshold, zeros, patterns, nullptr, false, false},
+                  result.mask.data(), context);
+        result.stats = ranked->statsFor(k, m_weights);
+        return;
     } else {
-        const std::int64_t k = prunedBlockCount(params.level, blocks);
         // Norms the mask pass does not read: none at level 1 (every block is pruned whatever
         // its norm); none for one-shot masks of many small blocks (the mask pass recomputes each
         // block row's norms from the weights it reads anyway, which saves a norms array of up

@@ -4,6 +4,7 @@
 #include "blockthreshold.h"
 #include "maskbytes.h"
 #include "maskstats.h"
+#include "ranking/blockranking.h"
 #include "zeropattern.h"
 
 #include <memory>
@@ -43,6 +44,19 @@ public:
     MaskResult compute(const SparsityParams& params, const ExecutionContext& context);
     void compute(const SparsityParams& params, const ExecutionContext& context, MaskResult& result);
 
+    // The mask that prunes exactly prunedCount blocks (clamped to [0, blocks]) with the
+    // params' block, zeros per block and norm, whatever params.level says: a dataset's part of
+    // a model-scope mask (ranking/modelscope.h). Zeros per block 0 still prunes nothing.
+    void computeWithPrunedCount(const SparsityParams& params, std::int64_t prunedCount,
+                                const ExecutionContext& context, MaskResult& result);
+
+    // The ranking of the current block shape, norm and zeros per block, built now or reused:
+    // with it a level change costs O(1) for the threshold and one chunk for the statistics, and
+    // the mask pass only writes. compute() builds it by itself on the second level change for
+    // the same norms (one change does not pay for a sort).
+    std::shared_ptr<const BlockRanking> ranking(const SparsityParams& params,
+                                                const ExecutionContext& context);
+
     // The norms for a shape and norm, computed now or reused from the last call. The shared
     // form lets views keep them (immutable) after the sparsifier moves on.
     const BlockNorms& blockNorms(BlockShape block, Norm norm, const ExecutionContext& context);
@@ -51,8 +65,15 @@ public:
     const WeightTensor& weights() const { return m_weights; }
 
 private:
+    void computeFor(const SparsityParams& params, std::optional<std::int64_t> prunedCount,
+                    const ExecutionContext& context, MaskResult& result);
     BlockThreshold threshold(const SparsityParams& params, std::int64_t k,
                              const ExecutionContext& context);
+    const BlockRanking* cachedRanking(const SparsityParams& params) const;
+    // The ranking to use for pruning k blocks, or null to select: a kept ranking, or a new one
+    // when the norms are already on their second selection (a level slider is moving).
+    const BlockRanking* rankingForLevelChange(const SparsityParams& params, std::int64_t k,
+                                              const ExecutionContext& context);
     const ZeroPatterns* cachedZeroPatterns(const SparsityParams& params) const;
 
     const WeightTensor& m_weights;
@@ -60,6 +81,8 @@ private:
     std::shared_ptr<const BlockNorms> m_norms;
     NormSample m_sample;                       // of m_norms
     std::optional<BlockThreshold> m_threshold; // of m_norms
+    std::shared_ptr<const BlockRanking> m_ranking; // of m_norms
+    int m_selections = 0;                          // on m_norms without a ranking
     std::optional<ZeroPatterns> m_patterns;
     std::optional<WeightSums> m_allWeights;
 };
