@@ -2,48 +2,18 @@
 // and the three incremental changes the GUI makes (level only, zeros per block only, block
 // shape). Run: build-bench/bench/bench_core --benchmark_repetitions=5
 //   --benchmark_report_aggregates_only=true   (see bench/README.md)
+#include "benchlayers.h"
 #include "common/paramsbuilder.h"
 #include "mask/sparsifier.h"
 
-#include <QThreadPool>
 #include <benchmark/benchmark.h>
-#include <map>
-#include <random>
 
 using namespace sparsity::core;
+using sparsity::bench::Distribution;
+using sparsity::bench::layer;
+using sparsity::bench::pool;
 
 namespace {
-
-enum class Distribution
-{
-    Normal,
-    HeavyTailed,
-};
-
-// Layers are built once per shape and distribution and shared by every benchmark.
-const WeightTensor& layer(std::int64_t rows, std::int64_t cols, Distribution distribution)
-{
-    static std::map<std::tuple<std::int64_t, std::int64_t, Distribution>, WeightTensor> cache;
-    const auto key = std::make_tuple(rows, cols, distribution);
-    auto it = cache.find(key);
-    if (it == cache.end()) {
-        std::mt19937 rng(12345);
-        std::normal_distribution<float> normal(0.0f, 0.02f);
-        std::student_t_distribution<float> heavy(2.0f);
-        std::vector<float> values(static_cast<std::size_t>(rows * cols));
-        for (auto& v : values)
-            v = distribution == Distribution::Normal ? normal(rng) : 0.01f * heavy(rng);
-        it = cache.emplace(key, WeightTensor({rows, cols}, std::move(values))).first;
-    }
-    return it->second;
-}
-
-QThreadPool& pool()
-{
-    static QThreadPool p;
-    p.setMaxThreadCount(8);
-    return p;
-}
 
 SparsityParams paramsFor(std::int64_t bh, std::int64_t bw, std::int64_t zeros)
 {

@@ -271,7 +271,8 @@ MaskBuildResult buildMask(const WeightTensor& weights, const MaskPass& pass, std
                           const ExecutionContext& context)
 {
     const auto rows = static_cast<std::size_t>(weights.rows());
-    std::vector<WeightSums> kept(pass.sumKeptWeights ? rows : 0), all(pass.sumAllWeights ? rows : 0);
+    std::vector<WeightSums> kept(pass.sumKeptWeights ? rows : 0),
+        all(pass.sumAllWeights ? rows : 0);
     const RowSums sums{pass.sumKeptWeights ? kept.data() : nullptr,
                        pass.sumAllWeights ? all.data() : nullptr};
     MaskBuildResult result;

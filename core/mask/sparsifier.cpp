@@ -53,8 +53,7 @@ const BlockRanking* Sparsifier::cachedRanking(const SparsityParams& params) cons
     return matches ? m_ranking.get() : nullptr;
 }
 
-const BlockRanking* Sparsifier::rankingForLevelChange(const SparsityParams& params,
-                                                      std::int64_t k,
+const BlockRanking* Sparsifier::rankingForLevelChange(const SparsityParams& params, std::int64_t k,
                                                       const ExecutionContext& context)
 {
     if (m_caching != Caching::ForParameterChanges)
@@ -117,11 +116,10 @@ void Sparsifier::computeFor(const SparsityParams& params, std::optional<std::int
     stats.blocks = blocks;
     WeightSums kept;
     // Step 1 and 2 of docs/SPEC.md "The mask", or a count given by the caller.
-    const std::int64_t k =
-        zeros == 0 ? 0
-        : prunedCount
-            ? std::clamp<std::int64_t>(*prunedCount, 0, blocks)
-            : (params.level <= 0.0 ? 0 : prunedBlockCount(params.level, blocks));
+    const std::int64_t k = zeros == 0 ? 0
+                           : prunedCount
+                               ? std::clamp<std::int64_t>(*prunedCount, 0, blocks)
+                               : (params.level <= 0.0 ? 0 : prunedBlockCount(params.level, blocks));
     if (k == 0) {
         std::memset(result.mask.data(), 1, result.mask.size());
         result.threshold = BlockThreshold{blocks, 0, 0, -1};

@@ -79,8 +79,8 @@ private:
     const WeightTensor& m_weights;
     const Caching m_caching;
     std::shared_ptr<const BlockNorms> m_norms;
-    NormSample m_sample;                       // of m_norms
-    std::optional<BlockThreshold> m_threshold; // of m_norms
+    NormSample m_sample;                           // of m_norms
+    std::optional<BlockThreshold> m_threshold;     // of m_norms
     std::shared_ptr<const BlockRanking> m_ranking; // of m_norms
     int m_selections = 0;                          // on m_norms without a ranking
     std::optional<ZeroPatterns> m_patterns;

@@ -13,6 +13,9 @@
 #include <vector>
 
 namespace sparsity::core {
+namespace detail {
+struct SegmentSums;
+}
 
 // Every block of one tensor in rank order (docs/SPEC.md "Order, ties, NaN and infinity": norm,
 // then block number; rank 0 is pruned first), with running sums of what a level needs: for
@@ -82,17 +85,10 @@ public:
     std::int64_t chunkSize() const { return m_chunkSize; }
 
 private:
-    struct ChunkSums
-    {
-        std::int64_t zeros = 0;        // taken by the chunk's blocks when pruned
-        double keptInsideEnergy = 0.0; // kept by the chunk's blocks when pruned
-        double keptInsideL1 = 0.0;
-        double wholeEnergy = 0.0; // of the chunk's blocks (finite weights)
-        double wholeL1 = 0.0;
-    };
     template <typename T> friend struct RankingBuilder;
 
-    ChunkSums sumRanks(const WeightTensor& weights, std::int64_t from, std::int64_t to) const;
+    detail::SegmentSums sumRanks(const WeightTensor& weights, std::int64_t from,
+                                 std::int64_t to) const;
     std::int64_t zerosOfRanks(std::int64_t from, std::int64_t to) const;
     MaskStats statsFromSums(std::int64_t k, std::int64_t zeros, long double keptEnergy,
                             long double keptL1) const;
@@ -102,8 +98,8 @@ private:
     std::int64_t m_zerosPerBlock = 0;
     std::int64_t m_chunkSize = 1;
     // Sorted order keys (orderkey.h nonNegativeKey, in the tensor's precision) and blocks.
-    std::variant<std::vector<std::uint32_t>, std::vector<std::uint64_t>> m_keys;
-    std::vector<std::uint32_t> m_blocks;
+    std::variant<LargeVector<std::uint32_t>, LargeVector<std::uint64_t>> m_keys;
+    LargeVector<std::uint32_t> m_blocks;
     // Running sums at chunk boundaries c * chunkSize: prefix (ranks before) of zeros and kept
     // inside, suffix (ranks from there on) of whole weight. One more entry than chunks.
     std::vector<std::int64_t> m_prefixZeros;

@@ -27,7 +27,8 @@ struct Decimal
 
 std::optional<Decimal> parseDecimal(const QString& text)
 {
-    static const QRegularExpression pattern(QStringLiteral("^\\s*(\\d{0,6})(?:\\.(\\d{0,12}))?\\s*$"));
+    static const QRegularExpression pattern(
+        QStringLiteral("^\\s*(\\d{0,6})(?:\\.(\\d{0,12}))?\\s*$"));
     const auto match = pattern.match(text);
     if (!match.hasMatch() || (match.captured(1).isEmpty() && match.captured(2).isEmpty()))
         return std::nullopt;
@@ -66,7 +67,8 @@ BlockSpec parseBlockSpec(const QString& text)
 {
     static const QRegularExpression blockForm(
         QStringLiteral("^\\s*(\\d{1,9})\\s*[xX]\\s*(\\d{1,9})\\s*(?:/\\s*(\\d{1,18}))?\\s*$"));
-    static const QRegularExpression nmForm(QStringLiteral("^\\s*(\\d{1,9})\\s*:\\s*(\\d{1,9})\\s*$"));
+    static const QRegularExpression nmForm(
+        QStringLiteral("^\\s*(\\d{1,9})\\s*:\\s*(\\d{1,9})\\s*$"));
     BlockSpec spec;
     if (const auto match = blockForm.match(text); match.hasMatch()) {
         spec.block = {match.captured(1).toLongLong(), match.captured(2).toLongLong()};

@@ -1,6 +1,214 @@
 #include "sweep.h"
 
+#include "blocksums.h"
+#include "error.h"
+#include "mask/normkeys.h"
+#include "parallel/parallelfor.h"
+
+#include <algorithm>
+#include <bit>
+
 namespace sparsity::core {
+namespace {
+
+// Buckets of norms by the top 16 bits of the float key of the norm (a double norm is first
+// rounded to float, which keeps the order): 128 buckets per octave.
+constexpr std::size_t bucketCount = std::size_t{1} << 16;
+
+template <typename T> std::uint32_t bucketOf(detail::OrderKey<T> key)
+{
+    if constexpr (sizeof(T) == 4) {
+        return key >> 15;
+    } else {
+        const double value = std::bit_cast<double>(key); // a key is the value's bits (NaN: one)
+        return detail::nonNegativeKey(static_cast<float>(value)) >> 15;
+    }
+}
+
+// A threshold: the last block pruned at some k, as (key, block) in the total order.
+template <typename Key> struct Threshold
+{
+    Key key;
+    std::uint32_t block;
+    std::int64_t k;
+};
+
+// Whether threshold t comes before the block (key, block) in the total order.
+template <typename Key> bool before(const Threshold<Key>& t, Key key, std::uint32_t block)
+{
+    return t.key < key || (t.key == key && t.block < block);
+}
+
+// The statistics at every k from the blocks summed by segment: segment s holds the blocks
+// after the s-th threshold (inner[s - 1]), so pruning inner[j] blocks takes segments 0..j.
+std::vector<MaskStats>
+statsBySegment(const WeightTensor& weights, const BlockGrid& grid,
+               const Configuration& configuration, std::span<const std::int64_t> ks,
+               const std::vector<std::int64_t>& inner, std::size_t segmentCount,
+               const detail::SegmentOfBlocks& segmentOf, const ExecutionContext& context)
+{
+    const std::int64_t n = grid.blockCount();
+    const int scaleExponent = detail::sumScaleExponent(weights, context);
+    const detail::SegmentedSums sums = detail::sumBlocksBySegment(
+        weights, grid, configuration.norm, configuration.effectiveZerosPerBlock(), scaleExponent,
+        static_cast<std::int64_t>(segmentCount), segmentOf, context);
+    std::vector<std::int64_t> prefixZeros(segmentCount + 1, 0);
+    std::vector<long double> prefixInsideEnergy(segmentCount + 1, 0.0L);
+    std::vector<long double> prefixInsideL1(segmentCount + 1, 0.0L);
+    std::vector<long double> suffixWholeEnergy(segmentCount + 1, 0.0L);
+    std::vector<long double> suffixWholeL1(segmentCount + 1, 0.0L);
+    for (std::size_t s = 0; s < segmentCount; ++s) {
+        prefixZeros[s + 1] = prefixZeros[s] + sums.segments[s].zeros;
+        prefixInsideEnergy[s + 1] = prefixInsideEnergy[s] + sums.segments[s].keptInsideEnergy;
+        prefixInsideL1[s + 1] = prefixInsideL1[s] + sums.segments[s].keptInsideL1;
+    }
+    for (std::size_t s = segmentCount; s-- > 0;) {
+        suffixWholeEnergy[s] = suffixWholeEnergy[s + 1] + sums.segments[s].wholeEnergy;
+        suffixWholeL1[s] = suffixWholeL1[s + 1] + sums.segments[s].wholeL1;
+    }
+    const detail::RankedTotals totals{grid.matrixRows * grid.matrixCols,
+                                      n,
+                                      sums.nonFiniteWeights,
+                                      suffixWholeEnergy[0],
+                                      suffixWholeL1[0],
+                                      scaleExponent};
+    std::vector<MaskStats> rows;
+    rows.reserve(ks.size());
+    for (std::int64_t k : ks) {
+        const std::size_t taken =
+            k <= 0   ? 0
+            : k >= n ? segmentCount
+                     : static_cast<std::size_t>(std::lower_bound(inner.begin(), inner.end(), k) -
+                                                inner.begin()) +
+                           1;
+        rows.push_back(detail::statsFromSums(totals, std::clamp<std::int64_t>(k, 0, n),
+                                             prefixZeros[taken],
+                                             prefixInsideEnergy[taken] + suffixWholeEnergy[taken],
+                                             prefixInsideL1[taken] + suffixWholeL1[taken]));
+    }
+    return rows;
+}
+
+// Every k is 0 or every block: one segment, no norms read.
+std::vector<MaskStats> sweepWithoutThresholds(const WeightTensor& weights, const BlockGrid& grid,
+                                              const Configuration& configuration,
+                                              std::span<const std::int64_t> ks,
+                                              const ExecutionContext& context)
+{
+    const std::int64_t gridCols = grid.gridCols();
+    return statsBySegment(
+        weights, grid, configuration, ks, {}, 1,
+        [gridCols](std::int64_t, std::uint32_t* segments) {
+            std::fill(segments, segments + gridCols, 0u);
+        },
+        context);
+}
+
+template <typename T, typename KeySource>
+std::vector<MaskStats> sweepWithKeys(const WeightTensor& weights, const BlockGrid& grid,
+                                     const Configuration& configuration,
+                                     std::span<const std::int64_t> ks, const KeySource& keyOf,
+                                     const ExecutionContext& context)
+{
+    using Key = detail::OrderKey<T>;
+    const std::int64_t n = grid.blockCount();
+    const std::int64_t parts = std::clamp<std::int64_t>(n / 65536, 1, context.threadCount());
+    const auto eachPart = [&](const auto& body) {
+        parallelFor(context, 0, parts, 1, [&](std::int64_t from, std::int64_t to) {
+            for (std::int64_t part = from; part < to; ++part)
+                body(part, n * part / parts, n * (part + 1) / parts);
+        });
+    };
+
+    // The thresholds needed: one per distinct k strictly between 0 and n.
+    std::vector<std::int64_t> inner;
+    for (std::int64_t k : ks)
+        if (k > 0 && k < n)
+            inner.push_back(k);
+    std::sort(inner.begin(), inner.end());
+    inner.erase(std::unique(inner.begin(), inner.end()), inner.end());
+
+    if (inner.empty())
+        return sweepWithoutThresholds(weights, grid, configuration, ks, context);
+
+    // Count the blocks per bucket, then find the bucket of every threshold.
+    std::vector<std::vector<std::uint32_t>> partCounts(static_cast<std::size_t>(parts));
+    eachPart([&](std::int64_t part, std::int64_t from, std::int64_t to) {
+        auto& counts = partCounts[static_cast<std::size_t>(part)];
+        counts.assign(bucketCount, 0);
+        for (std::int64_t b = from; b < to; ++b)
+            ++counts[bucketOf<T>(keyOf(b))];
+    });
+    std::vector<std::int64_t> before_(bucketCount + 1, 0); // blocks in buckets below
+    for (std::size_t b = 0; b < bucketCount; ++b) {
+        std::int64_t count = 0;
+        for (const auto& counts : partCounts)
+            count += counts[b];
+        before_[b + 1] = before_[b] + count;
+    }
+    partCounts.clear();
+    std::vector<std::uint8_t> boundary(bucketCount, 0);
+    std::vector<std::uint32_t> bucketOfThreshold;
+    for (std::int64_t k : inner) {
+        // The k-th smallest block (1-based) lies in the bucket where the counts pass k.
+        const auto it = std::upper_bound(before_.begin(), before_.end(), k - 1);
+        const auto bucket = static_cast<std::uint32_t>(it - before_.begin() - 1);
+        bucketOfThreshold.push_back(bucket);
+        boundary[bucket] = 1;
+    }
+
+    // The blocks of the boundary buckets, in block order; each threshold selected among them.
+    std::vector<std::vector<std::pair<Key, std::uint32_t>>> partFound(
+        static_cast<std::size_t>(parts));
+    eachPart([&](std::int64_t part, std::int64_t from, std::int64_t to) {
+        auto& found = partFound[static_cast<std::size_t>(part)];
+        for (std::int64_t b = from; b < to; ++b) {
+            const Key key = keyOf(b);
+            if (boundary[bucketOf<T>(key)])
+                found.emplace_back(key, static_cast<std::uint32_t>(b));
+        }
+    });
+    std::vector<std::vector<std::pair<Key, std::uint32_t>>> inBucket(bucketCount);
+    for (const auto& found : partFound)
+        for (const auto& item : found)
+            inBucket[bucketOf<T>(item.first)].push_back(item);
+    partFound.clear();
+    std::vector<Threshold<Key>> thresholds;
+    for (std::size_t j = 0; j < inner.size(); ++j) {
+        auto& items = inBucket[bucketOfThreshold[j]];
+        const auto nth = items.begin() + (inner[j] - 1 - before_[bucketOfThreshold[j]]);
+        std::nth_element(items.begin(), nth, items.end());
+        thresholds.push_back({nth->first, nth->second, inner[j]});
+    }
+    // Segment s holds the blocks after s thresholds: pruned at the j-th k exactly when j >= s.
+    std::vector<std::uint32_t> thresholdsBelowBucket(bucketCount + 1, 0);
+    {
+        std::size_t j = 0;
+        for (std::size_t b = 0; b < bucketCount; ++b) {
+            while (j < thresholds.size() && bucketOfThreshold[j] < b)
+                ++j;
+            thresholdsBelowBucket[b] = static_cast<std::uint32_t>(j);
+        }
+    }
+    const std::int64_t gridCols = grid.gridCols();
+    return statsBySegment(
+        weights, grid, configuration, ks, inner, thresholds.size() + 1,
+        [&](std::int64_t br, std::uint32_t* segments) {
+            for (std::int64_t q = 0; q < gridCols; ++q) {
+                const auto block = static_cast<std::uint32_t>(br * gridCols + q);
+                const Key key = keyOf(block);
+                const std::uint32_t bucket = bucketOf<T>(key);
+                std::uint32_t s = thresholdsBelowBucket[bucket];
+                if (boundary[bucket])
+                    while (s < thresholds.size() && before(thresholds[s], key, block))
+                        ++s;
+                segments[q] = s;
+            }
+        },
+        context);
+}
+
+} // namespace
 
 std::vector<MaskStats> sweepLevels(const BlockRanking& ranking, const WeightTensor& weights,
                                    std::span<const double> levels)
@@ -10,6 +218,42 @@ std::vector<MaskStats> sweepLevels(const BlockRanking& ranking, const WeightTens
     for (double level : levels)
         rows.push_back(ranking.statsAt(level, weights));
     return rows;
+}
+
+std::vector<MaskStats> sweepTensor(const WeightTensor& weights, const Configuration& configuration,
+                                   std::span<const double> levels, const ExecutionContext& context)
+{
+    configuration.atLevel(0.5).throwIfInvalid();
+    for (double level : levels)
+        configuration.atLevel(level).throwIfInvalid();
+    const BlockGrid grid{weights.rows(), weights.cols(), configuration.block};
+    const std::int64_t n = grid.blockCount();
+    if (n > std::numeric_limits<std::uint32_t>::max())
+        throw Error(ErrorCode::InvalidInput,
+                    QStringLiteral("%1 blocks of %2 are more than a sweep holds (%3).")
+                        .arg(n)
+                        .arg(formatBlockSpec(configuration.block, std::nullopt))
+                        .arg(std::numeric_limits<std::uint32_t>::max()));
+    std::vector<std::int64_t> ks;
+    const std::int64_t zeros = configuration.effectiveZerosPerBlock();
+    for (double level : levels)
+        ks.push_back(level <= 0.0 || zeros == 0 ? 0 : prunedBlockCount(level, n));
+    const bool anyInner =
+        std::any_of(ks.begin(), ks.end(), [n](std::int64_t k) { return k > 0 && k < n; });
+    // Norms only when some threshold needs them (1x1 blocks read the weights instead).
+    const BlockNorms norms =
+        anyInner && configuration.block.elementCount() > 1
+            ? computeBlockNorms(weights, configuration.block, configuration.norm, context)
+            : BlockNorms{grid, configuration.norm, {}};
+    const auto run = [&](auto zero) {
+        using T = decltype(zero);
+        return detail::visitNormKeysTyped<T>(norms, weights, [&](const auto& key) {
+            return sweepWithKeys<T>(weights, grid, configuration, ks, key, context);
+        });
+    };
+    if (weights.precision() == Precision::Float32)
+        return run(0.0f);
+    return run(0.0);
 }
 
 MaskStats combineStats(std::span<const MaskStats> layers)
@@ -27,9 +271,9 @@ MaskStats combineStats(std::span<const MaskStats> layers)
         kept.energy += layer.keptSums.energy;
         kept.l1 += layer.keptSums.l1;
     }
-    model.achievedSparsity = model.elements > 0 ? static_cast<double>(model.zeros) /
-                                                      static_cast<double>(model.elements)
-                                                : 0.0;
+    model.achievedSparsity =
+        model.elements > 0 ? static_cast<double>(model.zeros) / static_cast<double>(model.elements)
+                           : 0.0;
     setRetention(model, all, kept);
     return model;
 }

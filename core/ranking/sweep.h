@@ -1,6 +1,7 @@
 #pragma once
 
 #include "blockranking.h"
+#include "parallel/executioncontext.h"
 
 #include <QString>
 #include <span>
@@ -21,6 +22,15 @@ struct SweepRow
 // The statistics of one ranked tensor at every level, in the order given.
 std::vector<MaskStats> sweepLevels(const BlockRanking& ranking, const WeightTensor& weights,
                                    std::span<const double> levels);
+
+// The same numbers for a tensor that is not ranked, without sorting its blocks: a curve needs
+// only as many thresholds as levels. The blocks are counted by the high bits of their norm's
+// key, each level's threshold is selected inside its bucket, and one pass sums every block into
+// the span between two thresholds it falls in. Equal to a BlockRanking's numbers (integers
+// exactly, ratios within 1e-12) and to the mask path's. Throws Error(InvalidParameter) for an
+// invalid configuration or level and Error(Cancelled) when asked to stop.
+std::vector<MaskStats> sweepTensor(const WeightTensor& weights, const Configuration& configuration,
+                                   std::span<const double> levels, const ExecutionContext& context);
 
 // The model's numbers from its datasets' numbers at one configuration and level: elements,
 // zeros, blocks and pruned blocks added; energies and L1 sums added before the ratios.

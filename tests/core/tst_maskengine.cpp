@@ -304,7 +304,14 @@ void TestMaskEngine::parameterSequenceEqualsReference()
                  qPrintable(QStringLiteral("step %1").arg(step)));
         const MaskResult oneShot = computeMask(weights, params, {});
         QCOMPARE(result.stats.zeros, oneShot.stats.zeros);
-        QVERIFY(result.stats.retainedEnergy == oneShot.stats.retainedEnergy);
+        // Level changes go through the block ranking, which sums in another fixed order:
+        // docs/SPEC.md allows 1e-12 relative between the two.
+        const double a = result.stats.retainedEnergy, b = oneShot.stats.retainedEnergy;
+        QVERIFY2(a == b || std::fabs(a - b) <= 1e-12 * std::max(std::fabs(a), std::fabs(b)),
+                 qPrintable(QStringLiteral("step %1: %2 vs %3")
+                                .arg(step)
+                                .arg(a, 0, 'g', 17)
+                                .arg(b, 0, 'g', 17)));
     }
     QVERIFY(cancellations > 5);
 }

@@ -1,0 +1,170 @@
+// In-process timings of the block ranking (core/ranking) on the synthetic layers of
+// benchlayers.h: a 101-level curve for one configuration (ranking built from scratch, then the
+// statistics of every level), the six default configurations of the Curves panel, the sort on
+// its own against std::sort, and model scope over many layers against masking them one by one.
+// Run: build-bench/bench/bench_ranking --benchmark_repetitions=5
+//   --benchmark_report_aggregates_only=true   (see bench/README.md)
+#include "benchlayers.h"
+#include "mask/sparsifier.h"
+#include "ranking/modelscope.h"
+#include "ranking/radixsort.h"
+#include "ranking/sweep.h"
+
+#include <algorithm>
+#include <benchmark/benchmark.h>
+
+using namespace sparsity::core;
+using sparsity::bench::Distribution;
+using sparsity::bench::layer;
+using sparsity::bench::pool;
+
+namespace {
+
+const std::vector<double>& levels101()
+{
+    static const std::vector<double> levels = defaultSweepLevels();
+    return levels;
+}
+
+Configuration configurationOf(std::int64_t bh, std::int64_t bw, std::int64_t zeros)
+{
+    return Configuration{{bh, bw}, zeros, Norm::L2};
+}
+
+// Args: rows, cols, block rows, block cols, zeros per block, threads, method (0: sweepTensor,
+// which selects only the thresholds it needs; 1: a BlockRanking built and read at every level).
+void curve(benchmark::State& state)
+{
+    const auto& weights = layer(state.range(0), state.range(1), Distribution::Normal);
+    const Configuration configuration =
+        configurationOf(state.range(2), state.range(3), state.range(4));
+    const ExecutionContext context{&pool(), static_cast<int>(state.range(5))};
+    for (auto _ : state) {
+        if (state.range(6) == 0) {
+            const auto rows = sweepTensor(weights, configuration, levels101(), context);
+            benchmark::DoNotOptimize(rows.data());
+        } else {
+            const BlockRanking ranking = BlockRanking::build(weights, configuration, context);
+            const auto rows = sweepLevels(ranking, weights, levels101());
+            benchmark::DoNotOptimize(rows.data());
+        }
+    }
+}
+
+// The Curves panel's defaults: 1x1, 2:4, 1x4, 4x1, 4x4, 8x8, 101 levels each.
+void defaultCurves(benchmark::State& state)
+{
+    const auto& weights = layer(state.range(0), state.range(1), Distribution::Normal);
+    const ExecutionContext context{&pool(), static_cast<int>(state.range(2))};
+    const std::vector<Configuration> configurations{
+        configurationOf(1, 1, 1), configurationOf(1, 4, 2),  configurationOf(1, 4, 4),
+        configurationOf(4, 1, 4), configurationOf(4, 4, 16), configurationOf(8, 8, 64)};
+    for (auto _ : state) {
+        for (const Configuration& configuration : configurations) {
+            const auto rows = sweepTensor(weights, configuration, levels101(), context);
+            benchmark::DoNotOptimize(rows.data());
+        }
+    }
+}
+
+// The sort alone on the 1x4 L2 norms' keys of a layer: method 0 is the ranking's radix sort,
+// 1 is std::sort of (key, block) packed in 64 bits (the same order).
+void sortKeys(benchmark::State& state)
+{
+    const auto& weights = layer(state.range(0), state.range(1), Distribution::Normal);
+    const ExecutionContext context{&pool(), static_cast<int>(state.range(3))};
+    const BlockNorms norms = computeBlockNorms(weights, {1, 4}, Norm::L2, context);
+    const auto& values = std::get<LargeVector<float>>(norms.values);
+    LargeVector<std::uint32_t> keys(values.size());
+    for (std::size_t i = 0; i < keys.size(); ++i)
+        keys[i] = std::bit_cast<std::uint32_t>(values[i]);
+    for (auto _ : state) {
+        if (state.range(2) == 0) {
+            LargeVector<std::uint32_t> sorted = keys, blocks;
+            detail::radixSortWithPositions(sorted, blocks, context);
+            benchmark::DoNotOptimize(blocks.data());
+        } else {
+            std::vector<std::uint64_t> packed(keys.size());
+            for (std::size_t i = 0; i < keys.size(); ++i)
+                packed[i] = (std::uint64_t{keys[i]} << 32) | i;
+            std::sort(packed.begin(), packed.end());
+            benchmark::DoNotOptimize(packed.data());
+        }
+    }
+}
+
+// Distinct layers for model scope (the cached ones differ only by shape, so vary the columns).
+std::vector<const WeightTensor*> modelLayers(std::int64_t count, std::int64_t rows)
+{
+    std::vector<const WeightTensor*> layers;
+    for (std::int64_t i = 0; i < count; ++i)
+        layers.push_back(&layer(rows, rows - i, Distribution::Normal));
+    return layers;
+}
+
+// Args: layers, rows, threads, scope (0: each layer masked alone, 1: model scope). Masks of
+// 1x4 blocks, 2 zeros per block, at 50 %.
+void modelScope(benchmark::State& state)
+{
+    const auto layers = modelLayers(state.range(0), state.range(1));
+    const ExecutionContext context{&pool(), static_cast<int>(state.range(2))};
+    const Configuration configuration = configurationOf(1, 4, 2);
+    const SparsityParams params = configuration.atLevel(0.5);
+    for (auto _ : state) {
+        if (state.range(3) == 0) {
+            for (const WeightTensor* weights : layers) {
+                const MaskResult result = computeMask(*weights, params, context);
+                benchmark::DoNotOptimize(result.mask.data());
+            }
+            continue;
+        }
+        std::vector<BlockRanking> rankings;
+        for (const WeightTensor* weights : layers)
+            rankings.push_back(BlockRanking::build(*weights, configuration, context));
+        std::vector<const BlockRanking*> pointers;
+        for (const BlockRanking& ranking : rankings)
+            pointers.push_back(&ranking);
+        const auto counts = modelPrunedCounts(pointers, 0.5, ModelBounds{});
+        MaskResult result;
+        for (std::size_t d = 0; d < layers.size(); ++d) {
+            Sparsifier sparsifier(*layers[d], Sparsifier::Caching::OneShot);
+            sparsifier.computeWithPrunedCount(params, counts[d], context, result);
+            benchmark::DoNotOptimize(result.mask.data());
+        }
+    }
+}
+
+void curveArgs(benchmark::internal::Benchmark* b)
+{
+    b->ArgNames({"rows", "cols", "bh", "bw", "zpb", "threads", "ranked"});
+    for (const auto& blk : std::vector<std::vector<std::int64_t>>{
+             {1, 1, 1}, {1, 4, 2}, {1, 4, 4}, {4, 1, 4}, {4, 4, 16}, {8, 8, 64}})
+        for (std::int64_t ranked : {0, 1})
+            b->Args({4096, 4096, blk[0], blk[1], blk[2], 2, ranked});
+    b->Unit(benchmark::kMillisecond)->UseRealTime();
+}
+
+} // namespace
+
+BENCHMARK(curve)->Apply(curveArgs);
+BENCHMARK(defaultCurves)
+    ->ArgNames({"rows", "cols", "threads"})
+    ->Args({4096, 4096, 2})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK(sortKeys)
+    ->ArgNames({"rows", "cols", "method", "threads"})
+    ->Args({4096, 4096, 0, 2})
+    ->Args({4096, 4096, 0, 1})
+    ->Args({4096, 4096, 1, 1})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK(modelScope)
+    ->ArgNames({"layers", "rows", "threads", "model"})
+    ->Args({32, 4096, 2, 0})
+    ->Args({32, 4096, 2, 1})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->Iterations(2);
+
+BENCHMARK_MAIN();
