@@ -13,7 +13,10 @@ For every shape and block configuration (level 0.5) it
 and prints one table: config, PyTorch ms, ours ms, speed-up. Then an end-to-end row
 (`sparsity-cli mask` on a 4096x11008 HDF5 file against an h5py + PyTorch script doing the same
 read, mask and write, timed inside the script so torch's import is not counted against it),
-and a scaling table from bench_core (time per element from 1M to 64M elements).
+a scaling table from bench_core (time per element from 1M to 64M elements), and curves: PyTorch
+stepping its sparsifier through the 101 levels 0, 0.01, ..., 1 on one 4096x4096 layer (with the
+retained energy of each mask, which a curve plots) against bench_ranking's `curve` row (all 101
+levels' statistics from one sweep), beside our one full mask and the six default curves.
 """
 import argparse
 import json
@@ -145,6 +148,53 @@ def end_to_end(cli, tmp, repeats):
     return statistics.median(theirs), statistics.median(ours), agreement
 
 
+def torch_curve_ms(weights, block, zeros, repeats):
+    """One configuration at the levels 0, 0.01, ..., 1: each level's mask and retained energy."""
+    linear = nn.Linear(weights.shape[1], weights.shape[0], bias=False)
+    linear.weight.data = torch.from_numpy(weights)
+    energy = linear.weight.data.double().pow(2)
+    total = energy.sum()
+    sparsifier = WeightNormSparsifier(sparsity_level=0.0, sparse_block_shape=block,
+                                      zeros_per_block=zeros)
+    sparsifier.prepare(linear, config=[{"tensor_fqn": "weight"}])
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for i in range(101):
+            sparsifier.groups[0]["sparsity_level"] = i / 100
+            sparsifier.step()
+            mask = linear.parametrizations.weight[0].mask
+            retained = float((energy * mask).sum() / total)
+        times.append((time.perf_counter() - start) * 1e3)
+    return statistics.median(times), retained
+
+
+def bench_medians(bench, pattern, repeats):
+    out = subprocess.run([bench, "--benchmark_filter=" + pattern,
+                          "--benchmark_repetitions=%d" % repeats, "--benchmark_format=json"],
+                         check=True, capture_output=True, text=True).stdout
+    return {row["run_name"]: row["real_time"] for row in json.loads(out)["benchmarks"]
+            if row.get("aggregate_name") == "median"}
+
+
+def curves(build, repeats):
+    ranking = os.path.join(build, "bench", "bench_ranking")
+    core = os.path.join(build, "bench", "bench_core")
+    weights = layer((4096, 4096))
+    print("\ncurves, 4096x4096, 101 levels, 2 threads: PyTorch ms, ours ms, speed-up; ours against one full mask")
+    for bh, bw, zeros in [(1, 4, 2), (1, 4, 4), (4, 4, 16)]:
+        theirs, _ = torch_curve_ms(weights, (bh, bw), zeros, max(1, repeats // 2))
+        name = "rows:4096/cols:4096/bh:%d/bw:%d/zpb:%d" % (bh, bw, zeros)
+        curve = bench_medians(ranking, "^curve/%s/threads:2/ranked:0/" % name, repeats)
+        mine = next(iter(curve.values()))
+        full = next(iter(bench_medians(core, "^fullMask/%s/threads:2/heavy:0/" % name,
+                                       repeats).values()))
+        print("%-22s %10.1f %9.2f %8.0fx   curve %.2f ms = %.2f full masks (%.2f ms)" % (
+            "%dx%d zpb %d" % (bh, bw, zeros), theirs, mine, theirs / mine, mine, mine / full, full))
+    six = next(iter(bench_medians(ranking, "^defaultCurves/", repeats).values()))
+    print("six default curves (1x1, 2:4, 1x4, 4x1, 4x4, 8x8): %.1f ms" % six)
+
+
 def scaling(bench, repeats):
     out = subprocess.run([bench, "--benchmark_filter=^scaling/", "--benchmark_repetitions=%d" % repeats,
                           "--benchmark_format=json"], check=True, capture_output=True, text=True).stdout
@@ -186,6 +236,7 @@ def main():
     print("\nscaling (1x4, zpb 2, 2 threads): elements, ms, ns per element")
     for elements, ms, ns in scaling(bench, repeats):
         print("%10d %10.2f %8.3f" % (elements, ms, ns))
+    curves(args.build, repeats)
 
 
 if __name__ == "__main__":
