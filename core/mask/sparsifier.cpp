@@ -60,6 +60,9 @@ const BlockRanking* Sparsifier::rankingForLevelChange(const SparsityParams& para
         return nullptr;
     if (const BlockRanking* kept = cachedRanking(params))
         return kept;
+    // A ranking of the same norms for another zeros per block re-sums in one pass.
+    if (m_ranking && m_ranking->grid().block == params.block && m_ranking->norm() == params.norm)
+        return ranking(params, context).get();
     const bool normsCurrent =
         m_norms && m_norms->grid.block == params.block && m_norms->norm == params.norm;
     const bool sameThreshold = m_threshold && m_threshold->prunedCount == k;
@@ -73,12 +76,41 @@ std::shared_ptr<const BlockRanking> Sparsifier::ranking(const SparsityParams& pa
 {
     params.throwIfInvalid();
     const BlockNorms& norms = blockNorms(params.block, params.norm, context);
-    if (!cachedRanking(params)) {
-        m_ranking.reset();
-        m_ranking = std::make_shared<const BlockRanking>(
-            BlockRanking::build(m_weights, norms, params.effectiveZerosPerBlock(), context));
-    }
+    if (cachedRanking(params))
+        return m_ranking;
+    // The blocks' order depends on the norms only: another zeros per block keeps it.
+    const bool sameOrder =
+        m_ranking && m_ranking->grid().block == params.block && m_ranking->norm() == params.norm;
+    std::shared_ptr<const BlockRanking> previous = std::move(m_ranking);
+    m_ranking = std::make_shared<const BlockRanking>(
+        sameOrder
+            ? previous->withZerosPerBlock(m_weights, params.effectiveZerosPerBlock(), context)
+            : BlockRanking::build(m_weights, norms, params.effectiveZerosPerBlock(), context));
     return m_ranking;
+}
+
+Sparsifier::PatternCache Sparsifier::patternCache(const SparsityParams& params,
+                                                  const BlockGrid& grid)
+{
+    PatternCache cache;
+    const std::int64_t zeros = params.effectiveZerosPerBlock();
+    if (m_caching != Caching::ForParameterChanges || zeros >= params.block.elementCount() ||
+        !ZeroPatterns::supports(params.block))
+        return cache;
+    cache.cached = cachedZeroPatterns(params);
+    if (!cache.cached) {
+        m_patterns.reset();
+        cache.filling =
+            ZeroPatterns{grid, params.norm, zeros,
+                         std::vector<std::uint8_t>(static_cast<std::size_t>(grid.blockCount()))};
+    }
+    return cache;
+}
+
+void Sparsifier::keepFilledPatterns(PatternCache& cache)
+{
+    if (cache.filling) // only once complete: a cancelled pass leaves no half-filled table
+        m_patterns = std::move(cache.filling);
 }
 
 const ZeroPatterns* Sparsifier::cachedZeroPatterns(const SparsityParams& params) const
@@ -130,10 +162,12 @@ void Sparsifier::computeFor(const SparsityParams& params, std::optional<std::int
     } else if (const BlockRanking* ranked = rankingForLevelChange(params, k, context)) {
         // Threshold and statistics from the ranking; the pass only writes the mask.
         result.threshold = ranked->thresholdFor(k);
-        const ZeroPatterns* patterns = cachedZeroPatterns(params);
+        PatternCache patterns = patternCache(params, grid);
         buildMask(m_weights,
-                  MaskPass{*m_norms, result.threshold, zeros, patterns, nullptr, false, false},
+                  MaskPass{*m_norms, result.threshold, zeros, patterns.cached, patterns.toFill(),
+                           false, false},
                   result.mask.data(), context);
+        keepFilledPatterns(patterns);
         result.stats = ranked->statsFor(k, m_weights);
         return;
     } else {
@@ -161,24 +195,13 @@ void Sparsifier::computeFor(const SparsityParams& params, std::optional<std::int
         // Small blocks' zero patterns come from the mask pass, which reads every weight anyway:
         // a one-shot mask computes them for the rows with pruned blocks, a cached sparsifier
         // fills the whole table once per zeros per block and reuses it at every level.
-        const ZeroPatterns* patterns = nullptr;
-        std::optional<ZeroPatterns> filling;
-        if (m_caching == Caching::ForParameterChanges && zeros < params.block.elementCount() &&
-            ZeroPatterns::supports(params.block)) {
-            patterns = cachedZeroPatterns(params);
-            if (!patterns) {
-                m_patterns.reset();
-                filling = ZeroPatterns{grid, params.norm, zeros,
-                                       std::vector<std::uint8_t>(static_cast<std::size_t>(blocks))};
-            }
-        }
+        PatternCache patterns = patternCache(params, grid);
         const MaskBuildResult built =
             buildMask(m_weights,
-                      MaskPass{norms ? *norms : unstored, result.threshold, zeros, patterns,
-                               filling ? &*filling : nullptr, !m_allWeights.has_value()},
+                      MaskPass{norms ? *norms : unstored, result.threshold, zeros, patterns.cached,
+                               patterns.toFill(), !m_allWeights.has_value()},
                       result.mask.data(), context);
-        if (filling) // only once complete: a cancelled pass leaves no half-filled table
-            m_patterns = std::move(filling);
+        keepFilledPatterns(patterns);
         if (!m_allWeights)
             m_allWeights = built.all;
         stats.zeros = built.zeros;

@@ -75,6 +75,16 @@ private:
     const BlockRanking* rankingForLevelChange(const SparsityParams& params, std::int64_t k,
                                               const ExecutionContext& context);
     const ZeroPatterns* cachedZeroPatterns(const SparsityParams& params) const;
+    // The zero patterns a mask pass reads (kept ones), or fills (none kept yet) for small
+    // blocks of a cached sparsifier; nothing otherwise.
+    struct PatternCache
+    {
+        const ZeroPatterns* cached = nullptr;
+        std::optional<ZeroPatterns> filling;
+        ZeroPatterns* toFill() { return filling ? &*filling : nullptr; }
+    };
+    PatternCache patternCache(const SparsityParams& params, const BlockGrid& grid);
+    void keepFilledPatterns(PatternCache& cache);
 
     const WeightTensor& m_weights;
     const Caching m_caching;

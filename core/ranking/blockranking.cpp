@@ -26,68 +26,81 @@ std::int64_t chunkSizeFor(std::int64_t blocks)
 
 } // namespace
 
-template <typename T> struct RankingBuilder
+template <typename T>
+std::shared_ptr<const BlockRanking::Order>
+sortBlocks(const WeightTensor& weights, const BlockNorms& norms, const ExecutionContext& context)
 {
     using Key = detail::OrderKey<T>;
-
-    static void build(BlockRanking& ranking, const WeightTensor& weights, const BlockNorms& norms,
-                      const ExecutionContext& context)
-    {
-        const BlockGrid& grid = ranking.m_grid;
-        const std::int64_t n = grid.blockCount();
-        // Keys in block order, then sorted with their blocks.
-        LargeVector<Key> keys(static_cast<std::size_t>(n));
-        detail::visitNormKeysTyped<T>(norms, weights, [&](const auto& key) {
-            parallelFor(context, 0, n, 65536, [&](std::int64_t from, std::int64_t to) {
-                for (std::int64_t i = from; i < to; ++i)
-                    keys[static_cast<std::size_t>(i)] = key(i);
-            });
-        });
-        detail::radixSortWithPositions(keys, ranking.m_blocks, context);
-        ranking.m_keys = std::move(keys);
-        LargeVector<std::uint32_t> rankOf(static_cast<std::size_t>(n));
+    const std::int64_t n = norms.blockCount();
+    // Keys in block order, then sorted with their blocks.
+    LargeVector<Key> keys(static_cast<std::size_t>(n));
+    detail::visitNormKeysTyped<T>(norms, weights, [&](const auto& key) {
         parallelFor(context, 0, n, 65536, [&](std::int64_t from, std::int64_t to) {
-            for (std::int64_t r = from; r < to; ++r)
-                rankOf[ranking.m_blocks[static_cast<std::size_t>(r)]] =
-                    static_cast<std::uint32_t>(r);
+            for (std::int64_t i = from; i < to; ++i)
+                keys[static_cast<std::size_t>(i)] = key(i);
         });
+    });
+    auto order = std::make_shared<BlockRanking::Order>();
+    detail::radixSortWithPositions(keys, order->blocks, context);
+    order->keys = std::move(keys);
+    return order;
+}
 
-        // Every block summed into the chunk of its rank.
-        ranking.m_scaleExponent = detail::sumScaleExponent(weights, context);
-        const std::int64_t chunkSize = ranking.m_chunkSize;
-        const int chunkShift = std::countr_zero(static_cast<std::uint64_t>(chunkSize));
-        const std::int64_t chunks = (n + chunkSize - 1) / chunkSize;
-        const std::int64_t gridCols = grid.gridCols();
-        const detail::SegmentedSums sums = detail::sumBlocksBySegment(
-            weights, grid, ranking.m_norm, ranking.m_zerosPerBlock, ranking.m_scaleExponent, chunks,
-            [&](std::int64_t br, std::uint32_t* segments) {
-                const std::uint32_t* ranks = rankOf.data() + br * gridCols;
-                for (std::int64_t q = 0; q < gridCols; ++q)
-                    segments[q] = ranks[q] >> chunkShift;
-            },
-            context);
-        ranking.m_nonFiniteWeights = sums.nonFiniteWeights;
-        const auto size = static_cast<std::size_t>(chunks + 1);
-        ranking.m_prefixZeros.assign(size, 0);
-        ranking.m_prefixKeptInsideEnergy.assign(size, 0.0L);
-        ranking.m_prefixKeptInsideL1.assign(size, 0.0L);
-        ranking.m_suffixWholeEnergy.assign(size, 0.0L);
-        ranking.m_suffixWholeL1.assign(size, 0.0L);
-        for (std::size_t c = 0; c + 1 < size; ++c) {
-            const detail::SegmentSums& chunk = sums.segments[c];
-            ranking.m_prefixZeros[c + 1] = ranking.m_prefixZeros[c] + chunk.zeros;
-            ranking.m_prefixKeptInsideEnergy[c + 1] =
-                ranking.m_prefixKeptInsideEnergy[c] + chunk.keptInsideEnergy;
-            ranking.m_prefixKeptInsideL1[c + 1] =
-                ranking.m_prefixKeptInsideL1[c] + chunk.keptInsideL1;
-        }
-        for (std::size_t c = size - 1; c-- > 0;) {
-            ranking.m_suffixWholeEnergy[c] =
-                ranking.m_suffixWholeEnergy[c + 1] + sums.segments[c].wholeEnergy;
-            ranking.m_suffixWholeL1[c] = ranking.m_suffixWholeL1[c + 1] + sums.segments[c].wholeL1;
-        }
+void BlockRanking::sumChunks(const WeightTensor& weights, const ExecutionContext& context)
+{
+    const std::int64_t n = blockCount();
+    const LargeVector<std::uint32_t>& blocks = m_order->blocks;
+    LargeVector<std::uint32_t> rankOf(static_cast<std::size_t>(n));
+    parallelFor(context, 0, n, 65536, [&](std::int64_t from, std::int64_t to) {
+        for (std::int64_t r = from; r < to; ++r)
+            rankOf[blocks[static_cast<std::size_t>(r)]] = static_cast<std::uint32_t>(r);
+    });
+    // Every block summed into the chunk of its rank.
+    m_scaleExponent = detail::sumScaleExponent(weights, context);
+    const int chunkShift = std::countr_zero(static_cast<std::uint64_t>(m_chunkSize));
+    const std::int64_t chunks = (n + m_chunkSize - 1) / m_chunkSize;
+    const std::int64_t gridCols = m_grid.gridCols();
+    const detail::SegmentedSums sums = detail::sumBlocksBySegment(
+        weights, m_grid, m_norm, m_zerosPerBlock, m_scaleExponent, chunks,
+        [&](std::int64_t br, std::uint32_t* segments) {
+            const std::uint32_t* ranks = rankOf.data() + br * gridCols;
+            for (std::int64_t q = 0; q < gridCols; ++q)
+                segments[q] = ranks[q] >> chunkShift;
+        },
+        context);
+    m_nonFiniteWeights = sums.nonFiniteWeights;
+    const auto size = static_cast<std::size_t>(chunks + 1);
+    m_prefixZeros.assign(size, 0);
+    m_prefixKeptInsideEnergy.assign(size, 0.0L);
+    m_prefixKeptInsideL1.assign(size, 0.0L);
+    m_suffixWholeEnergy.assign(size, 0.0L);
+    m_suffixWholeL1.assign(size, 0.0L);
+    for (std::size_t c = 0; c + 1 < size; ++c) {
+        const detail::SegmentSums& chunk = sums.segments[c];
+        m_prefixZeros[c + 1] = m_prefixZeros[c] + chunk.zeros;
+        m_prefixKeptInsideEnergy[c + 1] = m_prefixKeptInsideEnergy[c] + chunk.keptInsideEnergy;
+        m_prefixKeptInsideL1[c + 1] = m_prefixKeptInsideL1[c] + chunk.keptInsideL1;
     }
-};
+    for (std::size_t c = size - 1; c-- > 0;) {
+        m_suffixWholeEnergy[c] = m_suffixWholeEnergy[c + 1] + sums.segments[c].wholeEnergy;
+        m_suffixWholeL1[c] = m_suffixWholeL1[c + 1] + sums.segments[c].wholeL1;
+    }
+}
+
+BlockRanking BlockRanking::withZerosPerBlock(const WeightTensor& weights,
+                                             std::int64_t zerosPerBlock,
+                                             const ExecutionContext& context) const
+{
+    SparsityParams{0.5, m_grid.block, zerosPerBlock, m_norm}.throwIfInvalid();
+    BlockRanking ranking;
+    ranking.m_grid = m_grid;
+    ranking.m_norm = m_norm;
+    ranking.m_zerosPerBlock = zerosPerBlock;
+    ranking.m_chunkSize = m_chunkSize;
+    ranking.m_order = m_order;
+    ranking.sumChunks(weights, context);
+    return ranking;
+}
 
 BlockRanking BlockRanking::build(const WeightTensor& weights, const BlockNorms& norms,
                                  std::int64_t zerosPerBlock, const ExecutionContext& context)
@@ -111,10 +124,10 @@ BlockRanking BlockRanking::build(const WeightTensor& weights, const BlockNorms& 
     ranking.m_norm = norms.norm;
     ranking.m_zerosPerBlock = zerosPerBlock;
     ranking.m_chunkSize = chunkSizeFor(n);
-    if (weights.precision() == Precision::Float32)
-        RankingBuilder<float>::build(ranking, weights, norms, context);
-    else
-        RankingBuilder<double>::build(ranking, weights, norms, context);
+    ranking.m_order = weights.precision() == Precision::Float32
+                          ? sortBlocks<float>(weights, norms, context)
+                          : sortBlocks<double>(weights, norms, context);
+    ranking.sumChunks(weights, context);
     return ranking;
 }
 
@@ -157,24 +170,24 @@ BlockThreshold BlockRanking::thresholdFor(std::int64_t prunedCount) const
         return BlockThreshold{n, k, 0, -1};
     const auto last = static_cast<std::size_t>(k - 1);
     const std::uint64_t key =
-        std::visit([last](const auto& keys) { return std::uint64_t{keys[last]}; }, m_keys);
-    return BlockThreshold{n, k, key, static_cast<std::int64_t>(m_blocks[last])};
+        std::visit([last](const auto& keys) { return std::uint64_t{keys[last]}; }, m_order->keys);
+    return BlockThreshold{n, k, key, static_cast<std::int64_t>(m_order->blocks[last])};
 }
 
 std::int64_t BlockRanking::blockAtRank(std::int64_t rank) const
 {
-    return m_blocks[static_cast<std::size_t>(rank)];
+    return m_order->blocks[static_cast<std::size_t>(rank)];
 }
 
 std::uint64_t BlockRanking::doubleKeyAtRank(std::int64_t rank) const
 {
     const auto r = static_cast<std::size_t>(rank);
-    if (const auto* keys = std::get_if<LargeVector<std::uint32_t>>(&m_keys)) {
+    if (const auto* keys = std::get_if<LargeVector<std::uint32_t>>(&m_order->keys)) {
         // A float key is the float's bits (NaN as the first NaN pattern): widen the value.
         const float value = std::bit_cast<float>((*keys)[r]);
         return detail::nonNegativeKey(static_cast<double>(value));
     }
-    return std::get<LargeVector<std::uint64_t>>(m_keys)[r];
+    return std::get<LargeVector<std::uint64_t>>(m_order->keys)[r];
 }
 
 std::int64_t BlockRanking::countBelow(std::uint64_t doubleKey) const
@@ -194,14 +207,14 @@ detail::SegmentSums BlockRanking::sumRanks(const WeightTensor& weights, std::int
                                            std::int64_t to) const
 {
     return detail::sumListedBlocks(weights, m_grid, m_norm, m_zerosPerBlock, m_scaleExponent,
-                                   m_blocks.data() + from, to - from);
+                                   m_order->blocks.data() + from, to - from);
 }
 
 std::int64_t BlockRanking::zerosOfRanks(std::int64_t from, std::int64_t to) const
 {
     std::int64_t zeros = 0;
     for (std::int64_t r = from; r < to; ++r) {
-        const std::int64_t block = m_blocks[static_cast<std::size_t>(r)];
+        const std::int64_t block = m_order->blocks[static_cast<std::size_t>(r)];
         const std::int64_t br = block / m_grid.gridCols(), bc = block % m_grid.gridCols();
         zeros += std::min(m_zerosPerBlock, m_grid.validRows(br) * m_grid.validCols(bc));
     }

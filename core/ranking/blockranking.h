@@ -8,6 +8,7 @@
 #include "tensor/weighttensor.h"
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <variant>
 #include <vector>
@@ -45,6 +46,11 @@ public:
                               const ExecutionContext& context);
     static BlockRanking build(const WeightTensor& weights, const Configuration& configuration,
                               const ExecutionContext& context);
+
+    // The same order of blocks (shared, not sorted again) summed for another zeros per block:
+    // a zeros-per-block change costs one pass over the weights, not a sort.
+    BlockRanking withZerosPerBlock(const WeightTensor& weights, std::int64_t zerosPerBlock,
+                                   const ExecutionContext& context) const;
 
     const BlockGrid& grid() const { return m_grid; }
     Norm norm() const { return m_norm; }
@@ -85,7 +91,15 @@ public:
     std::int64_t chunkSize() const { return m_chunkSize; }
 
 private:
-    template <typename T> friend struct RankingBuilder;
+public:
+    struct Order
+    {
+        std::variant<LargeVector<std::uint32_t>, LargeVector<std::uint64_t>> keys;
+        LargeVector<std::uint32_t> blocks;
+    };
+
+private:
+    void sumChunks(const WeightTensor& weights, const ExecutionContext& context);
 
     detail::SegmentSums sumRanks(const WeightTensor& weights, std::int64_t from,
                                  std::int64_t to) const;
@@ -97,9 +111,9 @@ private:
     Norm m_norm = Norm::L2;
     std::int64_t m_zerosPerBlock = 0;
     std::int64_t m_chunkSize = 1;
-    // Sorted order keys (orderkey.h nonNegativeKey, in the tensor's precision) and blocks.
-    std::variant<LargeVector<std::uint32_t>, LargeVector<std::uint64_t>> m_keys;
-    LargeVector<std::uint32_t> m_blocks;
+    // The blocks in rank order with their norms' order keys (orderkey.h nonNegativeKey, in the
+    // tensor's precision); shared by the rankings of other zeros per block.
+    std::shared_ptr<const Order> m_order;
     // Running sums at chunk boundaries c * chunkSize: prefix (ranks before) of zeros and kept
     // inside, suffix (ranks from there on) of whole weight. One more entry than chunks.
     std::vector<std::int64_t> m_prefixZeros;

@@ -107,6 +107,7 @@ private Q_SLOTS:
     void sparsifierLevelChangesEqualComputeMask();
     void sameNumbersForAnyThreadCount();
     void estimatedStatsHaveExactIntegers();
+    void anotherZerosPerBlockKeepsTheOrder();
     void hugeFloat64WeightsKeepTheirRatios();
     void doubleKeysMergeFloatAndDoubleRankings();
     void tooManyBlocksForARankingIsRefusedClearly();
@@ -359,6 +360,30 @@ void TestBlockRanking::estimatedStatsHaveExactIntegers()
                         1e-15);
         }
     }
+}
+
+void TestBlockRanking::anotherZerosPerBlockKeepsTheOrder()
+{
+    // Re-summing a ranking for another zeros per block gives a fresh ranking's numbers, bit for
+    // bit, and shares its order.
+    const WeightTensor weights = randomWeights({90, 97}, Precision::Float32, 12, true);
+    const BlockRanking whole =
+        BlockRanking::build(weights, Configuration{{2, 3}, std::nullopt, Norm::L1}, {});
+    for (std::int64_t zeros : {0, 1, 4, 6}) {
+        const BlockRanking resummed = whole.withZerosPerBlock(weights, zeros, {});
+        const BlockRanking fresh =
+            BlockRanking::build(weights, Configuration{{2, 3}, zeros, Norm::L1}, {});
+        QCOMPARE(resummed.zerosPerBlock(), zeros);
+        for (std::int64_t k = 0; k <= fresh.blockCount(); k += 101) {
+            const MaskStats a = resummed.statsFor(k, weights), b = fresh.statsFor(k, weights);
+            QCOMPARE(a.zeros, b.zeros);
+            QCOMPARE(a.retainedEnergy, b.retainedEnergy);
+            QCOMPARE(a.retainedL1, b.retainedL1);
+            QCOMPARE(resummed.blockAtRank(k % fresh.blockCount()),
+                     fresh.blockAtRank(k % fresh.blockCount()));
+        }
+    }
+    QVERIFY_THROWS_EXCEPTION(Error, whole.withZerosPerBlock(weights, 7, {}));
 }
 
 void TestBlockRanking::hugeFloat64WeightsKeepTheirRatios()
