@@ -1,6 +1,7 @@
 // sparsity-explorer: the GUI. Opens FILE.h5 (the demo weights without one), optionally selects
 // a layer, and with --screenshot grabs the window once all work is idle and exits.
 #include "mainwindow/mainwindow.h"
+#include "session/session.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -41,24 +42,38 @@ void screenshotWhenIdle(sparsity::ui::MainWindow& window, const QString& output)
     timer->start();
 }
 
+// A file or layer that cannot be shown ends a screenshot run with its message and exit 1:
+// a script must not take a picture of an error dialog for the picture it asked for.
+void failScreenshotOnError(sparsity::ui::MainWindow& window)
+{
+    const auto fail = [](const QString& message) {
+        QTextStream(stderr) << "sparsity-explorer: " << message << '\n';
+        QCoreApplication::exit(1);
+    };
+    QObject::connect(window.session(), &sparsity::ui::Session::fileFailed, &window,
+                     [fail](const QString& path, const QString& message) {
+                         fail(message.isEmpty() ? path + QStringLiteral(": cannot be opened")
+                                                : message);
+                     });
+    QObject::connect(window.session(), &sparsity::ui::Session::layerFailed, &window,
+                     [fail](const QString& layer, const QString& message) {
+                         fail(QStringLiteral("dataset '%1': %2").arg(layer, message));
+                     });
+}
+
 } // namespace
 
 int main(int argc, char* argv[])
 {
-    QApplication app(argc, argv);
     QCoreApplication::setOrganizationName(QStringLiteral("SparsityExplorer"));
     QCoreApplication::setApplicationName(QStringLiteral("sparsity-explorer"));
     QCoreApplication::setApplicationVersion(QStringLiteral(SPARSITY_VERSION));
-    QGuiApplication::setApplicationDisplayName(QStringLiteral("Sparsity Explorer"));
-    QGuiApplication::setDesktopFileName(QStringLiteral("sparsity-explorer"));
-    // Without a desktop's icon theme (a bare X server), take the toolbar icons from Adwaita.
-    QIcon::setFallbackThemeName(QStringLiteral("Adwaita"));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
         "Explore block weight sparsity of neural-network layers and export the masks."));
-    parser.addHelpOption();
-    parser.addVersionOption();
+    const QCommandLineOption helpOption = parser.addHelpOption();
+    const QCommandLineOption versionOption = parser.addVersionOption();
     parser.addPositionalArgument(
         QStringLiteral("FILE.h5"),
         QStringLiteral("HDF5 file of weights (default: the demo weights)."));
@@ -67,15 +82,38 @@ int main(int argc, char* argv[])
         QStringLiteral("PATH"));
     const QCommandLineOption screenshotOption(
         QStringLiteral("screenshot"),
-        QStringLiteral("Save the window as PNG once everything is computed, then exit."),
+        QStringLiteral("Save the window as PNG once everything is computed, then exit (exit 1 "
+                       "if the file or layer cannot be shown)."),
         QStringLiteral("OUT.png"));
     parser.addOption(layerOption);
     parser.addOption(screenshotOption);
-    parser.process(app);
+    // Parsed before the QApplication exists, which needs a display: --help, --version and
+    // command-line mistakes must work without one (over ssh, in scripts).
+    QStringList arguments;
+    for (int i = 0; i < argc; ++i)
+        arguments << QString::fromLocal8Bit(argv[i]);
+    if (!parser.parse(arguments)) {
+        QTextStream(stderr) << "sparsity-explorer: " << parser.errorText() << '\n';
+        return 2;
+    }
+    if (parser.isSet(helpOption)) {
+        QTextStream(stdout) << parser.helpText();
+        return 0;
+    }
+    if (parser.isSet(versionOption)) {
+        QTextStream(stdout) << "sparsity-explorer " << SPARSITY_VERSION << '\n';
+        return 0;
+    }
     if (parser.positionalArguments().size() > 1) {
         QTextStream(stderr) << "sparsity-explorer: at most one file\n";
         return 2;
     }
+
+    QApplication app(argc, argv);
+    QGuiApplication::setApplicationDisplayName(QStringLiteral("Sparsity Explorer"));
+    QGuiApplication::setDesktopFileName(QStringLiteral("sparsity-explorer"));
+    // Without a desktop's icon theme (a bare X server), take the toolbar icons from Adwaita.
+    QIcon::setFallbackThemeName(QStringLiteral("Adwaita"));
 
     sparsity::ui::MainWindow window; // registers the embedded resources
     QIcon icon(QStringLiteral(":/icons/sparsity-explorer-256.png"));
@@ -85,6 +123,8 @@ int main(int argc, char* argv[])
     const bool screenshot = parser.isSet(screenshotOption);
     if (!screenshot)
         window.restoreSettings(); // a screenshot wants the default layout
+    else
+        failScreenshotOnError(window);
     window.show();
 
     const QString layer = parser.value(layerOption);

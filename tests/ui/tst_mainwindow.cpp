@@ -752,6 +752,50 @@ private Q_SLOTS:
         QVERIFY(image.width() >= 800 && image.height() >= 600);
     }
 
+    // A screenshot of a file that cannot be opened is no screenshot: exit 1, the reason on
+    // stderr, no PNG (it used to save the error dialog and exit 0).
+    void screenshotOfAMissingFileFails()
+    {
+        QTemporaryDir dir;
+        const QString shot = dir.filePath(QStringLiteral("shot.png"));
+        const QString missing = dir.filePath(QStringLiteral("missing.h5"));
+        QProcess app;
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        environment.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+        app.setProcessEnvironment(environment);
+        app.start(QStringLiteral(SPARSITY_EXPLORER_PATH),
+                  {missing, QStringLiteral("--screenshot"), shot});
+        QVERIFY(app.waitForFinished(90000));
+        QCOMPARE(app.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(app.exitCode(), 1);
+        const QString err = QString::fromLocal8Bit(app.readAllStandardError());
+        QVERIFY2(err.contains(missing), qPrintable(err));
+        QVERIFY(!QFileInfo::exists(shot));
+    }
+
+    // --help and --version need no display (the QApplication comes after them); before, they
+    // aborted with exit 134 where no display could be opened.
+    void helpWithoutADisplay()
+    {
+        for (const QString& option : {QStringLiteral("--help"), QStringLiteral("--version")}) {
+            QProcess app;
+            QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+            environment.remove(QStringLiteral("DISPLAY"));
+            environment.remove(QStringLiteral("WAYLAND_DISPLAY"));
+            environment.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("xcb"));
+            app.setProcessEnvironment(environment);
+            app.start(QStringLiteral(SPARSITY_EXPLORER_PATH), {option});
+            QVERIFY(app.waitForFinished(30000));
+            QCOMPARE(app.exitStatus(), QProcess::NormalExit);
+            QCOMPARE(app.exitCode(), 0);
+            const QString out = QString::fromLocal8Bit(app.readAllStandardOutput());
+            QVERIFY2(out.contains(option == QLatin1String("--help")
+                                      ? QStringLiteral("--screenshot")
+                                      : QStringLiteral("sparsity-explorer")),
+                     qPrintable(out));
+        }
+    }
+
     // With settings on (as the app runs), the view choices are those of the last window
     // closed; a stored kind out of range leaves the default.
     void viewChoicesSurviveARestart()
