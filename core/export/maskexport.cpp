@@ -59,7 +59,9 @@ std::vector<LayerReport> exportMasks(const ExportRequest& request, const Executi
     }
     checkRequest(request, *reader);
     auto writer = createMaskFile(request.outputPath, request.inputPath, request.overwrite);
-    const QString sourceFile = QFileInfo(request.inputPath).absoluteFilePath();
+    const QString sourceFile = request.sourceName.isEmpty()
+                                   ? QFileInfo(request.inputPath).absoluteFilePath()
+                                   : request.sourceName;
 
     std::vector<LayerReport> reports;
     const int count = static_cast<int>(request.layers.size());

@@ -36,6 +36,9 @@ struct ExportRequest
     QString outputPath;
     std::vector<LayerRequest> layers;
     std::optional<ModelScopeRequest> modelScope; // layer scope when empty
+    // Recorded as each mask's source_file instead of the input's absolute path: the GUI names
+    // its demo weights, whose readable copy is a temporary file that is gone after the session.
+    QString sourceName;
     bool overwrite = false;
     // The input as the caller listed it (TensorReader::identity()); when set, an input that was
     // replaced or modified since is refused rather than masked with other weights than shown.

@@ -504,4 +504,33 @@ double halfToDouble(std::uint16_t bits)
     return (bits & 0x8000) != 0 ? -value : value;
 }
 
+QString readStringAttribute(const QString& path, const QString& dataset, const char* name)
+{
+    silenceHdf5Errors();
+    const Id file(H5Fopen(QFile::encodeName(path).constData(), H5F_ACC_RDONLY, H5P_DEFAULT),
+                  H5Fclose);
+    if (!file.ok())
+        return {};
+    const Id object(H5Oopen(file, dataset.toUtf8().constData(), H5P_DEFAULT), H5Oclose);
+    if (!object.ok() || H5Aexists(object, name) <= 0)
+        return {};
+    const Id attribute(H5Aopen(object, name, H5P_DEFAULT), H5Aclose);
+    const Id type(H5Aget_type(attribute), H5Tclose);
+    const Id space(H5Aget_space(attribute), H5Sclose);
+    if (H5Tget_class(type) != H5T_STRING || H5Sget_simple_extent_type(space) != H5S_SCALAR)
+        return {};
+    if (H5Tis_variable_str(type) > 0) {
+        char* text = nullptr;
+        if (H5Aread(attribute, type, &text) < 0)
+            return {};
+        const QString value = QString::fromUtf8(text);
+        H5free_memory(text);
+        return value;
+    }
+    std::vector<char> text(H5Tget_size(type) + 1, '\0');
+    if (H5Aread(attribute, type, text.data()) < 0)
+        return {};
+    return QString::fromUtf8(text.data());
+}
+
 } // namespace sparsity::test

@@ -48,6 +48,10 @@ std::vector<double> expectedValues(const QString& dataset);
 std::vector<std::int64_t> valueCaseShape(const QString& dataset);
 
 // Copies the first `bytes` bytes of `source` to `target`.
+// A scalar string attribute of a dataset (or of the root group for dataset "/"), read with the
+// HDF5 C API; empty when it is missing or not a scalar string.
+QString readStringAttribute(const QString& path, const QString& dataset, const char* name);
+
 bool truncatedCopy(const QString& source, const QString& target, qint64 bytes);
 
 } // namespace sparsity::test

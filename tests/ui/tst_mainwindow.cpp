@@ -3,6 +3,7 @@
 // mask against core::computeMask; per-layer parameters, apply-to-all, the histogram's
 // threshold, the hover read-out, mask export (read back, refused overwrite, cancel) and the
 // error dialog of a broken file; image export and its errors; the menus and toolbar.
+#include "common/hdf5fixtures.h"
 #include "export/maskexport.h"
 #include "hdf5/hdf5reader.h"
 #include "heatmap/heatmapview.h"
@@ -460,6 +461,9 @@ private Q_SLOTS:
         }
         QCOMPARE(window->session()->params(QStringLiteral("/cnn/conv2/weight")),
                  test::makeParams(0.8, 1, 4, 2, core::Norm::L1));
+        // The demo's readable copy is a temporary file: the masks name the demo instead.
+        QCOMPARE(test::readStringAttribute(output, m_demoLayers.first(), "source_file"),
+                 QStringLiteral("digits.h5 (demo)"));
     }
 
     void exportsTheCurrentLayerOnly()

@@ -14,6 +14,7 @@
 #include "normhistogrampanel.h"
 #include "parameters/parameterpanel.h"
 #include "recentfiles.h"
+#include "session/demofile.h"
 #include "session/embeddedresources.h"
 #include "session/layersnapshot.h"
 #include "session/session.h"
@@ -334,6 +335,8 @@ void MainWindow::exportMasks(const QString& outputPath, bool allLayers)
     request.outputPath = QFileInfo(outputPath).absoluteFilePath();
     // The masks must be those of the weights on screen, not of a file put there since.
     request.expectedInput = m_session->fileIdentity();
+    if (m_session->isDemo())
+        request.sourceName = DemoFile::displayName();
     for (const QString& layer : layers)
         request.layers.push_back(core::LayerRequest{layer, m_session->params(layer)});
     m_export->start(request);
