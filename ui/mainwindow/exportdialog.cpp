@@ -51,8 +51,11 @@ ExportDialog::ExportDialog(const QString& currentLayer, int layerCount,
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(m_current);
     layout->addWidget(m_all);
+    // A form label made from a string has no buddy and shows its '&' literally.
+    auto* pathLabel = new QLabel(tr("&Output file:"), this);
+    pathLabel->setBuddy(m_path);
     auto* form = new QFormLayout;
-    form->addRow(tr("&Output file:"), pathRow);
+    form->addRow(pathLabel, pathRow);
     layout->addLayout(form);
     layout->addWidget(note);
     layout->addWidget(buttons);
