@@ -4,6 +4,7 @@
 #include "histogram/histogramdata.h"
 #include "histogram/histogramwidget.h"
 #include "jobs/gatedpool.h"
+#include "mainwindow/normhistogrampanel.h"
 
 #include <QSignalSpy>
 #include <QTest>
@@ -93,6 +94,10 @@ private Q_SLOTS:
     void staleResultsAreDropped();
     void onlyTheNewestIsShownOnTheInjectedPool();
     void thresholdLineIsDrawn();
+    void thresholdAtTheLargestNormStaysVisible();
+    void barsAreSplitByThePrunedCount();
+    void yTicksAreWholeCounts();
+    void captionFitsItsNumbers();
 
 private:
     QThreadPool m_pool; // bins for the widgets of a test; outlives them
@@ -337,6 +342,93 @@ void TestHistogramWidget::thresholdLineIsDrawn()
     const QColor right(shot.pixel(int(plot.left() + plot.width() * 0.8), int(plot.bottom() - 3)));
     QVERIFY2(std::abs(left.red() - left.blue()) < 20, qPrintable(left.name()));
     QVERIFY2(right.blue() > right.red() + 80, qPrintable(right.name()));
+}
+
+namespace {
+bool isRed(QRgb pixel)
+{
+    const QColor c(pixel);
+    return c.red() > 180 && c.green() < 90;
+}
+} // namespace
+
+// Every block pruned (2:4 at 100 %): the line sits just past the largest norm, beyond the axis;
+// it used to vanish, and is now drawn at the axis' right end.
+void TestHistogramWidget::thresholdAtTheLargestNormStaysVisible()
+{
+    std::vector<double> v{1.0, 2.5, 4.0, 7.0, 10.08};
+    HistogramWidget widget(&m_pool);
+    widget.resize(420, 220);
+    widget.setXScale(XScale::Linear);
+    widget.setData(v);
+    widget.setThreshold(std::nextafter(10.08, 11.0), 5);
+    const QImage shot = widget.grab().toImage();
+    const QRectF plot = widget.plotRect();
+    bool red = false;
+    for (int x = int(plot.right()) - 3; x <= int(plot.right()) + 1; ++x)
+        red = red || isRed(shot.pixel(x, int(plot.center().y())));
+    QVERIFY(red);
+}
+
+// 48 blocks at 99 %: 47 pruned, and the 47th and 48th norms share the last bar. That bar must
+// show one pruned (grey, at the bottom) and one kept block, not be split where the line falls.
+void TestHistogramWidget::barsAreSplitByThePrunedCount()
+{
+    // 64 bars over [1, 10]: the last one, [9.859, 10], holds 9.862 (pruned) and 10 (kept).
+    std::vector<double> v;
+    for (int i = 0; i < 46; ++i)
+        v.push_back(1.0 + i * 0.1);
+    v.push_back(9.862);
+    v.push_back(10.0);
+    HistogramWidget widget(&m_pool);
+    widget.resize(420, 220);
+    widget.setXScale(XScale::Linear);
+    widget.setData(v);
+    widget.setThreshold(9.862, 47);
+    const QImage shot = widget.grab().toImage();
+    const QRectF plot = widget.plotRect();
+    // The last bar, right of the line: its bottom half is the pruned block, its top the kept
+    // one. Split where the line crosses, the whole right part was blue.
+    const int x = int(plot.right()) - 1;
+    const auto bar = widget.data()->bars();
+    QCOMPARE(bar.back(), std::int64_t{2});
+    const QColor bottom(shot.pixel(x, int(plot.bottom()) - 3));
+    const QColor top(shot.pixel(x, int(plot.top() + plot.height() * 0.1)));
+    QVERIFY2(bottom.blue() < bottom.red() + 20, qPrintable(bottom.name())); // grey: pruned
+    QVERIFY2(top.blue() > top.red() + 60 || isRed(top.rgb()), qPrintable(top.name())); // kept
+}
+
+void TestHistogramWidget::yTicksAreWholeCounts()
+{
+    for (std::int64_t peak : {1, 2, 3, 7, 48, 1000}) {
+        const auto ticks = HistogramWidget::countTicks(peak);
+        QVERIFY(!ticks.isEmpty());
+        QStringList labels;
+        for (const AxisTick& tick : ticks) {
+            QCOMPARE(tick.value, std::round(tick.value));
+            labels << tick.label;
+        }
+        labels.removeDuplicates();
+        QCOMPARE(labels.size(), ticks.size()); // "1, 1, 0" on a one-block layer, before
+        QCOMPARE(ticks.first().value, 0.0);
+    }
+}
+
+void TestHistogramWidget::captionFitsItsNumbers()
+{
+    using sparsity::ui::NormHistogramPanel;
+    const QString one = NormHistogramPanel::caption(1, {4, 4}, 0);
+    QVERIFY2(one.startsWith(QStringLiteral("1 block of 4×4;")), qPrintable(one));
+    QVERIFY2(one.contains(QStringLiteral("none is pruned")), qPrintable(one));
+    QVERIFY(!one.contains(QStringLiteral("the 0")));
+    const QString single = NormHistogramPanel::caption(5, {1, 4}, 1);
+    QVERIFY2(single.contains(QStringLiteral("the one with the smallest norm is pruned")),
+             qPrintable(single));
+    const QString many = NormHistogramPanel::caption(48, {1, 4}, 47);
+    QVERIFY2(many.contains(QStringLiteral("48 blocks of 1×4")) &&
+                 many.contains(QStringLiteral("the 47 with the smallest norms")),
+             qPrintable(many));
+    QVERIFY(NormHistogramPanel::caption(48, {1, 4}, 48).contains(QStringLiteral("all are pruned")));
 }
 
 QTEST_MAIN(TestHistogramWidget)

@@ -49,11 +49,13 @@ void HistogramWidget::setXScale(XScale xScale)
         rebuild();
 }
 
-void HistogramWidget::setThreshold(double norm)
+void HistogramWidget::setThreshold(double norm, std::int64_t prunedCount)
 {
-    if (norm == m_threshold || (std::isnan(norm) && std::isnan(m_threshold)))
+    const bool sameLine = norm == m_threshold || (std::isnan(norm) && std::isnan(m_threshold));
+    if (sameLine && prunedCount == m_prunedCount)
         return;
     m_threshold = norm;
+    m_prunedCount = prunedCount;
     update();
 }
 
@@ -157,8 +159,17 @@ void HistogramWidget::dragTo(double x)
     const double value = valueAtX(x);
     // The line follows the mouse at once; the app answers with the threshold it picked.
     m_threshold = value;
+    m_prunedCount = -1; // until the app answers with the level it picked
     update();
     Q_EMIT thresholdDragged(m_data->fractionBelow(value));
+}
+
+QList<AxisTick> HistogramWidget::countTicks(std::int64_t peak)
+{
+    // Whole counts only: a one-block layer would otherwise read "0, 1, 1" for 0, 0.5 and 1.
+    QList<AxisTick> ticks = linearTicks(0.0, double(std::max<std::int64_t>(1, peak)) * 1.05, 4);
+    ticks.removeIf([](const AxisTick& tick) { return tick.value != std::round(tick.value); });
+    return ticks;
 }
 
 // --- painting ---
@@ -185,7 +196,7 @@ void HistogramWidget::paintEvent(QPaintEvent*)
     const std::int64_t peak =
         std::max<std::int64_t>(1, *std::max_element(bars.begin(), bars.end()));
     // Headroom above the tallest bar, and y ticks at round counts.
-    const QList<AxisTick> yTicks = linearTicks(0.0, double(peak) * 1.05, 4);
+    const QList<AxisTick> yTicks = countTicks(peak);
     const double yMax = std::max(double(peak) * 1.05, yTicks.isEmpty() ? 1.0 : yTicks.last().value);
     const auto yOf = [&](double count) { return plot.bottom() - count / yMax * plot.height(); };
 
@@ -194,16 +205,20 @@ void HistogramWidget::paintEvent(QPaintEvent*)
         painter.drawLine(QPointF(plot.left(), yOf(tick.value)),
                          QPointF(plot.right(), yOf(tick.value)));
 
-    const double thresholdX =
-        std::isnan(m_threshold)
-            ? plot.left() - 1
-            : std::clamp(xOfValue(m_threshold), plot.left() - 1, plot.right() + 1);
+    // A threshold beyond either end of the axis (every block pruned, or none) stays visible at
+    // that end: the line is where the user drags the level from.
+    const double thresholdX = std::isnan(m_threshold)
+                                  ? plot.left() - 1
+                                  : std::clamp(xOfValue(m_threshold), plot.left(), plot.right());
     if (!std::isnan(m_threshold))
         painter.fillRect(QRectF(plot.left(), plot.top(), thresholdX - plot.left(), plot.height()),
                          prunedShade);
 
-    // Bars, split at the threshold: the pruned side grey, the kept side blue.
+    // Bars: the pruned blocks grey, the kept ones blue. With the pruned count known, each bar is
+    // stacked by count (pruned at the bottom), smallest values first: zeros off a log axis come
+    // before every bar. Otherwise a bar is split where the line crosses it.
     const double barWidth = plot.width() / double(bars.size());
+    std::int64_t prunedLeft = m_prunedCount >= 0 ? m_prunedCount - d.offAxisCount() : 0;
     for (std::size_t i = 0; i < bars.size(); ++i) {
         if (bars[i] == 0)
             continue;
@@ -212,6 +227,18 @@ void HistogramWidget::paintEvent(QPaintEvent*)
         // At least a pixel tall, so a lone outlier block still shows.
         const double top = std::min(yOf(double(bars[i])), plot.bottom() - 1.0);
         const QRectF bar(QPointF(x0, top), QPointF(x1, plot.bottom()));
+        if (m_prunedCount >= 0) {
+            const std::int64_t pruned = std::clamp<std::int64_t>(prunedLeft, 0, bars[i]);
+            prunedLeft -= pruned;
+            const double split = pruned == bars[i]
+                                     ? bar.top()
+                                     : std::min(yOf(double(pruned)), plot.bottom() - (pruned > 0));
+            if (pruned > 0)
+                painter.fillRect(QRectF(QPointF(x0, split), bar.bottomRight()), prunedBar);
+            if (pruned < bars[i])
+                painter.fillRect(QRectF(bar.topLeft(), QPointF(x1, split)), keptBar);
+            continue;
+        }
         const double split = std::clamp(thresholdX, x0, x1);
         if (split > x0)
             painter.fillRect(QRectF(bar.topLeft(), QPointF(split, bar.bottom())), prunedBar);
@@ -264,7 +291,7 @@ void HistogramWidget::paintEvent(QPaintEvent*)
         m_axisLabel + (d.isLogarithmic() ? QStringLiteral(" (log scale)") : QString()));
 
     // The threshold line with a grip at the top.
-    if (!std::isnan(m_threshold) && thresholdX >= plot.left() && thresholdX <= plot.right()) {
+    if (!std::isnan(m_threshold)) {
         painter.setRenderHint(QPainter::Antialiasing);
         painter.setPen(QPen(thresholdColor, 2));
         painter.drawLine(QPointF(thresholdX, plot.top()), QPointF(thresholdX, plot.bottom()));

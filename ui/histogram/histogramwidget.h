@@ -1,5 +1,6 @@
 #pragma once
 
+#include "heatmap/axisticks.h"
 #include "histogram/histogramdata.h"
 #include "jobs/coalescingrunner.h"
 
@@ -36,7 +37,11 @@ public:
     void setXScale(XScale xScale);
     XScale xScale() const { return m_xScale; }
     // The norm at which blocks are pruned (strictly below it are pruned); NaN hides the line.
-    void setThreshold(double norm);
+    // With prunedCount (>= 0), the bars are split by count: exactly that many values, smallest
+    // first, are drawn as pruned, so a bar holding the threshold shows its pruned and kept
+    // blocks as they are, ties included; without it, bars are split where the line crosses.
+    void setThreshold(double norm, std::int64_t prunedCount = -1);
+    std::int64_t prunedCount() const { return m_prunedCount; }
     double threshold() const { return m_threshold; }
     void setAxisLabel(const QString& label);
 
@@ -48,6 +53,9 @@ public:
     QRectF plotRect() const;
     double valueAtX(double x) const;
     double xOfValue(double value) const;
+
+    // The y ticks for a tallest bar of `peak` blocks: round counts, whole numbers only.
+    static QList<AxisTick> countTicks(std::int64_t peak);
 
     QSize sizeHint() const override { return QSize(420, 220); }
     QSize minimumSizeHint() const override { return QSize(200, 120); }
@@ -82,6 +90,7 @@ private:
     XScale m_xScale = XScale::Automatic;
     std::shared_ptr<const HistogramData> m_data;
     double m_threshold;
+    std::int64_t m_prunedCount = -1;
     QString m_axisLabel;
     bool m_dragging = false;
     // Last, so it goes first. Each new input or scale resets it: the bars of an older one are

@@ -21,6 +21,27 @@ QString normLabel(core::Norm norm)
 
 } // namespace
 
+QString NormHistogramPanel::caption(std::int64_t blocks, core::BlockShape block,
+                                    std::int64_t pruned)
+{
+    const QLocale locale;
+    const QString count = locale.toString(static_cast<qlonglong>(blocks));
+    const QString shape = QStringLiteral("%1×%2").arg(block.rows).arg(block.cols);
+    const QString all =
+        blocks == 1 ? tr("1 block of %1").arg(shape) : tr("%1 blocks of %2").arg(count, shape);
+    QString which;
+    if (pruned <= 0)
+        which = tr("none is pruned at this level.");
+    else if (pruned >= blocks)
+        which = blocks == 1 ? tr("it is pruned.") : tr("all are pruned.");
+    else if (pruned == 1)
+        which = tr("the one with the smallest norm is pruned (shaded).");
+    else
+        which = tr("the %1 with the smallest norms are pruned (shaded).")
+                    .arg(locale.toString(static_cast<qlonglong>(pruned)));
+    return tr("%1; %2 Drag the line to change the level.").arg(all, which);
+}
+
 NormHistogramPanel::NormHistogramPanel(QThreadPool* computePool, QWidget* parent)
     : QWidget(parent)
     , m_histogram(new HistogramWidget(computePool, this))
@@ -113,15 +134,9 @@ void NormHistogramPanel::showThreshold()
     } else {
         line = core::blockNormAt(*snapshot.norms, *snapshot.weights, threshold.index);
     }
-    m_histogram->setThreshold(line);
-    const QLocale locale;
+    m_histogram->setThreshold(line, threshold.prunedCount);
     m_caption->setText(
-        tr("%1 blocks of %2×%3; the %4 with the smallest norms are pruned (shaded). "
-           "Drag the line to change the level.")
-            .arg(locale.toString(static_cast<qlonglong>(snapshot.norms->blockCount())))
-            .arg(snapshot.params.block.rows)
-            .arg(snapshot.params.block.cols)
-            .arg(locale.toString(static_cast<qlonglong>(threshold.prunedCount))));
+        caption(snapshot.norms->blockCount(), snapshot.params.block, threshold.prunedCount));
 }
 
 } // namespace sparsity::ui

@@ -34,6 +34,10 @@ public:
     HistogramWidget* histogram() const { return m_histogram; }
     bool isBusy() const;
 
+    // The caption above the histogram: how many blocks of which shape, and which are pruned,
+    // in words that fit the numbers ("1 block", "none is pruned").
+    static QString caption(std::int64_t blocks, core::BlockShape block, std::int64_t pruned);
+
 Q_SIGNALS:
     // The fraction of blocks left of where the user put the threshold: the level to use.
     void levelRequested(double level);
