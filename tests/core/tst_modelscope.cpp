@@ -16,6 +16,7 @@
 #include <QTest>
 #include <QThreadPool>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 
 using namespace sparsity::core;
@@ -196,6 +197,7 @@ private Q_SLOTS:
     void layerScopeIsUnchanged();
     void progressCoversBothPasses();
     void cancelLeavesNoFile();
+    void inputReplacedBetweenThePassesLeavesNoFile();
     void refusesBadBoundsAndMixedConfigurations_data();
     void refusesBadBoundsAndMixedConfigurations();
 };
@@ -468,6 +470,33 @@ void TestModelScope::cancelLeavesNoFile()
         }
         QCOMPARE(directoryListing(dir.path()), QStringList());
     }
+}
+
+void TestModelScope::inputReplacedBetweenThePassesLeavesNoFile()
+{
+    // Pass 2 must mask the weights pass 1 ranked: other weights under the same name are refused.
+    const ReferenceCase c = loadCase(QStringLiteral("both_bind"));
+    QTemporaryDir dir;
+    const QString input = dir.filePath(QStringLiteral("in.h5"));
+    const QString other = dir.filePath(QStringLiteral("other.h5"));
+    QVERIFY(QFile::copy(referenceFile, input));
+    QVERIFY(QFile::copy(referenceFile, other));
+    const QString output = dir.filePath(QStringLiteral("out.h5"));
+    const int n = int(c.layers.size());
+    try {
+        exportMasks(modelRequest(input, output, c.layers, c.params, c.level, c.bounds), {},
+                    [&](int index, int, const QString&) {
+                        if (index == n)
+                            QVERIFY(::rename(QFile::encodeName(other).constData(),
+                                             QFile::encodeName(input).constData()) == 0);
+                    });
+        QFAIL("a replaced input was masked");
+    } catch (const Error& e) {
+        QCOMPARE(e.code(), ErrorCode::Io);
+        QVERIFY2(e.message().contains(QStringLiteral("the file was replaced after it was opened")),
+                 qPrintable(e.message()));
+    }
+    QCOMPARE(directoryListing(dir.path()), QStringList{QStringLiteral("in.h5")});
 }
 
 void TestModelScope::refusesBadBoundsAndMixedConfigurations_data()
