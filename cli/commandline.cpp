@@ -66,6 +66,73 @@ ParsedCommand parseList(const QStringList& arguments)
     return ListOptions{positional.front()};
 }
 
+// A level, bound or fraction as --level takes it: "0.25" or "25%". nullopt if not a number.
+std::optional<double> parseFraction(const QString& text)
+{
+    QString number = text.trimmed();
+    const bool percent = number.endsWith(QLatin1Char('%'));
+    if (percent)
+        number.chop(1);
+    bool ok = false;
+    const double value = QLocale::c().toDouble(number, &ok);
+    if (!ok)
+        return std::nullopt;
+    return value / (percent ? 100.0 : 1.0);
+}
+
+// The options of `mask` that choose model scope (docs/SPEC.md "Model scope").
+struct ScopeOptions
+{
+    QCommandLineOption scope{QStringLiteral("scope"),
+                             QStringLiteral("layer: each dataset ranks its own blocks at --level "
+                                            "(default). model: all datasets share one ranking "
+                                            "and --level is the model's."),
+                             QStringLiteral("layer|model"), QStringLiteral("layer")};
+    QCommandLineOption minLevel{QStringLiteral("min-level"),
+                                QStringLiteral("Model scope: each dataset prunes at least this "
+                                               "fraction of its blocks, 0..1 (default 0)."),
+                                QStringLiteral("A")};
+    QCommandLineOption maxLevel{QStringLiteral("max-level"),
+                                QStringLiteral("Model scope: each dataset prunes at most this "
+                                               "fraction of its blocks, 0..1 (default 1)."),
+                                QStringLiteral("B")};
+
+    void addTo(QCommandLineParser& parser) const { parser.addOptions({scope, minLevel, maxLevel}); }
+
+    // Fills options.modelScope, or says what is wrong with the command line.
+    std::optional<QString> read(const QCommandLineParser& parser, MaskOptions& options) const
+    {
+        for (const auto* single : {&scope, &minLevel, &maxLevel})
+            if (parser.values(*single).size() > 1)
+                return QStringLiteral("--%1 given more than once").arg(single->names().last());
+        const QString scopeText = parser.value(scope).trimmed().toLower();
+        if (scopeText != QLatin1String("layer") && scopeText != QLatin1String("model"))
+            return QStringLiteral("--scope '%1' is not layer or model").arg(parser.value(scope));
+        if (scopeText == QLatin1String("layer")) {
+            for (const auto* bound : {&minLevel, &maxLevel})
+                if (parser.isSet(*bound))
+                    return QStringLiteral("--%1 needs --scope model").arg(bound->names().last());
+            options.modelScope.reset();
+            return std::nullopt;
+        }
+        core::ModelBounds bounds;
+        for (const auto& [option, value] :
+             {std::pair{&minLevel, &bounds.minLevel}, std::pair{&maxLevel, &bounds.maxLevel}}) {
+            if (!parser.isSet(*option))
+                continue;
+            const auto parsed = parseFraction(parser.value(*option));
+            if (!parsed)
+                return QStringLiteral("--%1 '%2' is not a number")
+                    .arg(option->names().last(), parser.value(*option));
+            *value = *parsed;
+        }
+        if (const auto problem = bounds.validate())
+            return problem;
+        options.modelScope = bounds;
+        return std::nullopt;
+    }
+};
+
 ParsedCommand parseMask(const QStringList& arguments)
 {
     QCommandLineParser parser;
@@ -107,6 +174,8 @@ ParsedCommand parseMask(const QStringList& arguments)
     const QCommandLineOption force(QStringLiteral("force"),
                                    QStringLiteral("Overwrite OUTPUT.h5 if it exists."));
     parser.addOptions({output, dataset, level, block, zeros, norm, threads, force});
+    const ScopeOptions scope;
+    scope.addTo(parser);
 
     const QString command = QStringLiteral("mask");
     if (!parser.parse(arguments))
@@ -182,6 +251,8 @@ ParsedCommand parseMask(const QStringList& arguments)
         options.threads = value;
     }
     if (const auto problem = options.params.validate())
+        return usageError(command, *problem);
+    if (const auto problem = scope.read(parser, options))
         return usageError(command, *problem);
     return options;
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "mask/sparsityparams.h"
+#include "ranking/modelscope.h"
 
 #include <QString>
 #include <QStringList>
@@ -24,6 +25,9 @@ struct MaskOptions
     core::SparsityParams params;
     int threads = 1;
     bool force = false;
+    // --scope model: the datasets share one ranking at params.level (docs/SPEC.md "Model
+    // scope"), each within bounds; nullopt is layer scope.
+    std::optional<core::ModelBounds> modelScope;
 };
 
 // Text to print and exit with: help or version (exit 0), or a usage error (exit 2).

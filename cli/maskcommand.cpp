@@ -3,9 +3,12 @@
 #include "error.h"
 #include "export/maskexport.h"
 #include "io/tensorfile.h"
+#include "ranking/sweep.h"
 #include "texttable.h"
 
+#include <QHash>
 #include <QThreadPool>
+#include <algorithm>
 #include <cmath>
 
 namespace sparsity::cli {
@@ -41,12 +44,41 @@ std::vector<core::LayerRequest> chooseLayers(const MaskOptions& options, QTextSt
     return layers;
 }
 
+// Model scope takes the datasets in the order `list` prints them (docs/SPEC.md "Model scope"),
+// whatever order --dataset named them in: that order breaks ties between datasets. A name the
+// listing does not hold keeps its place after the listed ones; the export then says why.
+void putInListOrder(std::vector<core::LayerRequest>& layers, const QString& input)
+{
+    const auto tree = core::openTensorFile(input)->listTree();
+    QHash<QString, qsizetype> position;
+    for (qsizetype i = 0; i < qsizetype(tree.size()); ++i)
+        position.insert(tree[std::size_t(i)].path, i);
+    const auto rank = [&](const core::LayerRequest& layer) {
+        return position.value(layer.datasetPath, qsizetype(tree.size()));
+    };
+    std::stable_sort(layers.begin(), layers.end(),
+                     [&](const auto& a, const auto& b) { return rank(a) < rank(b); });
+}
+
 QString percent(double ratio)
 {
     // Not finite only if the long double sums overflow (beyond 1e4932).
     if (!std::isfinite(ratio))
         return QStringLiteral("n/a");
     return QStringLiteral("%1%").arg(ratio * 100.0, 0, 'f', 2);
+}
+
+// The total of a model-scope run (docs/SPEC.md "Configurations and sweeps", model rows): what
+// the shared level achieved over all datasets together.
+void addModelRow(TextTable& table, const std::vector<core::LayerReport>& reports)
+{
+    std::vector<core::MaskStats> layers;
+    for (const core::LayerReport& report : reports)
+        layers.push_back(report.stats);
+    const core::MaskStats model = core::combineStats(layers);
+    table.addRow({QStringLiteral("model"), QString(), QString::number(model.blocks),
+                  QString::number(model.prunedBlocks), percent(model.achievedSparsity),
+                  percent(model.retainedEnergy)});
 }
 
 } // namespace
@@ -60,6 +92,11 @@ int runMask(const MaskOptions& options, QTextStream& out, QTextStream& err, bool
         request.outputPath = options.output;
         request.overwrite = options.force;
         request.layers = chooseLayers(options, err);
+        if (options.modelScope) {
+            request.modelScope = core::ModelScopeRequest{options.params.level, *options.modelScope};
+            if (!options.datasets.isEmpty())
+                putInListOrder(request.layers, options.input);
+        }
 
         QThreadPool pool;
         pool.setMaxThreadCount(options.threads);
@@ -68,7 +105,17 @@ int runMask(const MaskOptions& options, QTextStream& out, QTextStream& err, bool
         const auto progress = [&](int index, int count, const QString& path) {
             if (!showProgress)
                 return;
-            if (index < count)
+            if (index < count && options.modelScope) {
+                // Model scope reads every dataset twice: to rank it, then to write its mask.
+                const int layers = count / 2;
+                const bool ranking = index < layers;
+                err << QStringLiteral("\r\x1b[K[%1 %2/%3] %4")
+                           .arg(ranking ? QStringLiteral("ranking") : QStringLiteral("writing"))
+                           .arg(index % layers + 1)
+                           .arg(layers)
+                           .arg(path)
+                    << Qt::flush;
+            } else if (index < count)
                 err << QStringLiteral("\r\x1b[K[%1/%2] %3").arg(index + 1).arg(count).arg(path)
                     << Qt::flush;
             else
@@ -96,6 +143,8 @@ int runMask(const MaskOptions& options, QTextStream& out, QTextStream& err, bool
                     << report.stats.nonFiniteWeights
                     << " NaN or infinite weights (left out of the retained energy)" << Qt::endl;
         }
+        if (options.modelScope)
+            addModelRow(table, reports);
         out << table.render();
         out << QStringLiteral("wrote %1 mask%2 to %3\n")
                    .arg(reports.size())

@@ -4,6 +4,7 @@
 #include "io/datasetchecks.h"
 #include "io/tensorfile.h"
 #include "mask/sparsifier.h"
+#include "ranking/blockranking.h"
 
 #include <QFileInfo>
 #include <QSet>
@@ -11,14 +12,55 @@
 namespace sparsity::core {
 namespace {
 
+// The parameters a layer is masked and described with: in model scope its level is the model's
+// (docs/SPEC.md "Model scope": sparsity_level holds the requested model level).
+SparsityParams effectiveParams(const ExportRequest& request, const LayerRequest& layer)
+{
+    SparsityParams params = layer.params;
+    if (request.modelScope)
+        params.level = request.modelScope->level;
+    return params;
+}
+
+// Model scope ranks every layer with one configuration and needs valid bounds.
+void checkModelScope(const ExportRequest& request)
+{
+    const double level = request.modelScope->level;
+    if (!(level >= 0.0 && level <= 1.0))
+        throw Error(
+            ErrorCode::InvalidParameter,
+            QStringLiteral("%1: model scope: Sparsity level must be between 0 and 1, got %2.")
+                .arg(request.inputPath)
+                .arg(level));
+    if (const auto problem = request.modelScope->bounds.validate())
+        throw Error(ErrorCode::InvalidParameter,
+                    QStringLiteral("%1: model scope: %2").arg(request.inputPath, *problem));
+    const LayerRequest& first = request.layers.front();
+    const Configuration configuration = Configuration::of(first.params);
+    for (const LayerRequest& layer : request.layers) {
+        const Configuration other = Configuration::of(layer.params);
+        if (!other.sameMasksAs(configuration))
+            throw Error(ErrorCode::InvalidParameter,
+                        QStringLiteral("%1: model scope ranks every dataset with one block shape, "
+                                       "zeros per block and norm, but dataset '%2' has %3 and "
+                                       "dataset '%4' has %5")
+                            .arg(request.inputPath, normalizeDatasetPath(first.datasetPath),
+                                 describeConfiguration(configuration),
+                                 normalizeDatasetPath(layer.datasetPath),
+                                 describeConfiguration(other)));
+    }
+}
+
 void checkRequest(const ExportRequest& request, const TensorReader& reader)
 {
     if (request.layers.empty())
         throw Error(ErrorCode::InvalidInput,
                     QStringLiteral("%1: no dataset to mask").arg(request.inputPath));
+    if (request.modelScope)
+        checkModelScope(request);
     QSet<QString> seen;
     for (const LayerRequest& layer : request.layers) {
-        if (const auto problem = layer.params.validate())
+        if (const auto problem = effectiveParams(request, layer).validate())
             throw Error(ErrorCode::InvalidParameter,
                         QStringLiteral("%1: dataset '%2': %3")
                             .arg(request.inputPath, layer.datasetPath, *problem));
@@ -33,6 +75,64 @@ void checkRequest(const ExportRequest& request, const TensorReader& reader)
                             .arg(request.inputPath, info.path));
         seen.insert(info.path);
     }
+}
+
+// docs/SPEC.md "Model scope" in two passes over the input, so that memory holds one layer's
+// weights at a time plus every layer's ranking (never all weights): pass 1 reads each layer
+// and keeps its block ranking, then the shared ranking gives each layer its pruned count;
+// pass 2 reads each layer again and writes its mask with exactly that count.
+std::vector<LayerReport> exportModelScope(const ExportRequest& request, const TensorReader& reader,
+                                          MaskWriter& writer, const QString& sourceFile,
+                                          const ExecutionContext& context,
+                                          const ExportProgress& progress)
+{
+    const ModelScopeRequest& scope = *request.modelScope;
+    const Configuration configuration = Configuration::of(request.layers.front().params);
+    const int layers = static_cast<int>(request.layers.size());
+    const int steps = 2 * layers;
+
+    std::vector<std::int64_t> counts;
+    {
+        std::vector<BlockRanking> rankings;
+        rankings.reserve(request.layers.size());
+        for (int i = 0; i < layers; ++i) {
+            const QString path =
+                normalizeDatasetPath(request.layers[static_cast<std::size_t>(i)].datasetPath);
+            if (progress)
+                progress(i, steps, path);
+            context.throwIfCancelled();
+            const WeightTensor weights = reader.readTensor(path, context);
+            rankings.push_back(BlockRanking::build(weights, configuration, context));
+        }
+        std::vector<const BlockRanking*> pointers;
+        for (const BlockRanking& ranking : rankings)
+            pointers.push_back(&ranking);
+        counts = modelPrunedCounts(pointers, scope.level, scope.bounds);
+        // The rankings are freed here: pass 2 needs only the counts.
+    }
+
+    std::vector<LayerReport> reports;
+    MaskResult result;
+    for (int i = 0; i < layers; ++i) {
+        const LayerRequest& layer = request.layers[static_cast<std::size_t>(i)];
+        const QString path = normalizeDatasetPath(layer.datasetPath);
+        if (progress)
+            progress(layers + i, steps, path);
+        context.throwIfCancelled();
+        const SparsityParams params = effectiveParams(request, layer);
+        const WeightTensor weights = reader.readTensor(path, context);
+        Sparsifier sparsifier(weights, Sparsifier::Caching::OneShot);
+        sparsifier.computeWithPrunedCount(params, counts[static_cast<std::size_t>(i)], context,
+                                          result);
+        context.throwIfCancelled();
+        MaskAttributes attributes{params, result.stats.achievedSparsity, sourceFile, path};
+        attributes.scope = QStringLiteral("model");
+        attributes.minLevel = scope.bounds.minLevel;
+        attributes.maxLevel = scope.bounds.maxLevel;
+        writer.writeMask(path, weights.shape(), result.mask, attributes, context);
+        reports.push_back(LayerReport{path, weights.shape(), result.stats});
+    }
+    return reports;
 }
 
 } // namespace
@@ -62,6 +162,17 @@ std::vector<LayerReport> exportMasks(const ExportRequest& request, const Executi
     const QString sourceFile = request.sourceName.isEmpty()
                                    ? QFileInfo(request.inputPath).absoluteFilePath()
                                    : request.sourceName;
+
+    if (request.modelScope) {
+        auto reports = exportModelScope(request, *reader, *writer, sourceFile, context, progress);
+        context.throwIfCancelled();
+        writer->commit();
+        if (progress) {
+            const int steps = 2 * static_cast<int>(request.layers.size());
+            progress(steps, steps, QString());
+        }
+        return reports;
+    }
 
     std::vector<LayerReport> reports;
     const int count = static_cast<int>(request.layers.size());

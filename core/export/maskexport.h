@@ -53,14 +53,19 @@ struct LayerReport
     MaskStats stats;
 };
 
-// Called before each layer (index from 0) and once more with index == count at the end.
+// Called before each layer (index from 0) and once more with index == count at the end. In
+// model scope every layer is read twice, so count is twice the layers: indices below the
+// number of layers rank them (pass 1), the rest write their masks (pass 2).
 using ExportProgress = std::function<void(int index, int count, const QString& datasetPath)>;
 
 // Reads each layer, computes its mask and writes the mask file of docs/SPEC.md, one layer at
-// a time so memory does not grow with the number of layers. All or nothing: every layer and
-// parameter is checked before any work, and on any error or cancellation no file appears at
-// the output path (an existing one is untouched). Runs on the calling thread (readers and
-// writers are single-threaded) and uses the context's pool for the masks. Throws Error.
+// a time so memory does not grow with the number of layers (in model scope: plus one block
+// ranking per layer, held between the two passes). In model scope the layers are taken in the
+// order given (docs/SPEC.md: the order `list` prints them), which breaks ties between them. All or
+// nothing: every layer and parameter is checked before any work, and on any error or cancellation
+// no file appears at the output path (an existing one is untouched). Runs on the calling thread
+// (readers and writers are single-threaded) and uses the context's pool for the masks. Throws
+// Error.
 std::vector<LayerReport> exportMasks(const ExportRequest& request, const ExecutionContext& context,
                                      const ExportProgress& progress = {});
 

@@ -186,6 +186,8 @@ void Hdf5MaskWriter::writeMask(const QString& datasetPath, const std::vector<std
                                                attributes.params.block.cols};
     const std::int64_t zerosPerBlock = attributes.params.effectiveZerosPerBlock();
     const double achieved = attributes.achievedSparsity;
+    const double minLevel = attributes.minLevel;
+    const double maxLevel = attributes.maxLevel;
     // A half-written mask (zeros = everything pruned) must never be committed: unlink it, or
     // mark the file as not committable when even that fails.
     const auto dropPartialMask = [&] {
@@ -206,7 +208,10 @@ void Hdf5MaskWriter::writeMask(const QString& datasetPath, const std::vector<std
             writeStringAttribute(d, "norm", normName(attributes.params.norm)) &&
             writeAttribute(d, "achieved_sparsity", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &achieved) &&
             writeStringAttribute(d, "source_file", attributes.sourceFile) &&
-            writeStringAttribute(d, "source_dataset", attributes.sourceDataset);
+            writeStringAttribute(d, "source_dataset", attributes.sourceDataset) &&
+            writeStringAttribute(d, "scope", attributes.scope) &&
+            writeAttribute(d, "min_level", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &minLevel) &&
+            writeAttribute(d, "max_level", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &maxLevel);
     } catch (...) {
         // Cancelled (or out of memory) between two batches of chunks.
         dropPartialMask();

@@ -10,6 +10,7 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
+#include <hdf5.h>
 
 using namespace sparsity::core;
 
@@ -17,6 +18,8 @@ namespace {
 
 const QString cliPath = QStringLiteral(SPARSITY_CLI_PATH);
 const QString layersFile = QStringLiteral(SPARSITY_TEST_DATA_DIR "/layers.h5");
+// Model-scope cases and their expected masks (tests/reference/model_scope_reference.py).
+const QString modelScopeFile = QStringLiteral(SPARSITY_TEST_DATA_DIR "/model_scope.h5");
 
 struct Run
 {
@@ -60,6 +63,33 @@ std::vector<std::uint8_t> readMask(const QString& file, const QString& dataset)
     return std::vector<std::uint8_t>(values.begin(), values.end());
 }
 
+// An attribute of a dataset or group, read with the HDF5 C library (not the code under test):
+// a double, or a string when asString; empty when missing or of another type.
+QVariant maskAttribute(const QString& file, const QString& object, const char* name,
+                       bool asString = false)
+{
+    QVariant value;
+    const hid_t f = H5Fopen(QFile::encodeName(file).constData(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    const hid_t o = f < 0 ? -1 : H5Oopen(f, object.toUtf8().constData(), H5P_DEFAULT);
+    const hid_t a = o < 0 ? -1 : H5Aopen(o, name, H5P_DEFAULT);
+    const hid_t type = a < 0 ? -1 : H5Aget_type(a);
+    if (type >= 0 && asString && H5Tget_class(type) == H5T_STRING && H5Tis_variable_str(type) > 0) {
+        char* text = nullptr;
+        if (H5Aread(a, type, &text) >= 0)
+            value = QString::fromUtf8(text);
+        H5free_memory(text);
+    } else if (type >= 0 && !asString && H5Tget_class(type) == H5T_FLOAT) {
+        double number = 0;
+        if (H5Aread(a, H5T_NATIVE_DOUBLE, &number) >= 0)
+            value = number;
+    }
+    for (const auto& [id, close] : {std::pair{type, &H5Tclose}, std::pair{a, &H5Aclose},
+                                    std::pair{o, &H5Oclose}, std::pair{f, &H5Fclose}})
+        if (id >= 0)
+            close(id);
+    return value;
+}
+
 } // namespace
 
 class TestCli final : public QObject
@@ -78,6 +108,9 @@ private Q_SLOTS:
     void existingOutputIsKeptUnlessForced();
     void oneUnreadableDatasetMeansNoOutput();
     void refusesToOverwriteTheInput();
+    void modelScopeWritesTheReferenceMasks_data();
+    void modelScopeWritesTheReferenceMasks();
+    void modelScopeOverEveryDefaultLayer();
 };
 
 void TestCli::helpExitsZero_data()
@@ -225,6 +258,38 @@ void TestCli::badInvocationsWriteNothing_data()
     QTest::newRow("unknown option")
         << mask(ok + QStringList{QStringLiteral("--levle"), QStringLiteral("3")})
         << QStringLiteral("levle");
+    // Model scope (docs/SPEC.md "Model scope").
+    const QStringList model{QStringLiteral("--scope"), QStringLiteral("model")};
+    QTest::newRow("scope unknown")
+        << mask(ok + QStringList{QStringLiteral("--scope"), QStringLiteral("global")})
+        << QStringLiteral("--scope 'global' is not layer or model");
+    QTest::newRow("min-level in layer scope")
+        << mask(ok + QStringList{QStringLiteral("--min-level"), QStringLiteral("0.1")})
+        << QStringLiteral("--min-level needs --scope model");
+    QTest::newRow("max-level with --scope layer")
+        << mask(ok + QStringList{QStringLiteral("--scope"), QStringLiteral("layer"),
+                                 QStringLiteral("--max-level"), QStringLiteral("0.9")})
+        << QStringLiteral("--max-level needs --scope model");
+    QTest::newRow("min above max")
+        << mask(ok + model +
+                QStringList{QStringLiteral("--min-level"), QStringLiteral("0.6"),
+                            QStringLiteral("--max-level"), QStringLiteral("40%")})
+        << QStringLiteral("The per-layer minimum level 0.6 is above the maximum 0.4.");
+    QTest::newRow("max above 1")
+        << mask(ok + model + QStringList{QStringLiteral("--max-level"), QStringLiteral("1.5")})
+        << QStringLiteral("Per-layer bounds must be between 0 and 1, got 0 and 1.5.");
+    QTest::newRow("min NaN")
+        << mask(ok + model + QStringList{QStringLiteral("--min-level"), QStringLiteral("nan")})
+        << QStringLiteral("Per-layer bounds must be between 0 and 1, got nan and 1.");
+    QTest::newRow("min not a number")
+        << mask(ok + model + QStringList{QStringLiteral("--min-level"), QStringLiteral("low")})
+        << QStringLiteral("--min-level 'low' is not a number");
+    QTest::newRow("scope twice") << mask(ok + model + model)
+                                 << QStringLiteral("--scope given more than once");
+    QTest::newRow("model level above 1")
+        << mask(model + QStringList{QStringLiteral("--level"), QStringLiteral("1.5"),
+                                    QStringLiteral("--block"), QStringLiteral("1x4")})
+        << QStringLiteral("Sparsity level must be between 0 and 1, got 1.5.");
 }
 
 void TestCli::badInvocationsWriteNothing()
@@ -297,6 +362,112 @@ void TestCli::refusesToOverwriteTheInput()
     QCOMPARE(run.exitCode, 1);
     QVERIFY2(run.err.contains(QStringLiteral("input")), qPrintable(run.err));
     QCOMPARE(fileHash(copy), before);
+}
+
+void TestCli::modelScopeWritesTheReferenceMasks_data()
+{
+    // case, its parameters as options, the datasets in the order named on the command line
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<QStringList>("options");
+    QTest::addColumn<QStringList>("named");
+    QTest::addColumn<QStringList>("expectedRows");
+    // Bounds that bind both ways; named out of order.
+    QTest::newRow("both_bind")
+        << QStringLiteral("both_bind")
+        << QStringList{QStringLiteral("--level"),     QStringLiteral("0.4"),
+                       QStringLiteral("--block"),     QStringLiteral("1x2"),
+                       QStringLiteral("--min-level"), QStringLiteral("0.125"),
+                       QStringLiteral("--max-level"), QStringLiteral("50%")}
+        << QStringList{QStringLiteral("d"), QStringLiteral("b"), QStringLiteral("a"),
+                       QStringLiteral("c")}
+        << QStringList{QStringLiteral("a 6x8 24 12"), QStringLiteral("b 6x8 24 12"),
+                       QStringLiteral("c 6x8 24 8"), QStringLiteral("d 4x6 12 2"),
+                       QStringLiteral("model 84 34")};
+    // Exact ties across layers, named in reverse: the masks still follow `list` order.
+    QTest::newRow("ties_across_layers")
+        << QStringLiteral("ties_across_layers")
+        << QStringList{QStringLiteral("--level"), QStringLiteral("0.45"),
+                       QStringLiteral("--block"), QStringLiteral("1x2"),
+                       QStringLiteral("--norm"),  QStringLiteral("l1")}
+        << QStringList{QStringLiteral("c"), QStringLiteral("b"), QStringLiteral("a")}
+        << QStringList{QStringLiteral("a 6x8 24 12"), QStringLiteral("b 6x8 24 15"),
+                       QStringLiteral("c 6x8 24 5"), QStringLiteral("model 72 32")};
+}
+
+void TestCli::modelScopeWritesTheReferenceMasks()
+{
+    QFETCH(QString, name);
+    QFETCH(QStringList, options);
+    QFETCH(QStringList, named);
+    QFETCH(QStringList, expectedRows);
+    QTemporaryDir dir;
+    const QString output = dir.filePath(QStringLiteral("model.h5"));
+    QStringList arguments{QStringLiteral("mask"),    modelScopeFile,
+                          QStringLiteral("-o"),      output,
+                          QStringLiteral("--scope"), QStringLiteral("model")};
+    for (const QString& layer : named)
+        arguments << QStringLiteral("--dataset")
+                  << QStringLiteral("/%1/weights/%2").arg(name, layer);
+    for (const QString& threads : {QStringLiteral("1"), QStringLiteral("3")}) {
+        QFile::remove(output);
+        const Run run =
+            runCli(arguments + options + QStringList{QStringLiteral("--threads"), threads});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        // The summary: one row per dataset in `list` order, then the model's total.
+        QStringList rows;
+        for (QString line : run.out.split(QLatin1Char('\n'))) {
+            line.replace(QStringLiteral("/%1/weights/").arg(name), QString());
+            const QStringList cells = line.simplified().split(QLatin1Char(' '));
+            if (cells.size() >= 4 && cells[0] != QLatin1String("dataset") &&
+                cells[0] != QLatin1String("wrote"))
+                rows << (cells[0] == QLatin1String("model") ? cells.mid(0, 3) : cells.mid(0, 4))
+                            .join(QLatin1Char(' '));
+        }
+        QCOMPARE(rows, expectedRows);
+        for (const QString& layer : named) {
+            const QString dataset = QStringLiteral("/%1/weights/%2").arg(name, layer);
+            QVERIFY2(readMask(output, dataset) ==
+                         readMask(modelScopeFile, QStringLiteral("/%1/masks/%2").arg(name, layer)),
+                     qPrintable(dataset));
+            QCOMPARE(maskAttribute(output, dataset, "scope", true),
+                     QVariant(QStringLiteral("model")));
+            QCOMPARE(maskAttribute(output, dataset, "sparsity_level"),
+                     maskAttribute(modelScopeFile, QStringLiteral("/") + name, "level"));
+            QCOMPARE(maskAttribute(output, dataset, "min_level"),
+                     maskAttribute(modelScopeFile, QStringLiteral("/") + name, "min_level"));
+            QCOMPARE(maskAttribute(output, dataset, "max_level"),
+                     maskAttribute(modelScopeFile, QStringLiteral("/") + name, "max_level"));
+        }
+    }
+}
+
+void TestCli::modelScopeOverEveryDefaultLayer()
+{
+    // Without --dataset: every default layer (float16, float32 and float64 among them) shares
+    // one ranking; a layer-scope run of the same file says "layer" with the default bounds.
+    QTemporaryDir dir;
+    const QString model = dir.filePath(QStringLiteral("model.h5"));
+    const QString layer = dir.filePath(QStringLiteral("layer.h5"));
+    const QStringList common{QStringLiteral("--level"), QStringLiteral("0.5"),
+                             QStringLiteral("--block"), QStringLiteral("1x4")};
+    const Run modelRun =
+        runCli(QStringList{QStringLiteral("mask"), layersFile, QStringLiteral("-o"), model,
+                           QStringLiteral("--scope"), QStringLiteral("model")} +
+               common);
+    QVERIFY2(modelRun.exitCode == 0, qPrintable(modelRun.err));
+    QVERIFY(modelRun.out.contains(QStringLiteral("\nmodel ")));
+    QVERIFY(modelRun.out.contains(QStringLiteral("wrote 4 masks")));
+    const Run layerRun = runCli(
+        QStringList{QStringLiteral("mask"), layersFile, QStringLiteral("-o"), layer} + common);
+    QVERIFY2(layerRun.exitCode == 0, qPrintable(layerRun.err));
+    QVERIFY(!layerRun.out.contains(QStringLiteral("\nmodel ")));
+    for (const QString& dataset : datasetPaths(model)) {
+        QCOMPARE(maskAttribute(model, dataset, "scope", true), QVariant(QStringLiteral("model")));
+        QCOMPARE(maskAttribute(layer, dataset, "scope", true), QVariant(QStringLiteral("layer")));
+        QCOMPARE(maskAttribute(layer, dataset, "min_level"), QVariant(0.0));
+        QCOMPARE(maskAttribute(layer, dataset, "max_level"), QVariant(1.0));
+        QCOMPARE(maskAttribute(model, dataset, "sparsity_level"), QVariant(0.5));
+    }
 }
 
 QTEST_GUILESS_MAIN(TestCli)

@@ -1086,6 +1086,9 @@ struct StoredAttributes
     double achieved = -1;
     QString sourceFile;
     QString sourceDataset;
+    QString scope;
+    double minLevel = -1;
+    double maxLevel = -1;
 };
 
 QString readStringAttribute(hid_t object, const char* name, bool* variableUtf8)
@@ -1157,6 +1160,9 @@ void TestHdf5Io::writerRoundTrip()
     masks[1].attributes.achievedSparsity = 0.5;
     masks[1].attributes.sourceFile = QStringLiteral("/data/modèle.h5");
     masks[1].attributes.sourceDataset = QStringLiteral("/schicht_ä/权重");
+    masks[1].attributes.scope = QStringLiteral("model");
+    masks[1].attributes.minLevel = 0.125;
+    masks[1].attributes.maxLevel = 0.75;
 
     {
         const auto writer = Hdf5MaskWriter::create(output, input, false);
@@ -1235,7 +1241,24 @@ void TestHdf5Io::writerRoundTrip()
         stored.sourceDataset = readStringAttribute(dataset, "source_dataset", &utf8);
         QVERIFY(utf8);
         QCOMPARE(stored.sourceDataset, mask.attributes.sourceDataset);
+        stored.scope = readStringAttribute(dataset, "scope", &utf8);
+        QVERIFY(utf8);
+        QCOMPARE(stored.scope, mask.attributes.scope);
+        QVERIFY(readNumberAttribute(dataset, "min_level", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE,
+                                    &stored.minLevel));
+        QCOMPARE(stored.minLevel, mask.attributes.minLevel);
+        QVERIFY(readNumberAttribute(dataset, "max_level", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE,
+                                    &stored.maxLevel));
+        QCOMPARE(stored.maxLevel, mask.attributes.maxLevel);
+        // Exactly the attributes of docs/SPEC.md "Mask files" and "Model scope", no others.
+        H5O_info_t info;
+        QVERIFY(H5Oget_info2(dataset, &info, H5O_INFO_NUM_ATTRS) >= 0);
+        QCOMPARE(info.num_attrs, hsize_t(10));
     }
+    // A layer-scope mask says so, with the default bounds.
+    QCOMPARE(masks[0].attributes.scope, QStringLiteral("layer"));
+    QCOMPARE(masks[0].attributes.minLevel, 0.0);
+    QCOMPARE(masks[0].attributes.maxLevel, 1.0);
     QCOMPARE(QStringLiteral("l1"), normName(Norm::L1));
 
     // Our own reader sees the mask file as a tree of uint8 datasets.
