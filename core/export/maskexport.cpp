@@ -93,7 +93,9 @@ std::vector<LayerReport> exportModelScope(const ExportRequest& request, const Te
 
     std::vector<std::int64_t> counts;
     {
-        std::vector<BlockRanking> rankings;
+        // Each dataset's sorted norms only (4 bytes a block for float weights): the counts need
+        // no block numbers or sums.
+        std::vector<SortedNorms> rankings;
         rankings.reserve(request.layers.size());
         for (int i = 0; i < layers; ++i) {
             const QString path =
@@ -102,10 +104,10 @@ std::vector<LayerReport> exportModelScope(const ExportRequest& request, const Te
                 progress(i, steps, path);
             context.throwIfCancelled();
             const WeightTensor weights = reader.readTensor(path, context);
-            rankings.push_back(BlockRanking::build(weights, configuration, context));
+            rankings.push_back(SortedNorms::build(weights, configuration, context));
         }
-        std::vector<const BlockRanking*> pointers;
-        for (const BlockRanking& ranking : rankings)
+        std::vector<const SortedNorms*> pointers;
+        for (const SortedNorms& ranking : rankings)
             pointers.push_back(&ranking);
         counts = modelPrunedCounts(pointers, scope.level, scope.bounds);
         // The rankings are freed here: pass 2 needs only the counts.

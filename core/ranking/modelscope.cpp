@@ -17,9 +17,10 @@ std::int64_t roundedShare(double level, std::int64_t n)
 }
 
 // The blocks of one dataset that the shared ranking may still take: its ranks lo..hi-1.
-struct Candidates
+// Source is a BlockRanking or SortedNorms.
+template <typename Source> struct Candidates
 {
-    const BlockRanking* ranking;
+    const Source* ranking;
     std::int64_t lo = 0;
     std::int64_t hi = 0;
 
@@ -36,32 +37,18 @@ struct Candidates
     }
 };
 
-std::int64_t totalBelow(const std::vector<Candidates>& all, std::uint64_t key)
+template <typename Source>
+std::int64_t totalBelow(const std::vector<Candidates<Source>>& all, std::uint64_t key)
 {
     std::int64_t total = 0;
-    for (const Candidates& c : all)
+    for (const Candidates<Source>& c : all)
         total += c.below(key);
     return total;
 }
 
-} // namespace
-
-std::optional<QString> ModelBounds::validate() const
-{
-    const auto inRange = [](double v) { return v >= 0.0 && v <= 1.0; };
-    if (!inRange(minLevel) || !inRange(maxLevel))
-        return QStringLiteral("Per-layer bounds must be between 0 and 1, got %1 and %2.")
-            .arg(minLevel)
-            .arg(maxLevel);
-    if (minLevel > maxLevel)
-        return QStringLiteral("The per-layer minimum level %1 is above the maximum %2.")
-            .arg(minLevel)
-            .arg(maxLevel);
-    return std::nullopt;
-}
-
-std::vector<std::int64_t> modelPrunedCounts(std::span<const BlockRanking* const> rankings,
-                                            double level, const ModelBounds& bounds)
+template <typename Source>
+std::vector<std::int64_t> prunedCountsOf(std::span<const Source* const> rankings, double level,
+                                         const ModelBounds& bounds)
 {
     if (!(level >= 0.0 && level <= 1.0))
         throw Error(ErrorCode::InvalidParameter,
@@ -72,14 +59,14 @@ std::vector<std::int64_t> modelPrunedCounts(std::span<const BlockRanking* const>
     if (rankings.empty())
         return counts;
     const Configuration configuration = rankings.front()->configuration();
-    for (const BlockRanking* ranking : rankings)
+    for (const Source* ranking : rankings)
         if (!ranking->configuration().sameMasksAs(configuration))
             throw Error(ErrorCode::InvalidParameter,
                         QStringLiteral("Model scope ranks every dataset with one configuration."));
     if (level <= 0.0 || configuration.effectiveZerosPerBlock() == 0)
         return counts;
     std::int64_t blocks = 0;
-    for (const BlockRanking* ranking : rankings)
+    for (const Source* ranking : rankings)
         blocks += ranking->blockCount();
     if (level >= 1.0) {
         for (std::size_t d = 0; d < rankings.size(); ++d)
@@ -88,9 +75,9 @@ std::vector<std::int64_t> modelPrunedCounts(std::span<const BlockRanking* const>
     }
     // First each dataset's own lower bound, then the rest from one merged order.
     const std::int64_t k = prunedBlockCount(level, blocks);
-    std::vector<Candidates> candidates;
+    std::vector<Candidates<Source>> candidates;
     std::int64_t lowerBounds = 0, available = 0;
-    for (const BlockRanking* ranking : rankings) {
+    for (const Source* ranking : rankings) {
         const std::int64_t n = ranking->blockCount();
         const std::int64_t lo = roundedShare(bounds.minLevel, n);
         const std::int64_t hi = std::max(lo, roundedShare(bounds.maxLevel, n));
@@ -132,6 +119,34 @@ std::vector<std::int64_t> modelPrunedCounts(std::span<const BlockRanking* const>
         left -= taken;
     }
     return counts;
+}
+
+} // namespace
+
+std::optional<QString> ModelBounds::validate() const
+{
+    const auto inRange = [](double v) { return v >= 0.0 && v <= 1.0; };
+    if (!inRange(minLevel) || !inRange(maxLevel))
+        return QStringLiteral("Per-layer bounds must be between 0 and 1, got %1 and %2.")
+            .arg(minLevel)
+            .arg(maxLevel);
+    if (minLevel > maxLevel)
+        return QStringLiteral("The per-layer minimum level %1 is above the maximum %2.")
+            .arg(minLevel)
+            .arg(maxLevel);
+    return std::nullopt;
+}
+
+std::vector<std::int64_t> modelPrunedCounts(std::span<const BlockRanking* const> rankings,
+                                            double level, const ModelBounds& bounds)
+{
+    return prunedCountsOf(rankings, level, bounds);
+}
+
+std::vector<std::int64_t> modelPrunedCounts(std::span<const SortedNorms* const> datasets,
+                                            double level, const ModelBounds& bounds)
+{
+    return prunedCountsOf(datasets, level, bounds);
 }
 
 } // namespace sparsity::core

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "blockranking.h"
+#include "sortednorms.h"
 
 #include <cstdint>
 #include <span>
@@ -24,6 +25,9 @@ struct ModelBounds
 // `level`: docs/SPEC.md "Model scope", exactly. All rankings must have the same configuration.
 // Throws Error(InvalidParameter) for an invalid level or bounds.
 std::vector<std::int64_t> modelPrunedCounts(std::span<const BlockRanking* const> rankings,
+                                            double level, const ModelBounds& bounds);
+// The same from the datasets' sorted norms alone (what an export keeps between its passes).
+std::vector<std::int64_t> modelPrunedCounts(std::span<const SortedNorms* const> datasets,
                                             double level, const ModelBounds& bounds);
 
 } // namespace sparsity::core

@@ -39,6 +39,15 @@ struct WideItems
     static std::uint32_t positionOf(const Item& item) { return item.position; }
 };
 
+// Bare keys, when the caller needs only their sorted values.
+template <typename Key> struct BareKeys
+{
+    using Item = Key;
+    static Item make(Key key, std::uint32_t) { return key; }
+    static std::uint64_t keyOf(Item item) { return item; }
+    static std::uint32_t positionOf(Item) { return 0; }
+};
+
 // Splits [0, n) into parts of at least 64 Ki items, at most one per thread.
 std::int64_t partCount(std::int64_t n, const ExecutionContext& context)
 {
@@ -51,7 +60,7 @@ std::int64_t partBegin(std::int64_t part, std::int64_t parts, std::int64_t n)
 }
 
 template <typename Items, typename Key>
-void sortItems(LargeVector<Key>& keys, LargeVector<std::uint32_t>& blocks,
+void sortItems(LargeVector<Key>& keys, LargeVector<std::uint32_t>* blocks,
                const ExecutionContext& context)
 {
     using Item = typename Items::Item;
@@ -108,12 +117,14 @@ void sortItems(LargeVector<Key>& keys, LargeVector<std::uint32_t>& blocks,
         });
         items.swap(other);
     }
-    blocks.resize(keys.size());
+    if (blocks)
+        blocks->resize(keys.size());
     eachPart([&](std::int64_t, std::int64_t from, std::int64_t to) {
         for (std::int64_t i = from; i < to; ++i) {
             const Item& item = items[static_cast<std::size_t>(i)];
             keys[static_cast<std::size_t>(i)] = static_cast<Key>(Items::keyOf(item));
-            blocks[static_cast<std::size_t>(i)] = Items::positionOf(item);
+            if (blocks)
+                (*blocks)[static_cast<std::size_t>(i)] = Items::positionOf(item);
         }
     });
 }
@@ -125,7 +136,7 @@ void radixSortWithPositions<std::uint32_t>(LargeVector<std::uint32_t>& keys,
                                            LargeVector<std::uint32_t>& blocks,
                                            const ExecutionContext& context)
 {
-    sortItems<PackedItems>(keys, blocks, context);
+    sortItems<PackedItems>(keys, &blocks, context);
 }
 
 template <>
@@ -133,7 +144,16 @@ void radixSortWithPositions<std::uint64_t>(LargeVector<std::uint64_t>& keys,
                                            LargeVector<std::uint32_t>& blocks,
                                            const ExecutionContext& context)
 {
-    sortItems<WideItems>(keys, blocks, context);
+    sortItems<WideItems>(keys, &blocks, context);
 }
+
+template <typename Key> void radixSortKeys(LargeVector<Key>& keys, const ExecutionContext& context)
+{
+    // The same passes with the keys as the items: half the bytes of keys with positions.
+    sortItems<BareKeys<Key>>(keys, nullptr, context);
+}
+
+template void radixSortKeys<std::uint32_t>(LargeVector<std::uint32_t>&, const ExecutionContext&);
+template void radixSortKeys<std::uint64_t>(LargeVector<std::uint64_t>&, const ExecutionContext&);
 
 } // namespace sparsity::core::detail

@@ -20,4 +20,7 @@ template <typename Key>
 void radixSortWithPositions(LargeVector<Key>& keys, LargeVector<std::uint32_t>& blocks,
                             const ExecutionContext& context);
 
+// Sorts keys ascending (their positions are not kept): the same passes on half the bytes.
+template <typename Key> void radixSortKeys(LargeVector<Key>& keys, const ExecutionContext& context);
+
 } // namespace sparsity::core::detail
