@@ -25,9 +25,10 @@ QString generalHelp()
         "  sweep  Statistics of block configurations over many levels, per dataset and for\n"
         "         the whole model, as a table, CSV or JSON\n"
         "\n"
-        "Run 'sparsity-cli <command> --help' for the options of a command.\n"
         "Block configurations are written RxC (whole blocks), RxC/Z (Z zeros per pruned\n"
         "block) or N:M (keep N of every M consecutive weights: 2:4 is 1x4/2).\n"
+        "\n"
+        "Run 'sparsity-cli <command> --help' for the options of a command.\n"
         "Options:\n"
         "  -h, --help     Show this help\n"
         "  -v, --version  Show the version\n");
