@@ -267,12 +267,13 @@ ParsedCommand parseSweep(const QStringList& arguments)
     addCommonOptions(parser);
     parser.setApplicationDescription(QStringLiteral(
         "For every dataset, configuration and level: blocks, pruned blocks, zeros, elements,\n"
-        "achieved sparsity, retained energy and retained L1, each exactly what `mask` reports\n"
-        "for those parameters (docs/SPEC.md \"Configurations and sweeps\"). After each\n"
-        "configuration's datasets come its rows for the whole model, dataset \"model\" (a\n"
-        "dataset path always starts with '/'): counts and energies added over the datasets\n"
-        "before the ratios are taken. Rows are ordered by configuration, then dataset (the\n"
-        "model last), then level. Datasets are read one at a time; nothing is written."));
+        "achieved sparsity, retained energy and retained L1: what `mask` reports for those\n"
+        "parameters, counts equal and ratios within 1e-12 (docs/SPEC.md \"Configurations and\n"
+        "sweeps\"). After each configuration's datasets come its rows for the whole model,\n"
+        "dataset \"model\" (a dataset path always starts with '/'): counts and energies added\n"
+        "over the datasets before the ratios are taken. Rows are ordered by configuration,\n"
+        "then dataset (the model last), then level. Datasets are read one at a time; nothing\n"
+        "is written. Ctrl+C stops it without printing."));
     parser.addPositionalArgument(QStringLiteral("INPUT.h5"), QStringLiteral("The weights."));
     const QCommandLineOption dataset(
         QStringLiteral("dataset"),
