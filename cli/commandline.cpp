@@ -1,5 +1,7 @@
 #include "commandline.h"
 
+#include "error.h"
+
 #include <QCommandLineParser>
 #include <QLocale>
 #include <QThread>
@@ -20,6 +22,11 @@ QString generalHelp()
         "Commands:\n"
         "  list   List the groups and datasets of an HDF5 file and which can be masked\n"
         "  mask   Compute block sparsity masks and write them to an HDF5 mask file\n"
+        "  sweep  Statistics of block configurations over many levels, per dataset and for\n"
+        "         the whole model, as a table, CSV or JSON\n"
+        "\n"
+        "Block configurations are written RxC (whole blocks), RxC/Z (Z zeros per pruned\n"
+        "block) or N:M (keep N of every M consecutive weights: 2:4 is 1x4/2).\n"
         "\n"
         "Run 'sparsity-cli <command> --help' for the options of a command.\n"
         "Options:\n"
@@ -40,6 +47,86 @@ void addCommonOptions(QCommandLineParser& parser)
 {
     parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
     parser.addHelpOption();
+}
+
+// A block option (mask's --block/--config, sweep's --config) in any written form of
+// docs/SPEC.md "Configurations and sweeps": RxC, RxC/Z or N:M. A malformed plain shape keeps
+// the wording mask has always used; the other forms carry the core's message.
+std::variant<core::BlockSpec, QString> parseBlockOption(const QString& option, const QString& text)
+{
+    if (const auto shape = core::parseBlockShape(text))
+        return core::BlockSpec{*shape, std::nullopt};
+    if (!text.contains(QLatin1Char('/')) && !text.contains(QLatin1Char(':')))
+        return QStringLiteral("--%1 '%2' is not a block shape like 1x4 or 8x8 (rows x columns, "
+                              "each from 1 to 999999999), nor RxC/Z or N:M like 4x4/8 or 2:4")
+            .arg(option, text);
+    try {
+        return core::parseBlockSpec(text);
+    } catch (const core::Error& e) {
+        // The core's message starts with the quoted text when the text is at fault, and states
+        // the contract's rule (without the text) when zeros per block does not fit the block.
+        const QString message = e.message();
+        if (message.startsWith(QLatin1Char('\'') + text.trimmed() + QLatin1Char('\'')) ||
+            message.startsWith(QLatin1Char('\'') + text + QLatin1Char('\'')))
+            return QStringLiteral("--%1 %2").arg(option, message);
+        return QStringLiteral("--%1 '%2': %3").arg(option, text, message);
+    }
+}
+
+// mask's block options into params: --block or its synonym --config in any written form, and
+// --zeros-per-block, which must agree with a form that states zeros per block (RxC/Z, N:M).
+// Returns the usage error, if any.
+std::optional<QString> applyMaskBlockOptions(const QCommandLineParser& parser,
+                                             const QCommandLineOption& block,
+                                             const QCommandLineOption& config,
+                                             const QCommandLineOption& zeros,
+                                             core::SparsityParams& params)
+{
+    if (parser.isSet(block) && parser.isSet(config))
+        return QStringLiteral("--block and --config are the same option; give one of them");
+    const QCommandLineOption& given = parser.isSet(config) ? config : block;
+    const QString option = given.names().last();
+    const QString text = parser.value(given);
+    const auto parsed = parseBlockOption(option, text);
+    if (const auto* problem = std::get_if<QString>(&parsed))
+        return *problem;
+    const auto& spec = std::get<core::BlockSpec>(parsed);
+    params.block = spec.block;
+    params.zerosPerBlock = spec.zerosPerBlock;
+    // A plain RxC says nothing about zeros per block; the other forms always do.
+    const bool statesZeros = !core::parseBlockShape(text).has_value();
+    if (!parser.isSet(zeros))
+        return std::nullopt;
+    bool ok = false;
+    const qlonglong value = QLocale::c().toLongLong(parser.value(zeros).trimmed(), &ok);
+    if (!ok)
+        return QStringLiteral("--zeros-per-block '%1' is not an integer").arg(parser.value(zeros));
+    if (!statesZeros) {
+        params.zerosPerBlock = value;
+        return std::nullopt;
+    }
+    const std::int64_t stated = params.effectiveZerosPerBlock();
+    if (value != stated)
+        return QStringLiteral("--zeros-per-block %1 disagrees with --%2 '%3', which means %4 "
+                              "zeros per block; give one or the other")
+            .arg(value)
+            .arg(option, text)
+            .arg(stated);
+    return std::nullopt;
+}
+
+// --threads N, 1 to 1024; the CPU count when not given.
+std::variant<int, QString> parseThreads(const QCommandLineParser& parser,
+                                        const QCommandLineOption& threads)
+{
+    if (!parser.isSet(threads))
+        return QThread::idealThreadCount();
+    bool ok = false;
+    const int value = QLocale::c().toInt(parser.value(threads).trimmed(), &ok);
+    if (!ok || value < 1 || value > 1024)
+        return QStringLiteral("--threads '%1' is not a count from 1 to 1024")
+            .arg(parser.value(threads));
+    return value;
 }
 
 ParsedCommand parseList(const QStringList& arguments)
@@ -154,12 +241,18 @@ ParsedCommand parseMask(const QStringList& arguments)
     const QCommandLineOption level(
         QStringLiteral("level"), QStringLiteral("Fraction of blocks to prune, 0..1 (or 0%..100%)."),
         QStringLiteral("L"));
-    const QCommandLineOption block(QStringLiteral("block"),
-                                   QStringLiteral("Block shape rows x columns, e.g. 1x4 or 8x8."),
-                                   QStringLiteral("RxC"));
+    const QCommandLineOption block(
+        QStringLiteral("block"),
+        QStringLiteral("Block configuration: RxC (rows x columns, e.g. 1x4 or 8x8, whole blocks "
+                       "pruned), RxC/Z (Z zeros per pruned block, e.g. 4x4/8) or N:M (keep N of "
+                       "every M consecutive weights: 2:4 is 1x4/2)."),
+        QStringLiteral("SPEC"));
+    const QCommandLineOption config(QStringLiteral("config"),
+                                    QStringLiteral("The same as --block."), QStringLiteral("SPEC"));
     const QCommandLineOption zeros(QStringLiteral("zeros-per-block"),
                                    QStringLiteral("Elements zeroed in each pruned block, 0..R*C "
-                                                  "(default R*C: the whole block)."),
+                                                  "(default R*C: the whole block). With RxC/Z "
+                                                  "or N:M it must agree with the block."),
                                    QStringLiteral("N"));
     const QCommandLineOption norm(QStringLiteral("norm"),
                                   QStringLiteral("Block norm: l1 (mean |w|) or l2 (mean w^2). "
@@ -173,7 +266,7 @@ ParsedCommand parseMask(const QStringList& arguments)
         QStringLiteral("N"));
     const QCommandLineOption force(QStringLiteral("force"),
                                    QStringLiteral("Overwrite OUTPUT.h5 if it exists."));
-    parser.addOptions({output, dataset, level, block, zeros, norm, threads, force});
+    parser.addOptions({output, dataset, level, block, config, zeros, norm, threads, force});
     const ScopeOptions scope;
     scope.addTo(parser);
 
@@ -195,11 +288,11 @@ ParsedCommand parseMask(const QStringList& arguments)
                                              .arg(positional.join(QStringLiteral(", "))));
     options.input = positional.front();
     for (const auto* required : {&output, &level, &block})
-        if (!parser.isSet(*required))
+        if (!parser.isSet(*required) && !(required == &block && parser.isSet(config)))
             return usageError(command,
                               QStringLiteral("missing --%1").arg(required->names().last()));
     // An option given twice is almost always a mistake in a script; say so rather than guess.
-    for (const auto* single : {&output, &level, &block, &zeros, &norm, &threads})
+    for (const auto* single : {&output, &level, &block, &config, &zeros, &norm, &threads})
         if (parser.values(*single).size() > 1)
             return usageError(
                 command, QStringLiteral("--%1 given more than once").arg(single->names().last()));
@@ -220,36 +313,18 @@ ParsedCommand parseMask(const QStringList& arguments)
         return usageError(command,
                           QStringLiteral("--level '%1' is not a number").arg(parser.value(level)));
 
-    const auto shape = core::parseBlockShape(parser.value(block));
-    if (!shape)
-        return usageError(command, QStringLiteral("--block '%1' is not a block shape like 1x4 or "
-                                                  "8x8 (rows x columns, each from 1 to "
-                                                  "999999999)")
-                                       .arg(parser.value(block)));
-    options.params.block = *shape;
-
-    if (parser.isSet(zeros)) {
-        const qlonglong value = c.toLongLong(parser.value(zeros).trimmed(), &ok);
-        if (!ok)
-            return usageError(command, QStringLiteral("--zeros-per-block '%1' is not an integer")
-                                           .arg(parser.value(zeros)));
-        options.params.zerosPerBlock = value;
-    }
+    if (const auto problem = applyMaskBlockOptions(parser, block, config, zeros, options.params))
+        return usageError(command, *problem);
     const auto parsedNorm = core::parseNorm(parser.value(norm));
     if (!parsedNorm)
         return usageError(command,
                           QStringLiteral("--norm '%1' is not l1 or l2").arg(parser.value(norm)));
     options.params.norm = *parsedNorm;
 
-    options.threads = QThread::idealThreadCount();
-    if (parser.isSet(threads)) {
-        const int value = c.toInt(parser.value(threads).trimmed(), &ok);
-        if (!ok || value < 1 || value > 1024)
-            return usageError(command,
-                              QStringLiteral("--threads '%1' is not a count from 1 to 1024")
-                                  .arg(parser.value(threads)));
-        options.threads = value;
-    }
+    const auto threadCount = parseThreads(parser, threads);
+    if (const auto* problem = std::get_if<QString>(&threadCount))
+        return usageError(command, *problem);
+    options.threads = std::get<int>(threadCount);
     if (const auto problem = options.params.validate())
         return usageError(command, *problem);
     if (const auto problem = scope.read(parser, options))
@@ -257,12 +332,148 @@ ParsedCommand parseMask(const QStringList& arguments)
     return options;
 }
 
+ParsedCommand parseSweep(const QStringList& arguments)
+{
+    QCommandLineParser parser;
+    addCommonOptions(parser);
+    parser.setApplicationDescription(QStringLiteral(
+        "For every dataset, configuration and level: blocks, pruned blocks, zeros, elements,\n"
+        "achieved sparsity, retained energy and retained L1: what `mask` reports for those\n"
+        "parameters, counts equal and ratios within 1e-12 (docs/SPEC.md \"Configurations and\n"
+        "sweeps\"). After each configuration's datasets come its rows for the whole model,\n"
+        "dataset \"model\" (a dataset path always starts with '/'): counts and energies added\n"
+        "over the datasets before the ratios are taken. Rows are ordered by configuration,\n"
+        "then dataset (the model last), then level. Datasets are read one at a time; nothing\n"
+        "is written. Ctrl+C stops it without printing."));
+    parser.addPositionalArgument(QStringLiteral("INPUT.h5"), QStringLiteral("The weights."));
+    const QCommandLineOption dataset(
+        QStringLiteral("dataset"),
+        QStringLiteral("A dataset to sweep (repeatable, in the order given; the leading '/' is "
+                       "optional). Default: every floating-point dataset of rank >= 2, in the "
+                       "order `list` prints them."),
+        QStringLiteral("PATH"));
+    const QCommandLineOption config(
+        QStringLiteral("config"),
+        QStringLiteral("A block configuration (repeatable): RxC (whole blocks, e.g. 4x4), RxC/Z "
+                       "(Z zeros per pruned block, e.g. 4x4/8) or N:M (keep N of every M "
+                       "consecutive weights: 2:4 is 1x4/2). Default: 1x1, 2:4, 1x4, 4x1, 4x4 "
+                       "and 8x8."),
+        QStringLiteral("SPEC"));
+    const QCommandLineOption norm(QStringLiteral("norm"),
+                                  QStringLiteral("Block norm of every configuration: l1 (mean "
+                                                 "|w|) or l2 (mean w^2). Default l2."),
+                                  QStringLiteral("l1|l2"), QStringLiteral("l2"));
+    const QCommandLineOption levels(
+        QStringLiteral("levels"),
+        QStringLiteral("Levels as a list (0.1,0.5,0.9) or start:stop:step, the stop included "
+                       "when it falls on a step. Default 0:1:0.01 (101 levels)."),
+        QStringLiteral("L"));
+    const QCommandLineOption format(
+        QStringLiteral("format"),
+        QStringLiteral("table (aligned columns, percentages), csv (a header and one line per "
+                       "row) or json (an object with input, configurations, levels, datasets "
+                       "and rows). CSV and JSON print every number in full precision: parsed "
+                       "back it is the same double. Default table."),
+        QStringLiteral("table|csv|json"), QStringLiteral("table"));
+    const QCommandLineOption threads(
+        QStringLiteral("threads"),
+        QStringLiteral(
+            "Worker threads (default: %1, the CPU count). The numbers do not depend on it.")
+            .arg(QThread::idealThreadCount()),
+        QStringLiteral("N"));
+    parser.addOptions({dataset, config, norm, levels, format, threads});
+
+    const QString command = QStringLiteral("sweep");
+    if (!parser.parse(arguments))
+        return usageError(command, parser.errorText());
+    if (parser.isSet(QStringLiteral("help")))
+        return EarlyExit{parser.helpText().replace(QStringLiteral("[options]"),
+                                                   QStringLiteral("sweep [options]")),
+                         ExitSuccess};
+
+    SweepOptions options;
+    const QStringList positional = parser.positionalArguments();
+    if (positional.size() != 1)
+        return usageError(command, positional.isEmpty()
+                                       ? QStringLiteral("missing INPUT.h5")
+                                       : QStringLiteral("expected one input file, got %1: %2")
+                                             .arg(positional.size())
+                                             .arg(positional.join(QStringLiteral(", "))));
+    options.input = positional.front();
+    for (const auto* single : {&norm, &levels, &format, &threads})
+        if (parser.values(*single).size() > 1)
+            return usageError(
+                command, QStringLiteral("--%1 given more than once").arg(single->names().last()));
+    options.datasets = parser.values(dataset);
+
+    const auto parsedNorm = core::parseNorm(parser.value(norm));
+    if (!parsedNorm)
+        return usageError(command,
+                          QStringLiteral("--norm '%1' is not l1 or l2").arg(parser.value(norm)));
+    if (parser.isSet(config)) {
+        for (const QString& text : parser.values(config)) {
+            const auto parsed = parseBlockOption(config.names().last(), text);
+            if (const auto* problem = std::get_if<QString>(&parsed))
+                return usageError(command, *problem);
+            const auto& spec = std::get<core::BlockSpec>(parsed);
+            const core::Configuration configuration{spec.block, spec.zerosPerBlock, *parsedNorm};
+            for (const core::Configuration& earlier : options.configurations)
+                if (earlier.sameMasksAs(configuration))
+                    return usageError(command, QStringLiteral("--config '%1' repeats %2")
+                                                   .arg(text, core::formatBlockSpec(earlier)));
+            options.configurations.push_back(configuration);
+        }
+    } else {
+        options.configurations = defaultSweepConfigurations(*parsedNorm);
+    }
+
+    try {
+        options.levels = parser.isSet(levels) ? core::parseLevels(parser.value(levels))
+                                              : core::defaultSweepLevels();
+    } catch (const core::Error& e) {
+        // The core words it "Levels '<text>': <why>"; here the option is the subject.
+        QString message = e.message();
+        const QString subject = QStringLiteral("Levels ");
+        if (message.startsWith(subject))
+            message.remove(0, subject.size());
+        return usageError(command, QStringLiteral("--levels %1").arg(message));
+    }
+
+    const QString formatName = parser.value(format).trimmed().toLower();
+    if (formatName == QLatin1String("table"))
+        options.format = SweepFormat::Table;
+    else if (formatName == QLatin1String("csv"))
+        options.format = SweepFormat::Csv;
+    else if (formatName == QLatin1String("json"))
+        options.format = SweepFormat::Json;
+    else
+        return usageError(
+            command,
+            QStringLiteral("--format '%1' is not table, csv or json").arg(parser.value(format)));
+
+    const auto threadCount = parseThreads(parser, threads);
+    if (const auto* problem = std::get_if<QString>(&threadCount))
+        return usageError(command, *problem);
+    options.threads = std::get<int>(threadCount);
+    return options;
+}
+
 } // namespace
+
+std::vector<core::Configuration> defaultSweepConfigurations(core::Norm norm)
+{
+    std::vector<core::Configuration> configurations;
+    for (const char* spec : {"1x1", "2:4", "1x4", "4x1", "4x4", "8x8"}) {
+        const core::BlockSpec parsed = core::parseBlockSpec(QLatin1String(spec));
+        configurations.push_back({parsed.block, parsed.zerosPerBlock, norm});
+    }
+    return configurations;
+}
 
 ParsedCommand parseCommandLine(const QStringList& arguments)
 {
     if (arguments.size() < 2)
-        return usageError(QString(), QStringLiteral("missing command (list or mask)"));
+        return usageError(QString(), QStringLiteral("missing command (list, mask or sweep)"));
     const QString command = arguments.at(1);
     QStringList rest = arguments.mid(2);
     rest.prepend(toolName);
@@ -275,8 +486,11 @@ ParsedCommand parseCommandLine(const QStringList& arguments)
         return parseList(rest);
     if (command == QLatin1String("mask"))
         return parseMask(rest);
-    return usageError(QString(),
-                      QStringLiteral("unknown command '%1' (expected list or mask)").arg(command));
+    if (command == QLatin1String("sweep"))
+        return parseSweep(rest);
+    return usageError(
+        QString(),
+        QStringLiteral("unknown command '%1' (expected list, mask or sweep)").arg(command));
 }
 
 } // namespace sparsity::cli

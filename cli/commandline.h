@@ -1,12 +1,14 @@
 #pragma once
 
 #include "mask/sparsityparams.h"
+#include "ranking/configuration.h"
 #include "ranking/modelscope.h"
 
 #include <QString>
 #include <QStringList>
 #include <optional>
 #include <variant>
+#include <vector>
 
 namespace sparsity::cli {
 
@@ -30,6 +32,28 @@ struct MaskOptions
     std::optional<core::ModelBounds> modelScope;
 };
 
+// How `sparsity-cli sweep` prints its rows.
+enum class SweepFormat
+{
+    Table,
+    Csv,
+    Json,
+};
+
+// What `sparsity-cli sweep` was asked to do (docs/SPEC.md "Configurations and sweeps").
+struct SweepOptions
+{
+    QString input;
+    QStringList datasets; // empty = every floating-point dataset of rank >= 2, in list order
+    std::vector<core::Configuration> configurations; // distinct, in the order given
+    std::vector<double> levels;                      // in the order given
+    SweepFormat format = SweepFormat::Table;
+    int threads = 1;
+};
+
+// The configurations a sweep evaluates when none is named: 1x1, 2:4, 1x4, 4x1, 4x4 and 8x8.
+std::vector<core::Configuration> defaultSweepConfigurations(core::Norm norm);
+
 // Text to print and exit with: help or version (exit 0), or a usage error (exit 2).
 struct EarlyExit
 {
@@ -37,7 +61,7 @@ struct EarlyExit
     int exitCode = 0;
 };
 
-using ParsedCommand = std::variant<ListOptions, MaskOptions, EarlyExit>;
+using ParsedCommand = std::variant<ListOptions, MaskOptions, SweepOptions, EarlyExit>;
 
 // Parses the whole argument list (argv[0] first). Never exits the process and never touches
 // files, so it can be tested and fuzzed directly.

@@ -59,6 +59,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         FUZZ_CHECK(arguments.contains(list->input));
         return 0;
     }
+    if (const auto* sweep = std::get_if<SweepOptions>(&parsed)) {
+        FUZZ_CHECK(command == QLatin1String("sweep"));
+        FUZZ_CHECK(arguments.contains(sweep->input));
+        FUZZ_CHECK(sweep->threads >= 1 && sweep->threads <= 1024);
+        FUZZ_CHECK(!sweep->configurations.empty() && !sweep->levels.empty());
+        for (const auto& configuration : sweep->configurations)
+            FUZZ_CHECK(!configuration.atLevel(0.5).validate().has_value());
+        for (double level : sweep->levels)
+            FUZZ_CHECK(level >= 0.0 && level <= 1.0);
+        return 0;
+    }
     const auto& mask = std::get<MaskOptions>(parsed);
     FUZZ_CHECK(command == QLatin1String("mask"));
     FUZZ_CHECK(arguments.contains(mask.input));

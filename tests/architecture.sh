@@ -25,7 +25,7 @@ refuse() {
 }
 
 ui_folders='(heatmap|histogram|jobs|layers|mainwindow|parameters|session|stats)/'
-cli_headers='(commandline|listcommand|maskcommand|texttable)\.h'
+cli_headers='(commandline|listcommand|maskcommand|sweepcommand|texttable)\.h'
 
 matching "#include [\"<]$ui_folders" core cli |
     refuse "core/ and cli/ never include ui/ headers"

@@ -1,7 +1,8 @@
-// sparsity-cli: the headless front end of the core library (list and mask subcommands).
+// sparsity-cli: the headless front end of the core library (list, mask and sweep subcommands).
 #include "commandline.h"
 #include "listcommand.h"
 #include "maskcommand.h"
+#include "sweepcommand.h"
 
 #include <QCoreApplication>
 #include <QTextStream>
@@ -16,8 +17,9 @@ namespace {
 std::atomic<bool> interrupted{false};
 volatile std::sig_atomic_t interruptSignal = 0;
 
-// SIGINT, SIGTERM and SIGHUP ask the export to stop so that it removes its temporary file;
-// the handler is one-shot, so a second Ctrl+C kills at once.
+// SIGINT, SIGTERM and SIGHUP ask the export to stop so that it removes its temporary file, and
+// a sweep to stop before printing half a table; the handler is one-shot, so a second Ctrl+C
+// kills at once.
 void onInterrupt(int signal)
 {
     interruptSignal = signal;
@@ -58,8 +60,11 @@ int main(int argc, char* argv[])
     if (const auto* list = std::get_if<ListOptions>(&command))
         return runList(*list, out, err);
     catchInterrupts();
-    const int code = runMask(std::get<MaskOptions>(command), out, err, isatty(fileno(stderr)) != 0,
-                             &interrupted);
+    const bool errIsTerminal = isatty(fileno(stderr)) != 0;
+    const int code =
+        std::holds_alternative<SweepOptions>(command)
+            ? runSweep(std::get<SweepOptions>(command), out, err, errIsTerminal, &interrupted)
+            : runMask(std::get<MaskOptions>(command), out, err, errIsTerminal, &interrupted);
     if (code == ExitInterrupted && interruptSignal != 0) {
         // Die of the signal, as the shell and scripts expect (exit status 128 + signal).
         out.flush();
