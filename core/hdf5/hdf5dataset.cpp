@@ -3,12 +3,14 @@
 #include "error.h"
 #include "hdf5handle.h"
 #include "io/datasetchecks.h"
+#include "tensor/halffloat.h"
 
 #include <QStringList>
 #include <algorithm>
 #include <hdf5.h>
 #include <limits>
 #include <new>
+#include <type_traits>
 
 namespace sparsity::core {
 
@@ -215,7 +217,24 @@ void validateChunkShape(hid_t dataset, const DatasetInfo& info, const QString& f
                         .arg(fileName, quoted(info.path), chunkText.join(QLatin1Char('x'))));
 }
 
-template <typename T>
+// Whether a file type is IEEE binary16 (either byte order): read as its bits and widened by
+// widenHalves, not by HDF5's soft conversion.
+bool isIeeeHalf(hid_t type)
+{
+    if (H5Tget_class(type) != H5T_FLOAT || H5Tget_size(type) != 2 || H5Tget_precision(type) != 16 ||
+        H5Tget_offset(type) != 0 || H5Tget_ebias(type) != 15 ||
+        H5Tget_norm(type) != H5T_NORM_IMPLIED)
+        return false;
+    std::size_t sign = 0, exponentPosition = 0, exponentSize = 0, mantissaPosition = 0,
+                mantissaSize = 0;
+    return H5Tget_fields(type, &sign, &exponentPosition, &exponentSize, &mantissaPosition,
+                         &mantissaSize) >= 0 &&
+           sign == 15 && exponentPosition == 10 && exponentSize == 5 && mantissaPosition == 0 &&
+           mantissaSize == 10;
+}
+
+// Stored is what HDF5 delivers (T itself, or a half's bits for T = float).
+template <typename T, typename Stored = T>
 WeightTensor readValues(hid_t dataset, hid_t memoryType, const DatasetInfo& info,
                         const QString& fileName, const ExecutionContext& context)
 {
@@ -253,6 +272,7 @@ WeightTensor readValues(hid_t dataset, hid_t memoryType, const DatasetInfo& info
 
     std::vector<hsize_t> start(rank, 0);
     std::vector<hsize_t> count(shape.begin(), shape.end());
+    std::vector<Stored> staging; // one slab of what HDF5 delivers, when it is not T
     for (std::uint64_t row = 0; row < rows; row += slabRows) {
         context.throwIfCancelled();
         const std::uint64_t slab = std::min(slabRows, rows - row);
@@ -265,8 +285,17 @@ WeightTensor readValues(hid_t dataset, hid_t memoryType, const DatasetInfo& info
                                 count.data(), nullptr) < 0)
             throwHdf5Io(fileName + QStringLiteral(": cannot select rows of dataset ") +
                         quoted(info.path));
-        if (H5Dread(dataset, memoryType, memorySpace.get(), fileSpace.get(), H5P_DEFAULT,
-                    values.data() + row * rowElements) < 0) {
+        T* const target = values.data() + row * rowElements;
+        if constexpr (!std::is_same_v<T, Stored>)
+            staging.resize(static_cast<std::size_t>(slab * rowElements));
+        void* const buffer = [&]() -> void* {
+            if constexpr (std::is_same_v<T, Stored>)
+                return target;
+            else
+                return staging.data();
+        }();
+        if (H5Dread(dataset, memoryType, memorySpace.get(), fileSpace.get(), H5P_DEFAULT, buffer) <
+            0) {
             const QString cause = hdf5ErrorCause();
             const MissingFilters missing = missingFilters(dataset);
             if (!missing.optional.isEmpty())
@@ -278,6 +307,8 @@ WeightTensor readValues(hid_t dataset, hid_t memoryType, const DatasetInfo& info
             throw Error(ErrorCode::Io, QStringLiteral("%1: cannot read dataset %2: %3")
                                            .arg(fileName, quoted(info.path), cause));
         }
+        if constexpr (!std::is_same_v<T, Stored>)
+            widenHalves(staging.data(), target, staging.size());
     }
     context.throwIfCancelled();
     return WeightTensor(shape, std::move(values));
@@ -298,6 +329,14 @@ WeightTensor readHdf5Dataset(Hid dataset, const DatasetInfo& info, const QString
     validateChunkShape(dataset, info, fileName, memoryBudget);
     if (readsAsDouble(info))
         return readValues<double>(dataset, H5T_NATIVE_DOUBLE, info, fileName, context);
+    const Hdf5Handle fileType(H5Dget_type(dataset));
+    if (fileType.isValid() && isIeeeHalf(fileType.get())) {
+        // The half's own layout in this machine's byte order: HDF5 only swaps bytes (or copies).
+        const Hdf5Handle halfType(H5Tcopy(fileType.get()));
+        if (halfType.isValid() && H5Tset_order(halfType.get(), H5T_ORDER_LE) >= 0)
+            return readValues<float, std::uint16_t>(dataset, halfType.get(), info, fileName,
+                                                    context);
+    }
     return readValues<float>(dataset, H5T_NATIVE_FLOAT, info, fileName, context);
 }
 
