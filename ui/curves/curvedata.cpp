@@ -1,0 +1,56 @@
+#include "curvedata.h"
+
+#include "ranking/blockranking.h"
+#include "ranking/sweep.h"
+
+#include <array>
+
+namespace sparsity::ui {
+
+std::vector<std::vector<core::MaskStats>>
+layerCurves(const core::WeightTensor& weights, std::span<const core::Configuration> configurations,
+            std::span<const double> levels, const core::ExecutionContext& context)
+{
+    std::vector<std::vector<core::MaskStats>> curves;
+    curves.reserve(configurations.size());
+    for (const core::Configuration& configuration : configurations) {
+        context.throwIfCancelled();
+        // Scoped: the ranking (keys, blocks and sums) is freed before the next is built.
+        const core::BlockRanking ranking =
+            core::BlockRanking::build(weights, configuration, context);
+        curves.push_back(core::sweepLevels(ranking, weights, levels));
+    }
+    return curves;
+}
+
+ModelCurves::ModelCurves(std::vector<core::Configuration> configurations, std::size_t levelCount)
+    : m_configurations(std::move(configurations))
+    , m_points(m_configurations.size(), std::vector<core::MaskStats>(levelCount))
+{}
+
+void ModelCurves::addLayer(const std::vector<std::vector<core::MaskStats>>& layer)
+{
+    for (std::size_t c = 0; c < m_points.size() && c < layer.size(); ++c) {
+        std::vector<core::MaskStats>& model = m_points[c];
+        for (std::size_t l = 0; l < model.size() && l < layer[c].size(); ++l) {
+            // combineStats starts from zero and adds in order: (0 + a) + b is a + b, so the
+            // running total equals combineStats over every layer added so far.
+            if (m_layers == 0) {
+                const std::array<core::MaskStats, 1> one{layer[c][l]};
+                model[l] = core::combineStats(one);
+            } else {
+                const std::array<core::MaskStats, 2> pair{model[l], layer[c][l]};
+                model[l] = core::combineStats(pair);
+            }
+        }
+    }
+    ++m_layers;
+}
+
+QStringList defaultCurveSpecs()
+{
+    return {QStringLiteral("1x1"), QStringLiteral("2:4"), QStringLiteral("1x4"),
+            QStringLiteral("4x1"), QStringLiteral("4x4"), QStringLiteral("8x8")};
+}
+
+} // namespace sparsity::ui
