@@ -14,6 +14,7 @@
 #include "session/session.h"
 #include "windowdriver.h"
 
+#include <QAction>
 #include <QComboBox>
 #include <QDockWidget>
 #include <QLabel>
@@ -340,9 +341,37 @@ private Q_SLOTS:
         CurvesPanel& panel = *window->curvesPanel();
         QVERIFY(!panel.isVisible());
         QVERIFY(panel.curve(panel.configurations()[0]) == nullptr);
-        child<QDockWidget>(*window, "curvesDock")->show();
+        // Opened from the View menu: it comes to the front of its tab and computes.
+        auto* dock = child<QDockWidget>(*window, "curvesDock");
+        dock->toggleViewAction()->trigger();
+        QVERIFY(dock->isVisible());
         QVERIFY(waitIdle(*window, asyncTimeout));
+        QVERIFY(panel.isVisible());
         QVERIFY(panel.curve(panel.configurations()[0]) != nullptr);
+    }
+
+    // The window as a user sees it with both docks open and the Compare view; with
+    // SPARSITY_SCREENSHOT_DIR set, saved there as PNG to look at.
+    void bothDocksOpenTogether()
+    {
+        auto window = open(demoFile, QStringLiteral("/mlp/fc2/weight"));
+        child<QAction>(*window, "pinMaskAction")->trigger();
+        child<QSlider>(*window, "levelSlider")->setValue(700);
+        QVERIFY(waitIdle(*window, asyncTimeout));
+        child<QAction>(*window, "compareViewAction")->trigger();
+        QVERIFY(waitIdle(*window, asyncTimeout));
+        CurvesPanel& panel = *window->curvesPanel();
+        QCOMPARE(panel.plot()->curves().size(), 6);
+        QVERIFY(panel.plot()->marker().has_value());
+        QVERIFY(window->comparePanel()->diff().has_value());
+        QCOMPARE(window->comparePanel()->diff()->bOnly, 0); // 70 % prunes all 50 % does
+        const QString dir = qEnvironmentVariable("SPARSITY_SCREENSHOT_DIR");
+        if (!dir.isEmpty()) {
+            QVERIFY(window->grab().save(dir + QStringLiteral("/curves-compare.png")));
+            child<QComboBox>(*window, "curveScopeComboBox")->setCurrentIndex(1);
+            QVERIFY(waitIdle(*window, asyncTimeout));
+            QVERIFY(panel.grab().save(dir + QStringLiteral("/curves-model.png")));
+        }
     }
 
     // Layers added one at a time give the same numbers as combineStats over all of them.

@@ -58,14 +58,29 @@ QSize CurvePlot::minimumSizeHint() const
     return QSize(260, 180);
 }
 
+int CurvePlot::legendWidth() const
+{
+    if (m_curves.isEmpty())
+        return 0;
+    QFont bold = font();
+    bold.setBold(true);
+    const QFontMetrics fm(bold); // bold is the wider: the current curve's label is bold
+    int width = 0;
+    for (const Curve& curve : m_curves)
+        width = std::max(width, fm.horizontalAdvance(curve.label));
+    return width + 28 + 8;
+}
+
 QRectF CurvePlot::plotArea() const
 {
     const QFontMetrics fm = fontMetrics();
-    // Left: the rotated y title and the widest tick label; bottom: tick labels and x title.
+    // Left: the rotated y title and the widest tick label; bottom: tick labels and x title;
+    // right: the legend, beside the plot so that it never hides a curve.
     const double left = fm.height() + 8 + fm.horizontalAdvance(QStringLiteral("100 %")) + 6;
     const double bottom = 2.0 * fm.height() + 12;
     const double top = fm.height() / 2.0 + 4;
-    const double right = fm.horizontalAdvance(QStringLiteral("100 %")) / 2.0 + 6;
+    const double right = fm.horizontalAdvance(QStringLiteral("100 %")) / 2.0 + 6 +
+                         (m_curves.isEmpty() ? 0 : legendWidth() + 4);
     return QRectF(left, top, std::max(10.0, width() - left - right),
                   std::max(10.0, height() - top - bottom));
 }
@@ -214,32 +229,22 @@ void CurvePlot::paintEvent(QPaintEvent*)
     }
     painter.restore();
 
-    // Legend in the lower left, where retention curves (high until high sparsity) leave room.
+    // Legend right of the plot, from its top.
     if (m_curves.isEmpty())
         return;
     const int line = fm.height() + 2;
-    int legendWidth = 0;
-    for (const Curve& curve : m_curves)
-        legendWidth = std::max(legendWidth, fm.horizontalAdvance(curve.label));
-    legendWidth += 22 + 12;
     const int rows = static_cast<int>(m_curves.size());
-    const QRectF box(area.left() + 8, area.bottom() - 8 - rows * line - 8, legendWidth,
-                     rows * line + 8);
-    QColor background = pal.color(QPalette::Base);
-    background.setAlphaF(0.88);
-    painter.setPen(QPen(grid, 1));
-    painter.setBrush(background);
-    painter.drawRoundedRect(box, 3, 3);
+    const double left = area.right() + fm.horizontalAdvance(QStringLiteral("100 %")) / 2.0 + 8;
     for (int i = 0; i < rows; ++i) {
         const Curve& curve = m_curves[i];
-        const double y = box.top() + 4 + i * line + line / 2.0;
+        const double y = area.top() + i * line + line / 2.0;
         painter.setPen(QPen(curve.color, curve.emphasized ? 3.0 : 2.0, Qt::SolidLine, Qt::FlatCap));
-        painter.drawLine(QPointF(box.left() + 6, y), QPointF(box.left() + 22, y));
+        painter.drawLine(QPointF(left, y), QPointF(left + 20, y));
         QFont font = painter.font();
         font.setBold(curve.emphasized);
         painter.setFont(font);
         painter.setPen(text);
-        painter.drawText(QRectF(box.left() + 28, y - line / 2.0, legendWidth - 28, line),
+        painter.drawText(QRectF(left + 26, y - line / 2.0, width() - left - 26, line),
                          Qt::AlignLeft | Qt::AlignVCenter, curve.label);
         font.setBold(false);
         painter.setFont(font);

@@ -61,6 +61,7 @@ protected:
 
 private:
     QRectF plotArea() const;
+    int legendWidth() const;
     void setHover(std::pair<int, int> hover);
 
     QList<Curve> m_curves;

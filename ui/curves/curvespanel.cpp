@@ -555,8 +555,6 @@ void CurvesPanel::redraw()
     } else if (!m_layerRequested.empty()) {
         progress = tr("Computing %n curve(s)…", nullptr, int(m_layerRequested.size()));
         message = progress;
-    } else {
-        progress = tr("Layer %1").arg(m_snapshot->datasetPath);
     }
     if (!isVisible() && m_snapshot)
         message.clear();
@@ -581,8 +579,7 @@ void CurvesPanel::showReadout(int curveIndex, int index)
         }
     }
     if (!configuration || index < 0 || std::size_t(index) >= stats->size()) {
-        m_readout->setText(tr("Hover over a curve to read a point; click it to use its "
-                              "configuration and level."));
+        m_readout->setText(tr("Hover over a curve to read a point; click to apply it."));
         return;
     }
     const core::MaskStats& s = (*stats)[std::size_t(index)];

@@ -130,11 +130,24 @@ void MainWindow::createCompareAndCurves()
         addDockWidget(area, dock);
         dock->hide();
         m_actions->viewMenu()->addAction(dock->toggleViewAction());
+        // Opened from the menu, a tabbed dock comes to the front.
+        connect(dock->toggleViewAction(), &QAction::triggered, dock, [dock](bool checked) {
+            if (checked)
+                dock->raise();
+        });
         return dock;
     };
     m_curves->setObjectName(QStringLiteral("curvesPanel"));
     m_compare->setObjectName(QStringLiteral("comparePanel"));
-    addDock(m_curves, tr("Curves"), QStringLiteral("curvesDock"), Qt::BottomDockWidgetArea);
+    // The curves share the bottom with the histogram as a tab: side by side, neither is
+    // readable. Shown, the bottom grows to a height at which the curves can be told apart.
+    QDockWidget* curvesDock =
+        addDock(m_curves, tr("Curves"), QStringLiteral("curvesDock"), Qt::BottomDockWidgetArea);
+    tabifyDockWidget(findChild<QDockWidget*>(QStringLiteral("histogramDock")), curvesDock);
+    connect(curvesDock, &QDockWidget::visibilityChanged, this, [this, curvesDock](bool visible) {
+        if (visible && !curvesDock->isFloating() && curvesDock->height() < 300)
+            resizeDocks({curvesDock}, {300}, Qt::Vertical);
+    });
     QDockWidget* compareDock =
         addDock(m_compare, tr("Compare"), QStringLiteral("compareDock"), Qt::RightDockWidgetArea);
 
