@@ -6,8 +6,11 @@
 #include "curves/curvedata.h"
 #include "curves/curveplot.h"
 #include "curves/curvespanel.h"
+#include "curves/modelcurverun.h"
+#include "error.h"
 #include "io/tensorfile.h"
 #include "io/tensorreader.h"
+#include "jobs/gatedpool.h"
 #include "mainwindow/mainwindow.h"
 #include "mask/sparsifier.h"
 #include "ranking/sweep.h"
@@ -371,6 +374,120 @@ private Q_SLOTS:
             child<QComboBox>(*window, "curveScopeComboBox")->setCurrentIndex(1);
             QVERIFY(waitIdle(*window, asyncTimeout));
             QVERIFY(panel.grab().save(dir + QStringLiteral("/curves-model.png")));
+        }
+    }
+
+    // The run streams layers in order, holds at most the layer being swept when it reads the
+    // next, and delivers exactly layerCurves of each layer; nothing before the I/O pool runs.
+    void modelRunStreamsLayersInOrder()
+    {
+        const auto reader = core::openTensorFile(layersFile);
+        const QStringList layers{QStringLiteral("/dense/kernel"), QStringLiteral("/half"),
+                                 QStringLiteral("/nested/deep/w"), QStringLiteral("/conv/weight")};
+        std::map<QString, core::WeightTensor> stored;
+        for (const QString& layer : layers)
+            stored[layer] = reader->readTensor(layer, core::ExecutionContext{});
+        const std::vector<core::Configuration> configs{{{2, 2}, std::nullopt, core::Norm::L2},
+                                                       {{1, 4}, 2, core::Norm::L1}};
+        const std::vector<double> levels = core::defaultSweepLevels();
+        // Touched on the I/O thread only while the run goes.
+        std::vector<std::weak_ptr<const core::WeightTensor>> handedOut;
+        int mostAlive = 0;
+        const auto read = [&](const QString& path, const core::ExecutionContext&) {
+            int alive = 0;
+            for (const auto& weak : handedOut)
+                alive += weak.expired() ? 0 : 1;
+            mostAlive = std::max(mostAlive, alive);
+            auto weights = std::make_shared<const core::WeightTensor>(stored.at(path));
+            handedOut.push_back(weights);
+            return weights;
+        };
+        GatedPool io;
+        QThreadPool compute;
+        compute.setMaxThreadCount(2);
+        ui::ModelCurveRun run(layers, configs, levels, read, io.pool(), &compute);
+        std::vector<int> order;
+        std::vector<ui::ModelCurveRun::LayerCurves> delivered;
+        int finished = 0;
+        run.onLayer = [&](int layer, const ui::ModelCurveRun::LayerCurves& curves) {
+            order.push_back(layer);
+            delivered.push_back(curves);
+        };
+        run.onFinished = [&] { ++finished; };
+        run.onFailed = [&](const QString& message) { QFAIL(qPrintable(message)); };
+        run.start();
+        QCoreApplication::processEvents();
+        QVERIFY(order.empty());
+        QVERIFY(run.isRunning());
+        while (!finished && run.isRunning()) {
+            io.drain();
+            waitUntilIdle(compute);
+        }
+        QCOMPARE(finished, 1);
+        QCOMPARE(order, (std::vector<int>{0, 1, 2, 3}));
+        QCOMPARE(run.layersDone(), 4);
+        QVERIFY(mostAlive <= 1);
+        for (std::size_t i = 0; i < std::size_t(layers.size()); ++i) {
+            const auto expected = ui::layerCurves(stored.at(layers[int(i)]), configs, levels,
+                                                  core::ExecutionContext{});
+            for (std::size_t c = 0; c < configs.size(); ++c)
+                for (std::size_t l = 0; l < levels.size(); ++l) {
+                    QCOMPARE(delivered[i][c][l].zeros, expected[c][l].zeros);
+                    QCOMPARE(delivered[i][c][l].retainedEnergy, expected[c][l].retainedEnergy);
+                }
+        }
+    }
+
+    void modelRunStopsWhenCancelledOrFailing()
+    {
+        const QStringList layers{QStringLiteral("/a"), QStringLiteral("/b"), QStringLiteral("/c")};
+        const auto read = [](const QString& path, const core::ExecutionContext&) {
+            if (path == QStringLiteral("/c"))
+                throw core::Error(core::ErrorCode::InvalidInput,
+                                  QStringLiteral("f.h5: dataset '/c' cannot be read: damaged"));
+            return std::make_shared<const core::WeightTensor>(std::vector<std::int64_t>{4, 8},
+                                                              std::vector<float>(32, 1.0f));
+        };
+        const std::vector<core::Configuration> configs{{{1, 4}, std::nullopt, core::Norm::L2}};
+        GatedPool io;
+        QThreadPool compute;
+        {
+            // A failing layer: one message naming it, and the run ends there (the sweep of the
+            // layer before it, under way while it was read, may or may not have arrived).
+            ui::ModelCurveRun run(layers, configs, {0.0, 0.5}, read, io.pool(), &compute);
+            int layersSeen = 0, finished = 0;
+            QStringList failures;
+            run.onLayer = [&](int, const auto&) { ++layersSeen; };
+            run.onFinished = [&] { ++finished; };
+            run.onFailed = [&](const QString& message) { failures << message; };
+            run.start();
+            for (int i = 0; i < 5; ++i) {
+                io.drain();
+                waitUntilIdle(compute);
+            }
+            QVERIFY(layersSeen >= 1 && layersSeen <= 2);
+            QCOMPARE(finished, 0);
+            QCOMPARE(failures,
+                     QStringList{QStringLiteral("f.h5: dataset '/c' cannot be read: damaged")});
+            QVERIFY(!run.isRunning());
+        }
+        {
+            // Cancelled from its first layer's callback: nothing more arrives.
+            ui::ModelCurveRun run(layers, configs, {0.0, 0.5}, read, io.pool(), &compute);
+            int layersSeen = 0, other = 0;
+            run.onLayer = [&](int, const auto&) {
+                ++layersSeen;
+                run.cancel();
+            };
+            run.onFinished = [&] { ++other; };
+            run.onFailed = [&](const QString&) { ++other; };
+            run.start();
+            for (int i = 0; i < 5; ++i) {
+                io.drain();
+                waitUntilIdle(compute);
+            }
+            QCOMPARE(layersSeen, 1);
+            QCOMPARE(other, 0);
         }
     }
 

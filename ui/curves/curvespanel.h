@@ -32,10 +32,10 @@ class Session;
 // Layer curves are swept from the snapshot's weights on the compute pool (one runner; curves
 // computed once per layer, norm and configuration, so a level change costs nothing). Model
 // curves stream the file's sparsifiable layers through a ModelCurveRun and grow as layers
-// arrive; they are kept per configuration until another file is opened. Nothing is computed
-// while the dock is hidden, and no curve of other data than the layer or file on screen is
-// ever drawn: a layer, file or norm change drops what was computed or is running for the old
-// one. UI thread only.
+// arrive; they are kept per configuration until another file is opened. Nothing is started
+// while the dock is hidden (a model run under way goes on), and no curve of other data than the
+// layer or file on screen is ever drawn: a layer, file or norm change drops what was computed or is
+// running for the old one. UI thread only.
 class CurvesPanel final : public QWidget
 {
     Q_OBJECT
