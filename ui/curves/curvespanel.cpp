@@ -398,16 +398,27 @@ void CurvesPanel::refreshLayer()
 {
     if (!m_layerError.isEmpty())
         return; // the layer cannot be swept (say, out of memory): do not try again and again
+    // One configuration per job, the current one first: each curve shows up as soon as it is
+    // swept (a 1x1 ranking of a big layer takes seconds), and a stale job is short.
     std::vector<core::Configuration> missing;
+    const int current = currentIndex();
+    if (current >= 0 && !find(m_layerCurves, m_drawn[std::size_t(current)]))
+        missing.push_back(m_drawn[std::size_t(current)]);
     for (const core::Configuration& configuration : m_drawn)
-        if (!find(m_layerCurves, configuration))
+        if (!find(m_layerCurves, configuration) &&
+            std::none_of(missing.begin(), missing.end(),
+                         [&](const auto& m) { return m.sameMasksAs(configuration); }))
             missing.push_back(configuration);
-    // A request for these exact curves is on its way: a level change must not restart it.
-    if (missing.empty() || missing == m_layerRequested)
+    // The curve on its way is still wanted: a level change must not restart it.
+    const auto wanted = [&](const core::Configuration& requested) {
+        return std::any_of(missing.begin(), missing.end(),
+                           [&](const auto& m) { return m.sameMasksAs(requested); });
+    };
+    if (missing.empty() || (m_layerRequested.size() == 1 && wanted(m_layerRequested.front())))
         return;
-    m_layerRequested = missing;
+    m_layerRequested = {missing.front()};
     m_layerRunner.request(
-        LayerRequest{m_snapshot->weights, missing, m_levels, m_session->computePool()});
+        LayerRequest{m_snapshot->weights, m_layerRequested, m_levels, m_session->computePool()});
 }
 
 void CurvesPanel::refreshModel()
@@ -553,8 +564,10 @@ void CurvesPanel::redraw()
         progress = tr("Curves failed: %1").arg(m_layerError);
         message = progress;
     } else if (!m_layerRequested.empty()) {
-        progress = tr("Computing %n curve(s)…", nullptr, int(m_layerRequested.size()));
-        message = progress;
+        const auto done = std::count_if(m_drawn.begin(), m_drawn.end(),
+                                        [this](const auto& c) { return find(m_layerCurves, c); });
+        progress = tr("Layer: %1 of %2 curves swept…").arg(done).arg(m_drawn.size());
+        message = tr("Sweeping %1…").arg(core::describeConfiguration(m_layerRequested.front()));
     }
     if (!isVisible() && m_snapshot)
         message.clear();
