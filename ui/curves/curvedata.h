@@ -48,6 +48,13 @@ private:
     int m_layers = 0;
 };
 
+// Threads a curve job may use on a pool of `poolThreads`: all but one, so that the mask job that
+// follows the level slider always finds a free thread (results do not depend on the count).
+inline int curveThreads(int poolThreads)
+{
+    return poolThreads > 1 ? poolThreads - 1 : 1;
+}
+
 // The block specs the Curves dock starts with: 1x1, 2:4, 1x4, 4x1, 4x4, 8x8.
 QStringList defaultCurveSpecs();
 

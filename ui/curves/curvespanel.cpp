@@ -74,8 +74,8 @@ CurvesPanel::CurvesPanel(Session* session, QWidget* parent)
     , m_layerRunner(
           this, session->computePool(),
           [](const LayerRequest& request, const std::atomic<bool>& cancelled) {
-              const core::ExecutionContext context{request.pool, request.pool->maxThreadCount(),
-                                                   &cancelled};
+              const core::ExecutionContext context{
+                  request.pool, curveThreads(request.pool->maxThreadCount()), &cancelled};
               return LayerResult{
                   request.weights, request.configurations,
                   layerCurves(*request.weights, request.configurations, request.levels, context)};

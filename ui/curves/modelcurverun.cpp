@@ -90,7 +90,8 @@ void ModelCurveRun::startSweep(Ready ready)
         *m_computePool, this,
         [weights = std::move(ready.weights), configurations = m_configurations, levels = m_levels,
          cancel = m_cancel, pool = m_computePool]() mutable {
-            const core::ExecutionContext context{pool, pool->maxThreadCount(), cancel.get()};
+            const core::ExecutionContext context{pool, curveThreads(pool->maxThreadCount()),
+                                                 cancel.get()};
             LayerCurves curves = layerCurves(*weights, configurations, levels, context);
             weights.reset(); // the layer is done with: free it before the next one arrives
             return curves;
