@@ -406,12 +406,13 @@ private Q_SLOTS:
         QThreadPool compute;
         compute.setMaxThreadCount(2);
         ui::ModelCurveRun run(layers, configs, levels, read, io.pool(), &compute);
-        std::vector<int> order;
-        std::vector<ui::ModelCurveRun::LayerCurves> delivered;
+        std::vector<std::pair<int, std::size_t>> order;
+        std::map<std::pair<int, std::size_t>, ui::ModelCurveRun::Curve> delivered;
         int finished = 0;
-        run.onLayer = [&](int layer, const ui::ModelCurveRun::LayerCurves& curves) {
-            order.push_back(layer);
-            delivered.push_back(curves);
+        run.onCurve = [&](int layer, std::size_t configuration,
+                          const ui::ModelCurveRun::Curve& curve) {
+            order.emplace_back(layer, configuration);
+            delivered[{layer, configuration}] = curve;
         };
         run.onFinished = [&] { ++finished; };
         run.onFailed = [&](const QString& message) { QFAIL(qPrintable(message)); };
@@ -424,7 +425,11 @@ private Q_SLOTS:
             waitUntilIdle(compute);
         }
         QCOMPARE(finished, 1);
-        QCOMPARE(order, (std::vector<int>{0, 1, 2, 3}));
+        std::vector<std::pair<int, std::size_t>> expectedOrder;
+        for (int layer = 0; layer < 4; ++layer)
+            for (std::size_t c = 0; c < configs.size(); ++c)
+                expectedOrder.emplace_back(layer, c);
+        QVERIFY(order == expectedOrder);
         QCOMPARE(run.layersDone(), 4);
         QVERIFY(mostAlive <= 1);
         for (std::size_t i = 0; i < std::size_t(layers.size()); ++i) {
@@ -432,8 +437,9 @@ private Q_SLOTS:
                                                   core::ExecutionContext{});
             for (std::size_t c = 0; c < configs.size(); ++c)
                 for (std::size_t l = 0; l < levels.size(); ++l) {
-                    QCOMPARE(delivered[i][c][l].zeros, expected[c][l].zeros);
-                    QCOMPARE(delivered[i][c][l].retainedEnergy, expected[c][l].retainedEnergy);
+                    const auto& got = delivered[{int(i), c}];
+                    QCOMPARE(got[l].zeros, expected[c][l].zeros);
+                    QCOMPARE(got[l].retainedEnergy, expected[c][l].retainedEnergy);
                 }
         }
     }
@@ -457,7 +463,7 @@ private Q_SLOTS:
             ui::ModelCurveRun run(layers, configs, {0.0, 0.5}, read, io.pool(), &compute);
             int layersSeen = 0, finished = 0;
             QStringList failures;
-            run.onLayer = [&](int, const auto&) { ++layersSeen; };
+            run.onCurve = [&](int, std::size_t, const auto&) { ++layersSeen; };
             run.onFinished = [&] { ++finished; };
             run.onFailed = [&](const QString& message) { failures << message; };
             run.start();
@@ -475,7 +481,7 @@ private Q_SLOTS:
             // Cancelled from its first layer's callback: nothing more arrives.
             ui::ModelCurveRun run(layers, configs, {0.0, 0.5}, read, io.pool(), &compute);
             int layersSeen = 0, other = 0;
-            run.onLayer = [&](int, const auto&) {
+            run.onCurve = [&](int, std::size_t, const auto&) {
                 ++layersSeen;
                 run.cancel();
             };
@@ -507,7 +513,8 @@ private Q_SLOTS:
             all.push_back(ui::layerCurves(w, configs, levels, core::ExecutionContext{}));
             model.addLayer(all.back());
         }
-        QCOMPARE(model.layerCount(), 4);
+        QCOMPARE(model.layerCount(0), 4);
+        QCOMPARE(model.layerCount(1), 4);
         for (std::size_t c = 0; c < configs.size(); ++c)
             for (std::size_t l = 0; l < levels.size(); ++l) {
                 std::vector<core::MaskStats> column;

@@ -26,25 +26,33 @@ layerCurves(const core::WeightTensor& weights, std::span<const core::Configurati
 ModelCurves::ModelCurves(std::vector<core::Configuration> configurations, std::size_t levelCount)
     : m_configurations(std::move(configurations))
     , m_points(m_configurations.size(), std::vector<core::MaskStats>(levelCount))
+    , m_layers(m_configurations.size(), 0)
 {}
+
+void ModelCurves::addLayer(std::size_t configuration, const std::vector<core::MaskStats>& curve)
+{
+    if (configuration >= m_points.size())
+        return;
+    std::vector<core::MaskStats>& model = m_points[configuration];
+    const bool first = m_layers[configuration] == 0;
+    for (std::size_t l = 0; l < model.size() && l < curve.size(); ++l) {
+        // combineStats starts from zero and adds in order: (0 + a) + b is a + b, so the
+        // running total equals combineStats over every layer added so far.
+        if (first) {
+            const std::array<core::MaskStats, 1> one{curve[l]};
+            model[l] = core::combineStats(one);
+        } else {
+            const std::array<core::MaskStats, 2> pair{model[l], curve[l]};
+            model[l] = core::combineStats(pair);
+        }
+    }
+    ++m_layers[configuration];
+}
 
 void ModelCurves::addLayer(const std::vector<std::vector<core::MaskStats>>& layer)
 {
-    for (std::size_t c = 0; c < m_points.size() && c < layer.size(); ++c) {
-        std::vector<core::MaskStats>& model = m_points[c];
-        for (std::size_t l = 0; l < model.size() && l < layer[c].size(); ++l) {
-            // combineStats starts from zero and adds in order: (0 + a) + b is a + b, so the
-            // running total equals combineStats over every layer added so far.
-            if (m_layers == 0) {
-                const std::array<core::MaskStats, 1> one{layer[c][l]};
-                model[l] = core::combineStats(one);
-            } else {
-                const std::array<core::MaskStats, 2> pair{model[l], layer[c][l]};
-                model[l] = core::combineStats(pair);
-            }
-        }
-    }
-    ++m_layers;
+    for (std::size_t c = 0; c < layer.size(); ++c)
+        addLayer(c, layer[c]);
 }
 
 QStringList defaultCurveSpecs()

@@ -34,18 +34,22 @@ public:
     ModelCurves() = default;
     ModelCurves(std::vector<core::Configuration> configurations, std::size_t levelCount);
 
-    // One layer's layerCurves() result for the same configurations and levels.
+    // One layer's curve of configuration `configuration` (an index), at the same levels; each
+    // configuration takes the layers in the same order.
+    void addLayer(std::size_t configuration, const std::vector<core::MaskStats>& curve);
+    // One layer's layerCurves() result for all the configurations.
     void addLayer(const std::vector<std::vector<core::MaskStats>>& layer);
 
     const std::vector<core::Configuration>& configurations() const { return m_configurations; }
-    // Per configuration, per level; empty levels until the first layer is added.
+    // Per configuration, per level; meaningful once the configuration has a layer.
     const std::vector<std::vector<core::MaskStats>>& points() const { return m_points; }
-    int layerCount() const { return m_layers; }
+    // Layers added to a configuration's curve.
+    int layerCount(std::size_t configuration) const { return m_layers[configuration]; }
 
 private:
     std::vector<core::Configuration> m_configurations;
     std::vector<std::vector<core::MaskStats>> m_points;
-    int m_layers = 0;
+    std::vector<int> m_layers;
 };
 
 // Threads a curve job may use on a pool of `poolThreads`: all but one, so that the mask job that

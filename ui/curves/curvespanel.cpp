@@ -309,11 +309,9 @@ CurvesPanel::curve(const core::Configuration& configuration) const
         return find(m_layerCurves, configuration);
     if (const auto* complete = find(m_modelCurves, configuration))
         return complete;
-    if (m_modelPartial.layerCount() == 0)
-        return nullptr;
     const auto& configs = m_modelPartial.configurations();
     for (std::size_t i = 0; i < configs.size(); ++i)
-        if (configs[i].sameMasksAs(configuration))
+        if (configs[i].sameMasksAs(configuration) && m_modelPartial.layerCount(i) > 0)
             return &m_modelPartial.points()[i];
     return nullptr;
 }
@@ -427,6 +425,11 @@ void CurvesPanel::refreshModel()
     for (const core::Configuration& configuration : m_drawn)
         if (!find(m_modelCurves, configuration))
             missing.push_back(configuration);
+    // Biggest blocks first: their rankings are the quickest, so the first model point shows
+    // up after the cheapest sweep of the first layer.
+    std::stable_sort(missing.begin(), missing.end(), [](const auto& a, const auto& b) {
+        return a.block.elementCount() > b.block.elementCount();
+    });
     if (missing.empty() || (m_modelRun && m_modelRun->configurations() == missing) ||
         (!m_modelRun && m_modelFailed == missing))
         return;
@@ -442,8 +445,9 @@ void CurvesPanel::refreshModel()
     }
     m_modelRun = new ModelCurveRun(layers, missing, m_levels, m_session->layerReader(),
                                    m_session->ioPool(), m_session->computePool(), this);
-    m_modelRun->onLayer = [this](int, const ModelCurveRun::LayerCurves& curves) {
-        m_modelPartial.addLayer(curves);
+    m_modelRun->onCurve = [this](int, std::size_t configuration,
+                                 const ModelCurveRun::Curve& curve) {
+        m_modelPartial.addLayer(configuration, curve);
         redraw();
     };
     m_modelRun->onFinished = [this] {

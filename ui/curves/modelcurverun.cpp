@@ -4,6 +4,7 @@
 #include "jobs/runthen.h"
 
 #include <QThreadPool>
+#include <span>
 
 namespace sparsity::ui {
 
@@ -45,15 +46,17 @@ void ModelCurveRun::pump()
 {
     if (m_ended)
         return;
-    if (!m_sweeping && m_ready) {
-        Ready ready = std::move(*m_ready);
+    if (!m_sweeping && !m_current && m_ready) {
+        m_current = std::move(m_ready);
         m_ready.reset();
-        startSweep(std::move(ready));
+        m_nextConfiguration = 0;
     }
+    if (!m_sweeping && m_current)
+        startSweep();
     // One layer read ahead of the one being swept, no more: memory stays at two layers.
     if (!m_reading && !m_ready && m_nextRead < m_layers.size())
         startRead(m_nextRead++);
-    if (!m_reading && !m_sweeping && !m_ready && m_nextRead >= m_layers.size()) {
+    if (!m_reading && !m_sweeping && !m_ready && !m_current && m_nextRead >= m_layers.size()) {
         m_ended = true;
         if (onFinished)
             onFinished();
@@ -83,20 +86,23 @@ void ModelCurveRun::startRead(int index)
         });
 }
 
-void ModelCurveRun::startSweep(Ready ready)
+void ModelCurveRun::startSweep()
 {
     m_sweeping = true;
+    const std::size_t configuration = m_nextConfiguration++;
+    const bool last = m_nextConfiguration >= m_configurations.size();
     runThen(
         *m_computePool, this,
-        [weights = std::move(ready.weights), configurations = m_configurations, levels = m_levels,
-         cancel = m_cancel, pool = m_computePool]() mutable {
+        [weights = m_current->weights, configuration = m_configurations[configuration],
+         levels = m_levels, cancel = m_cancel, pool = m_computePool]() mutable {
             const core::ExecutionContext context{pool, curveThreads(pool->maxThreadCount()),
                                                  cancel.get()};
-            LayerCurves curves = layerCurves(*weights, configurations, levels, context);
-            weights.reset(); // the layer is done with: free it before the next one arrives
-            return curves;
+            Curve curve = std::move(
+                layerCurves(*weights, std::span(&configuration, 1), levels, context).front());
+            weights.reset(); // the last reference once the layer's last sweep is under way
+            return curve;
         },
-        [this, index = ready.index](JobOutcome<LayerCurves> outcome) {
+        [this, index = m_current->index, configuration, last](JobOutcome<Curve> outcome) {
             m_sweeping = false;
             if (m_ended)
                 return;
@@ -104,11 +110,16 @@ void ModelCurveRun::startSweep(Ready ready)
                 fail(index, outcome.error());
                 return;
             }
-            ++m_done;
-            if (onLayer)
-                onLayer(index, outcome.value());
+            if (last) {
+                m_current.reset(); // the layer is done with: its weights go
+                ++m_done;
+            }
+            if (onCurve)
+                onCurve(index, configuration, outcome.value());
             pump();
         });
+    if (last)
+        m_current->weights.reset(); // only the job holds them now
 }
 
 void ModelCurveRun::fail(int index, const QString& message)

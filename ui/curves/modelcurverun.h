@@ -18,10 +18,12 @@ class QThreadPool;
 namespace sparsity::ui {
 
 // One pass of the model's curves over its layers, a layer at a time: read on the I/O pool,
-// ranked and swept on the compute pool (layerCurves), the weights dropped as soon as the layer
-// is swept. The next layer is read while one is swept, so at most two layers' weights are held.
-// Each layer's curves reach onLayer in layer order, on the UI thread; then onFinished, or
-// onFailed once (naming the layer) and nothing more. cancel() (or destruction) stops it: no
+// ranked and swept on the compute pool one configuration per job (layerCurves), the weights
+// dropped once the layer's last configuration is swept. The next layer is read while one is
+// swept, so at most two layers' weights (and one ranking) are held. Each curve reaches onCurve
+// on the UI thread, layers in order and within a layer configurations in order, so the first
+// point of a big model is on screen after one ranking, not one layer's worth; then onFinished,
+// or onFailed once (naming the layer) and nothing more. cancel() (or destruction) stops it: no
 // callback runs after it. UI thread only.
 class ModelCurveRun final : public QObject
 {
@@ -32,14 +34,14 @@ public:
     // Reads a layer; runs on the I/O pool only (it may use HDF5). Throws core::Error.
     using ReadLayer = std::function<std::shared_ptr<const core::WeightTensor>(
         const QString& datasetPath, const core::ExecutionContext& context)>;
-    using LayerCurves = std::vector<std::vector<core::MaskStats>>;
+    using Curve = std::vector<core::MaskStats>;
 
     ModelCurveRun(QStringList layers, std::vector<core::Configuration> configurations,
                   std::vector<double> levels, ReadLayer read, QThreadPool* ioPool,
                   QThreadPool* computePool, QObject* parent = nullptr);
     ~ModelCurveRun() override;
 
-    std::function<void(int layer, const LayerCurves& curves)> onLayer;
+    std::function<void(int layer, std::size_t configuration, const Curve& curve)> onCurve;
     std::function<void()> onFinished;
     std::function<void(const QString& message)> onFailed;
 
@@ -59,7 +61,7 @@ private:
     };
     void pump();
     void startRead(int index);
-    void startSweep(Ready ready);
+    void startSweep();
     void fail(int index, const QString& message);
 
     QStringList m_layers;
@@ -73,7 +75,9 @@ private:
     int m_done = 0;
     bool m_reading = false;
     bool m_sweeping = false;
-    std::optional<Ready> m_ready;
+    std::optional<Ready> m_ready;   // read, waiting for its sweep
+    std::optional<Ready> m_current; // being swept
+    std::size_t m_nextConfiguration = 0;
     bool m_started = false;
     bool m_ended = false;
 };
