@@ -24,8 +24,10 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QPushButton>
+#include <QSettings>
 #include <QSlider>
 #include <QSpinBox>
+#include <QTemporaryDir>
 #include <QTest>
 #include <cmath>
 #include <map>
@@ -351,6 +353,32 @@ private Q_SLOTS:
         QVERIFY(waitIdle(*window, asyncTimeout));
         QVERIFY(panel.isVisible());
         QVERIFY(panel.curve(panel.configurations()[0]) != nullptr);
+    }
+
+    void listMeasureAndScopeAreRemembered()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        QSettings settings(dir.filePath(QStringLiteral("s.ini")), QSettings::IniFormat);
+        {
+            MainWindow window;
+            CurvesPanel& panel = *window.curvesPanel();
+            QVERIFY(panel.addConfiguration(QStringLiteral("2:8")));
+            panel.removeConfiguration(0);
+            panel.setMeasure(CurvesPanel::Measure::L1);
+            panel.setModelScope(true);
+            panel.saveSettings(settings);
+        }
+        MainWindow window;
+        CurvesPanel& panel = *window.curvesPanel();
+        QCOMPARE(panel.configurationSpecs(), ui::defaultCurveSpecs());
+        panel.restoreSettings(settings);
+        QCOMPARE(
+            panel.configurationSpecs(),
+            (QStringList{QStringLiteral("2:4"), QStringLiteral("1x4"), QStringLiteral("4x1"),
+                         QStringLiteral("4x4"), QStringLiteral("8x8"), QStringLiteral("2:8")}));
+        QCOMPARE(panel.measure(), CurvesPanel::Measure::L1);
+        QVERIFY(panel.isModelScope());
     }
 
     // The window as a user sees it with both docks open and the Compare view; with
