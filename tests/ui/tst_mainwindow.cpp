@@ -625,8 +625,10 @@ private Q_SLOTS:
             QStringLiteral("&View: Zoom &In %1 | Zoom &Out %2 | &Fit to Window Ctrl+0 | "
                            "&Actual Size (1:1) Ctrl+1 | - | |&Weights| Alt+1 | "
                            "&Block Norms Alt+2 | &Mask Alt+3 | Mask &over Weights Alt+4 | "
-                           "&Logarithmic Scale Ctrl+L | - | Layers  | Parameters  | "
-                           "Statistics  | Block Norm Histogram ")
+                           "&Compare A/B Alt+5 | &Logarithmic Scale Ctrl+L | - | "
+                           "&Pin Mask as A Ctrl+Shift+P | &Unpin A  | - | Layers  | "
+                           "Parameters  | Statistics  | Block Norm Histogram  | Curves  | "
+                           "Compare ")
                 .arg(zoomIn, zoomOut),
             QStringLiteral("&Layer: Apply Parameters to &All Layers Ctrl+Shift+A"),
             QStringLiteral("&Help: &About Sparsity Explorer "),

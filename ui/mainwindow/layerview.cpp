@@ -1,6 +1,7 @@
 #include "layerview.h"
 
 #include "heatmap/colorbarwidget.h"
+#include "heatmap/diffsource.h"
 #include "heatmap/heatmapview.h"
 #include "heatmap/masksource.h"
 #include "heatmap/valueheatmapsource.h"
@@ -36,10 +37,13 @@ LayerView::LayerView(QThreadPool* computePool, QThreadPool* displayPool, QWidget
     m_tabs->addTab(tr("Block Norms"));
     m_tabs->addTab(tr("Mask"));
     m_tabs->addTab(tr("Mask over Weights"));
+    m_tabs->addTab(tr("Compare A/B"));
     m_tabs->setTabToolTip(0, tr("Magnitude of every weight"));
     m_tabs->setTabToolTip(1, tr("The norm of each element's block: what pruning ranks"));
     m_tabs->setTabToolTip(2, tr("Which weights are kept and which are pruned"));
     m_tabs->setTabToolTip(3, tr("The weights, with the pruned ones dimmed"));
+    m_tabs->setTabToolTip(4, tr("Pinned mask A against the current mask B (Compare dock)"));
+    m_tabs->setTabEnabled(4, false);
     m_tabs->setExpanding(false);
     m_tabs->setDrawBase(false);
     m_tabs->setCurrentIndex(static_cast<int>(Kind::MaskOverWeights));
@@ -123,7 +127,21 @@ LayerView::Kind LayerView::kind() const
 
 void LayerView::setKind(Kind kind)
 {
+    if (kind == Kind::Compare && !m_comparison)
+        return;
     m_tabs->setCurrentIndex(static_cast<int>(kind));
+}
+
+void LayerView::setComparisonMask(std::shared_ptr<const core::MaskBytes> mask)
+{
+    if (mask == m_comparison)
+        return;
+    m_comparison = std::move(mask);
+    m_tabs->setTabEnabled(static_cast<int>(Kind::Compare), m_comparison != nullptr);
+    if (!m_comparison && kind() == Kind::Compare)
+        setKind(Kind::Mask); // emits through currentChanged
+    else if (kind() == Kind::Compare)
+        requestSource();
 }
 
 QString LayerView::colormapName() const
@@ -183,6 +201,15 @@ LayerView::SourceResult LayerView::buildSource(const SourceRequest& request)
     case Kind::Mask:
         result.source = std::make_shared<const MaskSource>(request.snapshot);
         break;
+    case Kind::Compare:
+        // A of another shape cannot be drawn against this layer: the mask alone instead.
+        if (request.comparison &&
+            std::int64_t(request.comparison->size()) == snapshot.weights->elementCount())
+            result.source =
+                std::make_shared<const DiffSource>(request.comparison, request.snapshot);
+        else
+            result.source = std::make_shared<const MaskSource>(request.snapshot);
+        break;
     }
     return result;
 }
@@ -193,7 +220,8 @@ void LayerView::requestSource()
         return;
     SourceRequest request{
         m_snapshot,         kind(),       Colormap::byName(m_colormap->currentText()),
-        m_log->isChecked(), std::nullopt, std::nullopt};
+        m_log->isChecked(), std::nullopt, std::nullopt,
+        m_comparison};
     if (m_rangeWeights == m_snapshot->weights)
         request.weightRange = m_weightRange;
     if (m_snapshot->norms && m_rangeNorms == m_snapshot->norms)
@@ -225,7 +253,7 @@ void LayerView::showSource(SourceResult result)
 
 void LayerView::updateControls()
 {
-    const bool values = kind() != Kind::Mask;
+    const bool values = kind() != Kind::Mask && kind() != Kind::Compare;
     m_log->setEnabled(values);
     m_colormap->setEnabled(values);
 }

@@ -37,6 +37,7 @@ public:
         BlockNorms,
         Mask,
         MaskOverWeights,
+        Compare, // mask A (pinned) against the snapshot's mask; only while A is set
     };
 
     // Sources are built on computePool, the heatmap drawn on displayPool.
@@ -54,6 +55,10 @@ public:
     void setColormapName(const QString& name);
     bool isLogarithmic() const;
     void setLogarithmic(bool logarithmic);
+    // Mask A of the Compare view, of the current layer's shape; null disables that view (and
+    // leaves it for the Mask view if it was shown).
+    void setComparisonMask(std::shared_ptr<const core::MaskBytes> mask);
+    bool hasComparison() const { return m_comparison != nullptr; }
 
     HeatmapView* heatmap() const { return m_heatmap; }
     // The snapshot the heatmap shows (its source is built); null before the first.
@@ -75,6 +80,7 @@ private:
         bool logarithmic;
         std::optional<ValueRange> weightRange; // known ranges, so they are scanned once
         std::optional<ValueRange> normRange;
+        std::shared_ptr<const core::MaskBytes> comparison;
     };
     struct SourceResult
     {
@@ -99,6 +105,7 @@ private:
 
     std::shared_ptr<const LayerSnapshot> m_snapshot; // newest
     std::shared_ptr<const LayerSnapshot> m_shown;
+    std::shared_ptr<const core::MaskBytes> m_comparison;
     // Ranges of the weights and norms last seen; the pointers identify what they describe.
     std::shared_ptr<const core::WeightTensor> m_rangeWeights;
     std::optional<ValueRange> m_weightRange;

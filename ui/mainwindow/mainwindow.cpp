@@ -1,5 +1,7 @@
 #include "mainwindow.h"
 
+#include "compare/comparepanel.h"
+#include "curves/curvespanel.h"
 #include "errordialog.h"
 #include "export/maskexport.h"
 #include "exportdialog.h"
@@ -30,6 +32,7 @@
 #include <QLabel>
 #include <QMenu>
 #include <QMimeData>
+#include <QSettings>
 #include <QStatusBar>
 #include <QTimer>
 
@@ -54,6 +57,8 @@ MainWindow::MainWindow(QWidget* parent)
     , m_layerView(new LayerView(m_session->computePool(), m_session->displayPool(), this))
     , m_histogram(new NormHistogramPanel(m_session->computePool(), this))
     , m_hover(new HoverReadout(m_session->computePool(), this))
+    , m_curves(new CurvesPanel(m_session, this))
+    , m_compare(new ComparePanel(m_session->computePool(), this))
     , m_busyLabel(new QLabel(tr("Computing…"), this))
     , m_busyTimer(new QTimer(this))
 {
@@ -80,6 +85,7 @@ MainWindow::MainWindow(QWidget* parent)
     connectActions();
     createDocks();
     connectSession();
+    createCompareAndCurves();
     // Weights span decades: on a log scale both the kept weights and the small pruned ones
     // are visible, so that is where a first look starts.
     m_layerView->setLogarithmic(true);
@@ -111,6 +117,63 @@ void MainWindow::restoreSettings()
 {
     m_persistent = true;
     WindowSettings::restore(*this, *m_layerView);
+    m_curves->restoreSettings(QSettings());
+}
+
+void MainWindow::createCompareAndCurves()
+{
+    // Both docks start closed (View menu); the window's saved state reopens them.
+    const auto addDock = [this](QWidget* widget, const QString& title, const QString& name,
+                                Qt::DockWidgetArea area) {
+        auto* dock = new QDockWidget(title, this);
+        dock->setObjectName(name);
+        dock->setWidget(widget);
+        addDockWidget(area, dock);
+        dock->hide();
+        m_actions->viewMenu()->addAction(dock->toggleViewAction());
+        // Opened from the menu, a tabbed dock comes to the front.
+        connect(dock->toggleViewAction(), &QAction::triggered, dock, [dock](bool checked) {
+            if (checked)
+                dock->raise();
+        });
+        return dock;
+    };
+    m_curves->setObjectName(QStringLiteral("curvesPanel"));
+    m_compare->setObjectName(QStringLiteral("comparePanel"));
+    // The curves share the bottom with the histogram as a tab: side by side, neither is
+    // readable. Shown, the bottom grows to a height at which the curves can be told apart.
+    QDockWidget* curvesDock =
+        addDock(m_curves, tr("Curves"), QStringLiteral("curvesDock"), Qt::BottomDockWidgetArea);
+    tabifyDockWidget(findChild<QDockWidget*>(QStringLiteral("histogramDock")), curvesDock);
+    connect(curvesDock, &QDockWidget::visibilityChanged, this, [this, curvesDock](bool visible) {
+        if (visible && !curvesDock->isFloating() && curvesDock->height() < 300)
+            resizeDocks({curvesDock}, {300}, Qt::Vertical);
+    });
+    QDockWidget* compareDock =
+        addDock(m_compare, tr("Compare"), QStringLiteral("compareDock"), Qt::RightDockWidgetArea);
+
+    connect(m_curves, &CurvesPanel::paramsRequested, m_parameters,
+            &ParameterPanel::setParamsFromUser);
+    connect(m_curves, &CurvesPanel::busyChanged, this, &MainWindow::scheduleBusyCheck);
+    connect(m_compare, &ComparePanel::busyChanged, this, &MainWindow::scheduleBusyCheck);
+    connect(m_compare, &ComparePanel::pinChanged, this, &MainWindow::updateComparison);
+    connect(m_compare, &ComparePanel::showDiffRequested, this,
+            [this] { m_layerView->setKind(LayerView::Kind::Compare); });
+    connect(m_actions->pinMask(), &QAction::triggered, this, [this, compareDock] {
+        if (!m_compare->pinCurrent())
+            return;
+        compareDock->show();
+        compareDock->raise();
+    });
+    connect(m_actions->unpinMask(), &QAction::triggered, m_compare, &ComparePanel::unpin);
+    updateComparison();
+}
+
+void MainWindow::updateComparison()
+{
+    m_layerView->setComparisonMask(m_compare->comparableMask());
+    m_actions->compareView()->setEnabled(m_layerView->hasComparison());
+    m_actions->unpinMask()->setEnabled(m_compare->pinned() != nullptr);
 }
 
 void MainWindow::connectActions()
@@ -245,6 +308,10 @@ void MainWindow::onFileOpened(const QString& path)
     m_layerView->clear();
     m_histogram->clear();
     m_hover->setSnapshot(nullptr);
+    m_curves->clearFile();
+    m_compare->setSnapshot(nullptr);
+    m_compare->unpin(); // A was a mask of the old file's weights
+    updateComparison();
     if (!m_session->isDemo())
         RecentFiles::add(path);
     updateTitle();
@@ -279,6 +346,9 @@ void MainWindow::onLayerSelected(const QString& datasetPath)
     m_layerView->clear();
     m_histogram->clear();
     m_hover->setSnapshot(nullptr);
+    m_curves->clearLayer();
+    m_compare->setSnapshot(nullptr);
+    updateComparison();
     updateTitle();
     updateActions();
     scheduleBusyCheck();
@@ -286,6 +356,10 @@ void MainWindow::onLayerSelected(const QString& datasetPath)
 
 void MainWindow::onSnapshot(const std::shared_ptr<const LayerSnapshot>& snapshot)
 {
+    // A first: the view then builds the Compare source for this snapshot only once.
+    m_compare->setSnapshot(snapshot);
+    updateComparison();
+    m_curves->setSnapshot(snapshot);
     m_layerView->setSnapshot(snapshot);
     m_stats->setSnapshot(snapshot);
     m_histogram->setSnapshot(snapshot);
@@ -364,7 +438,7 @@ void MainWindow::exportImage(const QString& outputPath)
 bool MainWindow::isIdle() const
 {
     return !m_session->isBusy() && !m_layerView->isBusy() && !m_histogram->isBusy() &&
-           !m_export->isRunning();
+           !m_export->isRunning() && !m_curves->isBusy() && !m_compare->isBusy();
 }
 
 QStringList MainWindow::recentFiles()
@@ -391,6 +465,7 @@ void MainWindow::updateActions()
                                          !m_export->isRunning());
     m_actions->exportImage()->setEnabled(layer && m_layerView->shownSnapshot() != nullptr);
     m_actions->applyToAllLayers()->setEnabled(layer);
+    m_actions->pinMask()->setEnabled(layer && m_session->snapshot() != nullptr);
     m_parameters->setEnabled(layer);
 }
 
@@ -403,8 +478,11 @@ void MainWindow::scheduleBusyCheck()
 void MainWindow::closeEvent(QCloseEvent* event)
 {
     m_export->cancel();
-    if (m_persistent)
+    if (m_persistent) {
         WindowSettings::save(*this, *m_layerView);
+        QSettings settings;
+        m_curves->saveSettings(settings);
+    }
     event->accept();
 }
 

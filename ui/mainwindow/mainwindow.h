@@ -8,6 +8,8 @@ class QTimer;
 
 namespace sparsity::ui {
 
+class ComparePanel;
+class CurvesPanel;
 class HoverReadout;
 class ImageExportFlow;
 class LayerBrowser;
@@ -53,6 +55,8 @@ public:
     bool isIdle() const;
     Session* session() const { return m_session; }
     LayerView* layerView() const { return m_layerView; }
+    CurvesPanel* curvesPanel() const { return m_curves; }
+    ComparePanel* comparePanel() const { return m_compare; }
 
     static QStringList recentFiles();
 
@@ -79,6 +83,8 @@ private:
     void updateTitle();
     void updateActions();
     void scheduleBusyCheck();
+    void createCompareAndCurves();
+    void updateComparison();
 
     Session* m_session;
     MaskExportFlow* m_export;
@@ -89,6 +95,8 @@ private:
     LayerView* m_layerView;
     NormHistogramPanel* m_histogram;
     HoverReadout* m_hover;
+    CurvesPanel* m_curves;
+    ComparePanel* m_compare;
     MainWindowActions* m_actions = nullptr;
     QLabel* m_busyLabel;
     QTimer* m_busyTimer;

@@ -85,8 +85,16 @@ void MainWindowActions::createActions()
     connect(m_view, &LayerView::displayChanged, this, [this] {
         const QSignalBlocker blocker(m_log);
         m_log->setChecked(m_view->isLogarithmic());
-        m_log->setEnabled(m_view->kind() != LayerView::Kind::Mask);
+        m_log->setEnabled(m_view->kind() != LayerView::Kind::Mask &&
+                          m_view->kind() != LayerView::Kind::Compare);
     });
+
+    m_pinMask = new QAction(tr("&Pin Mask as A"), m_window);
+    m_pinMask->setObjectName(QStringLiteral("pinMaskAction"));
+    m_pinMask->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_P));
+    m_pinMask->setStatusTip(tr("Keep the mask on screen as A, to compare with the next ones"));
+    m_unpinMask = new QAction(tr("&Unpin A"), m_window);
+    m_unpinMask->setObjectName(QStringLiteral("unpinMaskAction"));
 
     m_applyToAll = new QAction(tr("Apply Parameters to &All Layers"), m_window);
     m_applyToAll->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A));
@@ -125,7 +133,16 @@ void MainWindowActions::createMenus()
         connect(action, &QAction::triggered, this,
                 [this, i] { m_view->setKind(static_cast<LayerView::Kind>(i)); });
     }
+    m_compareView = m_viewMenu->addAction(tr("&Compare A/B"));
+    m_compareView->setObjectName(QStringLiteral("compareViewAction"));
+    m_compareView->setShortcut(QKeySequence(Qt::ALT | Qt::Key_5));
+    m_compareView->setEnabled(false);
+    connect(m_compareView, &QAction::triggered, this,
+            [this] { m_view->setKind(LayerView::Kind::Compare); });
     m_viewMenu->addAction(m_log);
+    m_viewMenu->addSeparator();
+    m_viewMenu->addAction(m_pinMask);
+    m_viewMenu->addAction(m_unpinMask);
     m_viewMenu->addSeparator();
 
     QMenu* layer = menuBar->addMenu(tr("&Layer"));

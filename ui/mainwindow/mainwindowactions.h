@@ -28,6 +28,10 @@ public:
     QAction* exportMasks() const { return m_exportMasks; }
     QAction* exportImage() const { return m_exportImage; }
     QAction* applyToAllLayers() const { return m_applyToAll; }
+    // Compare: pin the mask on screen as A, unpin it, show the Compare A/B view.
+    QAction* pinMask() const { return m_pinMask; }
+    QAction* unpinMask() const { return m_unpinMask; }
+    QAction* compareView() const { return m_compareView; }
     // File > Open Recent; its openRequested names the file chosen.
     RecentFiles* recentFiles() const { return m_recentFiles; }
     // View menu: the window adds its docks' toggles at the end.
@@ -53,6 +57,9 @@ private:
     QAction* m_oneToOne = nullptr;
     QAction* m_log = nullptr;
     QAction* m_applyToAll = nullptr;
+    QAction* m_pinMask = nullptr;
+    QAction* m_unpinMask = nullptr;
+    QAction* m_compareView = nullptr;
     QAction* m_about = nullptr;
 };
 

@@ -154,6 +154,12 @@ void ParameterPanel::setLevelFromUser(double level)
     m_levelSlider->setValue(steps); // emits through onLevelSlider
 }
 
+void ParameterPanel::setParamsFromUser(const core::SparsityParams& params)
+{
+    showParams(params);
+    commit();
+}
+
 void ParameterPanel::onLevelSlider(int value)
 {
     {

@@ -30,6 +30,9 @@ public:
     // A level chosen elsewhere (the histogram's threshold), rounded to the panel's 0.1 % steps;
     // emits paramsChanged if the level changes. Out of range is clamped; NaN is ignored.
     void setLevelFromUser(double level);
+    // Parameters chosen elsewhere (a point of the Curves dock), as if set control by control:
+    // emits paramsChanged once if they differ from the shown ones.
+    void setParamsFromUser(const core::SparsityParams& params);
 
     static constexpr int levelSteps = 1000; // 0.1 % steps
     static constexpr int maxBlockSide = 4096;

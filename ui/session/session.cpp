@@ -245,6 +245,23 @@ void Session::applyToAllLayers()
         m_params.insert(m_currentLayer, current);
 }
 
+Session::ReadLayer Session::layerReader() const
+{
+    // Weak references: a model-wide job must not keep layers the session has let go of.
+    QHash<QString, std::weak_ptr<const core::WeightTensor>> held;
+    for (const auto& layer : m_layers)
+        held.insert(layer->datasetPath(), layer->weights());
+    return [reader = m_reader, held = std::move(held),
+            file = m_filePath](const QString& datasetPath, const core::ExecutionContext& context) {
+        if (const auto weights = held.value(datasetPath).lock())
+            return weights;
+        if (!reader)
+            throw core::Error(core::ErrorCode::InvalidInput,
+                              QStringLiteral("%1: the file is no longer open").arg(file));
+        return std::make_shared<const core::WeightTensor>(reader->readTensor(datasetPath, context));
+    };
+}
+
 bool Session::isBusy() const
 {
     return m_openingFiles > 0 || m_loadingLayers > 0 || m_runner.isBusy();

@@ -9,6 +9,7 @@
 #include <QHash>
 #include <QObject>
 #include <QThreadPool>
+#include <functional>
 #include <list>
 #include <memory>
 #include <optional>
@@ -75,6 +76,13 @@ public:
     QThreadPool* ioPool() { return &m_ioPool; }
     QThreadPool* computePool() { return &m_computePool; }
     QThreadPool* displayPool() { return &m_displayPool; }
+
+    // Reads layers of the open file for jobs that go through the whole model (the Curves
+    // dock). Call the function on the I/O pool only (it uses HDF5); layers the session still
+    // holds come back without a read. Throws core::Error, naming file and dataset.
+    using ReadLayer = std::function<std::shared_ptr<const core::WeightTensor>(
+        const QString& datasetPath, const core::ExecutionContext& context)>;
+    ReadLayer layerReader() const;
 
 Q_SIGNALS:
     void fileOpened(const QString& path);

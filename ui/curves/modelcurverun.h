@@ -1,0 +1,85 @@
+#pragma once
+
+#include "mask/maskstats.h"
+#include "parallel/executioncontext.h"
+#include "ranking/configuration.h"
+#include "tensor/weighttensor.h"
+
+#include <QObject>
+#include <QStringList>
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <vector>
+
+class QThreadPool;
+
+namespace sparsity::ui {
+
+// One pass of the model's curves over its layers, a layer at a time: read on the I/O pool,
+// ranked and swept on the compute pool one configuration per job (layerCurves), the weights
+// dropped once the layer's last configuration is swept. The next layer is read while one is
+// swept, so at most two layers' weights (and one ranking) are held. Each curve reaches onCurve
+// on the UI thread, layers in order and within a layer configurations in order, so the first
+// point of a big model is on screen after one ranking, not one layer's worth; then onFinished,
+// or onFailed once (naming the layer) and nothing more. cancel() (or destruction) stops it: no
+// callback runs after it. UI thread only.
+class ModelCurveRun final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ModelCurveRun)
+
+public:
+    // Reads a layer; runs on the I/O pool only (it may use HDF5). Throws core::Error.
+    using ReadLayer = std::function<std::shared_ptr<const core::WeightTensor>(
+        const QString& datasetPath, const core::ExecutionContext& context)>;
+    using Curve = std::vector<core::MaskStats>;
+
+    ModelCurveRun(QStringList layers, std::vector<core::Configuration> configurations,
+                  std::vector<double> levels, ReadLayer read, QThreadPool* ioPool,
+                  QThreadPool* computePool, QObject* parent = nullptr);
+    ~ModelCurveRun() override;
+
+    std::function<void(int layer, std::size_t configuration, const Curve& curve)> onCurve;
+    std::function<void()> onFinished;
+    std::function<void(const QString& message)> onFailed;
+
+    void start();
+    void cancel();
+
+    const std::vector<core::Configuration>& configurations() const { return m_configurations; }
+    const QStringList& layers() const { return m_layers; }
+    int layersDone() const { return m_done; }
+    bool isRunning() const { return m_started && !m_ended; }
+
+private:
+    struct Ready
+    {
+        int index = 0;
+        std::shared_ptr<const core::WeightTensor> weights;
+    };
+    void pump();
+    void startRead(int index);
+    void startSweep();
+    void fail(int index, const QString& message);
+
+    QStringList m_layers;
+    std::vector<core::Configuration> m_configurations;
+    std::vector<double> m_levels;
+    ReadLayer m_read;
+    QThreadPool* m_ioPool;
+    QThreadPool* m_computePool;
+    std::shared_ptr<std::atomic<bool>> m_cancel = std::make_shared<std::atomic<bool>>(false);
+    int m_nextRead = 0;
+    int m_done = 0;
+    bool m_reading = false;
+    bool m_sweeping = false;
+    std::optional<Ready> m_ready;   // read, waiting for its sweep
+    std::optional<Ready> m_current; // being swept
+    std::size_t m_nextConfiguration = 0;
+    bool m_started = false;
+    bool m_ended = false;
+};
+
+} // namespace sparsity::ui
