@@ -14,6 +14,7 @@ class LayerBrowser;
 class LayerView;
 class MainWindowActions;
 class MaskExportFlow;
+class ModelView;
 class NormHistogramPanel;
 class ParameterPanel;
 class Session;
@@ -41,7 +42,8 @@ public:
     // show a dialog and keep the current file.
     void openFile(const QString& path, const QString& layer = {});
     void openDemo(const QString& layer = {});
-    // Writes the masks of the current layer or of all sparsifiable layers; progress in a
+    // Writes the masks of the current layer or of all sparsifiable layers (in model scope
+    // always all, as MaskExportFlow::requestFor says); progress in a
     // cancellable dialog. The checks on the output run on the I/O thread: an existing output
     // brings a question (objectName "overwriteQuestion"), answered Yes it runs again allowed
     // to replace it. Ends with masksExported (written false when refused or cancelled).
@@ -53,6 +55,7 @@ public:
     bool isIdle() const;
     Session* session() const { return m_session; }
     LayerView* layerView() const { return m_layerView; }
+    ModelView* modelView() const { return m_modelView; }
 
     static QStringList recentFiles();
 
@@ -69,6 +72,8 @@ private:
     void connectActions();
     void createDocks();
     void connectSession();
+    void connectModelView();
+    void updateModelViewActive();
     void openWithDialog();
     void exportMasksWithDialog();
     void exportImageWithDialog();
@@ -89,11 +94,13 @@ private:
     LayerView* m_layerView;
     NormHistogramPanel* m_histogram;
     HoverReadout* m_hover;
+    ModelView* m_modelView;
     MainWindowActions* m_actions = nullptr;
     QLabel* m_busyLabel;
     QTimer* m_busyTimer;
     QString m_pendingLayer; // chosen for the file being opened
     bool m_persistent = false;
+    bool m_modelViewShown = false; // the model dock is open and its tab in front
 };
 
 } // namespace sparsity::ui
