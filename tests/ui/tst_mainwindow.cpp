@@ -622,7 +622,7 @@ private Q_SLOTS:
                            "&Actual Size (1:1) Ctrl+1 | - | |&Weights| Alt+1 | "
                            "&Block Norms Alt+2 | &Mask Alt+3 | Mask &over Weights Alt+4 | "
                            "&Logarithmic Scale Ctrl+L | - | Layers  | Parameters  | "
-                           "Statistics  | Block Norm Histogram ")
+                           "Statistics  | Block Norm Histogram  | Model ")
                 .arg(zoomIn, zoomOut),
             QStringLiteral("&Layer: Apply Parameters to &All Layers Ctrl+Shift+A"),
             QStringLiteral("&Help: &About Sparsity Explorer "),
