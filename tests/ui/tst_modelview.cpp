@@ -306,7 +306,10 @@ private Q_SLOTS:
         for (const auto& layer : window->modelView()->rankings()->layers())
             before.push_back(layer.ranking.get());
         setLevel(*window, 0.81);
-        QVERIFY(!window->modelView()->isBusy()); // counted at once, on the UI thread
+        // Counted at once, on the UI thread: nothing is read or ranked for it.
+        QVERIFY(!window->modelView()->rankings()->isBusy());
+        QCOMPARE(*window->modelView()->rankings()->prunedCount(0),
+                 before.front()->prunedCountAt(0.81));
         QVERIFY(waitIdle(*window, asyncTimeout));
         for (std::size_t i = 0; i < before.size(); ++i)
             QCOMPARE(window->modelView()->rankings()->layers()[i].ranking.get(), before[i]);
@@ -505,6 +508,35 @@ private Q_SLOTS:
         for (const auto& layer : rankings->layers())
             QVERIFY(layer.ranking->configuration().sameMasksAs(
                 core::Configuration::of(window->session()->currentParams())));
+    }
+
+    // While model scope waits for rankings, the table shows no layer's numbers (no count of
+    // another scope or configuration), and the model's numbers appear with the last ranking.
+    void modelScopeNumbersWaitForEveryRanking()
+    {
+        auto window = open(demoFile);
+        child<QRadioButton>(*window, "modelScopeButton")->click();
+        QVERIFY(waitIdle(*window, asyncTimeout));
+        ui::ModelRankings* rankings = window->modelView()->rankings();
+        QTableView* table = window->modelView()->table();
+        setConfiguration(*window, 1, 1); // ranks every layer again
+        int checks = 0;
+        while (!rankings->isComplete()) {
+            QCOMPARE(rankings->configuration(),
+                     core::Configuration({1, 1}, std::nullopt, core::Norm::L2));
+            for (int row = 0; row < table->model()->rowCount(); ++row)
+                for (const int column :
+                     {ModelTableModel::Pruned, ModelTableModel::Sparsity, ModelTableModel::Energy})
+                    QVERIFY(!cell(table, row, column).isValid());
+            QVERIFY(text(*window, "modelStatus").contains(QStringLiteral("Pending")));
+            ++checks;
+            QCoreApplication::processEvents(QEventLoop::AllEvents, 5);
+        }
+        QVERIFY(checks > 0);
+        QVERIFY(waitIdle(*window, asyncTimeout));
+        const core::SparsityParams params = window->session()->currentParams();
+        checkTable(*window, m_demo, params, modelCounts(m_demo, params, core::ModelBounds{}));
+        checkModelShare(*window, m_demo, core::ModelBounds{});
     }
 
     // A layer outside the model (a rank-1 dataset, masked when named) in model scope is ranked

@@ -12,8 +12,10 @@
 #include <QLabel>
 #include <QLocale>
 #include <QProgressBar>
+#include <QResizeEvent>
 #include <QSplitter>
 #include <QTableView>
+#include <QTimer>
 #include <QVBoxLayout>
 
 namespace sparsity::ui {
@@ -42,7 +44,11 @@ ModelView::ModelView(Session* session, QWidget* parent)
     , m_progress(new QProgressBar(this))
     , m_table(new QTableView(this))
     , m_chart(new SparsityBarChart(this))
+    , m_chartUpdate(new QTimer(this))
 {
+    m_chartUpdate->setSingleShot(true);
+    m_chartUpdate->setInterval(0);
+    connect(m_chartUpdate, &QTimer::timeout, this, &ModelView::updateChart);
     m_status->setObjectName(QStringLiteral("modelStatus"));
     m_status->setWordWrap(true);
     m_progress->setObjectName(QStringLiteral("modelProgress"));
@@ -68,26 +74,26 @@ ModelView::ModelView(Session* session, QWidget* parent)
     m_table->setToolTip(tr("Double-click a layer to show it. Click a header to sort."));
     m_chart->setObjectName(QStringLiteral("modelBarChart"));
 
-    auto* splitter = new QSplitter(Qt::Horizontal, this);
-    splitter->addWidget(m_table);
-    splitter->addWidget(m_chart);
-    splitter->setStretchFactor(0, 3);
-    splitter->setStretchFactor(1, 2);
-    splitter->setSizes({560, 440});
+    m_splitter = new QSplitter(Qt::Vertical, this);
+    m_splitter->setObjectName(QStringLiteral("modelSplitter"));
+    m_splitter->addWidget(m_table);
+    m_splitter->addWidget(m_chart);
+    m_splitter->setChildrenCollapsible(false);
     auto* top = new QHBoxLayout;
     top->addWidget(m_status, 1);
     top->addWidget(m_progress);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addLayout(top);
-    layout->addWidget(splitter, 1);
+    layout->addWidget(m_splitter, 1);
 
     connect(m_table, &QTableView::doubleClicked, this, &ModelView::activateRow);
     connect(m_chart, &SparsityBarChart::barActivated, this,
             [this](int row) { activateRow(m_proxy->index(row, 0)); });
-    connect(m_proxy, &QAbstractItemModel::layoutChanged, this, &ModelView::updateChart);
-    connect(m_proxy, &QAbstractItemModel::modelReset, this, &ModelView::updateChart);
-    connect(m_proxy, &QAbstractItemModel::dataChanged, this, &ModelView::updateChart);
+    // Rows change one by one while layers are ranked: the chart follows once per pass.
+    connect(m_proxy, &QAbstractItemModel::layoutChanged, this, &ModelView::scheduleChartUpdate);
+    connect(m_proxy, &QAbstractItemModel::modelReset, this, &ModelView::scheduleChartUpdate);
+    connect(m_proxy, &QAbstractItemModel::dataChanged, this, &ModelView::scheduleChartUpdate);
     // Widths fit the paths when the rows are new and the numbers once they are all there;
     // in between they stay as the user sets them.
     connect(m_model, &QAbstractItemModel::modelReset, m_table,
@@ -103,7 +109,7 @@ ModelView::ModelView(Session* session, QWidget* parent)
     });
 
     connect(m_session, &Session::fileOpened, this, &ModelView::onFileOpened);
-    connect(m_session, &Session::layerSelected, this, &ModelView::updateChart);
+    connect(m_session, &Session::layerSelected, this, &ModelView::scheduleChartUpdate);
     connect(m_session, &Session::snapshotReady, this,
             [this](const std::shared_ptr<const LayerSnapshot>& snapshot) {
                 // The shown layer's statistics come from its weights: exact for its count.
@@ -129,7 +135,23 @@ void ModelView::setParameters(const core::SparsityParams& params,
     m_rankings->setConfiguration(core::Configuration::of(params));
     m_rankings->setLevel(params.level, bounds);
     updateStatus();
-    updateChart();
+    scheduleChartUpdate();
+}
+
+void ModelView::resizeEvent(QResizeEvent* event)
+{
+    QWidget::resizeEvent(event);
+    // The table's eight columns want about 650 pixels and the bars as many again: side by side
+    // when the view is that wide, else the chart under the table, both at full width.
+    const Qt::Orientation orientation =
+        event->size().width() >= 2 * m_table->horizontalHeader()->length() + 80 ? Qt::Horizontal
+                                                                                : Qt::Vertical;
+    if (orientation != m_splitter->orientation()) {
+        m_splitter->setOrientation(orientation);
+        const int extent =
+            orientation == Qt::Horizontal ? event->size().width() : event->size().height();
+        m_splitter->setSizes({extent / 2, extent / 2});
+    }
 }
 
 void ModelView::setActive(bool active)
@@ -140,7 +162,7 @@ void ModelView::setActive(bool active)
 
 bool ModelView::isBusy() const
 {
-    return m_rankings->isBusy();
+    return m_rankings->isBusy() || m_chartUpdate->isActive();
 }
 
 void ModelView::onFileOpened()
@@ -154,6 +176,12 @@ void ModelView::activateRow(const QModelIndex& index)
     const QString path = index.siblingAtColumn(0).data(ModelTableModel::DatasetPathRole).toString();
     if (!path.isEmpty())
         Q_EMIT layerActivated(path);
+}
+
+void ModelView::scheduleChartUpdate()
+{
+    if (!m_chartUpdate->isActive())
+        m_chartUpdate->start();
 }
 
 void ModelView::updateChart()

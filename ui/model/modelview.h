@@ -8,6 +8,8 @@
 
 class QLabel;
 class QProgressBar;
+class QSplitter;
+class QTimer;
 class QTableView;
 
 namespace sparsity::ui {
@@ -47,9 +49,13 @@ public:
 Q_SIGNALS:
     void layerActivated(const QString& datasetPath);
 
+protected:
+    void resizeEvent(QResizeEvent* event) override;
+
 private:
     void onFileOpened();
     void activateRow(const QModelIndex& index);
+    void scheduleChartUpdate();
     void updateChart();
     void updateStatus();
 
@@ -61,6 +67,8 @@ private:
     QProgressBar* m_progress;
     QTableView* m_table;
     SparsityBarChart* m_chart;
+    QSplitter* m_splitter;
+    QTimer* m_chartUpdate; // one chart update per pass of the event loop
 };
 
 } // namespace sparsity::ui

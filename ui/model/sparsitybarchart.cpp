@@ -35,9 +35,32 @@ SparsityBarChart::SparsityBarChart(QWidget* parent)
 
 void SparsityBarChart::setBars(std::vector<Bar> bars)
 {
+    // Measuring hundreds of labels costs milliseconds: only when they change, not per level.
+    const bool sameLabels =
+        std::equal(bars.begin(), bars.end(), m_bars.begin(), m_bars.end(),
+                   [](const Bar& a, const Bar& b) { return a.label == b.label; });
     m_bars = std::move(bars);
+    if (!sameLabels)
+        measureLabels();
     updateScrollRange();
     viewport()->update();
+}
+
+void SparsityBarChart::measureLabels()
+{
+    QFont bold = font();
+    bold.setBold(true);
+    const QFontMetrics metrics(bold);
+    m_widestLabel = 0;
+    for (const Bar& bar : m_bars)
+        m_widestLabel = std::max(m_widestLabel, metrics.horizontalAdvance(bar.label));
+}
+
+void SparsityBarChart::changeEvent(QEvent* event)
+{
+    if (event->type() == QEvent::FontChange)
+        measureLabels();
+    QAbstractScrollArea::changeEvent(event);
 }
 
 void SparsityBarChart::setReference(std::optional<double> level, std::optional<double> achieved)
@@ -76,10 +99,16 @@ int SparsityBarChart::legendWidth() const
     return width;
 }
 
+int SparsityBarChart::titleWidth() const
+{
+    QFont bold = font();
+    bold.setBold(true);
+    return QFontMetrics(bold).horizontalAdvance(title());
+}
+
 bool SparsityBarChart::legendOnTitleLine() const
 {
-    return margin + fontMetrics().horizontalAdvance(title()) + 3 * margin + legendWidth() <=
-           viewport()->width();
+    return margin + titleWidth() + 3 * margin + legendWidth() <= viewport()->width();
 }
 
 int SparsityBarChart::headerHeight() const
@@ -93,13 +122,7 @@ int SparsityBarChart::labelWidth() const
 {
     // Paths are elided from the left (their ends tell layers apart) beyond 40 % of the width.
     // Measured bold: the current layer's label is.
-    QFont bold = font();
-    bold.setBold(true);
-    const QFontMetrics metrics(bold);
-    int widest = 0;
-    for (const Bar& bar : m_bars)
-        widest = std::max(widest, metrics.horizontalAdvance(bar.label));
-    return std::clamp(widest + margin,
+    return std::clamp(m_widestLabel + margin,
                       fontMetrics().horizontalAdvance(QStringLiteral("/w")) + margin,
                       std::max(60, viewport()->width() * 2 / 5));
 }
@@ -224,13 +247,14 @@ void SparsityBarChart::paintEvent(QPaintEvent*)
     }
     const QColor levelColor(0xd0, 0x3a, 0x2f);
     const QColor achievedColor(0x1b, 0x7f, 0x3b);
-    if (m_level) {
-        painter.setPen(QPen(levelColor, 2, Qt::DashLine));
-        painter.drawLine(xOf(*m_level), headerHeight(), xOf(*m_level), rowsBottom);
-    }
+    // The dashed level over the solid achieved line: both show where they coincide.
     if (m_achieved) {
         painter.setPen(QPen(achievedColor, 2, Qt::SolidLine));
         painter.drawLine(xOf(*m_achieved), headerHeight(), xOf(*m_achieved), rowsBottom);
+    }
+    if (m_level) {
+        painter.setPen(QPen(levelColor, 2, Qt::DashLine));
+        painter.drawLine(xOf(*m_level), headerHeight(), xOf(*m_level), rowsBottom);
     }
     painter.restore();
 
@@ -244,7 +268,7 @@ void SparsityBarChart::paintEvent(QPaintEvent*)
     painter.drawText(margin, titleBaseline, title());
     painter.setFont(font());
     const bool besideTitle = legendOnTitleLine();
-    int x = besideTitle ? margin + fm.horizontalAdvance(title()) + 3 * margin : margin;
+    int x = besideTitle ? margin + titleWidth() + 3 * margin : margin;
     const int legendBaseline = besideTitle ? titleBaseline : titleBaseline + fm.height();
     const QStringList texts = legendTexts();
     int next = 0;

@@ -53,20 +53,24 @@ protected:
     void scrollContentsBy(int dx, int dy) override;
     bool viewportEvent(QEvent* event) override;
     void mouseDoubleClickEvent(QMouseEvent* event) override;
+    void changeEvent(QEvent* event) override;
 
 private:
     QString title() const;
     QStringList legendTexts() const;
     int legendWidth() const;
+    int titleWidth() const;
     bool legendOnTitleLine() const;
     int labelWidth() const;
     int valueWidth() const;
     QRect plotArea() const; // x extent of the bars, whole viewport height below the header
     void updateScrollRange();
+    void measureLabels();
 
     std::vector<Bar> m_bars;
     std::optional<double> m_level;
     std::optional<double> m_achieved;
+    int m_widestLabel = 0; // of the labels in bold
 };
 
 } // namespace sparsity::ui
