@@ -7,6 +7,7 @@
 // bounds and is labelled pending until then, results for replaced parameters are dropped, and
 // Export Masks carries the scope. SPARSITY_SCREENSHOT_DIR keeps PNGs of the window in both
 // scopes.
+#include "common/hdf5fixtures.h"
 #include "export/maskexport.h"
 #include "io/tensorfile.h"
 #include "io/tensorreader.h"
@@ -25,6 +26,7 @@
 #include "session/session.h"
 #include "windowdriver.h"
 
+#include <QAction>
 #include <QComboBox>
 #include <QDir>
 #include <QDockWidget>
@@ -38,6 +40,7 @@
 #include <QSpinBox>
 #include <QStandardPaths>
 #include <QTableView>
+#include <QTemporaryDir>
 #include <QTest>
 #include <map>
 
@@ -87,7 +90,8 @@ void setLevel(MainWindow& window, double level)
 void showModelDock(MainWindow& window)
 {
     auto* dock = child<QDockWidget>(window, "modelDock");
-    dock->show();
+    if (!dock->isVisible())
+        dock->toggleViewAction()->trigger(); // as View > Model does
     dock->raise();
 }
 
@@ -121,6 +125,10 @@ class TestModelView : public QObject
 private:
     FileLayers m_demo;
     FileLayers m_layers;
+    QTemporaryDir m_dir;
+    QString m_bigFile;       // two float32 layers of more than 1 MiB each
+    int m_estimatedRows = 0; // rows checkTable found estimated, in the current test
+    FileLayers m_big;
 
     std::unique_ptr<MainWindow> open(const QString& file, bool modelDock = true)
     {
@@ -148,6 +156,7 @@ private:
         ui::ModelRankings* rankings = window.modelView()->rankings();
         QCOMPARE(table->model()->rowCount(), file.paths.size() + 1);
         std::vector<core::MaskStats> rows;
+        int exactRows = 0;
         for (int d = 0; d < file.paths.size(); ++d) {
             const QString& path = file.paths[d];
             const core::WeightTensor& weights = file.weights.at(path);
@@ -188,6 +197,7 @@ private:
                              .toString()
                              .startsWith(QStringLiteral("≈")));
                 rows.push_back(*rankings->stats(layer));
+                ++exactRows;
             } else {
                 const core::MaskStats estimate = ranking.estimatedStatsFor(k);
                 QCOMPARE(energy, estimate.retainedEnergy);
@@ -201,6 +211,7 @@ private:
             }
         }
         // The totals row: last, and the model's numbers from the rows' numbers.
+        m_estimatedRows += static_cast<int>(file.paths.size()) - exactRows;
         const int totals = table->model()->rowCount() - 1;
         QVERIFY(table->model()->index(totals, 0).data(ModelTableModel::TotalsRole).toBool());
         const core::MaskStats model = core::combineStats(rows);
@@ -274,6 +285,11 @@ private Q_SLOTS:
         QSettings().clear();
         m_demo = readLayers(demoFile);
         m_layers = readLayers(layersFile);
+        m_bigFile = m_dir.filePath(QStringLiteral("big.h5"));
+        QVERIFY(test::writeMatrixFile(m_bigFile, QStringLiteral("/a/w"), 600, 520, 3));
+        QVERIFY(test::writeMatrixFile(m_bigFile, QStringLiteral("/b/w"), 700, 640, 4, false));
+        m_big = readLayers(m_bigFile);
+        QCOMPARE(m_big.paths.size(), 2);
         QCOMPARE(m_demo.paths.size(), 7);
         QCOMPARE(m_layers.paths,
                  (QStringList{QStringLiteral("/conv/weight"), QStringLiteral("/dense/kernel"),
@@ -285,11 +301,15 @@ private Q_SLOTS:
         QTest::addColumn<QString>("file");
         QTest::newRow("layers.h5") << layersFile;
         QTest::newRow("demo") << demoFile;
+        // Layers above ModelRankings::smallLayerBytes keep no weights: the one not shown has
+        // estimated ratios after a level change.
+        QTest::newRow("big layers") << m_bigFile;
     }
     void tableFillsWithEveryDefaultLayer()
     {
         QFETCH(QString, file);
-        const FileLayers& layers = file == demoFile ? m_demo : m_layers;
+        const FileLayers& layers =
+            file == demoFile ? m_demo : (file == layersFile ? m_layers : m_big);
         auto window = open(file);
         QCOMPARE(window->modelView()->rankings()->rankedCount(), layers.paths.size());
         checkTable(*window, layers, window->session()->currentParams(), std::nullopt);
@@ -313,7 +333,17 @@ private Q_SLOTS:
         QVERIFY(waitIdle(*window, asyncTimeout));
         for (std::size_t i = 0; i < before.size(); ++i)
             QCOMPARE(window->modelView()->rankings()->layers()[i].ranking.get(), before[i]);
+        m_estimatedRows = 0;
         checkTable(*window, layers, window->session()->currentParams(), std::nullopt);
+        // Layers of a few chunks keep their weights (exact at every level); of the others,
+        // all but the one shown are estimates: layers.h5 has only small layers, the demo both,
+        // the big file two big ones.
+        if (file == layersFile)
+            QCOMPARE(m_estimatedRows, 0);
+        else if (file == m_bigFile)
+            QCOMPARE(m_estimatedRows, 1);
+        else
+            QVERIFY(m_estimatedRows > 0 && m_estimatedRows < layers.paths.size());
     }
 
     void sortingIsNumericAndKeepsTotalsLast()
@@ -403,15 +433,17 @@ private Q_SLOTS:
 
         // Every snapshot called model scope must be the model share: record them all.
         std::vector<std::shared_ptr<const ui::LayerSnapshot>> delivered;
+        QStringList scopeTexts; // the statistics' scope as each snapshot arrived
         connect(window->session(), &ui::Session::snapshotReady, window.get(),
                 [&](const std::shared_ptr<const ui::LayerSnapshot>& snapshot) {
                     delivered.push_back(snapshot);
+                    scopeTexts << text(*window, "statsScope");
                 });
         child<QRadioButton>(*window, "modelScopeButton")->click();
         QVERIFY(child<QDoubleSpinBox>(*window, "minLevelSpinBox")->isVisibleTo(window.get()));
         QTRY_VERIFY_WITH_TIMEOUT(!delivered.empty(), asyncTimeout);
         QCOMPARE(delivered.front()->scope, ui::MaskScope::ModelPending);
-        QVERIFY(text(*window, "statsScope").startsWith(QStringLiteral("Model scope pending")));
+        QVERIFY(scopeTexts.front().startsWith(QStringLiteral("Model scope pending")));
         QVERIFY(waitIdle(*window, asyncTimeout));
         core::ModelBounds bounds;
         checkModelShare(*window, m_demo, bounds);
@@ -537,6 +569,38 @@ private Q_SLOTS:
         const core::SparsityParams params = window->session()->currentParams();
         checkTable(*window, m_demo, params, modelCounts(m_demo, params, core::ModelBounds{}));
         checkModelShare(*window, m_demo, core::ModelBounds{});
+    }
+
+    // A model layer that cannot be read (declared bigger than memory, a missing filter) makes
+    // model scope unavailable, and everything showing it says why; its row says "error".
+    void unreadableLayerMakesModelScopeUnavailable()
+    {
+        QTemporaryDir dir;
+        const QString file = dir.filePath(QStringLiteral("cases.h5"));
+        test::silenceHdf5Errors();
+        QVERIFY(test::writeDatasetCasesFile(file, dir.filePath(QStringLiteral("external.h5"))));
+        auto window = std::make_unique<MainWindow>();
+        window->show();
+        showModelDock(*window);
+        window->openFile(file, QStringLiteral("/good/w"));
+        QTRY_COMPARE_WITH_TIMEOUT(window->session()->currentLayer(), QStringLiteral("/good/w"),
+                                  asyncTimeout);
+        child<QRadioButton>(*window, "modelScopeButton")->click();
+        QVERIFY(waitIdle(*window, asyncTimeout));
+        const auto snapshot = shown(*window);
+        QVERIFY(snapshot);
+        QCOMPARE(snapshot->datasetPath, QStringLiteral("/good/w"));
+        QCOMPARE(snapshot->scope, ui::MaskScope::ModelUnavailable);
+        QVERIFY2(snapshot->modelProblem.contains(QStringLiteral("/big/huge")),
+                 qPrintable(snapshot->modelProblem));
+        QVERIFY(text(*window, "statsScope").startsWith(QStringLiteral("Model scope unavailable")));
+        QVERIFY(text(*window, "modelStatus").contains(QStringLiteral("Unavailable")));
+        QTableView* table = window->modelView()->table();
+        const int huge = rowOf(table, QStringLiteral("/big/huge"));
+        QVERIFY(huge >= 0);
+        QCOMPARE(table->model()->index(huge, ModelTableModel::Pruned).data().toString(),
+                 QStringLiteral("error"));
+        QVERIFY(!cell(table, table->model()->rowCount() - 1, ModelTableModel::Pruned).isValid());
     }
 
     // A layer outside the model (a rank-1 dataset, masked when named) in model scope is ranked

@@ -251,10 +251,13 @@ void MainWindow::connectModelView()
             });
     connect(m_modelView, &ModelView::layerActivated, m_session, &Session::selectLayer);
     auto* dock = findChild<QDockWidget*>(QStringLiteral("modelDock"));
-    connect(dock, &QDockWidget::visibilityChanged, this, [this, dock](bool visible) {
-        // A table and a chart of every layer want more height than the histogram's strip.
-        if (visible && !dock->isFloating() && dock->height() < height() * 2 / 5)
+    connect(dock->toggleViewAction(), &QAction::triggered, this, [this, dock](bool shown) {
+        // A table and a chart of every layer want more height than the histogram's strip
+        // (when the user opens it; a restored layout keeps its sizes).
+        if (shown && !dock->isFloating() && dock->height() < height() * 2 / 5)
             resizeDocks({dock}, {height() * 2 / 5}, Qt::Vertical);
+    });
+    connect(dock, &QDockWidget::visibilityChanged, this, [this](bool visible) {
         m_modelViewShown = visible;
         updateModelViewActive();
     });

@@ -22,6 +22,11 @@ core::BlockGrid gridOf(const core::DatasetInfo& info, core::BlockShape block)
     return core::BlockGrid{rows, rows > 0 ? elements / rows : 0, block};
 }
 
+std::int64_t weightBytes(const core::WeightTensor& weights)
+{
+    return weights.elementCount() * (weights.precision() == core::Precision::Float32 ? 4 : 8);
+}
+
 std::int64_t rankingBytes(const core::BlockRanking& ranking, const core::WeightTensor& weights)
 {
     const std::int64_t keyBytes = weights.precision() == core::Precision::Float32 ? 4 : 8;
@@ -55,7 +60,7 @@ void ModelRankings::setFile(std::shared_ptr<core::TensorReader> reader,
     m_layers.clear();
     if (m_reader)
         for (core::DatasetInfo& info : layers)
-            m_layers.push_back(Layer{std::move(info), 0, nullptr, std::nullopt, {}});
+            m_layers.push_back(Layer{std::move(info), 0, nullptr, nullptr, std::nullopt, {}});
     restart();
 }
 
@@ -120,35 +125,54 @@ std::optional<std::int64_t> ModelRankings::prunedCount(int layer) const
 
 std::optional<core::MaskStats> ModelRankings::stats(int layer) const
 {
-    const std::optional<std::int64_t> k = prunedCount(layer);
-    if (!k)
+    if (layer < 0 || layer >= static_cast<int>(m_stats.size()))
         return std::nullopt;
-    const Layer& entry = m_layers[static_cast<std::size_t>(layer)];
-    if (entry.exact && entry.exact->prunedBlocks == *k)
-        return entry.exact;
-    return entry.ranking->estimatedStatsFor(*k);
+    return m_stats[static_cast<std::size_t>(layer)];
 }
 
 bool ModelRankings::isExact(int layer) const
 {
-    const std::optional<std::int64_t> k = prunedCount(layer);
-    const Layer* entry = k ? &m_layers[static_cast<std::size_t>(layer)] : nullptr;
-    return entry && entry->exact && entry->exact->prunedBlocks == *k;
+    return layer >= 0 && layer < static_cast<int>(m_exact.size()) &&
+           m_exact[static_cast<std::size_t>(layer)];
 }
 
 std::optional<core::MaskStats> ModelRankings::totals() const
 {
-    std::vector<core::MaskStats> all;
-    all.reserve(m_layers.size());
-    for (int i = 0; i < static_cast<int>(m_layers.size()); ++i) {
-        const auto layerStats = stats(i);
-        if (!layerStats)
-            return std::nullopt;
-        all.push_back(*layerStats);
+    return m_totals;
+}
+
+void ModelRankings::updateStats(std::size_t layer)
+{
+    const Layer& entry = m_layers[layer];
+    const std::optional<std::int64_t> k = m_counts[layer];
+    m_exact[layer] = false;
+    if (!k || !entry.ranking) {
+        m_stats[layer].reset();
+    } else if (entry.exact && entry.exact->prunedBlocks == *k) {
+        m_stats[layer] = entry.exact;
+        m_exact[layer] = true;
+    } else if (entry.weights) {
+        // At most one chunk of the ranking read from the weights: cheap for a small layer.
+        m_stats[layer] = entry.ranking->statsFor(*k, *entry.weights);
+        m_exact[layer] = true;
+    } else {
+        m_stats[layer] = entry.ranking->estimatedStatsFor(*k);
     }
-    if (all.empty())
-        return std::nullopt;
-    return core::combineStats(all);
+}
+
+void ModelRankings::updateTotals()
+{
+    m_totals.reset();
+    if (m_stats.empty())
+        return;
+    std::vector<core::MaskStats> all;
+    all.reserve(m_stats.size());
+    for (const std::optional<core::MaskStats>& layer : m_stats) {
+        if (!layer)
+            return;
+        all.push_back(*layer);
+    }
+    m_totals = core::combineStats(all);
 }
 
 Session::ModelCount ModelRankings::modelCount(const core::TensorReader* reader,
@@ -162,13 +186,15 @@ Session::ModelCount ModelRankings::modelCount(const core::TensorReader* reader,
         return entry.info.path == datasetPath;
     });
     if (layer == m_layers.end())
-        return {MaskScope::OutsideModel, 0};
+        return {MaskScope::OutsideModel, 0, {}};
+    if (const QString problem = failure(); !problem.isEmpty())
+        return {MaskScope::ModelUnavailable, 0, problem};
     if (!isComplete() || !core::Configuration::of(params).sameMasksAs(m_configuration))
         return {};
     const std::vector<std::int64_t>* counts = modelCounts(params.level, bounds);
     if (!counts)
         return {};
-    return {MaskScope::Model, (*counts)[static_cast<std::size_t>(layer - m_layers.begin())]};
+    return {MaskScope::Model, (*counts)[static_cast<std::size_t>(layer - m_layers.begin())], {}};
 }
 
 void ModelRankings::setExactStats(const QString& datasetPath,
@@ -177,10 +203,15 @@ void ModelRankings::setExactStats(const QString& datasetPath,
 {
     if (!configuration.sameMasksAs(m_configuration))
         return;
-    for (Layer& layer : m_layers) {
+    for (std::size_t i = 0; i < m_layers.size(); ++i) {
+        Layer& layer = m_layers[i];
         if (layer.info.path == datasetPath && layer.ranking &&
             layer.ranking->blockCount() == stats.blocks) {
+            if (m_exact[i] || m_counts[i] != stats.prunedBlocks)
+                return; // nothing to improve on screen
             layer.exact = stats;
+            updateStats(i);
+            updateTotals();
             Q_EMIT countsChanged();
             return;
         }
@@ -199,14 +230,19 @@ void ModelRankings::restart()
     m_waiting.reset();
     m_ranked = 0;
     m_memoryBytes = 0;
+    m_keptWeightBytes = 0;
     m_modelCountCache.reset();
     for (Layer& layer : m_layers) {
         layer.blocks = gridOf(layer.info, m_configuration.block).blockCount();
         layer.ranking.reset();
+        layer.weights.reset();
         layer.exact.reset();
         layer.error.clear();
     }
     m_counts.assign(m_layers.size(), std::nullopt);
+    m_stats.assign(m_layers.size(), std::nullopt);
+    m_exact.assign(m_layers.size(), false);
+    m_totals.reset();
     Q_EMIT rowsReset();
     Q_EMIT progressChanged(0, static_cast<int>(m_layers.size()));
     pump();
@@ -261,18 +297,26 @@ void ModelRankings::startBuild(Weights weights)
     // must not queue behind a ranking of another layer. The ranking is the same for any
     // thread count.
     const int threads = std::max(1, m_computePool->maxThreadCount() / 2);
+    const std::int64_t bytes = weightBytes(*weights.tensor);
+    const bool small = bytes <= smallLayerBytes && m_keptWeightBytes + bytes <= smallLayersBudget;
     runThen(
         *m_computePool, this,
         [weights = std::move(weights.tensor), configuration = m_configuration, level = m_level,
-         pool = m_computePool, threads, cancel = m_cancel] {
+         pool = m_computePool, threads, cancel = m_cancel, small, bytes] {
             const core::ExecutionContext context{pool, threads, cancel.get()};
             auto ranking = std::make_shared<const core::BlockRanking>(
                 core::BlockRanking::build(*weights, configuration, context));
             // The weights are at hand once: exact statistics for the level of the moment.
             Built built;
             built.exact = ranking->statsFor(ranking->prunedCountAt(level), *weights);
-            built.memoryBytes = rankingBytes(*ranking, *weights);
+            // Few chunks: the estimate interpolates over much of the layer, and an exact
+            // statistic reads at most one small chunk.
+            const bool keep =
+                small && ranking->blockCount() <= smallLayerChunks * ranking->chunkSize();
+            built.memoryBytes = rankingBytes(*ranking, *weights) + (keep ? bytes : 0);
             built.ranking = std::move(ranking);
+            if (keep)
+                built.weights = weights;
             return built;
         },
         [this, layer = weights.layer, generation = m_generation](JobOutcome<Built> outcome) {
@@ -282,13 +326,19 @@ void ModelRankings::startBuild(Weights weights)
             Layer& entry = m_layers[static_cast<std::size_t>(layer)];
             if (outcome) {
                 entry.ranking = std::move(outcome->ranking);
+                entry.weights = std::move(outcome->weights);
+                if (entry.weights)
+                    m_keptWeightBytes += weightBytes(*entry.weights);
                 entry.blocks = entry.ranking->blockCount();
                 entry.exact = outcome->exact;
                 m_memoryBytes += outcome->memoryBytes;
                 ++m_ranked;
-                if (!m_bounds)
-                    m_counts[static_cast<std::size_t>(layer)] =
-                        entry.ranking->prunedCountAt(m_level);
+                if (!m_bounds) {
+                    const auto i = static_cast<std::size_t>(layer);
+                    m_counts[i] = entry.ranking->prunedCountAt(m_level);
+                    updateStats(i);
+                    updateTotals();
+                }
             } else if (outcome.isError()) {
                 entry.error = outcome.error();
             }
@@ -314,6 +364,9 @@ void ModelRankings::recomputeCounts()
             for (std::size_t i = 0; i < m_layers.size(); ++i)
                 m_counts[i] = (*counts)[i];
     }
+    for (std::size_t i = 0; i < m_layers.size(); ++i)
+        updateStats(i);
+    updateTotals();
     Q_EMIT countsChanged();
 }
 

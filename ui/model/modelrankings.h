@@ -29,10 +29,13 @@ namespace sparsity::ui {
 // level change never ranks again. A new file or configuration cancels the stream and starts
 // over; nothing computed for the old one is kept or shown. UI thread only.
 //
-// Memory: per layer only its ranking: the sorted order keys (4 bytes a block for float16/32
-// weights, 8 for float64), the block numbers (4 bytes a block) and running sums at every chunk
-// boundary; no weights. While streaming, at most two layers' weights are held: the one being
-// ranked and the next one, read ahead.
+// Memory: per layer its ranking: the sorted order keys (4 bytes a block for float16/32 weights,
+// 8 for float64), the block numbers (4 bytes a block) and running sums at every chunk boundary.
+// Weights are dropped, except those of small layers (at most smallLayerChunks chunks of blocks
+// and smallLayerBytes, smallLayersBudget in all): a layer of a few chunks is where the
+// ranking's estimate is crudest, and its weights cost little, so its statistics stay exact at
+// every level for the price of one small chunk read. While streaming, at most
+// two layers' weights are held: the one being ranked and the next one, read ahead.
 class ModelRankings final : public QObject
 {
     Q_OBJECT
@@ -44,6 +47,7 @@ public:
         core::DatasetInfo info;
         std::int64_t blocks = 0;                           // at the configuration
         std::shared_ptr<const core::BlockRanking> ranking; // null until ranked
+        std::shared_ptr<const core::WeightTensor> weights; // small layers only
         // Statistics computed from the weights (exact), valid for exact->prunedBlocks blocks.
         std::optional<core::MaskStats> exact;
         QString error; // why the layer could not be read or ranked
@@ -75,7 +79,11 @@ public:
     bool isBusy() const;
     // The first layer's error, if any (model scope cannot be computed then).
     QString failure() const;
-    // Bytes the rankings keep (keys, block numbers, sums).
+    static constexpr std::int64_t smallLayerChunks = 8;
+    static constexpr std::int64_t smallLayerBytes = std::int64_t{1} << 20;
+    static constexpr std::int64_t smallLayersBudget = std::int64_t{64} << 20;
+
+    // Bytes the rankings keep (keys, block numbers, sums, small layers' weights).
     std::int64_t memoryBytes() const { return m_memoryBytes; }
 
     // The pruned blocks of a layer at the level and scope set; nullopt while unknown: the layer
@@ -91,7 +99,8 @@ public:
 
     // A layer's share of the model-wide mask for the session (Session::ModelCounts): Model with
     // its count only if reader is this file's, the configuration is the one ranked and every
-    // layer is ranked; OutsideModel for a layer that is none of the model's.
+    // layer is ranked; OutsideModel for a layer that is none of the model's; ModelUnavailable
+    // with the reason once a layer of the model cannot be read or ranked.
     Session::ModelCount modelCount(const core::TensorReader* reader, const QString& datasetPath,
                                    const core::SparsityParams& params,
                                    const core::ModelBounds& bounds);
@@ -119,6 +128,7 @@ private:
     struct Built
     {
         std::shared_ptr<const core::BlockRanking> ranking;
+        std::shared_ptr<const core::WeightTensor> weights; // when kept
         core::MaskStats exact;
         std::int64_t memoryBytes = 0;
     };
@@ -128,6 +138,9 @@ private:
     void startRead(int layer);
     void startBuild(Weights weights);
     void recomputeCounts();
+    // The statistics of a layer at its count, and the model's, from what is known.
+    void updateStats(std::size_t layer);
+    void updateTotals();
     const std::vector<std::int64_t>* modelCounts(double level, const core::ModelBounds& bounds);
     void releaseReader();
 
@@ -151,6 +164,10 @@ private:
     std::int64_t m_memoryBytes = 0;
 
     std::vector<std::optional<std::int64_t>> m_counts;
+    std::vector<std::optional<core::MaskStats>> m_stats; // at m_counts
+    std::vector<bool> m_exact;                           // m_stats from weights
+    std::optional<core::MaskStats> m_totals;
+    std::int64_t m_keptWeightBytes = 0;
     // modelPrunedCounts of the last level and bounds asked for, while the rankings stay.
     struct ModelCountCache
     {

@@ -101,6 +101,11 @@ ModelView::ModelView(Session* session, QWidget* parent)
 
     connect(m_rankings, &ModelRankings::progressChanged, this, &ModelView::updateStatus);
     connect(m_rankings, &ModelRankings::countsChanged, this, &ModelView::updateStatus);
+    connect(m_rankings, &ModelRankings::layerRanked, this, [this](int layer) {
+        // A layer that cannot be ranked makes model scope unavailable: say so at once.
+        if (!m_rankings->layers()[static_cast<std::size_t>(layer)].error.isEmpty())
+            m_session->refreshModelScope();
+    });
     connect(m_rankings, &ModelRankings::finished, this, [this] {
         m_table->resizeColumnsToContents();
         updateStatus();

@@ -26,6 +26,7 @@ Session::Session(QObject* parent)
               LayerSnapshot snapshot = job.layer->compute(job.params, job.prunedCount, context);
               snapshot.scope = job.scope;
               snapshot.model = job.model;
+              snapshot.modelProblem = job.modelProblem;
               return snapshot;
           },
           [this](quint64 generation, LayerSnapshot snapshot) {
@@ -298,6 +299,7 @@ void Session::requestSnapshot()
                                          ? m_modelCounts(m_currentLayer, job.params, *m_modelBounds)
                                          : ModelCount{};
             job.scope = count.scope;
+            job.modelProblem = count.problem;
             if (count.scope == MaskScope::Model)
                 job.prunedCount = count.prunedCount;
         }

@@ -78,6 +78,7 @@ public:
     {
         MaskScope scope = MaskScope::ModelPending; // Model when prunedCount holds the share
         std::int64_t prunedCount = 0;
+        QString problem; // why, for ModelUnavailable
     };
     // Answers on the UI thread at once (ui/model keeps the rankings); called for every snapshot
     // requested in model scope. Without one, model scope stays pending.
@@ -123,6 +124,7 @@ private:
         MaskScope scope = MaskScope::Layer;
         std::optional<std::int64_t> prunedCount; // the model-scope share, when scope is Model
         std::optional<core::ModelScopeRequest> model;
+        QString modelProblem;
     };
     struct OpenedFile
     {

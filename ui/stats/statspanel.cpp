@@ -140,6 +140,11 @@ void StatsPanel::setSnapshot(const std::shared_ptr<const LayerSnapshot>& snapsho
                     .arg(percent(params.level));
         pending = true;
         break;
+    case MaskScope::ModelUnavailable:
+        scope = tr("Model scope unavailable: %1\nShown instead: this layer ranked alone at %2.")
+                    .arg(snapshot->modelProblem, percent(params.level));
+        pending = true;
+        break;
     case MaskScope::OutsideModel:
         scope = tr("Not one of the model's layers (model scope covers the default layers): "
                    "ranked alone at %1.")
