@@ -626,6 +626,9 @@ private Q_SLOTS:
         const QString output = QDir::temp().filePath(QStringLiteral("masks.h5"));
         const ui::Session& session = *window->session();
 
+        // With the Model dock closed and layer scope, nothing reads or ranks the model.
+        QCOMPARE(window->modelView()->rankings()->rankedCount(), 0);
+
         core::ExportRequest layer = ui::MaskExportFlow::requestFor(session, output, false);
         QVERIFY(!layer.modelScope);
         QCOMPARE(layer.layers.size(), std::size_t{1});
@@ -637,6 +640,8 @@ private Q_SLOTS:
         child<QDoubleSpinBox>(*window, "minLevelSpinBox")->setValue(10.0);
         setLevel(*window, 0.55);
         QVERIFY(waitIdle(*window, asyncTimeout));
+        // Model scope needs every ranking, dock or no dock.
+        QCOMPARE(window->modelView()->rankings()->rankedCount(), m_demo.paths.size());
         // Model scope writes every layer, whichever choice the dialog had.
         for (const bool allLayers : {false, true}) {
             const core::ExportRequest model =

@@ -278,7 +278,9 @@ void ModelRankings::startRead(int layer)
             if (generation != m_generation)
                 return; // another file or configuration: its weights go with the outcome
             m_reading = false;
-            if (outcome) {
+            if (outcome && !m_active) {
+                m_nextRead = layer; // nobody looks: read again when someone does
+            } else if (outcome) {
                 m_waiting = Weights{layer, std::move(outcome.value())};
             } else if (outcome.isError()) {
                 m_layers[static_cast<std::size_t>(layer)].error = outcome.error();
