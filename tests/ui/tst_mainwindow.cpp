@@ -628,7 +628,7 @@ private Q_SLOTS:
                            "&Compare A/B Alt+5 | &Logarithmic Scale Ctrl+L | - | "
                            "&Pin Mask as A Ctrl+Shift+P | &Unpin A  | - | Layers  | "
                            "Parameters  | Statistics  | Block Norm Histogram  | Curves  | "
-                           "Compare ")
+                           "Compare  | Model ")
                 .arg(zoomIn, zoomOut),
             QStringLiteral("&Layer: Apply Parameters to &All Layers Ctrl+Shift+A"),
             QStringLiteral("&Help: &About Sparsity Explorer "),

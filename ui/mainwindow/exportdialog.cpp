@@ -63,6 +63,15 @@ ExportDialog::ExportDialog(const QString& currentLayer, int layerCount,
     updateOk();
 }
 
+void ExportDialog::setModelScope(const QString& description)
+{
+    m_all->setText(tr("&All layers, model scope: %1").arg(description));
+    m_all->setChecked(true);
+    m_current->setEnabled(false);
+    m_current->setToolTip(tr("In model scope a layer's mask is its share of one ranking over all "
+                             "layers: they are written together."));
+}
+
 bool ExportDialog::allLayers() const
 {
     return m_all->isChecked();

@@ -20,6 +20,10 @@ public:
     ExportDialog(const QString& currentLayer, int layerCount, const QString& suggestedPath,
                  QWidget* parent = nullptr);
 
+    // Model scope: only every layer together can be written (each mask is its share of one
+    // ranking); `description` says at which level and bounds.
+    void setModelScope(const QString& description);
+
     bool allLayers() const;
     QString outputPath() const;
 

@@ -13,10 +13,10 @@
 #include "layerview.h"
 #include "mainwindowactions.h"
 #include "maskexportflow.h"
+#include "model/modelview.h"
 #include "normhistogrampanel.h"
 #include "parameters/parameterpanel.h"
 #include "recentfiles.h"
-#include "session/demofile.h"
 #include "session/embeddedresources.h"
 #include "session/layersnapshot.h"
 #include "session/session.h"
@@ -59,6 +59,7 @@ MainWindow::MainWindow(QWidget* parent)
     , m_hover(new HoverReadout(m_session->computePool(), this))
     , m_curves(new CurvesPanel(m_session, this))
     , m_compare(new ComparePanel(m_session->computePool(), this))
+    , m_modelView(new ModelView(m_session, this))
     , m_busyLabel(new QLabel(tr("Computing…"), this))
     , m_busyTimer(new QTimer(this))
 {
@@ -86,12 +87,14 @@ MainWindow::MainWindow(QWidget* parent)
     createDocks();
     connectSession();
     createCompareAndCurves();
+    connectModelView();
     // Weights span decades: on a log scale both the kept weights and the small pruned ones
     // are visible, so that is where a first look starts.
     m_layerView->setLogarithmic(true);
     m_layerView->setPlaceholder(
         tr("Open an HDF5 file of weights (File ▸ Open, Ctrl+O) or drop one here."));
     m_parameters->setParams(Session::defaultParams());
+    m_modelView->setParameters(Session::defaultParams(), std::nullopt);
     updateTitle();
     updateActions();
     resize(1440, 900);
@@ -110,6 +113,12 @@ MainWindow::~MainWindow()
     // The export and every job run on the session's pools: stop the export, then let the
     // session wait for its pools before the widgets whose jobs they run go away.
     delete m_export;
+    // The model view's rankings close their reader on the session's I/O pool; its dock must not
+    // report its hiding on the way out.
+    auto* modelDock = findChild<QDockWidget*>(QStringLiteral("modelDock"));
+    disconnect(modelDock, nullptr, this, nullptr);
+    delete modelDock;
+    m_modelView = nullptr;
     delete m_session;
 }
 
@@ -211,8 +220,15 @@ void MainWindow::createDocks()
     addDock(m_parameters, tr("Parameters"), QStringLiteral("parametersDock"),
             Qt::RightDockWidgetArea);
     addDock(m_stats, tr("Statistics"), QStringLiteral("statsDock"), Qt::RightDockWidgetArea);
-    addDock(m_histogram, tr("Block Norm Histogram"), QStringLiteral("histogramDock"),
-            Qt::BottomDockWidgetArea);
+    QDockWidget* histogram = addDock(m_histogram, tr("Block Norm Histogram"),
+                                     QStringLiteral("histogramDock"), Qt::BottomDockWidgetArea);
+    m_modelView->setObjectName(QStringLiteral("modelView"));
+    // Beside the histogram, closed until asked for (View > Model): it reads every layer.
+    QDockWidget* model =
+        addDock(m_modelView, tr("Model"), QStringLiteral("modelDock"), Qt::BottomDockWidgetArea);
+    tabifyDockWidget(histogram, model);
+    histogram->raise();
+    model->hide();
     // The histogram belongs under the heatmap, not under the side panels.
     setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
     setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
@@ -275,6 +291,47 @@ void MainWindow::connectSession()
         updateActions();
         scheduleBusyCheck();
     });
+}
+
+void MainWindow::connectModelView()
+{
+    // The model view follows the parameters on screen; the scope switch goes to the session,
+    // whose model-scope masks the view's rankings count.
+    connect(m_parameters, &ParameterPanel::paramsChanged, this,
+            [this](const core::SparsityParams& params) {
+                m_modelView->setParameters(params, m_parameters->modelScope());
+            });
+    connect(m_session, &Session::paramsReset, this, [this](const core::SparsityParams& params) {
+        m_modelView->setParameters(params, m_parameters->modelScope());
+    });
+    connect(m_parameters, &ParameterPanel::scopeChanged, this,
+            [this](std::optional<core::ModelBounds> bounds) {
+                m_session->setModelScope(bounds);
+                m_modelView->setParameters(m_parameters->params(), bounds);
+                updateModelViewActive();
+                updateActions();
+                scheduleBusyCheck();
+            });
+    connect(m_modelView, &ModelView::layerActivated, m_session, &Session::selectLayer);
+    auto* dock = findChild<QDockWidget*>(QStringLiteral("modelDock"));
+    connect(dock->toggleViewAction(), &QAction::triggered, this, [this, dock](bool shown) {
+        // A table and a chart of every layer want more height than the histogram's strip
+        // (when the user opens it; a restored layout keeps its sizes).
+        if (shown && !dock->isFloating() && dock->height() < height() * 2 / 5)
+            resizeDocks({dock}, {height() * 2 / 5}, Qt::Vertical);
+    });
+    connect(dock, &QDockWidget::visibilityChanged, this, [this](bool visible) {
+        m_modelViewShown = visible;
+        updateModelViewActive();
+    });
+}
+
+void MainWindow::updateModelViewActive()
+{
+    // Rank while someone looks at the model or model scope needs every layer's ranking.
+    if (m_modelView)
+        m_modelView->setActive(m_modelViewShown || m_parameters->modelScope().has_value());
+    scheduleBusyCheck();
 }
 
 void MainWindow::openFile(const QString& path, const QString& layer)
@@ -385,6 +442,11 @@ void MainWindow::exportMasksWithDialog()
                                   .filePath(input.completeBaseName() + QStringLiteral("_masks.h5"));
     ExportDialog dialog(m_session->currentLayer(),
                         static_cast<int>(m_session->sparsifiableLayers().size()), suggested, this);
+    if (const auto scope = m_session->modelScope())
+        dialog.setModelScope(tr("level %1 %, each layer between %2 % and %3 %")
+                                 .arg(scope->level * 100.0, 0, 'f', 1)
+                                 .arg(scope->bounds.minLevel * 100.0, 0, 'f', 1)
+                                 .arg(scope->bounds.maxLevel * 100.0, 0, 'f', 1));
     if (dialog.exec() != QDialog::Accepted)
         return;
     WindowSettings::setLastDirectory(dialog.outputPath());
@@ -395,24 +457,13 @@ void MainWindow::exportMasks(const QString& outputPath, bool allLayers)
 {
     if (m_export->isBusy() || m_session->filePath().isEmpty())
         return;
-    const QStringList layers =
-        allLayers ? m_session->sparsifiableLayers() : QStringList{m_session->currentLayer()};
-    if (layers.isEmpty() || layers.first().isEmpty()) {
+    const core::ExportRequest request =
+        MaskExportFlow::requestFor(*m_session, outputPath, allLayers);
+    if (request.layers.empty()) {
         showErrorDialog(this, tr("The masks were not exported"),
                         tr("No layer to export was chosen."));
         return;
     }
-    // A string operation only: whether the output exists or is the input (by device and inode)
-    // is for the export job to find out on the I/O thread.
-    core::ExportRequest request;
-    request.inputPath = m_session->filePath();
-    request.outputPath = QFileInfo(outputPath).absoluteFilePath();
-    // The masks must be those of the weights on screen, not of a file put there since.
-    request.expectedInput = m_session->fileIdentity();
-    if (m_session->isDemo())
-        request.sourceName = DemoFile::displayName();
-    for (const QString& layer : layers)
-        request.layers.push_back(core::LayerRequest{layer, m_session->params(layer)});
     m_export->start(request);
 }
 
@@ -438,7 +489,8 @@ void MainWindow::exportImage(const QString& outputPath)
 bool MainWindow::isIdle() const
 {
     return !m_session->isBusy() && !m_layerView->isBusy() && !m_histogram->isBusy() &&
-           !m_export->isRunning() && !m_curves->isBusy() && !m_compare->isBusy();
+           !m_export->isRunning() && !m_curves->isBusy() && !m_compare->isBusy() &&
+           !(m_modelView && m_modelView->isBusy());
 }
 
 QStringList MainWindow::recentFiles()
@@ -464,7 +516,7 @@ void MainWindow::updateActions()
     m_actions->exportMasks()->setEnabled(!m_session->filePath().isEmpty() &&
                                          !m_export->isRunning());
     m_actions->exportImage()->setEnabled(layer && m_layerView->shownSnapshot() != nullptr);
-    m_actions->applyToAllLayers()->setEnabled(layer);
+    m_actions->applyToAllLayers()->setEnabled(layer && !m_session->modelScope());
     m_actions->pinMask()->setEnabled(layer && m_session->snapshot() != nullptr);
     m_parameters->setEnabled(layer);
 }

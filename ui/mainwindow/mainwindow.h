@@ -16,6 +16,7 @@ class LayerBrowser;
 class LayerView;
 class MainWindowActions;
 class MaskExportFlow;
+class ModelView;
 class NormHistogramPanel;
 class ParameterPanel;
 class Session;
@@ -43,7 +44,8 @@ public:
     // show a dialog and keep the current file.
     void openFile(const QString& path, const QString& layer = {});
     void openDemo(const QString& layer = {});
-    // Writes the masks of the current layer or of all sparsifiable layers; progress in a
+    // Writes the masks of the current layer or of all sparsifiable layers (in model scope
+    // always all, as MaskExportFlow::requestFor says); progress in a
     // cancellable dialog. The checks on the output run on the I/O thread: an existing output
     // brings a question (objectName "overwriteQuestion"), answered Yes it runs again allowed
     // to replace it. Ends with masksExported (written false when refused or cancelled).
@@ -57,6 +59,7 @@ public:
     LayerView* layerView() const { return m_layerView; }
     CurvesPanel* curvesPanel() const { return m_curves; }
     ComparePanel* comparePanel() const { return m_compare; }
+    ModelView* modelView() const { return m_modelView; }
 
     static QStringList recentFiles();
 
@@ -73,6 +76,8 @@ private:
     void connectActions();
     void createDocks();
     void connectSession();
+    void connectModelView();
+    void updateModelViewActive();
     void openWithDialog();
     void exportMasksWithDialog();
     void exportImageWithDialog();
@@ -97,11 +102,13 @@ private:
     HoverReadout* m_hover;
     CurvesPanel* m_curves;
     ComparePanel* m_compare;
+    ModelView* m_modelView;
     MainWindowActions* m_actions = nullptr;
     QLabel* m_busyLabel;
     QTimer* m_busyTimer;
     QString m_pendingLayer; // chosen for the file being opened
     bool m_persistent = false;
+    bool m_modelViewShown = false; // the model dock is open and its tab in front
 };
 
 } // namespace sparsity::ui

@@ -1,15 +1,40 @@
 #include "maskexportflow.h"
 
 #include "errordialog.h"
+#include "export/maskexport.h"
+#include "session/demofile.h"
 #include "session/maskexportjob.h"
+#include "session/session.h"
 
 #include <QDir>
+#include <QFileInfo>
 #include <QMainWindow>
 #include <QMessageBox>
 #include <QProgressDialog>
 #include <QStatusBar>
 
 namespace sparsity::ui {
+
+core::ExportRequest MaskExportFlow::requestFor(const Session& session, const QString& outputPath,
+                                               bool allLayers)
+{
+    const std::optional<core::ModelScopeRequest> modelScope = session.modelScope();
+    const QStringList layers = allLayers || modelScope ? session.sparsifiableLayers()
+                                                       : QStringList{session.currentLayer()};
+    core::ExportRequest request;
+    request.inputPath = session.filePath();
+    request.outputPath = QFileInfo(outputPath).absoluteFilePath();
+    // The masks must be those of the weights on screen, not of a file put there since.
+    request.expectedInput = session.fileIdentity();
+    // The demo's readable copy is a temporary file: its masks name the demo instead.
+    if (session.isDemo())
+        request.sourceName = DemoFile::displayName();
+    for (const QString& layer : layers)
+        if (!layer.isEmpty())
+            request.layers.push_back(core::LayerRequest{layer, session.params(layer)});
+    request.modelScope = modelScope;
+    return request;
+}
 
 MaskExportFlow::MaskExportFlow(QThreadPool* ioPool, QThreadPool* computePool, QMainWindow* window)
     : QObject(window)

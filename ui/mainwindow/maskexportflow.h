@@ -16,6 +16,7 @@ struct ExportRequest;
 namespace sparsity::ui {
 
 class MaskExportJob;
+class Session;
 
 // File > Export Masks once the request is made: runs a MaskExportJob on the given pools, shows
 // its progress in a cancellable window-modal dialog (objectName "exportProgress"), asks before
@@ -31,6 +32,14 @@ public:
     MaskExportFlow(QThreadPool* ioPool, QThreadPool* computePool, QMainWindow* window);
     // Stops a running export and waits for it: the pools it uses may go next.
     ~MaskExportFlow() override;
+
+    // What File > Export Masks writes for the session's file: the current layer or every
+    // default layer, each with its parameters; in model scope every default layer (a layer's
+    // model-scope mask is its share of one ranking over all of them, whatever allLayers says)
+    // with the one configuration and ExportRequest::modelScope set to the model level and
+    // bounds. Only strings: the checks on the output are the job's, on the I/O thread.
+    static core::ExportRequest requestFor(const Session& session, const QString& outputPath,
+                                          bool allLayers);
 
     // Starts `request`; does nothing while an export runs or its overwrite question is open.
     void start(const core::ExportRequest& request);

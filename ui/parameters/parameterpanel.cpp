@@ -2,12 +2,14 @@
 
 #include "sparsitypreset.h"
 
+#include <QButtonGroup>
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
+#include <QRadioButton>
 #include <QSignalBlocker>
 #include <QSlider>
 #include <QSpinBox>
@@ -35,6 +37,19 @@ QSpinBox* makeBlockSpin(const QString& objectName, const QString& toolTip, QWidg
     return spin;
 }
 
+QDoubleSpinBox* makeBoundSpin(const QString& objectName, const QString& toolTip, QWidget* parent)
+{
+    auto* spin = new QDoubleSpinBox(parent);
+    spin->setObjectName(objectName);
+    spin->setRange(0.0, 100.0);
+    spin->setDecimals(1);
+    spin->setSingleStep(1.0);
+    spin->setSuffix(QStringLiteral(" %"));
+    spin->setToolTip(toolTip);
+    spin->setKeyboardTracking(false);
+    return spin;
+}
+
 } // namespace
 
 ParameterPanel::ParameterPanel(QWidget* parent)
@@ -50,6 +65,17 @@ ParameterPanel::ParameterPanel(QWidget* parent)
     , m_norm(new QComboBox(this))
     , m_applyToAll(new QPushButton(tr("Apply to All Layers"), this))
     , m_problem(new QLabel(this))
+    , m_levelLabel(new QLabel(tr("&Level:"), this))
+    , m_layerScope(new QRadioButton(tr("La&yer"), this))
+    , m_modelScope(new QRadioButton(tr("&Model"), this))
+    , m_boundsLabel(new QLabel(tr("Layer &bounds:"), this))
+    , m_bounds(new QWidget(this))
+    , m_minLevel(makeBoundSpin(QStringLiteral("minLevelSpinBox"),
+                               tr("Every layer prunes at least this share of its own blocks."),
+                               m_bounds))
+    , m_maxLevel(makeBoundSpin(QStringLiteral("maxLevelSpinBox"),
+                               tr("No layer prunes more than this share of its own blocks."),
+                               m_bounds))
 {
     m_preset->setObjectName(QStringLiteral("presetComboBox"));
     m_preset->addItem(tr("Custom"));
@@ -96,12 +122,36 @@ ParameterPanel::ParameterPanel(QWidget* parent)
     blockRow->addWidget(new QLabel(QStringLiteral("×"), this));
     blockRow->addWidget(m_blockCols, 1);
 
+    m_layerScope->setObjectName(QStringLiteral("layerScopeButton"));
+    m_modelScope->setObjectName(QStringLiteral("modelScopeButton"));
+    m_layerScope->setToolTip(tr("Each layer ranks its own blocks and has its own parameters."));
+    m_modelScope->setToolTip(
+        tr("The layers share one ranking of block norms: one level for the whole model, "
+           "taking its blocks wherever the norms are smallest. One configuration for all."));
+    auto* scopeGroup = new QButtonGroup(this);
+    scopeGroup->addButton(m_layerScope);
+    scopeGroup->addButton(m_modelScope);
+    m_layerScope->setChecked(true);
+    auto* scopeRow = new QHBoxLayout;
+    scopeRow->addWidget(m_layerScope);
+    scopeRow->addWidget(m_modelScope);
+    scopeRow->addStretch(1);
+    m_maxLevel->setValue(100.0);
+    auto* boundsRow = new QHBoxLayout(m_bounds);
+    boundsRow->setContentsMargins(0, 0, 0, 0);
+    boundsRow->addWidget(m_minLevel, 1);
+    boundsRow->addWidget(new QLabel(tr("to"), m_bounds));
+    boundsRow->addWidget(m_maxLevel, 1);
+    m_boundsLabel->setBuddy(m_minLevel);
+
     // Rows holding layouts need their label's buddy set by hand for the mnemonic to work.
-    auto* levelLabel = new QLabel(tr("&Level:"), this);
+    QLabel* levelLabel = m_levelLabel;
     levelLabel->setBuddy(m_levelSpin);
     auto* blockLabel = new QLabel(tr("&Block (rows × cols):"), this);
     blockLabel->setBuddy(m_blockRows);
     auto* form = new QFormLayout;
+    form->addRow(tr("Scope:"), scopeRow);
+    form->addRow(m_boundsLabel, m_bounds);
     form->addRow(tr("&Preset:"), m_preset);
     form->addRow(levelLabel, levelRow);
     form->addRow(blockLabel, blockRow);
@@ -121,8 +171,12 @@ ParameterPanel::ParameterPanel(QWidget* parent)
     connect(m_norm, &QComboBox::currentIndexChanged, this, &ParameterPanel::commit);
     connect(m_preset, &QComboBox::activated, this, &ParameterPanel::onPresetActivated);
     connect(m_applyToAll, &QPushButton::clicked, this, &ParameterPanel::applyToAllRequested);
+    connect(m_modelScope, &QRadioButton::toggled, this, &ParameterPanel::onScopeControls);
+    connect(m_minLevel, &QDoubleSpinBox::valueChanged, this, &ParameterPanel::onScopeControls);
+    connect(m_maxLevel, &QDoubleSpinBox::valueChanged, this, &ParameterPanel::onScopeControls);
 
     setParams(core::SparsityParams{});
+    showScope(std::nullopt);
 }
 
 core::SparsityParams ParameterPanel::params() const
@@ -245,6 +299,57 @@ void ParameterPanel::commit()
         return;
     m_shown = current;
     Q_EMIT paramsChanged(current);
+}
+
+} // namespace sparsity::ui
+
+namespace sparsity::ui {
+
+std::optional<core::ModelBounds> ParameterPanel::modelScope() const
+{
+    if (!m_modelScope->isChecked())
+        return std::nullopt;
+    return core::ModelBounds{m_minLevel->value() / 100.0, m_maxLevel->value() / 100.0};
+}
+
+void ParameterPanel::setModelScope(std::optional<core::ModelBounds> bounds)
+{
+    showScope(bounds);
+}
+
+void ParameterPanel::showScope(std::optional<core::ModelBounds> bounds)
+{
+    {
+        const QSignalBlocker b1(m_layerScope), b2(m_modelScope), b3(m_minLevel), b4(m_maxLevel);
+        (bounds ? m_modelScope : m_layerScope)->setChecked(true);
+        if (bounds) {
+            m_minLevel->setRange(0.0, 100.0);
+            m_maxLevel->setRange(0.0, 100.0);
+            m_minLevel->setValue(bounds->minLevel * 100.0);
+            m_maxLevel->setValue(bounds->maxLevel * 100.0);
+        }
+        // min <= max by the ranges: each spin box stops at the other's value.
+        m_minLevel->setMaximum(m_maxLevel->value());
+        m_maxLevel->setMinimum(m_minLevel->value());
+    }
+    const bool model = m_modelScope->isChecked();
+    m_boundsLabel->setVisible(model);
+    m_bounds->setVisible(model);
+    m_levelLabel->setText(model ? tr("Model &level:") : tr("&Level:"));
+    m_levelSlider->setToolTip(
+        model ? tr("Fraction of all the model's blocks to prune, those with the smallest norms "
+                   "across every layer, within each layer's bounds.")
+              : tr("Fraction of the blocks to prune, those with the smallest norms."));
+    m_levelSpin->setToolTip(m_levelSlider->toolTip());
+    // In model scope every layer has these parameters already.
+    m_applyToAll->setEnabled(!model);
+    m_shownScope = modelScope();
+}
+
+void ParameterPanel::onScopeControls()
+{
+    showScope(modelScope());
+    Q_EMIT scopeChanged(m_shownScope);
 }
 
 } // namespace sparsity::ui

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "mask/sparsityparams.h"
+#include "ranking/modelscope.h"
 
 #include <QWidget>
 
@@ -8,14 +9,17 @@ class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
 class QPushButton;
+class QRadioButton;
 class QSlider;
 class QSpinBox;
 
 namespace sparsity::ui {
 
 // The controls of one mask's parameters: level, block shape, zeros per block, norm and
-// presets. Their ranges admit only valid parameters; every user change emits exactly one
-// paramsChanged, also while the slider is dragged. UI thread only.
+// presets, and the scope: each layer ranked alone, or the model's layers sharing one ranking
+// (docs/SPEC.md "Model scope") with per-layer bounds. Their ranges admit only valid
+// parameters; every user change emits exactly one paramsChanged or scopeChanged, also while
+// the slider is dragged. UI thread only.
 class ParameterPanel final : public QWidget
 {
     Q_OBJECT
@@ -34,12 +38,18 @@ public:
     // emits paramsChanged once if they differ from the shown ones.
     void setParamsFromUser(const core::SparsityParams& params);
 
+    // nullopt in layer scope; in model scope the per-layer bounds (the level is the model's).
+    std::optional<core::ModelBounds> modelScope() const;
+    // Shows a scope without emitting.
+    void setModelScope(std::optional<core::ModelBounds> bounds);
+
     static constexpr int levelSteps = 1000; // 0.1 % steps
     static constexpr int maxBlockSide = 4096;
 
 Q_SIGNALS:
     void paramsChanged(const core::SparsityParams& params);
     void applyToAllRequested();
+    void scopeChanged(std::optional<core::ModelBounds> bounds);
 
 private:
     void onLevelSlider(int value);
@@ -51,6 +61,8 @@ private:
     void updateZerosRange(bool keepWholeBlock);
     void updatePreset();
     void commit();
+    void onScopeControls();
+    void showScope(std::optional<core::ModelBounds> bounds);
 
     QComboBox* m_preset;
     QSlider* m_levelSlider;
@@ -61,6 +73,14 @@ private:
     QComboBox* m_norm;
     QPushButton* m_applyToAll;
     QLabel* m_problem;
+    QLabel* m_levelLabel;
+    QRadioButton* m_layerScope;
+    QRadioButton* m_modelScope;
+    QLabel* m_boundsLabel;
+    QWidget* m_bounds;
+    QDoubleSpinBox* m_minLevel;
+    QDoubleSpinBox* m_maxLevel;
+    std::optional<core::ModelBounds> m_shownScope;
     core::SparsityParams m_shown; // what the controls showed after the last change
 };
 

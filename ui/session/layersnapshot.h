@@ -1,5 +1,6 @@
 #pragma once
 
+#include "export/maskexport.h"
 #include "mask/blocknorms.h"
 #include "mask/blockthreshold.h"
 #include "mask/maskbytes.h"
@@ -9,8 +10,19 @@
 
 #include <QString>
 #include <memory>
+#include <optional>
 
 namespace sparsity::ui {
+
+// Which ranking a snapshot's mask comes from (docs/SPEC.md "Model scope").
+enum class MaskScope
+{
+    Layer,            // the layer ranked alone at params.level
+    Model,            // the layer's part of the model-wide mask of `model`
+    ModelPending,     // model scope asked, the rankings of all layers not ready: ranked alone
+    ModelUnavailable, // model scope asked, a layer of the model cannot be ranked: ranked alone
+    OutsideModel,     // model scope asked, the layer is none of the model's: ranked alone
+};
 
 // Everything the views draw for one layer at one set of parameters: an immutable snapshot
 // shared (by shared_ptr) between the UI thread and the render workers. A snapshot is never
@@ -25,6 +37,11 @@ struct LayerSnapshot
     core::SparsityParams params;
     core::BlockThreshold threshold;
     core::MaskStats stats;
+    MaskScope scope = MaskScope::Layer;
+    // The model level and bounds in force when scope is not Layer (params.level is the same
+    // level; the mask prunes stats.prunedBlocks blocks, this layer's share).
+    std::optional<core::ModelScopeRequest> model;
+    QString modelProblem;   // why, when scope is ModelUnavailable
     quint64 generation = 0; // increases with every new snapshot of a view's layer
 };
 

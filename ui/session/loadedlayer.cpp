@@ -15,6 +15,7 @@ std::int64_t LoadedLayer::memoryBytes() const
 }
 
 LayerSnapshot LoadedLayer::compute(const core::SparsityParams& params,
+                                   std::optional<std::int64_t> prunedCount,
                                    const core::ExecutionContext& context)
 {
     params.throwIfInvalid();
@@ -24,7 +25,10 @@ LayerSnapshot LoadedLayer::compute(const core::SparsityParams& params,
         m_sparsifier.sharedBlockNorms(params.block, params.norm, context);
 
     core::MaskResult result;
-    m_sparsifier.compute(params, context, result);
+    if (prunedCount)
+        m_sparsifier.computeWithPrunedCount(params, *prunedCount, context, result);
+    else
+        m_sparsifier.compute(params, context, result);
 
     LayerSnapshot snapshot;
     snapshot.datasetPath = m_datasetPath;

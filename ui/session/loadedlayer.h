@@ -5,6 +5,7 @@
 
 #include <QString>
 #include <memory>
+#include <optional>
 
 namespace sparsity::ui {
 
@@ -22,9 +23,11 @@ public:
     const std::shared_ptr<const core::WeightTensor>& weights() const { return m_weights; }
     std::int64_t memoryBytes() const;
 
-    // The norms, threshold, mask and statistics for params. Throws core::Error (Cancelled
-    // when asked to stop, InvalidParameter for invalid params).
+    // The norms, threshold, mask and statistics for params; with prunedCount, the mask that
+    // prunes that many blocks whatever params.level says (a model-scope share). Throws
+    // core::Error (Cancelled when asked to stop, InvalidParameter for invalid params).
     LayerSnapshot compute(const core::SparsityParams& params,
+                          std::optional<std::int64_t> prunedCount,
                           const core::ExecutionContext& context);
 
 private:

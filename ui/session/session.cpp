@@ -23,7 +23,11 @@ Session::Session(QObject* parent)
           this, &m_computePool,
           [pool = &m_computePool](const Job& job, const std::atomic<bool>& cancelled) {
               const core::ExecutionContext context{pool, pool->maxThreadCount(), &cancelled};
-              return job.layer->compute(job.params, context);
+              LayerSnapshot snapshot = job.layer->compute(job.params, job.prunedCount, context);
+              snapshot.scope = job.scope;
+              snapshot.model = job.model;
+              snapshot.modelProblem = job.modelProblem;
+              return snapshot;
           },
           [this](quint64 generation, LayerSnapshot snapshot) {
               snapshot.generation = generation;
@@ -215,6 +219,8 @@ void Session::loadLayer(const QString& datasetPath)
 
 core::SparsityParams Session::params(const QString& datasetPath) const
 {
+    if (m_modelBounds)
+        return m_modelParams;
     return m_params.value(datasetPath, defaultParams());
 }
 
@@ -232,8 +238,39 @@ void Session::setParams(const core::SparsityParams& params)
 {
     if (m_currentLayer.isEmpty())
         return;
-    m_params.insert(m_currentLayer, params);
+    if (m_modelBounds)
+        m_modelParams = params;
+    else
+        m_params.insert(m_currentLayer, params);
     requestSnapshot();
+}
+
+void Session::setModelScope(std::optional<core::ModelBounds> bounds)
+{
+    if (bounds && !m_modelBounds)
+        m_modelParams = currentParams(); // the current layer's configuration becomes the model's
+    else if (!bounds && m_modelBounds && !m_currentLayer.isEmpty())
+        m_params.insert(m_currentLayer, m_modelParams); // what the panel shows stays
+    m_modelBounds = bounds;
+    requestSnapshot();
+}
+
+std::optional<core::ModelScopeRequest> Session::modelScope() const
+{
+    if (!m_modelBounds)
+        return std::nullopt;
+    return core::ModelScopeRequest{m_modelParams.level, *m_modelBounds};
+}
+
+void Session::setModelCounts(ModelCounts counts)
+{
+    m_modelCounts = std::move(counts);
+}
+
+void Session::refreshModelScope()
+{
+    if (m_modelBounds)
+        requestSnapshot();
 }
 
 void Session::applyToAllLayers()
@@ -270,7 +307,20 @@ bool Session::isBusy() const
 void Session::requestSnapshot()
 {
     if (auto layer = cachedLayer(m_currentLayer)) {
-        m_runner.request(Job{std::move(layer), params(m_currentLayer)});
+        Job job;
+        job.layer = std::move(layer);
+        job.params = params(m_currentLayer);
+        if (m_modelBounds) {
+            job.model = core::ModelScopeRequest{job.params.level, *m_modelBounds};
+            const ModelCount count = m_modelCounts
+                                         ? m_modelCounts(m_currentLayer, job.params, *m_modelBounds)
+                                         : ModelCount{};
+            job.scope = count.scope;
+            job.modelProblem = count.problem;
+            if (count.scope == MaskScope::Model)
+                job.prunedCount = count.prunedCount;
+        }
+        m_runner.request(std::move(job));
         updateBusy();
     }
 }

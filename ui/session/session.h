@@ -65,6 +65,34 @@ public:
     // Copies the current layer's parameters to every sparsifiable layer.
     void applyToAllLayers();
 
+    // Model scope (docs/SPEC.md "Model scope"): one configuration and one level for every layer
+    // (setParams sets them for all), each layer's mask its share of one ranking across the
+    // model's layers. nullopt switches back to layer scope, where the current layer keeps the
+    // model's parameters and every other layer its own.
+    void setModelScope(std::optional<core::ModelBounds> bounds);
+    // The model level and bounds while in model scope.
+    std::optional<core::ModelScopeRequest> modelScope() const;
+
+    // A layer's share of the model-wide mask: its pruned-block count, or why there is none yet.
+    struct ModelCount
+    {
+        MaskScope scope = MaskScope::ModelPending; // Model when prunedCount holds the share
+        std::int64_t prunedCount = 0;
+        QString problem; // why, for ModelUnavailable
+    };
+    // Answers on the UI thread at once (ui/model keeps the rankings); called for every snapshot
+    // requested in model scope. Without one, model scope stays pending.
+    using ModelCounts = std::function<ModelCount(
+        const QString& datasetPath, const core::SparsityParams& params, const core::ModelBounds&)>;
+    void setModelCounts(ModelCounts counts);
+    // The answers of the ModelCounts may have changed (the rankings finished): in model scope,
+    // computes the current layer again.
+    void refreshModelScope();
+
+    // The open file's reader, shared with views that read layers of their own. Dereference it
+    // on the I/O pool only (HDF5 is serialized there).
+    std::shared_ptr<core::TensorReader> reader() const { return m_reader; }
+
     // The newest snapshot of the current layer, null until the first one is ready.
     std::shared_ptr<const LayerSnapshot> snapshot() const { return m_snapshot; }
     bool isBusy() const;
@@ -100,6 +128,10 @@ private:
     {
         std::shared_ptr<LoadedLayer> layer;
         core::SparsityParams params;
+        MaskScope scope = MaskScope::Layer;
+        std::optional<std::int64_t> prunedCount; // the model-scope share, when scope is Model
+        std::optional<core::ModelScopeRequest> model;
+        QString modelProblem;
     };
     struct OpenedFile
     {
@@ -129,6 +161,9 @@ private:
 
     QString m_currentLayer;
     QHash<QString, core::SparsityParams> m_params;
+    std::optional<core::ModelBounds> m_modelBounds; // set in model scope
+    core::SparsityParams m_modelParams;             // every layer's, in model scope
+    ModelCounts m_modelCounts;
     // Layers read so far, most recently used first, within a memory budget.
     std::list<std::shared_ptr<LoadedLayer>> m_layers;
     QString m_loadingLayer;

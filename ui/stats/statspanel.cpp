@@ -49,6 +49,7 @@ StatsPanel::StatsPanel(QWidget* parent)
     layout->addLayout(m_form);
     m_layer = addRow(tr("Layer:"), QStringLiteral("statsLayer"));
     m_shape = addRow(tr("Shape:"), QStringLiteral("statsShape"));
+    m_scope = addRow(tr("Scope:"), QStringLiteral("statsScope"));
     m_blocks = addRow(tr("Blocks:"), QStringLiteral("statsBlocks"));
     m_pruned = addRow(tr("Pruned blocks:"), QStringLiteral("statsPrunedBlocks"));
     m_zeros = addRow(tr("Zeros:"), QStringLiteral("statsZeros"));
@@ -116,8 +117,45 @@ void StatsPanel::setSnapshot(const std::shared_ptr<const LayerSnapshot>& snapsho
         count(stats.prunedBlocks),
         percent(stats.blocks > 0 ? static_cast<double>(stats.prunedBlocks) / stats.blocks : 0.0)));
     m_zeros->setText(tr("%1 of %2").arg(count(stats.zeros), count(stats.elements)));
-    m_sparsity->setText(tr("%1 achieved, %2 requested")
-                            .arg(percent(stats.achievedSparsity, 2), percent(params.level)));
+    m_sparsity->setText(snapshot->scope == MaskScope::Model
+                            ? tr("%1 achieved, model level %2")
+                                  .arg(percent(stats.achievedSparsity, 2), percent(params.level))
+                            : tr("%1 achieved, %2 requested")
+                                  .arg(percent(stats.achievedSparsity, 2), percent(params.level)));
+    // A mask is never called model scope unless it is this layer's share of the model's.
+    QString scope;
+    bool pending = false;
+    switch (snapshot->scope) {
+    case MaskScope::Layer:
+        scope = tr("Layer (ranked alone)");
+        break;
+    case MaskScope::Model:
+        scope = tr("Model: this layer's share of one ranking over all layers, bounds %1 to %2")
+                    .arg(percent(snapshot->model->bounds.minLevel),
+                         percent(snapshot->model->bounds.maxLevel));
+        break;
+    case MaskScope::ModelPending:
+        scope = tr("Model scope pending: the layers are being ranked. Shown meanwhile: this "
+                   "layer ranked alone at %1.")
+                    .arg(percent(params.level));
+        pending = true;
+        break;
+    case MaskScope::ModelUnavailable:
+        scope = tr("Model scope unavailable: %1\nShown instead: this layer ranked alone at %2.")
+                    .arg(snapshot->modelProblem, percent(params.level));
+        pending = true;
+        break;
+    case MaskScope::OutsideModel:
+        scope = tr("Not one of the model's layers (model scope covers the default layers): "
+                   "ranked alone at %1.")
+                    .arg(percent(params.level));
+        pending = true;
+        break;
+    }
+    m_scope->setText(scope);
+    m_scope->setStyleSheet(pending ? QStringLiteral("QLabel { background: #fff3cd; color: #664d03; "
+                                                    "padding: 2px; }")
+                                   : QString());
     m_energy->setText(ratio(stats.retainedEnergy));
     m_l1->setText(ratio(stats.retainedL1));
 
@@ -136,9 +174,10 @@ void StatsPanel::clear()
 {
     const QString none = QStringLiteral("–");
     for (QLabel* label :
-         {m_layer, m_shape, m_blocks, m_pruned, m_zeros, m_sparsity, m_energy, m_l1})
+         {m_layer, m_shape, m_scope, m_blocks, m_pruned, m_zeros, m_sparsity, m_energy, m_l1})
         label->setText(none);
     m_warning->hide();
+    m_scope->setStyleSheet(QString());
     m_info.reset();
 }
 

@@ -14,7 +14,8 @@ namespace sparsity::ui {
 struct LayerSnapshot;
 
 // The numbers that describe the current mask: shape, blocks, pruned blocks, zeros, achieved
-// against requested sparsity, retained energy and L1, and a warning for NaN or inf weights.
+// against requested sparsity, retained energy and L1, the scope the mask was ranked in (a
+// pending model scope is called so), and a warning for NaN or inf weights.
 // UI thread only.
 class StatsPanel final : public QWidget
 {
@@ -34,6 +35,7 @@ private:
 
     std::optional<core::DatasetInfo> m_info;
     QLabel* m_layer;
+    QLabel* m_scope;
     QLabel* m_shape;
     QLabel* m_blocks;
     QLabel* m_pruned;
