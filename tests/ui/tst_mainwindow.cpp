@@ -627,8 +627,8 @@ private Q_SLOTS:
                            "&Block Norms Alt+2 | &Mask Alt+3 | Mask &over Weights Alt+4 | "
                            "&Compare A/B Alt+5 | &Logarithmic Scale Ctrl+L | - | "
                            "&Pin Mask as A Ctrl+Shift+P | &Unpin A  | - | Layers  | "
-                           "Parameters  | Statistics  | Block Norm Histogram  | Curves  | "
-                           "Compare  | Model ")
+                           "Parameters  | Statistics  | Block Norm Histogram  | Model  | "
+                           "Curves  | Compare ")
                 .arg(zoomIn, zoomOut),
             QStringLiteral("&Layer: Apply Parameters to &All Layers Ctrl+Shift+A"),
             QStringLiteral("&Help: &About Sparsity Explorer "),
