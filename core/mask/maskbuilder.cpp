@@ -49,6 +49,20 @@ void writeRowFixed(const BlockFate* fate, const std::uint8_t* bits, std::int64_t
         }
         return;
     }
+    if constexpr (BW == 4) {
+        // 2:4 and other 1x4 patterns, without the table (a gather per block): multiplying the
+        // four bits by 0x00204081 puts bit j at bit 8j (the shifted copies never overlap), so
+        // one multiply per block spreads them into bytes, and the loop vectorizes.
+        for (std::int64_t q = 0; q < fullBlocks; ++q) {
+            const std::uint32_t zeroed =
+                ((static_cast<std::uint32_t>(bits[q] >> shift) & 0xfu) * 0x00204081u) & 0x01010101u;
+            const std::uint32_t value = fate[q] == Kept          ? 0x01010101u
+                                        : fate[q] == ZeroedWhole ? 0u
+                                                                 : 0x01010101u ^ zeroed;
+            std::memcpy(out + q * BW, &value, sizeof value);
+        }
+        return;
+    }
     for (std::int64_t q = 0; q < fullBlocks; ++q) {
         const std::uint64_t fromPattern = expandTable[(bits[q] >> shift) & ((1u << BW) - 1)];
         const std::uint64_t word = fate[q] == Kept          ? allOnes

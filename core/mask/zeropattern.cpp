@@ -133,6 +133,19 @@ void blockRowZeroPatterns(const T* weights, const BlockGrid& grid, Norm norm, st
         patternsOfBlockRow<Norm::L2>(weights, grid, blockRow, zerosPerBlock, out);
 }
 
+template <typename T>
+std::uint8_t blockZeroPattern(const T* weights, const BlockGrid& grid, Norm norm, std::int64_t br,
+                              std::int64_t bc, std::int64_t zerosPerBlock)
+{
+    return norm == Norm::L1 ? patternOfBlock<Norm::L1>(weights, grid, br, bc, zerosPerBlock)
+                            : patternOfBlock<Norm::L2>(weights, grid, br, bc, zerosPerBlock);
+}
+
+template std::uint8_t blockZeroPattern<float>(const float*, const BlockGrid&, Norm, std::int64_t,
+                                              std::int64_t, std::int64_t);
+template std::uint8_t blockZeroPattern<double>(const double*, const BlockGrid&, Norm, std::int64_t,
+                                               std::int64_t, std::int64_t);
+
 template void blockRowZeroPatterns<float>(const float*, const BlockGrid&, Norm, std::int64_t,
                                           std::int64_t, std::uint8_t*);
 template void blockRowZeroPatterns<double>(const double*, const BlockGrid&, Norm, std::int64_t,

@@ -31,4 +31,9 @@ template <typename T>
 void blockRowZeroPatterns(const T* weights, const BlockGrid& grid, Norm norm, std::int64_t blockRow,
                           std::int64_t zerosPerBlock, std::uint8_t* out);
 
+// The pattern byte of one block (br, bc), as blockRowZeroPatterns computes it.
+template <typename T>
+std::uint8_t blockZeroPattern(const T* weights, const BlockGrid& grid, Norm norm, std::int64_t br,
+                              std::int64_t bc, std::int64_t zerosPerBlock);
+
 } // namespace sparsity::core

@@ -14,12 +14,12 @@
 namespace sparsity::core {
 namespace {
 
-// Ranks per chunk: a power of two from 64 to 4096, the smallest giving at most 4096 chunks. A
+// Ranks per chunk: a power of two from 64 to 4096, the smallest giving at most 16384 chunks. A
 // level's statistics read at most one chunk of blocks from the weights.
 std::int64_t chunkSizeFor(std::int64_t blocks)
 {
     std::int64_t size = 64;
-    while (size < 4096 && blocks / size > 4096)
+    while (size < 4096 && blocks / size > 16384)
         size *= 2;
     return size;
 }

@@ -246,7 +246,16 @@ template <typename T> struct Summer
         sums.zeros = std::min(zerosPerBlock, valid);
         addBlock(weights, grid, br, bc, factor, nullptr, sums.wholeEnergy, sums.wholeL1);
         if (keepsInside(zerosPerBlock, valid)) {
-            markZeroedIn(br, bc);
+            if (ZeroPatterns::supports(grid.block)) {
+                // Small blocks: the pattern byte, as the block-row pass uses it.
+                const std::uint8_t bits =
+                    blockZeroPattern(weights, grid, norm, br, bc, zerosPerBlock);
+                zeroed.resize(static_cast<std::size_t>(grid.block.elementCount()));
+                for (std::size_t j = 0; j < zeroed.size(); ++j)
+                    zeroed[j] = (bits >> j) & 1u;
+            } else {
+                markZeroedIn(br, bc);
+            }
             addBlock(weights, grid, br, bc, factor, zeroed.data(), sums.keptInsideEnergy,
                      sums.keptInsideL1);
         }
