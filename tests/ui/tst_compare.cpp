@@ -25,9 +25,12 @@
 
 using namespace sparsity;
 using namespace sparsity::test;
+using sparsity::ui::ComparePanel;
 using sparsity::ui::DiffSource;
+using sparsity::ui::LayerSnapshot;
 using sparsity::ui::MainWindow;
 using sparsity::ui::MaskDiff;
+using sparsity::ui::MaskScope;
 
 namespace {
 
@@ -68,6 +71,21 @@ class TestCompare : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    // A pinned in model scope says so, with the bounds that shaped it (it always said "layer").
+    void pinnedScopeIsDescribed()
+    {
+        LayerSnapshot snapshot;
+        QCOMPARE(ComparePanel::scopeDescription(snapshot), QStringLiteral("layer"));
+        snapshot.scope = MaskScope::ModelPending; // ranked alone until the model is ready
+        snapshot.model = core::ModelScopeRequest{0.5, {}};
+        QCOMPARE(ComparePanel::scopeDescription(snapshot), QStringLiteral("layer"));
+        snapshot.scope = MaskScope::Model;
+        QCOMPARE(ComparePanel::scopeDescription(snapshot), QStringLiteral("model"));
+        snapshot.model = core::ModelScopeRequest{0.5, core::ModelBounds{0.2, 0.85}};
+        QCOMPARE(ComparePanel::scopeDescription(snapshot),
+                 QStringLiteral("model, each layer 20–85 %"));
+    }
+
     void countsOfHandMadeMasks_data()
     {
         QTest::addColumn<QString>("a");

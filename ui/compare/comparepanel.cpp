@@ -116,6 +116,18 @@ void ComparePanel::setSnapshot(std::shared_ptr<const LayerSnapshot> snapshot)
     recount();
 }
 
+QString ComparePanel::scopeDescription(const LayerSnapshot& snapshot)
+{
+    if (snapshot.scope != MaskScope::Model || !snapshot.model)
+        return tr("layer");
+    const core::ModelBounds& bounds = snapshot.model->bounds;
+    if (bounds.minLevel <= 0.0 && bounds.maxLevel >= 1.0)
+        return tr("model");
+    return tr("model, each layer %1–%2 %")
+        .arg(bounds.minLevel * 100.0, 0, 'g', 4)
+        .arg(bounds.maxLevel * 100.0, 0, 'g', 4);
+}
+
 bool ComparePanel::pinCurrent()
 {
     if (!m_snapshot || !m_snapshot->mask)
@@ -123,8 +135,9 @@ bool ComparePanel::pinCurrent()
     auto pin = std::make_shared<PinnedMask>();
     pin->datasetPath = m_snapshot->datasetPath;
     pin->params = m_snapshot->params;
-    // What chose the mask across layers; this window masks each layer on its own.
-    pin->scope = QStringLiteral("layer");
+    // What chose the mask across layers: the layer alone, or its part of a model-wide mask
+    // (with the bounds, which change it).
+    pin->scope = scopeDescription(*m_snapshot);
     pin->rows = m_snapshot->weights->rows();
     pin->cols = m_snapshot->weights->cols();
     pin->mask = m_snapshot->mask; // immutable and shared: pinning copies nothing

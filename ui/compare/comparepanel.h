@@ -35,6 +35,9 @@ public:
     void setSnapshot(std::shared_ptr<const LayerSnapshot> snapshot);
     // Pins the current snapshot's mask as A; false while there is no mask to pin.
     bool pinCurrent();
+    // How A's mask was chosen across layers, for its description: "layer", "model", or
+    // "model" with the per-layer bounds in force.
+    static QString scopeDescription(const LayerSnapshot& snapshot);
     void unpin();
 
     const std::shared_ptr<const PinnedMask>& pinned() const { return m_pinned; }
