@@ -98,12 +98,12 @@ QStringList SparsityExplanation::reasons(const SparsityParams& params, const Blo
     // Pruned blocks -> zeros (steps 4 and 5, and "Block norms" on partial blocks).
     if (zerosPerBlock < perBlock) {
         if (k == n && params.level >= 1.0)
-            reasons << tr("At 100 % every block is pruned, but zeros per block zeros only the %1 "
+            reasons << tr("At 100 % every block is pruned, but zeros per block removes only the %1 "
                           "smallest of the %2 weights in each block: %3 of %4 weights are zero.")
                            .arg(count(zerosPerBlock), count(perBlock), count(stats.zeros),
                                 count(stats.elements));
         else
-            reasons << tr("Zeros per block zeros only the %1 smallest of the %2 weights in each "
+            reasons << tr("Zeros per block removes only the %1 smallest of the %2 weights in each "
                           "pruned block: %3 of %4 weights are zero.")
                            .arg(count(zerosPerBlock), count(perBlock), count(stats.zeros),
                                 count(stats.elements));

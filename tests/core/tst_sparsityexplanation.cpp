@@ -110,10 +110,11 @@ private Q_SLOTS:
         const Explained e = explain(8, 8, test::makeParams(0.5, 1, 4, 2));
         QCOMPARE(e.stats.zeros, 16);
         QCOMPARE(e.reasons.size(), 1);
-        QVERIFY2(e.all().contains(QStringLiteral("Zeros per block zeros only the 2 smallest of the "
-                                                 "4 weights in each pruned block: 16 of 64 "
-                                                 "weights are zero.")),
-                 qPrintable(e.all()));
+        QVERIFY2(
+            e.all().contains(QStringLiteral("Zeros per block removes only the 2 smallest of the "
+                                            "4 weights in each pruned block: 16 of 64 "
+                                            "weights are zero.")),
+            qPrintable(e.all()));
     }
 
     void fullLevelWithZerosPerBlock()
@@ -122,7 +123,7 @@ private Q_SLOTS:
         QCOMPARE(e.stats.achievedSparsity, 0.5);
         QCOMPARE(e.reasons.size(), 1);
         QVERIFY2(e.all().startsWith(QStringLiteral("At 100 % every block is pruned, but zeros per "
-                                                   "block zeros only the 2 smallest of the 4 "
+                                                   "block removes only the 2 smallest of the 4 "
                                                    "weights in each block: 32 of 64")),
                  qPrintable(e.all()));
     }

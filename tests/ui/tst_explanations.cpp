@@ -19,6 +19,7 @@
 #include <QAction>
 #include <QClipboard>
 #include <QComboBox>
+#include <QDir>
 #include <QGuiApplication>
 #include <QLabel>
 #include <QMenu>
@@ -89,6 +90,18 @@ private Q_SLOTS:
         QCOMPARE(reasons.size(), 1);
         QCOMPARE(explanation->text(),
                  QStringLiteral("Why 50.00 % and not 100.0 %:\n• ") + reasons.front());
+
+        // Several causes at once, grabbed at the dock's width when SPARSITY_SCREENSHOT_DIR is
+        // set (to look at the wording and the wrapping).
+        panel.setSnapshot(makeSnapshot(ramp(10, 10), makeParams(0.5, 4, 4, 6)));
+        QCOMPARE(explanation->text().count(QStringLiteral("\n• ")), 3);
+        if (const QString dir = qEnvironmentVariable("SPARSITY_SCREENSHOT_DIR"); !dir.isEmpty()) {
+            panel.resize(340, 520);
+            panel.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&panel));
+            QVERIFY(panel.grab().save(QDir(dir).filePath(QStringLiteral("statistics.png"))));
+            panel.hide();
+        }
 
         // Nothing to explain: hidden, not left over from the last layer.
         panel.setSnapshot(makeSnapshot(ramp(8, 8), makeParams(0.5, 1, 4)));
