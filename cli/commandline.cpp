@@ -266,7 +266,14 @@ ParsedCommand parseMask(const QStringList& arguments)
         QStringLiteral("N"));
     const QCommandLineOption force(QStringLiteral("force"),
                                    QStringLiteral("Overwrite OUTPUT.h5 if it exists."));
-    parser.addOptions({output, dataset, level, block, config, zeros, norm, threads, force});
+    const QCommandLineOption printPytorch(
+        QStringLiteral("print-pytorch"),
+        QStringLiteral("Print a Python script that rebuilds these masks with PyTorch's "
+                       "WeightNormSparsifier and compares them with OUTPUT.h5, instead of "
+                       "masking: nothing is written. Run the same command without it to write "
+                       "OUTPUT.h5 first."));
+    parser.addOptions(
+        {output, dataset, level, block, config, zeros, norm, threads, force, printPytorch});
     const ScopeOptions scope;
     scope.addTo(parser);
 
@@ -301,6 +308,7 @@ ParsedCommand parseMask(const QStringList& arguments)
         return usageError(command, QStringLiteral("--output is empty"));
     options.datasets = parser.values(dataset);
     options.force = parser.isSet(force);
+    options.printPytorch = parser.isSet(printPytorch);
 
     const QLocale c = QLocale::c();
     QString levelText = parser.value(level).trimmed();

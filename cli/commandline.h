@@ -30,6 +30,9 @@ struct MaskOptions
     // --scope model: the datasets share one ranking at params.level (docs/SPEC.md "Model
     // scope"), each within bounds; nullopt is layer scope.
     std::optional<core::ModelBounds> modelScope;
+    // --print-pytorch: print a Python script that rebuilds these masks with PyTorch and compares
+    // them with OUTPUT (core/export/pytorchscript.h) instead of masking; nothing is written.
+    bool printPytorch = false;
 };
 
 // How `sparsity-cli sweep` prints its rows.

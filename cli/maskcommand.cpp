@@ -2,11 +2,16 @@
 
 #include "error.h"
 #include "export/maskexport.h"
+#include "export/pytorchscript.h"
 #include "io/tensorfile.h"
+#include "ranking/configuration.h"
 #include "ranking/sweep.h"
 #include "texttable.h"
 
+#include <QFileInfo>
 #include <QHash>
+#include <QLocale>
+#include <QRegularExpression>
 #include <QThreadPool>
 #include <algorithm>
 #include <cmath>
@@ -81,6 +86,69 @@ void addModelRow(TextTable& table, const std::vector<core::LayerReport>& reports
                   percent(model.retainedEnergy)});
 }
 
+// An argument as a POSIX shell reads it back.
+QString shellQuoted(const QString& text)
+{
+    static const QRegularExpression plain(QStringLiteral("^[A-Za-z0-9_./:%+=,@-]+$"));
+    if (plain.match(text).hasMatch())
+        return text;
+    QString quoted = text;
+    quoted.replace(QLatin1Char('\''), QStringLiteral("'\\''"));
+    return QLatin1Char('\'') + quoted + QLatin1Char('\'');
+}
+
+// The command that writes the mask file the script compares with: this one, without
+// --print-pytorch, in its canonical spelling.
+QString maskCommand(const MaskOptions& options, const std::vector<core::LayerRequest>& layers)
+{
+    QStringList words{QStringLiteral("sparsity-cli"), QStringLiteral("mask"),
+                      shellQuoted(options.input), QStringLiteral("-o"),
+                      shellQuoted(options.output)};
+    if (!options.datasets.isEmpty())
+        for (const core::LayerRequest& layer : layers)
+            words << QStringLiteral("--dataset") << shellQuoted(layer.datasetPath);
+    words << QStringLiteral("--level")
+          << QString::number(options.params.level, 'g', QLocale::FloatingPointShortest)
+          << QStringLiteral("--block")
+          << core::formatBlockSpec(options.params.block, options.params.zerosPerBlock)
+          << QStringLiteral("--norm") << core::normName(options.params.norm);
+    if (options.modelScope)
+        words << QStringLiteral("--scope model --min-level %1 --max-level %2")
+                     .arg(QString::number(options.modelScope->minLevel, 'g',
+                                          QLocale::FloatingPointShortest),
+                          QString::number(options.modelScope->maxLevel, 'g',
+                                          QLocale::FloatingPointShortest));
+    return words.join(QLatin1Char(' '));
+}
+
+// --print-pytorch: the script for this run on out, a note on err that nothing was written. Reads
+// only the file's listing (shapes and types), never the weights.
+void printPytorchScript(const MaskOptions& options, std::vector<core::LayerRequest> layers,
+                        QTextStream& out, QTextStream& err)
+{
+    if (options.modelScope && !options.datasets.isEmpty())
+        putInListOrder(layers, options.input);
+    const auto reader = core::openTensorFile(options.input);
+    core::PytorchScriptRequest request;
+    request.sourcePath = QFileInfo(options.input).absoluteFilePath();
+    request.maskPath = QFileInfo(options.output).absoluteFilePath();
+    request.maskOrigin = QStringLiteral("written by: %1").arg(maskCommand(options, layers));
+    if (options.modelScope)
+        request.modelScope = core::ModelScopeRequest{options.params.level, *options.modelScope};
+    for (const core::LayerRequest& layer : layers) {
+        const core::DatasetInfo info = reader->describe(layer.datasetPath);
+        if (!info.canSparsifyWhenNamed())
+            throw core::Error(core::ErrorCode::InvalidInput,
+                              QStringLiteral("%1: dataset '%2' cannot be masked: %3")
+                                  .arg(options.input, info.path, info.reason));
+        request.layers.push_back({info.path, info.shape, info.typeName, layer.params});
+    }
+    out << core::pytorchScript(request) << Qt::flush;
+    err << "note: printed a PyTorch script for " << request.layers.size() << " dataset"
+        << (request.layers.size() == 1 ? "" : "s") << "; " << options.output
+        << " was not written (run the command without --print-pytorch to write it)" << Qt::endl;
+}
+
 } // namespace
 
 int runMask(const MaskOptions& options, QTextStream& out, QTextStream& err, bool errIsTerminal,
@@ -92,6 +160,10 @@ int runMask(const MaskOptions& options, QTextStream& out, QTextStream& err, bool
         request.outputPath = options.output;
         request.overwrite = options.force;
         request.layers = chooseLayers(options, err);
+        if (options.printPytorch) {
+            printPytorchScript(options, request.layers, out, err);
+            return ExitSuccess;
+        }
         if (options.modelScope) {
             request.modelScope = core::ModelScopeRequest{options.params.level, *options.modelScope};
             if (!options.datasets.isEmpty())

@@ -622,6 +622,7 @@ private Q_SLOTS:
             QStringLiteral("&File: &Open… %1 | Open &Recent > | Open &Demo Weights  | - | "
                            "&Export Masks… Ctrl+E | Export &Image… Ctrl+Shift+E | - | &Quit %2")
                 .arg(open, quit),
+            QStringLiteral("&Edit: Copy as &PyTorch "),
             QStringLiteral("&View: Zoom &In %1 | Zoom &Out %2 | &Fit to Window Ctrl+0 | "
                            "&Actual Size (1:1) Ctrl+1 | - | |&Weights| Alt+1 | "
                            "&Block Norms Alt+2 | &Mask Alt+3 | Mask &over Weights Alt+4 | "

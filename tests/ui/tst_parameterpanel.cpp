@@ -143,18 +143,22 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("name");
         QTest::addColumn<core::SparsityParams>("expected");
-        // Starting from level 30 %, 4x4, L1.
+        // Starting from level 30 %, 4x4, L1: a preset sets the level too (50 %, PyTorch's
+        // default sparsity_level; 2:4 100 %) and keeps the norm, but PyTorch defaults sets L2.
+        QTest::newRow("PyTorch defaults")
+            << "PyTorch defaults" << test::makeParams(0.5, 1, 4, std::nullopt, core::Norm::L2);
         QTest::newRow("unstructured")
-            << "Unstructured (1x1)" << test::makeParams(0.3, 1, 1, std::nullopt, core::Norm::L1);
+            << "Unstructured (1x1)" << test::makeParams(0.5, 1, 1, std::nullopt, core::Norm::L1);
         QTest::newRow("2:4") << "2:4 (NVIDIA sparse tensor cores)"
                              << test::makeParams(1.0, 1, 4, 2, core::Norm::L1);
-        QTest::newRow("1x4") << "1x4" << test::makeParams(0.3, 1, 4, std::nullopt, core::Norm::L1);
-        QTest::newRow("4x1") << "4x1" << test::makeParams(0.3, 4, 1, std::nullopt, core::Norm::L1);
-        QTest::newRow("8x8") << "8x8" << test::makeParams(0.3, 8, 8, std::nullopt, core::Norm::L1);
+        QTest::newRow("1x4") << "1x4" << test::makeParams(0.5, 1, 4, std::nullopt, core::Norm::L1);
+        QTest::newRow("4x1") << "4x1" << test::makeParams(0.5, 4, 1, std::nullopt, core::Norm::L1);
+        QTest::newRow("4x4") << "4x4" << test::makeParams(0.5, 4, 4, std::nullopt, core::Norm::L1);
+        QTest::newRow("8x8") << "8x8" << test::makeParams(0.5, 8, 8, std::nullopt, core::Norm::L1);
         QTest::newRow("16x16") << "16x16"
-                               << test::makeParams(0.3, 16, 16, std::nullopt, core::Norm::L1);
+                               << test::makeParams(0.5, 16, 16, std::nullopt, core::Norm::L1);
         QTest::newRow("32x32") << "32x32"
-                               << test::makeParams(0.3, 32, 32, std::nullopt, core::Norm::L1);
+                               << test::makeParams(0.5, 32, 32, std::nullopt, core::Norm::L1);
     }
     void presets()
     {
@@ -163,10 +167,11 @@ private Q_SLOTS:
         ParameterPanel panel;
         panel.setParams(test::makeParams(0.3, 4, 4, std::nullopt, core::Norm::L1));
         const Controls c = controlsOf(panel);
-        QCOMPARE(c.preset->currentText(), QStringLiteral("4x4"));
+        QCOMPARE(c.preset->currentText(), QStringLiteral("Custom")); // 4x4 is at 50 %
         QSignalSpy spy(&panel, &ParameterPanel::paramsChanged);
         const int index = c.preset->findText(name);
         QVERIFY(index > 0);
+        QVERIFY(!c.preset->itemData(index, Qt::ToolTipRole).toString().isEmpty());
         c.preset->setCurrentIndex(index);
         Q_EMIT c.preset->activated(index); // what a user's choice sends
         QCOMPARE(spy.count(), 1);
@@ -175,6 +180,42 @@ private Q_SLOTS:
         // A manual change that leaves the preset shows "Custom".
         c.zeros->setValue(0);
         QCOMPARE(c.preset->currentIndex(), 0);
+    }
+
+    // Choosing 1x4 after 2:4 used to keep 2:4's level of 100 % and prune every block.
+    void presetAfterTwoFourDoesNotInheritItsLevel()
+    {
+        ParameterPanel panel;
+        const Controls c = controlsOf(panel);
+        QSignalSpy spy(&panel, &ParameterPanel::paramsChanged);
+        for (const QString name :
+             {QStringLiteral("2:4 (NVIDIA sparse tensor cores)"), QStringLiteral("1x4")}) {
+            const int index = c.preset->findText(name);
+            c.preset->setCurrentIndex(index);
+            Q_EMIT c.preset->activated(index);
+        }
+        QCOMPARE(spy.count(), 2);
+        QCOMPARE(spy.at(0).at(0).value<core::SparsityParams>().level, 1.0);
+        QCOMPARE(lastParams(spy), test::makeParams(0.5, 1, 4));
+        QCOMPARE(c.level->value(), 50.0);
+    }
+
+    // Every parameter's tooltip names its argument of PyTorch's WeightNormSparsifier.
+    void tooltipsNamePytorchArguments()
+    {
+        ParameterPanel panel;
+        const Controls c = controlsOf(panel);
+        QVERIFY(c.slider->toolTip().startsWith(QStringLiteral("sparsity_level in PyTorch")));
+        QCOMPARE(c.level->toolTip(), c.slider->toolTip());
+        QVERIFY(c.rows->toolTip().startsWith(QStringLiteral("sparse_block_shape[0] in PyTorch")));
+        QVERIFY(c.cols->toolTip().startsWith(QStringLiteral("sparse_block_shape[1] in PyTorch")));
+        QVERIFY(c.zeros->toolTip().startsWith(QStringLiteral("zeros_per_block in PyTorch")));
+        QVERIFY(c.norm->toolTip().startsWith(QStringLiteral("norm in PyTorch")));
+        panel.setModelScope(core::ModelBounds{});
+        QVERIFY(c.slider->toolTip().startsWith(QStringLiteral("sparsity_level in PyTorch, but for "
+                                                              "all the model's blocks")));
+        panel.setModelScope(std::nullopt);
+        QVERIFY(c.slider->toolTip().startsWith(QStringLiteral("sparsity_level in PyTorch:")));
     }
 
     void levelFromElsewhereIsRounded()

@@ -103,11 +103,30 @@ void HoverReadout::refresh()
                  locale.toString(static_cast<qlonglong>(block)))
             .arg(m_row / snapshot.params.block.rows)
             .arg(m_col / snapshot.params.block.cols);
+    // A partial block's norm is the mean over the weights it really holds (docs/SPEC.md
+    // "Block norms"), which the reader cannot guess from the grid lines alone.
+    const std::int64_t blockRow = m_row / snapshot.params.block.rows;
+    const std::int64_t blockCol = m_col / snapshot.params.block.cols;
+    const std::int64_t validRows = grid.validRows(blockRow);
+    const std::int64_t validCols = grid.validCols(blockCol);
+    const bool cutRows = validRows < snapshot.params.block.rows;
+    const bool cutCols = validCols < snapshot.params.block.cols;
+    if (cutRows || cutCols) {
+        const QString edge = cutRows && cutCols ? tr("cut by the bottom and right edges")
+                             : cutRows          ? tr("cut by the bottom edge")
+                                                : tr("cut by the right edge");
+        text += tr("   block %1×%2 of %3×%4, partial: %5")
+                    .arg(validRows)
+                    .arg(validCols)
+                    .arg(snapshot.params.block.rows)
+                    .arg(snapshot.params.block.cols)
+                    .arg(edge);
+    }
     if (snapshot.norms) {
         text += tr("   norm %1").arg(number(core::blockNormAt(*snapshot.norms, weights, block)));
         const std::int64_t rank = shownRank();
         if (rank >= 0) {
-            text += tr("   rank %1 of %2")
+            text += tr("   rank %1 of %2 (rank 1 = smallest norm, pruned first)")
                         .arg(locale.toString(static_cast<qlonglong>(rank + 1)),
                              locale.toString(static_cast<qlonglong>(snapshot.norms->blockCount())));
         } else {
@@ -127,9 +146,13 @@ void HoverReadout::refresh()
         if (kept && snapshot.norms && snapshot.threshold.prunedCount > 0)
             blockPruned =
                 snapshot.threshold.prunes(core::blockKeyAt(*snapshot.norms, weights, block), block);
-        if (kept)
-            text += blockPruned ? tr("   kept (its block is pruned, keeping some weights)")
-                                : tr("   kept");
+        if (kept && blockPruned)
+            text += tr("   kept: its block is pruned but zeros per block removes only the %1 "
+                       "smallest of %2")
+                        .arg(snapshot.params.effectiveZerosPerBlock())
+                        .arg(validRows * validCols);
+        else if (kept)
+            text += tr("   kept");
         else
             text += tr("   pruned");
     }

@@ -11,7 +11,8 @@ class QThreadPool;
 namespace sparsity::ui {
 
 // The status bar's read-out of the element under the mouse: row, column, weight, block,
-// block norm, the block's rank among all blocks and whether the element is kept. The rank
+// block norm, whether the block is partial, the block's rank among all blocks (1 = smallest
+// norm, pruned first) and whether the element is kept, in plain words. The rank
 // takes a pass over all blocks, so it is counted on the compute pool and shows up when ready.
 // UI thread only.
 class HoverReadout final : public QLabel

@@ -16,6 +16,7 @@
 #include "model/modelview.h"
 #include "normhistogrampanel.h"
 #include "parameters/parameterpanel.h"
+#include "pytorchcopy.h"
 #include "recentfiles.h"
 #include "session/embeddedresources.h"
 #include "session/layersnapshot.h"
@@ -24,11 +25,13 @@
 #include "windowsettings.h"
 
 #include <QAction>
+#include <QClipboard>
 #include <QCloseEvent>
 #include <QDir>
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QGuiApplication>
 #include <QLabel>
 #include <QMenu>
 #include <QMimeData>
@@ -197,6 +200,11 @@ void MainWindow::connectActions()
             &MainWindow::exportImageWithDialog);
     connect(m_actions->applyToAllLayers(), &QAction::triggered, this,
             &MainWindow::applyToAllLayers);
+    connect(m_actions->copyAsPytorch(), &QAction::triggered, this, &MainWindow::copyAsPytorch);
+    connect(this, &MainWindow::masksExported, this, [this](const QString& path, bool written) {
+        if (written)
+            m_lastMaskFile = path;
+    });
 }
 
 void MainWindow::createDocks()
@@ -367,7 +375,8 @@ void MainWindow::onFileOpened(const QString& path)
     m_hover->setSnapshot(nullptr);
     m_curves->clearFile();
     m_compare->setSnapshot(nullptr);
-    m_compare->unpin(); // A was a mask of the old file's weights
+    m_compare->unpin();     // A was a mask of the old file's weights
+    m_lastMaskFile.clear(); // its masks are of the old file
     updateComparison();
     if (!m_session->isDemo())
         RecentFiles::add(path);
@@ -481,6 +490,24 @@ void MainWindow::exportImageWithDialog()
     exportImage(path);
 }
 
+void MainWindow::copyAsPytorch()
+{
+    if (m_session->currentLayer().isEmpty())
+        return;
+    const QString maskFile =
+        !m_lastMaskFile.isEmpty()
+            ? m_lastMaskFile
+            : QDir(WindowSettings::lastDirectory())
+                  .filePath(QFileInfo(m_session->filePath()).completeBaseName() +
+                            QStringLiteral("_masks.h5"));
+    QGuiApplication::clipboard()->setText(
+        core::pytorchScript(pytorchScriptRequest(*m_session, maskFile)));
+    statusBar()->showMessage(
+        tr("Copied a PyTorch script for %1, comparing with %2")
+            .arg(m_session->currentLayer(), QDir::toNativeSeparators(maskFile)),
+        8000);
+}
+
 void MainWindow::exportImage(const QString& outputPath)
 {
     m_imageExport->start(m_layerView->heatmap()->source(), outputPath);
@@ -517,6 +544,7 @@ void MainWindow::updateActions()
                                          !m_export->isRunning());
     m_actions->exportImage()->setEnabled(layer && m_layerView->shownSnapshot() != nullptr);
     m_actions->applyToAllLayers()->setEnabled(layer && !m_session->modelScope());
+    m_actions->copyAsPytorch()->setEnabled(layer);
     m_actions->pinMask()->setEnabled(layer && m_session->snapshot() != nullptr);
     m_parameters->setEnabled(layer);
 }

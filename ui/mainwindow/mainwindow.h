@@ -81,6 +81,9 @@ private:
     void openWithDialog();
     void exportMasksWithDialog();
     void exportImageWithDialog();
+    // Edit > Copy as PyTorch: the current layer's script on the clipboard, comparing with the
+    // last mask file exported from this file, else the path Export Masks suggests.
+    void copyAsPytorch();
     void onFileOpened(const QString& path);
     void onLayerSelected(const QString& datasetPath);
     void onSnapshot(const std::shared_ptr<const LayerSnapshot>& snapshot);
@@ -107,6 +110,7 @@ private:
     QLabel* m_busyLabel;
     QTimer* m_busyTimer;
     QString m_pendingLayer; // chosen for the file being opened
+    QString m_lastMaskFile; // the last mask file written from the open file
     bool m_persistent = false;
     bool m_modelViewShown = false; // the model dock is open and its tab in front
 };

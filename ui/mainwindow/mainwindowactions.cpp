@@ -99,6 +99,12 @@ void MainWindowActions::createActions()
     m_applyToAll = new QAction(tr("Apply Parameters to &All Layers"), m_window);
     m_applyToAll->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A));
 
+    m_copyAsPytorch = new QAction(tr("Copy as &PyTorch"), m_window);
+    m_copyAsPytorch->setObjectName(QStringLiteral("copyAsPytorchAction"));
+    m_copyAsPytorch->setStatusTip(
+        tr("Copy a Python script that rebuilds this layer's mask with PyTorch's "
+           "WeightNormSparsifier and compares it with the exported mask"));
+
     m_about = new QAction(tr("&About Sparsity Explorer"), m_window);
     m_about->setMenuRole(QAction::AboutRole);
     connect(m_about, &QAction::triggered, this, &MainWindowActions::showAbout);
@@ -118,6 +124,10 @@ void MainWindowActions::createMenus()
     file->addAction(m_exportImage);
     file->addSeparator();
     file->addAction(m_quit);
+
+    QMenu* edit = menuBar->addMenu(tr("&Edit"));
+    edit->setObjectName(QStringLiteral("editMenu"));
+    edit->addAction(m_copyAsPytorch);
 
     m_viewMenu = menuBar->addMenu(tr("&View"));
     m_viewMenu->addAction(m_zoomIn);

@@ -28,6 +28,8 @@ public:
     QAction* exportMasks() const { return m_exportMasks; }
     QAction* exportImage() const { return m_exportImage; }
     QAction* applyToAllLayers() const { return m_applyToAll; }
+    // Edit > Copy as PyTorch: the window puts the script of the current layer on the clipboard.
+    QAction* copyAsPytorch() const { return m_copyAsPytorch; }
     // Compare: pin the mask on screen as A, unpin it, show the Compare A/B view.
     QAction* pinMask() const { return m_pinMask; }
     QAction* unpinMask() const { return m_unpinMask; }
@@ -57,6 +59,7 @@ private:
     QAction* m_oneToOne = nullptr;
     QAction* m_log = nullptr;
     QAction* m_applyToAll = nullptr;
+    QAction* m_copyAsPytorch = nullptr;
     QAction* m_pinMask = nullptr;
     QAction* m_unpinMask = nullptr;
     QAction* m_compareView = nullptr;

@@ -50,6 +50,13 @@ QDoubleSpinBox* makeBoundSpin(const QString& objectName, const QString& toolTip,
     return spin;
 }
 
+QString layerLevelToolTip()
+{
+    return ParameterPanel::tr("sparsity_level in PyTorch: the fraction of the blocks to prune, "
+                              "those with the smallest norms. k = round_half_even(level × "
+                              "blocks); below 100 % at least one block is kept.");
+}
+
 } // namespace
 
 ParameterPanel::ParameterPanel(QWidget* parent)
@@ -58,9 +65,15 @@ ParameterPanel::ParameterPanel(QWidget* parent)
     , m_levelSlider(new QSlider(Qt::Horizontal, this))
     , m_levelSpin(new QDoubleSpinBox(this))
     , m_blockRows(makeBlockSpin(QStringLiteral("blockRowsSpinBox"),
-                                tr("Rows of a block (bh): blocks are pruned as a whole."), this))
+                                tr("sparse_block_shape[0] in PyTorch: the rows of a block (bh). "
+                                   "Blocks tile the matrix from the top left; a pruned block "
+                                   "loses zeros per block of its weights."),
+                                this))
     , m_blockCols(makeBlockSpin(QStringLiteral("blockColsSpinBox"),
-                                tr("Columns of a block (bw): blocks are pruned as a whole."), this))
+                                tr("sparse_block_shape[1] in PyTorch: the columns of a block "
+                                   "(bw). Edge blocks that the matrix cuts are partial: their "
+                                   "norm is the mean over the weights they hold."),
+                                this))
     , m_zeros(new QSpinBox(this))
     , m_norm(new QComboBox(this))
     , m_applyToAll(new QPushButton(tr("Apply to All Layers"), this))
@@ -79,16 +92,18 @@ ParameterPanel::ParameterPanel(QWidget* parent)
 {
     m_preset->setObjectName(QStringLiteral("presetComboBox"));
     m_preset->addItem(tr("Custom"));
-    for (const SparsityPreset& preset : SparsityPreset::all())
-        m_preset->addItem(preset.name);
-    m_preset->setToolTip(
-        tr("Common block patterns; 2:4 zeros two of every four weights in a row."));
+    for (const SparsityPreset& preset : SparsityPreset::all()) {
+        m_preset->addItem(preset.displayName());
+        m_preset->setItemData(m_preset->count() - 1, preset.toolTip(), Qt::ToolTipRole);
+    }
+    m_preset->setToolTip(tr("A whole configuration at once: level, block shape and zeros per "
+                            "block (PyTorch defaults also sets the norm). 2:4 zeros two of "
+                            "every four weights in a row."));
 
     m_levelSlider->setObjectName(QStringLiteral("levelSlider"));
     m_levelSlider->setRange(0, levelSteps);
     m_levelSlider->setPageStep(levelSteps / 20);
-    m_levelSlider->setToolTip(
-        tr("Fraction of the blocks to prune, those with the smallest norms."));
+    m_levelSlider->setToolTip(layerLevelToolTip());
     m_levelSpin->setObjectName(QStringLiteral("levelSpinBox"));
     m_levelSpin->setRange(0.0, 100.0);
     m_levelSpin->setDecimals(1);
@@ -99,13 +114,16 @@ ParameterPanel::ParameterPanel(QWidget* parent)
 
     m_zeros->setObjectName(QStringLiteral("zerosSpinBox"));
     m_zeros->setKeyboardTracking(false);
-    m_zeros->setToolTip(tr("Weights zeroed in each pruned block, the smallest first; "
-                           "the maximum zeros the whole block."));
+    m_zeros->setToolTip(tr("zeros_per_block in PyTorch: the weights zeroed in each pruned block, "
+                           "the smallest first; the maximum (PyTorch's default) zeros the whole "
+                           "block. 0 prunes nothing."));
 
     m_norm->setObjectName(QStringLiteral("normComboBox"));
     m_norm->addItem(tr("L2 (mean of w²)"), QVariant::fromValue(static_cast<int>(core::Norm::L2)));
     m_norm->addItem(tr("L1 (mean of |w|)"), QVariant::fromValue(static_cast<int>(core::Norm::L1)));
-    m_norm->setToolTip(tr("How a block's importance is measured."));
+    m_norm->setToolTip(tr("norm in PyTorch (1 or 2, default 2): how a block's importance is "
+                          "measured, the mean of |w| (L1) or of w² (L2, no square root) over its "
+                          "weights. The smallest are pruned first."));
 
     m_applyToAll->setObjectName(QStringLiteral("applyToAllButton"));
     m_applyToAll->setToolTip(tr("Use these parameters for every layer of the file."));
@@ -275,6 +293,11 @@ void ParameterPanel::updatePreset()
 {
     const core::SparsityParams current = params();
     const auto& presets = SparsityPreset::all();
+    // Two presets can name the same parameters (PyTorch defaults and 1x4 with L2): the one
+    // shown stays while it still matches.
+    const int shown = m_preset->currentIndex();
+    if (shown > 0 && presets[static_cast<std::size_t>(shown - 1)].matches(current))
+        return;
     int index = 0;
     for (std::size_t i = 0; i < presets.size() && index == 0; ++i)
         if (presets[i].matches(current))
@@ -337,9 +360,10 @@ void ParameterPanel::showScope(std::optional<core::ModelBounds> bounds)
     m_bounds->setVisible(model);
     m_levelLabel->setText(model ? tr("Model &level:") : tr("&Level:"));
     m_levelSlider->setToolTip(
-        model ? tr("Fraction of all the model's blocks to prune, those with the smallest norms "
-                   "across every layer, within each layer's bounds.")
-              : tr("Fraction of the blocks to prune, those with the smallest norms."));
+        model ? tr("sparsity_level in PyTorch, but for all the model's blocks together (PyTorch "
+                   "ranks each tensor alone): the fraction to prune, those with the smallest "
+                   "norms across every layer, within each layer's bounds.")
+              : layerLevelToolTip());
     m_levelSpin->setToolTip(m_levelSlider->toolTip());
     // In model scope every layer has these parameters already.
     m_applyToAll->setEnabled(!model);

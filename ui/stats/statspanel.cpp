@@ -1,6 +1,7 @@
 #include "statspanel.h"
 
 #include "mask/blockgrid.h"
+#include "mask/sparsityexplanation.h"
 #include "session/layersnapshot.h"
 
 #include <QFormLayout>
@@ -58,8 +59,21 @@ StatsPanel::StatsPanel(QWidget* parent)
     m_l1 = addRow(tr("Retained L1:"), QStringLiteral("statsRetainedL1"));
     m_energy->setToolTip(tr("Σ(w² kept) / Σ(w²): how much of the layer's energy survives."));
     m_l1->setToolTip(tr("Σ|w kept| / Σ|w|"));
-    m_sparsity->setToolTip(tr("Achieved (zeros / weights) against the requested level: they "
-                              "differ by rounding, partial blocks and zeros per block."));
+    m_sparsity->setToolTip(tr("Achieved (zeros / weights) against the requested level; the "
+                              "text below says why they differ for this layer."));
+
+    // Why achieved and requested differ, with this layer's numbers: in the panel, not in a
+    // tooltip, since it is the first question a newcomer asks.
+    m_explanation = new QLabel(this);
+    m_explanation->setObjectName(QStringLiteral("statsExplanation"));
+    m_explanation->setWordWrap(true);
+    m_explanation->setTextFormat(Qt::PlainText);
+    m_explanation->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_explanation->setStyleSheet(QStringLiteral(
+        "QLabel { background: palette(alternate-base); border-left: 3px solid #5b8def; "
+        "padding: 4px; }"));
+    m_explanation->hide();
+    layout->addWidget(m_explanation);
 
     m_warning = new QLabel(this);
     m_warning->setObjectName(QStringLiteral("nonFiniteWarning"));
@@ -156,6 +170,18 @@ void StatsPanel::setSnapshot(const std::shared_ptr<const LayerSnapshot>& snapsho
     m_scope->setStyleSheet(pending ? QStringLiteral("QLabel { background: #fff3cd; color: #664d03; "
                                                     "padding: 2px; }")
                                    : QString());
+    const QStringList reasons = core::SparsityExplanation::reasons(
+        params, grid, stats, snapshot->scope == MaskScope::Model);
+    if (reasons.isEmpty()) {
+        m_explanation->hide();
+    } else {
+        QString text =
+            tr("Why %1 and not %2:").arg(percent(stats.achievedSparsity, 2), percent(params.level));
+        for (const QString& reason : reasons)
+            text += QStringLiteral("\n• ") + reason;
+        m_explanation->setText(text);
+        m_explanation->show();
+    }
     m_energy->setText(ratio(stats.retainedEnergy));
     m_l1->setText(ratio(stats.retainedL1));
 
@@ -177,6 +203,8 @@ void StatsPanel::clear()
          {m_layer, m_shape, m_scope, m_blocks, m_pruned, m_zeros, m_sparsity, m_energy, m_l1})
         label->setText(none);
     m_warning->hide();
+    m_explanation->hide();
+    m_explanation->clear();
     m_scope->setStyleSheet(QString());
     m_info.reset();
 }

@@ -14,9 +14,9 @@ namespace sparsity::ui {
 struct LayerSnapshot;
 
 // The numbers that describe the current mask: shape, blocks, pruned blocks, zeros, achieved
-// against requested sparsity, retained energy and L1, the scope the mask was ranked in (a
-// pending model scope is called so), and a warning for NaN or inf weights.
-// UI thread only.
+// against requested sparsity and why they differ, retained energy and L1, the scope the mask was
+// ranked in (a pending model scope is called so), and a warning for NaN or inf weights. UI thread
+// only.
 class StatsPanel final : public QWidget
 {
     Q_OBJECT
@@ -44,6 +44,7 @@ private:
     QLabel* m_energy;
     QLabel* m_l1;
     QLabel* m_warning;
+    QLabel* m_explanation; // why achieved differs from requested (core::SparsityExplanation)
     QFormLayout* m_form;
 };
 
