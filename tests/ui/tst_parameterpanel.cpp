@@ -188,7 +188,7 @@ private Q_SLOTS:
         ParameterPanel panel;
         const Controls c = controlsOf(panel);
         QSignalSpy spy(&panel, &ParameterPanel::paramsChanged);
-        for (const QString name :
+        for (const QString& name :
              {QStringLiteral("2:4 (NVIDIA sparse tensor cores)"), QStringLiteral("1x4")}) {
             const int index = c.preset->findText(name);
             c.preset->setCurrentIndex(index);
