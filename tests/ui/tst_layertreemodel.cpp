@@ -133,13 +133,20 @@ private Q_SLOTS:
         QTest::addColumn<QString>("a");
         QTest::addColumn<QString>("b");
         QTest::addColumn<int>("expected");
-        QTest::newRow("numbers as numbers") << "layers.2" << "layers.10" << -1;
-        QTest::newRow("longer number later") << "layers.10.weight" << "layers.9.weight" << 1;
-        QTest::newRow("case does not lead") << "Beta" << "alpha" << 1;
-        QTest::newRow("prefix first") << "fc" << "fc1" << -1;
-        QTest::newRow("equal") << "conv2" << "conv2" << 0;
-        QTest::newRow("leading zeros equal as numbers, still ordered") << "l007" << "l7" << -1;
-        QTest::newRow("huge numbers") << "x123456789012345678901" << "x99" << 1;
+        QTest::newRow("numbers as numbers") << "layers.2"
+                                            << "layers.10" << -1;
+        QTest::newRow("longer number later") << "layers.10.weight"
+                                             << "layers.9.weight" << 1;
+        QTest::newRow("case does not lead") << "Beta"
+                                            << "alpha" << 1;
+        QTest::newRow("prefix first") << "fc"
+                                      << "fc1" << -1;
+        QTest::newRow("equal") << "conv2"
+                               << "conv2" << 0;
+        QTest::newRow("leading zeros equal as numbers, still ordered") << "l007"
+                                                                       << "l7" << -1;
+        QTest::newRow("huge numbers") << "x123456789012345678901"
+                                      << "x99" << 1;
     }
     void naturalOrder()
     {
@@ -202,7 +209,7 @@ private Q_SLOTS:
         for (const char* whole : {"/model/.hidden", "/model/v1.", "/model/a..b", "/plain"})
             QCOMPARE(model.indexOfPath(QLatin1String(whole)).parent(),
                      model.indexOfPath(QLatin1String(whole)).parent().isValid() ? root
-                                                                                  : QModelIndex());
+                                                                                : QModelIndex());
         model.setGroupByDots(false);
         QCOMPARE(model.indexOfPath(QStringLiteral("/model/encoder.layers.0.weight")).parent(),
                  model.indexOfPath(QStringLiteral("/model")));

@@ -6,9 +6,9 @@
 #include <QAction>
 #include <QCoreApplication>
 #include <QDir>
-#include <QSet>
 #include <QFile>
 #include <QMenu>
+#include <QSet>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -105,8 +105,8 @@ private Q_SLOTS:
         RecentFiles::add(QStringLiteral("/data/second.h5"));
         QCOMPARE(shownEntries(menu),
                  (QStringList{QStringLiteral("&1 second.h5 — /data"),
-                              QStringLiteral("&2 first.h5 — /data"),
-                              QStringLiteral("-"), QStringLiteral("&Clear Menu")}));
+                              QStringLiteral("&2 first.h5 — /data"), QStringLiteral("-"),
+                              QStringLiteral("&Clear Menu")}));
         QCOMPARE(menu.actions().at(1)->toolTip(), QStringLiteral("/data/first.h5"));
 
         QSignalSpy opened(&recent, &RecentFiles::openRequested);
@@ -128,12 +128,12 @@ private Q_SLOTS:
         QTest::addColumn<QStringList>("paths");
         QTest::addColumn<QStringList>("labels");
         const QString home = QDir::homePath();
-        QTest::newRow("two big.h5 in home")
-            << QStringList{home + QStringLiteral("/runs/a/big.h5"),
-                           home + QStringLiteral("/runs/b/big.h5")}
-            << QStringList{QStringLiteral("big.h5 — ~/runs/a"), QStringLiteral("big.h5 — ~/runs/b")};
-        QTest::newRow("in the home folder itself")
-            << QStringList{home + QStringLiteral("/big.h5")} << QStringList{QStringLiteral("big.h5 — ~")};
+        QTest::newRow("two big.h5 in home") << QStringList{home + QStringLiteral("/runs/a/big.h5"),
+                                                           home + QStringLiteral("/runs/b/big.h5")}
+                                            << QStringList{QStringLiteral("big.h5 — ~/runs/a"),
+                                                           QStringLiteral("big.h5 — ~/runs/b")};
+        QTest::newRow("in the home folder itself") << QStringList{home + QStringLiteral("/big.h5")}
+                                                   << QStringList{QStringLiteral("big.h5 — ~")};
         // Long folders keep their tail; two that differ only far up keep what tells them apart
         // (and no more).
         const QString tail = QStringLiteral("/experiments/2026/november/long-run-name/checkpoints");

@@ -55,13 +55,13 @@ bool writeStateDict(const QString& path)
 {
     silenceHdf5Errors();
     bool ok = writeMatrixFile(path, QStringLiteral("/encoder.layers.0.attn.weight"), 16, 16, 1);
-    for (const char* name : {"/encoder.layers.2.attn.weight", "/encoder.layers.10.attn.weight",
-                             "/encoder.layers.2.mlp.weight", "/layers.10.weight",
-                             "/layers.2.weight"})
+    for (const char* name :
+         {"/encoder.layers.2.attn.weight", "/encoder.layers.10.attn.weight",
+          "/encoder.layers.2.mlp.weight", "/layers.10.weight", "/layers.2.weight"})
         ok = ok && writeMatrixFile(path, QLatin1String(name), 16, 16, 2, false);
-    ok = ok && writeMatrixFile(path, QLatin1Char('/') + longGroup +
-                                         QStringLiteral("/projection_weight_matrix"),
-                               32, 32, 3, false);
+    ok = ok && writeMatrixFile(
+                   path, QLatin1Char('/') + longGroup + QStringLiteral("/projection_weight_matrix"),
+                   32, 32, 3, false);
     ok = ok && writeMatrixFile(path, QStringLiteral("/thin.weight"), 9, 512, 4, false);
     return ok;
 }
@@ -143,11 +143,15 @@ private Q_SLOTS:
         QVERIFY(window);
         auto* tree = child<QTreeView>(*window, "layerTree");
         auto* dock = child<QDockWidget>(*window, "layersDock");
-        QTRY_VERIFY2(namesWhole(tree), qPrintable(QStringLiteral("name column %1 < %2, dock %3, wanted %4, preferred %5")
-                                                      .arg(tree->columnWidth(0))
-                                                      .arg(static_cast<const QAbstractItemView*>(
-                                                               tree)
-                                                               ->sizeHintForColumn(0)).arg(dock->width()).arg(window->dockWidths()->wantedWidth(dock)).arg(child<ui::LayerBrowser>(*window, "layerBrowser")->preferredWidth())));
+        QTRY_VERIFY2(
+            namesWhole(tree),
+            qPrintable(
+                QStringLiteral("name column %1 < %2, dock %3, wanted %4, preferred %5")
+                    .arg(tree->columnWidth(0))
+                    .arg(static_cast<const QAbstractItemView*>(tree)->sizeHintForColumn(0))
+                    .arg(dock->width())
+                    .arg(window->dockWidths()->wantedWidth(dock))
+                    .arg(child<ui::LayerBrowser>(*window, "layerBrowser")->preferredWidth())));
         savePng(*window, QStringLiteral("roughedges-1280x720.png"));
         const int wide = dock->width();
 
@@ -175,8 +179,9 @@ private Q_SLOTS:
                                     .arg(tabs->width())));
         }
         // Nothing elided: the bar has the width its whole tabs ask for.
-        QVERIFY2(tabs->width() >= tabs->sizeHint().width(),
-                 qPrintable(QStringLiteral("%1 < %2").arg(tabs->width()).arg(tabs->sizeHint().width())));
+        QVERIFY2(
+            tabs->width() >= tabs->sizeHint().width(),
+            qPrintable(QStringLiteral("%1 < %2").arg(tabs->width()).arg(tabs->sizeHint().width())));
         // The colour controls are still there, on their own row if need be.
         QVERIFY(child<QCheckBox>(*window, "logScaleCheckBox")->isVisible());
         QVERIFY(child<QCheckBox>(*window, "stretchCheckBox")->isVisible());
@@ -255,8 +260,7 @@ private Q_SLOTS:
         auto* tree = browser->view();
         browser->setGroupByDots(true);
         QCOMPARE(shownNames(tree), (QStringList{QStringLiteral("encoder"), longGroup,
-                                                QStringLiteral("layers"),
-                                                QStringLiteral("thin")}));
+                                                QStringLiteral("layers"), QStringLiteral("thin")}));
         const QModelIndex layers = shownIndex(tree, QStringLiteral("/encoder.layers.2.attn.weight"))
                                        .parent()
                                        .parent()
@@ -287,24 +291,28 @@ private Q_SLOTS:
         window->session()->selectLayer(QStringLiteral("/layers.2.weight"));
         QVERIFY(waitIdle(*window, 20000));
         auto* browser = child<ui::LayerBrowser>(*window, "layerBrowser");
-        const QModelIndex row = shownIndex(browser->view(), QStringLiteral("/encoder.layers.10.attn.weight"));
+        const QModelIndex row =
+            shownIndex(browser->view(), QStringLiteral("/encoder.layers.10.attn.weight"));
         QVERIFY(row.isValid());
         std::unique_ptr<QMenu> menu(browser->createContextMenu(row, nullptr));
         child<QAction>(*menu, "copyPathAction")->trigger();
-        QCOMPARE(QApplication::clipboard()->text(), QStringLiteral("/encoder.layers.10.attn.weight"));
+        QCOMPARE(QApplication::clipboard()->text(),
+                 QStringLiteral("/encoder.layers.10.attn.weight"));
         child<QAction>(*menu, "copyShapeAction")->trigger();
         QCOMPARE(QApplication::clipboard()->text(), QStringLiteral("16x16"));
         QSignalSpy exportAsked(browser, &ui::LayerBrowser::exportRequested);
         QVERIFY(menu->findChild<QAction*>(QStringLiteral("exportLayerMaskAction")));
         child<QAction>(*menu, "showLayerAction")->trigger();
         QVERIFY(waitIdle(*window, 20000));
-        QCOMPARE(window->session()->currentLayer(), QStringLiteral("/encoder.layers.10.attn.weight"));
+        QCOMPARE(window->session()->currentLayer(),
+                 QStringLiteral("/encoder.layers.10.attn.weight"));
 
         // Ctrl+C in the tree copies the current row's path.
         QApplication::clipboard()->clear();
         browser->view()->setFocus();
         QTest::keySequence(browser->view(), QKeySequence::Copy);
-        QCOMPARE(QApplication::clipboard()->text(), QStringLiteral("/encoder.layers.10.attn.weight"));
+        QCOMPARE(QApplication::clipboard()->text(),
+                 QStringLiteral("/encoder.layers.10.attn.weight"));
 
         // The statistics as text, one row a line.
         auto* stats = child<QWidget>(*window, "statsPanel");
@@ -329,10 +337,11 @@ private Q_SLOTS:
         QCOMPARE(QApplication::clipboard()->text(), expected);
         QCOMPARE(expected.toFloat(), float(weights->valueAt(0, 0)));
         child<QAction>(*heatmapMenu, "copyImageAction")->trigger();
-        QCOMPARE(QApplication::clipboard()->image().size(), heatmap->size() * heatmap->devicePixelRatio());
+        QCOMPARE(QApplication::clipboard()->image().size(),
+                 heatmap->size() * heatmap->devicePixelRatio());
         // Off the field there is no value to copy.
-        std::unique_ptr<QMenu> outside(ui::ContextMenus::heatmapMenu(
-            window->layerView(), nullptr, QPoint(-5, -5), nullptr));
+        std::unique_ptr<QMenu> outside(
+            ui::ContextMenus::heatmapMenu(window->layerView(), nullptr, QPoint(-5, -5), nullptr));
         QVERIFY(!child<QAction>(*outside, "copyValueAction")->isEnabled());
     }
 
@@ -373,6 +382,7 @@ private Q_SLOTS:
         auto* banner = child<QFrame>(window, "sessionBanner");
         QVERIFY(banner->isVisible());
         QVERIFY(text(window, "sessionBannerText").contains(QStringLiteral("session_source.h5")));
+        savePng(window, QStringLiteral("roughedges-session-offer.png"));
         QSignalSpy restored(&window, &MainWindow::sessionRestored);
         child<QPushButton>(window, "restoreSessionButton")->click();
         QTRY_COMPARE(restored.size(), 1);
@@ -408,11 +418,13 @@ private Q_SLOTS:
         QTRY_COMPARE(restored.size(), 3);
         const QStringList problems = restored.at(2).at(1).toStringList();
         QCOMPARE(problems.size(), 2);
-        QVERIFY2(problems.at(0).contains(QStringLiteral("was replaced since the session was saved")),
-                 qPrintable(problems.join(QLatin1Char('\n'))));
+        QVERIFY2(
+            problems.at(0).contains(QStringLiteral("was replaced since the session was saved")),
+            qPrintable(problems.join(QLatin1Char('\n'))));
         QVERIFY(problems.at(1).contains(QStringLiteral("/gone.weight")));
         QVERIFY(text(window, "sessionBannerText").contains(QStringLiteral("was replaced")));
         QVERIFY(waitIdle(window, 20000));
+        savePng(window, QStringLiteral("roughedges-session-changed.png"));
     }
 
     void lastSessionIsWrittenOnCloseOnlyWhenPersistent()

@@ -19,9 +19,9 @@ SavedSession sample()
 {
     SavedSession s;
     s.filePath = QStringLiteral("/runs/a/big.h5");
-    s.identity = core::FileIdentity{std::numeric_limits<std::uint64_t>::max() - 1,
-                                    (std::uint64_t{1} << 62) + 3, 123456789012345,
-                                    1764489600123456789};
+    s.identity =
+        core::FileIdentity{std::numeric_limits<std::uint64_t>::max() - 1,
+                           (std::uint64_t{1} << 62) + 3, 123456789012345, 1764489600123456789};
     s.currentLayer = QStringLiteral("/encoder.layers.10.weight");
     core::SparsityParams a;
     a.level = 0.125;
@@ -82,8 +82,8 @@ private Q_SLOTS:
         QTest::addColumn<QString>("problem");
         const QByteArray head = R"("format": "sparsity-explorer-session", "version": 1, )";
         QTest::newRow("not JSON") << QByteArray("{\"format\": ") << "JSON error at byte";
-        QTest::newRow("other format") << QByteArray(R"({"format": "x", "version": 1})")
-                                      << "no \"format\"";
+        QTest::newRow("other format")
+            << QByteArray(R"({"format": "x", "version": 1})") << "no \"format\"";
         QTest::newRow("newer version")
             << QByteArray(R"({"format": "sparsity-explorer-session", "version": 2, "file": "/a"})")
             << "version 2 is not 1";

@@ -131,8 +131,8 @@ QPointF ZoomModel::elementAt(QPointF viewportPos) const
 
 QRectF ZoomModel::visibleRegion() const
 {
-    return QRectF(-m_offset.x() / m_scale, -m_offset.y() / scaleY(),
-                  m_viewport.width() / m_scale, m_viewport.height() / scaleY());
+    return QRectF(-m_offset.x() / m_scale, -m_offset.y() / scaleY(), m_viewport.width() / m_scale,
+                  m_viewport.height() / scaleY());
 }
 
 QRectF ZoomModel::mapToViewport(const QRectF& elements) const

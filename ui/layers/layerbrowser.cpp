@@ -170,8 +170,8 @@ int LayerBrowser::preferredWidth() const
     // QTreeView makes this protected; the base class has it public (with indentation).
     const QAbstractItemView* view = m_view;
     for (int column = 0; column < LayerTreeModel::ColumnCount; ++column)
-        width += std::max(view->sizeHintForColumn(column),
-                          m_view->header()->sectionSizeHint(column));
+        width +=
+            std::max(view->sizeHintForColumn(column), m_view->header()->sectionSizeHint(column));
     // Room for the scroll bar a long file list brings.
     return width + m_view->style()->pixelMetric(QStyle::PM_ScrollBarExtent, nullptr, m_view);
 }
@@ -191,17 +191,15 @@ QMenu* LayerBrowser::createContextMenu(const QModelIndex& index, QWidget* parent
         show->setObjectName(QStringLiteral("showLayerAction"));
     }
     if (!path.isEmpty()) {
-        QAction* copyPath = menu->addAction(tr("Copy &Path"), this, [path] {
-            QApplication::clipboard()->setText(path);
-        });
+        QAction* copyPath = menu->addAction(tr("Copy &Path"), this,
+                                            [path] { QApplication::clipboard()->setText(path); });
         copyPath->setObjectName(QStringLiteral("copyPathAction"));
         copyPath->setShortcut(QKeySequence::Copy);
     }
     const QString shape = row.siblingAtColumn(LayerTreeModel::ShapeColumn).data().toString();
     if (!shape.isEmpty()) {
-        QAction* copyShape = menu->addAction(tr("Copy S&hape"), this, [shape] {
-            QApplication::clipboard()->setText(shape);
-        });
+        QAction* copyShape = menu->addAction(
+            tr("Copy S&hape"), this, [shape] { QApplication::clipboard()->setText(shape); });
         copyShape->setObjectName(QStringLiteral("copyShapeAction"));
     }
     if (selectable) {

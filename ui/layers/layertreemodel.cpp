@@ -12,7 +12,7 @@ namespace sparsity::ui {
 struct LayerTreeModel::Node
 {
     QString name;
-    core::DatasetInfo info; // kind Group with an empty reason for implicit parents
+    core::DatasetInfo info;   // kind Group with an empty reason for implicit parents
     bool prefixGroup = false; // info.path is then the parent's path and the dotted prefix
     Node* parent = nullptr;
     int row = 0;
@@ -139,8 +139,8 @@ int LayerTreeModel::naturalCompare(const QString& a, const QString& b)
             j = ej;
             continue;
         }
-        const int c = QStringView(a).mid(i, 1).compare(QStringView(b).mid(j, 1),
-                                                       Qt::CaseInsensitive);
+        const int c =
+            QStringView(a).mid(i, 1).compare(QStringView(b).mid(j, 1), Qt::CaseInsensitive);
         if (c != 0)
             return c < 0 ? -1 : 1;
         ++i;
@@ -154,8 +154,8 @@ int LayerTreeModel::naturalCompare(const QString& a, const QString& b)
 
 QModelIndex LayerTreeModel::indexOfPath(const QString& path) const
 {
-    QString normalized = QLatin1Char('/') + path.split(QLatin1Char('/'), Qt::SkipEmptyParts)
-                                                .join(QLatin1Char('/'));
+    QString normalized =
+        QLatin1Char('/') + path.split(QLatin1Char('/'), Qt::SkipEmptyParts).join(QLatin1Char('/'));
     Node* node = m_byPath.value(normalized);
     return node == nullptr || node == m_root.get() ? QModelIndex()
                                                    : createIndex(node->row, 0, node);

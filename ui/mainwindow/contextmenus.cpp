@@ -34,10 +34,10 @@ void collect(const QLayout* layout, QStringList& lines)
         for (int row = 0; row < form->rowCount(); ++row) {
             QLayoutItem* labelItem = form->itemAt(row, QFormLayout::LabelRole);
             QLayoutItem* fieldItem = form->itemAt(row, QFormLayout::FieldRole);
-            const auto* label = labelItem ? qobject_cast<const QLabel*>(labelItem->widget())
-                                          : nullptr;
-            const auto* field = fieldItem ? qobject_cast<const QLabel*>(fieldItem->widget())
-                                          : nullptr;
+            const auto* label =
+                labelItem ? qobject_cast<const QLabel*>(labelItem->widget()) : nullptr;
+            const auto* field =
+                fieldItem ? qobject_cast<const QLabel*>(fieldItem->widget()) : nullptr;
             if (!shown(field) || (label && !shown(label)))
                 continue;
             const QString value = plainText(*field);
@@ -103,22 +103,20 @@ QMenu* ContextMenus::heatmapMenu(LayerView* view, HoverReadout* readout, const Q
     menu->setObjectName(QStringLiteral("heatmapContextMenu"));
     const QString value = valueAt(*view, pos);
     QAction* copyValue =
-        menu->addAction(value.isEmpty() ? tr("Copy &Value")
-                                        : tr("Copy &Value (%1)").arg(value),
+        menu->addAction(value.isEmpty() ? tr("Copy &Value") : tr("Copy &Value (%1)").arg(value),
                         menu, [value] { QApplication::clipboard()->setText(value); });
     copyValue->setObjectName(QStringLiteral("copyValueAction"));
     copyValue->setEnabled(!value.isEmpty());
     const QString readoutText = value.isEmpty() ? QString() : readout->text();
-    QAction* copyReadout = menu->addAction(
-        tr("Copy &Read-out"), menu,
-        [readoutText] { QApplication::clipboard()->setText(readoutText); });
+    QAction* copyReadout = menu->addAction(tr("Copy &Read-out"), menu, [readoutText] {
+        QApplication::clipboard()->setText(readoutText);
+    });
     copyReadout->setObjectName(QStringLiteral("copyReadoutAction"));
     copyReadout->setEnabled(!readoutText.isEmpty());
     HeatmapView* heatmap = view->heatmap();
-    QAction* copyImage =
-        menu->addAction(tr("Copy &Image"), menu, [heatmap] {
-            QApplication::clipboard()->setImage(heatmap->grab().toImage());
-        });
+    QAction* copyImage = menu->addAction(tr("Copy &Image"), menu, [heatmap] {
+        QApplication::clipboard()->setImage(heatmap->grab().toImage());
+    });
     copyImage->setObjectName(QStringLiteral("copyImageAction"));
     copyImage->setEnabled(heatmap->source() != nullptr);
     return menu;

@@ -52,8 +52,7 @@ bool DockWidthKeeper::eventFilter(QObject* watched, QEvent* event)
     auto* dock = qobject_cast<QDockWidget*>(watched);
     // A drag of the separator: the mouse is down and the window keeps its size.
     if (dock && event->type() == QEvent::Resize && !m_windowResizing && m_shown &&
-        QGuiApplication::mouseButtons() != Qt::NoButton && dock->isVisible() &&
-        !dock->isFloating())
+        QGuiApplication::mouseButtons() != Qt::NoButton && dock->isVisible() && !dock->isFloating())
         m_wanted.insert(dock, dock->width());
     return false;
 }

@@ -222,8 +222,7 @@ void LayerView::arrangeTopRow()
     int column = 0;
     int rowSpan = 0;
     int columnSpan = 0;
-    m_top->getItemPosition(m_top->indexOf(m_controls), &currentRow, &column, &rowSpan,
-                           &columnSpan);
+    m_top->getItemPosition(m_top->indexOf(m_controls), &currentRow, &column, &rowSpan, &columnSpan);
     if (row < 0 || currentRow == row)
         return;
     m_top->removeWidget(m_controls);

@@ -32,10 +32,10 @@
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QGuiApplication>
 #include <QLabel>
 #include <QMenu>
 #include <QMimeData>
-#include <QGuiApplication>
 #include <QScreen>
 #include <QSettings>
 #include <QStatusBar>
@@ -152,9 +152,9 @@ void MainWindow::restoreSettings()
 
 void MainWindow::createConveniences()
 {
-    m_dockWidths = new DockWidthKeeper(
-        this, {findChild<QDockWidget*>(QStringLiteral("layersDock")),
-               findChild<QDockWidget*>(QStringLiteral("parametersDock"))});
+    m_dockWidths =
+        new DockWidthKeeper(this, {findChild<QDockWidget*>(QStringLiteral("layersDock")),
+                                   findChild<QDockWidget*>(QStringLiteral("parametersDock"))});
     // The parameters need their height only: the statistics below take the rest.
     QSizePolicy policy = m_parameters->sizePolicy();
     policy.setVerticalPolicy(QSizePolicy::Maximum);
@@ -664,10 +664,11 @@ void MainWindow::applyPendingSession(QString layer)
     // Called once the session's file is open, before any layer is shown.
     const SavedSession saved = *m_pendingSession;
     m_pendingSession.reset();
-    const QString name = saved.demo ? tr("digits.h5 (demo)")
-                                    : QFileInfo(m_session->filePath()).fileName();
+    const QString name =
+        saved.demo ? tr("digits.h5 (demo)") : QFileInfo(m_session->filePath()).fileName();
     QStringList problems;
-    if (saved.identity && m_session->fileIdentity() && !(*saved.identity == *m_session->fileIdentity())) {
+    if (saved.identity && m_session->fileIdentity() &&
+        !(*saved.identity == *m_session->fileIdentity())) {
         const core::FileIdentity& now = *m_session->fileIdentity();
         problems << (now.device != saved.identity->device || now.inode != saved.identity->inode
                          ? tr("%1 was replaced since the session was saved: the weights may "

@@ -74,10 +74,10 @@ SessionFlow::SessionFlow(MainWindow* window, QMenu* fileMenu, QAction* before)
     });
     m_saveSession->setObjectName(QStringLiteral("saveSessionAction"));
     connect(m_saveSession, &QAction::triggered, this, [this] {
-        const QString suggested = QDir(WindowSettings::lastDirectory())
-                                      .filePath(QStringLiteral("session.json"));
-        const QString path = QFileDialog::getSaveFileName(m_window, tr("Save Session"),
-                                                          suggested, sessionFilter());
+        const QString suggested =
+            QDir(WindowSettings::lastDirectory()).filePath(QStringLiteral("session.json"));
+        const QString path =
+            QFileDialog::getSaveFileName(m_window, tr("Save Session"), suggested, sessionFilter());
         if (!path.isEmpty())
             saveSession(path);
     });
@@ -100,9 +100,8 @@ void SessionFlow::offerLastSession()
         return;
     try {
         const SavedSession saved = SavedSession::read(path);
-        const QString layer = saved.currentLayer.isEmpty()
-                                  ? QString()
-                                  : tr(" (layer %1)").arg(saved.currentLayer);
+        const QString layer =
+            saved.currentLayer.isEmpty() ? QString() : tr(" (layer %1)").arg(saved.currentLayer);
         showBanner(tr("Restore your last session on %1%2?").arg(fileNameOf(saved), layer), true,
                    false);
     } catch (const core::Error& error) {
@@ -162,7 +161,8 @@ void SessionFlow::showBanner(const QString& text, bool offer, bool warning)
 
 void SessionFlow::onRestored(const QString& summary, const QStringList& problems)
 {
-    showBanner(problems.isEmpty() ? summary : summary + QLatin1Char(' ') + problems.join(QLatin1Char(' ')),
+    showBanner(problems.isEmpty() ? summary
+                                  : summary + QLatin1Char(' ') + problems.join(QLatin1Char(' ')),
                false, !problems.isEmpty());
 }
 

@@ -4,7 +4,6 @@
 
 #include <QCoreApplication>
 #include <QDir>
-#include <cmath>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
@@ -12,6 +11,7 @@
 #include <QJsonObject>
 #include <QSaveFile>
 #include <QStandardPaths>
+#include <cmath>
 
 namespace sparsity::ui {
 namespace {
@@ -32,8 +32,10 @@ QJsonObject paramsToJson(const core::SparsityParams& params)
 
 [[noreturn]] void refuse(const QString& source, const QString& problem)
 {
-    throw core::Error(core::ErrorCode::InvalidInput,
-                      QCoreApplication::translate("SavedSession", "%1: not a Sparsity Explorer session: %2").arg(source, problem));
+    throw core::Error(
+        core::ErrorCode::InvalidInput,
+        QCoreApplication::translate("SavedSession", "%1: not a Sparsity Explorer session: %2")
+            .arg(source, problem));
 }
 
 core::SparsityParams paramsFromJson(const QJsonValue& value, const QString& source,
@@ -43,17 +45,21 @@ core::SparsityParams paramsFromJson(const QJsonValue& value, const QString& sour
     const auto number = [&](const QString& key) {
         const QJsonValue v = object.value(key);
         if (!v.isDouble())
-            refuse(source, QCoreApplication::translate("SavedSession", "%1 has no number \"%2\"").arg(what, key));
+            refuse(source, QCoreApplication::translate("SavedSession", "%1 has no number \"%2\"")
+                               .arg(what, key));
         return v.toDouble();
     };
     const auto integer = [&](const QString& key) {
         const double v = number(key);
         if (v != std::floor(v) || v < 0 || v > 1e15)
-            refuse(source, QCoreApplication::translate("SavedSession", "%1: \"%2\" is not a whole number").arg(what, key));
+            refuse(source,
+                   QCoreApplication::translate("SavedSession", "%1: \"%2\" is not a whole number")
+                       .arg(what, key));
         return static_cast<std::int64_t>(v);
     };
     if (!value.isObject())
-        refuse(source, QCoreApplication::translate("SavedSession", "%1 is not an object").arg(what));
+        refuse(source,
+               QCoreApplication::translate("SavedSession", "%1 is not an object").arg(what));
     core::SparsityParams params;
     params.level = number(QStringLiteral("level"));
     params.block = core::BlockShape{integer(QStringLiteral("block_rows")),
@@ -62,7 +68,9 @@ core::SparsityParams paramsFromJson(const QJsonValue& value, const QString& sour
         params.zerosPerBlock = integer(QStringLiteral("zeros_per_block"));
     const auto norm = core::parseNorm(object.value(QStringLiteral("norm")).toString());
     if (!norm)
-        refuse(source, QCoreApplication::translate("SavedSession", "%1 has no norm \"l1\" or \"l2\"").arg(what));
+        refuse(source,
+               QCoreApplication::translate("SavedSession", "%1 has no norm \"l1\" or \"l2\"")
+                   .arg(what));
     params.norm = *norm;
     if (const auto problem = params.validate())
         refuse(source, QStringLiteral("%1: %2").arg(what, *problem));
@@ -81,12 +89,12 @@ QByteArray SavedSession::toJson() const
         root.insert(QStringLiteral("file"), filePath);
     if (identity) {
         // Strings: 64-bit numbers do not survive JSON's doubles.
-        root.insert(QStringLiteral("file_identity"),
-                    QJsonObject{{QStringLiteral("device"), QString::number(identity->device)},
-                                {QStringLiteral("inode"), QString::number(identity->inode)},
-                                {QStringLiteral("size"), QString::number(identity->size)},
-                                {QStringLiteral("modified_ns"),
-                                 QString::number(identity->modifiedNs)}});
+        root.insert(
+            QStringLiteral("file_identity"),
+            QJsonObject{{QStringLiteral("device"), QString::number(identity->device)},
+                        {QStringLiteral("inode"), QString::number(identity->inode)},
+                        {QStringLiteral("size"), QString::number(identity->size)},
+                        {QStringLiteral("modified_ns"), QString::number(identity->modifiedNs)}});
     }
     root.insert(QStringLiteral("current_layer"), currentLayer);
     QJsonObject layers;
@@ -114,7 +122,8 @@ SavedSession SavedSession::fromJson(const QByteArray& json, const QString& sourc
     const QJsonObject root = document.object();
     if (root.value(QStringLiteral("format")).toString() !=
         QStringLiteral("sparsity-explorer-session"))
-        refuse(source, QCoreApplication::translate("SavedSession", "no \"format\": \"sparsity-explorer-session\""));
+        refuse(source, QCoreApplication::translate("SavedSession",
+                                                   "no \"format\": \"sparsity-explorer-session\""));
     if (root.value(QStringLiteral("version")).toInt() != formatVersion)
         refuse(source, QCoreApplication::translate("SavedSession", "version %1 is not %2")
                            .arg(root.value(QStringLiteral("version")).toInt())
@@ -137,7 +146,9 @@ SavedSession SavedSession::fromJson(const QByteArray& json, const QString& sourc
     const QJsonObject layers = root.value(QStringLiteral("layers")).toObject();
     for (auto it = layers.begin(); it != layers.end(); ++it)
         session.layerParams.emplace(
-            it.key(), paramsFromJson(it.value(), source, QCoreApplication::translate("SavedSession", "layer %1").arg(it.key())));
+            it.key(),
+            paramsFromJson(it.value(), source,
+                           QCoreApplication::translate("SavedSession", "layer %1").arg(it.key())));
     if (root.contains(QStringLiteral("model_scope"))) {
         const QJsonValue model = root.value(QStringLiteral("model_scope"));
         session.modelParams = paramsFromJson(model, source, QStringLiteral("model_scope"));
@@ -156,21 +167,24 @@ void SavedSession::write(const QString& path) const
     QDir().mkpath(QFileInfo(path).absolutePath());
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly) || file.write(toJson()) < 0 || !file.commit())
-        throw core::Error(core::ErrorCode::Io,
-                          QCoreApplication::translate("SavedSession", "%1: cannot write the session: %2")
-                              .arg(QDir::toNativeSeparators(path), file.errorString()));
+        throw core::Error(
+            core::ErrorCode::Io,
+            QCoreApplication::translate("SavedSession", "%1: cannot write the session: %2")
+                .arg(QDir::toNativeSeparators(path), file.errorString()));
 }
 
 SavedSession SavedSession::read(const QString& path)
 {
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
-        throw core::Error(core::ErrorCode::Io,
-                          QCoreApplication::translate("SavedSession", "%1: cannot read the session: %2")
-                              .arg(QDir::toNativeSeparators(path), file.errorString()));
+        throw core::Error(
+            core::ErrorCode::Io,
+            QCoreApplication::translate("SavedSession", "%1: cannot read the session: %2")
+                .arg(QDir::toNativeSeparators(path), file.errorString()));
     // A session is a few kilobytes; a huge file is not one.
     if (file.size() > 16 * 1024 * 1024)
-        refuse(QDir::toNativeSeparators(path), QCoreApplication::translate("SavedSession", "bigger than 16 MiB"));
+        refuse(QDir::toNativeSeparators(path),
+               QCoreApplication::translate("SavedSession", "bigger than 16 MiB"));
     return fromJson(file.readAll(), QDir::toNativeSeparators(path));
 }
 
