@@ -107,7 +107,7 @@ QMenu* ContextMenus::heatmapMenu(LayerView* view, HoverReadout* readout, const Q
                         menu, [value] { QApplication::clipboard()->setText(value); });
     copyValue->setObjectName(QStringLiteral("copyValueAction"));
     copyValue->setEnabled(!value.isEmpty());
-    const QString readoutText = value.isEmpty() ? QString() : readout->text();
+    const QString readoutText = value.isEmpty() || !readout ? QString() : plainText(*readout);
     QAction* copyReadout = menu->addAction(tr("Copy &Read-out"), menu, [readoutText] {
         QApplication::clipboard()->setText(readoutText);
     });
