@@ -128,6 +128,93 @@ private Q_SLOTS:
         QVERIFY(!model.indexOfPath(QStringLiteral("/mlp/nothing")).isValid());
     }
 
+    void naturalOrder_data()
+    {
+        QTest::addColumn<QString>("a");
+        QTest::addColumn<QString>("b");
+        QTest::addColumn<int>("expected");
+        QTest::newRow("numbers as numbers") << "layers.2"
+                                            << "layers.10" << -1;
+        QTest::newRow("longer number later") << "layers.10.weight"
+                                             << "layers.9.weight" << 1;
+        QTest::newRow("case does not lead") << "Beta"
+                                            << "alpha" << 1;
+        QTest::newRow("prefix first") << "fc"
+                                      << "fc1" << -1;
+        QTest::newRow("equal") << "conv2"
+                               << "conv2" << 0;
+        QTest::newRow("leading zeros equal as numbers, still ordered") << "l007"
+                                                                       << "l7" << -1;
+        QTest::newRow("huge numbers") << "x123456789012345678901"
+                                      << "x99" << 1;
+    }
+    void naturalOrder()
+    {
+        QFETCH(QString, a);
+        QFETCH(QString, b);
+        QFETCH(int, expected);
+        QCOMPARE(LayerTreeModel::naturalCompare(a, b), expected);
+        QCOMPARE(LayerTreeModel::naturalCompare(b, a), -expected);
+    }
+
+    void groupsDottedNames()
+    {
+        std::vector<core::DatasetInfo> entries;
+        const auto dataset = [&](const char* path) {
+            core::DatasetInfo info;
+            info.path = QLatin1String(path);
+            info.kind = core::NodeKind::Dataset;
+            info.shape = {4, 4};
+            info.typeName = QStringLiteral("float32");
+            info.sparsifiable = true;
+            entries.push_back(info);
+        };
+        core::DatasetInfo group;
+        group.path = QStringLiteral("/model");
+        group.kind = core::NodeKind::Group;
+        entries.push_back(group);
+        dataset("/model/encoder.layers.0.weight");
+        dataset("/model/encoder.layers.0.bias");
+        dataset("/model/encoder.layers.1.weight");
+        dataset("/model/head.weight");
+        dataset("/model/.hidden");
+        dataset("/model/v1.");
+        dataset("/model/a..b");
+        dataset("/plain");
+
+        LayerTreeModel model;
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setTree(entries);
+        QCOMPARE(model.rowCount(model.indexOfPath(QStringLiteral("/model"))), 7);
+        model.setGroupByDots(true);
+        const QModelIndex root = model.indexOfPath(QStringLiteral("/model"));
+        // encoder, head and the three names that are not state_dict keys, whole.
+        QCOMPARE(model.rowCount(root), 5);
+        const QModelIndex w0 = model.indexOfPath(QStringLiteral("/model/encoder.layers.0.weight"));
+        QCOMPARE(w0.data().toString(), QStringLiteral("weight"));
+        QCOMPARE(w0.data(LayerTreeModel::DatasetPathRole).toString(),
+                 QStringLiteral("/model/encoder.layers.0.weight"));
+        const QModelIndex zero = w0.parent();
+        QCOMPARE(zero.data().toString(), QStringLiteral("0"));
+        QCOMPARE(model.rowCount(zero), 2);
+        QVERIFY(zero.data(LayerTreeModel::PrefixGroupRole).toBool());
+        QVERIFY(zero.data(LayerTreeModel::DatasetPathRole).toString().isEmpty());
+        QCOMPARE(zero.data(LayerTreeModel::FilterTextRole).toString(),
+                 QStringLiteral("/model/encoder.layers.0"));
+        QCOMPARE(zero.parent().data().toString(), QStringLiteral("layers"));
+        QCOMPARE(model.rowCount(zero.parent()), 2); // 0 and 1
+        QCOMPARE(zero.parent().parent().parent(), root);
+        QVERIFY(!(model.flags(zero) & Qt::ItemIsSelectable));
+        for (const char* whole : {"/model/.hidden", "/model/v1.", "/model/a..b", "/plain"})
+            QCOMPARE(model.indexOfPath(QLatin1String(whole)).parent(),
+                     model.indexOfPath(QLatin1String(whole)).parent().isValid() ? root
+                                                                                : QModelIndex());
+        model.setGroupByDots(false);
+        QCOMPARE(model.indexOfPath(QStringLiteral("/model/encoder.layers.0.weight")).parent(),
+                 model.indexOfPath(QStringLiteral("/model")));
+    }
+
     void browserReportsEnabledDatasetsOnly()
     {
         ui::LayerBrowser browser;

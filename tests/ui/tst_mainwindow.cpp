@@ -620,6 +620,7 @@ private Q_SLOTS:
             QKeySequence(QKeySequence::ZoomOut).toString(QKeySequence::PortableText);
         const QStringList expected{
             QStringLiteral("&File: &Open… %1 | Open &Recent > | Open &Demo Weights  | - | "
+                           "Restore &Last Session  | Open &Session…  | Save Session &As…  | - | "
                            "&Export Masks… Ctrl+E | Export &Image… Ctrl+Shift+E | - | &Quit %2")
                 .arg(open, quit),
             QStringLiteral("&Edit: Copy as &PyTorch "),

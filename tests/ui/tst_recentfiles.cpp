@@ -5,8 +5,10 @@
 
 #include <QAction>
 #include <QCoreApplication>
+#include <QDir>
 #include <QFile>
 #include <QMenu>
+#include <QSet>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -102,8 +104,9 @@ private Q_SLOTS:
         RecentFiles::add(QStringLiteral("/data/first.h5"));
         RecentFiles::add(QStringLiteral("/data/second.h5"));
         QCOMPARE(shownEntries(menu),
-                 (QStringList{QStringLiteral("&1 second.h5"), QStringLiteral("&2 first.h5"),
-                              QStringLiteral("-"), QStringLiteral("&Clear Menu")}));
+                 (QStringList{QStringLiteral("&1 second.h5 — /data"),
+                              QStringLiteral("&2 first.h5 — /data"), QStringLiteral("-"),
+                              QStringLiteral("&Clear Menu")}));
         QCOMPARE(menu.actions().at(1)->toolTip(), QStringLiteral("/data/first.h5"));
 
         QSignalSpy opened(&recent, &RecentFiles::openRequested);
@@ -114,6 +117,40 @@ private Q_SLOTS:
         menu.actions().last()->trigger();
         QVERIFY(RecentFiles::files().isEmpty());
         QCOMPARE(shownEntries(menu), QStringList{QStringLiteral("No recent files")});
+
+        // An ampersand in a name is shown, not taken for a mnemonic.
+        RecentFiles::add(QStringLiteral("/data/a&b.h5"));
+        QCOMPARE(shownEntries(menu).constFirst(), QStringLiteral("&1 a&&b.h5 — /data"));
+    }
+
+    void labelsTellEqualNamesApart_data()
+    {
+        QTest::addColumn<QStringList>("paths");
+        QTest::addColumn<QStringList>("labels");
+        const QString home = QDir::homePath();
+        QTest::newRow("two big.h5 in home") << QStringList{home + QStringLiteral("/runs/a/big.h5"),
+                                                           home + QStringLiteral("/runs/b/big.h5")}
+                                            << QStringList{QStringLiteral("big.h5 — ~/runs/a"),
+                                                           QStringLiteral("big.h5 — ~/runs/b")};
+        QTest::newRow("in the home folder itself") << QStringList{home + QStringLiteral("/big.h5")}
+                                                   << QStringList{QStringLiteral("big.h5 — ~")};
+        // Long folders keep their tail; two that differ only far up keep what tells them apart
+        // (and no more).
+        const QString tail = QStringLiteral("/experiments/2026/november/long-run-name/checkpoints");
+        QTest::newRow("long, same tail")
+            << QStringList{QStringLiteral("/srv/alpha") + tail + QStringLiteral("/big.h5"),
+                           QStringLiteral("/srv/beta") + tail + QStringLiteral("/big.h5"),
+                           QStringLiteral("/srv/beta") + tail + QStringLiteral("/other.h5")}
+            << QStringList{QStringLiteral("big.h5 — …/alpha") + tail,
+                           QStringLiteral("big.h5 — …/beta") + tail,
+                           QStringLiteral("other.h5 — …/november/long-run-name/checkpoints")};
+    }
+    void labelsTellEqualNamesApart()
+    {
+        QFETCH(QStringList, paths);
+        QFETCH(QStringList, labels);
+        QCOMPARE(RecentFiles::labels(paths), labels);
+        QCOMPARE(QSet<QString>(labels.begin(), labels.end()).size(), labels.size());
     }
 };
 

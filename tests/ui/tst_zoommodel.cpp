@@ -23,6 +23,10 @@ bool near(double a, double b, double eps = 1e-9)
 {
     return std::fabs(a - b) <= eps * std::max(1.0, std::fabs(b));
 }
+bool near(const QRectF& a, const QRectF& b)
+{
+    return near(a.topLeft(), b.topLeft(), 1e-6) && near(a.bottomRight(), b.bottomRight(), 1e-6);
+}
 } // namespace
 
 class TestZoomModel final : public QObject
@@ -30,6 +34,45 @@ class TestZoomModel final : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    // Stretched, a 512x9 field fills the viewport both ways; zoom keeps the row/column ratio
+    // and the element under the cursor; 1:1 and unstretching make cells square again.
+    void stretchFillsBothDirections()
+    {
+        ZoomModel m = model(QSize(512, 9), QSizeF(600, 400));
+        QVERIFY(near(m.fieldInViewport().height(), 9 * 600.0 / 512));
+        m.setStretch(true);
+        QVERIFY(m.isFitting());
+        QVERIFY(near(m.fieldInViewport(), QRectF(0, 0, 600, 400)));
+        QVERIFY(near(m.scaleY(), 400.0 / 9));
+        QVERIFY(near(m.visibleRegion(), QRectF(0, 0, 512, 9)));
+        QVERIFY(near(m.elementAt(QPointF(599, 399)), QPointF(599 * 512 / 600.0, 399 * 9 / 400.0)));
+
+        const QPointF cursor(150, 100);
+        const QPointF under = m.elementAt(cursor);
+        const double ratio = m.scaleY() / m.scale();
+        m.zoomAt(cursor, 1.2);
+        QVERIFY(near(m.elementAt(cursor), under));
+        QVERIFY(near(m.scaleY() / m.scale(), ratio));
+        QVERIFY(m.scaleY() <= ZoomModel::maximumScale);
+        m.zoomAt(cursor, 100.0); // rows reach the limit first
+        QVERIFY(near(m.scaleY(), ZoomModel::maximumScale));
+
+        m.setViewportSize(QSizeF(800, 300)); // zoomed: no refit
+        QVERIFY(!m.isFitting());
+        m.fitToWindow();
+        QVERIFY(near(m.fieldInViewport(), QRectF(0, 0, 800, 300)));
+        m.setViewportSize(QSizeF(700, 500)); // fitting: refits, still filling
+        QVERIFY(near(m.fieldInViewport(), QRectF(0, 0, 700, 500)));
+
+        m.oneToOne();
+        QCOMPARE(m.scale(), 1.0);
+        QCOMPARE(m.scaleY(), 1.0);
+        m.setStretch(false);
+        QVERIFY(m.isFitting());
+        QCOMPARE(m.scaleY(), m.scale());
+        QVERIFY(near(m.fieldInViewport().width(), 700.0));
+    }
+
     void fitCentresTheField_data();
     void fitCentresTheField();
     void scaleLimits_data();

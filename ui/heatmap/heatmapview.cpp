@@ -85,6 +85,14 @@ void HeatmapView::fitToWindow()
     geometryChanged();
 }
 
+void HeatmapView::setStretch(bool stretch)
+{
+    if (stretch == m_zoom.isStretched())
+        return;
+    m_zoom.setStretch(stretch);
+    geometryChanged();
+}
+
 void HeatmapView::zoomOneToOne()
 {
     m_zoom.oneToOne();
@@ -189,12 +197,12 @@ void HeatmapView::drawGrid(QPainter& painter, const QRectF& field) const
 {
     if (m_blockShape.isEmpty())
         return;
-    const double scale = m_zoom.scale();
     const QRectF visible = field.intersected(QRectF(rect()));
     if (visible.isEmpty())
         return;
     const auto drawLines = [&](bool vertical) {
-        const double step = (vertical ? m_blockShape.width() : m_blockShape.height()) * scale;
+        const double step = vertical ? m_blockShape.width() * m_zoom.scale()
+                                     : m_blockShape.height() * m_zoom.scaleY();
         if (step < minimumGridSpacing)
             return;
         // A light line with a dark companion reads on both ends of every colour map; lines

@@ -39,6 +39,8 @@ public:
     QSize blockGrid() const { return m_blockShape; }
 
     const ZoomModel& zoomModel() const { return m_zoom; }
+    // Fit fills the view in both directions (cells no longer square); see ZoomModel.
+    void setStretch(bool stretch);
     // The image drawn now and the field region (elements) it covers; null before the first.
     QImage renderedImage() const { return m_image; }
     QRectF renderedRegion() const { return m_imageRegion; }

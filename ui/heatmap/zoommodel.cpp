@@ -31,8 +31,16 @@ void ZoomModel::setViewportSize(QSizeF pixels)
     }
     m_scale = clampScale(m_scale);
     const QPointF newCentre(m_viewport.width() / 2, m_viewport.height() / 2);
-    m_offset = newCentre - anchor * m_scale;
+    m_offset = newCentre - QPointF(anchor.x() * m_scale, anchor.y() * scaleY());
     clampOffset();
+}
+
+void ZoomModel::setStretch(bool stretch)
+{
+    if (stretch == m_stretch)
+        return;
+    m_stretch = stretch;
+    fitToWindow();
 }
 
 double ZoomModel::fitScale() const
@@ -49,21 +57,39 @@ double ZoomModel::minimumScale() const
 
 double ZoomModel::clampScale(double scale) const
 {
-    return std::clamp(scale, minimumScale(), maximumScale);
+    // Neither rows nor columns grow past maximumScale.
+    const double maximum = maximumScale / std::max(1.0, m_aspect);
+    return std::clamp(scale, std::min(minimumScale(), maximum), maximum);
 }
 
 void ZoomModel::fitToWindow()
 {
-    m_scale = clampScale(fitScale());
+    m_aspect = 1.0;
+    if (m_stretch && !isEmpty(m_field, m_viewport)) {
+        // Each axis fills its side of the viewport, up to maximumScale.
+        const double x = std::min(m_viewport.width() / m_field.width(), maximumScale);
+        const double y = std::min(m_viewport.height() / m_field.height(), maximumScale);
+        m_aspect = y / x;
+        m_scale = x;
+    } else {
+        m_scale = clampScale(fitScale());
+    }
     m_offset = QPointF((m_viewport.width() - m_field.width() * m_scale) / 2,
-                       (m_viewport.height() - m_field.height() * m_scale) / 2);
+                       (m_viewport.height() - m_field.height() * scaleY()) / 2);
     clampOffset();
     m_fitting = true;
 }
 
 void ZoomModel::oneToOne()
 {
-    setScaleAt(QPointF(m_viewport.width() / 2, m_viewport.height() / 2), 1.0);
+    // One element per pixel in both directions, stretched or not.
+    const QPointF centre(m_viewport.width() / 2, m_viewport.height() / 2);
+    const QPointF anchor = elementAt(centre);
+    m_aspect = 1.0;
+    m_scale = clampScale(1.0);
+    m_offset = centre - anchor * m_scale;
+    clampOffset();
+    m_fitting = false;
 }
 
 void ZoomModel::zoomAt(QPointF viewportPos, double factor)
@@ -75,7 +101,7 @@ void ZoomModel::setScaleAt(QPointF viewportPos, double scale)
 {
     const QPointF anchor = elementAt(viewportPos);
     m_scale = clampScale(scale);
-    m_offset = viewportPos - anchor * m_scale;
+    m_offset = viewportPos - QPointF(anchor.x() * m_scale, anchor.y() * scaleY());
     clampOffset();
     m_fitting = false;
 }
@@ -94,22 +120,25 @@ void ZoomModel::clampOffset()
         return std::clamp(offset, keep - fieldPixels, viewportPixels - keep);
     };
     m_offset.setX(clampAxis(m_offset.x(), m_field.width() * m_scale, m_viewport.width()));
-    m_offset.setY(clampAxis(m_offset.y(), m_field.height() * m_scale, m_viewport.height()));
+    m_offset.setY(clampAxis(m_offset.y(), m_field.height() * scaleY(), m_viewport.height()));
 }
 
 QPointF ZoomModel::elementAt(QPointF viewportPos) const
 {
-    return (viewportPos - m_offset) / m_scale;
+    const QPointF p = viewportPos - m_offset;
+    return QPointF(p.x() / m_scale, p.y() / scaleY());
 }
 
 QRectF ZoomModel::visibleRegion() const
 {
-    return QRectF(-m_offset / m_scale, m_viewport / m_scale);
+    return QRectF(-m_offset.x() / m_scale, -m_offset.y() / scaleY(), m_viewport.width() / m_scale,
+                  m_viewport.height() / scaleY());
 }
 
 QRectF ZoomModel::mapToViewport(const QRectF& elements) const
 {
-    return QRectF(m_offset + elements.topLeft() * m_scale, elements.size() * m_scale);
+    return QRectF(m_offset.x() + elements.x() * m_scale, m_offset.y() + elements.y() * scaleY(),
+                  elements.width() * m_scale, elements.height() * scaleY());
 }
 
 } // namespace sparsity::ui

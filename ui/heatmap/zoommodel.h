@@ -8,7 +8,8 @@
 namespace sparsity::ui {
 
 // The geometry of a heatmap view: a field of elements (columns x rows) shown in a viewport of
-// pixels at `scale` pixels per element, element (0, 0) at viewport position offset(). Pure
+// pixels at `scale` pixels per element (scaleY() rows: the same unless stretched), element
+// (0, 0) at viewport position offset(). Pure
 // logic without widgets, so it is tested on its own. Not thread-safe; the view's thread owns it.
 class ZoomModel
 {
@@ -24,7 +25,13 @@ public:
     void setViewportSize(QSizeF pixels);
     QSizeF viewportSize() const { return m_viewport; }
 
+    // Pixels per column; pixels per row is scaleY().
     double scale() const { return m_scale; }
+    double scaleY() const { return m_scale * m_aspect; }
+    // Stretched, fitting fills the viewport in both directions (a 512x9 layer is not a strip),
+    // and zooming keeps that ratio of row to column size. Changing it refits.
+    void setStretch(bool stretch);
+    bool isStretched() const { return m_stretch; }
     QPointF offset() const { return m_offset; }
     // Scale at which the whole field fits the viewport.
     double fitScale() const;
@@ -57,6 +64,8 @@ private:
     QSize m_field;
     QSizeF m_viewport;
     double m_scale = 1.0;
+    double m_aspect = 1.0; // pixels per row / pixels per column; 1 unless stretched
+    bool m_stretch = false;
     QPointF m_offset;
     bool m_fitting = true;
 };

@@ -12,7 +12,8 @@ namespace sparsity::ui {
 struct LayerTreeModel::Node
 {
     QString name;
-    core::DatasetInfo info; // kind Group with an empty reason for implicit parents
+    core::DatasetInfo info;   // kind Group with an empty reason for implicit parents
+    bool prefixGroup = false; // info.path is then the parent's path and the dotted prefix
     Node* parent = nullptr;
     int row = 0;
     std::vector<std::unique_ptr<Node>> children;
@@ -41,13 +42,28 @@ LayerTreeModel::~LayerTreeModel() = default;
 
 void LayerTreeModel::setTree(const std::vector<core::DatasetInfo>& entries)
 {
+    m_entries = entries;
+    rebuild();
+}
+
+void LayerTreeModel::setGroupByDots(bool group)
+{
+    if (group == m_groupByDots)
+        return;
+    m_groupByDots = group;
+    rebuild();
+}
+
+void LayerTreeModel::rebuild()
+{
     beginResetModel();
     m_root->children.clear();
-    QHash<QString, Node*> byPath{{QStringLiteral("/"), m_root.get()}};
+    m_byPath.clear();
+    m_byPath.insert(QStringLiteral("/"), m_root.get());
     // Parents are listed before their children; a missing one is made up as a plain group.
     const auto parentOf = [&](const QString& path) {
         const auto ensure = [&](const auto& self, const QString& p) -> Node* {
-            if (Node* known = byPath.value(p))
+            if (Node* known = m_byPath.value(p))
                 return known;
             const qsizetype slash = p.lastIndexOf(QLatin1Char('/'));
             Node* up = self(self, slash <= 0 ? QStringLiteral("/") : p.left(slash));
@@ -55,34 +71,94 @@ void LayerTreeModel::setTree(const std::vector<core::DatasetInfo>& entries)
             group.path = p;
             group.kind = core::NodeKind::Group;
             Node* made = up->addChild(p.mid(slash + 1), group);
-            byPath.insert(p, made);
+            m_byPath.insert(p, made);
             return made;
         };
         const qsizetype slash = path.lastIndexOf(QLatin1Char('/'));
         return ensure(ensure, slash <= 0 ? QStringLiteral("/") : path.left(slash));
     };
-    for (const core::DatasetInfo& entry : entries) {
+    // Prefix groups by their full dotted path; kept apart from the file's own groups, which
+    // may bear the same name.
+    QHash<QString, Node*> prefixGroups;
+    for (const core::DatasetInfo& entry : m_entries) {
         if (entry.path.isEmpty() || entry.path == QStringLiteral("/") ||
-            byPath.contains(entry.path))
+            m_byPath.contains(entry.path))
             continue;
         Node* parent = parentOf(entry.path);
-        const QString name = entry.path.mid(entry.path.lastIndexOf(QLatin1Char('/')) + 1);
-        byPath.insert(entry.path, parent->addChild(name, entry));
+        const qsizetype slash = entry.path.lastIndexOf(QLatin1Char('/'));
+        QString name = entry.path.mid(slash + 1);
+        const QStringList parts = name.split(QLatin1Char('.'));
+        // "a..b", ".hidden" or "v1." are not state_dict keys: shown whole.
+        if (m_groupByDots && entry.kind == core::NodeKind::Dataset && parts.size() > 1 &&
+            !parts.contains(QString())) {
+            const QString base = entry.path.left(slash + 1);
+            for (qsizetype i = 0; i + 1 < parts.size(); ++i) {
+                const QString prefix = base + parts.mid(0, i + 1).join(QLatin1Char('.'));
+                Node*& group = prefixGroups[prefix];
+                if (group == nullptr) {
+                    core::DatasetInfo info;
+                    info.path = prefix;
+                    info.kind = core::NodeKind::Group;
+                    group = parent->addChild(parts[i], info);
+                    group->prefixGroup = true;
+                }
+                parent = group;
+            }
+            name = parts.last();
+        }
+        m_byPath.insert(entry.path, parent->addChild(name, entry));
     }
     endResetModel();
 }
 
+int LayerTreeModel::naturalCompare(const QString& a, const QString& b)
+{
+    // Runs of digits compare as numbers (layers.2 before layers.10), the rest without case,
+    // then with case and leading zeros, so that no two different names compare equal.
+    qsizetype i = 0;
+    qsizetype j = 0;
+    while (i < a.size() && j < b.size()) {
+        if (a[i].isDigit() && b[j].isDigit()) {
+            qsizetype ei = i;
+            qsizetype ej = j;
+            while (ei < a.size() && a[ei].isDigit())
+                ++ei;
+            while (ej < b.size() && b[ej].isDigit())
+                ++ej;
+            QStringView da = QStringView(a).mid(i, ei - i);
+            QStringView db = QStringView(b).mid(j, ej - j);
+            while (da.size() > 1 && da.front() == QLatin1Char('0'))
+                da = da.mid(1);
+            while (db.size() > 1 && db.front() == QLatin1Char('0'))
+                db = db.mid(1);
+            if (da.size() != db.size())
+                return da.size() < db.size() ? -1 : 1;
+            if (const int c = da.compare(db); c != 0)
+                return c < 0 ? -1 : 1;
+            i = ei;
+            j = ej;
+            continue;
+        }
+        const int c =
+            QStringView(a).mid(i, 1).compare(QStringView(b).mid(j, 1), Qt::CaseInsensitive);
+        if (c != 0)
+            return c < 0 ? -1 : 1;
+        ++i;
+        ++j;
+    }
+    if (i < a.size() || j < b.size())
+        return i < a.size() ? 1 : -1;
+    const int c = a.compare(b);
+    return c < 0 ? -1 : (c > 0 ? 1 : 0);
+}
+
 QModelIndex LayerTreeModel::indexOfPath(const QString& path) const
 {
-    const Node* node = m_root.get();
-    for (const QString& part : path.split(QLatin1Char('/'), Qt::SkipEmptyParts)) {
-        const auto it = std::find_if(node->children.begin(), node->children.end(),
-                                     [&](const auto& child) { return child->name == part; });
-        if (it == node->children.end())
-            return {};
-        node = it->get();
-    }
-    return node == m_root.get() ? QModelIndex() : createIndex(node->row, 0, node);
+    QString normalized =
+        QLatin1Char('/') + path.split(QLatin1Char('/'), Qt::SkipEmptyParts).join(QLatin1Char('/'));
+    Node* node = m_byPath.value(normalized);
+    return node == nullptr || node == m_root.get() ? QModelIndex()
+                                                   : createIndex(node->row, 0, node);
 }
 
 LayerTreeModel::Node* LayerTreeModel::nodeOf(const QModelIndex& index) const
@@ -146,6 +222,9 @@ QVariant LayerTreeModel::data(const QModelIndex& index, int role) const
             return {};
         }
     case Qt::ToolTipRole:
+        if (node->prefixGroup)
+            return tr("%1\nDatasets whose names start with “%2.” (grouped at dots)")
+                .arg(info.path, info.path.mid(info.path.lastIndexOf(QLatin1Char('/')) + 1));
         if (info.kind == core::NodeKind::Group)
             return info.path;
         if (!info.canSparsifyWhenNamed())
@@ -173,9 +252,26 @@ QVariant LayerTreeModel::data(const QModelIndex& index, int role) const
             return QVariant::fromValue(Qt::Alignment(Qt::AlignRight | Qt::AlignVCenter));
         return {};
     case DatasetPathRole:
-        return info.path;
+        return node->prefixGroup ? QString() : info.path;
     case SparsifiableRole:
         return dataset && info.isDefaultSelection();
+    case FilterTextRole:
+        return info.path;
+    case PrefixGroupRole:
+        return node->prefixGroup;
+    case SortKeyRole:
+        switch (index.column()) {
+        case NameColumn:
+            return node->name;
+        case ShapeColumn:
+            return dataset ? static_cast<qlonglong>(info.elementCount()) : qlonglong{-1};
+        case TypeColumn:
+            return dataset ? info.typeName : QString();
+        case SizeColumn:
+            return dataset ? static_cast<qlonglong>(info.storageBytes) : qlonglong{-1};
+        default:
+            return {};
+        }
     default:
         return {};
     }

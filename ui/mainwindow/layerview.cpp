@@ -8,11 +8,13 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QStackedWidget>
 #include <QTabBar>
 #include <QVBoxLayout>
+#include <algorithm>
 
 namespace sparsity::ui {
 
@@ -23,6 +25,9 @@ LayerView::LayerView(QThreadPool* computePool, QThreadPool* displayPool, QWidget
     , m_tabs(new QTabBar(this))
     , m_colormap(new QComboBox(this))
     , m_log(new QCheckBox(tr("&Log scale"), this))
+    , m_stretch(new QCheckBox(tr("S&tretch"), this))
+    , m_controls(new QWidget(this))
+    , m_top(new QGridLayout)
     , m_heatmap(new HeatmapView(displayPool, this))
     , m_colorbar(new ColorbarWidget(this))
     , m_runner(
@@ -56,13 +61,27 @@ LayerView::LayerView(QThreadPool* computePool, QThreadPool* displayPool, QWidget
     m_heatmap->setObjectName(QStringLiteral("heatmapView"));
     m_colorbar->setObjectName(QStringLiteral("colorbar"));
 
-    auto* top = new QHBoxLayout;
-    top->addWidget(m_tabs, 1);
-    auto* colormapLabel = new QLabel(tr("&Colours:"), this);
+    m_stretch->setObjectName(QStringLiteral("stretchCheckBox"));
+    m_stretch->setToolTip(tr("Fill the view in both directions when fitting: a thin layer "
+                             "(512 × 9) becomes readable, cells are no longer square"));
+    // Every tab whole, always: the view's minimum width includes them, and the window's
+    // docks give way before a tab is cut or scrolled out of sight.
+    m_tabs->setElideMode(Qt::ElideNone);
+    m_tabs->setUsesScrollButtons(false);
+    auto* controls = new QHBoxLayout(m_controls);
+    controls->setContentsMargins(0, 0, 0, 0);
+    auto* colormapLabel = new QLabel(tr("&Colours:"), m_controls);
     colormapLabel->setBuddy(m_colormap);
-    top->addWidget(colormapLabel);
-    top->addWidget(m_colormap);
-    top->addWidget(m_log);
+    controls->addStretch(1);
+    controls->addWidget(colormapLabel);
+    controls->addWidget(m_colormap);
+    controls->addWidget(m_log);
+    controls->addWidget(m_stretch);
+    m_top->setContentsMargins(0, 0, 0, 0);
+    m_top->setVerticalSpacing(2);
+    m_top->addWidget(m_tabs, 0, 0);
+    m_top->addWidget(m_controls, 0, 1);
+    m_top->setColumnStretch(0, 1);
     auto* page = new QWidget(m_stack);
     auto* middle = new QHBoxLayout(page);
     middle->setContentsMargins(0, 0, 0, 0);
@@ -76,7 +95,7 @@ LayerView::LayerView(QThreadPool* computePool, QThreadPool* displayPool, QWidget
     m_stack->addWidget(m_placeholder);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
-    layout->addLayout(top);
+    layout->addLayout(m_top);
     layout->addWidget(m_stack, 1);
 
     connect(m_tabs, &QTabBar::currentChanged, this, [this] {
@@ -92,7 +111,12 @@ LayerView::LayerView(QThreadPool* computePool, QThreadPool* displayPool, QWidget
         requestSource();
         Q_EMIT displayChanged();
     });
+    connect(m_stretch, &QCheckBox::toggled, this, [this](bool stretched) {
+        m_heatmap->setStretch(stretched);
+        Q_EMIT displayChanged();
+    });
     updateControls();
+    arrangeTopRow();
 }
 
 LayerView::~LayerView() = default;
@@ -164,6 +188,48 @@ bool LayerView::isLogarithmic() const
 void LayerView::setLogarithmic(bool logarithmic)
 {
     m_log->setChecked(logarithmic);
+}
+
+bool LayerView::isStretched() const
+{
+    return m_stretch->isChecked();
+}
+
+void LayerView::setStretched(bool stretched)
+{
+    m_stretch->setChecked(stretched);
+}
+
+void LayerView::resizeEvent(QResizeEvent* event)
+{
+    QWidget::resizeEvent(event);
+    arrangeTopRow();
+}
+
+void LayerView::arrangeTopRow()
+{
+    const QMargins margins = layout()->contentsMargins();
+    // The narrowest the view may be is the tabs over the controls, not the two side by side
+    // (the layout's own minimum, which would keep the window's docks from giving way).
+    setMinimumWidth(margins.left() + margins.right() +
+                    std::max(m_tabs->sizeHint().width(), m_controls->sizeHint().width()));
+    const int room = width() - margins.left() - margins.right();
+    const int needed =
+        m_tabs->sizeHint().width() + m_top->horizontalSpacing() + m_controls->sizeHint().width();
+    const bool wrap = needed > room;
+    const int row = m_top->indexOf(m_controls) < 0 ? -1 : (wrap ? 1 : 0);
+    int currentRow = 0;
+    int column = 0;
+    int rowSpan = 0;
+    int columnSpan = 0;
+    m_top->getItemPosition(m_top->indexOf(m_controls), &currentRow, &column, &rowSpan, &columnSpan);
+    if (row < 0 || currentRow == row)
+        return;
+    m_top->removeWidget(m_controls);
+    if (wrap)
+        m_top->addWidget(m_controls, 1, 0);
+    else
+        m_top->addWidget(m_controls, 0, 1);
 }
 
 bool LayerView::isBusy() const

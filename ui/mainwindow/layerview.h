@@ -11,6 +11,7 @@
 
 class QCheckBox;
 class QComboBox;
+class QGridLayout;
 class QLabel;
 class QStackedWidget;
 class QTabBar;
@@ -55,6 +56,9 @@ public:
     void setColormapName(const QString& name);
     bool isLogarithmic() const;
     void setLogarithmic(bool logarithmic);
+    // Fitting fills the view in both directions, so a 512x9 layer is not a thin strip.
+    bool isStretched() const;
+    void setStretched(bool stretched);
     // Mask A of the Compare view, of the current layer's shape; null disables that view (and
     // leaves it for the Mask view if it was shown).
     void setComparisonMask(std::shared_ptr<const core::MaskBytes> mask);
@@ -69,7 +73,10 @@ public:
 Q_SIGNALS:
     // A heatmap source for a new snapshot went to the view (the new mask is on its way).
     void snapshotShown(quint64 generation);
-    void displayChanged(); // kind, colour map or scale
+    void displayChanged(); // kind, colour map, scale or stretch
+
+protected:
+    void resizeEvent(QResizeEvent* event) override;
 
 private:
     struct SourceRequest
@@ -94,12 +101,18 @@ private:
     void requestSource();
     void showSource(SourceResult result);
     void updateControls();
+    // Puts the colour controls beside the tabs when both fit, else on a row of their own, so
+    // no tab scrolls out of sight on a narrow window.
+    void arrangeTopRow();
 
     QStackedWidget* m_stack;
     QLabel* m_placeholder;
     QTabBar* m_tabs;
     QComboBox* m_colormap;
     QCheckBox* m_log;
+    QCheckBox* m_stretch;
+    QWidget* m_controls; // colours, log scale, stretch
+    QGridLayout* m_top;
     HeatmapView* m_heatmap;
     ColorbarWidget* m_colorbar;
 

@@ -1,7 +1,9 @@
 #include "mainwindow.h"
 
 #include "compare/comparepanel.h"
+#include "contextmenus.h"
 #include "curves/curvespanel.h"
+#include "dockwidthkeeper.h"
 #include "errordialog.h"
 #include "export/maskexport.h"
 #include "exportdialog.h"
@@ -21,6 +23,7 @@
 #include "session/embeddedresources.h"
 #include "session/layersnapshot.h"
 #include "session/session.h"
+#include "sessionflow.h"
 #include "stats/statspanel.h"
 #include "windowsettings.h"
 
@@ -35,9 +38,12 @@
 #include <QLabel>
 #include <QMenu>
 #include <QMimeData>
+#include <QScreen>
 #include <QSettings>
 #include <QStatusBar>
 #include <QTimer>
+#include <QVBoxLayout>
+#include <array>
 
 namespace sparsity::ui {
 namespace {
@@ -71,7 +77,13 @@ MainWindow::MainWindow(QWidget* parent)
     setWindowIcon(QIcon(QStringLiteral(":/icons/sparsity-explorer-256.png")));
     setAcceptDrops(true);
     setDockOptions(AnimatedDocks | AllowTabbedDocks);
-    setCentralWidget(m_layerView);
+    // The session banner sits above the view, so it never covers the heatmap.
+    auto* central = new QWidget(this);
+    auto* centralLayout = new QVBoxLayout(central);
+    centralLayout->setContentsMargins(0, 0, 0, 0);
+    centralLayout->setSpacing(0);
+    centralLayout->addWidget(m_layerView, 1);
+    setCentralWidget(central);
     m_busyLabel->setObjectName(QStringLiteral("busyLabel"));
     m_busyLabel->hide();
     statusBar()->addWidget(m_hover, 1);
@@ -91,6 +103,7 @@ MainWindow::MainWindow(QWidget* parent)
     connectSession();
     createCompareAndCurves();
     connectModelView();
+    createConveniences();
     // Weights span decades: on a log scale both the kept weights and the small pruned ones
     // are visible, so that is where a first look starts.
     m_layerView->setLogarithmic(true);
@@ -100,15 +113,21 @@ MainWindow::MainWindow(QWidget* parent)
     m_modelView->setParameters(Session::defaultParams(), std::nullopt);
     updateTitle();
     updateActions();
-    resize(1440, 900);
+    // 1440x900, or what the screen has room for.
+    QSize size(1440, 900);
+    if (const QScreen* screen = QGuiApplication::primaryScreen())
+        size = size.boundedTo(screen->availableSize());
+    resize(size);
     // Dock sizes are shares of the window's: set them once it has its size.
-    resizeDocks({findChild<QDockWidget*>(QStringLiteral("histogramDock"))}, {230}, Qt::Vertical);
-    resizeDocks({findChild<QDockWidget*>(QStringLiteral("layersDock")),
-                 findChild<QDockWidget*>(QStringLiteral("parametersDock"))},
-                {330, 360}, Qt::Horizontal);
-    resizeDocks({findChild<QDockWidget*>(QStringLiteral("parametersDock")),
-                 findChild<QDockWidget*>(QStringLiteral("statsDock"))},
-                {220, 420}, Qt::Vertical);
+    auto* layersDock = findChild<QDockWidget*>(QStringLiteral("layersDock"));
+    auto* parametersDock = findChild<QDockWidget*>(QStringLiteral("parametersDock"));
+    resizeDocks({findChild<QDockWidget*>(QStringLiteral("histogramDock"))},
+                {size.height() * 23 / 90}, Qt::Vertical);
+    const int layersWidth = size.width() * 23 / 100;
+    const int parametersWidth = size.width() / 4;
+    resizeDocks({layersDock, parametersDock}, {layersWidth, parametersWidth}, Qt::Horizontal);
+    m_dockWidths->setWantedWidth(layersDock, layersWidth);
+    m_dockWidths->setWantedWidth(parametersDock, parametersWidth);
 }
 
 MainWindow::~MainWindow()
@@ -130,6 +149,38 @@ void MainWindow::restoreSettings()
     m_persistent = true;
     WindowSettings::restore(*this, *m_layerView);
     m_curves->restoreSettings(QSettings());
+    m_sessionFlow->offerLastSession();
+}
+
+void MainWindow::createConveniences()
+{
+    m_dockWidths =
+        new DockWidthKeeper(this, {findChild<QDockWidget*>(QStringLiteral("layersDock")),
+                                   findChild<QDockWidget*>(QStringLiteral("parametersDock"))});
+    // The parameters need their height only: the statistics below take the rest.
+    QSizePolicy policy = m_parameters->sizePolicy();
+    policy.setVerticalPolicy(QSizePolicy::Maximum);
+    m_parameters->setSizePolicy(policy);
+    ContextMenus::installCopyAll(m_stats);
+    ContextMenus::installHeatmap(m_layerView, m_hover);
+    connect(m_browser, &LayerBrowser::exportRequested, this, [this](const QString& path) {
+        m_session->selectLayer(path);
+        if (m_session->currentLayer() == path)
+            exportMasksWithDialog();
+    });
+    m_sessionFlow = new SessionFlow(this, m_actions->fileMenu(), m_actions->exportMasks());
+    static_cast<QVBoxLayout*>(centralWidget()->layout())->insertWidget(0, m_sessionFlow->banner());
+}
+
+void MainWindow::fitLayersDock()
+{
+    // Every column whole if the window has room: up to a third of it (then the type column
+    // gives way to the names).
+    auto* dock = findChild<QDockWidget*>(QStringLiteral("layersDock"));
+    const int wanted = std::min(m_browser->preferredWidth() + 4, width() / 3);
+    if (wanted > m_dockWidths->wantedWidth(dock))
+        m_dockWidths->setWantedWidth(dock, wanted);
+    m_dockWidths->restoreWidths();
 }
 
 void MainWindow::createCompareAndCurves()
@@ -248,6 +299,7 @@ void MainWindow::connectSession()
     connect(m_session, &Session::fileFailed, this,
             [this](const QString& path, const QString& message) {
                 m_pendingLayer.clear();
+                m_pendingSession.reset();
                 RecentFiles::forgetIfMissing(path);
                 showErrorDialog(this, tr("The file cannot be opened"),
                                 message.isEmpty() ? tr("%1 cannot be opened.").arg(path) : message);
@@ -312,14 +364,7 @@ void MainWindow::connectModelView()
     connect(m_session, &Session::paramsReset, this, [this](const core::SparsityParams& params) {
         m_modelView->setParameters(params, m_parameters->modelScope());
     });
-    connect(m_parameters, &ParameterPanel::scopeChanged, this,
-            [this](std::optional<core::ModelBounds> bounds) {
-                m_session->setModelScope(bounds);
-                m_modelView->setParameters(m_parameters->params(), bounds);
-                updateModelViewActive();
-                updateActions();
-                scheduleBusyCheck();
-            });
+    connect(m_parameters, &ParameterPanel::scopeChanged, this, &MainWindow::onScopeChanged);
     connect(m_modelView, &ModelView::layerActivated, m_session, &Session::selectLayer);
     auto* dock = findChild<QDockWidget*>(QStringLiteral("modelDock"));
     connect(dock->toggleViewAction(), &QAction::triggered, this, [this, dock](bool shown) {
@@ -332,6 +377,15 @@ void MainWindow::connectModelView()
         m_modelViewShown = visible;
         updateModelViewActive();
     });
+}
+
+void MainWindow::onScopeChanged(std::optional<core::ModelBounds> bounds)
+{
+    m_session->setModelScope(bounds);
+    m_modelView->setParameters(m_parameters->params(), bounds);
+    updateModelViewActive();
+    updateActions();
+    scheduleBusyCheck();
 }
 
 void MainWindow::updateModelViewActive()
@@ -369,6 +423,7 @@ void MainWindow::openWithDialog()
 void MainWindow::onFileOpened(const QString& path)
 {
     m_browser->setTree(m_session->tree());
+    fitLayersDock();
     m_stats->clear();
     m_layerView->clear();
     m_histogram->clear();
@@ -385,6 +440,10 @@ void MainWindow::onFileOpened(const QString& path)
 
     QString layer = m_pendingLayer;
     m_pendingLayer.clear();
+    if (m_pendingSession) {
+        applyPendingSession(layer);
+        return;
+    }
     if (!layer.isEmpty()) {
         const auto info = m_session->info(layer);
         if (!info || !info->canSparsifyWhenNamed()) {
@@ -559,6 +618,7 @@ void MainWindow::closeEvent(QCloseEvent* event)
 {
     m_export->cancel();
     if (m_persistent) {
+        m_sessionFlow->saveLastSession();
         WindowSettings::save(*this, *m_layerView);
         QSettings settings;
         m_curves->saveSettings(settings);
@@ -580,6 +640,109 @@ void MainWindow::dropEvent(QDropEvent* event)
         return;
     event->acceptProposedAction();
     openFile(urls.first().toLocalFile());
+}
+
+namespace {
+
+const std::array<std::pair<LayerView::Kind, const char*>, 4> viewKindNames{{
+    {LayerView::Kind::Weights, "weights"},
+    {LayerView::Kind::BlockNorms, "block-norms"},
+    {LayerView::Kind::Mask, "mask"},
+    {LayerView::Kind::MaskOverWeights, "mask-over-weights"},
+}};
+
+} // namespace
+
+SavedSession MainWindow::savedSession() const
+{
+    SavedSession saved;
+    if (m_session->filePath().isEmpty())
+        return saved;
+    saved.demo = m_session->isDemo();
+    if (!saved.demo) {
+        saved.filePath = m_session->filePath();
+        saved.identity = m_session->fileIdentity();
+    }
+    saved.currentLayer = m_session->currentLayer();
+    const auto& params = m_session->layerParams();
+    for (auto it = params.cbegin(); it != params.cend(); ++it)
+        saved.layerParams.emplace(it.key(), it.value());
+    if (const auto scope = m_session->modelScope()) {
+        saved.modelParams = m_session->currentParams();
+        saved.modelBounds = scope->bounds;
+    }
+    for (const auto& [kind, name] : viewKindNames)
+        if (kind == m_layerView->kind())
+            saved.viewKind = QString::fromLatin1(name);
+    return saved;
+}
+
+void MainWindow::restoreSession(const SavedSession& saved)
+{
+    m_pendingSession = saved;
+    if (saved.demo)
+        openDemo(saved.currentLayer);
+    else
+        openFile(saved.filePath, saved.currentLayer);
+}
+
+void MainWindow::applyPendingSession(QString layer)
+{
+    // Called once the session's file is open, before any layer is shown.
+    const SavedSession saved = *m_pendingSession;
+    m_pendingSession.reset();
+    const QString name =
+        saved.demo ? tr("digits.h5 (demo)") : QFileInfo(m_session->filePath()).fileName();
+    QStringList problems;
+    if (saved.identity && m_session->fileIdentity() &&
+        !(*saved.identity == *m_session->fileIdentity())) {
+        const core::FileIdentity& now = *m_session->fileIdentity();
+        problems << (now.device != saved.identity->device || now.inode != saved.identity->inode
+                         ? tr("%1 was replaced since the session was saved: the weights may "
+                              "differ.")
+                         : tr("%1 was modified since the session was saved: the weights may "
+                              "differ."))
+                        .arg(name);
+    }
+    QHash<QString, core::SparsityParams> params;
+    QStringList gone;
+    for (const auto& [path, layerParams] : saved.layerParams) {
+        const auto info = m_session->info(path);
+        if (info && info->canSparsifyWhenNamed())
+            params.insert(info->path, layerParams);
+        else
+            gone << path;
+    }
+    if (!gone.isEmpty())
+        problems << tr("%n layer(s) of the session are not in the file any more: %1", nullptr,
+                       int(gone.size()))
+                        .arg(gone.join(QStringLiteral(", ")));
+    if (!layer.isEmpty()) {
+        const auto info = m_session->info(layer);
+        if (!info || !info->canSparsifyWhenNamed()) {
+            problems << tr("The layer %1 cannot be shown any more.").arg(layer);
+            layer.clear();
+        }
+    }
+    if (layer.isEmpty())
+        layer = m_session->defaultLayer();
+    if (saved.modelParams && !layer.isEmpty())
+        params.insert(core::normalizeDatasetPath(layer), *saved.modelParams);
+    m_session->restoreLayerParams(params);
+    if (!layer.isEmpty())
+        m_session->selectLayer(layer);
+    if (saved.modelBounds || m_session->modelScope()) {
+        m_parameters->setModelScope(saved.modelBounds);
+        onScopeChanged(saved.modelBounds);
+    }
+    for (const auto& [kind, kindName] : viewKindNames)
+        if (saved.viewKind == QLatin1String(kindName))
+            m_layerView->setKind(kind);
+    const QString summary =
+        tr("Restored the session on %1: %n layer(s) with parameters of their own%2.", nullptr,
+           int(saved.layerParams.size() - std::size_t(gone.size())))
+            .arg(name, saved.modelBounds ? tr(", model scope") : QString());
+    Q_EMIT sessionRestored(summary, problems);
 }
 
 } // namespace sparsity::ui

@@ -1,7 +1,10 @@
 #pragma once
 
+#include "session/savedsession.h"
+
 #include <QMainWindow>
 #include <memory>
+#include <optional>
 
 class QLabel;
 class QTimer;
@@ -10,6 +13,7 @@ namespace sparsity::ui {
 
 class ComparePanel;
 class CurvesPanel;
+class DockWidthKeeper;
 class HoverReadout;
 class ImageExportFlow;
 class LayerBrowser;
@@ -20,6 +24,7 @@ class ModelView;
 class NormHistogramPanel;
 class ParameterPanel;
 class Session;
+class SessionFlow;
 class StatsPanel;
 struct LayerSnapshot;
 
@@ -63,9 +68,20 @@ public:
 
     static QStringList recentFiles();
 
+    // The session as a file keeps it (nothing when no file is open: filePath empty, not demo).
+    SavedSession savedSession() const;
+    // Opens the session's file (async) and, once it is open, gives its layers their
+    // parameters, the scope and the view back; sessionRestored says what came back and what
+    // did not (a layer gone, the file changed since).
+    void restoreSession(const SavedSession& saved);
+    SessionFlow* sessionFlow() const { return m_sessionFlow; }
+    DockWidthKeeper* dockWidths() const { return m_dockWidths; }
+
 Q_SIGNALS:
     void masksExported(const QString& path, bool written);
     void imageExported(const QString& path, bool written);
+    // `problems` is empty when everything came back as saved.
+    void sessionRestored(const QString& summary, const QStringList& problems);
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -93,6 +109,11 @@ private:
     void scheduleBusyCheck();
     void createCompareAndCurves();
     void updateComparison();
+    void onScopeChanged(std::optional<core::ModelBounds> bounds);
+    // Small pieces of the rough-edges round: context menus, dock widths, the session banner.
+    void createConveniences();
+    void fitLayersDock();
+    void applyPendingSession(QString layer);
 
     Session* m_session;
     MaskExportFlow* m_export;
@@ -107,6 +128,9 @@ private:
     ComparePanel* m_compare;
     ModelView* m_modelView;
     MainWindowActions* m_actions = nullptr;
+    DockWidthKeeper* m_dockWidths = nullptr;
+    SessionFlow* m_sessionFlow = nullptr;
+    std::optional<SavedSession> m_pendingSession; // restored once its file is open
     QLabel* m_busyLabel;
     QTimer* m_busyTimer;
     QString m_pendingLayer; // chosen for the file being opened

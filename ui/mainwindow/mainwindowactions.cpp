@@ -114,6 +114,7 @@ void MainWindowActions::createMenus()
 {
     QMenuBar* menuBar = m_window->menuBar();
     QMenu* file = menuBar->addMenu(tr("&File"));
+    m_fileMenu = file;
     file->addAction(m_open);
     QMenu* recentMenu = file->addMenu(tr("Open &Recent"));
     recentMenu->setObjectName(QStringLiteral("recentMenu"));

@@ -36,6 +36,8 @@ public:
     QAction* compareView() const { return m_compareView; }
     // File > Open Recent; its openRequested names the file chosen.
     RecentFiles* recentFiles() const { return m_recentFiles; }
+    // File menu: the session actions go in before Export Masks.
+    QMenu* fileMenu() const { return m_fileMenu; }
     // View menu: the window adds its docks' toggles at the end.
     QMenu* viewMenu() const { return m_viewMenu; }
 
@@ -48,6 +50,7 @@ private:
     LayerView* m_view;
     RecentFiles* m_recentFiles = nullptr;
     QMenu* m_viewMenu = nullptr;
+    QMenu* m_fileMenu = nullptr;
     QAction* m_open = nullptr;
     QAction* m_openDemo = nullptr;
     QAction* m_exportMasks = nullptr;

@@ -28,6 +28,10 @@ public:
     // reason stays listed: it may open later).
     static void forgetIfMissing(const QString& path);
     static void clear();
+    // The menu texts of `paths` (no mnemonics): "big.h5 — ~/runs/a", the folder shortened from
+    // the left to at most maxFolderChars, but never so far that two entries read the same.
+    static QStringList labels(const QStringList& paths);
+    static constexpr int maxFolderChars = 40;
 
 Q_SIGNALS:
     void openRequested(const QString& path);

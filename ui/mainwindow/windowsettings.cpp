@@ -15,6 +15,7 @@ const QString stateKey = QStringLiteral("window/state");
 const QString colormapKey = QStringLiteral("view/colormap");
 const QString logScaleKey = QStringLiteral("view/logScale");
 const QString viewKindKey = QStringLiteral("view/kind");
+const QString stretchKey = QStringLiteral("view/stretch");
 const QString lastDirectoryKey = QStringLiteral("paths/lastDirectory");
 
 } // namespace
@@ -26,6 +27,7 @@ void WindowSettings::restore(QMainWindow& window, LayerView& view)
     window.restoreState(settings.value(stateKey).toByteArray());
     view.setColormapName(settings.value(colormapKey, QStringLiteral("viridis")).toString());
     view.setLogarithmic(settings.value(logScaleKey, true).toBool());
+    view.setStretched(settings.value(stretchKey, false).toBool());
     const int kind =
         settings.value(viewKindKey, static_cast<int>(LayerView::Kind::MaskOverWeights)).toInt();
     if (kind >= 0 && kind <= static_cast<int>(LayerView::Kind::MaskOverWeights))
@@ -39,6 +41,7 @@ void WindowSettings::save(const QMainWindow& window, const LayerView& view)
     settings.setValue(stateKey, window.saveState());
     settings.setValue(colormapKey, view.colormapName());
     settings.setValue(logScaleKey, view.isLogarithmic());
+    settings.setValue(stretchKey, view.isStretched());
     settings.setValue(viewKindKey, static_cast<int>(view.kind()));
 }
 

@@ -8,8 +8,8 @@ namespace sparsity::ui {
 class LayerView;
 
 // What the main window keeps in QSettings from one run to the next: its geometry and docks,
-// the view's colormap, scale and kind, and the folder where the file dialogs open. UI thread
-// only.
+// the view's colormap, scale, stretch and kind, and the folder where the file dialogs open. UI
+// thread only.
 class WindowSettings final
 {
 public:

@@ -282,6 +282,15 @@ void Session::applyToAllLayers()
         m_params.insert(m_currentLayer, current);
 }
 
+void Session::restoreLayerParams(const QHash<QString, core::SparsityParams>& params)
+{
+    m_params = params;
+    if (m_currentLayer.isEmpty() || m_modelBounds)
+        return;
+    Q_EMIT paramsReset(this->params(m_currentLayer));
+    requestSnapshot();
+}
+
 Session::ReadLayer Session::layerReader() const
 {
     // Weak references: a model-wide job must not keep layers the session has let go of.

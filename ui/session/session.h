@@ -64,6 +64,10 @@ public:
     void setParams(const core::SparsityParams& params);
     // Copies the current layer's parameters to every sparsifiable layer.
     void applyToAllLayers();
+    // The layers given parameters of their own (layer scope), for saving a session.
+    const QHash<QString, core::SparsityParams>& layerParams() const { return m_params; }
+    // Replaces them (a restored session): the current layer's shown parameters follow.
+    void restoreLayerParams(const QHash<QString, core::SparsityParams>& params);
 
     // Model scope (docs/SPEC.md "Model scope"): one configuration and one level for every layer
     // (setParams sets them for all), each layer's mask its share of one ranking across the
