@@ -10,6 +10,7 @@
 #include "heatmap/heatmapsource.h"
 #include "heatmap/heatmapview.h"
 #include "heatmap/masksource.h"
+#include "mainwindow/imageexportdialog.h"
 #include "mainwindow/imageexportflow.h"
 #include "mainwindow/layerview.h"
 #include "mainwindow/mainwindow.h"
@@ -21,9 +22,11 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QImage>
+#include <QLineEdit>
 #include <QMessageBox>
 #include <QProgressDialog>
 #include <QPushButton>
+#include <QRadioButton>
 #include <QSemaphore>
 #include <QSettings>
 #include <QSignalSpy>
@@ -238,6 +241,26 @@ private Q_SLOTS:
         QVERIFY(!window->findChild<QMessageBox*>(QStringLiteral("errorDialog")));
         QCOMPARE(entries(dir.path()), QStringList());
         QVERIFY(waitIdle(*window, asyncTimeout));
+    }
+
+    // The dialog offers both kinds with their sizes; as shown first, for slides.
+    void dialogOffersBothKinds()
+    {
+        ui::ImageExportDialog dialog(QSize(20000, 4096), QSize(900, 640),
+                                     QStringLiteral("/tmp/layer.png"));
+        auto* asShown = child<QRadioButton>(dialog, "imageAsShown");
+        auto* onePixel = child<QRadioButton>(dialog, "imageOnePixelPerWeight");
+        QVERIFY(asShown->isChecked());
+        QCOMPARE(dialog.mode(), ui::ImageExportFlow::Mode::AsShown);
+        QVERIFY2(asShown->text().contains(QStringLiteral("900×640 px")),
+                 qPrintable(asShown->text()));
+        QVERIFY2(onePixel->text().contains(QStringLiteral("20000×4096 px")),
+                 qPrintable(onePixel->text()));
+        QVERIFY(onePixel->toolTip().contains(QStringLiteral("16384")));
+        onePixel->setChecked(true);
+        QCOMPARE(dialog.mode(), ui::ImageExportFlow::Mode::OnePixelPerWeight);
+        child<QLineEdit>(dialog, "imagePath")->setText(QStringLiteral("  /tmp/x.png "));
+        QCOMPARE(dialog.outputPath(), QStringLiteral("/tmp/x.png"));
     }
 
     // As root permission bits stop nothing: the check runs again as nobody.
