@@ -1,9 +1,11 @@
 // Rendering the heatmaps of a big layer: a 4096 x 11008 layer (an LLM's MLP projection, 1x4
 // blocks, 2 zeros per block) drawn fully zoomed out into 1000 x 700 pixels by each source, and
 // zoomed in at 8 px per element; plus the setup each source does once per layer (the range
-// scan, the mask categories). Single-threaded: one render is one job.
+// scan, the mask categories). Zoomed out, the mask views draw kept shares (counts per pixel)
+// and the Compare view blends four categories. Single-threaded: one render is one job.
 // Run: build-bench/bench/bench_heatmap --benchmark_repetitions=5
 //   --benchmark_report_aggregates_only=true   (see bench/README.md)
+#include "heatmap/diffsource.h"
 #include "heatmap/masksource.h"
 #include "heatmap/valueheatmapsource.h"
 #include "testsnapshots.h"
@@ -24,18 +26,21 @@ const QRectF wholeField(0, 0, cols, rows);
 const QSize screen(1000, 700);
 const std::atomic<bool> notCancelled(false);
 
+core::WeightTensor bigWeights()
+{
+    std::vector<float> v(std::size_t(rows * cols));
+    std::mt19937 rng(3);
+    std::normal_distribution<float> normal(0.0f, 0.02f);
+    for (float& x : v)
+        x = normal(rng);
+    v[123456] = std::numeric_limits<float>::quiet_NaN();
+    return core::WeightTensor({rows, cols}, std::move(v));
+}
+
 const std::shared_ptr<const LayerSnapshot>& bigLayer()
 {
-    static const std::shared_ptr<const LayerSnapshot> snapshot = [] {
-        std::vector<float> v(std::size_t(rows * cols));
-        std::mt19937 rng(3);
-        std::normal_distribution<float> normal(0.0f, 0.02f);
-        for (float& x : v)
-            x = normal(rng);
-        v[123456] = std::numeric_limits<float>::quiet_NaN();
-        return test::makeSnapshot(core::WeightTensor({rows, cols}, std::move(v)),
-                                  test::makeParams(0.5, 1, 4, 2));
-    }();
+    static const std::shared_ptr<const LayerSnapshot> snapshot =
+        test::makeSnapshot(bigWeights(), test::makeParams(0.5, 1, 4, 2));
     return snapshot;
 }
 
@@ -117,12 +122,37 @@ void renderMaskOverWeights(benchmark::State& state)
 }
 BENCHMARK(renderMaskOverWeights)->Unit(benchmark::kMillisecond);
 
+// The Compare view zoomed out: mask A is the layer's mask at 40 %.
+void renderCompare(benchmark::State& state)
+{
+    static const auto a = test::makeSnapshot(bigWeights(), test::makeParams(0.4, 1, 4, 2))->mask;
+    const DiffSource source(a, bigLayer());
+    renderEach(state, source, wholeField);
+}
+BENCHMARK(renderCompare)->Unit(benchmark::kMillisecond);
+
 // A 1000 x 700 window at 8 px per element.
+const QRectF zoomedIn(5000, 2000, 125, 87.5);
+
 void renderWeightsZoomedIn(benchmark::State& state)
 {
-    renderEach(state, weights(), QRectF(5000, 2000, 125, 87.5));
+    renderEach(state, weights(), zoomedIn);
 }
 BENCHMARK(renderWeightsZoomedIn)->Unit(benchmark::kMillisecond);
+
+void renderMaskZoomedIn(benchmark::State& state)
+{
+    const MaskSource source(bigLayer());
+    renderEach(state, source, zoomedIn);
+}
+BENCHMARK(renderMaskZoomedIn)->Unit(benchmark::kMillisecond);
+
+void renderMaskOverWeightsZoomedIn(benchmark::State& state)
+{
+    const MaskOverWeightsSource source(bigLayer(), Colormap(), false, weights().valueRange());
+    renderEach(state, source, zoomedIn);
+}
+BENCHMARK(renderMaskOverWeightsZoomedIn)->Unit(benchmark::kMillisecond);
 
 } // namespace
 

@@ -23,6 +23,7 @@ private Q_SLOTS:
     void logTickLabels();
     void legendMode();
     void valueScaleWithLegendBelow();
+    void presentationBringsColoursAndANote();
 };
 
 void TestColorbarWidget::linearTicksAreRound_data()
@@ -202,6 +203,45 @@ void TestColorbarWidget::valueScaleWithLegendBelow()
     for (int y = 200; y < 300; ++y)
         magenta = magenta || QColor(shot.pixel(12, y)) == QColor(255, 0, 255);
     QVERIFY(magenta);
+}
+
+// A zoomed-out mask's presentation: its own colours (here a red ramp, whatever the view's
+// colour map), its scale and a note that takes room below the bar and is drawn there.
+void TestColorbarWidget::presentationBringsColoursAndANote()
+{
+    ColorbarWidget bar;
+    HeatmapSource::Presentation p;
+    p.scale = HeatmapSource::Scale{0.0, 100.0, false, QStringLiteral("kept (%)")};
+    Colormap::Lut red{};
+    for (int i = 0; i < 256; ++i)
+        red[std::size_t(i)] = qRgb(i, 0, 0);
+    p.colors = red;
+    bar.showPresentation(p, Colormap::byName(QStringLiteral("grey")));
+    QVERIFY(bar.colors() == red);
+    QCOMPARE(bar.tickLabels().first(), QStringLiteral("0"));
+    QCOMPARE(bar.tickLabels().last(), QStringLiteral("100"));
+    const int without = bar.minimumSizeHint().height();
+    p.pixelNote = QStringLiteral("Each pixel: share of kept weights among the 4×4 weights it "
+                                 "covers, in a sentence long enough to wrap.");
+    bar.showPresentation(p, Colormap::byName(QStringLiteral("grey")));
+    QCOMPARE(bar.note(), p.pixelNote);
+    QVERIFY(bar.minimumSizeHint().height() > without + 2 * bar.fontMetrics().height());
+    bar.resize(bar.sizeHint().width(), 400);
+    const QImage shot = bar.grab().toImage();
+    const QColor top(
+        shot.pixel(6 + 8, 6 + bar.fontMetrics().height() + 4 + bar.fontMetrics().height() / 2 + 4));
+    QVERIFY2(top.red() > 200 && top.green() == 0, qPrintable(top.name()));
+    // Text-coloured pixels near the bottom, right of the bar and its labels: the note's last
+    // lines (without a note the bar would reach down there, but nothing right of it).
+    const QRgb text = bar.palette().color(QPalette::WindowText).rgb();
+    int ink = 0;
+    for (int y = 340; y < 394; ++y)
+        for (int x = 60; x < shot.width() - 6; ++x)
+            ink += QColor(shot.pixel(x, y)).lightness() < QColor(text).lightness() + 60;
+    QVERIFY(ink > 50);
+    // Without a scale (the mask at 1:1) the legend's colours are the view's again.
+    bar.showPresentation({}, Colormap::byName(QStringLiteral("grey")));
+    QVERIFY(bar.colors() == Colormap::byName(QStringLiteral("grey")).lut());
 }
 
 QTEST_MAIN(TestColorbarWidget)

@@ -77,22 +77,9 @@ private:
     int m_asked = 0;
 };
 
-// The text of the error dialog once it shows, closed with OK; empty after the timeout.
 QString takeError(MainWindow& window)
 {
-    QElapsedTimer clock;
-    clock.start();
-    while (clock.elapsed() < asyncTimeout) {
-        auto* box = window.findChild<QMessageBox*>(QStringLiteral("errorDialog"));
-        if (box && box->isVisible()) {
-            const QString text = box->informativeText();
-            box->button(QMessageBox::Ok)->click();
-            QTest::qWait(0);
-            return text;
-        }
-        QTest::qWait(10);
-    }
-    return {};
+    return sparsity::test::takeError(window, asyncTimeout);
 }
 
 } // namespace

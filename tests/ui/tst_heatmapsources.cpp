@@ -1,5 +1,6 @@
 // Each heatmap source on small snapshots with known answers: exact pixel colours at 1:1, when
-// zoomed in (nearest) and when zoomed out (max-pooling, priority), the NaN colour, the mask's
+// zoomed in (nearest) and when zoomed out (max-pooling for values, kept shares for the mask
+// views, also on a big striped mask), what the legend says at each zoom, the NaN colour, the mask's
 // categories on masks from core, regions past the field, cancellation. (The render time of a
 // big layer is measured in bench/bench_heatmap.)
 #include "heatmap/masksource.h"
@@ -69,10 +70,14 @@ private Q_SLOTS:
     void blockNormsZoomedOutShowTheLargest();
     void maskCategoriesFromCore_data();
     void maskCategoriesFromCore();
-    void maskZoomedOutKeepsPrunedStructure();
+    void maskZoomedOutShowsKeptShare();
+    void stripedMaskZoomedOutIsMidScale_data();
+    void stripedMaskZoomedOutIsMidScale();
+    void stripedMaskExactAtOnePixelPerWeight();
+    void presentationFollowsTheZoom();
     void maskLegendFollowsTheParameters();
     void maskOverWeightsDimsPruned();
-    void maskOverWeightsPoolPrefersKept();
+    void maskOverWeightsBlendsByShare();
     void missingNormsAndMaskRenderTransparent();
     void isolatedNaNSurvivesZoomingOut();
 };
@@ -393,7 +398,7 @@ void TestHeatmapSources::maskCategoriesFromCore()
         QCOMPARE(seen, QSet<int>{int(Category::Kept)});
 }
 
-void TestHeatmapSources::maskZoomedOutKeepsPrunedStructure()
+void TestHeatmapSources::maskZoomedOutShowsKeptShare()
 {
     // 8 x 8 of 1x1 blocks; only element (5, 2) is pruned (level 1/64, smallest |w| there).
     std::vector<double> v(64, 1.0);
@@ -402,12 +407,17 @@ void TestHeatmapSources::maskZoomedOutKeepsPrunedStructure()
                                              test::makeParams(1.0 / 64, 1, 1));
     const MaskSource source(snapshot);
     QCOMPARE(source.categoryAt(5, 2), Category::PrunedBlock);
+    // Each pixel covers 4 x 4 elements: the one with the pruned element is 15/16 kept, not
+    // painted over by it; whole kept pixels are the kept colour itself.
     const QImage image = renderAll(source, QSize(2, 2));
-    QCOMPARE(pixel(image, 0, 1), MaskSource::categoryColor(Category::PrunedBlock));
+    const auto& lut = MaskSource::densityLut();
+    QCOMPARE(pixel(image, 0, 1), lut[std::size_t(MaskSource::densityIndex(15, 16))]);
     QCOMPARE(pixel(image, 1, 1), MaskSource::categoryColor(Category::Kept));
     QCOMPARE(pixel(image, 0, 0), MaskSource::categoryColor(Category::Kept));
+    QCOMPARE(lut[0], MaskSource::categoryColor(Category::PrunedBlock));
+    QCOMPARE(lut[255], MaskSource::categoryColor(Category::Kept));
 
-    // Partly kept blocks: a zeroed element outranks kept ones in the same pixel.
+    // Partly kept blocks: the share counts kept elements, whatever their block.
     std::vector<double> w(16);
     for (int i = 0; i < 16; ++i)
         w[std::size_t(i)] = 1.0 + i;
@@ -418,7 +428,126 @@ void TestHeatmapSources::maskZoomedOutKeepsPrunedStructure()
     QCOMPARE(partSource.categoryAt(0, 0), Category::ZeroedInPartBlock);
     QCOMPARE(partSource.categoryAt(0, 1), Category::KeptInPartBlock);
     const QImage pooled = renderAll(partSource, QSize(2, 1));
-    QCOMPARE(pixel(pooled, 0, 0), MaskSource::categoryColor(Category::ZeroedInPartBlock));
+    for (int x = 0; x < 2; ++x) {
+        int kept = 0;
+        for (int r = 0; r < 2; ++r)
+            for (int c = 4 * x; c < 4 * x + 4; ++c)
+                kept += (*partial->mask)[std::size_t(r * 8 + c)];
+        QCOMPARE(pixel(pooled, x, 0), lut[std::size_t(MaskSource::densityIndex(kept, 8))]);
+    }
+}
+
+namespace {
+// A 2000 x 2000 layer whose even columns are kept and odd columns pruned (50 %, 1x1 blocks).
+std::shared_ptr<const LayerSnapshot> stripedLayer()
+{
+    constexpr std::int64_t n = 2000;
+    std::vector<float> v(std::size_t(n * n));
+    for (std::int64_t r = 0; r < n; ++r)
+        for (std::int64_t c = 0; c < n; ++c)
+            v[std::size_t(r * n + c)] = c % 2 == 0 ? 1.0f : 0.001f;
+    return test::makeSnapshot(core::WeightTensor({n, n}, std::move(v)),
+                              test::makeParams(0.5, 1, 1));
+}
+} // namespace
+
+void TestHeatmapSources::stripedMaskZoomedOutIsMidScale_data()
+{
+    QTest::addColumn<QSize>("pixels");
+    QTest::newRow("4 x 4 per pixel") << QSize(500, 500);
+    QTest::newRow("6.7 x 6.7 per pixel") << QSize(300, 300);
+    QTest::newRow("fits 1000 x 700") << QSize(1000, 700);
+}
+
+void TestHeatmapSources::stripedMaskZoomedOutIsMidScale()
+{
+    QFETCH(QSize, pixels);
+    static const auto snapshot = stripedLayer();
+    QCOMPARE((*snapshot->mask)[0], 1);
+    QCOMPARE((*snapshot->mask)[1], 0);
+    const MaskSource mask(snapshot);
+    const MaskOverWeightsSource over(snapshot, Colormap(), false);
+    const QImage m = renderAll(mask, pixels);
+    const QImage o = renderAll(over, pixels);
+    const auto& lut = MaskSource::densityLut();
+    // Kept columns hold 1.0, pruned ones 0.001: a mixed pixel's largest kept |w| is 1.0.
+    const QRgb keptColour = Colormap().color(1.0);
+    const QRgb prunedColour = MaskOverWeightsSource::dimmed(Colormap().color(1.0));
+    // Every pixel covers whole columns of both kinds: a share between 3/7 and 4/7.
+    for (int y = 0; y < pixels.height(); ++y)
+        for (int x = 0; x < pixels.width(); ++x) {
+            // Neighbouring entries may share a colour: the first one found may be 1 or 2 lower.
+            const auto found = std::find(lut.begin(), lut.end(), pixel(m, x, y));
+            QVERIFY(found != lut.end());
+            const int index = int(found - lut.begin());
+            QVERIFY2(
+                index >= MaskSource::densityIndex(3, 7) - 2 &&
+                    index <= MaskSource::densityIndex(4, 7),
+                qPrintable(QStringLiteral("pixel (%1, %2): index %3").arg(x).arg(y).arg(index)));
+            const QRgb c = pixel(o, x, y);
+            QVERIFY(c != keptColour && c != prunedColour);
+            // Lighter than the pruned colour, darker than the kept one, channel by channel.
+            QVERIFY(qGreen(c) > qGreen(prunedColour) && qGreen(c) < qGreen(keptColour));
+        }
+    if (pixels == QSize(500, 500)) {
+        QCOMPARE(pixel(m, 17, 33), lut[128]);
+        QCOMPARE(pixel(o, 17, 33), MaskOverWeightsSource::mixed(keptColour, prunedColour, 8, 16));
+    }
+}
+
+void TestHeatmapSources::stripedMaskExactAtOnePixelPerWeight()
+{
+    static const auto snapshot = stripedLayer();
+    const MaskSource mask(snapshot);
+    const MaskOverWeightsSource over(snapshot, Colormap(), false);
+    for (const QSize pixels : {QSize(40, 30), QSize(80, 60)}) { // 1 and 2 px per weight
+        const QRectF region(1000, 500, 40, 30);
+        const QImage m = mask.render(region, pixels, notCancelled);
+        const QImage o = over.render(region, pixels, notCancelled);
+        const int scale = pixels.width() / 40;
+        for (int y = 0; y < pixels.height(); ++y)
+            for (int x = 0; x < pixels.width(); ++x) {
+                const bool kept = (x / scale) % 2 == 0;
+                QCOMPARE(pixel(m, x, y),
+                         MaskSource::categoryColor(kept ? Category::Kept : Category::PrunedBlock));
+                QCOMPARE(pixel(o, x, y),
+                         kept ? Colormap().color(1.0)
+                              : MaskOverWeightsSource::dimmed(Colormap().color(0.001)));
+            }
+    }
+}
+
+void TestHeatmapSources::presentationFollowsTheZoom()
+{
+    static const auto snapshot = stripedLayer();
+    const MaskSource mask(snapshot);
+    const auto close = mask.presentation(QSizeF(0.5, 0.5));
+    QVERIFY(!close.scale);
+    QCOMPARE(close.legend, mask.legend());
+    QVERIFY2(close.pixelNote.contains(QStringLiteral("on its own (2 px per weight)")),
+             qPrintable(close.pixelNote));
+    const auto far = mask.presentation(QSizeF(4, 4));
+    QVERIFY(far.scale);
+    QCOMPARE(far.scale->minimum, 0.0);
+    QCOMPARE(far.scale->maximum, 100.0);
+    QCOMPARE(far.scale->label, QStringLiteral("kept weights per pixel (%)"));
+    QVERIFY(far.colors && *far.colors == MaskSource::densityLut());
+    QVERIFY2(far.pixelNote.startsWith(QStringLiteral(
+                 "Each pixel: share of kept weights among the 4×4 weights it covers")),
+             qPrintable(far.pixelNote));
+    QVERIFY(mask.presentation(QSizeF(6.7, 2.5)).pixelNote.contains(QStringLiteral("≈3×7")));
+
+    const MaskOverWeightsSource over(snapshot, Colormap(), false);
+    const auto overClose = over.presentation(QSizeF(1, 1));
+    QCOMPARE(overClose.legend, over.legend());
+    QVERIFY(!overClose.colors);
+    const auto overFar = over.presentation(QSizeF(4, 4));
+    QVERIFY(overFar.scale && overFar.scale->label == QStringLiteral("|w|"));
+    QCOMPARE(overFar.legend.size(), 3);
+    QVERIFY(overFar.pixelNote.contains(QStringLiteral("largest kept |w| among the 4×4")));
+    QVERIFY(WeightsSource(snapshot, Colormap(), false)
+                .presentation(QSizeF(4, 4))
+                .pixelNote.contains(QStringLiteral("the largest |w| among the 4×4")));
 }
 
 void TestHeatmapSources::maskLegendFollowsTheParameters()
@@ -465,7 +594,7 @@ void TestHeatmapSources::maskOverWeightsDimsPruned()
     QVERIFY(source.legend().size() >= 1);
 }
 
-void TestHeatmapSources::maskOverWeightsPoolPrefersKept()
+void TestHeatmapSources::maskOverWeightsBlendsByShare()
 {
     // 1x2 blocks: the first block (zeros) is pruned, the second kept.
     std::vector<double> v{0.0, 0.0, 0.5, 0.25};
@@ -478,13 +607,19 @@ void TestHeatmapSources::maskOverWeightsPoolPrefersKept()
     const QImage image = renderAll(source, QSize(2, 1));
     QCOMPARE(pixel(image, 0, 0), MaskOverWeightsSource::dimmed(Colormap().color(0.0)));
     QCOMPARE(pixel(image, 1, 0), Colormap().color(1.0));
-    // One pixel over everything: a kept element wins even over larger pruned ones.
+    // One pixel over everything, half of it pruned: the largest kept |w|'s colour half-way to
+    // its dimmed colour, as the mask view's 50 % (the larger pruned |w| does not show).
     std::vector<double> w{3.0, 3.0, 0.5, 0.25};
     const auto mixed = std::make_shared<LayerSnapshot>(*test::makeSnapshot(
         tensor(1, 4, w, core::Precision::Float64), test::makeParams(0.5, 1, 2)));
     mixed->mask = std::make_shared<const core::MaskBytes>(core::MaskBytes{0, 0, 1, 1});
     const MaskOverWeightsSource overMixed(mixed, Colormap(), false);
-    QCOMPARE(pixel(renderAll(overMixed, QSize(1, 1)), 0, 0), Colormap().color(0.5 / 3.0));
+    const QRgb bright = Colormap().color(0.5 / 3.0);
+    const QRgb dark = MaskOverWeightsSource::dimmed(bright);
+    const QRgb expected = MaskOverWeightsSource::mixed(bright, dark, 2, 4);
+    QCOMPARE(pixel(renderAll(overMixed, QSize(1, 1)), 0, 0), expected);
+    // The blend is the per-channel mean.
+    QCOMPARE(qGreen(expected), (qGreen(bright) + qGreen(dark) + 1) / 2);
 }
 
 void TestHeatmapSources::missingNormsAndMaskRenderTransparent()

@@ -62,6 +62,8 @@ private Q_SLOTS:
     void poolAbsKeysMatchesScalar();
     void poolKeptMatchesScalar_data() { lengths_data(); }
     void poolKeptMatchesScalar();
+    void keptCountedMatchesScalar_data() { lengths_data(); }
+    void keptCountedMatchesScalar();
     void byteKernelsMatchScalar_data() { lengths_data(); }
     void byteKernelsMatchScalar();
     void scanMatchesScalar_data() { lengths_data(); }
@@ -136,6 +138,48 @@ void TestPoolKernels::poolKeptMatchesScalar()
     QCOMPARE(accF, expectF);
     QCOMPARE(accD, expectD);
     QCOMPARE(allKeptF, expectAllKeptF);
+}
+
+// Keys with the kept bit and kept counts in one pass (the zoomed-out mask over weights), with
+// a mask byte that holds more than its low bit, as masks never do but the kernel must ignore.
+template <typename T> void checkKeptCounted(std::int64_t n, unsigned seed)
+{
+    using Key = typename Bits<T>::Key;
+    const auto v = awkwardValues<T>(n, seed);
+    std::vector<std::uint8_t> mask(static_cast<std::size_t>(n));
+    for (std::int64_t i = 0; i < n; ++i)
+        mask[i] = std::uint8_t(((i * 7 + 3) % 5 < 2) | (i % 11 == 0 ? 2 : 0));
+    std::vector<Key> acc(static_cast<std::size_t>(n), Key{1});
+    std::vector<std::uint32_t> count(static_cast<std::size_t>(n), 5u);
+    auto expectAcc = acc;
+    auto expectCount = count;
+    for (std::int64_t i = 0; i < n; ++i) {
+        expectAcc[i] =
+            std::max(expectAcc[i], absKey(v[i]) | ((mask[i] & 1) ? Bits<T>::kept : Key{0}));
+        expectCount[i] += mask[i] & 1;
+    }
+    auto accAll = acc;
+    auto countAll = count;
+    poolKeptCounted(v.data(), mask.data(), n, acc.data(), count.data());
+    QCOMPARE(acc, expectAcc);
+    QCOMPARE(count, expectCount);
+    // Without a mask everything is kept.
+    poolKeptCounted(v.data(), nullptr, n, accAll.data(), countAll.data());
+    for (std::int64_t i = 0; i < n; ++i) {
+        QCOMPARE(accAll[i], std::max(Key{1}, Key(absKey(v[i]) | Bits<T>::kept)));
+        QCOMPARE(countAll[i], 6u);
+    }
+    // countKept counts what poolKeptCounted counts.
+    std::vector<std::uint32_t> counted(static_cast<std::size_t>(n), 5u);
+    countKept(mask.data(), n, counted.data());
+    QCOMPARE(counted, expectCount);
+}
+
+void TestPoolKernels::keptCountedMatchesScalar()
+{
+    QFETCH(qint64, n);
+    checkKeptCounted<float>(n, 6);
+    checkKeptCounted<double>(n, 7);
 }
 
 void TestPoolKernels::byteKernelsMatchScalar()

@@ -5,6 +5,8 @@
 
 #include <QElapsedTimer>
 #include <QLabel>
+#include <QMessageBox>
+#include <QPushButton>
 #include <QTest>
 
 namespace sparsity::test {
@@ -26,6 +28,23 @@ bool waitIdle(ui::MainWindow& window, int timeoutMs)
             return true;
     }
     return false;
+}
+
+QString takeError(ui::MainWindow& window, int timeoutMs)
+{
+    QElapsedTimer clock;
+    clock.start();
+    while (clock.elapsed() < timeoutMs) {
+        auto* box = window.findChild<QMessageBox*>(QStringLiteral("errorDialog"));
+        if (box && box->isVisible()) {
+            const QString text = box->informativeText();
+            box->button(QMessageBox::Ok)->click();
+            QTest::qWait(0);
+            return text;
+        }
+        QTest::qWait(10);
+    }
+    return {};
 }
 
 std::shared_ptr<const ui::LayerSnapshot> shown(ui::MainWindow& window)

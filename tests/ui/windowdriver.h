@@ -30,6 +30,10 @@ QString text(ui::MainWindow& window, const char* name);
 // moves through stages); false when that did not happen within `timeoutMs`.
 bool waitIdle(ui::MainWindow& window, int timeoutMs);
 
+// The text of the window's error dialog once it shows, closed with OK; empty when none showed
+// within `timeoutMs`.
+QString takeError(ui::MainWindow& window, int timeoutMs);
+
 // The snapshot the window shows now (null before the first one).
 std::shared_ptr<const ui::LayerSnapshot> shown(ui::MainWindow& window);
 

@@ -15,6 +15,8 @@ constexpr int barWidth = 16;
 constexpr int tickLength = 4;
 constexpr int swatch = 12;
 constexpr int maxTicks = 5;
+// The note wraps at the width of the rest, but not narrower than this.
+constexpr int minimumNoteWidth = 150;
 
 ValueScale valueScaleOf(const HeatmapSource::Scale& s)
 {
@@ -69,13 +71,14 @@ QList<BarTick> barTicks(const HeatmapSource::Scale& s, int barHeight, int labelH
 
 ColorbarWidget::ColorbarWidget(QWidget* parent)
     : QWidget(parent)
+    , m_lut(Colormap().lut())
 {
     setSizePolicy(QSizePolicy::Fixed, QSizePolicy::Expanding);
 }
 
 void ColorbarWidget::setColormap(const Colormap& colormap)
 {
-    m_colormap = colormap;
+    m_lut = colormap.lut();
     update();
 }
 
@@ -95,9 +98,38 @@ void ColorbarWidget::setLegend(const QList<QPair<QColor, QString>>& entries)
 
 void ColorbarWidget::showSource(const HeatmapSource& source, const Colormap& colormap)
 {
-    m_colormap = colormap;
+    m_lut = colormap.lut();
     m_scale = source.scale();
     m_legend = source.legend();
+    updateGeometry();
+    update();
+}
+
+void ColorbarWidget::showPresentation(const HeatmapSource::Presentation& presentation,
+                                      const Colormap& colormap)
+{
+    const Colormap::Lut& lut = presentation.colors ? *presentation.colors : colormap.lut();
+    const auto sameScale = [](const std::optional<HeatmapSource::Scale>& a,
+                              const std::optional<HeatmapSource::Scale>& b) {
+        return a.has_value() == b.has_value() &&
+               (!a || (a->minimum == b->minimum && a->maximum == b->maximum &&
+                       a->logarithmic == b->logarithmic && a->label == b->label));
+    };
+    // Called on every pan: nothing to lay out again when nothing changed.
+    if (lut == m_lut && sameScale(presentation.scale, m_scale) && presentation.legend == m_legend &&
+        presentation.pixelNote == m_note)
+        return;
+    m_lut = lut;
+    m_scale = presentation.scale;
+    m_legend = presentation.legend;
+    m_note = presentation.pixelNote;
+    updateGeometry();
+    update();
+}
+
+void ColorbarWidget::setNote(const QString& note)
+{
+    m_note = note;
     updateGeometry();
     update();
 }
@@ -135,13 +167,37 @@ QSize ColorbarWidget::sizeHint() const
         const bool rotated = !m_scale->label.isEmpty() && !titleOnTop();
         width = std::max(width, labelsWidth() + (rotated ? fm.height() + 6 : 0));
     }
-    return QSize(width + 2 * margin, m_scale ? 260 : legendHeight() + 2 * margin);
+    if (!m_note.isEmpty())
+        width = std::max(width, minimumNoteWidth);
+    return QSize(width + 2 * margin,
+                 m_scale ? 260 + noteHeight() : legendHeight() + noteHeight() + 2 * margin);
+}
+
+int ColorbarWidget::noteWidth() const
+{
+    return std::max(minimumNoteWidth, width() - 2 * margin);
+}
+
+int ColorbarWidget::noteHeight() const
+{
+    if (m_note.isEmpty())
+        return 0;
+    // At the width sizeHint() gives, which is the widget's (its policy is fixed).
+    const QFontMetrics fm = fontMetrics();
+    int width = minimumNoteWidth;
+    for (const auto& entry : m_legend)
+        width = std::max(width, swatch + 6 + fm.horizontalAdvance(entry.second));
+    if (m_scale)
+        width = std::max(width, labelsWidth());
+    // The gap above it, the text and a line's slack (wrapping can differ by a word).
+    return fm.boundingRect(QRect(0, 0, width, 10000), Qt::TextWordWrap, m_note).height() +
+           2 * margin + fm.height() / 2;
 }
 
 QSize ColorbarWidget::minimumSizeHint() const
 {
     const QSize hint = sizeHint();
-    return QSize(hint.width(), m_scale ? 120 + legendHeight() : hint.height());
+    return QSize(hint.width(), m_scale ? 120 + legendHeight() + noteHeight() : hint.height());
 }
 
 int ColorbarWidget::legendHeight() const
@@ -156,8 +212,9 @@ QRect ColorbarWidget::barRect() const
 {
     const int half = fontMetrics().height() / 2 + 1; // end labels are centred on the ends
     const int title = titleOnTop() ? fontMetrics().height() + 4 : 0;
-    return QRect(margin, margin + title + half, barWidth,
-                 std::max(10, height() - 2 * (margin + half) - title - legendHeight()));
+    return QRect(
+        margin, margin + title + half, barWidth,
+        std::max(10, height() - 2 * (margin + half) - title - legendHeight() - noteHeight()));
 }
 
 void ColorbarWidget::changeEvent(QEvent* event)
@@ -178,9 +235,8 @@ void ColorbarWidget::paintEvent(QPaintEvent*)
         const QRect bar = barRect();
         // The gradient: the LUT as a 1 x 256 image, top = maximum.
         QImage gradient(1, 256, QImage::Format_RGB32);
-        const Colormap::Lut& lut = m_colormap.lut();
         for (int i = 0; i < 256; ++i)
-            gradient.setPixel(0, 255 - i, lut[i]);
+            gradient.setPixel(0, 255 - i, m_lut[std::size_t(i)]);
         painter.drawImage(bar, gradient);
         painter.setPen(QPen(text, 0));
         painter.drawRect(QRectF(bar).adjusted(-0.5, -0.5, 0.5, 0.5));
@@ -221,6 +277,11 @@ void ColorbarWidget::paintEvent(QPaintEvent*)
             Qt::AlignLeft | Qt::AlignVCenter,
             fm.elidedText(name, Qt::ElideRight, width() - box.right() - 6 - margin));
         legendTop += line;
+    }
+    if (!m_note.isEmpty()) {
+        painter.setPen(QPen(text, 0));
+        painter.drawText(QRect(margin, legendTop + margin, noteWidth(), 10000),
+                         Qt::AlignLeft | Qt::AlignTop | Qt::TextWordWrap, m_note);
     }
 }
 

@@ -12,7 +12,8 @@ namespace sparsity::ui {
 
 // A vertical colorbar: the colour map's gradient from minimum (bottom) to maximum (top) with
 // tick labels (powers of ten on a log scale) and the value's label; below it, or alone for a
-// categorical source (no scale), a legend of colour swatches. UI thread only.
+// categorical source (no scale), a legend of colour swatches; last, word-wrapped, a note on
+// what one pixel of the heatmap shows at its zoom. UI thread only.
 class ColorbarWidget final : public QWidget
 {
     Q_OBJECT
@@ -27,8 +28,17 @@ public:
     void setLegend(const QList<QPair<QColor, QString>>& entries);
     // Scale and legend of a source, drawn with `colormap`.
     void showSource(const HeatmapSource& source, const Colormap& colormap);
+    // Scale, colours, legend and note of a source at a zoom; `colormap` unless the source
+    // brings its own colours.
+    void showPresentation(const HeatmapSource::Presentation& presentation,
+                          const Colormap& colormap);
+    void setNote(const QString& note);
 
     const std::optional<HeatmapSource::Scale>& scale() const { return m_scale; }
+    const QList<QPair<QColor, QString>>& legend() const { return m_legend; }
+    QString note() const { return m_note; }
+    // The colours of the bar, bottom (minimum) to top.
+    const Colormap::Lut& colors() const { return m_lut; }
     // The tick labels drawn now, bottom to top (for tests and accessibility).
     QStringList tickLabels() const;
 
@@ -42,12 +52,15 @@ protected:
 private:
     QRect barRect() const;
     int legendHeight() const;
+    int noteWidth() const;
+    int noteHeight() const;
     int labelsWidth() const;
     bool titleOnTop() const;
 
-    Colormap m_colormap;
+    Colormap::Lut m_lut;
     std::optional<HeatmapSource::Scale> m_scale;
     QList<QPair<QColor, QString>> m_legend;
+    QString m_note;
 };
 
 } // namespace sparsity::ui

@@ -39,15 +39,15 @@ QString DiffSource::categoryName(Category category)
 {
     switch (category) {
     case Category::Both:
-        return QStringLiteral("kept by both");
+        return tr("kept by both");
     case Category::AOnly:
-        return QStringLiteral("kept by A only");
+        return tr("kept by A only");
     case Category::BOnly:
-        return QStringLiteral("kept by B only");
+        return tr("kept by B only");
     case Category::Neither:
         break;
     }
-    return QStringLiteral("pruned by both");
+    return tr("pruned by both");
 }
 
 QList<QPair<QColor, QString>> DiffSource::legend() const
@@ -58,7 +58,7 @@ QList<QPair<QColor, QString>> DiffSource::legend() const
     // Not a category: how a pixel over many weights is coloured, shown by an example (half
     // "both", half "A only").
     const std::int64_t half[4] = {1, 1, 0, 0};
-    entries.append({QColor(blend(half)), QStringLiteral("mixed pixel: colours blended by share")});
+    entries.append({QColor(blend(half)), tr("mixed pixel: colours blended by share")});
     return entries;
 }
 
@@ -75,63 +75,47 @@ QRgb DiffSource::blend(const std::int64_t counts[4])
     const std::int64_t total = counts[0] + counts[1] + counts[2] + counts[3];
     if (total <= 0)
         return qRgba(0, 0, 0, 0);
-    double r = 0.0, g = 0.0, b = 0.0;
+    std::array<QRgb, 4> colors{};
+    std::array<double, 4> shares{};
     for (int c = 0; c < 4; ++c) {
-        const QRgb color = categoryColor(Category(c));
-        const double share = double(counts[c]) / double(total);
-        r += share * qRed(color);
-        g += share * qGreen(color);
-        b += share * qBlue(color);
+        colors[std::size_t(c)] = categoryColor(Category(c));
+        shares[std::size_t(c)] = double(counts[c]) / double(total);
     }
-    return qRgb(int(r + 0.5), int(g + 0.5), int(b + 0.5));
+    return detail::blendShares(colors.data(), shares.data(), 4);
 }
 
 QImage DiffSource::render(const QRectF& region, const QSize& pixels,
                           const std::atomic<bool>& cancelled) const
 {
     const core::WeightTensor& w = *m_b->weights;
-    if (!m_b->mask || !m_a || pixels.isEmpty() || region.isEmpty())
+    if (!m_b->mask || !m_a)
         return detail::transparentImage(pixels);
-    QImage image(pixels, QImage::Format_ARGB32_Premultiplied);
-    if (image.isNull())
-        return {};
-    image.fill(Qt::transparent);
-    const detail::AxisMap xs =
-        detail::mapAxis(region.x(), region.width(), pixels.width(), w.cols(), 1);
-    const detail::AxisMap ys =
-        detail::mapAxis(region.y(), region.height(), pixels.height(), w.rows(), 1);
-    if (xs.first >= xs.last || ys.first >= ys.last)
-        return image;
-    const std::uint8_t* a = m_a->data();
-    const std::uint8_t* b = m_b->mask->data();
-    const std::int64_t cols = w.cols();
-    const std::size_t span = std::size_t(xs.last - xs.first);
     // Per column of the visible range: how many elements of the pixel row A keeps, B keeps,
     // and both keep; the four categories follow from these and the row count.
-    std::vector<std::uint32_t> keptA(span), keptB(span), keptBoth(span);
-    int previous = -1;
-    for (int y = 0; y < pixels.height(); ++y) {
-        if (cancelled.load(std::memory_order_relaxed))
-            return {};
-        const std::int64_t r0 = ys.begin[y];
-        const std::int64_t r1 = ys.end[y];
-        if (r0 >= r1)
-            continue;
-        auto* line = reinterpret_cast<QRgb*>(image.scanLine(y));
-        if (previous >= 0 && ys.begin[previous] == r0 && ys.end[previous] == r1) {
-            std::copy_n(reinterpret_cast<const QRgb*>(image.constScanLine(previous)),
-                        pixels.width(), line);
-            previous = y;
-            continue;
+    struct Counter
+    {
+        const std::uint8_t* a;
+        const std::uint8_t* b;
+        std::int64_t cols;
+        std::int64_t first = 0;
+        std::vector<std::uint32_t> keptA, keptB, keptBoth;
+
+        void start(std::int64_t f, std::int64_t l)
+        {
+            first = f;
+            for (auto* v : {&keptA, &keptB, &keptBoth})
+                v->resize(std::size_t(l - f));
         }
-        previous = y;
-        std::fill(keptA.begin(), keptA.end(), 0u);
-        std::fill(keptB.begin(), keptB.end(), 0u);
-        std::fill(keptBoth.begin(), keptBoth.end(), 0u);
-        for (std::int64_t r = r0; r < r1; ++r) {
-            const std::uint8_t* ra = a + r * cols + xs.first;
-            const std::uint8_t* rb = b + r * cols + xs.first;
-            for (std::size_t c = 0; c < span; ++c) {
+        void clear()
+        {
+            for (auto* v : {&keptA, &keptB, &keptBoth})
+                std::fill(v->begin(), v->end(), 0u);
+        }
+        void add(std::int64_t r)
+        {
+            const std::uint8_t* ra = a + r * cols + first;
+            const std::uint8_t* rb = b + r * cols + first;
+            for (std::size_t c = 0; c < keptA.size(); ++c) {
                 const std::uint32_t ka = ra[c] != 0;
                 const std::uint32_t kb = rb[c] != 0;
                 keptA[c] += ka;
@@ -139,24 +123,26 @@ QImage DiffSource::render(const QRectF& region, const QSize& pixels,
                 keptBoth[c] += ka & kb;
             }
         }
-        const std::int64_t rows = r1 - r0;
-        for (int x = 0; x < pixels.width(); ++x) {
-            const std::int64_t c0 = xs.begin[x] - xs.first;
-            const std::int64_t c1 = xs.end[x] - xs.first;
-            if (c0 >= c1)
-                continue;
+        QRgb pixel(std::int64_t c0, std::int64_t c1, std::int64_t rows) const
+        {
             std::int64_t ka = 0, kb = 0, kboth = 0;
-            for (std::int64_t c = c0; c < c1; ++c) {
+            for (std::int64_t c = c0 - first; c < c1 - first; ++c) {
                 ka += keptA[std::size_t(c)];
                 kb += keptB[std::size_t(c)];
                 kboth += keptBoth[std::size_t(c)];
             }
             const std::int64_t counts[4] = {kboth, ka - kboth, kb - kboth,
                                             rows * (c1 - c0) - ka - kb + kboth};
-            line[x] = blend(counts);
+            return blend(counts);
         }
-    }
-    return image;
+    } counter{m_a->data(), m_b->mask->data(), w.cols(), 0, {}, {}, {}};
+    return detail::renderRows(region, pixels, detail::Grid{w.rows(), w.cols()}, cancelled, counter);
+}
+
+QString DiffSource::pooledNote(const QString& coverage) const
+{
+    return tr("Each pixel: the four categories of the %1 weights it covers, blended by share.")
+        .arg(coverage);
 }
 
 } // namespace sparsity::ui

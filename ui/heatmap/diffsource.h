@@ -17,6 +17,8 @@ namespace sparsity::ui {
 // render() from any thread.
 class DiffSource final : public HeatmapSource
 {
+    Q_DECLARE_TR_FUNCTIONS(DiffSource)
+
 public:
     enum class Category : std::uint8_t
     {
@@ -40,6 +42,9 @@ public:
     static QString categoryName(Category category);
     // The colour of a pixel over these counts of each category (indexed by Category).
     static QRgb blend(const std::int64_t counts[4]);
+
+protected:
+    QString pooledNote(const QString& coverage) const override;
 
 private:
     std::shared_ptr<const core::MaskBytes> m_a;

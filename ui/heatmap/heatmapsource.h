@@ -1,11 +1,15 @@
 #pragma once
 
+#include "heatmap/colormap.h"
+
 #include <QColor>
+#include <QCoreApplication>
 #include <QImage>
 #include <QList>
 #include <QPair>
 #include <QRectF>
 #include <QSize>
+#include <QSizeF>
 #include <QString>
 #include <atomic>
 #include <optional>
@@ -17,6 +21,8 @@ namespace sparsity::ui {
 // and the queries must be const and thread-safe.
 class HeatmapSource
 {
+    Q_DECLARE_TR_FUNCTIONS(HeatmapSource)
+
 public:
     virtual ~HeatmapSource() = default;
 
@@ -45,6 +51,29 @@ public:
     // Colours with a meaning of their own (the mask's categories; the NaN colour when the data
     // has non-finite values), for the legend. Empty when there are none.
     virtual QList<QPair<QColor, QString>> legend() const { return {}; }
+
+    // What the colorbar and legend say about a render at `elementsPerPixel` (elements per
+    // output pixel along x and y: region size over pixel size; below 1 zoomed in). The scale
+    // and legend may differ from scale() and legend() when zoomed out (the mask then shows
+    // shares), and pixelNote says in one sentence what one pixel is at this zoom.
+    struct Presentation
+    {
+        std::optional<Scale> scale;
+        // The bar's colours when the source draws that scale in colours of its own (the mask's
+        // kept share); otherwise the view's colour map.
+        std::optional<Colormap::Lut> colors;
+        QList<QPair<QColor, QString>> legend;
+        QString pixelNote;
+    };
+    virtual Presentation presentation(QSizeF elementsPerPixel) const;
+
+protected:
+    // The sentence on a zoomed-out pixel, given coverage() of it.
+    virtual QString pooledNote(const QString& coverage) const;
+    // "4×11" or "≈6×16": rows × columns of weights one pixel covers.
+    static QString coverage(QSizeF elementsPerPixel);
+    // "Each weight is drawn on its own." with the pixels it takes.
+    static QString oneWeightNote(QSizeF elementsPerPixel);
 };
 
 } // namespace sparsity::ui

@@ -108,10 +108,25 @@ void HeatmapView::geometryChanged()
 
 // --- rendering ---
 
+QSize HeatmapView::requestedPixels() const
+{
+    const double dpr = devicePixelRatioF();
+    return QSize(int(std::ceil(width() * dpr)), int(std::ceil(height() * dpr)));
+}
+
+QSizeF HeatmapView::elementsPerPixel() const
+{
+    const QSize pixels = requestedPixels();
+    const QRectF region = m_zoom.visibleRegion();
+    if (pixels.isEmpty())
+        return {};
+    return QSizeF(region.width() / pixels.width(), region.height() / pixels.height());
+}
+
 void HeatmapView::requestRender()
 {
     const double dpr = devicePixelRatioF();
-    const QSize pixels(int(std::ceil(width() * dpr)), int(std::ceil(height() * dpr)));
+    const QSize pixels = requestedPixels();
     // A hidden view (another tab) renders when it is shown again.
     if (!m_source || pixels.isEmpty() || m_zoom.fieldSize().isEmpty() || !isVisible())
         return;
@@ -163,20 +178,32 @@ QImage HeatmapView::renderFullResolution(const HeatmapSource& source, int maxSid
 void HeatmapView::paintEvent(QPaintEvent*)
 {
     QPainter painter(this);
+    drawFrame(painter, m_image, m_imageRegion);
+    if (m_zoom.fieldSize().isEmpty())
+        return;
+    drawHover(painter);
+    // Moved to a screen of another pixel ratio: the image is sharp no longer.
+    if (!m_runner.isBusy() && !m_image.isNull() &&
+        m_image.devicePixelRatio() != devicePixelRatioF())
+        requestRender();
+}
+
+void HeatmapView::drawFrame(QPainter& painter, const QImage& image, const QRectF& region) const
+{
     painter.fillRect(rect(), background);
-    if (m_source && m_zoom.fieldSize().isValid() && !m_image.isNull()) {
+    if (m_source && m_zoom.fieldSize().isValid() && !image.isNull()) {
         // Draw only the part of the image that lands in the widget: a preview scaled up 64
         // times must not make the painter scale the whole image.
-        const QRectF target = m_zoom.mapToViewport(m_imageRegion);
+        const QRectF target = m_zoom.mapToViewport(region);
         const QRectF visible = target.intersected(QRectF(rect()));
         if (!visible.isEmpty()) {
-            const double sx = m_image.width() / target.width();
-            const double sy = m_image.height() / target.height();
+            const double sx = image.width() / target.width();
+            const double sy = image.height() / target.height();
             const QRectF sourceRect((visible.x() - target.x()) * sx,
                                     (visible.y() - target.y()) * sy, visible.width() * sx,
                                     visible.height() * sy);
             // No smoothing: zoomed-in cells stay crisp.
-            painter.drawImage(visible, m_image, sourceRect);
+            painter.drawImage(visible, image, sourceRect);
         }
     }
     if (m_zoom.fieldSize().isEmpty())
@@ -186,11 +213,6 @@ void HeatmapView::paintEvent(QPaintEvent*)
     painter.setPen(QPen(borderColor, 0));
     painter.setBrush(Qt::NoBrush);
     painter.drawRect(field.adjusted(-0.5, -0.5, 0.5, 0.5));
-    drawHover(painter);
-    // Moved to a screen of another pixel ratio: the image is sharp no longer.
-    if (!m_runner.isBusy() && !m_image.isNull() &&
-        m_image.devicePixelRatio() != devicePixelRatioF())
-        requestRender();
 }
 
 void HeatmapView::drawGrid(QPainter& painter, const QRectF& field) const

@@ -46,6 +46,16 @@ public:
     QRectF renderedRegion() const { return m_imageRegion; }
     bool isRendering() const { return m_runner.isBusy(); }
 
+    // What the view asks a render for now: the visible region (elements) at the widget's
+    // device-pixel size, and the elements per pixel that gives (what the legend describes).
+    QRectF requestedRegion() const { return m_zoom.visibleRegion(); }
+    QSize requestedPixels() const;
+    QSizeF elementsPerPixel() const;
+    // Paints what paintEvent paints but the hover marker: background, `image` of field region
+    // `region` where the zoom puts it, grid and border, onto a painter of the widget's size
+    // (Export Image "as shown" draws a frame rendered for it).
+    void drawFrame(QPainter& painter, const QImage& image, const QRectF& region) const;
+
     // The whole field at one pixel per element, scaled down to at most maxSide pixels on the
     // longer side. Synchronous: meant for a worker thread (Export image); thread-safe.
     QImage grabFullResolution(int maxSide = 16384) const;

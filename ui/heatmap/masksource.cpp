@@ -109,15 +109,15 @@ QString MaskSource::categoryName(Category category)
 {
     switch (category) {
     case Category::Kept:
-        return QStringLiteral("kept block");
+        return tr("kept block");
     case Category::KeptInPartBlock:
-        return QStringLiteral("kept in partly pruned block");
+        return tr("kept in partly pruned block");
     case Category::ZeroedInPartBlock:
-        return QStringLiteral("zeroed in partly pruned block");
+        return tr("zeroed in partly pruned block");
     case Category::PrunedBlock:
         break;
     }
-    return QStringLiteral("pruned block");
+    return tr("pruned block");
 }
 
 QList<QPair<QColor, QString>> MaskSource::legend() const
@@ -132,6 +132,35 @@ QList<QPair<QColor, QString>> MaskSource::legend() const
     return entries;
 }
 
+const Colormap::Lut& MaskSource::densityLut()
+{
+    static const Colormap::Lut lut = [] {
+        Colormap::Lut l{};
+        const QRgb colors[2] = {categoryColor(Category::Kept),
+                                categoryColor(Category::PrunedBlock)};
+        for (int i = 0; i < 256; ++i) {
+            const double shares[2] = {i / 255.0, 1.0 - i / 255.0};
+            l[std::size_t(i)] = detail::blendShares(colors, shares, 2);
+        }
+        return l;
+    }();
+    return lut;
+}
+
+HeatmapSource::Presentation MaskSource::presentation(QSizeF elementsPerPixel) const
+{
+    if (!detail::coversSeveral(elementsPerPixel))
+        return {std::nullopt, std::nullopt, legend(), oneWeightNote(elementsPerPixel)};
+    Presentation p;
+    p.scale = Scale{0.0, 100.0, false, tr("kept weights per pixel (%)")};
+    p.colors = densityLut();
+    p.pixelNote = tr("Each pixel: share of kept weights among the %1 weights it covers "
+                     "(0 %: dark, 100 %: the kept colour). At 1 px per weight or more the "
+                     "categories show.")
+                      .arg(coverage(elementsPerPixel));
+    return p;
+}
+
 QImage MaskSource::render(const QRectF& region, const QSize& pixels,
                           const std::atomic<bool>& cancelled) const
 {
@@ -142,6 +171,36 @@ QImage MaskSource::render(const QRectF& region, const QSize& pixels,
     const std::uint8_t* mask = s.mask->data();
     const Grid grid{w.rows(), w.cols()};
     const std::int64_t cols = w.cols();
+    if (detail::coversSeveral(detail::elementsPerPixel(region, pixels))) {
+        // Kept elements per column of the pixel row, then per pixel: the share's colour.
+        struct Density
+        {
+            const std::uint8_t* mask;
+            std::int64_t cols;
+            const Colormap::Lut& lut;
+            std::int64_t first = 0;
+            std::vector<std::uint32_t> kept;
+
+            void start(std::int64_t f, std::int64_t l)
+            {
+                first = f;
+                kept.resize(std::size_t(l - f));
+            }
+            void clear() { std::fill(kept.begin(), kept.end(), 0u); }
+            void add(std::int64_t r)
+            {
+                detail::countKept(mask + r * cols + first, std::int64_t(kept.size()), kept.data());
+            }
+            QRgb pixel(std::int64_t c0, std::int64_t c1, std::int64_t rows) const
+            {
+                std::int64_t k = 0;
+                for (std::int64_t c = c0 - first; c < c1 - first; ++c)
+                    k += kept[std::size_t(c)];
+                return lut[std::size_t(densityIndex(k, rows * (c1 - c0)))];
+            }
+        } density{mask, cols, densityLut(), 0, {}};
+        return detail::renderRows(region, pixels, grid, cancelled, density);
+    }
     std::array<QRgb, 4> colors{};
     for (int c = 0; c < 4; ++c)
         colors[c] = categoryColor(Category(c));

@@ -10,11 +10,15 @@
 
 namespace sparsity::ui {
 
-// The mask as categories. Where several elements share a pixel, the category of highest
-// priority wins (the enum's order), so pruned structure stays visible when zoomed out.
-// Transparent while the snapshot has no mask yet. Immutable; render() from any thread.
+// The mask. At one pixel per element or more, as categories. Zoomed out, where a pixel covers
+// several elements, as the share of them that is kept: the pruned colour blended towards the
+// kept colour in proportion (densityLut()), so a half-pruned area reads as half-way, not as
+// whichever category a max would pick; presentation() then gives that scale, 0 to 100 %
+// kept. Transparent while the snapshot has no mask yet. Immutable; render() from any thread.
 class MaskSource final : public HeatmapSource
 {
+    Q_DECLARE_TR_FUNCTIONS(MaskSource)
+
 public:
     enum class Category : std::uint8_t
     {
@@ -35,9 +39,18 @@ public:
     // The categories this snapshot's parameters can produce.
     QList<QPair<QColor, QString>> legend() const override;
 
+    Presentation presentation(QSizeF elementsPerPixel) const override;
+
     Category categoryAt(std::int64_t row, std::int64_t col) const;
     static QRgb categoryColor(Category category);
     static QString categoryName(Category category);
+    // Zoomed out: entry i is the colour of a pixel of which i/255 of the elements are kept.
+    static const Colormap::Lut& densityLut();
+    // The density index of `kept` of `total` elements, rounded: the one rule render() uses.
+    static int densityIndex(std::int64_t kept, std::int64_t total)
+    {
+        return int((kept * 255 + total / 2) / total);
+    }
 
 private:
     bool hasPartBlocks() const { return !m_categories.empty(); }

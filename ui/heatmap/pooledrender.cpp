@@ -42,4 +42,15 @@ AxisMap mapAxis(double start, double length, int pixels, std::int64_t field, std
     return m;
 }
 
+QRgb blendShares(const QRgb* colors, const double* shares, int n)
+{
+    double r = 0.0, g = 0.0, b = 0.0;
+    for (int i = 0; i < n; ++i) {
+        r += shares[i] * qRed(colors[i]);
+        g += shares[i] * qGreen(colors[i]);
+        b += shares[i] * qBlue(colors[i]);
+    }
+    return qRgb(int(r + 0.5), int(g + 0.5), int(b + 0.5));
+}
+
 } // namespace sparsity::ui::detail

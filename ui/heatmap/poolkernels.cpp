@@ -40,6 +40,26 @@ inline void poolKept(const T* row, const std::uint8_t* mask, std::int64_t n,
 }
 
 template <typename T>
+inline void keptCounted(const T* row, const std::uint8_t* mask, std::int64_t n,
+                        typename Bits<T>::Key* acc, std::uint32_t* count)
+{
+    using Key = typename Bits<T>::Key;
+    constexpr int shift = sizeof(Key) * 8 - 1;
+    if (!mask) {
+        for (std::int64_t i = 0; i < n; ++i) {
+            acc[i] = std::max(acc[i], absKey(row[i]) | Bits<T>::kept);
+            count[i] += 1;
+        }
+        return;
+    }
+    for (std::int64_t i = 0; i < n; ++i) {
+        const std::uint32_t m = mask[i] & 1;
+        acc[i] = std::max(acc[i], absKey(row[i]) | (Key(m) << shift));
+        count[i] += m;
+    }
+}
+
+template <typename T>
 inline AbsKeyRange<typename Bits<T>::Key> scan(const T* values, std::int64_t n)
 {
     using B = Bits<T>;
@@ -92,6 +112,24 @@ SPARSITY_SIMD_CLONES void poolAbsKeysKept(const double* row, const std::uint8_t*
                                           std::int64_t n, std::uint64_t* acc)
 {
     poolKept(row, mask, n, acc);
+}
+
+SPARSITY_SIMD_CLONES void poolKeptCounted(const float* row, const std::uint8_t* mask,
+                                          std::int64_t n, std::uint32_t* acc, std::uint32_t* count)
+{
+    keptCounted(row, mask, n, acc, count);
+}
+
+SPARSITY_SIMD_CLONES void poolKeptCounted(const double* row, const std::uint8_t* mask,
+                                          std::int64_t n, std::uint64_t* acc, std::uint32_t* count)
+{
+    keptCounted(row, mask, n, acc, count);
+}
+
+SPARSITY_SIMD_CLONES void countKept(const std::uint8_t* mask, std::int64_t n, std::uint32_t* count)
+{
+    for (std::int64_t i = 0; i < n; ++i)
+        count[i] += std::uint32_t(mask[i] & 1);
 }
 
 SPARSITY_SIMD_CLONES void poolBytes(const std::uint8_t* values, std::int64_t n, std::uint8_t* acc)

@@ -42,6 +42,15 @@ void poolAbsKeysKept(const float* row, const std::uint8_t* mask, std::int64_t n,
                      std::uint32_t* acc);
 void poolAbsKeysKept(const double* row, const std::uint8_t* mask, std::int64_t n,
                      std::uint64_t* acc);
+// poolAbsKeysKept and countKept in one pass (the zoomed-out mask over weights): acc[i] =
+// max(acc[i], absKey(row[i]) | kept bit where mask[i] is 1) and count[i] += mask[i] & 1;
+// a null mask keeps everything.
+void poolKeptCounted(const float* row, const std::uint8_t* mask, std::int64_t n, std::uint32_t* acc,
+                     std::uint32_t* count);
+void poolKeptCounted(const double* row, const std::uint8_t* mask, std::int64_t n,
+                     std::uint64_t* acc, std::uint32_t* count);
+// count[i] += mask[i] & 1: kept elements per column.
+void countKept(const std::uint8_t* mask, std::int64_t n, std::uint32_t* count);
 // acc[i] = max(acc[i], values[i]).
 void poolBytes(const std::uint8_t* values, std::int64_t n, std::uint8_t* acc);
 // acc[i] = max(acc[i], mask[i] ? 0 : code).

@@ -17,6 +17,7 @@ using detail::fieldOf;
 using detail::Grid;
 using detail::renderPooled;
 
+// The colour-map index of a finite key, without a log10 per pixel: lower[i] is the smallest key
 // whose value maps to index >= i, found once per render by bisection over the keys with the
 // very function Colormap::color() applies, so both agree on every value. A lookup starts from
 // a table indexed by the key's exponent and top 7 mantissa bits (a bucket spans less than one
@@ -137,6 +138,74 @@ QImage renderMagnitudes(const T* data, std::int64_t stride, const Grid& grid,
         });
 }
 
+// Mask over weights zoomed out: per column of a pixel row the largest |w| with the kept bit
+// (any kept element outranks every pruned one) and the kept count; per pixel the colour of the
+// largest kept |w| blended with its dimmed colour by the kept share (no kept element: the
+// dimmed colour of the largest pruned |w|).
+template <typename T>
+QImage renderShares(const T* data, const std::uint8_t* mask, const Grid& grid,
+                    const ValueScale::Mapping& map, const Colormap::Lut& lut,
+                    const Colormap::Lut& dim, const QRectF& region, const QSize& pixels,
+                    const std::atomic<bool>& cancelled)
+{
+    using B = Bits<T>;
+    using Key = typename B::Key;
+    struct Shares
+    {
+        const T* data;
+        const std::uint8_t* mask;
+        std::int64_t cols;
+        const KeyIndex<T>& index;
+        const Colormap::Lut& lut;
+        const Colormap::Lut& dim;
+        std::int64_t first = 0;
+        std::vector<Key> keys;
+        std::vector<std::uint32_t> count;
+
+        void start(std::int64_t f, std::int64_t l)
+        {
+            first = f;
+            keys.resize(std::size_t(l - f));
+            count.resize(std::size_t(l - f));
+        }
+        void clear()
+        {
+            std::fill(keys.begin(), keys.end(), Key{0});
+            std::fill(count.begin(), count.end(), 0u);
+        }
+        void add(std::int64_t r)
+        {
+            const std::int64_t offset = r * cols + first;
+            detail::poolKeptCounted(data + offset, mask ? mask + offset : nullptr,
+                                    std::int64_t(count.size()), keys.data(), count.data());
+        }
+        QRgb pixel(std::int64_t c0, std::int64_t c1, std::int64_t rows) const
+        {
+            Key k = 0;
+            std::int64_t n = 0;
+            for (std::int64_t c = c0 - first; c < c1 - first; ++c) {
+                k = std::max(k, keys[std::size_t(c)]);
+                n += count[std::size_t(c)];
+            }
+            const Key a = k & B::abs;
+            const bool finite = a < B::inf;
+            const int i = finite ? index(a) : 0;
+            const QRgb bright = finite ? lut[std::size_t(i)] : Colormap::nonFiniteColor();
+            const QRgb dark = finite ? dim[std::size_t(i)]
+                                     : MaskOverWeightsSource::dimmed(Colormap::nonFiniteColor());
+            const std::int64_t total = rows * (c1 - c0);
+            if (n == total)
+                return bright;
+            if (n == 0)
+                return dark;
+            return MaskOverWeightsSource::mixed(bright, dark, n, total);
+        }
+    };
+    const KeyIndex<T> index(map, false);
+    Shares shares{data, mask, grid.cols, index, lut, dim, 0, {}, {}};
+    return detail::renderRows(region, pixels, grid, cancelled, shares);
+}
+
 } // namespace
 
 ValueRange absoluteWeightRange(const core::WeightTensor& weights)
@@ -182,8 +251,7 @@ QList<QPair<QColor, QString>> ValueHeatmapSource::legend() const
 {
     if (m_range.nonFiniteCount == 0)
         return {};
-    return {{QColor(Colormap::nonFiniteColor()),
-             QStringLiteral("NaN / inf (%1)").arg(m_range.nonFiniteCount)}};
+    return {{QColor(Colormap::nonFiniteColor()), tr("NaN / inf (%1)").arg(m_range.nonFiniteCount)}};
 }
 
 // --- WeightsSource ---
@@ -207,14 +275,19 @@ QImage WeightsSource::render(const QRectF& region, const QSize& pixels,
     });
 }
 
+QString WeightsSource::pooledNote(const QString& coverage) const
+{
+    return tr("Each pixel: the largest |w| among the %1 weights it covers.").arg(coverage);
+}
+
 // --- BlockNormsSource ---
 
 namespace {
 QString normLabel(const LayerSnapshot& snapshot)
 {
     const core::Norm norm = snapshot.norms ? snapshot.norms->norm : snapshot.params.norm;
-    return norm == core::Norm::L1 ? QStringLiteral("block norm (L1: mean |w|)")
-                                  : QStringLiteral("block norm (L2: mean w²)");
+    return norm == core::Norm::L1 ? ValueHeatmapSource::tr("block norm (L1: mean |w|)")
+                                  : ValueHeatmapSource::tr("block norm (L2: mean w²)");
 }
 ValueRange normRangeOf(const LayerSnapshot& snapshot)
 {
@@ -252,6 +325,11 @@ QImage BlockNormsSource::render(const QRectF& region, const QSize& pixels,
     return std::visit([&](const auto& v) { return draw(v.data()); }, norms->values);
 }
 
+QString BlockNormsSource::pooledNote(const QString& coverage) const
+{
+    return tr("Each pixel: the largest block norm among the %1 weights it covers.").arg(coverage);
+}
+
 // --- MaskOverWeightsSource ---
 
 MaskOverWeightsSource::MaskOverWeightsSource(std::shared_ptr<const LayerSnapshot> snapshot,
@@ -279,8 +357,40 @@ QRgb MaskOverWeightsSource::dimmed(QRgb c)
 QList<QPair<QColor, QString>> MaskOverWeightsSource::legend() const
 {
     QList<QPair<QColor, QString>> entries = ValueHeatmapSource::legend();
-    entries.prepend({QColor(m_dimmedLut[200]), QStringLiteral("pruned (dimmed)")});
+    entries.prepend({QColor(m_dimmedLut[200]), tr("pruned (dimmed)")});
     return entries;
+}
+
+QRgb MaskOverWeightsSource::mixed(QRgb keptColor, QRgb prunedColor, std::int64_t kept,
+                                  std::int64_t total)
+{
+    const QRgb colors[2] = {keptColor, prunedColor};
+    const double keptShare = double(kept) / double(total);
+    const double shares[2] = {keptShare, 1.0 - keptShare};
+    return detail::blendShares(colors, shares, 2);
+}
+
+HeatmapSource::Presentation MaskOverWeightsSource::presentation(QSizeF elementsPerPixel) const
+{
+    Presentation p = ValueHeatmapSource::presentation(elementsPerPixel);
+    if (!detail::coversSeveral(elementsPerPixel))
+        return p;
+    // Three swatches of one |w| show the blend: all kept, half pruned, all pruned (the pixel's
+    // largest kept |w| decides the colour, the pruned share how far it is dimmed).
+    const QRgb kept = m_colormap.lut()[200];
+    const QRgb pruned = m_dimmedLut[200];
+    QList<QPair<QColor, QString>> entries{
+        {QColor(kept), tr("all kept")},
+        {QColor(mixed(kept, pruned, 1, 2)), tr("half pruned")},
+        {QColor(pruned), tr("all pruned (dimmed)")},
+    };
+    entries.append(ValueHeatmapSource::legend());
+    p.legend = entries;
+    p.pixelNote = tr("Each pixel: the colour of the largest kept |w| among the %1 weights it "
+                     "covers, dimmed in proportion to the share of them that is pruned (as "
+                     "the Mask view's kept share).")
+                      .arg(coverage(elementsPerPixel));
+    return p;
 }
 
 QImage MaskOverWeightsSource::render(const QRectF& region, const QSize& pixels,
@@ -293,12 +403,17 @@ QImage MaskOverWeightsSource::render(const QRectF& region, const QSize& pixels,
     const Colormap::Lut& lut = m_colormap.lut();
     const Colormap::Lut& dim = m_dimmedLut;
     const ValueScale::Mapping map = m_scale.mapping();
+    if (detail::coversSeveral(detail::elementsPerPixel(region, pixels)))
+        return withWeights(w, [&](const auto* data) {
+            return renderShares(data, mask, grid, map, lut, dim, region, pixels, cancelled);
+        });
     return withWeights(w, [&](const auto* data) {
         using T = std::remove_cvref_t<decltype(*data)>;
         using B = Bits<T>;
         using Key = typename B::Key;
         const std::int64_t cols = grid.cols;
-        // Kept elements carry the top bit, so any kept element outranks every pruned one.
+        // At one element per pixel: kept elements carry the top bit, so any kept element outranks
+        // every pruned one.
         const KeyIndex<T> index(map, false);
         return renderPooled<Key>(
             region, pixels, grid, cancelled,

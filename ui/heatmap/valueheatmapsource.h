@@ -24,6 +24,8 @@ ValueRange blockNormRange(const core::BlockNorms& norms, const core::WeightTenso
 // after construction; render() may run on any thread, several at once.
 class ValueHeatmapSource : public HeatmapSource
 {
+    Q_DECLARE_TR_FUNCTIONS(ValueHeatmapSource)
+
 public:
     QSize fieldSize() const override;
     std::optional<Scale> scale() const override;
@@ -62,6 +64,9 @@ public:
 
     QImage render(const QRectF& region, const QSize& pixels,
                   const std::atomic<bool>& cancelled) const override;
+
+protected:
+    QString pooledNote(const QString& coverage) const override;
 };
 
 // The norm of each element's block: one flat cell per block, scaled over the norms' finite
@@ -75,11 +80,16 @@ public:
 
     QImage render(const QRectF& region, const QSize& pixels,
                   const std::atomic<bool>& cancelled) const override;
+
+protected:
+    QString pooledNote(const QString& coverage) const override;
 };
 
 // |w| as WeightsSource, with pruned elements dimmed and desaturated so the kept weights stand
-// out. A pixel over kept and pruned elements shows the largest kept one. Without a mask (not
-// computed yet) every element counts as kept.
+// out. Zoomed out, a pixel over kept and pruned elements agrees with the mask view's kept
+// share: the colour of its largest kept |w| dimmed in proportion to the pruned share (all
+// kept: that colour; half pruned: half-way to its dimmed colour; all pruned: the dimmed colour
+// of the largest pruned |w|). Without a mask (not computed yet) every element counts as kept.
 class MaskOverWeightsSource final : public ValueHeatmapSource
 {
 public:
@@ -89,9 +99,13 @@ public:
     QImage render(const QRectF& region, const QSize& pixels,
                   const std::atomic<bool>& cancelled) const override;
     QList<QPair<QColor, QString>> legend() const override;
+    Presentation presentation(QSizeF elementsPerPixel) const override;
 
     // The colour pruned elements of colour `c` get.
     static QRgb dimmed(QRgb c);
+    // A zoomed-out pixel: `kept` of `total` elements kept, keptColor the colour of the largest
+    // kept |w| and prunedColor its dimmed colour.
+    static QRgb mixed(QRgb keptColor, QRgb prunedColor, std::int64_t kept, std::int64_t total);
 
 private:
     Colormap::Lut m_dimmedLut;

@@ -107,6 +107,8 @@ LayerView::LayerView(QThreadPool* computePool, QThreadPool* displayPool, QWidget
         requestSource();
         Q_EMIT displayChanged();
     });
+    // Zoomed out, a pixel summarizes several weights; the legend says how, at this zoom.
+    connect(m_heatmap, &HeatmapView::viewChanged, this, &LayerView::updateColorbar);
     connect(m_log, &QCheckBox::toggled, this, [this] {
         requestSource();
         Q_EMIT displayChanged();
@@ -142,11 +144,17 @@ void LayerView::clear()
     m_heatmap->setBlockGrid(QSize());
     m_colorbar->setScale(std::nullopt);
     m_colorbar->setLegend({});
+    m_colorbar->setNote({});
 }
 
 LayerView::Kind LayerView::kind() const
 {
     return static_cast<Kind>(m_tabs->currentIndex());
+}
+
+QString LayerView::kindName() const
+{
+    return m_tabs->tabText(m_tabs->currentIndex());
 }
 
 void LayerView::setKind(Kind kind)
@@ -313,8 +321,18 @@ void LayerView::showSource(SourceResult result)
                                 ? QSize(static_cast<int>(block.cols), static_cast<int>(block.rows))
                                 : QSize());
     m_heatmap->setSource(result.source);
-    m_colorbar->showSource(*result.source, result.colormap);
+    m_shownColormap = result.colormap;
+    updateColorbar();
     Q_EMIT snapshotShown(snapshot.generation);
+}
+
+void LayerView::updateColorbar()
+{
+    const std::shared_ptr<const HeatmapSource> source = m_heatmap->source();
+    if (!source)
+        return;
+    m_colorbar->showPresentation(source->presentation(m_heatmap->elementsPerPixel()),
+                                 m_shownColormap);
 }
 
 void LayerView::updateControls()

@@ -51,6 +51,8 @@ public:
     void setPlaceholder(const QString& text);
 
     Kind kind() const;
+    // The shown view's tab text ("Mask over Weights").
+    QString kindName() const;
     void setKind(Kind kind);
     QString colormapName() const;
     void setColormapName(const QString& name);
@@ -65,6 +67,9 @@ public:
     bool hasComparison() const { return m_comparison != nullptr; }
 
     HeatmapView* heatmap() const { return m_heatmap; }
+    // The colorbar and legend beside the heatmap; they follow the zoom (a zoomed-out mask shows
+    // kept shares, with their own scale).
+    ColorbarWidget* colorbar() const { return m_colorbar; }
     // The snapshot the heatmap shows (its source is built); null before the first.
     std::shared_ptr<const LayerSnapshot> shownSnapshot() const { return m_shown; }
     // Sources being built or an image being rendered.
@@ -104,6 +109,7 @@ private:
     // Puts the colour controls beside the tabs when both fit, else on a row of their own, so
     // no tab scrolls out of sight on a narrow window.
     void arrangeTopRow();
+    void updateColorbar();
 
     QStackedWidget* m_stack;
     QLabel* m_placeholder;
@@ -118,6 +124,7 @@ private:
 
     std::shared_ptr<const LayerSnapshot> m_snapshot; // newest
     std::shared_ptr<const LayerSnapshot> m_shown;
+    Colormap m_shownColormap; // the colour map of the source on screen
     std::shared_ptr<const core::MaskBytes> m_comparison;
     // Ranges of the weights and norms last seen; the pointers identify what they describe.
     std::shared_ptr<const core::WeightTensor> m_rangeWeights;

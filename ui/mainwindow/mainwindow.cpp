@@ -7,9 +7,11 @@
 #include "errordialog.h"
 #include "export/maskexport.h"
 #include "exportdialog.h"
+#include "heatmap/heatmapsource.h"
 #include "heatmap/heatmapview.h"
 #include "histogram/histogramwidget.h"
 #include "hoverreadout.h"
+#include "imageexportdialog.h"
 #include "imageexportflow.h"
 #include "layers/layerbrowser.h"
 #include "layerview.h"
@@ -19,7 +21,9 @@
 #include "normhistogrampanel.h"
 #include "parameters/parameterpanel.h"
 #include "pytorchcopy.h"
+#include "ranking/configuration.h"
 #include "recentfiles.h"
+#include "session/demofile.h"
 #include "session/embeddedresources.h"
 #include "session/layersnapshot.h"
 #include "session/session.h"
@@ -541,12 +545,15 @@ void MainWindow::exportImageWithDialog()
         m_session->currentLayer().mid(1).replace(QLatin1Char('/'), QLatin1Char('_'));
     const QString suggested =
         QDir(WindowSettings::lastDirectory()).filePath(layer + QStringLiteral(".png"));
-    const QString path =
-        QFileDialog::getSaveFileName(this, tr("Export Image"), suggested, tr("PNG images (*.png)"));
-    if (path.isEmpty())
+    const auto source = m_layerView->heatmap()->source();
+    const QSize field = source ? source->fieldSize() : QSize();
+    const QImage preview =
+        ImageExportFlow::composeAsShown(*m_layerView, QImage(), QRectF(), imageTitle());
+    ImageExportDialog dialog(field, preview.size(), suggested, this);
+    if (dialog.exec() != QDialog::Accepted)
         return;
-    WindowSettings::setLastDirectory(path);
-    exportImage(path);
+    WindowSettings::setLastDirectory(dialog.outputPath());
+    exportImage(dialog.outputPath(), dialog.mode() == ImageExportFlow::Mode::AsShown);
 }
 
 void MainWindow::copyAsPytorch()
@@ -567,16 +574,36 @@ void MainWindow::copyAsPytorch()
         8000);
 }
 
-void MainWindow::exportImage(const QString& outputPath)
+void MainWindow::exportImage(const QString& outputPath, bool asShown)
 {
-    m_imageExport->start(m_layerView->heatmap()->source(), outputPath);
+    const QString input = m_session->filePath();
+    if (asShown)
+        m_imageExport->startAsShown(m_layerView, imageTitle(), outputPath, input);
+    else
+        m_imageExport->startOnePixelPerWeight(m_layerView->heatmap()->source(), outputPath, input);
+    scheduleBusyCheck();
+}
+
+QString MainWindow::imageTitle() const
+{
+    const std::shared_ptr<const LayerSnapshot> snapshot = m_layerView->shownSnapshot();
+    const QString file =
+        m_session->isDemo() ? DemoFile::displayName() : QFileInfo(m_session->filePath()).fileName();
+    if (!snapshot)
+        return file;
+    return tr("%1 · %2 · %3, level %4 % (achieved %5 %) · %6")
+        .arg(file, m_session->currentLayer(),
+             core::describeConfiguration(core::Configuration::of(snapshot->params)))
+        .arg(snapshot->params.level * 100.0, 0, 'f', 1)
+        .arg(snapshot->stats.achievedSparsity * 100.0, 0, 'f', 1)
+        .arg(m_layerView->kindName());
 }
 
 bool MainWindow::isIdle() const
 {
     return !m_session->isBusy() && !m_layerView->isBusy() && !m_histogram->isBusy() &&
-           !m_export->isRunning() && !m_curves->isBusy() && !m_compare->isBusy() &&
-           !(m_modelView && m_modelView->isBusy());
+           !m_export->isRunning() && !m_imageExport->isRunning() && !m_curves->isBusy() &&
+           !m_compare->isBusy() && !(m_modelView && m_modelView->isBusy());
 }
 
 QStringList MainWindow::recentFiles()
@@ -617,6 +644,7 @@ void MainWindow::scheduleBusyCheck()
 void MainWindow::closeEvent(QCloseEvent* event)
 {
     m_export->cancel();
+    m_imageExport->cancel();
     if (m_persistent) {
         m_sessionFlow->saveLastSession();
         WindowSettings::save(*this, *m_layerView);

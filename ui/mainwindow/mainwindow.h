@@ -55,8 +55,12 @@ public:
     // brings a question (objectName "overwriteQuestion"), answered Yes it runs again allowed
     // to replace it. Ends with masksExported (written false when refused or cancelled).
     void exportMasks(const QString& outputPath, bool allLayers);
-    // Writes the current view, one pixel per element, as PNG.
-    void exportImage(const QString& outputPath);
+    // Writes the current view as PNG: one pixel per element, or as shown (screen resolution,
+    // title, colorbar and legend). Progress in a cancellable dialog ("imageExportProgress");
+    // the file appears complete or not at all. Ends with imageExported.
+    void exportImage(const QString& outputPath, bool asShown = false);
+    // The title of an image "as shown": file, layer, configuration and view.
+    QString imageTitle() const;
 
     // No file, layer, mask, source, image, histogram or export work left.
     bool isIdle() const;
