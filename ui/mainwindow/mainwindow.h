@@ -14,6 +14,7 @@ class HoverReadout;
 class ImageExportFlow;
 class LayerBrowser;
 class LayerView;
+class LearnPanel;
 class MainWindowActions;
 class MaskExportFlow;
 class ModelView;
@@ -60,6 +61,7 @@ public:
     CurvesPanel* curvesPanel() const { return m_curves; }
     ComparePanel* comparePanel() const { return m_compare; }
     ModelView* modelView() const { return m_modelView; }
+    LearnPanel* learnPanel() const { return m_learn; }
 
     static QStringList recentFiles();
 
@@ -89,6 +91,7 @@ private:
     void updateActions();
     void scheduleBusyCheck();
     void createCompareAndCurves();
+    void createLearnDock();
     void updateComparison();
 
     Session* m_session;
@@ -103,6 +106,7 @@ private:
     CurvesPanel* m_curves;
     ComparePanel* m_compare;
     ModelView* m_modelView;
+    LearnPanel* m_learn = nullptr;
     MainWindowActions* m_actions = nullptr;
     QLabel* m_busyLabel;
     QTimer* m_busyTimer;

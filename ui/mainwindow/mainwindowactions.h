@@ -36,6 +36,8 @@ public:
     RecentFiles* recentFiles() const { return m_recentFiles; }
     // View menu: the window adds its docks' toggles at the end.
     QMenu* viewMenu() const { return m_viewMenu; }
+    // Help menu: the window adds its guides before About.
+    QMenu* helpMenu() const { return m_helpMenu; }
 
 private:
     void createActions();
@@ -46,6 +48,7 @@ private:
     LayerView* m_view;
     RecentFiles* m_recentFiles = nullptr;
     QMenu* m_viewMenu = nullptr;
+    QMenu* m_helpMenu = nullptr;
     QAction* m_open = nullptr;
     QAction* m_openDemo = nullptr;
     QAction* m_exportMasks = nullptr;
