@@ -703,7 +703,7 @@ private:
         QVERIFY(window.grab().save(QDir(dir).filePath(QStringLiteral("learn-window.png"))));
         // docs/learn-mode.png: k with half to even on a random 10 x 10 with partial blocks.
         LearnPanel alone;
-        alone.resize(600, 720);
+        alone.resize(600, 600);
         alone.setParams(makeParams(0.5, 4, 4));
         alone.setMatrixSize(QSize(10, 10));
         alone.setSeed(1);

@@ -229,7 +229,7 @@ void LearnPanel::setLayer(const std::shared_ptr<const LayerSnapshot>& snapshot)
 {
     m_layer = snapshot;
     if (m_source == Source::LayerSlice && m_layer &&
-        (m_layer->datasetPath != m_sliceLayer || m_layer->weights != m_sliceWeights))
+        (m_layer->datasetPath != m_sliceLayer || m_layer->weights != m_sliceWeights.lock()))
         takeSlice();
     updateSourceControls();
 }

@@ -27,8 +27,8 @@ struct LayerSnapshot;
 // a seeded random one, or numbers typed into a table), with Back and Next, one sentence per step,
 // the step's arithmetic with this matrix's numbers and the matrix drawn with every number in its
 // cell. It follows the parameter panel: each change recomputes the walkthrough at once, on the
-// UI thread, which is fine for at most 16 x 16 weights (microseconds; docs/ARCHITECTURE.md).
-// UI thread only.
+// UI thread, which is fine for at most 16 x 16 weights (the core's part takes microseconds, the
+// texts of all nine steps 1 to 4 ms; docs/ARCHITECTURE.md). UI thread only.
 class LearnPanel final : public QWidget
 {
     Q_OBJECT
@@ -49,8 +49,9 @@ public:
     void setParams(const core::SparsityParams& params);
     core::SparsityParams params() const { return m_params; }
 
-    // The layer on screen (null: none). While the slice source is chosen, a snapshot of another
-    // layer (or file) takes a new slice at once; the same layer keeps the slice until asked.
+    // The layer on screen (null: none, or a new one is being read). While the slice source is
+    // chosen, a snapshot of another layer (or file) takes a new slice at once; the same layer
+    // keeps the slice until asked.
     void setLayer(const std::shared_ptr<const LayerSnapshot>& snapshot);
     // Where the heatmap is centred, as (column, row) of the layer: the next slice is taken
     // around it. Without one, around the layer's centre.
@@ -125,7 +126,9 @@ private:
     std::shared_ptr<const LearnWalkthrough> m_walkthrough;
     std::shared_ptr<const LayerSnapshot> m_layer;
     QString m_sliceLayer; // the layer path the slice was taken from
-    std::shared_ptr<const core::WeightTensor> m_sliceWeights;
+    // Only to tell whether a snapshot holds the weights the slice came from: never keeps a
+    // layer's weights alive.
+    std::weak_ptr<const core::WeightTensor> m_sliceWeights;
     std::function<std::optional<QPoint>()> m_viewCentre;
     std::optional<std::int64_t> m_selectedBlock;
     int m_step = 0;

@@ -37,14 +37,15 @@ QString blockName(std::int64_t block)
     return QStringLiteral("#%1").arg(block);
 }
 
-// "a + b + c" or, for sums of more than `written` terms, the first ones, "…" and the last two.
-QString writtenSum(const QStringList& terms, int written = termsWritten)
+// "a + b + c" or, for sums of more than termsWritten terms, the first ones, "…" and the last
+// two.
+QString writtenSum(const QStringList& terms)
 {
     if (terms.isEmpty())
         return QStringLiteral("0");
-    if (terms.size() <= written)
+    if (terms.size() <= termsWritten)
         return terms.join(QStringLiteral(" + "));
-    return terms.mid(0, written - 2).join(QStringLiteral(" + ")) + QStringLiteral(" + … + ") +
+    return terms.mid(0, termsWritten - 2).join(QStringLiteral(" + ")) + QStringLiteral(" + … + ") +
            terms.mid(terms.size() - 2).join(QStringLiteral(" + "));
 }
 
@@ -89,6 +90,17 @@ public:
 
     void buildSteps()
     {
+        // Each number is written once: the steps show the same ones many times.
+        for (std::size_t i = 0; i < m.weights.size(); ++i) {
+            m_weightText.push_back(learnNumber(m.weights[i]));
+            m_fText.push_back(learnNumber(m.f[i]));
+        }
+        // Each block's elements by their place inside it (smallest f first).
+        m_byPlace.resize(std::size_t(blockCount()));
+        for (std::int64_t b = 0; b < blockCount(); ++b)
+            m_byPlace[std::size_t(b)].resize(std::size_t(m.blockElements[std::size_t(b)]));
+        for (std::int64_t i = 0; i < m.rows * m.cols; ++i)
+            m_byPlace[std::size_t(blockOf(i))][std::size_t(m.placeInBlock[std::size_t(i)])] = i;
         m.steps.resize(LearnWalkthrough::stepCount);
         weightsStep();
         normsStep();
@@ -118,7 +130,7 @@ private:
     LearnCell weightCell(std::int64_t i, bool faded) const
     {
         const double w = m.weights[std::size_t(i)];
-        return LearnCell{learnNumber(w),
+        return LearnCell{m_weightText[std::size_t(i)],
                          {},
                          std::isfinite(w) ? LearnTone::Signed : LearnTone::NotFinite,
                          share(w, m_topWeight),
@@ -128,7 +140,7 @@ private:
     {
         const double v = m.f[std::size_t(i)];
         return LearnCell{
-            learnNumber(v), {}, std::isnan(v) ? LearnTone::NotFinite : tone, shade, true};
+            m_fText[std::size_t(i)], {}, std::isnan(v) ? LearnTone::NotFinite : tone, shade, true};
     }
 
     // Lists blocks in rank order with their means, "<" between different keys, "=" for ties.
@@ -161,9 +173,8 @@ private:
              r < br * m.grid.block.rows + m.grid.validRows(br); ++r)
             for (std::int64_t c = bc * m.grid.block.cols;
                  c < bc * m.grid.block.cols + m.grid.validCols(bc); ++c) {
-                const double v = m.f[std::size_t(r * m.cols + c)];
-                terms << learnNumber(v);
-                sum += v;
+                terms << m_fText[std::size_t(r * m.cols + c)];
+                sum += m.f[std::size_t(r * m.cols + c)];
             }
         const std::int64_t count = m.blockElements[std::size_t(block)];
         return tr("%1: (%2) / %3 = %4 / %3 = %5")
@@ -470,11 +481,9 @@ private:
         QStringList removed;
         double smallestKept = std::numeric_limits<double>::quiet_NaN();
         bool keepsOne = false;
-        std::vector<std::int64_t> elements = elementsByPlace(block);
-        for (std::int64_t i : elements) {
+        for (std::int64_t i : m_byPlace[std::size_t(block)]) {
             const QString at =
-                tr("%1 at %2")
-                    .arg(learnNumber(m.f[std::size_t(i)]), cellName(i / m.cols, i % m.cols));
+                tr("%1 at %2").arg(m_fText[std::size_t(i)], cellName(i / m.cols, i % m.cols));
             if (m.mask[std::size_t(i)] == 0)
                 removed << at;
             else if (!keepsOne) {
@@ -497,18 +506,6 @@ private:
                         .arg(missing)
                         .arg(m.blockElements[std::size_t(block)]);
         return line;
-    }
-
-    std::vector<std::int64_t> elementsByPlace(std::int64_t block) const
-    {
-        std::vector<std::int64_t> elements;
-        for (std::int64_t i = 0; i < m.rows * m.cols; ++i)
-            if (blockOf(i) == block)
-                elements.push_back(i);
-        std::sort(elements.begin(), elements.end(), [this](std::int64_t a, std::int64_t b) {
-            return m.placeInBlock[std::size_t(a)] < m.placeInBlock[std::size_t(b)];
-        });
-        return elements;
     }
 
     void zerosStep()
@@ -578,24 +575,34 @@ private:
                             .arg(s.zeros)
                             .arg(s.elements)
                             .arg(percent(s.achievedSparsity));
-        QStringList keptSquares, allSquares, keptAbs, allAbs;
-        std::int64_t keptCount = 0, finiteCount = 0;
+        std::vector<double> keptSquares, allSquares, keptAbs, allAbs;
         for (std::int64_t i = 0; i < m.rows * m.cols; ++i) {
             const double w = m.weights[std::size_t(i)];
             if (!std::isfinite(w))
                 continue;
-            ++finiteCount;
-            allSquares << learnNumber(w * w);
-            allAbs << learnNumber(std::fabs(w));
+            allSquares.push_back(w * w);
+            allAbs.push_back(std::fabs(w));
             if (m.mask[std::size_t(i)]) {
-                ++keptCount;
-                keptSquares << learnNumber(w * w);
-                keptAbs << learnNumber(std::fabs(w));
+                keptSquares.push_back(w * w);
+                keptAbs.push_back(std::fabs(w));
             }
         }
-        const auto sumLine = [&](const QString& what, const QStringList& terms, long double total) {
-            // The sums of a whole matrix: their ends show what is added, the total says the rest.
-            return what + QStringLiteral(" = ") + writtenSum(terms, 6) + QStringLiteral(" = ") +
+        const auto keptCount = std::int64_t(keptSquares.size());
+        const auto finiteCount = std::int64_t(allSquares.size());
+        const auto sumLine = [&](const QString& what, const std::vector<double>& values,
+                                 long double total) {
+            // The sums of a whole matrix: their ends show what is added, the total says the
+            // rest. Only the terms shown are written.
+            constexpr std::size_t shown = 6;
+            QStringList terms;
+            for (std::size_t j = 0; j < values.size(); ++j)
+                if (values.size() <= shown || j < shown - 2 || j + 2 >= values.size())
+                    terms << learnNumber(values[j]);
+                else if (j == shown - 2)
+                    terms << QStringLiteral("…");
+            const QString written =
+                terms.isEmpty() ? QStringLiteral("0") : terms.join(QStringLiteral(" + "));
+            return what + QStringLiteral(" = ") + written + QStringLiteral(" = ") +
                    learnNumber(double(total), 4);
         };
         if (s.allSums.energy == 0.0L) {
@@ -625,7 +632,7 @@ private:
                 step.cells[std::size_t(i)] = weightCell(i, false);
             else
                 step.cells[std::size_t(i)] = LearnCell{QStringLiteral("0"),
-                                                       learnNumber(m.weights[std::size_t(i)]),
+                                                       m_weightText[std::size_t(i)],
                                                        LearnTone::Zeroed,
                                                        0.0,
                                                        false,
@@ -639,6 +646,9 @@ public:
     double m_topMean = 0.0;
 
 private:
+    std::vector<QString> m_weightText;
+    std::vector<QString> m_fText;
+    std::vector<std::vector<std::int64_t>> m_byPlace;
     Walkthrough& m;
     QString m_origin;
     core::Precision m_precision;
@@ -664,7 +674,8 @@ LearnWalkthrough LearnWalkthrough::build(const core::WeightTensor& matrix,
 {
     params.throwIfInvalid();
     // The matrix is at most 16 x 16: every core call below runs inline on the calling thread
-    // (the UI thread in the Learn dock) in microseconds, so no job is needed.
+    // (the UI thread in the Learn dock) in microseconds, and the steps' texts take 1 to 4 ms, so
+    // no job is needed.
     const core::ExecutionContext inline_;
     LearnWalkthrough w;
     w.params = params;

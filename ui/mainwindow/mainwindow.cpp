@@ -218,6 +218,9 @@ void MainWindow::createLearnDock()
     connect(m_parameters, &ParameterPanel::paramsChanged, m_learn, &LearnPanel::setParams);
     connect(m_session, &Session::paramsReset, m_learn, &LearnPanel::setParams);
     connect(m_session, &Session::snapshotReady, m_learn, &LearnPanel::setLayer);
+    // Until the next layer's snapshot, no slice (and no old snapshot kept alive).
+    connect(m_session, &Session::layerSelected, m_learn, [this] { m_learn->setLayer(nullptr); });
+    connect(m_session, &Session::fileOpened, m_learn, [this] { m_learn->setLayer(nullptr); });
     // A slice is taken around the centre of the heatmap: the place the student zoomed to. (The
     // last hovered element would be where the mouse left the heatmap on its way to the dock.)
     m_learn->setViewCentreProvider([this]() -> std::optional<QPoint> {
