@@ -24,7 +24,7 @@ refuse() {
     fi
 }
 
-ui_folders='(compare|curves|heatmap|histogram|jobs|layers|mainwindow|model|parameters|session|stats)/'
+ui_folders='(compare|curves|heatmap|histogram|jobs|layers|learn|mainwindow|model|parameters|session|stats)/'
 cli_headers='(commandline|listcommand|maskcommand|sweepcommand|texttable)\.h'
 
 matching "#include [\"<]$ui_folders" core cli |

@@ -630,10 +630,10 @@ private Q_SLOTS:
                            "&Compare A/B Alt+5 | &Logarithmic Scale Ctrl+L | - | "
                            "&Pin Mask as A Ctrl+Shift+P | &Unpin A  | - | Layers  | "
                            "Parameters  | Statistics  | Block Norm Histogram  | Model  | "
-                           "Curves  | Compare ")
+                           "Curves  | Compare  | Learn ")
                 .arg(zoomIn, zoomOut),
             QStringLiteral("&Layer: Apply Parameters to &All Layers Ctrl+Shift+A"),
-            QStringLiteral("&Help: &About Sparsity Explorer "),
+            QStringLiteral("&Help: &Learn Block Sparsity…  | &About Sparsity Explorer "),
         };
         QCOMPARE(menus, expected);
         auto* tools = window.findChild<QToolBar*>(QStringLiteral("mainToolBar"));

@@ -15,6 +15,7 @@
 #include "imageexportflow.h"
 #include "layers/layerbrowser.h"
 #include "layerview.h"
+#include "learn/learnpanel.h"
 #include "mainwindowactions.h"
 #include "maskexportflow.h"
 #include "model/modelview.h"
@@ -47,6 +48,7 @@
 #include <QStatusBar>
 #include <QTimer>
 #include <QVBoxLayout>
+#include <algorithm>
 #include <array>
 
 namespace sparsity::ui {
@@ -108,6 +110,7 @@ MainWindow::MainWindow(QWidget* parent)
     createCompareAndCurves();
     connectModelView();
     createConveniences();
+    createLearnDock();
     // Weights span decades: on a log scale both the kept weights and the small pruned ones
     // are visible, so that is where a first look starts.
     m_layerView->setLogarithmic(true);
@@ -234,6 +237,58 @@ void MainWindow::createCompareAndCurves()
     });
     connect(m_actions->unpinMask(), &QAction::triggered, m_compare, &ComparePanel::unpin);
     updateComparison();
+}
+
+void MainWindow::createLearnDock()
+{
+    // Closed until asked for (View > Learn, Help > Learn Block Sparsity…). A tab beside the
+    // layers, on the left: the window's full height for a 16 x 16 matrix, and the parameter
+    // panel it follows stays in sight on the right.
+    m_learn = new LearnPanel(this);
+    m_learn->setObjectName(QStringLiteral("learnPanel"));
+    auto* dock = new QDockWidget(tr("Learn"), this);
+    dock->setObjectName(QStringLiteral("learnDock"));
+    dock->setWidget(m_learn);
+    addDockWidget(Qt::LeftDockWidgetArea, dock);
+    tabifyDockWidget(findChild<QDockWidget*>(QStringLiteral("layersDock")), dock);
+    dock->hide();
+    m_actions->viewMenu()->addAction(dock->toggleViewAction());
+    auto* learn = new QAction(tr("&Learn Block Sparsity…"), this);
+    learn->setObjectName(QStringLiteral("learnAction"));
+    learn->setStatusTip(tr("Block sparsity step by step on a small matrix"));
+    m_actions->helpMenu()->insertAction(m_actions->helpMenu()->actions().value(0), learn);
+    const auto open = [this, dock] {
+        dock->show();
+        dock->raise();
+        // A matrix with a number in each cell wants more than a side panel's width: as wide as
+        // its grid, up to about half the window (wider ones scroll).
+        const int wanted = std::clamp(m_learn->preferredWidth(), 560, width() * 11 / 20);
+        if (!dock->isFloating() && dock->width() < wanted)
+            resizeDocks({dock}, {wanted}, Qt::Horizontal);
+    };
+    connect(learn, &QAction::triggered, this, open);
+    connect(dock->toggleViewAction(), &QAction::triggered, this, [open](bool checked) {
+        if (checked)
+            open();
+    });
+
+    m_learn->setParams(m_parameters->params());
+    connect(m_parameters, &ParameterPanel::paramsChanged, m_learn, &LearnPanel::setParams);
+    connect(m_session, &Session::paramsReset, m_learn, &LearnPanel::setParams);
+    connect(m_session, &Session::snapshotReady, m_learn, &LearnPanel::setLayer);
+    // Until the next layer's snapshot, no slice (and no old snapshot kept alive).
+    connect(m_session, &Session::layerSelected, m_learn, [this] { m_learn->setLayer(nullptr); });
+    connect(m_session, &Session::fileOpened, m_learn, [this] { m_learn->setLayer(nullptr); });
+    // A slice is taken around the centre of the heatmap: the place the student zoomed to. (The
+    // last hovered element would be where the mouse left the heatmap on its way to the dock.)
+    m_learn->setViewCentreProvider([this]() -> std::optional<QPoint> {
+        const ZoomModel& zoom = m_layerView->heatmap()->zoomModel();
+        if (zoom.fieldSize().isEmpty())
+            return std::nullopt;
+        const QPointF centre = zoom.visibleRegion().center();
+        return QPoint(std::clamp(int(centre.x()), 0, zoom.fieldSize().width() - 1),
+                      std::clamp(int(centre.y()), 0, zoom.fieldSize().height() - 1));
+    });
 }
 
 void MainWindow::updateComparison()

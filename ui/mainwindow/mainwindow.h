@@ -18,6 +18,7 @@ class HoverReadout;
 class ImageExportFlow;
 class LayerBrowser;
 class LayerView;
+class LearnPanel;
 class MainWindowActions;
 class MaskExportFlow;
 class ModelView;
@@ -69,6 +70,7 @@ public:
     CurvesPanel* curvesPanel() const { return m_curves; }
     ComparePanel* comparePanel() const { return m_compare; }
     ModelView* modelView() const { return m_modelView; }
+    LearnPanel* learnPanel() const { return m_learn; }
 
     static QStringList recentFiles();
 
@@ -112,6 +114,7 @@ private:
     void updateActions();
     void scheduleBusyCheck();
     void createCompareAndCurves();
+    void createLearnDock();
     void updateComparison();
     void onScopeChanged(std::optional<core::ModelBounds> bounds);
     // Small pieces of the rough-edges round: context menus, dock widths, the session banner.
@@ -131,6 +134,7 @@ private:
     CurvesPanel* m_curves;
     ComparePanel* m_compare;
     ModelView* m_modelView;
+    LearnPanel* m_learn = nullptr;
     MainWindowActions* m_actions = nullptr;
     DockWidthKeeper* m_dockWidths = nullptr;
     SessionFlow* m_sessionFlow = nullptr;

@@ -159,8 +159,8 @@ void MainWindowActions::createMenus()
     QMenu* layer = menuBar->addMenu(tr("&Layer"));
     layer->addAction(m_applyToAll);
 
-    QMenu* help = menuBar->addMenu(tr("&Help"));
-    help->addAction(m_about);
+    m_helpMenu = menuBar->addMenu(tr("&Help"));
+    m_helpMenu->addAction(m_about);
 
     QToolBar* tools = m_window->addToolBar(tr("Main"));
     tools->setObjectName(QStringLiteral("mainToolBar"));

@@ -40,6 +40,8 @@ public:
     QMenu* fileMenu() const { return m_fileMenu; }
     // View menu: the window adds its docks' toggles at the end.
     QMenu* viewMenu() const { return m_viewMenu; }
+    // Help menu: the window adds its guides before About.
+    QMenu* helpMenu() const { return m_helpMenu; }
 
 private:
     void createActions();
@@ -51,6 +53,7 @@ private:
     RecentFiles* m_recentFiles = nullptr;
     QMenu* m_viewMenu = nullptr;
     QMenu* m_fileMenu = nullptr;
+    QMenu* m_helpMenu = nullptr;
     QAction* m_open = nullptr;
     QAction* m_openDemo = nullptr;
     QAction* m_exportMasks = nullptr;
