@@ -7,7 +7,7 @@
 #   suite  Release build (build/), the whole Qt Test suite         (alias: quick)
 #   asan   AddressSanitizer + UBSan build (build-asan/), the whole suite
 #   tsan   ThreadSanitizer build (build-tsan/), the tests labelled "tsan"
-#   fuzz   libFuzzer targets (clang, build-fuzz/), each run FUZZ_SECONDS (60) on its seeds
+#   fuzz   libFuzzer targets (clang, build-fuzz/), each run FUZZ_SECONDS (30; longer by hand) on its seeds
 # The sanitizer and fuzz stages use the presets of CMakePresets.json; any finding fails the
 # stage.
 # Root runs apt-get directly; a normal user needs sudo. Extra arguments after 'run' are passed
@@ -72,7 +72,7 @@ stage_fuzz() {
     install_missing clang libclang-rt-14-dev
     cmake --preset fuzz >/dev/null
     cmake --build --preset fuzz -j"$jobs"
-    fuzz/run.sh build-fuzz "${FUZZ_SECONDS:-60}"
+    fuzz/run.sh build-fuzz "${FUZZ_SECONDS:-30}"
 }
 
 run_stages() {
