@@ -11,6 +11,7 @@
 #include <QTextStream>
 #include <QTimer>
 #include <cstdio>
+#include <memory>
 
 namespace {
 
@@ -19,7 +20,9 @@ namespace {
 void screenshotWhenIdle(sparsity::ui::MainWindow& window, const QString& output)
 {
     auto* timer = new QTimer(&window);
-    auto* clock = new QElapsedTimer;
+    // Shared with the timer's slot: a run that ends otherwise (failScreenshotOnError) must not
+    // leak it.
+    auto clock = std::make_shared<QElapsedTimer>();
     clock->start();
     auto idleChecks = std::make_shared<int>(0);
     timer->setInterval(50);
@@ -29,7 +32,6 @@ void screenshotWhenIdle(sparsity::ui::MainWindow& window, const QString& output)
         if (*idleChecks < 4 && !timedOut)
             return;
         timer->stop();
-        delete clock;
         QTextStream err(stderr);
         if (timedOut)
             err << "sparsity-explorer: still busy after 60 s; taking the screenshot anyway\n";

@@ -242,12 +242,15 @@ void TestBlockRanking::goldenCasesEqualMaskPath()
         const WeightTensor zeros =
             reader->readTensor(source + QStringLiteral("/zeros_per_block"), context);
         const WeightTensor norms = reader->readTensor(source + QStringLiteral("/norm"), context);
+        // The i-th value of a tensor in row-major order, whatever its shape.
+        const auto at = [](const WeightTensor& t, std::int64_t i) {
+            return t.valueAt(i / t.cols(), i % t.cols());
+        };
         for (std::int64_t i = 0; i < levels.elementCount(); ++i) {
             const SparsityParams params = makeParams(
-                levels.valueAt(0, i), static_cast<std::int64_t>(blocks.valueAt(0, 2 * i)),
-                static_cast<std::int64_t>(blocks.valueAt(0, 2 * i + 1)),
-                static_cast<std::int64_t>(zeros.valueAt(0, i)),
-                norms.valueAt(0, i) == 1 ? Norm::L1 : Norm::L2);
+                at(levels, i), static_cast<std::int64_t>(at(blocks, 2 * i)),
+                static_cast<std::int64_t>(at(blocks, 2 * i + 1)),
+                static_cast<std::int64_t>(at(zeros, i)), at(norms, i) == 1 ? Norm::L1 : Norm::L2);
             const BlockRanking ranking =
                 BlockRanking::build(weights, Configuration::of(params), context);
             const MaskResult masked = computeMask(weights, params, context);

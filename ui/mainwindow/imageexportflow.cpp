@@ -186,9 +186,11 @@ void ImageExportFlow::render(std::shared_ptr<const HeatmapSource> source, QRectF
                     std::memcpy(image.scanLine(y), strip.constScanLine(y - y0),
                                 std::size_t(pixels.width()) * sizeof(QRgb));
                 postTo(self, [this, s, strips] {
+                    // Reported before the dialog is told: a modal QProgressDialog's setValue
+                    // processes events, which would deliver the next strip's report first.
+                    Q_EMIT progressed(s + 1, strips);
                     if (m_progress)
                         m_progress->setValue(s + 1);
-                    Q_EMIT progressed(s + 1, strips);
                 });
             }
             return image;

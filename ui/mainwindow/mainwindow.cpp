@@ -779,7 +779,8 @@ void MainWindow::applyPendingSession(QString layer)
     QStringList problems;
     if (saved.identity && m_session->fileIdentity() &&
         !(*saved.identity == *m_session->fileIdentity())) {
-        const core::FileIdentity& now = *m_session->fileIdentity();
+        // A copy: fileIdentity() returns a temporary optional.
+        const core::FileIdentity now = *m_session->fileIdentity();
         problems << (now.device != saved.identity->device || now.inode != saved.identity->inode
                          ? tr("%1 was replaced since the session was saved: the weights may "
                               "differ.")
