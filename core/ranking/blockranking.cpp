@@ -69,22 +69,7 @@ void BlockRanking::sumChunks(const WeightTensor& weights, const ExecutionContext
         },
         context);
     m_nonFiniteWeights = sums.nonFiniteWeights;
-    const auto size = static_cast<std::size_t>(chunks + 1);
-    m_prefixZeros.assign(size, 0);
-    m_prefixKeptInsideEnergy.assign(size, 0.0L);
-    m_prefixKeptInsideL1.assign(size, 0.0L);
-    m_suffixWholeEnergy.assign(size, 0.0L);
-    m_suffixWholeL1.assign(size, 0.0L);
-    for (std::size_t c = 0; c + 1 < size; ++c) {
-        const detail::SegmentSums& chunk = sums.segments[c];
-        m_prefixZeros[c + 1] = m_prefixZeros[c] + chunk.zeros;
-        m_prefixKeptInsideEnergy[c + 1] = m_prefixKeptInsideEnergy[c] + chunk.keptInsideEnergy;
-        m_prefixKeptInsideL1[c + 1] = m_prefixKeptInsideL1[c] + chunk.keptInsideL1;
-    }
-    for (std::size_t c = size - 1; c-- > 0;) {
-        m_suffixWholeEnergy[c] = m_suffixWholeEnergy[c + 1] + sums.segments[c].wholeEnergy;
-        m_suffixWholeL1[c] = m_suffixWholeL1[c + 1] + sums.segments[c].wholeL1;
-    }
+    m_running = detail::RunningSums::of(sums.segments);
 }
 
 BlockRanking BlockRanking::withZerosPerBlock(const WeightTensor& weights,
@@ -224,9 +209,12 @@ std::int64_t BlockRanking::zerosOfRanks(std::int64_t from, std::int64_t to) cons
 MaskStats BlockRanking::statsFromSums(std::int64_t k, std::int64_t zeros, long double keptEnergy,
                                       long double keptL1) const
 {
-    const detail::RankedTotals totals{elementCount(),     blockCount(),
-                                      m_nonFiniteWeights, m_suffixWholeEnergy[0],
-                                      m_suffixWholeL1[0], m_scaleExponent};
+    const detail::RankedTotals totals{elementCount(),
+                                      blockCount(),
+                                      m_nonFiniteWeights,
+                                      m_running.suffixWholeEnergy[0],
+                                      m_running.suffixWholeL1[0],
+                                      m_scaleExponent};
     return detail::statsFromSums(totals, k, zeros, keptEnergy, keptL1);
 }
 
@@ -236,10 +224,10 @@ MaskStats BlockRanking::estimatedStatsFor(std::int64_t prunedCount) const
     const std::int64_t k = m_zerosPerBlock == 0 ? 0 : std::clamp<std::int64_t>(prunedCount, 0, n);
     const auto chunk = static_cast<std::size_t>(k / m_chunkSize);
     const std::int64_t chunkStart = static_cast<std::int64_t>(chunk) * m_chunkSize;
-    long double insideEnergy = m_prefixKeptInsideEnergy[chunk];
-    long double insideL1 = m_prefixKeptInsideL1[chunk];
-    long double wholeEnergy = m_suffixWholeEnergy[chunk];
-    long double wholeL1 = m_suffixWholeL1[chunk];
+    long double insideEnergy = m_running.prefixKeptInsideEnergy[chunk];
+    long double insideL1 = m_running.prefixKeptInsideL1[chunk];
+    long double wholeEnergy = m_running.suffixWholeEnergy[chunk];
+    long double wholeL1 = m_running.suffixWholeL1[chunk];
     if (k > chunkStart) {
         const std::int64_t chunkEnd = std::min(n, chunkStart + m_chunkSize);
         const long double f = static_cast<long double>(k - chunkStart) /
@@ -247,12 +235,12 @@ MaskStats BlockRanking::estimatedStatsFor(std::int64_t prunedCount) const
         const auto between = [f](long double from, long double to) {
             return from + f * (to - from);
         };
-        insideEnergy = between(insideEnergy, m_prefixKeptInsideEnergy[chunk + 1]);
-        insideL1 = between(insideL1, m_prefixKeptInsideL1[chunk + 1]);
-        wholeEnergy = between(wholeEnergy, m_suffixWholeEnergy[chunk + 1]);
-        wholeL1 = between(wholeL1, m_suffixWholeL1[chunk + 1]);
+        insideEnergy = between(insideEnergy, m_running.prefixKeptInsideEnergy[chunk + 1]);
+        insideL1 = between(insideL1, m_running.prefixKeptInsideL1[chunk + 1]);
+        wholeEnergy = between(wholeEnergy, m_running.suffixWholeEnergy[chunk + 1]);
+        wholeL1 = between(wholeL1, m_running.suffixWholeL1[chunk + 1]);
     }
-    const std::int64_t zeros = m_prefixZeros[chunk] + zerosOfRanks(chunkStart, k);
+    const std::int64_t zeros = m_running.prefixZeros[chunk] + zerosOfRanks(chunkStart, k);
     return statsFromSums(k, zeros, insideEnergy + wholeEnergy, insideL1 + wholeL1);
 }
 
@@ -263,11 +251,11 @@ MaskStats BlockRanking::statsFor(std::int64_t prunedCount, const WeightTensor& w
     const auto chunk = static_cast<std::size_t>(k / m_chunkSize);
     const std::int64_t chunkStart = static_cast<std::int64_t>(chunk) * m_chunkSize;
 
-    std::int64_t zeros = m_prefixZeros[chunk];
-    long double insideEnergy = m_prefixKeptInsideEnergy[chunk];
-    long double insideL1 = m_prefixKeptInsideL1[chunk];
-    long double wholeEnergy = m_suffixWholeEnergy[chunk];
-    long double wholeL1 = m_suffixWholeL1[chunk];
+    std::int64_t zeros = m_running.prefixZeros[chunk];
+    long double insideEnergy = m_running.prefixKeptInsideEnergy[chunk];
+    long double insideL1 = m_running.prefixKeptInsideL1[chunk];
+    long double wholeEnergy = m_running.suffixWholeEnergy[chunk];
+    long double wholeL1 = m_running.suffixWholeL1[chunk];
     if (k > chunkStart) {
         // Ranks chunkStart..k-1 are pruned, k..chunk end are whole.
         const std::int64_t chunkEnd = std::min(n, chunkStart + m_chunkSize);
@@ -276,8 +264,8 @@ MaskStats BlockRanking::statsFor(std::int64_t prunedCount, const WeightTensor& w
         zeros += pruned.zeros;
         insideEnergy += pruned.keptInsideEnergy;
         insideL1 += pruned.keptInsideL1;
-        wholeEnergy = m_suffixWholeEnergy[chunk + 1] + whole.wholeEnergy;
-        wholeL1 = m_suffixWholeL1[chunk + 1] + whole.wholeL1;
+        wholeEnergy = m_running.suffixWholeEnergy[chunk + 1] + whole.wholeEnergy;
+        wholeL1 = m_running.suffixWholeL1[chunk + 1] + whole.wholeL1;
     }
 
     return statsFromSums(k, zeros, insideEnergy + wholeEnergy, insideL1 + wholeL1);

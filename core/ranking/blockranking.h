@@ -1,5 +1,6 @@
 #pragma once
 
+#include "blocksums.h"
 #include "configuration.h"
 #include "mask/blocknorms.h"
 #include "mask/blockthreshold.h"
@@ -14,9 +15,6 @@
 #include <vector>
 
 namespace sparsity::core {
-namespace detail {
-struct SegmentSums;
-}
 
 // Every block of one tensor in rank order (docs/SPEC.md "Order, ties, NaN and infinity": norm,
 // then block number; rank 0 is pruned first), with running sums of what a level needs: for
@@ -116,9 +114,7 @@ private:
     std::shared_ptr<const Order> m_order;
     // Running sums at chunk boundaries c * chunkSize: prefix (ranks before) of zeros and kept
     // inside, suffix (ranks from there on) of whole weight. One more entry than chunks.
-    std::vector<std::int64_t> m_prefixZeros;
-    std::vector<long double> m_prefixKeptInsideEnergy, m_prefixKeptInsideL1;
-    std::vector<long double> m_suffixWholeEnergy, m_suffixWholeL1;
+    detail::RunningSums m_running;
     std::int64_t m_nonFiniteWeights = 0;
     // Weights are scaled by this power of two in every sum (1 unless float64 weights are so
     // large that their squares would overflow a double); ratios do not see it.

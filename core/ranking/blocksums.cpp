@@ -126,6 +126,20 @@ void markZeroed(const T* weights, const BlockGrid& grid, std::int64_t br, std::i
         zeroed[static_cast<std::size_t>(scratch[static_cast<std::size_t>(i)].second)] = 1;
 }
 
+// Calls fn with std::integral_constant<int, BW> for the block widths with a vectorized row loop
+// (1, 2, 4 and 8); bw must be one of them.
+template <typename Fn> void withFixedWidth(std::int64_t bw, Fn&& fn)
+{
+    if (bw == 1)
+        fn(std::integral_constant<int, 1>{});
+    else if (bw == 2)
+        fn(std::integral_constant<int, 2>{});
+    else if (bw == 4)
+        fn(std::integral_constant<int, 4>{});
+    else
+        fn(std::integral_constant<int, 8>{});
+}
+
 template <typename T> struct Summer
 {
     const T* weights;
@@ -159,18 +173,10 @@ template <typename T> struct Summer
             const T* row = weights + (br * grid.block.rows + r) * grid.matrixCols;
             std::int64_t q = 0;
             if (fixed) {
-                const auto add = [&](auto width) {
+                withFixedWidth(bw, [&](auto width) {
                     nonFinite += addRowOfFullBlocks<decltype(width)::value>(
                         row, fullBlocks, factor, sums.energy.data(), sums.l1.data());
-                };
-                if (bw == 1)
-                    add(std::integral_constant<int, 1>{});
-                else if (bw == 2)
-                    add(std::integral_constant<int, 2>{});
-                else if (bw == 4)
-                    add(std::integral_constant<int, 4>{});
-                else
-                    add(std::integral_constant<int, 8>{});
+                });
                 q = fullBlocks;
             }
             for (; q < gridCols; ++q) {
@@ -189,25 +195,16 @@ template <typename T> struct Summer
         if (ZeroPatterns::supports(grid.block)) {
             sums.bits.resize(static_cast<std::size_t>(gridCols));
             blockRowZeroPatterns(weights, grid, norm, br, zerosPerBlock, sums.bits.data());
-            const bool fixedPatterns = fixed && (bw == 1 || grid.block.rows * bw <= 8);
             for (std::int64_t r = 0; r < rows; ++r) {
                 const T* row = weights + (br * grid.block.rows + r) * grid.matrixCols;
                 const int shift = static_cast<int>(r * bw);
                 std::int64_t q = 0;
-                if (fixedPatterns && keepsInside(zerosPerBlock, rows * bw)) {
-                    const auto add = [&](auto width) {
+                if (fixed && keepsInside(zerosPerBlock, rows * bw)) {
+                    withFixedWidth(bw, [&](auto width) {
                         addKeptRowOfFullBlocks<decltype(width)::value>(
                             row, fullBlocks, sums.bits.data(), shift, factor,
                             sums.insideEnergy.data(), sums.insideL1.data());
-                    };
-                    if (bw == 1)
-                        add(std::integral_constant<int, 1>{});
-                    else if (bw == 2)
-                        add(std::integral_constant<int, 2>{});
-                    else if (bw == 4)
-                        add(std::integral_constant<int, 4>{});
-                    else
-                        add(std::integral_constant<int, 8>{});
+                    });
                     q = fullBlocks;
                 }
                 for (; q < gridCols; ++q) {
@@ -346,6 +343,29 @@ SegmentSums sumListedBlocks(const WeightTensor& weights, const BlockGrid& grid, 
     if (weights.precision() == Precision::Float32)
         return sumAll(weights.values<float>().data());
     return sumAll(weights.values<double>().data());
+}
+
+RunningSums RunningSums::of(const std::vector<SegmentSums>& segments)
+{
+    const std::size_t size = segments.size() + 1;
+    RunningSums running;
+    running.prefixZeros.assign(size, 0);
+    running.prefixKeptInsideEnergy.assign(size, 0.0L);
+    running.prefixKeptInsideL1.assign(size, 0.0L);
+    running.suffixWholeEnergy.assign(size, 0.0L);
+    running.suffixWholeL1.assign(size, 0.0L);
+    for (std::size_t s = 0; s < segments.size(); ++s) {
+        running.prefixZeros[s + 1] = running.prefixZeros[s] + segments[s].zeros;
+        running.prefixKeptInsideEnergy[s + 1] =
+            running.prefixKeptInsideEnergy[s] + segments[s].keptInsideEnergy;
+        running.prefixKeptInsideL1[s + 1] =
+            running.prefixKeptInsideL1[s] + segments[s].keptInsideL1;
+    }
+    for (std::size_t s = segments.size(); s-- > 0;) {
+        running.suffixWholeEnergy[s] = running.suffixWholeEnergy[s + 1] + segments[s].wholeEnergy;
+        running.suffixWholeL1[s] = running.suffixWholeL1[s + 1] + segments[s].wholeL1;
+    }
+    return running;
 }
 
 MaskStats statsFromSums(const RankedTotals& totals, std::int64_t k, std::int64_t zeros,

@@ -40,6 +40,18 @@ struct SegmentedSums
     std::int64_t nonFiniteWeights = 0;
 };
 
+// Running sums over segments in rank order, at the boundaries s = 0..segments: before s (the
+// pruned side) the zeros and what pruned blocks keep inside, from s on (the kept side) the
+// whole blocks' weight; long double, added in segment order.
+struct RunningSums
+{
+    std::vector<std::int64_t> prefixZeros;
+    std::vector<long double> prefixKeptInsideEnergy, prefixKeptInsideL1;
+    std::vector<long double> suffixWholeEnergy, suffixWholeL1;
+
+    static RunningSums of(const std::vector<SegmentSums>& segments);
+};
+
 // Tells, for the blocks of one block row, which segment each belongs to: fills
 // segments[0, gridCols) for block row br.
 using SegmentOfBlocks = std::function<void(std::int64_t br, std::uint32_t* segments)>;

@@ -52,25 +52,12 @@ statsBySegment(const WeightTensor& weights, const BlockGrid& grid,
     const detail::SegmentedSums sums = detail::sumBlocksBySegment(
         weights, grid, configuration.norm, configuration.effectiveZerosPerBlock(), scaleExponent,
         static_cast<std::int64_t>(segmentCount), segmentOf, context);
-    std::vector<std::int64_t> prefixZeros(segmentCount + 1, 0);
-    std::vector<long double> prefixInsideEnergy(segmentCount + 1, 0.0L);
-    std::vector<long double> prefixInsideL1(segmentCount + 1, 0.0L);
-    std::vector<long double> suffixWholeEnergy(segmentCount + 1, 0.0L);
-    std::vector<long double> suffixWholeL1(segmentCount + 1, 0.0L);
-    for (std::size_t s = 0; s < segmentCount; ++s) {
-        prefixZeros[s + 1] = prefixZeros[s] + sums.segments[s].zeros;
-        prefixInsideEnergy[s + 1] = prefixInsideEnergy[s] + sums.segments[s].keptInsideEnergy;
-        prefixInsideL1[s + 1] = prefixInsideL1[s] + sums.segments[s].keptInsideL1;
-    }
-    for (std::size_t s = segmentCount; s-- > 0;) {
-        suffixWholeEnergy[s] = suffixWholeEnergy[s + 1] + sums.segments[s].wholeEnergy;
-        suffixWholeL1[s] = suffixWholeL1[s + 1] + sums.segments[s].wholeL1;
-    }
+    const detail::RunningSums running = detail::RunningSums::of(sums.segments);
     const detail::RankedTotals totals{grid.matrixRows * grid.matrixCols,
                                       n,
                                       sums.nonFiniteWeights,
-                                      suffixWholeEnergy[0],
-                                      suffixWholeL1[0],
+                                      running.suffixWholeEnergy[0],
+                                      running.suffixWholeL1[0],
                                       scaleExponent};
     std::vector<MaskStats> rows;
     rows.reserve(ks.size());
@@ -81,10 +68,10 @@ statsBySegment(const WeightTensor& weights, const BlockGrid& grid,
                      : static_cast<std::size_t>(std::lower_bound(inner.begin(), inner.end(), k) -
                                                 inner.begin()) +
                            1;
-        rows.push_back(detail::statsFromSums(totals, std::clamp<std::int64_t>(k, 0, n),
-                                             prefixZeros[taken],
-                                             prefixInsideEnergy[taken] + suffixWholeEnergy[taken],
-                                             prefixInsideL1[taken] + suffixWholeL1[taken]));
+        rows.push_back(detail::statsFromSums(
+            totals, std::clamp<std::int64_t>(k, 0, n), running.prefixZeros[taken],
+            running.prefixKeptInsideEnergy[taken] + running.suffixWholeEnergy[taken],
+            running.prefixKeptInsideL1[taken] + running.suffixWholeL1[taken]));
     }
     return rows;
 }
