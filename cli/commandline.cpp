@@ -52,6 +52,27 @@ void addCommonOptions(QCommandLineParser& parser)
 // A block option (mask's --block/--config, sweep's --config) in any written form of
 // docs/SPEC.md "Configurations and sweeps": RxC, RxC/Z or N:M. A malformed plain shape keeps
 // the wording mask has always used; the other forms carry the core's message.
+// Parses a command's options and its one INPUT.h5: the input, or what to exit with (its help,
+// or a usage error naming the command).
+std::variant<QString, EarlyExit>
+parseWithOneInput(QCommandLineParser& parser, const QStringList& arguments, const QString& command)
+{
+    if (!parser.parse(arguments))
+        return usageError(command, parser.errorText());
+    if (parser.isSet(QStringLiteral("help")))
+        return EarlyExit{parser.helpText().replace(QStringLiteral("[options]"),
+                                                   command + QStringLiteral(" [options]")),
+                         ExitSuccess};
+    const QStringList positional = parser.positionalArguments();
+    if (positional.size() != 1)
+        return usageError(command, positional.isEmpty()
+                                       ? QStringLiteral("missing INPUT.h5")
+                                       : QStringLiteral("expected one input file, got %1: %2")
+                                             .arg(positional.size())
+                                             .arg(positional.join(QStringLiteral(", "))));
+    return positional.front();
+}
+
 std::variant<core::BlockSpec, QString> parseBlockOption(const QString& option, const QString& text)
 {
     if (const auto shape = core::parseBlockShape(text))
@@ -278,22 +299,11 @@ ParsedCommand parseMask(const QStringList& arguments)
     scope.addTo(parser);
 
     const QString command = QStringLiteral("mask");
-    if (!parser.parse(arguments))
-        return usageError(command, parser.errorText());
-    if (parser.isSet(QStringLiteral("help")))
-        return EarlyExit{parser.helpText().replace(QStringLiteral("[options]"),
-                                                   QStringLiteral("mask [options]")),
-                         ExitSuccess};
-
+    const auto input = parseWithOneInput(parser, arguments, command);
+    if (const auto* exit = std::get_if<EarlyExit>(&input))
+        return *exit;
     MaskOptions options;
-    const QStringList positional = parser.positionalArguments();
-    if (positional.size() != 1)
-        return usageError(command, positional.isEmpty()
-                                       ? QStringLiteral("missing INPUT.h5")
-                                       : QStringLiteral("expected one input file, got %1: %2")
-                                             .arg(positional.size())
-                                             .arg(positional.join(QStringLiteral(", "))));
-    options.input = positional.front();
+    options.input = std::get<QString>(input);
     for (const auto* required : {&output, &level, &block})
         if (!parser.isSet(*required) && !(required == &block && parser.isSet(config)))
             return usageError(command,
@@ -392,22 +402,11 @@ ParsedCommand parseSweep(const QStringList& arguments)
     parser.addOptions({dataset, config, norm, levels, format, threads});
 
     const QString command = QStringLiteral("sweep");
-    if (!parser.parse(arguments))
-        return usageError(command, parser.errorText());
-    if (parser.isSet(QStringLiteral("help")))
-        return EarlyExit{parser.helpText().replace(QStringLiteral("[options]"),
-                                                   QStringLiteral("sweep [options]")),
-                         ExitSuccess};
-
+    const auto input = parseWithOneInput(parser, arguments, command);
+    if (const auto* exit = std::get_if<EarlyExit>(&input))
+        return *exit;
     SweepOptions options;
-    const QStringList positional = parser.positionalArguments();
-    if (positional.size() != 1)
-        return usageError(command, positional.isEmpty()
-                                       ? QStringLiteral("missing INPUT.h5")
-                                       : QStringLiteral("expected one input file, got %1: %2")
-                                             .arg(positional.size())
-                                             .arg(positional.join(QStringLiteral(", "))));
-    options.input = positional.front();
+    options.input = std::get<QString>(input);
     for (const auto* single : {&norm, &levels, &format, &threads})
         if (parser.values(*single).size() > 1)
             return usageError(
