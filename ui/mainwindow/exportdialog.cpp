@@ -1,5 +1,7 @@
 #include "exportdialog.h"
 
+#include "outputfileform.h"
+
 #include <QDialogButtonBox>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -31,17 +33,9 @@ ExportDialog::ExportDialog(const QString& currentLayer, int layerCount,
     m_all->setEnabled(layerCount > 0);
     (currentLayer.isEmpty() ? m_all : m_current)->setChecked(true);
 
-    auto* browse = new QPushButton(tr("&Browse…"), this);
-    connect(browse, &QPushButton::clicked, this, &ExportDialog::browse);
-    auto* pathRow = new QHBoxLayout;
-    pathRow->addWidget(m_path, 1);
-    pathRow->addWidget(browse);
-
-    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
-    m_ok = buttons->button(QDialogButtonBox::Ok);
-    m_ok->setText(tr("&Export"));
-    connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
-    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    const OutputFileForm output = makeOutputFileForm(this, m_path);
+    connect(output.browse, &QPushButton::clicked, this, &ExportDialog::browse);
+    m_ok = output.exportButton;
     connect(m_path, &QLineEdit::textChanged, this, &ExportDialog::updateOk);
 
     auto* note = new QLabel(tr("Masks are written as uint8 datasets (1 = keep) at the same paths "
@@ -51,14 +45,9 @@ ExportDialog::ExportDialog(const QString& currentLayer, int layerCount,
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(m_current);
     layout->addWidget(m_all);
-    // A form label made from a string has no buddy and shows its '&' literally.
-    auto* pathLabel = new QLabel(tr("&Output file:"), this);
-    pathLabel->setBuddy(m_path);
-    auto* form = new QFormLayout;
-    form->addRow(pathLabel, pathRow);
-    layout->addLayout(form);
+    layout->addLayout(output.form);
     layout->addWidget(note);
-    layout->addWidget(buttons);
+    layout->addWidget(output.buttons);
     resize(560, sizeHint().height());
     updateOk();
 }

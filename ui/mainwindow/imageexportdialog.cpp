@@ -1,5 +1,7 @@
 #include "imageexportdialog.h"
 
+#include "outputfileform.h"
+
 #include <QDialogButtonBox>
 #include <QDir>
 #include <QFileDialog>
@@ -38,17 +40,9 @@ ImageExportDialog::ImageExportDialog(QSize field, QSize shown, const QString& su
     if (std::max(field.width(), field.height()) > 16384)
         m_onePixel->setToolTip(tr("Layers longer than 16384 weights are scaled down to 16384 px."));
 
-    auto* browse = new QPushButton(tr("&Browse…"), this);
-    connect(browse, &QPushButton::clicked, this, &ImageExportDialog::browse);
-    auto* pathRow = new QHBoxLayout;
-    pathRow->addWidget(m_path, 1);
-    pathRow->addWidget(browse);
-
-    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
-    m_ok = buttons->button(QDialogButtonBox::Ok);
-    m_ok->setText(tr("&Export"));
-    connect(buttons, &QDialogButtonBox::accepted, this, &ImageExportDialog::accept);
-    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    const OutputFileForm output = makeOutputFileForm(this, m_path);
+    connect(output.browse, &QPushButton::clicked, this, &ImageExportDialog::browse);
+    m_ok = output.exportButton;
     connect(m_path, &QLineEdit::textChanged, this,
             [this] { m_ok->setEnabled(!outputPath().isEmpty()); });
 
@@ -59,13 +53,9 @@ ImageExportDialog::ImageExportDialog(QSize field, QSize shown, const QString& su
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(m_asShown);
     layout->addWidget(m_onePixel);
-    auto* pathLabel = new QLabel(tr("&Output file:"), this);
-    pathLabel->setBuddy(m_path);
-    auto* form = new QFormLayout;
-    form->addRow(pathLabel, pathRow);
-    layout->addLayout(form);
+    layout->addLayout(output.form);
     layout->addWidget(note);
-    layout->addWidget(buttons);
+    layout->addWidget(output.buttons);
     resize(560, sizeHint().height());
     m_ok->setEnabled(!outputPath().isEmpty());
 }
