@@ -24,6 +24,40 @@ inline bool finiteWeight(double v)
     return (std::bit_cast<std::uint64_t>(v) & 0x7ff0000000000000ull) != 0x7ff0000000000000ull;
 }
 
+template <typename T> struct FloatBits;
+template <> struct FloatBits<float>
+{
+    using Unsigned = std::uint32_t;
+    static constexpr Unsigned exponent = 0x7f800000u;
+};
+template <> struct FloatBits<double>
+{
+    using Unsigned = std::uint64_t;
+    static constexpr Unsigned exponent = 0x7ff0000000000000ull;
+};
+
+// v when it is finite and `keep` is all ones, +0 otherwise, by masking its bits: no branch and
+// no select, so the loops below vectorize.
+template <typename T>
+inline T finiteOrZero(T v,
+                      typename FloatBits<T>::Unsigned keep = ~typename FloatBits<T>::Unsigned{0})
+{
+    using Unsigned = typename FloatBits<T>::Unsigned;
+    const auto bits = std::bit_cast<Unsigned>(v);
+    const Unsigned finite = Unsigned{0} - static_cast<Unsigned>((bits & FloatBits<T>::exponent) !=
+                                                                FloatBits<T>::exponent);
+    return std::bit_cast<T>(bits & finite & keep);
+}
+
+// The non-finite weights of a row, counted apart so that the summing loops stay simple.
+template <typename T> std::int64_t countNonFinite(const T* row, std::int64_t count)
+{
+    std::int64_t nonFinite = 0;
+    for (std::int64_t i = 0; i < count; ++i)
+        nonFinite += !finiteWeight(row[i]);
+    return nonFinite;
+}
+
 // Per-block sums of one block row, in separate arrays so the loops vectorize.
 struct RowSums
 {
@@ -39,40 +73,43 @@ struct RowSums
     }
 };
 
-// Adds one matrix row's finite weights to the sums of its full blocks of width BW, element
-// position by element position: the loop over blocks vectorizes, and each block still adds its
-// elements in row-major order.
+// Adds one matrix row's finite weights to the sums of its full blocks of width BW. The loop over
+// blocks vectorizes (interleaved loads, one lane per block), and each block still adds its
+// elements one by one in row-major order, as addBlock does.
 template <int BW, typename T>
-std::int64_t addRowOfFullBlocks(const T* row, std::int64_t blocks, double factor, double* energy,
-                                double* l1)
+void addRowOfFullBlocks(const T* __restrict row, std::int64_t blocks, double factor,
+                        double* __restrict energy, double* __restrict l1)
 {
-    std::int64_t nonFinite = 0;
-    for (int c = 0; c < BW; ++c) {
-        for (std::int64_t q = 0; q < blocks; ++q) {
-            const T v = row[q * BW + c];
-            const bool finite = finiteWeight(v);
-            nonFinite += !finite;
-            const double x = finite ? static_cast<double>(v) * factor : 0.0;
-            energy[q] += x * x;
-            l1[q] += std::fabs(x);
+    for (std::int64_t q = 0; q < blocks; ++q) {
+        double e = energy[q], a = l1[q];
+        for (int c = 0; c < BW; ++c) {
+            const double x = static_cast<double>(finiteOrZero(row[q * BW + c])) * factor;
+            e += x * x;
+            a += std::fabs(x);
         }
+        energy[q] = e;
+        l1[q] = a;
     }
-    return nonFinite;
 }
 
 // The same for the kept part of pruned blocks, from their zero-pattern bits (bit = zeroed).
 template <int BW, typename T>
-void addKeptRowOfFullBlocks(const T* row, std::int64_t blocks, const std::uint8_t* bits, int shift,
-                            double factor, double* energy, double* l1)
+void addKeptRowOfFullBlocks(const T* __restrict row, std::int64_t blocks,
+                            const std::uint8_t* __restrict bits, int shift, double factor,
+                            double* __restrict energy, double* __restrict l1)
 {
-    for (int c = 0; c < BW; ++c) {
-        for (std::int64_t q = 0; q < blocks; ++q) {
-            const T v = row[q * BW + c];
-            const bool kept = finiteWeight(v) && ((bits[q] >> (shift + c)) & 1u) == 0;
-            const double x = kept ? static_cast<double>(v) * factor : 0.0;
-            energy[q] += x * x;
-            l1[q] += std::fabs(x);
+    using Unsigned = typename FloatBits<T>::Unsigned;
+    for (std::int64_t q = 0; q < blocks; ++q) {
+        double e = energy[q], a = l1[q];
+        const auto zeroed = static_cast<Unsigned>(bits[q] >> shift);
+        for (int c = 0; c < BW; ++c) {
+            const Unsigned keep = ((zeroed >> c) & 1u) - 1u; // all ones when kept
+            const double x = static_cast<double>(finiteOrZero(row[q * BW + c], keep)) * factor;
+            e += x * x;
+            a += std::fabs(x);
         }
+        energy[q] = e;
+        l1[q] = a;
     }
 }
 
@@ -173,9 +210,10 @@ template <typename T> struct Summer
             const T* row = weights + (br * grid.block.rows + r) * grid.matrixCols;
             std::int64_t q = 0;
             if (fixed) {
+                nonFinite += countNonFinite(row, fullBlocks * bw);
                 withFixedWidth(bw, [&](auto width) {
-                    nonFinite += addRowOfFullBlocks<decltype(width)::value>(
-                        row, fullBlocks, factor, sums.energy.data(), sums.l1.data());
+                    addRowOfFullBlocks<decltype(width)::value>(row, fullBlocks, factor,
+                                                               sums.energy.data(), sums.l1.data());
                 });
                 q = fullBlocks;
             }
@@ -260,6 +298,41 @@ template <typename T> struct Summer
     }
 };
 
+// Adds the block sums of block row br to the segments its blocks belong to.
+void addRowToSegments(const BlockGrid& grid, std::int64_t zerosPerBlock, std::int64_t br,
+                      const RowSums& row, const std::vector<std::uint32_t>& segments,
+                      std::vector<SegmentSums>& sums)
+{
+    const std::int64_t rows = grid.validRows(br);
+    const auto blocks = static_cast<std::int64_t>(segments.size());
+    const auto zerosOf = [&](std::int64_t q) {
+        return std::min(zerosPerBlock, rows * grid.validCols(q));
+    };
+    const std::int64_t fullZeros = zerosOf(0);
+    const std::int64_t full = grid.matrixCols % grid.block.cols == 0 ? blocks : blocks - 1;
+    const auto add = [&](auto inside, std::int64_t q, std::int64_t zeros) {
+        const auto i = static_cast<std::size_t>(q);
+        SegmentSums& s = sums[segments[i]];
+        s.zeros += zeros;
+        s.wholeEnergy += row.energy[i];
+        s.wholeL1 += row.l1[i];
+        if constexpr (decltype(inside)::value) {
+            s.keptInsideEnergy += row.insideEnergy[i];
+            s.keptInsideL1 += row.insideL1[i];
+        }
+    };
+    const auto addAll = [&](auto inside) {
+        for (std::int64_t q = 0; q < full; ++q)
+            add(inside, q, fullZeros);
+        if (full < blocks)
+            add(inside, full, zerosOf(full));
+    };
+    if (row.insideEnergy.empty())
+        addAll(std::false_type{});
+    else
+        addAll(std::true_type{});
+}
+
 template <typename T>
 SegmentedSums sumTyped(const WeightTensor& weights, const BlockGrid& grid, Norm norm,
                        std::int64_t zerosPerBlock, int scaleExponent, std::int64_t segmentCount,
@@ -283,22 +356,7 @@ SegmentedSums sumTyped(const WeightTensor& weights, const BlockGrid& grid, Norm 
                 context.throwIfCancelled();
                 nonFinite += summer.sumBlockRow(br, row);
                 segmentOf(br, segments.data());
-                const std::int64_t rows = grid.validRows(br);
-                const std::int64_t fullZeros = std::min(zerosPerBlock, rows * grid.block.cols);
-                const bool inside = !row.insideEnergy.empty();
-                for (std::size_t q = 0; q < segments.size(); ++q) {
-                    SegmentSums& s = sums[segments[q]];
-                    s.zeros += q + 1 < segments.size() || grid.matrixCols % grid.block.cols == 0
-                                   ? fullZeros
-                                   : std::min(zerosPerBlock,
-                                              rows * grid.validCols(static_cast<std::int64_t>(q)));
-                    s.wholeEnergy += row.energy[q];
-                    s.wholeL1 += row.l1[q];
-                    if (inside) {
-                        s.keptInsideEnergy += row.insideEnergy[q];
-                        s.keptInsideL1 += row.insideL1[q];
-                    }
-                }
+                addRowToSegments(grid, zerosPerBlock, br, row, segments, sums);
             }
             pieceNonFinite[static_cast<std::size_t>(piece)] = nonFinite;
         }

@@ -11,17 +11,20 @@
 namespace sparsity::core {
 namespace {
 
-// Buckets of norms by the top 16 bits of the float key of the norm (a double norm is first
-// rounded to float, which keeps the order): 128 buckets per octave.
+// Norms are located by the top 24 bits of the float key of the norm (a double norm is first
+// rounded to float, which keeps the order): a bucket is the top 16 (128 buckets per octave), a
+// sub-bucket the next 8. Counting buckets, then the sub-buckets of the few buckets that hold a
+// threshold, leaves only a few blocks per threshold to compare one by one.
 constexpr std::size_t bucketCount = std::size_t{1} << 16;
+constexpr std::size_t subCount = std::size_t{1} << 8;
 
-template <typename T> std::uint32_t bucketOf(detail::OrderKey<T> key)
+template <typename T> std::uint32_t fineBucketOf(detail::OrderKey<T> key)
 {
     if constexpr (sizeof(T) == 4) {
-        return key >> 15;
+        return key >> 7;
     } else {
         const double value = std::bit_cast<double>(key); // a key is the value's bits (NaN: one)
-        return detail::nonNegativeKey(static_cast<float>(value)) >> 15;
+        return detail::nonNegativeKey(static_cast<float>(value)) >> 7;
     }
 }
 
@@ -119,76 +122,153 @@ std::vector<MaskStats> sweepWithKeys(const WeightTensor& weights, const BlockGri
         return sweepWithoutThresholds(weights, grid, configuration, ks, context);
 
     // Count the blocks per bucket, then find the bucket of every threshold.
-    std::vector<std::vector<std::uint32_t>> partCounts(static_cast<std::size_t>(parts));
-    eachPart([&](std::int64_t part, std::int64_t from, std::int64_t to) {
-        auto& counts = partCounts[static_cast<std::size_t>(part)];
-        counts.assign(bucketCount, 0);
-        for (std::int64_t b = from; b < to; ++b)
-            ++counts[bucketOf<T>(keyOf(b))];
-    });
-    std::vector<std::int64_t> before_(bucketCount + 1, 0); // blocks in buckets below
-    for (std::size_t b = 0; b < bucketCount; ++b) {
-        std::int64_t count = 0;
+    const auto countPerPart = [&](std::size_t size, const auto& slotOf) {
+        std::vector<std::vector<std::uint32_t>> partCounts(static_cast<std::size_t>(parts));
+        eachPart([&](std::int64_t part, std::int64_t from, std::int64_t to) {
+            auto& counts = partCounts[static_cast<std::size_t>(part)];
+            counts.assign(size, 0);
+            std::uint32_t* const count = counts.data();
+            const KeySource key = keyOf;
+            for (std::int64_t b = from; b < to; ++b)
+                ++count[slotOf(fineBucketOf<T>(key(b)))];
+        });
+        std::vector<std::int64_t> total(size, 0);
         for (const auto& counts : partCounts)
-            count += counts[b];
-        before_[b + 1] = before_[b] + count;
-    }
-    partCounts.clear();
-    std::vector<std::uint8_t> boundary(bucketCount, 0);
+            for (std::size_t i = 0; i < size; ++i)
+                total[i] += counts[i];
+        return total;
+    };
+    const std::vector<std::int64_t> perBucket =
+        countPerPart(bucketCount, [](std::uint32_t fine) { return fine >> 8; });
+    // For each threshold (in k order, so in bucket order): its bucket and its rank there.
     std::vector<std::uint32_t> bucketOfThreshold;
-    for (std::int64_t k : inner) {
-        // The k-th smallest block (1-based) lies in the bucket where the counts pass k.
-        const auto it = std::upper_bound(before_.begin(), before_.end(), k - 1);
-        const auto bucket = static_cast<std::uint32_t>(it - before_.begin() - 1);
-        bucketOfThreshold.push_back(bucket);
-        boundary[bucket] = 1;
+    std::vector<std::int64_t> rankInBucket;
+    {
+        std::size_t bucket = 0;
+        std::int64_t below = 0; // blocks in buckets before `bucket`
+        for (std::int64_t k : inner) {
+            // The k-th smallest block (1-based) lies in the bucket where the counts pass k.
+            while (below + perBucket[bucket] < k)
+                below += perBucket[bucket++];
+            bucketOfThreshold.push_back(static_cast<std::uint32_t>(bucket));
+            rankInBucket.push_back(k - 1 - below);
+        }
     }
-
-    // The blocks of the boundary buckets, in block order; each threshold selected among them.
+    // The buckets that hold a threshold, numbered; the others share slot `boundaryBuckets`.
+    std::vector<std::uint32_t> boundarySlot(bucketCount, 0);
+    std::uint32_t boundaryBuckets = 0;
+    for (std::size_t j = 0; j < inner.size(); ++j)
+        if (j == 0 || bucketOfThreshold[j] != bucketOfThreshold[j - 1])
+            boundarySlot[bucketOfThreshold[j]] = ++boundaryBuckets; // 1-based for now
+    for (auto& slot : boundarySlot)
+        slot = slot == 0 ? boundaryBuckets : slot - 1;
+    // Count the sub-buckets of those buckets (the others count into one spare row, which keeps
+    // the loop free of branches), then find each threshold's sub-bucket and rank there.
+    const std::vector<std::int64_t> perSub =
+        countPerPart((boundaryBuckets + 1) * subCount, [&](std::uint32_t fine) {
+            return boundarySlot[fine >> 8] * subCount + (fine & (subCount - 1));
+        });
+    std::vector<std::uint32_t> fineOfThreshold;
+    std::vector<std::int64_t> rankInFine;
+    for (std::size_t j = 0; j < inner.size(); ++j) {
+        const std::size_t row = boundarySlot[bucketOfThreshold[j]] * subCount;
+        std::size_t sub = 0;
+        std::int64_t rank = rankInBucket[j];
+        while (rank >= perSub[row + sub])
+            rank -= perSub[row + sub++];
+        fineOfThreshold.push_back(bucketOfThreshold[j] << 8 | static_cast<std::uint32_t>(sub));
+        rankInFine.push_back(rank);
+    }
+    // The blocks of the sub-buckets that hold a threshold, in (key, block) order; each
+    // threshold is the block at its rank there.
+    std::vector<std::uint32_t> boundaryFine(fineOfThreshold);
+    boundaryFine.erase(std::unique(boundaryFine.begin(), boundaryFine.end()), boundaryFine.end());
+    std::vector<std::uint8_t> boundarySub((boundaryBuckets + 1) * subCount, 0);
+    for (std::uint32_t fine : boundaryFine)
+        boundarySub[boundarySlot[fine >> 8] * subCount + (fine & (subCount - 1))] = 1;
     std::vector<std::vector<std::pair<Key, std::uint32_t>>> partFound(
         static_cast<std::size_t>(parts));
     eachPart([&](std::int64_t part, std::int64_t from, std::int64_t to) {
         auto& found = partFound[static_cast<std::size_t>(part)];
+        // Locals, so that the rare append does not make the loop reload them.
+        const KeySource key = keyOf;
+        const std::uint32_t* const slots = boundarySlot.data();
+        const std::uint8_t* const subs = boundarySub.data();
         for (std::int64_t b = from; b < to; ++b) {
-            const Key key = keyOf(b);
-            if (boundary[bucketOf<T>(key)])
-                found.emplace_back(key, static_cast<std::uint32_t>(b));
+            const Key k = key(b);
+            const std::uint32_t fine = fineBucketOf<T>(k);
+            if (subs[slots[fine >> 8] * subCount + (fine & (subCount - 1))] != 0) [[unlikely]]
+                found.emplace_back(k, static_cast<std::uint32_t>(b));
         }
     });
-    std::vector<std::vector<std::pair<Key, std::uint32_t>>> inBucket(bucketCount);
+    std::vector<std::vector<std::pair<Key, std::uint32_t>>> inFine(boundaryFine.size());
     for (const auto& found : partFound)
-        for (const auto& item : found)
-            inBucket[bucketOf<T>(item.first)].push_back(item);
+        for (const auto& item : found) {
+            const auto at = std::lower_bound(boundaryFine.begin(), boundaryFine.end(),
+                                             fineBucketOf<T>(item.first));
+            inFine[static_cast<std::size_t>(at - boundaryFine.begin())].push_back(item);
+        }
     partFound.clear();
+    for (auto& items : inFine)
+        std::sort(items.begin(), items.end());
     std::vector<Threshold<Key>> thresholds;
     for (std::size_t j = 0; j < inner.size(); ++j) {
-        auto& items = inBucket[bucketOfThreshold[j]];
-        const auto nth = items.begin() + (inner[j] - 1 - before_[bucketOfThreshold[j]]);
-        std::nth_element(items.begin(), nth, items.end());
-        thresholds.push_back({nth->first, nth->second, inner[j]});
+        const auto at =
+            std::lower_bound(boundaryFine.begin(), boundaryFine.end(), fineOfThreshold[j]);
+        const auto& item = inFine[static_cast<std::size_t>(at - boundaryFine.begin())]
+                                 [static_cast<std::size_t>(rankInFine[j])];
+        thresholds.push_back({item.first, item.second, inner[j]});
     }
     // Segment s holds the blocks after s thresholds: pruned at the j-th k exactly when j >= s.
-    std::vector<std::uint32_t> thresholdsBelowBucket(bucketCount + 1, 0);
+    // A block's segment is the number of thresholds in sub-buckets before its own, plus, in a
+    // sub-bucket that holds thresholds, those before it in the total order. bucketInfo holds
+    // that number for a bucket without thresholds, else `inBoundary | its slot`; subInfo holds
+    // it for each sub-bucket of those, with `inBoundary` when the sub-bucket has thresholds.
+    constexpr std::uint32_t inBoundary = 0x80000000u;
+    std::vector<std::uint32_t> bucketInfo(bucketCount, 0);
+    std::vector<std::uint32_t> subInfo(boundaryBuckets * subCount, 0);
     {
         std::size_t j = 0;
         for (std::size_t b = 0; b < bucketCount; ++b) {
             while (j < thresholds.size() && bucketOfThreshold[j] < b)
                 ++j;
-            thresholdsBelowBucket[b] = static_cast<std::uint32_t>(j);
+            const std::uint32_t slot = boundarySlot[b];
+            if (slot == boundaryBuckets) {
+                bucketInfo[b] = static_cast<std::uint32_t>(j);
+                continue;
+            }
+            bucketInfo[b] = inBoundary | slot;
+            std::size_t i = j;
+            for (std::size_t sub = 0; sub < subCount; ++sub) {
+                const auto fine = static_cast<std::uint32_t>(b << 8 | sub);
+                while (i < thresholds.size() && fineOfThreshold[i] < fine)
+                    ++i;
+                subInfo[slot * subCount + sub] =
+                    static_cast<std::uint32_t>(i) |
+                    (i < thresholds.size() && fineOfThreshold[i] == fine ? inBoundary : 0u);
+            }
         }
     }
     const std::int64_t gridCols = grid.gridCols();
     return statsBySegment(
         weights, grid, configuration, ks, inner, thresholds.size() + 1,
         [&](std::int64_t br, std::uint32_t* segments) {
+            const KeySource key = keyOf;
+            const std::uint32_t* const buckets = bucketInfo.data();
+            const std::uint32_t* const subs = subInfo.data();
             for (std::int64_t q = 0; q < gridCols; ++q) {
                 const auto block = static_cast<std::uint32_t>(br * gridCols + q);
-                const Key key = keyOf(block);
-                const std::uint32_t bucket = bucketOf<T>(key);
-                std::uint32_t s = thresholdsBelowBucket[bucket];
-                if (boundary[bucket])
-                    while (s < thresholds.size() && before(thresholds[s], key, block))
-                        ++s;
+                const Key k = key(block);
+                const std::uint32_t fine = fineBucketOf<T>(k);
+                std::uint32_t s = buckets[fine >> 8];
+                if (s & inBoundary) {
+                    s = subs[(s & ~inBoundary) * subCount + (fine & (subCount - 1))];
+                    if (s & inBoundary) {
+                        s &= ~inBoundary;
+                        while (s < thresholds.size() && before(thresholds[s], k, block))
+                            ++s;
+                    }
+                }
                 segments[q] = s;
             }
         },

@@ -15,6 +15,7 @@
 #include <QTest>
 #include <QThreadPool>
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <numeric>
 #include <random>
@@ -104,6 +105,8 @@ private Q_SLOTS:
     void equalsMaskPath_data();
     void equalsMaskPath();
     void goldenCasesEqualMaskPath();
+    void sweepsOfTiedAndSpreadWeightsEqualMaskPath_data();
+    void sweepsOfTiedAndSpreadWeightsEqualMaskPath();
     void sparsifierLevelChangesEqualComputeMask();
     void sameNumbersForAnyThreadCount();
     void estimatedStatsHaveExactIntegers();
@@ -223,6 +226,62 @@ void TestBlockRanking::equalsMaskPath()
                 thresholdDifference(ranking.thresholdFor(k), masked.threshold);
             QVERIFY2(threshold.isEmpty(), qPrintable(label + threshold));
         }
+    }
+}
+
+// A sweep finds each threshold by bucket, then sub-bucket, then key and block: weights with
+// only a few distinct values put many thresholds among equal keys of one sub-bucket, and
+// weights spread over many octaves put them in many buckets; 101 levels each.
+void TestBlockRanking::sweepsOfTiedAndSpreadWeightsEqualMaskPath_data()
+{
+    QTest::addColumn<QString>("kind");
+    QTest::addColumn<Precision>("precision");
+    QTest::addColumn<qint64>("blockRows");
+    QTest::addColumn<qint64>("blockCols");
+    QTest::addColumn<qint64>("zeros");
+    for (const char* kind : {"tied", "spread", "near"})
+        for (const Precision precision : {Precision::Float32, Precision::Float64})
+            for (const auto& [bh, bw, z] :
+                 std::vector<std::array<qint64, 3>>{{1, 1, 1}, {1, 4, 2}, {4, 1, 4}, {2, 3, 6}})
+                QTest::addRow("%s %s %lldx%lld/%lld", kind,
+                              precision == Precision::Float32 ? "float32" : "float64", bh, bw, z)
+                    << QString::fromLatin1(kind) << precision << bh << bw << z;
+}
+
+void TestBlockRanking::sweepsOfTiedAndSpreadWeightsEqualMaskPath()
+{
+    QFETCH(QString, kind);
+    QFETCH(Precision, precision);
+    QFETCH(qint64, blockRows);
+    QFETCH(qint64, blockCols);
+    QFETCH(qint64, zeros);
+    const std::vector<std::int64_t> shape{97, 203};
+    std::mt19937_64 random(11);
+    std::vector<double> values(static_cast<std::size_t>(shape[0] * shape[1]));
+    for (double& v : values) {
+        if (kind == QLatin1String("tied")) // 7 magnitudes: thousands of equal keys each
+            v = static_cast<double>(static_cast<int>(random() % 15) - 7) / 8.0;
+        else if (kind == QLatin1String("spread")) // 2^-60 to 2^60
+            v = std::ldexp(1.0 + static_cast<double>(random() % 1000) / 1000.0,
+                           static_cast<int>(random() % 121) - 60);
+        else // within one sub-bucket of floats: 1 + a few ulps of float
+            v = 1.0 + static_cast<double>(random() % 64) * 0x1p-23;
+    }
+    const WeightTensor weights =
+        precision == Precision::Float64
+            ? WeightTensor(shape, values)
+            : WeightTensor(shape, std::vector<float>(values.begin(), values.end()));
+    const Configuration configuration{{blockRows, blockCols}, zeros, Norm::L2};
+    const std::vector<double> levels = defaultSweepLevels();
+    const ExecutionContext context;
+    const std::vector<MaskStats> swept = sweepTensor(weights, configuration, levels, context);
+    QCOMPARE(swept.size(), levels.size());
+    for (std::size_t i = 0; i < levels.size(); ++i) {
+        const MaskResult masked = computeMask(
+            weights, makeParams(levels[i], blockRows, blockCols, zeros, Norm::L2), context);
+        const QString difference = statsDifference(swept[i], masked.stats);
+        QVERIFY2(difference.isEmpty(),
+                 qPrintable(QStringLiteral("level %1: ").arg(levels[i]) + difference));
     }
 }
 
