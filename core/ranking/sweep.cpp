@@ -11,12 +11,9 @@
 namespace sparsity::core {
 namespace {
 
-// Norms are located by the top 24 bits of the float key of the norm (a double norm is first
-// rounded to float, which keeps the order): a bucket is the top 16 (128 buckets per octave), a
-// sub-bucket the next 8. Counting buckets, then the sub-buckets of the few buckets that hold a
-// threshold, leaves only a few blocks per threshold to compare one by one.
-constexpr std::size_t bucketCount = std::size_t{1} << 16;
-constexpr std::size_t subCount = std::size_t{1} << 8;
+// Blocks are located by the top 24 bits of the float key of their norm (a double norm is first
+// rounded to float, which keeps the order): 8 exponent bits and 16 mantissa bits.
+constexpr int fineBits = 24;
 
 template <typename T> std::uint32_t fineBucketOf(detail::OrderKey<T> key)
 {
@@ -94,41 +91,98 @@ std::vector<MaskStats> sweepWithoutThresholds(const WeightTensor& weights, const
         context);
 }
 
-template <typename T, typename KeySource>
-std::vector<MaskStats> sweepWithKeys(const WeightTensor& weights, const BlockGrid& grid,
-                                     const Configuration& configuration,
-                                     std::span<const std::int64_t> ks, const KeySource& keyOf,
-                                     const ExecutionContext& context)
+// Finds the blocks at the given ranks k (the thresholds) without sorting, and tells each block
+// how many thresholds come before it (its segment). Blocks are counted by buckets of the top
+// bits of their keys. When the buckets holding thresholds hold many blocks, their sub-buckets
+// (the next bits) are counted too. Only the blocks of the (sub-)buckets holding thresholds are
+// collected and sorted by (key, block).
+template <typename T, typename KeySource> class ThresholdSearch
 {
+public:
     using Key = detail::OrderKey<T>;
-    const std::int64_t n = grid.blockCount();
-    const std::int64_t parts = std::clamp<std::int64_t>(n / 65536, 1, context.threadCount());
-    const auto eachPart = [&](const auto& body) {
-        parallelFor(context, 0, parts, 1, [&](std::int64_t from, std::int64_t to) {
+
+    // inner: the distinct ks strictly between 0 and the block count, ascending.
+    ThresholdSearch(const KeySource& keyOf, std::int64_t blocks, std::vector<std::int64_t> inner,
+                    const ExecutionContext& context)
+        : m_keyOf(keyOf)
+        , m_blocks(blocks)
+        , m_inner(std::move(inner))
+        , m_context(context)
+        , m_parts(std::clamp<std::int64_t>(blocks / 65536, 1, context.threadCount()))
+        // About 16 blocks per bucket, at most 2^16 buckets: the tables stay in L2.
+        , m_bucketBits(std::clamp(
+              static_cast<int>(std::bit_width(static_cast<std::uint64_t>(blocks))) - 4, 10, 16))
+        , m_subBits(std::min(8, fineBits - m_bucketBits))
+    {
+        locateInBuckets();
+        if (blocksInBoundaryBuckets() > std::max<std::int64_t>(4096, blocks / 32))
+            locateInSubBuckets(); // else each boundary bucket is its own single sub-bucket
+        else
+            m_subBits = 0;
+        selectThresholds();
+        buildSegmentTables();
+    }
+
+    std::size_t segmentCount() const { return m_thresholds.size() + 1; }
+
+    // The segments of blocks first, first + 1, ..., first + count - 1.
+    void segmentsOf(std::int64_t first, std::int64_t count, std::uint32_t* segments) const
+    {
+        const KeySource key = m_keyOf; // locals: the loop reloads nothing
+        const std::uint32_t* const buckets = m_bucketInfo.data();
+        const std::uint32_t* const subs = m_subInfo.data();
+        const int shift = fineBits - m_bucketBits, subShift = shift - m_subBits;
+        const std::uint32_t subMask = (1u << m_subBits) - 1;
+        for (std::int64_t i = 0; i < count; ++i) {
+            const auto block = static_cast<std::uint32_t>(first + i);
+            const Key k = key(block);
+            const std::uint32_t fine = fineBucketOf<T>(k);
+            std::uint32_t s = buckets[fine >> shift];
+            if (s & inBoundary) {
+                s = subs[((s & ~inBoundary) << m_subBits) + ((fine >> subShift) & subMask)];
+                if (s & inBoundary) {
+                    s &= ~inBoundary;
+                    while (s < m_thresholds.size() && before(m_thresholds[s], k, block))
+                        ++s;
+                }
+            }
+            segments[i] = s;
+        }
+    }
+
+private:
+    static constexpr std::uint32_t inBoundary = 0x80000000u;
+
+    std::size_t bucketCount() const { return std::size_t{1} << m_bucketBits; }
+    std::uint32_t bucketOf(std::uint32_t fine) const { return fine >> (fineBits - m_bucketBits); }
+    std::uint32_t subOf(std::uint32_t fine) const
+    {
+        return (fine >> (fineBits - m_bucketBits - m_subBits)) & ((1u << m_subBits) - 1);
+    }
+    // The sub-bucket's place in the tables: the bucket's slot, then the sub-bucket.
+    std::size_t subSlotOf(std::uint32_t fine) const
+    {
+        return (std::size_t{m_slotOfBucket[bucketOf(fine)]} << m_subBits) + subOf(fine);
+    }
+
+    template <typename Body> void eachPart(const Body& body) const
+    {
+        parallelFor(m_context, 0, m_parts, 1, [&](std::int64_t from, std::int64_t to) {
             for (std::int64_t part = from; part < to; ++part)
-                body(part, n * part / parts, n * (part + 1) / parts);
+                body(part, m_blocks * part / m_parts, m_blocks * (part + 1) / m_parts);
         });
-    };
+    }
 
-    // The thresholds needed: one per distinct k strictly between 0 and n.
-    std::vector<std::int64_t> inner;
-    for (std::int64_t k : ks)
-        if (k > 0 && k < n)
-            inner.push_back(k);
-    std::sort(inner.begin(), inner.end());
-    inner.erase(std::unique(inner.begin(), inner.end()), inner.end());
-
-    if (inner.empty())
-        return sweepWithoutThresholds(weights, grid, configuration, ks, context);
-
-    // Count the blocks per bucket, then find the bucket of every threshold.
-    const auto countPerPart = [&](std::size_t size, const auto& slotOf) {
-        std::vector<std::vector<std::uint32_t>> partCounts(static_cast<std::size_t>(parts));
+    // Counts the blocks by slotOf(fine bucket) < size, in parts added in order.
+    template <typename SlotOf>
+    std::vector<std::int64_t> countBy(std::size_t size, const SlotOf& slotOf) const
+    {
+        std::vector<std::vector<std::uint32_t>> partCounts(static_cast<std::size_t>(m_parts));
         eachPart([&](std::int64_t part, std::int64_t from, std::int64_t to) {
             auto& counts = partCounts[static_cast<std::size_t>(part)];
             counts.assign(size, 0);
             std::uint32_t* const count = counts.data();
-            const KeySource key = keyOf;
+            const KeySource key = m_keyOf;
             for (std::int64_t b = from; b < to; ++b)
                 ++count[slotOf(fineBucketOf<T>(key(b)))];
         });
@@ -137,140 +191,180 @@ std::vector<MaskStats> sweepWithKeys(const WeightTensor& weights, const BlockGri
             for (std::size_t i = 0; i < size; ++i)
                 total[i] += counts[i];
         return total;
-    };
-    const std::vector<std::int64_t> perBucket =
-        countPerPart(bucketCount, [](std::uint32_t fine) { return fine >> 8; });
-    // For each threshold (in k order, so in bucket order): its bucket and its rank there.
-    std::vector<std::uint32_t> bucketOfThreshold;
-    std::vector<std::int64_t> rankInBucket;
+    }
+
+    // Each threshold's bucket and rank there; the buckets holding thresholds get slots
+    // 0, 1, ..., the others the spare slot m_boundaryBuckets.
+    void locateInBuckets()
     {
+        m_blocksPerBucket =
+            countBy(bucketCount(), [this](std::uint32_t fine) { return bucketOf(fine); });
         std::size_t bucket = 0;
         std::int64_t below = 0; // blocks in buckets before `bucket`
-        for (std::int64_t k : inner) {
+        for (std::int64_t k : m_inner) {
             // The k-th smallest block (1-based) lies in the bucket where the counts pass k.
-            while (below + perBucket[bucket] < k)
-                below += perBucket[bucket++];
-            bucketOfThreshold.push_back(static_cast<std::uint32_t>(bucket));
-            rankInBucket.push_back(k - 1 - below);
+            while (below + m_blocksPerBucket[bucket] < k)
+                below += m_blocksPerBucket[bucket++];
+            m_bucketOfThreshold.push_back(static_cast<std::uint32_t>(bucket));
+            m_rank.push_back(k - 1 - below);
         }
+        m_slotOfBucket.assign(bucketCount(), 0);
+        for (std::size_t j = 0; j < m_inner.size(); ++j)
+            if (j == 0 || m_bucketOfThreshold[j] != m_bucketOfThreshold[j - 1])
+                m_slotOfBucket[m_bucketOfThreshold[j]] = ++m_boundaryBuckets; // 1-based here
+        for (auto& slot : m_slotOfBucket)
+            slot = slot == 0 ? m_boundaryBuckets : slot - 1;
+        m_subOfThreshold.assign(m_inner.size(), 0);
     }
-    // The buckets that hold a threshold, numbered; the others share slot `boundaryBuckets`.
-    std::vector<std::uint32_t> boundarySlot(bucketCount, 0);
-    std::uint32_t boundaryBuckets = 0;
-    for (std::size_t j = 0; j < inner.size(); ++j)
-        if (j == 0 || bucketOfThreshold[j] != bucketOfThreshold[j - 1])
-            boundarySlot[bucketOfThreshold[j]] = ++boundaryBuckets; // 1-based for now
-    for (auto& slot : boundarySlot)
-        slot = slot == 0 ? boundaryBuckets : slot - 1;
-    // Count the sub-buckets of those buckets (the others count into one spare row, which keeps
-    // the loop free of branches), then find each threshold's sub-bucket and rank there.
-    const std::vector<std::int64_t> perSub =
-        countPerPart((boundaryBuckets + 1) * subCount, [&](std::uint32_t fine) {
-            return boundarySlot[fine >> 8] * subCount + (fine & (subCount - 1));
-        });
-    std::vector<std::uint32_t> fineOfThreshold;
-    std::vector<std::int64_t> rankInFine;
-    for (std::size_t j = 0; j < inner.size(); ++j) {
-        const std::size_t row = boundarySlot[bucketOfThreshold[j]] * subCount;
-        std::size_t sub = 0;
-        std::int64_t rank = rankInBucket[j];
-        while (rank >= perSub[row + sub])
-            rank -= perSub[row + sub++];
-        fineOfThreshold.push_back(bucketOfThreshold[j] << 8 | static_cast<std::uint32_t>(sub));
-        rankInFine.push_back(rank);
-    }
-    // The blocks of the sub-buckets that hold a threshold, in (key, block) order; each
-    // threshold is the block at its rank there.
-    std::vector<std::uint32_t> boundaryFine(fineOfThreshold);
-    boundaryFine.erase(std::unique(boundaryFine.begin(), boundaryFine.end()), boundaryFine.end());
-    std::vector<std::uint8_t> boundarySub((boundaryBuckets + 1) * subCount, 0);
-    for (std::uint32_t fine : boundaryFine)
-        boundarySub[boundarySlot[fine >> 8] * subCount + (fine & (subCount - 1))] = 1;
-    std::vector<std::vector<std::pair<Key, std::uint32_t>>> partFound(
-        static_cast<std::size_t>(parts));
-    eachPart([&](std::int64_t part, std::int64_t from, std::int64_t to) {
-        auto& found = partFound[static_cast<std::size_t>(part)];
-        // Locals, so that the rare append does not make the loop reload them.
-        const KeySource key = keyOf;
-        const std::uint32_t* const slots = boundarySlot.data();
-        const std::uint8_t* const subs = boundarySub.data();
-        for (std::int64_t b = from; b < to; ++b) {
-            const Key k = key(b);
-            const std::uint32_t fine = fineBucketOf<T>(k);
-            if (subs[slots[fine >> 8] * subCount + (fine & (subCount - 1))] != 0) [[unlikely]]
-                found.emplace_back(k, static_cast<std::uint32_t>(b));
-        }
-    });
-    std::vector<std::vector<std::pair<Key, std::uint32_t>>> inFine(boundaryFine.size());
-    for (const auto& found : partFound)
-        for (const auto& item : found) {
-            const auto at = std::lower_bound(boundaryFine.begin(), boundaryFine.end(),
-                                             fineBucketOf<T>(item.first));
-            inFine[static_cast<std::size_t>(at - boundaryFine.begin())].push_back(item);
-        }
-    partFound.clear();
-    for (auto& items : inFine)
-        std::sort(items.begin(), items.end());
-    std::vector<Threshold<Key>> thresholds;
-    for (std::size_t j = 0; j < inner.size(); ++j) {
-        const auto at =
-            std::lower_bound(boundaryFine.begin(), boundaryFine.end(), fineOfThreshold[j]);
-        const auto& item = inFine[static_cast<std::size_t>(at - boundaryFine.begin())]
-                                 [static_cast<std::size_t>(rankInFine[j])];
-        thresholds.push_back({item.first, item.second, inner[j]});
-    }
-    // Segment s holds the blocks after s thresholds: pruned at the j-th k exactly when j >= s.
-    // A block's segment is the number of thresholds in sub-buckets before its own, plus, in a
-    // sub-bucket that holds thresholds, those before it in the total order. bucketInfo holds
-    // that number for a bucket without thresholds, else `inBoundary | its slot`; subInfo holds
-    // it for each sub-bucket of those, with `inBoundary` when the sub-bucket has thresholds.
-    constexpr std::uint32_t inBoundary = 0x80000000u;
-    std::vector<std::uint32_t> bucketInfo(bucketCount, 0);
-    std::vector<std::uint32_t> subInfo(boundaryBuckets * subCount, 0);
+
+    std::int64_t blocksInBoundaryBuckets() const
     {
+        std::int64_t blocks = 0;
+        for (std::size_t j = 0; j < m_inner.size(); ++j)
+            if (j == 0 || m_bucketOfThreshold[j] != m_bucketOfThreshold[j - 1])
+                blocks += m_blocksPerBucket[m_bucketOfThreshold[j]];
+        return blocks;
+    }
+
+    // Counts the sub-buckets of the boundary buckets (the other buckets count into the spare
+    // slot's row, which keeps the loop free of branches); each threshold's rank becomes its
+    // rank in its sub-bucket.
+    void locateInSubBuckets()
+    {
+        const std::vector<std::int64_t> perSub =
+            countBy((std::size_t{m_boundaryBuckets} + 1) << m_subBits,
+                    [this](std::uint32_t fine) { return subSlotOf(fine); });
+        for (std::size_t j = 0; j < m_inner.size(); ++j) {
+            const std::size_t row = std::size_t{m_slotOfBucket[m_bucketOfThreshold[j]]}
+                                    << m_subBits;
+            std::uint32_t sub = 0;
+            while (m_rank[j] >= perSub[row + sub])
+                m_rank[j] -= perSub[row + sub++];
+            m_subOfThreshold[j] = sub;
+        }
+    }
+
+    // Collects the blocks of the sub-buckets holding thresholds, sorts each by (key, block),
+    // and takes each threshold at its rank.
+    void selectThresholds()
+    {
+        // The sub-buckets holding thresholds, numbered in threshold order; `none` elsewhere.
+        constexpr std::uint32_t none = std::numeric_limits<std::uint32_t>::max();
+        std::vector<std::uint32_t> collected((std::size_t{m_boundaryBuckets} + 1) << m_subBits,
+                                             none);
+        std::vector<std::uint32_t> groupOfThreshold;
+        std::uint32_t groups = 0;
+        for (std::size_t j = 0; j < m_inner.size(); ++j) {
+            const std::size_t at =
+                (std::size_t{m_slotOfBucket[m_bucketOfThreshold[j]]} << m_subBits) +
+                m_subOfThreshold[j];
+            if (collected[at] == none)
+                collected[at] = groups++;
+            groupOfThreshold.push_back(collected[at]);
+        }
+        std::vector<std::vector<std::pair<std::uint32_t, std::pair<Key, std::uint32_t>>>> found(
+            static_cast<std::size_t>(m_parts));
+        eachPart([&](std::int64_t part, std::int64_t from, std::int64_t to) {
+            auto& mine = found[static_cast<std::size_t>(part)];
+            const KeySource key = m_keyOf; // locals: the rare append makes the loop reload nothing
+            const std::uint32_t* const group = collected.data();
+            const std::uint32_t* const slots = m_slotOfBucket.data();
+            const int shift = fineBits - m_bucketBits, subShift = shift - m_subBits;
+            const int subBits = m_subBits;
+            const std::uint32_t subMask = (1u << subBits) - 1;
+            for (std::int64_t b = from; b < to; ++b) {
+                const Key k = key(b);
+                const std::uint32_t fine = fineBucketOf<T>(k);
+                const std::uint32_t g = group[(std::size_t{slots[fine >> shift]} << subBits) +
+                                              ((fine >> subShift) & subMask)];
+                if (g != none) [[unlikely]]
+                    mine.push_back({g, {k, static_cast<std::uint32_t>(b)}});
+            }
+        });
+        std::vector<std::vector<std::pair<Key, std::uint32_t>>> inGroup(groups);
+        for (const auto& mine : found)
+            for (const auto& [g, item] : mine)
+                inGroup[g].push_back(item);
+        found.clear();
+        for (auto& items : inGroup)
+            std::sort(items.begin(), items.end());
+        for (std::size_t j = 0; j < m_inner.size(); ++j) {
+            const auto& item = inGroup[groupOfThreshold[j]][static_cast<std::size_t>(m_rank[j])];
+            m_thresholds.push_back({item.first, item.second, m_inner[j]});
+        }
+    }
+
+    // Segment s holds the blocks after s thresholds: pruned at the j-th k exactly when j >= s.
+    // A block's segment is the number of thresholds in (sub-)buckets before its own, plus, in
+    // a sub-bucket holding thresholds, those before it in the total order. m_bucketInfo holds
+    // that number for a bucket without thresholds, else `inBoundary | its slot`; m_subInfo
+    // holds it for each sub-bucket of those, with `inBoundary` when it holds thresholds.
+    void buildSegmentTables()
+    {
+        m_bucketInfo.assign(bucketCount(), 0);
+        m_subInfo.assign(std::size_t{m_boundaryBuckets} << m_subBits, 0);
         std::size_t j = 0;
-        for (std::size_t b = 0; b < bucketCount; ++b) {
-            while (j < thresholds.size() && bucketOfThreshold[j] < b)
+        for (std::size_t b = 0; b < bucketCount(); ++b) {
+            while (j < m_thresholds.size() && m_bucketOfThreshold[j] < b)
                 ++j;
-            const std::uint32_t slot = boundarySlot[b];
-            if (slot == boundaryBuckets) {
-                bucketInfo[b] = static_cast<std::uint32_t>(j);
+            const std::uint32_t slot = m_slotOfBucket[b];
+            if (slot == m_boundaryBuckets) {
+                m_bucketInfo[b] = static_cast<std::uint32_t>(j);
                 continue;
             }
-            bucketInfo[b] = inBoundary | slot;
+            m_bucketInfo[b] = inBoundary | slot;
             std::size_t i = j;
-            for (std::size_t sub = 0; sub < subCount; ++sub) {
-                const auto fine = static_cast<std::uint32_t>(b << 8 | sub);
-                while (i < thresholds.size() && fineOfThreshold[i] < fine)
+            for (std::uint32_t sub = 0; sub < (1u << m_subBits); ++sub) {
+                while (i < m_thresholds.size() && m_bucketOfThreshold[i] == b &&
+                       m_subOfThreshold[i] < sub)
                     ++i;
-                subInfo[slot * subCount + sub] =
-                    static_cast<std::uint32_t>(i) |
-                    (i < thresholds.size() && fineOfThreshold[i] == fine ? inBoundary : 0u);
+                const bool holds = i < m_thresholds.size() && m_bucketOfThreshold[i] == b &&
+                                   m_subOfThreshold[i] == sub;
+                m_subInfo[(std::size_t{slot} << m_subBits) + sub] =
+                    static_cast<std::uint32_t>(i) | (holds ? inBoundary : 0u);
             }
         }
     }
+
+    KeySource m_keyOf;
+    std::int64_t m_blocks;
+    std::vector<std::int64_t> m_inner;
+    const ExecutionContext& m_context;
+    std::int64_t m_parts;
+    int m_bucketBits, m_subBits;
+    std::vector<std::int64_t> m_blocksPerBucket;
+    std::vector<std::uint32_t> m_slotOfBucket;
+    std::uint32_t m_boundaryBuckets = 0;
+    // Per threshold: its bucket, sub-bucket and rank in the sub-bucket.
+    std::vector<std::uint32_t> m_bucketOfThreshold, m_subOfThreshold;
+    std::vector<std::int64_t> m_rank;
+    std::vector<Threshold<Key>> m_thresholds;
+    std::vector<std::uint32_t> m_bucketInfo, m_subInfo;
+};
+
+template <typename T, typename KeySource>
+std::vector<MaskStats> sweepWithKeys(const WeightTensor& weights, const BlockGrid& grid,
+                                     const Configuration& configuration,
+                                     std::span<const std::int64_t> ks, const KeySource& keyOf,
+                                     const ExecutionContext& context)
+{
+    // The thresholds needed: one per distinct k strictly between 0 and n.
+    const std::int64_t n = grid.blockCount();
+    std::vector<std::int64_t> inner;
+    for (std::int64_t k : ks)
+        if (k > 0 && k < n)
+            inner.push_back(k);
+    std::sort(inner.begin(), inner.end());
+    inner.erase(std::unique(inner.begin(), inner.end()), inner.end());
+    if (inner.empty())
+        return sweepWithoutThresholds(weights, grid, configuration, ks, context);
+
+    const ThresholdSearch<T, KeySource> search(keyOf, n, inner, context);
     const std::int64_t gridCols = grid.gridCols();
     return statsBySegment(
-        weights, grid, configuration, ks, inner, thresholds.size() + 1,
+        weights, grid, configuration, ks, inner, search.segmentCount(),
         [&](std::int64_t br, std::uint32_t* segments) {
-            const KeySource key = keyOf;
-            const std::uint32_t* const buckets = bucketInfo.data();
-            const std::uint32_t* const subs = subInfo.data();
-            for (std::int64_t q = 0; q < gridCols; ++q) {
-                const auto block = static_cast<std::uint32_t>(br * gridCols + q);
-                const Key k = key(block);
-                const std::uint32_t fine = fineBucketOf<T>(k);
-                std::uint32_t s = buckets[fine >> 8];
-                if (s & inBoundary) {
-                    s = subs[(s & ~inBoundary) * subCount + (fine & (subCount - 1))];
-                    if (s & inBoundary) {
-                        s &= ~inBoundary;
-                        while (s < thresholds.size() && before(thresholds[s], k, block))
-                            ++s;
-                    }
-                }
-                segments[q] = s;
-            }
+            search.segmentsOf(br * gridCols, gridCols, segments);
         },
         context);
 }
