@@ -60,10 +60,8 @@ void defaultCurves(benchmark::State& state)
         configurationOf(1, 1, 1), configurationOf(1, 4, 2),  configurationOf(1, 4, 4),
         configurationOf(4, 1, 4), configurationOf(4, 4, 16), configurationOf(8, 8, 64)};
     for (auto _ : state) {
-        for (const Configuration& configuration : configurations) {
-            const auto rows = sweepTensor(weights, configuration, levels101(), context);
-            benchmark::DoNotOptimize(rows.data());
-        }
+        const auto curves = sweepConfigurations(weights, configurations, levels101(), context);
+        benchmark::DoNotOptimize(curves.data());
     }
 }
 

@@ -212,11 +212,10 @@ SweepResult computeSweep(const SweepOptions& options, const core::ExecutionConte
         // Scoped to this iteration: the weights are freed before the next read. A sweep needs
         // only as many thresholds as levels, so no block ranking is sorted (ranking/sweep.h).
         const core::WeightTensor weights = reader->readTensor(path, context);
-        for (std::size_t c = 0; c < configurationCount; ++c) {
-            statistics[c][d] =
-                core::sweepTensor(weights, options.configurations[c], options.levels, context);
-            context.throwIfCancelled();
-        }
+        std::vector<std::vector<core::MaskStats>> curves =
+            core::sweepConfigurations(weights, options.configurations, options.levels, context);
+        for (std::size_t c = 0; c < configurationCount; ++c)
+            statistics[c][d] = std::move(curves[c]);
         if (!statistics.empty() && !statistics[0][d].empty())
             result.nonFiniteWeights[d] = statistics[0][d].front().nonFiniteWeights;
     }

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <memory>
 
 namespace sparsity::core {
 namespace {
@@ -342,31 +343,66 @@ private:
     std::vector<std::uint32_t> m_bucketInfo, m_subInfo;
 };
 
-template <typename T, typename KeySource>
-std::vector<MaskStats> sweepWithKeys(const WeightTensor& weights, const BlockGrid& grid,
-                                     const Configuration& configuration,
-                                     std::span<const std::int64_t> ks, const KeySource& keyOf,
-                                     const ExecutionContext& context)
+// The thresholds a sweep needs: one per distinct k strictly between 0 and n, ascending.
+std::vector<std::int64_t> innerKs(std::span<const std::int64_t> ks, std::int64_t n)
 {
-    // The thresholds needed: one per distinct k strictly between 0 and n.
-    const std::int64_t n = grid.blockCount();
     std::vector<std::int64_t> inner;
     for (std::int64_t k : ks)
         if (k > 0 && k < n)
             inner.push_back(k);
     std::sort(inner.begin(), inner.end());
     inner.erase(std::unique(inner.begin(), inner.end()), inner.end());
-    if (inner.empty())
-        return sweepWithoutThresholds(weights, grid, configuration, ks, context);
+    return inner;
+}
 
-    const ThresholdSearch<T, KeySource> search(keyOf, n, inner, context);
+// The pruned count of each level for a configuration on n blocks.
+std::vector<std::int64_t> prunedCounts(const Configuration& configuration,
+                                       std::span<const double> levels, std::int64_t n)
+{
+    std::vector<std::int64_t> ks;
+    const std::int64_t zeros = configuration.effectiveZerosPerBlock();
+    for (double level : levels)
+        ks.push_back(level <= 0.0 || zeros == 0 ? 0 : prunedBlockCount(level, n));
+    return ks;
+}
+
+// Sweeps configurations that share a block shape and norm, so share the norms' keys: and the
+// threshold search, when their levels give the same ks (2:4 and 1x4 at the same levels do).
+template <typename T, typename KeySource>
+void sweepGroupWithKeys(const WeightTensor& weights, const BlockGrid& grid,
+                        std::span<const Configuration> configurations,
+                        std::span<const std::size_t> group,
+                        const std::vector<std::vector<std::int64_t>>& ks, const KeySource& keyOf,
+                        const ExecutionContext& context,
+                        std::vector<std::vector<MaskStats>>& results)
+{
+    const std::int64_t n = grid.blockCount();
+    std::vector<
+        std::pair<std::vector<std::int64_t>, std::unique_ptr<ThresholdSearch<T, KeySource>>>>
+        searches;
     const std::int64_t gridCols = grid.gridCols();
-    return statsBySegment(
-        weights, grid, configuration, ks, inner, search.segmentCount(),
-        [&](std::int64_t br, std::uint32_t* segments) {
-            search.segmentsOf(br * gridCols, gridCols, segments);
-        },
-        context);
+    for (std::size_t c : group) {
+        const Configuration& configuration = configurations[c];
+        std::vector<std::int64_t> inner = innerKs(ks[c], n);
+        if (inner.empty()) {
+            results[c] = sweepWithoutThresholds(weights, grid, configuration, ks[c], context);
+            continue;
+        }
+        auto found = std::find_if(searches.begin(), searches.end(),
+                                  [&](const auto& search) { return search.first == inner; });
+        if (found == searches.end()) {
+            searches.emplace_back(
+                inner, std::make_unique<ThresholdSearch<T, KeySource>>(keyOf, n, inner, context));
+            found = searches.end() - 1;
+        }
+        const ThresholdSearch<T, KeySource>& search = *found->second;
+        results[c] = statsBySegment(
+            weights, grid, configuration, ks[c], inner, search.segmentCount(),
+            [&](std::int64_t br, std::uint32_t* segments) {
+                search.segmentsOf(br * gridCols, gridCols, segments);
+            },
+            context);
+    }
 }
 
 } // namespace
@@ -384,37 +420,66 @@ std::vector<MaskStats> sweepLevels(const BlockRanking& ranking, const WeightTens
 std::vector<MaskStats> sweepTensor(const WeightTensor& weights, const Configuration& configuration,
                                    std::span<const double> levels, const ExecutionContext& context)
 {
-    configuration.atLevel(0.5).throwIfInvalid();
-    for (double level : levels)
-        configuration.atLevel(level).throwIfInvalid();
-    const BlockGrid grid{weights.rows(), weights.cols(), configuration.block};
-    const std::int64_t n = grid.blockCount();
-    if (n > std::numeric_limits<std::uint32_t>::max())
-        throw Error(ErrorCode::InvalidInput,
-                    QStringLiteral("%1 blocks of %2 are more than a sweep holds (%3).")
-                        .arg(n)
-                        .arg(formatBlockSpec(configuration.block, std::nullopt))
-                        .arg(std::numeric_limits<std::uint32_t>::max()));
-    std::vector<std::int64_t> ks;
-    const std::int64_t zeros = configuration.effectiveZerosPerBlock();
-    for (double level : levels)
-        ks.push_back(level <= 0.0 || zeros == 0 ? 0 : prunedBlockCount(level, n));
-    const bool anyInner =
-        std::any_of(ks.begin(), ks.end(), [n](std::int64_t k) { return k > 0 && k < n; });
-    // Norms only when some threshold needs them (1x1 blocks read the weights instead).
-    const BlockNorms norms =
-        anyInner && configuration.block.elementCount() > 1
-            ? computeBlockNorms(weights, configuration.block, configuration.norm, context)
-            : BlockNorms{grid, configuration.norm, {}};
-    const auto run = [&](auto zero) {
-        using T = decltype(zero);
-        return detail::visitNormKeysTyped<T>(norms, weights, [&](const auto& key) {
-            return sweepWithKeys<T>(weights, grid, configuration, ks, key, context);
-        });
-    };
-    if (weights.precision() == Precision::Float32)
-        return run(0.0f);
-    return run(0.0);
+    return sweepConfigurations(weights, std::span(&configuration, 1), levels, context).front();
+}
+
+std::vector<std::vector<MaskStats>>
+sweepConfigurations(const WeightTensor& weights, std::span<const Configuration> configurations,
+                    std::span<const double> levels, const ExecutionContext& context)
+{
+    for (const Configuration& configuration : configurations) {
+        configuration.atLevel(0.5).throwIfInvalid();
+        for (double level : levels)
+            configuration.atLevel(level).throwIfInvalid();
+        const std::int64_t n =
+            BlockGrid{weights.rows(), weights.cols(), configuration.block}.blockCount();
+        if (n > std::numeric_limits<std::uint32_t>::max())
+            throw Error(ErrorCode::InvalidInput,
+                        QStringLiteral("%1 blocks of %2 are more than a sweep holds (%3).")
+                            .arg(n)
+                            .arg(formatBlockSpec(configuration.block, std::nullopt))
+                            .arg(std::numeric_limits<std::uint32_t>::max()));
+    }
+    std::vector<std::vector<MaskStats>> results(configurations.size());
+    std::vector<bool> done(configurations.size(), false);
+    for (std::size_t first = 0; first < configurations.size(); ++first) {
+        if (done[first])
+            continue;
+        // The configurations with this block shape and norm: one set of norms for all.
+        const Configuration& shape = configurations[first];
+        const BlockGrid grid{weights.rows(), weights.cols(), shape.block};
+        const std::int64_t n = grid.blockCount();
+        std::vector<std::size_t> group;
+        std::vector<std::vector<std::int64_t>> ks(configurations.size());
+        bool anyInner = false;
+        for (std::size_t c = first; c < configurations.size(); ++c) {
+            if (done[c] || !(configurations[c].block == shape.block) ||
+                configurations[c].norm != shape.norm)
+                continue;
+            done[c] = true;
+            group.push_back(c);
+            ks[c] = prunedCounts(configurations[c], levels, n);
+            anyInner = anyInner || std::any_of(ks[c].begin(), ks[c].end(),
+                                               [n](std::int64_t k) { return k > 0 && k < n; });
+        }
+        context.throwIfCancelled();
+        // Norms only when some threshold needs them (1x1 blocks read the weights instead).
+        const BlockNorms norms = anyInner && shape.block.elementCount() > 1
+                                     ? computeBlockNorms(weights, shape.block, shape.norm, context)
+                                     : BlockNorms{grid, shape.norm, {}};
+        const auto run = [&](auto zero) {
+            using T = decltype(zero);
+            detail::visitNormKeysTyped<T>(norms, weights, [&](const auto& key) {
+                sweepGroupWithKeys<T>(weights, grid, configurations, group, ks, key, context,
+                                      results);
+            });
+        };
+        if (weights.precision() == Precision::Float32)
+            run(0.0f);
+        else
+            run(0.0);
+    }
+    return results;
 }
 
 MaskStats combineStats(std::span<const MaskStats> layers)

@@ -32,6 +32,13 @@ std::vector<MaskStats> sweepLevels(const BlockRanking& ranking, const WeightTens
 std::vector<MaskStats> sweepTensor(const WeightTensor& weights, const Configuration& configuration,
                                    std::span<const double> levels, const ExecutionContext& context);
 
+// sweepTensor for several configurations at once, in their order. Configurations with the same
+// block shape and norm share one computation of the norms, and, when their levels prune the
+// same numbers of blocks (1x4 and 2:4 at the same levels), one search for the thresholds.
+std::vector<std::vector<MaskStats>>
+sweepConfigurations(const WeightTensor& weights, std::span<const Configuration> configurations,
+                    std::span<const double> levels, const ExecutionContext& context);
+
 // The model's numbers from its datasets' numbers at one configuration and level: elements,
 // zeros, blocks and pruned blocks added; energies and L1 sums added before the ratios.
 MaskStats combineStats(std::span<const MaskStats> layers);

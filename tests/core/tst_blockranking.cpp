@@ -105,6 +105,7 @@ private Q_SLOTS:
     void equalsMaskPath_data();
     void equalsMaskPath();
     void goldenCasesEqualMaskPath();
+    void sweepingConfigurationsTogetherChangesNoNumber();
     void sweepsOfTiedAndSpreadWeightsEqualMaskPath_data();
     void sweepsOfTiedAndSpreadWeightsEqualMaskPath();
     void sparsifierLevelChangesEqualComputeMask();
@@ -282,6 +283,42 @@ void TestBlockRanking::sweepsOfTiedAndSpreadWeightsEqualMaskPath()
         const QString difference = statsDifference(swept[i], masked.stats);
         QVERIFY2(difference.isEmpty(),
                  qPrintable(QStringLiteral("level %1: ").arg(levels[i]) + difference));
+    }
+}
+
+// sweepConfigurations shares norms and threshold searches between configurations of one block
+// shape and norm; each curve must still be exactly the one sweepTensor gives alone.
+void TestBlockRanking::sweepingConfigurationsTogetherChangesNoNumber()
+{
+    const std::vector<Configuration> configurations{{{1, 4}, 2, Norm::L2},
+                                                    {{1, 1}, std::nullopt, Norm::L2},
+                                                    {{1, 4}, std::nullopt, Norm::L2},
+                                                    {{1, 4}, 3, Norm::L1},
+                                                    {{1, 4}, 0, Norm::L2},
+                                                    {{4, 4}, 8, Norm::L2},
+                                                    {{1, 4}, 2, Norm::L2}};
+    for (const Precision precision : {Precision::Float32, Precision::Float64}) {
+        const WeightTensor weights = randomWeights({150, 333}, precision, 5, true);
+        const std::vector<double> levels = defaultSweepLevels();
+        const auto together = sweepConfigurations(weights, configurations, levels, {});
+        QCOMPARE(together.size(), configurations.size());
+        for (std::size_t c = 0; c < configurations.size(); ++c) {
+            const auto alone = sweepTensor(weights, configurations[c], levels, {});
+            QCOMPARE(together[c].size(), alone.size());
+            for (std::size_t l = 0; l < alone.size(); ++l) {
+                const MaskStats& a = together[c][l];
+                const MaskStats& b = alone[l];
+                QCOMPARE(a.prunedBlocks, b.prunedBlocks);
+                QCOMPARE(a.zeros, b.zeros);
+                QCOMPARE(a.achievedSparsity, b.achievedSparsity);
+                QVERIFY(a.retainedEnergy == b.retainedEnergy ||
+                        (std::isnan(a.retainedEnergy) && std::isnan(b.retainedEnergy)));
+                QVERIFY(a.retainedL1 == b.retainedL1 ||
+                        (std::isnan(a.retainedL1) && std::isnan(b.retainedL1)));
+            }
+        }
+        // The 2:4 curves (first and last) are the same configuration: the same numbers.
+        QCOMPARE(together.front().back().zeros, together.back().back().zeros);
     }
 }
 

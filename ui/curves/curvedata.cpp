@@ -10,14 +10,9 @@ std::vector<std::vector<core::MaskStats>>
 layerCurves(const core::WeightTensor& weights, std::span<const core::Configuration> configurations,
             std::span<const double> levels, const core::ExecutionContext& context)
 {
-    std::vector<std::vector<core::MaskStats>> curves;
-    curves.reserve(configurations.size());
-    for (const core::Configuration& configuration : configurations) {
-        context.throwIfCancelled();
-        // A curve needs only as many thresholds as levels: no block ranking is sorted.
-        curves.push_back(core::sweepTensor(weights, configuration, levels, context));
-    }
-    return curves;
+    // A curve needs only as many thresholds as levels: no block ranking is sorted; curves of
+    // one block shape share their norms.
+    return core::sweepConfigurations(weights, configurations, levels, context);
 }
 
 ModelCurves::ModelCurves(std::vector<core::Configuration> configurations, std::size_t levelCount)
