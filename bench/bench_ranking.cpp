@@ -116,13 +116,25 @@ void modelScope(benchmark::State& state)
             }
             continue;
         }
-        std::vector<BlockRanking> rankings;
-        for (const WeightTensor* weights : layers)
-            rankings.push_back(BlockRanking::build(*weights, configuration, context));
-        std::vector<const BlockRanking*> pointers;
-        for (const BlockRanking& ranking : rankings)
-            pointers.push_back(&ranking);
-        const auto counts = modelPrunedCounts(pointers, 0.5, ModelBounds{});
+        // model 1: what an export does (sorted norms only); 2: full rankings, as the GUI keeps.
+        std::vector<std::int64_t> counts;
+        if (state.range(3) == 1) {
+            std::vector<BucketedNorms> sorted;
+            for (const WeightTensor* weights : layers)
+                sorted.push_back(BucketedNorms::build(*weights, configuration, context));
+            std::vector<const BucketedNorms*> pointers;
+            for (const BucketedNorms& norms : sorted)
+                pointers.push_back(&norms);
+            counts = modelPrunedCounts(pointers, 0.5, ModelBounds{});
+        } else {
+            std::vector<BlockRanking> rankings;
+            for (const WeightTensor* weights : layers)
+                rankings.push_back(BlockRanking::build(*weights, configuration, context));
+            std::vector<const BlockRanking*> pointers;
+            for (const BlockRanking& ranking : rankings)
+                pointers.push_back(&ranking);
+            counts = modelPrunedCounts(pointers, 0.5, ModelBounds{});
+        }
         MaskResult result;
         for (std::size_t d = 0; d < layers.size(); ++d) {
             Sparsifier sparsifier(*layers[d], Sparsifier::Caching::OneShot);
@@ -161,6 +173,7 @@ BENCHMARK(modelScope)
     ->ArgNames({"layers", "rows", "threads", "model"})
     ->Args({32, 4096, 2, 0})
     ->Args({32, 4096, 2, 1})
+    ->Args({32, 4096, 2, 2})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime()
     ->Iterations(2);

@@ -93,9 +93,9 @@ std::vector<LayerReport> exportModelScope(const ExportRequest& request, const Te
 
     std::vector<std::int64_t> counts;
     {
-        // Each dataset's sorted norms only (4 bytes a block for float weights): the counts need
-        // no block numbers or sums.
-        std::vector<SortedNorms> rankings;
+        // Each dataset's norm keys grouped by bucket (2 bytes a block for float weights): the
+        // counts need no block numbers or sums.
+        std::vector<BucketedNorms> rankings;
         rankings.reserve(request.layers.size());
         for (int i = 0; i < layers; ++i) {
             const QString path =
@@ -104,10 +104,10 @@ std::vector<LayerReport> exportModelScope(const ExportRequest& request, const Te
                 progress(i, steps, path);
             context.throwIfCancelled();
             const WeightTensor weights = reader.readTensor(path, context);
-            rankings.push_back(SortedNorms::build(weights, configuration, context));
+            rankings.push_back(BucketedNorms::build(weights, configuration, context));
         }
-        std::vector<const SortedNorms*> pointers;
-        for (const SortedNorms& ranking : rankings)
+        std::vector<const BucketedNorms*> pointers;
+        for (const BucketedNorms& ranking : rankings)
             pointers.push_back(&ranking);
         counts = modelPrunedCounts(pointers, scope.level, scope.bounds);
         // The rankings are freed here: pass 2 needs only the counts.

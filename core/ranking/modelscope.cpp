@@ -17,7 +17,7 @@ std::int64_t roundedShare(double level, std::int64_t n)
 }
 
 // The blocks of one dataset that the shared ranking may still take: its ranks lo..hi-1.
-// Source is a BlockRanking or SortedNorms.
+// Source is a BlockRanking or BucketedNorms.
 template <typename Source> struct Candidates
 {
     const Source* ranking;
@@ -143,7 +143,7 @@ std::vector<std::int64_t> modelPrunedCounts(std::span<const BlockRanking* const>
     return prunedCountsOf(rankings, level, bounds);
 }
 
-std::vector<std::int64_t> modelPrunedCounts(std::span<const SortedNorms* const> datasets,
+std::vector<std::int64_t> modelPrunedCounts(std::span<const BucketedNorms* const> datasets,
                                             double level, const ModelBounds& bounds)
 {
     return prunedCountsOf(datasets, level, bounds);

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "blockranking.h"
-#include "sortednorms.h"
+#include "bucketednorms.h"
 
 #include <cstdint>
 #include <span>
@@ -26,8 +26,8 @@ struct ModelBounds
 // Throws Error(InvalidParameter) for an invalid level or bounds.
 std::vector<std::int64_t> modelPrunedCounts(std::span<const BlockRanking* const> rankings,
                                             double level, const ModelBounds& bounds);
-// The same from the datasets' sorted norms alone (what an export keeps between its passes).
-std::vector<std::int64_t> modelPrunedCounts(std::span<const SortedNorms* const> datasets,
+// The same from the datasets' bucketed norms alone (what an export keeps between its passes).
+std::vector<std::int64_t> modelPrunedCounts(std::span<const BucketedNorms* const> datasets,
                                             double level, const ModelBounds& bounds);
 
 } // namespace sparsity::core

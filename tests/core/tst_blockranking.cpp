@@ -8,6 +8,8 @@
 #include "mask/orderkey.h"
 #include "mask/sparsifier.h"
 #include "ranking/blockranking.h"
+#include "ranking/bucketednorms.h"
+#include "ranking/modelscope.h"
 #include "ranking/radixsort.h"
 #include "ranking/sweep.h"
 #include "referencemask.h"
@@ -114,6 +116,8 @@ private Q_SLOTS:
     void anotherZerosPerBlockKeepsTheOrder();
     void hugeFloat64WeightsKeepTheirRatios();
     void doubleKeysMergeFloatAndDoubleRankings();
+    void bucketedNormsAnswerAsTheRankingDoes_data();
+    void bucketedNormsAnswerAsTheRankingDoes();
     void tooManyBlocksForARankingIsRefusedClearly();
 };
 
@@ -535,6 +539,58 @@ void TestBlockRanking::doubleKeysMergeFloatAndDoubleRankings()
     QCOMPARE(rf.countBelow(detail::nonNegativeKey(std::numeric_limits<double>::infinity())),
              std::int64_t{6});
     QCOMPARE(rf.countBelow(~std::uint64_t{0}), std::int64_t{8});
+}
+
+// Model scope keeps BucketedNorms between an export's passes: its answers (key at a rank,
+// count below a key) must be the full ranking's, for keys at, between and beyond the norms.
+void TestBlockRanking::bucketedNormsAnswerAsTheRankingDoes_data()
+{
+    QTest::addColumn<Precision>("precision");
+    QTest::addColumn<bool>("hostile");
+    QTest::addColumn<qint64>("blockCols");
+    QTest::newRow("float32 1x1 hostile") << Precision::Float32 << true << qint64(1);
+    QTest::newRow("float64 1x1 hostile") << Precision::Float64 << true << qint64(1);
+    QTest::newRow("float32 1x4") << Precision::Float32 << false << qint64(4);
+    QTest::newRow("float64 1x4 hostile") << Precision::Float64 << true << qint64(4);
+}
+
+void TestBlockRanking::bucketedNormsAnswerAsTheRankingDoes()
+{
+    QFETCH(Precision, precision);
+    QFETCH(bool, hostile);
+    QFETCH(qint64, blockCols);
+    const WeightTensor weights = randomWeights({301, 229}, precision, 17, hostile);
+    const Configuration configuration{{1, blockCols}, std::nullopt, Norm::L2};
+    const BlockRanking ranking = BlockRanking::build(weights, configuration, {});
+    QThreadPool pool;
+    pool.setMaxThreadCount(3);
+    const BucketedNorms bucketed = BucketedNorms::build(weights, configuration, {&pool, 3});
+    QCOMPARE(bucketed.blockCount(), ranking.blockCount());
+    std::mt19937_64 random(3);
+    for (std::int64_t r = 0; r < ranking.blockCount();
+         r += 1 + static_cast<std::int64_t>(random() % 97)) {
+        const std::uint64_t key = ranking.doubleKeyAtRank(r);
+        QCOMPARE(bucketed.doubleKeyAtRank(r), key);
+        for (const std::uint64_t probe : {key, key + 1, key - 1, key + 1000000})
+            QCOMPARE(bucketed.countBelow(probe), ranking.countBelow(probe));
+    }
+    QCOMPARE(bucketed.doubleKeyAtRank(ranking.blockCount() - 1),
+             ranking.doubleKeyAtRank(ranking.blockCount() - 1));
+    for (const std::uint64_t probe :
+         {std::uint64_t{0}, ~std::uint64_t{0},
+          detail::nonNegativeKey(std::numeric_limits<double>::infinity()),
+          detail::nonNegativeKey(std::numeric_limits<double>::quiet_NaN())})
+        QCOMPARE(bucketed.countBelow(probe), ranking.countBelow(probe));
+    // And model scope counts the same from either.
+    const WeightTensor other = randomWeights({77, 64}, precision, 18, hostile);
+    const BlockRanking otherRanking = BlockRanking::build(other, configuration, {});
+    const BucketedNorms otherBucketed = BucketedNorms::build(other, configuration, {});
+    const std::vector<const BlockRanking*> rankings{&ranking, &otherRanking};
+    const std::vector<const BucketedNorms*> groups{&bucketed, &otherBucketed};
+    for (const double level : {0.1, 0.5, 0.77, 0.999})
+        for (const ModelBounds bounds : {ModelBounds{}, ModelBounds{0.2, 0.6}})
+            QCOMPARE(modelPrunedCounts(groups, level, bounds),
+                     modelPrunedCounts(rankings, level, bounds));
 }
 
 void TestBlockRanking::tooManyBlocksForARankingIsRefusedClearly()
