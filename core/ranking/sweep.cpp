@@ -6,6 +6,7 @@
 #include "parallel/parallelfor.h"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <memory>
 
@@ -134,21 +135,20 @@ public:
         const std::uint32_t* const subs = m_subInfo.data();
         const int shift = fineBits - m_bucketBits, subShift = shift - m_subBits;
         const std::uint32_t subMask = (1u << m_subBits) - 1;
-        for (std::int64_t i = 0; i < count; ++i) {
-            const auto block = static_cast<std::uint32_t>(first + i);
-            const Key k = key(block);
-            const std::uint32_t fine = fineBucketOf<T>(k);
+        forEachFine(first, first + count, [&](std::int64_t b, std::uint32_t fine) {
             std::uint32_t s = buckets[fine >> shift];
             if (s & inBoundary) {
                 s = subs[((s & ~inBoundary) << m_subBits) + ((fine >> subShift) & subMask)];
                 if (s & inBoundary) {
                     s &= ~inBoundary;
+                    const auto block = static_cast<std::uint32_t>(b);
+                    const Key k = key(block);
                     while (s < m_thresholds.size() && before(m_thresholds[s], k, block))
                         ++s;
                 }
             }
-            segments[i] = s;
-        }
+            segments[b - first] = s;
+        });
     }
 
 private:
@@ -174,6 +174,24 @@ private:
         });
     }
 
+    // Calls body(block, its fine bucket) for the blocks [from, to) in order. The fine buckets
+    // of a chunk are computed first, in a loop the compiler vectorizes; the body's lookups
+    // follow.
+    template <typename Body>
+    void forEachFine(std::int64_t from, std::int64_t to, const Body& body) const
+    {
+        constexpr std::int64_t chunk = 256;
+        std::array<std::uint32_t, chunk> fines;
+        const KeySource key = m_keyOf;
+        for (std::int64_t first = from; first < to; first += chunk) {
+            const std::int64_t size = std::min(chunk, to - first);
+            for (std::int64_t i = 0; i < size; ++i)
+                fines[static_cast<std::size_t>(i)] = fineBucketOf<T>(key(first + i));
+            for (std::int64_t i = 0; i < size; ++i)
+                body(first + i, fines[static_cast<std::size_t>(i)]);
+        }
+    }
+
     // Counts the blocks by slotOf(fine bucket) < size, in parts added in order.
     template <typename SlotOf>
     std::vector<std::int64_t> countBy(std::size_t size, const SlotOf& slotOf) const
@@ -183,9 +201,7 @@ private:
             auto& counts = partCounts[static_cast<std::size_t>(part)];
             counts.assign(size, 0);
             std::uint32_t* const count = counts.data();
-            const KeySource key = m_keyOf;
-            for (std::int64_t b = from; b < to; ++b)
-                ++count[slotOf(fineBucketOf<T>(key(b)))];
+            forEachFine(from, to, [&](std::int64_t, std::uint32_t fine) { ++count[slotOf(fine)]; });
         });
         std::vector<std::int64_t> total(size, 0);
         for (const auto& counts : partCounts)
@@ -273,14 +289,12 @@ private:
             const int shift = fineBits - m_bucketBits, subShift = shift - m_subBits;
             const int subBits = m_subBits;
             const std::uint32_t subMask = (1u << subBits) - 1;
-            for (std::int64_t b = from; b < to; ++b) {
-                const Key k = key(b);
-                const std::uint32_t fine = fineBucketOf<T>(k);
+            forEachFine(from, to, [&](std::int64_t b, std::uint32_t fine) {
                 const std::uint32_t g = group[(std::size_t{slots[fine >> shift]} << subBits) +
                                               ((fine >> subShift) & subMask)];
                 if (g != none) [[unlikely]]
-                    mine.push_back({g, {k, static_cast<std::uint32_t>(b)}});
-            }
+                    mine.push_back({g, {key(b), static_cast<std::uint32_t>(b)}});
+            });
         });
         std::vector<std::vector<std::pair<Key, std::uint32_t>>> inGroup(groups);
         for (const auto& mine : found)
