@@ -177,12 +177,12 @@ def bench_medians(bench, pattern, repeats):
             if row.get("aggregate_name") == "median"}
 
 
-def curves(build, repeats):
+def curves(build, repeats, configs=((1, 4, 2), (1, 4, 4), (4, 4, 16))):
     ranking = os.path.join(build, "bench", "bench_ranking")
     core = os.path.join(build, "bench", "bench_core")
     weights = layer((4096, 4096))
     print("\ncurves, 4096x4096, 101 levels, 2 threads: PyTorch ms, ours ms, speed-up; ours against one full mask")
-    for bh, bw, zeros in [(1, 4, 2), (1, 4, 4), (4, 4, 16)]:
+    for bh, bw, zeros in configs:
         theirs, _ = torch_curve_ms(weights, (bh, bw), zeros, max(1, repeats // 2))
         name = "rows:4096/cols:4096/bh:%d/bw:%d/zpb:%d" % (bh, bw, zeros)
         curve = bench_medians(ranking, "^curve/%s/threads:2/ranked:0/" % name, repeats)
@@ -211,7 +211,18 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--build", default="build-bench")
     parser.add_argument("--quick", action="store_true", help="4096x4096 only, fewer repeats")
+    parser.add_argument("--curves-only", metavar="RxC/Z", action="append",
+                        help="only the curves section, for these configurations (repeatable; "
+                             "PyTorch takes 4 to 12 minutes for each)")
     args = parser.parse_args()
+    if args.curves_only:
+        configs = []
+        for spec in args.curves_only:
+            shape, zeros = spec.split("/")
+            bh, bw = shape.split("x")
+            configs.append((int(bh), int(bw), int(zeros)))
+        curves(args.build, 3, configs)
+        return
     bench = os.path.join(args.build, "bench", "bench_core")
     cli = os.path.join(args.build, "app", "sparsity-cli")
     shapes = [(4096, 4096)] if args.quick else SHAPES

@@ -4,6 +4,7 @@
 #include "error.h"
 #include "mask/normkeys.h"
 #include "parallel/parallelfor.h"
+#include "tensor/largebuffer.h"
 
 #include <algorithm>
 #include <array>
@@ -121,8 +122,8 @@ public:
             locateInSubBuckets(); // else each boundary bucket is its own single sub-bucket
         else
             m_subBits = 0;
-        selectThresholds();
         buildSegmentTables();
+        selectThresholds();
     }
 
     std::size_t segmentCount() const { return m_thresholds.size() + 1; }
@@ -130,6 +131,10 @@ public:
     // The segments of blocks first, first + 1, ..., first + count - 1.
     void segmentsOf(std::int64_t first, std::int64_t count, std::uint32_t* segments) const
     {
+        if (!m_segmentOfBlock.empty()) {
+            std::copy_n(m_segmentOfBlock.data() + first, count, segments);
+            return;
+        }
         const KeySource key = m_keyOf; // locals: the loop reloads nothing
         const std::uint32_t* const buckets = m_bucketInfo.data();
         const std::uint32_t* const subs = m_subInfo.data();
@@ -262,7 +267,9 @@ private:
     }
 
     // Collects the blocks of the sub-buckets holding thresholds, sorts each by (key, block),
-    // and takes each threshold at its rank.
+    // and takes each threshold at its rank. The same pass notes every block's segment when
+    // they fit 16 bits (the collected blocks' are completed once the thresholds are known), so
+    // that the summing pass reads them instead of finding them again.
     void selectThresholds()
     {
         // The sub-buckets holding thresholds, numbered in threshold order; `none` elsewhere.
@@ -279,33 +286,55 @@ private:
                 collected[at] = groups++;
             groupOfThreshold.push_back(collected[at]);
         }
-        std::vector<std::vector<std::pair<std::uint32_t, std::pair<Key, std::uint32_t>>>> found(
+        const bool noteSegments = m_inner.size() < std::numeric_limits<std::uint16_t>::max();
+        if (noteSegments)
+            m_segmentOfBlock = LargeVector<std::uint16_t>(static_cast<std::size_t>(m_blocks));
+        std::vector<std::vector<std::pair<Key, std::uint32_t>>> found(
             static_cast<std::size_t>(m_parts));
         eachPart([&](std::int64_t part, std::int64_t from, std::int64_t to) {
             auto& mine = found[static_cast<std::size_t>(part)];
             const KeySource key = m_keyOf; // locals: the rare append makes the loop reload nothing
-            const std::uint32_t* const group = collected.data();
-            const std::uint32_t* const slots = m_slotOfBucket.data();
+            const std::uint32_t* const buckets = m_bucketInfo.data();
+            const std::uint32_t* const subs = m_subInfo.data();
+            std::uint16_t* const noted = noteSegments ? m_segmentOfBlock.data() : nullptr;
             const int shift = fineBits - m_bucketBits, subShift = shift - m_subBits;
             const int subBits = m_subBits;
             const std::uint32_t subMask = (1u << subBits) - 1;
             forEachFine(from, to, [&](std::int64_t b, std::uint32_t fine) {
-                const std::uint32_t g = group[(std::size_t{slots[fine >> shift]} << subBits) +
-                                              ((fine >> subShift) & subMask)];
-                if (g != none) [[unlikely]]
-                    mine.push_back({g, {key(b), static_cast<std::uint32_t>(b)}});
+                std::uint32_t info = buckets[fine >> shift];
+                if (info & inBoundary)
+                    info = subs[((info & ~inBoundary) << subBits) + ((fine >> subShift) & subMask)];
+                if (noted)
+                    noted[b] = static_cast<std::uint16_t>(info & ~inBoundary);
+                if (info & inBoundary) [[unlikely]]
+                    mine.push_back({key(b), static_cast<std::uint32_t>(b)});
             });
         });
         std::vector<std::vector<std::pair<Key, std::uint32_t>>> inGroup(groups);
         for (const auto& mine : found)
-            for (const auto& [g, item] : mine)
-                inGroup[g].push_back(item);
+            for (const auto& item : mine)
+                inGroup[collected[subSlotOf(fineBucketOf<T>(item.first))]].push_back(item);
         found.clear();
         for (auto& items : inGroup)
             std::sort(items.begin(), items.end());
         for (std::size_t j = 0; j < m_inner.size(); ++j) {
             const auto& item = inGroup[groupOfThreshold[j]][static_cast<std::size_t>(m_rank[j])];
             m_thresholds.push_back({item.first, item.second, m_inner[j]});
+        }
+        if (!noteSegments)
+            return;
+        // A collected block comes after the thresholds of its group at lower positions.
+        std::vector<std::vector<std::int64_t>> ranksInGroup(groups);
+        for (std::size_t j = 0; j < m_inner.size(); ++j)
+            ranksInGroup[groupOfThreshold[j]].push_back(m_rank[j]);
+        for (std::uint32_t g = 0; g < groups; ++g) {
+            const auto& ranks = ranksInGroup[g]; // ascending, as the thresholds are
+            std::size_t before = 0;
+            for (std::size_t p = 0; p < inGroup[g].size(); ++p) {
+                while (before < ranks.size() && ranks[before] < static_cast<std::int64_t>(p))
+                    ++before;
+                m_segmentOfBlock[inGroup[g][p].second] += static_cast<std::uint16_t>(before);
+            }
         }
     }
 
@@ -320,7 +349,7 @@ private:
         m_subInfo.assign(std::size_t{m_boundaryBuckets} << m_subBits, 0);
         std::size_t j = 0;
         for (std::size_t b = 0; b < bucketCount(); ++b) {
-            while (j < m_thresholds.size() && m_bucketOfThreshold[j] < b)
+            while (j < m_inner.size() && m_bucketOfThreshold[j] < b)
                 ++j;
             const std::uint32_t slot = m_slotOfBucket[b];
             if (slot == m_boundaryBuckets) {
@@ -330,11 +359,11 @@ private:
             m_bucketInfo[b] = inBoundary | slot;
             std::size_t i = j;
             for (std::uint32_t sub = 0; sub < (1u << m_subBits); ++sub) {
-                while (i < m_thresholds.size() && m_bucketOfThreshold[i] == b &&
+                while (i < m_inner.size() && m_bucketOfThreshold[i] == b &&
                        m_subOfThreshold[i] < sub)
                     ++i;
-                const bool holds = i < m_thresholds.size() && m_bucketOfThreshold[i] == b &&
-                                   m_subOfThreshold[i] == sub;
+                const bool holds =
+                    i < m_inner.size() && m_bucketOfThreshold[i] == b && m_subOfThreshold[i] == sub;
                 m_subInfo[(std::size_t{slot} << m_subBits) + sub] =
                     static_cast<std::uint32_t>(i) | (holds ? inBoundary : 0u);
             }
@@ -355,6 +384,8 @@ private:
     std::vector<std::int64_t> m_rank;
     std::vector<Threshold<Key>> m_thresholds;
     std::vector<std::uint32_t> m_bucketInfo, m_subInfo;
+    // Every block's segment, when segments fit 16 bits; empty otherwise.
+    LargeVector<std::uint16_t> m_segmentOfBlock;
 };
 
 // The thresholds a sweep needs: one per distinct k strictly between 0 and n, ascending.

@@ -108,6 +108,7 @@ private Q_SLOTS:
     void equalsMaskPath();
     void goldenCasesEqualMaskPath();
     void sweepingConfigurationsTogetherChangesNoNumber();
+    void sweepsOfMoreThan65535ThresholdsEqualTheRanking();
     void sweepsOfTiedAndSpreadWeightsEqualMaskPath_data();
     void sweepsOfTiedAndSpreadWeightsEqualMaskPath();
     void sparsifierLevelChangesEqualComputeMask();
@@ -323,6 +324,28 @@ void TestBlockRanking::sweepingConfigurationsTogetherChangesNoNumber()
         }
         // The 2:4 curves (first and last) are the same configuration: the same numbers.
         QCOMPARE(together.front().back().zeros, together.back().back().zeros);
+    }
+}
+
+// A sweep notes each block's segment in 16 bits; with more thresholds than that it finds the
+// segments again while summing. Both must give the ranking's numbers.
+void TestBlockRanking::sweepsOfMoreThan65535ThresholdsEqualTheRanking()
+{
+    const WeightTensor weights = randomWeights({300, 300}, Precision::Float32, 23, true);
+    const Configuration configuration{{1, 1}, std::nullopt, Norm::L2};
+    std::vector<double> levels;
+    for (int i = 0; i <= 100000; ++i)
+        levels.push_back(i / 100000.0);
+    QThreadPool pool;
+    pool.setMaxThreadCount(2);
+    const ExecutionContext context{&pool, 2};
+    const std::vector<MaskStats> swept = sweepTensor(weights, configuration, levels, context);
+    const BlockRanking ranking = BlockRanking::build(weights, configuration, context);
+    QVERIFY(ranking.blockCount() > 65535);
+    for (std::size_t i = 0; i < levels.size(); i += 997) {
+        const QString difference = statsDifference(swept[i], ranking.statsAt(levels[i], weights));
+        QVERIFY2(difference.isEmpty(),
+                 qPrintable(QStringLiteral("level %1: ").arg(levels[i]) + difference));
     }
 }
 
