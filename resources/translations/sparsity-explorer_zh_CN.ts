@@ -1545,11 +1545,11 @@ Not masked by default (%2); select it to view it anyway.</source>
     </message>
     <message>
         <source>Sparsity Explorer</source>
-        <translation>Sparsity Explorer 稀疏探索器</translation>
+        <translation>Sparsity Explorer</translation>
     </message>
     <message>
         <source> — Sparsity Explorer</source>
-        <translation> — Sparsity Explorer 稀疏探索器</translation>
+        <translation> — Sparsity Explorer</translation>
     </message>
     <message>
         <source>%1 was replaced since the session was saved: the weights may differ.</source>
