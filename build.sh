@@ -19,8 +19,10 @@ mode="${1:-run}"
 shift || true
 build_dir="${BUILD_DIR:-build}"
 
-packages=(build-essential cmake qt6-base-dev libqt6opengl6-dev libxkbcommon-dev libhdf5-dev
-          libgl-dev zlib1g-dev)
+# qt6-tools-dev holds CMake's Qt6LinguistTools package, qt6-l10n-tools the lrelease that
+# compiles the translations at build time (and lupdate, which tst_translations runs).
+packages=(build-essential cmake qt6-base-dev qt6-tools-dev qt6-l10n-tools libqt6opengl6-dev
+          libxkbcommon-dev libhdf5-dev libgl-dev zlib1g-dev)
 
 # Installs those of the given packages (default: the build's) that are missing.
 install_missing() {

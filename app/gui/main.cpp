@@ -1,5 +1,6 @@
 // sparsity-explorer: the GUI. Opens FILE.h5 (the demo weights without one), optionally selects
 // a layer, and with --screenshot grabs the window once all work is idle and exits.
+#include "mainwindow/language.h"
 #include "mainwindow/mainwindow.h"
 #include "session/session.h"
 
@@ -117,6 +118,9 @@ int main(int argc, char* argv[])
     // Without a desktop's icon theme (a bare X server), take the toolbar icons from Adwaita.
     QIcon::setFallbackThemeName(QStringLiteral("Adwaita"));
 
+    // Before the window exists, so that it is built in that language: the choice of View >
+    // Language, else the system's (LANGUAGE, LC_ALL, LANG: zh_* gives Chinese).
+    sparsity::ui::Language::apply(sparsity::ui::Language::startupCode());
     sparsity::ui::MainWindow window; // registers the embedded resources
     QIcon icon(QStringLiteral(":/icons/sparsity-explorer-256.png"));
     icon.addFile(QStringLiteral(":/icons/sparsity-explorer-64.png"));

@@ -628,9 +628,9 @@ private Q_SLOTS:
                            "&Actual Size (1:1) Ctrl+1 | - | |&Weights| Alt+1 | "
                            "&Block Norms Alt+2 | &Mask Alt+3 | Mask &over Weights Alt+4 | "
                            "&Compare A/B Alt+5 | &Logarithmic Scale Ctrl+L | - | "
-                           "&Pin Mask as A Ctrl+Shift+P | &Unpin A  | - | Layers  | "
-                           "Parameters  | Statistics  | Block Norm Histogram  | Model  | "
-                           "Curves  | Compare  | Learn ")
+                           "&Pin Mask as A Ctrl+Shift+P | &Unpin A  | - | &Language > | - | "
+                           "Layers  | Parameters  | Statistics  | Block Norm Histogram  | "
+                           "Model  | Curves  | Compare  | Learn ")
                 .arg(zoomIn, zoomOut),
             QStringLiteral("&Layer: Apply Parameters to &All Layers Ctrl+Shift+A"),
             QStringLiteral("&Help: &Learn Block Sparsity…  | &About Sparsity Explorer "),

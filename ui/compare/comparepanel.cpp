@@ -3,6 +3,7 @@
 #include "heatmap/diffsource.h"
 #include "ranking/configuration.h"
 
+#include <QEvent>
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -25,7 +26,7 @@ QLabel* swatchLabel(DiffSource::Category category, QWidget* parent)
 
 QString describe(const LayerSnapshot& snapshot)
 {
-    return QStringLiteral("%1 · %2 · level %3 %")
+    return ComparePanel::tr("%1 · %2 · level %3 %")
         .arg(snapshot.datasetPath,
              core::describeConfiguration(core::Configuration::of(snapshot.params)))
         .arg(snapshot.params.level * 100.0, 0, 'f', 1);
@@ -35,9 +36,9 @@ QString describe(const LayerSnapshot& snapshot)
 
 ComparePanel::ComparePanel(QThreadPool* computePool, QWidget* parent)
     : QWidget(parent)
-    , m_pin(new QPushButton(tr("&Pin as A"), this))
-    , m_unpin(new QPushButton(tr("&Unpin"), this))
-    , m_showDiff(new QPushButton(tr("Show &Diff"), this))
+    , m_pin(new QPushButton(this))
+    , m_unpin(new QPushButton(this))
+    , m_showDiff(new QPushButton(this))
     , m_a(new QLabel(this))
     , m_b(new QLabel(this))
     , m_status(new QLabel(this))
@@ -63,10 +64,8 @@ ComparePanel::ComparePanel(QThreadPool* computePool, QWidget* parent)
           {}, [this] { Q_EMIT busyChanged(); })
 {
     m_pin->setObjectName(QStringLiteral("pinButton"));
-    m_pin->setToolTip(tr("Keep the mask on screen as A; then change the parameters to get B."));
     m_unpin->setObjectName(QStringLiteral("unpinButton"));
     m_showDiff->setObjectName(QStringLiteral("showDiffButton"));
-    m_showDiff->setToolTip(tr("Show the heatmap's Compare A/B view"));
     m_a->setObjectName(QStringLiteral("compareALabel"));
     m_b->setObjectName(QStringLiteral("compareBLabel"));
     m_status->setObjectName(QStringLiteral("compareStatus"));
@@ -89,7 +88,8 @@ ComparePanel::ComparePanel(QThreadPool* computePool, QWidget* parent)
         m_counts[c]->setObjectName(QLatin1String(names[c]));
         m_counts[c]->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
         grid->addWidget(swatchLabel(DiffSource::Category(c), this), c, 0);
-        grid->addWidget(new QLabel(DiffSource::categoryName(DiffSource::Category(c)), this), c, 1);
+        m_categoryNames[c] = new QLabel(this);
+        grid->addWidget(m_categoryNames[c], c, 1);
         grid->addWidget(m_counts[c], c, 2);
     }
     auto* layout = new QVBoxLayout(this);
@@ -105,7 +105,26 @@ ComparePanel::ComparePanel(QThreadPool* computePool, QWidget* parent)
     connect(m_pin, &QPushButton::clicked, this, &ComparePanel::pinCurrent);
     connect(m_unpin, &QPushButton::clicked, this, &ComparePanel::unpin);
     connect(m_showDiff, &QPushButton::clicked, this, &ComparePanel::showDiffRequested);
+    retranslate();
+}
+
+void ComparePanel::retranslate()
+{
+    m_pin->setText(tr("&Pin as A"));
+    m_pin->setToolTip(tr("Keep the mask on screen as A; then change the parameters to get B."));
+    m_unpin->setText(tr("&Unpin"));
+    m_showDiff->setText(tr("Show &Diff"));
+    m_showDiff->setToolTip(tr("Show the heatmap's Compare A/B view"));
+    for (int c = 0; c < 4; ++c)
+        m_categoryNames[c]->setText(DiffSource::categoryName(DiffSource::Category(c)));
     updateLabels();
+}
+
+void ComparePanel::changeEvent(QEvent* event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::LanguageChange)
+        retranslate();
 }
 
 ComparePanel::~ComparePanel() = default;
@@ -119,13 +138,8 @@ void ComparePanel::setSnapshot(std::shared_ptr<const LayerSnapshot> snapshot)
 QString ComparePanel::scopeDescription(const LayerSnapshot& snapshot)
 {
     if (snapshot.scope != MaskScope::Model || !snapshot.model)
-        return tr("layer");
-    const core::ModelBounds& bounds = snapshot.model->bounds;
-    if (bounds.minLevel <= 0.0 && bounds.maxLevel >= 1.0)
-        return tr("model");
-    return tr("model, each layer %1–%2 %")
-        .arg(bounds.minLevel * 100.0, 0, 'g', 4)
-        .arg(bounds.maxLevel * 100.0, 0, 'g', 4);
+        return PinnedMask::scopeText(std::nullopt);
+    return PinnedMask::scopeText(snapshot.model->bounds);
 }
 
 bool ComparePanel::pinCurrent()
@@ -137,7 +151,8 @@ bool ComparePanel::pinCurrent()
     pin->params = m_snapshot->params;
     // What chose the mask across layers: the layer alone, or its part of a model-wide mask
     // (with the bounds, which change it).
-    pin->scope = scopeDescription(*m_snapshot);
+    if (m_snapshot->scope == MaskScope::Model && m_snapshot->model)
+        pin->modelBounds = m_snapshot->model->bounds;
     pin->rows = m_snapshot->weights->rows();
     pin->cols = m_snapshot->weights->cols();
     pin->mask = m_snapshot->mask; // immutable and shared: pinning copies nothing

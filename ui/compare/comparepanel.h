@@ -53,7 +53,12 @@ Q_SIGNALS:
     void showDiffRequested();
     void busyChanged();
 
+protected:
+    void changeEvent(QEvent* event) override;
+
 private:
+    // Button texts, category names and the labels in the language now installed.
+    void retranslate();
     struct Request
     {
         std::shared_ptr<const PinnedMask> a;
@@ -76,6 +81,7 @@ private:
     QLabel* m_b;
     QLabel* m_status;
     QLabel* m_counts[4];
+    QLabel* m_categoryNames[4] = {}; // kept by both, by A only, by B only, pruned by both
     QLabel* m_iou;
     QLabel* m_containment;
 

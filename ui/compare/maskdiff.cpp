@@ -2,6 +2,7 @@
 
 #include "parallel/parallelfor.h"
 
+#include <QCoreApplication>
 #include <algorithm>
 #include <vector>
 
@@ -56,15 +57,18 @@ QString MaskDiff::containmentText() const
 {
     switch (containment()) {
     case Containment::Equal:
-        return QStringLiteral("pruned(A) = pruned(B): the same mask");
+        return QCoreApplication::translate("MaskDiff", "pruned(A) = pruned(B): the same mask");
     case Containment::AInB:
-        return QStringLiteral("pruned(A) ⊂ pruned(B): B prunes all A prunes, and more");
+        return QCoreApplication::translate(
+            "MaskDiff", "pruned(A) ⊂ pruned(B): B prunes all A prunes, and more");
     case Containment::BInA:
-        return QStringLiteral("pruned(A) ⊃ pruned(B): A prunes all B prunes, and more");
+        return QCoreApplication::translate(
+            "MaskDiff", "pruned(A) ⊃ pruned(B): A prunes all B prunes, and more");
     case Containment::Neither:
         break;
     }
-    return QStringLiteral("neither contains the other: each prunes weights the other keeps");
+    return QCoreApplication::translate(
+        "MaskDiff", "neither contains the other: each prunes weights the other keeps");
 }
 
 MaskDiff compareMasks(const std::uint8_t* a, const std::uint8_t* b, std::int64_t n,

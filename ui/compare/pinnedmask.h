@@ -2,10 +2,12 @@
 
 #include "mask/maskbytes.h"
 #include "mask/sparsityparams.h"
+#include "ranking/modelscope.h"
 
 #include <QString>
 #include <cstdint>
 #include <memory>
+#include <optional>
 
 namespace sparsity::ui {
 
@@ -15,13 +17,17 @@ struct PinnedMask
 {
     QString datasetPath;
     core::SparsityParams params;
-    QString scope;         // "layer", or how the mask was chosen across layers
+    // How the mask was chosen across layers: ranked alone (nullopt) or as its part of a
+    // model-wide ranking within these bounds.
+    std::optional<core::ModelBounds> modelBounds;
     std::int64_t rows = 0; // the 2-D view of the layer
     std::int64_t cols = 0;
     std::shared_ptr<const core::MaskBytes> mask; // row-major, 1 = keep
 
-    // "/mlp/fc2/weight · 4x4 l2 · level 50.0 % · layer scope"
+    // "/mlp/fc2/weight · 4x4 l2 · level 50.0 % · layer scope", in the language installed.
     QString description() const;
+    // "layer", "model" or "model, each layer 10–90 %", in the language installed.
+    static QString scopeText(const std::optional<core::ModelBounds>& bounds);
 };
 
 } // namespace sparsity::ui

@@ -6,6 +6,7 @@
 #include "session/session.h"
 
 #include <QComboBox>
+#include <QEvent>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
@@ -67,8 +68,8 @@ CurvesPanel::CurvesPanel(Session* session, QWidget* parent)
     , m_progress(new QLabel(this))
     , m_list(new QListWidget(this))
     , m_addEdit(new QLineEdit(this))
-    , m_add(new QPushButton(tr("&Add"), this))
-    , m_remove(new QPushButton(tr("&Remove"), this))
+    , m_add(new QPushButton(this))
+    , m_remove(new QPushButton(this))
     , m_error(new QLabel(this))
     , m_levels(core::defaultSweepLevels())
     , m_layerRunner(
@@ -99,15 +100,11 @@ CurvesPanel::CurvesPanel(Session* session, QWidget* parent)
           [this] { Q_EMIT busyChanged(); })
 {
     m_scope->setObjectName(QStringLiteral("curveScopeComboBox"));
-    m_scope->addItem(tr("This layer"));
-    m_scope->addItem(tr("Model (all layers)"));
-    m_scope->setToolTip(tr("Curves of the current layer, or of every sparsifiable layer of the "
-                           "file at the same level (counts and energies added)."));
+    m_scope->addItem(QString());
+    m_scope->addItem(QString());
     m_measure->setObjectName(QStringLiteral("curveMeasureComboBox"));
-    m_measure->addItem(tr("Retained energy"));
-    m_measure->addItem(tr("Retained L1"));
-    m_measure->setToolTip(tr("What the vertical axis shows: the share of Σw² or of Σ|w| the mask "
-                             "keeps."));
+    m_measure->addItem(QString());
+    m_measure->addItem(QString());
     m_plot->setObjectName(QStringLiteral("curvePlot"));
     m_readout->setObjectName(QStringLiteral("curveReadout"));
     m_readout->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -116,11 +113,7 @@ CurvesPanel::CurvesPanel(Session* session, QWidget* parent)
     m_progress->setEnabled(false); // quiet colour
     m_list->setObjectName(QStringLiteral("curveConfigList"));
     m_list->setSelectionMode(QAbstractItemView::ExtendedSelection);
-    m_list->setToolTip(tr("Configurations drawn, with the current norm."));
     m_addEdit->setObjectName(QStringLiteral("curveConfigEdit"));
-    m_addEdit->setPlaceholderText(tr("2x2, 4x4/8, 2:4"));
-    m_addEdit->setToolTip(tr("A block RxC, a block with zeros per block RxC/Z, or N:M (keep N of "
-                             "every M weights in a row)."));
     m_add->setObjectName(QStringLiteral("curveAddButton"));
     m_remove->setObjectName(QStringLiteral("curveRemoveButton"));
     m_error->setObjectName(QStringLiteral("curveConfigError"));
@@ -140,7 +133,8 @@ CurvesPanel::CurvesPanel(Session* session, QWidget* parent)
     addRow->addWidget(m_addEdit, 1);
     addRow->addWidget(m_add);
     auto* right = new QVBoxLayout;
-    right->addWidget(new QLabel(tr("Configurations:"), this));
+    m_listLabel = new QLabel(this);
+    right->addWidget(m_listLabel);
     right->addWidget(m_list, 1);
     right->addLayout(addRow);
     right->addWidget(m_error);
@@ -151,6 +145,7 @@ CurvesPanel::CurvesPanel(Session* session, QWidget* parent)
     layout->addLayout(right);
     m_list->setMaximumWidth(190);
     m_addEdit->setMaximumWidth(130);
+    retranslate();
 
     connect(m_scope, &QComboBox::currentIndexChanged, this, [this] {
         m_layerError.clear();
@@ -336,6 +331,35 @@ void CurvesPanel::restoreSettings(const QSettings& settings)
     setMeasure(settings.value(measureKey).toString() == QStringLiteral("l1") ? Measure::L1
                                                                              : Measure::Energy);
     setModelScope(settings.value(modelKey, false).toBool());
+}
+
+void CurvesPanel::retranslate()
+{
+    m_scope->setItemText(0, tr("This layer"));
+    m_scope->setItemText(1, tr("Model (all layers)"));
+    m_scope->setToolTip(tr("Curves of the current layer, or of every sparsifiable layer of the "
+                           "file at the same level (counts and energies added)."));
+    m_measure->setItemText(0, tr("Retained energy"));
+    m_measure->setItemText(1, tr("Retained L1"));
+    m_measure->setToolTip(tr("What the vertical axis shows: the share of Σw² or of Σ|w| the mask "
+                             "keeps."));
+    m_list->setToolTip(tr("Configurations drawn, with the current norm."));
+    m_listLabel->setText(tr("Configurations:"));
+    m_addEdit->setPlaceholderText(tr("2x2, 4x4/8, 2:4"));
+    m_addEdit->setToolTip(tr("A block RxC, a block with zeros per block RxC/Z, or N:M (keep N of "
+                             "every M weights in a row)."));
+    m_add->setText(tr("&Add"));
+    m_remove->setText(tr("&Remove"));
+}
+
+void CurvesPanel::changeEvent(QEvent* event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() != QEvent::LanguageChange)
+        return;
+    retranslate();
+    updateList();
+    redraw();
 }
 
 void CurvesPanel::showEvent(QShowEvent* event)

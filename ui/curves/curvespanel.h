@@ -92,9 +92,12 @@ Q_SIGNALS:
     void busyChanged();
 
 protected:
+    void changeEvent(QEvent* event) override;
     void showEvent(QShowEvent* event) override;
 
 private:
+    // The fixed texts in the language now installed (the curves' texts come with redraw).
+    void retranslate();
     struct LayerRequest
     {
         std::shared_ptr<const core::WeightTensor> weights;
@@ -131,6 +134,7 @@ private:
     QLabel* m_readout;
     QLabel* m_progress;
     QListWidget* m_list;
+    QLabel* m_listLabel = nullptr;
     QLineEdit* m_addEdit;
     QPushButton* m_add;
     QPushButton* m_remove;

@@ -277,7 +277,8 @@ QImage WeightsSource::render(const QRectF& region, const QSize& pixels,
 
 QString WeightsSource::pooledNote(const QString& coverage) const
 {
-    return tr("Each pixel: the largest |w| among the %1 weights it covers.").arg(coverage);
+    return ValueHeatmapSource::tr("Each pixel: the largest |w| among the %1 weights it covers.")
+        .arg(coverage);
 }
 
 // --- BlockNormsSource ---
@@ -327,7 +328,9 @@ QImage BlockNormsSource::render(const QRectF& region, const QSize& pixels,
 
 QString BlockNormsSource::pooledNote(const QString& coverage) const
 {
-    return tr("Each pixel: the largest block norm among the %1 weights it covers.").arg(coverage);
+    return ValueHeatmapSource::tr(
+               "Each pixel: the largest block norm among the %1 weights it covers.")
+        .arg(coverage);
 }
 
 // --- MaskOverWeightsSource ---
@@ -357,7 +360,7 @@ QRgb MaskOverWeightsSource::dimmed(QRgb c)
 QList<QPair<QColor, QString>> MaskOverWeightsSource::legend() const
 {
     QList<QPair<QColor, QString>> entries = ValueHeatmapSource::legend();
-    entries.prepend({QColor(m_dimmedLut[200]), tr("pruned (dimmed)")});
+    entries.prepend({QColor(m_dimmedLut[200]), ValueHeatmapSource::tr("pruned (dimmed)")});
     return entries;
 }
 
@@ -380,15 +383,16 @@ HeatmapSource::Presentation MaskOverWeightsSource::presentation(QSizeF elementsP
     const QRgb kept = m_colormap.lut()[200];
     const QRgb pruned = m_dimmedLut[200];
     QList<QPair<QColor, QString>> entries{
-        {QColor(kept), tr("all kept")},
-        {QColor(mixed(kept, pruned, 1, 2)), tr("half pruned")},
-        {QColor(pruned), tr("all pruned (dimmed)")},
+        {QColor(kept), ValueHeatmapSource::tr("all kept")},
+        {QColor(mixed(kept, pruned, 1, 2)), ValueHeatmapSource::tr("half pruned")},
+        {QColor(pruned), ValueHeatmapSource::tr("all pruned (dimmed)")},
     };
     entries.append(ValueHeatmapSource::legend());
     p.legend = entries;
-    p.pixelNote = tr("Each pixel: the colour of the largest kept |w| among the %1 weights it "
-                     "covers, dimmed in proportion to the share of them that is pruned (as "
-                     "the Mask view's kept share).")
+    p.pixelNote = ValueHeatmapSource::tr(
+                      "Each pixel: the colour of the largest kept |w| among the %1 weights it "
+                      "covers, dimmed in proportion to the share of them that is pruned (as "
+                      "the Mask view's kept share).")
                       .arg(coverage(elementsPerPixel));
     return p;
 }

@@ -2,6 +2,7 @@
 
 #include "heatmap/axisticks.h"
 
+#include <QEvent>
 #include <QMouseEvent>
 #include <QPainter>
 #include <cmath>
@@ -19,7 +20,7 @@ const QColor thresholdColor(214, 39, 40);
 HistogramWidget::HistogramWidget(QThreadPool* pool, QWidget* parent)
     : QWidget(parent)
     , m_threshold(std::numeric_limits<double>::quiet_NaN())
-    , m_axisLabel(QStringLiteral("block norm"))
+    , m_axisLabel(tr("block norm"))
     , m_runner(
           this, pool, &HistogramWidget::bin,
           [this](quint64, std::shared_ptr<const HistogramData> data) {
@@ -33,6 +34,13 @@ HistogramWidget::HistogramWidget(QThreadPool* pool, QWidget* parent)
 }
 
 HistogramWidget::~HistogramWidget() = default;
+
+void HistogramWidget::changeEvent(QEvent* event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::LanguageChange)
+        update();
+}
 
 void HistogramWidget::setData(std::vector<double> values)
 {
@@ -187,8 +195,7 @@ void HistogramWidget::paintEvent(QPaintEvent*)
     if (!m_data || m_data->totalCount() == 0) {
         painter.setPen(text);
         painter.drawText(plot, Qt::AlignCenter,
-                         isComputing() ? QStringLiteral("Computing histogram…")
-                                       : QStringLiteral("No block norms"));
+                         isComputing() ? tr("Computing histogram…") : tr("No block norms"));
         return;
     }
     const HistogramData& d = *m_data;
@@ -287,8 +294,7 @@ void HistogramWidget::paintEvent(QPaintEvent*)
     }
     painter.drawText(
         QRectF(plot.left(), plot.bottom() + fm.height() + 6, plot.width(), fm.height()),
-        Qt::AlignCenter,
-        m_axisLabel + (d.isLogarithmic() ? QStringLiteral(" (log scale)") : QString()));
+        Qt::AlignCenter, d.isLogarithmic() ? tr("%1 (log scale)").arg(m_axisLabel) : m_axisLabel);
 
     // The threshold line with a grip at the top.
     if (!std::isnan(m_threshold)) {
@@ -318,16 +324,16 @@ void HistogramWidget::paintEvent(QPaintEvent*)
     // Notes about values that are not in the bars, top right; "computing" while refreshing.
     QStringList notes;
     if (d.nonFiniteCount() > 0)
-        notes << QStringLiteral("%1 NaN/inf not shown").arg(d.nonFiniteCount());
+        notes << tr("%1 NaN/inf not shown").arg(d.nonFiniteCount());
     if (d.offAxisCount() > 0)
-        notes << QStringLiteral("%1 zero not shown").arg(d.offAxisCount());
+        notes << tr("%1 zero not shown").arg(d.offAxisCount());
     if (isComputing())
-        notes << QStringLiteral("updating…");
+        notes << tr("updating…");
     painter.setPen(text);
     painter.drawText(QRectF(plot.left(), 2, plot.width(), fm.height()),
                      Qt::AlignRight | Qt::AlignVCenter, notes.join(QStringLiteral(" · ")));
     painter.drawText(QRectF(2, 2, plot.left() + 40, fm.height()), Qt::AlignLeft | Qt::AlignVCenter,
-                     QStringLiteral("blocks"));
+                     tr("blocks"));
 }
 
 } // namespace sparsity::ui

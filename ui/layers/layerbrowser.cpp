@@ -5,6 +5,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QClipboard>
+#include <QEvent>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLineEdit>
@@ -67,9 +68,6 @@ LayerBrowser::LayerBrowser(QWidget* parent)
     m_proxy->setSortRole(LayerTreeModel::SortKeyRole);
 
     m_filter->setObjectName(QStringLiteral("layerFilter"));
-    m_filter->setPlaceholderText(tr("Filter layers"));
-    m_filter->setToolTip(tr("Shows the layers whose path contains this text, and everything "
-                            "in a group that matches"));
     m_filter->setClearButtonEnabled(true);
     connect(m_filter, &QLineEdit::textChanged, this, [this](const QString& text) {
         m_proxy->setFilterFixedString(text);
@@ -77,11 +75,8 @@ LayerBrowser::LayerBrowser(QWidget* parent)
     });
 
     m_groupButton->setObjectName(QStringLiteral("groupByDotsButton"));
-    m_groupButton->setText(tr("a.b"));
     m_groupButton->setCheckable(true);
     m_groupButton->setChecked(m_model->groupByDots());
-    m_groupButton->setToolTip(tr("Group by dots: show names such as encoder.layers.0.weight "
-                                 "as a tree of their parts"));
     connect(m_groupButton, &QToolButton::toggled, this, &LayerBrowser::setGroupByDots);
 
     m_view->setObjectName(QStringLiteral("layerTree"));
@@ -104,7 +99,8 @@ LayerBrowser::LayerBrowser(QWidget* parent)
         menu->setAttribute(Qt::WA_DeleteOnClose);
         menu->popup(m_view->viewport()->mapToGlobal(pos));
     });
-    auto* copy = new QAction(tr("Copy Path"), m_view);
+    auto* copy = new QAction(m_view);
+    m_copyAction = copy;
     copy->setShortcut(QKeySequence::Copy);
     copy->setShortcutContext(Qt::WidgetShortcut);
     connect(copy, &QAction::triggered, this, &LayerBrowser::copyCurrentPath);
@@ -119,6 +115,28 @@ LayerBrowser::LayerBrowser(QWidget* parent)
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addLayout(filterRow);
     layout->addWidget(m_view, 1);
+    retranslate();
+}
+
+void LayerBrowser::retranslate()
+{
+    m_filter->setPlaceholderText(tr("Filter layers"));
+    m_filter->setToolTip(tr("Shows the layers whose path contains this text, and everything "
+                            "in a group that matches"));
+    m_groupButton->setText(tr("a.b"));
+    m_groupButton->setToolTip(tr("Group by dots: show names such as encoder.layers.0.weight "
+                                 "as a tree of their parts"));
+    m_copyAction->setText(tr("Copy Path"));
+}
+
+void LayerBrowser::changeEvent(QEvent* event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() != QEvent::LanguageChange)
+        return;
+    retranslate();
+    // The column titles; names and tooltips are made when asked for.
+    Q_EMIT m_model->headerDataChanged(Qt::Horizontal, 0, LayerTreeModel::ColumnCount - 1);
 }
 
 void LayerBrowser::setTree(const std::vector<core::DatasetInfo>& entries)

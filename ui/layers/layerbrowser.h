@@ -5,6 +5,7 @@
 #include <QWidget>
 #include <vector>
 
+class QAction;
 class QLineEdit;
 class QMenu;
 class QSortFilterProxyModel;
@@ -47,9 +48,11 @@ Q_SIGNALS:
     void exportRequested(const QString& datasetPath);
 
 protected:
+    void changeEvent(QEvent* event) override;
     void resizeEvent(QResizeEvent* event) override;
 
 private:
+    void retranslate();
     void updateTypeColumn();
     void onCurrentChanged(const QModelIndex& current);
     void copyCurrentPath();
@@ -59,6 +62,7 @@ private:
     QLineEdit* m_filter;
     QToolButton* m_groupButton;
     QTreeView* m_view;
+    QAction* m_copyAction = nullptr; // Copy Path (Ctrl+C in the tree)
     bool m_settingCurrent = false;
 };
 

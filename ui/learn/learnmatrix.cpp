@@ -40,13 +40,21 @@ LearnMatrix LearnMatrix::slice(const core::WeightTensor& layer, const QString& l
     matrix.layer = layerName;
     matrix.top = top;
     matrix.left = left;
-    matrix.origin = tr("rows %1–%2, columns %3–%4 of %5")
-                        .arg(top)
-                        .arg(top + rows - 1)
-                        .arg(left)
-                        .arg(left + cols - 1)
-                        .arg(layerName);
     return matrix;
+}
+
+QString LearnMatrix::origin() const
+{
+    if (!layer.isEmpty())
+        return tr("rows %1–%2, columns %3–%4 of %5")
+            .arg(top)
+            .arg(top + rows() - 1)
+            .arg(left)
+            .arg(left + cols() - 1)
+            .arg(layer);
+    if (seed)
+        return tr("random numbers, seed %1").arg(*seed);
+    return tr("numbers typed in the table");
 }
 
 QPoint LearnMatrix::sliceOrigin(std::int64_t layerRows, std::int64_t layerCols, QPoint centre,
@@ -73,7 +81,7 @@ LearnMatrix LearnMatrix::random(quint32 seed, QSize size)
         v = float(int(generator() % 201u) - 100) / 100.0f;
     LearnMatrix matrix;
     matrix.weights = core::WeightTensor({size.height(), size.width()}, values);
-    matrix.origin = tr("random numbers, seed %1").arg(seed);
+    matrix.seed = seed;
     return matrix;
 }
 
@@ -81,7 +89,6 @@ LearnMatrix LearnMatrix::typed(QSize size, const std::vector<float>& values)
 {
     LearnMatrix matrix;
     matrix.weights = core::WeightTensor({size.height(), size.width()}, values);
-    matrix.origin = tr("numbers typed in the table");
     return matrix;
 }
 

@@ -24,11 +24,14 @@ public:
     static constexpr int maxSide = 16;
 
     core::WeightTensor weights; // rows x cols, row-major
-    QString origin;
     // For a slice: the layer and the element of it at (0, 0) of the matrix.
     QString layer;
     std::int64_t top = 0;
     std::int64_t left = 0;
+    std::optional<quint32> seed; // for random numbers
+
+    // Where the numbers came from, in the language installed: "random numbers, seed 1".
+    QString origin() const;
 
     std::int64_t rows() const { return weights.rows(); }
     std::int64_t cols() const { return weights.cols(); }

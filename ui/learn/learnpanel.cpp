@@ -5,6 +5,7 @@
 #include "session/layersnapshot.h"
 
 #include <QComboBox>
+#include <QEvent>
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -52,9 +53,9 @@ LearnPanel::LearnPanel(QWidget* parent)
     , m_cols(new QSpinBox(this))
     , m_sourcePages(new QStackedWidget(this))
     , m_seed(new QSpinBox(this))
-    , m_newRandom(new QPushButton(tr("New random"), this))
-    , m_takeSlice(new QPushButton(tr("Take slice at the view's centre"), this))
-    , m_editNumbers(new QPushButton(tr("Edit numbers"), this))
+    , m_newRandom(new QPushButton(this))
+    , m_takeSlice(new QPushButton(this))
+    , m_editNumbers(new QPushButton(this))
     , m_origin(new QLabel(this))
     , m_stepTitle(new QLabel(this))
     , m_sentence(new QLabel(this))
@@ -67,34 +68,26 @@ LearnPanel::LearnPanel(QWidget* parent)
     , m_blockNote(new QLabel(this))
     , m_problem(new QLabel(this))
     , m_paramsLabel(new QLabel(this))
-    , m_back(new QPushButton(tr("◀ Back"), this))
-    , m_next(new QPushButton(tr("Next ▶"), this))
+    , m_back(new QPushButton(this))
+    , m_next(new QPushButton(this))
 {
     m_sourceBox->setObjectName(QStringLiteral("learnSource"));
-    m_sourceBox->addItem(tr("Random numbers"), int(Source::Random));
-    m_sourceBox->addItem(tr("Slice of the layer"), int(Source::LayerSlice));
-    m_sourceBox->addItem(tr("Typed numbers"), int(Source::Typed));
-    m_sourceBox->setToolTip(tr("Which small matrix the steps are shown on"));
+    m_sourceBox->addItem(QString(), int(Source::Random));
+    m_sourceBox->addItem(QString(), int(Source::LayerSlice));
+    m_sourceBox->addItem(QString(), int(Source::Typed));
     for (QSpinBox* side : {m_rows, m_cols}) {
         side->setRange(LearnMatrix::minSide, LearnMatrix::maxSide);
         side->setValue(LearnMatrix::minSide);
     }
     m_rows->setObjectName(QStringLiteral("learnRows"));
     m_cols->setObjectName(QStringLiteral("learnCols"));
-    m_rows->setToolTip(tr("Rows of the small matrix"));
-    m_cols->setToolTip(tr("Columns of the small matrix; a size that is not a multiple of the "
-                          "block gives partial blocks"));
     m_seed->setObjectName(QStringLiteral("learnSeed"));
     m_seed->setRange(0, std::numeric_limits<int>::max());
     m_seed->setValue(int(firstSeed));
-    m_seed->setToolTip(tr("The same seed always gives the same numbers"));
     m_newRandom->setObjectName(QStringLiteral("learnNewRandom"));
     m_takeSlice->setObjectName(QStringLiteral("learnTakeSlice"));
-    m_takeSlice->setToolTip(tr("Copy the weights around the centre of the heatmap, starting on a "
-                               "block boundary"));
     m_editNumbers->setObjectName(QStringLiteral("learnEditNumbers"));
     m_editNumbers->setCheckable(true);
-    m_editNumbers->setToolTip(tr("Type your own numbers into the matrix (float32)"));
     m_origin->setObjectName(QStringLiteral("learnOrigin"));
     m_origin->setWordWrap(true);
     m_origin->setForegroundRole(QPalette::PlaceholderText);
@@ -151,7 +144,8 @@ LearnPanel::LearnPanel(QWidget* parent)
     auto* randomPage = new QWidget(this);
     auto* randomRow = new QHBoxLayout(randomPage);
     randomRow->setContentsMargins(0, 0, 0, 0);
-    randomRow->addWidget(new QLabel(tr("Seed:"), randomPage));
+    m_seedLabel = new QLabel(randomPage);
+    randomRow->addWidget(m_seedLabel);
     randomRow->addWidget(m_seed);
     randomRow->addWidget(m_newRandom);
     randomRow->addStretch();
@@ -163,15 +157,16 @@ LearnPanel::LearnPanel(QWidget* parent)
     auto* typedPage = new QWidget(this);
     auto* typedRow = new QHBoxLayout(typedPage);
     typedRow->setContentsMargins(0, 0, 0, 0);
-    typedRow->addWidget(
-        new QLabel(tr("Type numbers into the table; NaN and inf are allowed."), typedPage));
+    m_typedHint = new QLabel(typedPage);
+    typedRow->addWidget(m_typedHint);
     m_sourcePages->addWidget(randomPage);
     m_sourcePages->addWidget(slicePage);
     m_sourcePages->addWidget(typedPage);
     m_sourcePages->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Maximum);
 
     auto* top = new QHBoxLayout;
-    top->addWidget(new QLabel(tr("Matrix:"), this));
+    m_matrixLabel = new QLabel(this);
+    top->addWidget(m_matrixLabel);
     top->addWidget(m_sourceBox);
     top->addSpacing(8);
     top->addWidget(m_rows);
@@ -211,7 +206,43 @@ LearnPanel::LearnPanel(QWidget* parent)
     connect(m_grid, &LearnGridView::blockClicked, this, &LearnPanel::showBlockNote);
 
     m_matrix = LearnMatrix::random(seed(), matrixSize());
+    retranslate();
     updateSourceControls();
+    recompute();
+}
+
+void LearnPanel::retranslate()
+{
+    m_sourceBox->setItemText(0, tr("Random numbers"));
+    m_sourceBox->setItemText(1, tr("Slice of the layer"));
+    m_sourceBox->setItemText(2, tr("Typed numbers"));
+    m_sourceBox->setToolTip(tr("Which small matrix the steps are shown on"));
+    m_rows->setToolTip(tr("Rows of the small matrix"));
+    m_cols->setToolTip(tr("Columns of the small matrix; a size that is not a multiple of the "
+                          "block gives partial blocks"));
+    m_seed->setToolTip(tr("The same seed always gives the same numbers"));
+    m_newRandom->setText(tr("New random"));
+    m_takeSlice->setText(tr("Take slice at the view's centre"));
+    m_takeSlice->setToolTip(tr("Copy the weights around the centre of the heatmap, starting on a "
+                               "block boundary"));
+    m_editNumbers->setText(tr("Edit numbers"));
+    m_editNumbers->setToolTip(tr("Type your own numbers into the matrix (float32)"));
+    m_seedLabel->setText(tr("Seed:"));
+    m_typedHint->setText(tr("Type numbers into the table; NaN and inf are allowed."));
+    m_matrixLabel->setText(tr("Matrix:"));
+    m_back->setText(tr("◀ Back"));
+    m_next->setText(tr("Next ▶"));
+}
+
+void LearnPanel::changeEvent(QEvent* event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() != QEvent::LanguageChange)
+        return;
+    retranslate();
+    // The walkthrough's sentences are made in the language installed when it is built.
+    updateSourceControls();
+    m_problem->hide();
     recompute();
 }
 
@@ -424,7 +455,7 @@ void LearnPanel::updateSourceControls()
 {
     m_sourcePages->setCurrentIndex(m_sourceBox->findData(int(m_source)));
     m_takeSlice->setEnabled(m_layer && m_layer->weights);
-    m_origin->setText(tr("The matrix: %1.").arg(m_matrix.origin));
+    m_origin->setText(tr("The matrix: %1.").arg(m_matrix.origin()));
 }
 
 void LearnPanel::recompute()
@@ -438,7 +469,7 @@ void LearnPanel::recompute()
                                .arg(core::normName(m_params.norm)));
     try {
         m_walkthrough = std::make_shared<const LearnWalkthrough>(
-            LearnWalkthrough::build(m_matrix.weights, m_params, m_matrix.origin));
+            LearnWalkthrough::build(m_matrix.weights, m_params, m_matrix.origin()));
     } catch (const core::Error& error) {
         m_walkthrough.reset();
         m_problem->setText(error.message());

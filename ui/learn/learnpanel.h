@@ -84,7 +84,11 @@ Q_SIGNALS:
     // After every recomputation (parameters, matrix) and every step change.
     void walkthroughChanged();
 
+protected:
+    void changeEvent(QEvent* event) override;
+
 private:
+    void retranslate();
     void buildSourceControls(QWidget* box);
     void onSourceChosen(int index);
     void onSizeChanged();
@@ -106,6 +110,9 @@ private:
     QPushButton* m_takeSlice;
     QPushButton* m_editNumbers;
     QLabel* m_origin;
+    QLabel* m_seedLabel = nullptr;
+    QLabel* m_typedHint = nullptr;
+    QLabel* m_matrixLabel = nullptr;
     QLabel* m_stepTitle;
     QLabel* m_sentence;
     QLabel* m_details;

@@ -7,6 +7,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QClipboard>
+#include <QEvent>
 #include <QFormLayout>
 #include <QLabel>
 #include <QLayout>
@@ -55,6 +56,34 @@ void collect(const QLayout* layout, QStringList& lines)
     }
 }
 
+// Sets `action`'s text to the translation of `source` (context ContextMenus) now and again on
+// every LanguageChange that `widget`, which shows the action, receives.
+class TranslatedText final : public QObject
+{
+public:
+    TranslatedText(QAction* action, QWidget* widget, const char* source)
+        : QObject(action)
+        , m_action(action)
+        , m_source(source)
+    {
+        widget->installEventFilter(this);
+        apply();
+    }
+
+    bool eventFilter(QObject*, QEvent* event) override
+    {
+        if (event->type() == QEvent::LanguageChange)
+            apply();
+        return false;
+    }
+
+private:
+    void apply() { m_action->setText(QCoreApplication::translate("ContextMenus", m_source)); }
+
+    QAction* m_action;
+    const char* m_source;
+};
+
 } // namespace
 
 QString ContextMenus::panelText(const QWidget& panel)
@@ -67,7 +96,8 @@ QString ContextMenus::panelText(const QWidget& panel)
 
 void ContextMenus::installCopyAll(QWidget* panel)
 {
-    auto* copy = new QAction(tr("&Copy All as Text"), panel);
+    auto* copy = new QAction(panel);
+    new TranslatedText(copy, panel, QT_TRANSLATE_NOOP("ContextMenus", "&Copy All as Text"));
     copy->setObjectName(QStringLiteral("copyAllAction"));
     copy->setShortcut(QKeySequence::Copy);
     copy->setShortcutContext(Qt::WidgetWithChildrenShortcut);
@@ -132,7 +162,8 @@ void ContextMenus::installHeatmap(LayerView* view, HoverReadout* readout)
                          menu->setAttribute(Qt::WA_DeleteOnClose);
                          menu->popup(heatmap->mapToGlobal(pos));
                      });
-    auto* copy = new QAction(tr("Copy Value"), heatmap);
+    auto* copy = new QAction(heatmap);
+    new TranslatedText(copy, heatmap, QT_TRANSLATE_NOOP("ContextMenus", "Copy Value"));
     copy->setShortcut(QKeySequence::Copy);
     copy->setShortcutContext(Qt::WidgetShortcut);
     QObject::connect(copy, &QAction::triggered, heatmap, [view, heatmap] {

@@ -4,6 +4,7 @@
 #include "mask/blockthreshold.h"
 #include "session/blockrank.h"
 
+#include <QEvent>
 #include <QLocale>
 #include <QThreadPool>
 
@@ -55,6 +56,13 @@ HoverReadout::HoverReadout(QThreadPool* computePool, QWidget* parent)
 }
 
 HoverReadout::~HoverReadout() = default;
+
+void HoverReadout::changeEvent(QEvent* event)
+{
+    QLabel::changeEvent(event);
+    if (event->type() == QEvent::LanguageChange)
+        refresh();
+}
 
 void HoverReadout::setSnapshot(std::shared_ptr<const LayerSnapshot> snapshot)
 {

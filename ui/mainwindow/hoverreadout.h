@@ -31,6 +31,10 @@ public:
     // The rank shown for the current block (0 = smallest norm), or -1 while unknown.
     std::int64_t shownRank() const;
 
+protected:
+    // Says the same again in the language now installed.
+    void changeEvent(QEvent* event) override;
+
 private:
     struct RankRequest
     {

@@ -8,6 +8,7 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QEvent>
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -24,8 +25,8 @@ LayerView::LayerView(QThreadPool* computePool, QThreadPool* displayPool, QWidget
     , m_placeholder(new QLabel(this))
     , m_tabs(new QTabBar(this))
     , m_colormap(new QComboBox(this))
-    , m_log(new QCheckBox(tr("&Log scale"), this))
-    , m_stretch(new QCheckBox(tr("S&tretch"), this))
+    , m_log(new QCheckBox(this))
+    , m_stretch(new QCheckBox(this))
     , m_controls(new QWidget(this))
     , m_top(new QGridLayout)
     , m_heatmap(new HeatmapView(displayPool, this))
@@ -38,16 +39,8 @@ LayerView::LayerView(QThreadPool* computePool, QThreadPool* displayPool, QWidget
           [this](quint64, SourceResult result) { showSource(std::move(result)); })
 {
     m_tabs->setObjectName(QStringLiteral("viewTabs"));
-    m_tabs->addTab(tr("|Weights|"));
-    m_tabs->addTab(tr("Block Norms"));
-    m_tabs->addTab(tr("Mask"));
-    m_tabs->addTab(tr("Mask over Weights"));
-    m_tabs->addTab(tr("Compare A/B"));
-    m_tabs->setTabToolTip(0, tr("Magnitude of every weight"));
-    m_tabs->setTabToolTip(1, tr("The norm of each element's block: what pruning ranks"));
-    m_tabs->setTabToolTip(2, tr("Which weights are kept and which are pruned"));
-    m_tabs->setTabToolTip(3, tr("The weights, with the pruned ones dimmed"));
-    m_tabs->setTabToolTip(4, tr("Pinned mask A against the current mask B (Compare dock)"));
+    for (int i = 0; i < 5; ++i)
+        m_tabs->addTab(QString());
     m_tabs->setTabEnabled(4, false);
     m_tabs->setExpanding(false);
     m_tabs->setDrawBase(false);
@@ -55,25 +48,21 @@ LayerView::LayerView(QThreadPool* computePool, QThreadPool* displayPool, QWidget
 
     m_colormap->setObjectName(QStringLiteral("colormapComboBox"));
     m_colormap->addItems(Colormap::names());
-    m_colormap->setToolTip(tr("Colour map of the value views"));
     m_log->setObjectName(QStringLiteral("logScaleCheckBox"));
-    m_log->setToolTip(tr("Logarithmic colour scale: shows small values that span decades"));
     m_heatmap->setObjectName(QStringLiteral("heatmapView"));
     m_colorbar->setObjectName(QStringLiteral("colorbar"));
 
     m_stretch->setObjectName(QStringLiteral("stretchCheckBox"));
-    m_stretch->setToolTip(tr("Fill the view in both directions when fitting: a thin layer "
-                             "(512 × 9) becomes readable, cells are no longer square"));
     // Every tab whole, always: the view's minimum width includes them, and the window's
     // docks give way before a tab is cut or scrolled out of sight.
     m_tabs->setElideMode(Qt::ElideNone);
     m_tabs->setUsesScrollButtons(false);
     auto* controls = new QHBoxLayout(m_controls);
     controls->setContentsMargins(0, 0, 0, 0);
-    auto* colormapLabel = new QLabel(tr("&Colours:"), m_controls);
-    colormapLabel->setBuddy(m_colormap);
+    m_colormapLabel = new QLabel(m_controls);
+    m_colormapLabel->setBuddy(m_colormap);
     controls->addStretch(1);
-    controls->addWidget(colormapLabel);
+    controls->addWidget(m_colormapLabel);
     controls->addWidget(m_colormap);
     controls->addWidget(m_log);
     controls->addWidget(m_stretch);
@@ -117,11 +106,33 @@ LayerView::LayerView(QThreadPool* computePool, QThreadPool* displayPool, QWidget
         m_heatmap->setStretch(stretched);
         Q_EMIT displayChanged();
     });
+    retranslate();
     updateControls();
     arrangeTopRow();
 }
 
 LayerView::~LayerView() = default;
+
+void LayerView::retranslate()
+{
+    m_tabs->setTabText(0, tr("|Weights|"));
+    m_tabs->setTabText(1, tr("Block Norms"));
+    m_tabs->setTabText(2, tr("Mask"));
+    m_tabs->setTabText(3, tr("Mask over Weights"));
+    m_tabs->setTabText(4, tr("Compare A/B"));
+    m_tabs->setTabToolTip(0, tr("Magnitude of every weight"));
+    m_tabs->setTabToolTip(1, tr("The norm of each element's block: what pruning ranks"));
+    m_tabs->setTabToolTip(2, tr("Which weights are kept and which are pruned"));
+    m_tabs->setTabToolTip(3, tr("The weights, with the pruned ones dimmed"));
+    m_tabs->setTabToolTip(4, tr("Pinned mask A against the current mask B (Compare dock)"));
+    m_colormap->setToolTip(tr("Colour map of the value views"));
+    m_colormapLabel->setText(tr("&Colours:"));
+    m_log->setText(tr("&Log scale"));
+    m_log->setToolTip(tr("Logarithmic colour scale: shows small values that span decades"));
+    m_stretch->setText(tr("S&tretch"));
+    m_stretch->setToolTip(tr("Fill the view in both directions when fitting: a thin layer "
+                             "(512 × 9) becomes readable, cells are no longer square"));
+}
 
 void LayerView::setSnapshot(std::shared_ptr<const LayerSnapshot> snapshot)
 {
@@ -206,6 +217,17 @@ bool LayerView::isStretched() const
 void LayerView::setStretched(bool stretched)
 {
     m_stretch->setChecked(stretched);
+}
+
+void LayerView::changeEvent(QEvent* event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() != QEvent::LanguageChange)
+        return;
+    retranslate();
+    arrangeTopRow(); // the tabs and controls changed width
+    if (m_snapshot)
+        requestSource();
 }
 
 void LayerView::resizeEvent(QResizeEvent* event)

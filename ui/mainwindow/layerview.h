@@ -82,8 +82,11 @@ Q_SIGNALS:
 
 protected:
     void resizeEvent(QResizeEvent* event) override;
+    // Retranslates, and builds the source again: its scale label and legend are words.
+    void changeEvent(QEvent* event) override;
 
 private:
+    void retranslate();
     struct SourceRequest
     {
         std::shared_ptr<const LayerSnapshot> snapshot;
@@ -113,6 +116,7 @@ private:
 
     QStackedWidget* m_stack;
     QLabel* m_placeholder;
+    QLabel* m_colormapLabel = nullptr;
     QTabBar* m_tabs;
     QComboBox* m_colormap;
     QCheckBox* m_log;

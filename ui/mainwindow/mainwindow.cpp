@@ -13,6 +13,7 @@
 #include "hoverreadout.h"
 #include "imageexportdialog.h"
 #include "imageexportflow.h"
+#include "language.h"
 #include "layers/layerbrowser.h"
 #include "layerview.h"
 #include "learn/learnpanel.h"
@@ -75,7 +76,7 @@ MainWindow::MainWindow(QWidget* parent)
     , m_curves(new CurvesPanel(m_session, this))
     , m_compare(new ComparePanel(m_session->computePool(), this))
     , m_modelView(new ModelView(m_session, this))
-    , m_busyLabel(new QLabel(tr("Computing…"), this))
+    , m_busyLabel(new QLabel(this))
     , m_busyTimer(new QTimer(this))
 {
     setObjectName(QStringLiteral("mainWindow"));
@@ -114,8 +115,7 @@ MainWindow::MainWindow(QWidget* parent)
     // Weights span decades: on a log scale both the kept weights and the small pruned ones
     // are visible, so that is where a first look starts.
     m_layerView->setLogarithmic(true);
-    m_layerView->setPlaceholder(
-        tr("Open an HDF5 file of weights (File ▸ Open, Ctrl+O) or drop one here."));
+    retranslate();
     m_parameters->setParams(Session::defaultParams());
     m_modelView->setParameters(Session::defaultParams(), std::nullopt);
     updateTitle();
@@ -149,6 +149,57 @@ MainWindow::~MainWindow()
     delete modelDock;
     m_modelView = nullptr;
     delete m_session;
+}
+
+void MainWindow::retranslate()
+{
+    // Docks by object name: their titles are also their entries in the View menu.
+    const std::array<std::pair<const char*, QString>, 8> titles{{
+        {"layersDock", tr("Layers")},
+        {"parametersDock", tr("Parameters")},
+        {"statsDock", tr("Statistics")},
+        {"histogramDock", tr("Block Norm Histogram")},
+        {"modelDock", tr("Model")},
+        {"curvesDock", tr("Curves")},
+        {"compareDock", tr("Compare")},
+        {"learnDock", tr("Learn")},
+    }};
+    for (const auto& [name, title] : titles)
+        if (auto* dock = findChild<QDockWidget*>(QLatin1String(name)))
+            dock->setWindowTitle(title);
+    if (auto* learn = findChild<QAction*>(QStringLiteral("learnAction"))) {
+        learn->setText(tr("&Learn Block Sparsity…"));
+        learn->setStatusTip(tr("Block sparsity step by step on a small matrix"));
+    }
+    m_busyLabel->setText(tr("Computing…"));
+    m_layerView->setPlaceholder(
+        tr("Open an HDF5 file of weights (File ▸ Open, Ctrl+O) or drop one here."));
+    m_actions->retranslate();
+    m_actions->updateLanguageChecks();
+    m_sessionFlow->retranslate();
+    updateTitle();
+}
+
+void MainWindow::setLanguage(const QString& code)
+{
+    // The LanguageChange event that installing or removing the translator sends reaches
+    // changeEvent below and every widget of the window.
+    if (code == Language::current())
+        return;
+    if (!Language::apply(code)) {
+        showErrorDialog(this, tr("The language cannot be changed"),
+                        tr("The translation %1 cannot be loaded.").arg(code));
+        m_actions->updateLanguageChecks();
+        return;
+    }
+    Language::save(code);
+}
+
+void MainWindow::changeEvent(QEvent* event)
+{
+    QMainWindow::changeEvent(event);
+    if (event->type() == QEvent::LanguageChange)
+        retranslate();
 }
 
 void MainWindow::restoreSettings()
@@ -213,14 +264,14 @@ void MainWindow::createCompareAndCurves()
     // The curves share the bottom with the histogram as a tab: side by side, neither is
     // readable. Shown, the bottom grows to a height at which the curves can be told apart.
     QDockWidget* curvesDock =
-        addDock(m_curves, tr("Curves"), QStringLiteral("curvesDock"), Qt::BottomDockWidgetArea);
+        addDock(m_curves, QString(), QStringLiteral("curvesDock"), Qt::BottomDockWidgetArea);
     tabifyDockWidget(findChild<QDockWidget*>(QStringLiteral("histogramDock")), curvesDock);
     connect(curvesDock, &QDockWidget::visibilityChanged, this, [this, curvesDock](bool visible) {
         if (visible && !curvesDock->isFloating() && curvesDock->height() < 300)
             resizeDocks({curvesDock}, {300}, Qt::Vertical);
     });
     QDockWidget* compareDock =
-        addDock(m_compare, tr("Compare"), QStringLiteral("compareDock"), Qt::RightDockWidgetArea);
+        addDock(m_compare, QString(), QStringLiteral("compareDock"), Qt::RightDockWidgetArea);
 
     connect(m_curves, &CurvesPanel::paramsRequested, m_parameters,
             &ParameterPanel::setParamsFromUser);
@@ -246,16 +297,15 @@ void MainWindow::createLearnDock()
     // panel it follows stays in sight on the right.
     m_learn = new LearnPanel(this);
     m_learn->setObjectName(QStringLiteral("learnPanel"));
-    auto* dock = new QDockWidget(tr("Learn"), this);
+    auto* dock = new QDockWidget(this);
     dock->setObjectName(QStringLiteral("learnDock"));
     dock->setWidget(m_learn);
     addDockWidget(Qt::LeftDockWidgetArea, dock);
     tabifyDockWidget(findChild<QDockWidget*>(QStringLiteral("layersDock")), dock);
     dock->hide();
     m_actions->viewMenu()->addAction(dock->toggleViewAction());
-    auto* learn = new QAction(tr("&Learn Block Sparsity…"), this);
+    auto* learn = new QAction(this);
     learn->setObjectName(QStringLiteral("learnAction"));
-    learn->setStatusTip(tr("Block sparsity step by step on a small matrix"));
     m_actions->helpMenu()->insertAction(m_actions->helpMenu()->actions().value(0), learn);
     const auto open = [this, dock] {
         dock->show();
@@ -311,6 +361,7 @@ void MainWindow::connectActions()
     connect(m_actions->applyToAllLayers(), &QAction::triggered, this,
             &MainWindow::applyToAllLayers);
     connect(m_actions->copyAsPytorch(), &QAction::triggered, this, &MainWindow::copyAsPytorch);
+    connect(m_actions, &MainWindowActions::languageRequested, this, &MainWindow::setLanguage);
     connect(this, &MainWindow::masksExported, this, [this](const QString& path, bool written) {
         if (written)
             m_lastMaskFile = path;
@@ -334,16 +385,15 @@ void MainWindow::createDocks()
     m_parameters->setObjectName(QStringLiteral("parameterPanel"));
     m_stats->setObjectName(QStringLiteral("statsPanel"));
     m_histogram->setObjectName(QStringLiteral("histogramPanel"));
-    addDock(m_browser, tr("Layers"), QStringLiteral("layersDock"), Qt::LeftDockWidgetArea);
-    addDock(m_parameters, tr("Parameters"), QStringLiteral("parametersDock"),
-            Qt::RightDockWidgetArea);
-    addDock(m_stats, tr("Statistics"), QStringLiteral("statsDock"), Qt::RightDockWidgetArea);
-    QDockWidget* histogram = addDock(m_histogram, tr("Block Norm Histogram"),
-                                     QStringLiteral("histogramDock"), Qt::BottomDockWidgetArea);
+    addDock(m_browser, QString(), QStringLiteral("layersDock"), Qt::LeftDockWidgetArea);
+    addDock(m_parameters, QString(), QStringLiteral("parametersDock"), Qt::RightDockWidgetArea);
+    addDock(m_stats, QString(), QStringLiteral("statsDock"), Qt::RightDockWidgetArea);
+    QDockWidget* histogram =
+        addDock(m_histogram, QString(), QStringLiteral("histogramDock"), Qt::BottomDockWidgetArea);
     m_modelView->setObjectName(QStringLiteral("modelView"));
     // Beside the histogram, closed until asked for (View > Model): it reads every layer.
     QDockWidget* model =
-        addDock(m_modelView, tr("Model"), QStringLiteral("modelDock"), Qt::BottomDockWidgetArea);
+        addDock(m_modelView, QString(), QStringLiteral("modelDock"), Qt::BottomDockWidgetArea);
     tabifyDockWidget(histogram, model);
     histogram->raise();
     model->hide();

@@ -83,6 +83,10 @@ public:
     SessionFlow* sessionFlow() const { return m_sessionFlow; }
     DockWidthKeeper* dockWidths() const { return m_dockWidths; }
 
+    // View > Language: installs the translation of `code` (Language::codes()), retranslates the
+    // window and remembers the choice for the next start.
+    void setLanguage(const QString& code);
+
 Q_SIGNALS:
     void masksExported(const QString& path, bool written);
     void imageExported(const QString& path, bool written);
@@ -91,10 +95,14 @@ Q_SIGNALS:
 
 protected:
     void closeEvent(QCloseEvent* event) override;
+    void changeEvent(QEvent* event) override;
     void dragEnterEvent(QDragEnterEvent* event) override;
     void dropEvent(QDropEvent* event) override;
 
 private:
+    // Every text the window sets itself (docks, status bar, title, actions); the widgets in it
+    // retranslate on their own LanguageChange event.
+    void retranslate();
     void connectActions();
     void createDocks();
     void connectSession();

@@ -1,10 +1,12 @@
 #pragma once
 
 #include <QObject>
+#include <array>
 
 class QAction;
 class QMainWindow;
 class QMenu;
+class QToolBar;
 
 namespace sparsity::ui {
 
@@ -42,10 +44,22 @@ public:
     QMenu* viewMenu() const { return m_viewMenu; }
     // Help menu: the window adds its guides before About.
     QMenu* helpMenu() const { return m_helpMenu; }
+    // View > Language; its actions are checkable, one per Language::codes().
+    QMenu* languageMenu() const { return m_languageMenu; }
+
+    // Sets every text again in the language now installed (on QEvent::LanguageChange).
+    void retranslate();
+    // Checks the entry of Language::current().
+    void updateLanguageChecks();
+
+Q_SIGNALS:
+    // A language chosen in View > Language (a code of Language::codes()).
+    void languageRequested(const QString& code);
 
 private:
     void createActions();
     void createMenus();
+    void createLanguageMenu();
     void showAbout();
 
     QMainWindow* m_window;
@@ -54,6 +68,12 @@ private:
     QMenu* m_viewMenu = nullptr;
     QMenu* m_fileMenu = nullptr;
     QMenu* m_helpMenu = nullptr;
+    QMenu* m_recentMenu = nullptr;
+    QMenu* m_editMenu = nullptr;
+    QMenu* m_layerMenu = nullptr;
+    QMenu* m_languageMenu = nullptr;
+    QToolBar* m_toolBar = nullptr;
+    std::array<QAction*, 4> m_kinds{}; // |Weights|, Block Norms, Mask, Mask over Weights
     QAction* m_open = nullptr;
     QAction* m_openDemo = nullptr;
     QAction* m_exportMasks = nullptr;

@@ -3,6 +3,7 @@
 #include "histogram/histogramwidget.h"
 #include "parallel/parallelfor.h"
 
+#include <QEvent>
 #include <QLabel>
 #include <QLocale>
 #include <QVBoxLayout>
@@ -85,6 +86,19 @@ NormHistogramPanel::NormHistogramPanel(QThreadPool* computePool, QWidget* parent
 }
 
 NormHistogramPanel::~NormHistogramPanel() = default;
+
+void NormHistogramPanel::changeEvent(QEvent* event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() != QEvent::LanguageChange)
+        return;
+    if (!m_snapshot || !m_snapshot->norms) {
+        m_caption->setText(tr("Block norms: select a layer."));
+        return;
+    }
+    m_histogram->setAxisLabel(normLabel(m_snapshot->params.norm));
+    showThreshold();
+}
 
 void NormHistogramPanel::setSnapshot(const std::shared_ptr<const LayerSnapshot>& snapshot)
 {

@@ -42,6 +42,10 @@ Q_SIGNALS:
     // The fraction of blocks left of where the user put the threshold: the level to use.
     void levelRequested(double level);
 
+protected:
+    // The axis label and the caption in the language now installed.
+    void changeEvent(QEvent* event) override;
+
 private:
     struct Values
     {

@@ -36,11 +36,11 @@ SessionFlow::SessionFlow(MainWindow* window, QMenu* fileMenu, QAction* before)
     , m_window(window)
     , m_banner(new QFrame(window))
     , m_bannerText(new QLabel(m_banner))
-    , m_restoreButton(new QPushButton(tr("&Restore"), m_banner))
-    , m_dismissButton(new QPushButton(tr("Dismiss"), m_banner))
-    , m_restoreLast(new QAction(tr("Restore &Last Session"), window))
-    , m_openSession(new QAction(tr("Open &Session…"), window))
-    , m_saveSession(new QAction(tr("Save Session &As…"), window))
+    , m_restoreButton(new QPushButton(m_banner))
+    , m_dismissButton(new QPushButton(m_banner))
+    , m_restoreLast(new QAction(window))
+    , m_openSession(new QAction(window))
+    , m_saveSession(new QAction(window))
 {
     m_banner->setObjectName(QStringLiteral("sessionBanner"));
     m_banner->setFrameShape(QFrame::StyledPanel);
@@ -61,8 +61,6 @@ SessionFlow::SessionFlow(MainWindow* window, QMenu* fileMenu, QAction* before)
     connect(m_dismissButton, &QPushButton::clicked, m_banner, &QWidget::hide);
 
     m_restoreLast->setObjectName(QStringLiteral("restoreLastSessionAction"));
-    m_restoreLast->setStatusTip(tr("Open the file of the last session with the parameters of "
-                                   "each layer, the scope and the view as they were"));
     connect(m_restoreLast, &QAction::triggered, this,
             [this] { openSession(SavedSession::lastSessionPath()); });
     m_openSession->setObjectName(QStringLiteral("openSessionAction"));
@@ -91,6 +89,21 @@ SessionFlow::SessionFlow(MainWindow* window, QMenu* fileMenu, QAction* before)
     fileMenu->insertSeparator(before);
 
     connect(window, &MainWindow::sessionRestored, this, &SessionFlow::onRestored);
+    retranslate();
+}
+
+void SessionFlow::retranslate()
+{
+    m_restoreButton->setText(tr("&Restore"));
+    m_dismissButton->setText(m_restoreButton->isVisibleTo(m_banner) ? tr("Dismiss") : tr("OK"));
+    m_restoreLast->setText(tr("Restore &Last Session"));
+    m_restoreLast->setStatusTip(tr("Open the file of the last session with the parameters of "
+                                   "each layer, the scope and the view as they were"));
+    m_openSession->setText(tr("Open &Session…"));
+    m_saveSession->setText(tr("Save Session &As…"));
+    // An offer still open is asked again in the new language; a report of a restore stays.
+    if (m_offering && m_banner->isVisibleTo(m_window))
+        offerLastSession();
 }
 
 void SessionFlow::offerLastSession()
@@ -104,6 +117,7 @@ void SessionFlow::offerLastSession()
             saved.currentLayer.isEmpty() ? QString() : tr(" (layer %1)").arg(saved.currentLayer);
         showBanner(tr("Restore your last session on %1%2?").arg(fileNameOf(saved), layer), true,
                    false);
+        m_offering = true;
     } catch (const core::Error& error) {
         qWarning("%s", qPrintable(error.message()));
     }
@@ -149,6 +163,7 @@ bool SessionFlow::saveSession(const QString& path)
 
 void SessionFlow::showBanner(const QString& text, bool offer, bool warning)
 {
+    m_offering = false;
     m_bannerText->setText(text);
     m_restoreButton->setVisible(offer);
     m_dismissButton->setText(offer ? tr("Dismiss") : tr("OK"));

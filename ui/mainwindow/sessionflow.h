@@ -41,6 +41,10 @@ public:
 
     QAction* restoreLastAction() const { return m_restoreLast; }
 
+    // Sets its texts again in the language now installed (the window calls it on
+    // QEvent::LanguageChange).
+    void retranslate();
+
 private:
     void showBanner(const QString& text, bool offer, bool warning);
     void onRestored(const QString& summary, const QStringList& problems);
@@ -53,6 +57,7 @@ private:
     QAction* m_restoreLast;
     QAction* m_openSession;
     QAction* m_saveSession;
+    bool m_offering = false; // the banner asks whether to restore the last session
 };
 
 } // namespace sparsity::ui

@@ -243,6 +243,12 @@ QVariant ModelTableModel::headerData(int section, Qt::Orientation orientation, i
     return {};
 }
 
+void ModelTableModel::retranslate()
+{
+    Q_EMIT headerDataChanged(Qt::Horizontal, 0, ColumnCount - 1);
+    refreshAll();
+}
+
 void ModelTableModel::refreshAll()
 {
     if (rowCount() > 0)

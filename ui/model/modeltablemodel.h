@@ -43,6 +43,8 @@ public:
     int columnCount(const QModelIndex& parent = {}) const override;
     QVariant data(const QModelIndex& index, int role) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
+    // Every text again in the language now installed (they are made when asked for).
+    void retranslate();
 
 private:
     QVariant value(int row, int column) const;

@@ -8,6 +8,7 @@
 #include "session/session.h"
 #include "sparsitybarchart.h"
 
+#include <QEvent>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLocale>
@@ -53,7 +54,6 @@ ModelView::ModelView(Session* session, QWidget* parent)
     m_status->setWordWrap(true);
     m_progress->setObjectName(QStringLiteral("modelProgress"));
     m_progress->setTextVisible(true);
-    m_progress->setFormat(tr("Ranking layers: %v of %m"));
     m_progress->setMaximumWidth(260);
     m_progress->hide();
 
@@ -71,7 +71,6 @@ ModelView::ModelView(Session* session, QWidget* parent)
     m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 6);
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
     m_table->horizontalHeader()->setStretchLastSection(true);
-    m_table->setToolTip(tr("Double-click a layer to show it. Click a header to sort."));
     m_chart->setObjectName(QStringLiteral("modelBarChart"));
 
     m_splitter = new QSplitter(Qt::Vertical, this);
@@ -126,6 +125,7 @@ ModelView::ModelView(Session* session, QWidget* parent)
                                      const core::ModelBounds& bounds) {
         return m_rankings->modelCount(m_session->reader().get(), datasetPath, params, bounds);
     });
+    retranslate();
     updateStatus();
 }
 
@@ -141,6 +141,23 @@ void ModelView::setParameters(const core::SparsityParams& params,
     m_rankings->setLevel(params.level, bounds);
     updateStatus();
     scheduleChartUpdate();
+}
+
+void ModelView::retranslate()
+{
+    m_progress->setFormat(tr("Ranking layers: %v of %m"));
+    m_table->setToolTip(tr("Double-click a layer to show it. Click a header to sort."));
+}
+
+void ModelView::changeEvent(QEvent* event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() != QEvent::LanguageChange)
+        return;
+    retranslate();
+    m_model->retranslate();
+    updateStatus();
+    updateChart();
 }
 
 void ModelView::resizeEvent(QResizeEvent* event)

@@ -51,8 +51,10 @@ Q_SIGNALS:
 
 protected:
     void resizeEvent(QResizeEvent* event) override;
+    void changeEvent(QEvent* event) override;
 
 private:
+    void retranslate();
     void onFileOpened();
     void activateRow(const QModelIndex& index);
     void scheduleChartUpdate();

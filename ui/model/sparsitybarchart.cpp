@@ -61,6 +61,11 @@ void SparsityBarChart::changeEvent(QEvent* event)
     if (event->type() == QEvent::FontChange)
         measureLabels();
     QAbstractScrollArea::changeEvent(event);
+    // The title, legend and "No layers" are translated as they are painted.
+    if (event->type() == QEvent::LanguageChange) {
+        updateScrollRange();
+        viewport()->update();
+    }
 }
 
 void SparsityBarChart::setReference(std::optional<double> level, std::optional<double> achieved)

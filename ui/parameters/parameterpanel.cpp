@@ -5,6 +5,7 @@
 #include <QButtonGroup>
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QEvent>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -25,19 +26,18 @@ int levelToSteps(double level)
     return static_cast<int>(std::lround(std::clamp(level, 0.0, 1.0) * ParameterPanel::levelSteps));
 }
 
-QSpinBox* makeBlockSpin(const QString& objectName, const QString& toolTip, QWidget* parent)
+QSpinBox* makeBlockSpin(const QString& objectName, QWidget* parent)
 {
     auto* spin = new QSpinBox(parent);
     spin->setObjectName(objectName);
     spin->setRange(1, ParameterPanel::maxBlockSide);
-    spin->setToolTip(toolTip);
     spin->setAccelerated(true);
     // A half-typed size ("40" on the way to "4096") is not worth a recomputation.
     spin->setKeyboardTracking(false);
     return spin;
 }
 
-QDoubleSpinBox* makeBoundSpin(const QString& objectName, const QString& toolTip, QWidget* parent)
+QDoubleSpinBox* makeBoundSpin(const QString& objectName, QWidget* parent)
 {
     auto* spin = new QDoubleSpinBox(parent);
     spin->setObjectName(objectName);
@@ -45,7 +45,6 @@ QDoubleSpinBox* makeBoundSpin(const QString& objectName, const QString& toolTip,
     spin->setDecimals(1);
     spin->setSingleStep(1.0);
     spin->setSuffix(QStringLiteral(" %"));
-    spin->setToolTip(toolTip);
     spin->setKeyboardTracking(false);
     return spin;
 }
@@ -64,69 +63,49 @@ ParameterPanel::ParameterPanel(QWidget* parent)
     , m_preset(new QComboBox(this))
     , m_levelSlider(new QSlider(Qt::Horizontal, this))
     , m_levelSpin(new QDoubleSpinBox(this))
-    , m_blockRows(makeBlockSpin(QStringLiteral("blockRowsSpinBox"),
-                                tr("sparse_block_shape[0] in PyTorch: the rows of a block (bh). "
-                                   "Blocks tile the matrix from the top left; a pruned block "
-                                   "loses zeros per block of its weights."),
-                                this))
-    , m_blockCols(makeBlockSpin(QStringLiteral("blockColsSpinBox"),
-                                tr("sparse_block_shape[1] in PyTorch: the columns of a block "
-                                   "(bw). Edge blocks that the matrix cuts are partial: their "
-                                   "norm is the mean over the weights they hold."),
-                                this))
+    , m_blockRows(makeBlockSpin(QStringLiteral("blockRowsSpinBox"), this))
+    , m_blockCols(makeBlockSpin(QStringLiteral("blockColsSpinBox"), this))
     , m_zeros(new QSpinBox(this))
     , m_norm(new QComboBox(this))
-    , m_applyToAll(new QPushButton(tr("Apply to All Layers"), this))
+    , m_applyToAll(new QPushButton(this))
     , m_problem(new QLabel(this))
-    , m_levelLabel(new QLabel(tr("&Level:"), this))
-    , m_layerScope(new QRadioButton(tr("La&yer"), this))
-    , m_modelScope(new QRadioButton(tr("&Model"), this))
-    , m_boundsLabel(new QLabel(tr("Layer &bounds:"), this))
+    , m_levelLabel(new QLabel(this))
+    , m_layerScope(new QRadioButton(this))
+    , m_modelScope(new QRadioButton(this))
+    , m_boundsLabel(new QLabel(this))
     , m_bounds(new QWidget(this))
-    , m_minLevel(makeBoundSpin(QStringLiteral("minLevelSpinBox"),
-                               tr("Every layer prunes at least this share of its own blocks."),
-                               m_bounds))
-    , m_maxLevel(makeBoundSpin(QStringLiteral("maxLevelSpinBox"),
-                               tr("No layer prunes more than this share of its own blocks."),
-                               m_bounds))
+    , m_minLevel(makeBoundSpin(QStringLiteral("minLevelSpinBox"), m_bounds))
+    , m_maxLevel(makeBoundSpin(QStringLiteral("maxLevelSpinBox"), m_bounds))
+    , m_scopeLabel(new QLabel(this))
+    , m_presetLabel(new QLabel(this))
+    , m_blockLabel(new QLabel(this))
+    , m_zerosLabel(new QLabel(this))
+    , m_normLabel(new QLabel(this))
+    , m_toLabel(new QLabel(m_bounds))
 {
     m_preset->setObjectName(QStringLiteral("presetComboBox"));
-    m_preset->addItem(tr("Custom"));
-    for (const SparsityPreset& preset : SparsityPreset::all()) {
-        m_preset->addItem(preset.displayName());
-        m_preset->setItemData(m_preset->count() - 1, preset.toolTip(), Qt::ToolTipRole);
-    }
-    m_preset->setToolTip(tr("A whole configuration at once: level, block shape and zeros per "
-                            "block (PyTorch defaults also sets the norm). 2:4 zeros two of "
-                            "every four weights in a row."));
+    m_preset->addItem(QString());
+    for (std::size_t i = 0; i < SparsityPreset::all().size(); ++i)
+        m_preset->addItem(QString());
 
     m_levelSlider->setObjectName(QStringLiteral("levelSlider"));
     m_levelSlider->setRange(0, levelSteps);
     m_levelSlider->setPageStep(levelSteps / 20);
-    m_levelSlider->setToolTip(layerLevelToolTip());
     m_levelSpin->setObjectName(QStringLiteral("levelSpinBox"));
     m_levelSpin->setRange(0.0, 100.0);
     m_levelSpin->setDecimals(1);
     m_levelSpin->setSingleStep(0.1);
     m_levelSpin->setSuffix(QStringLiteral(" %"));
     m_levelSpin->setAccelerated(true);
-    m_levelSpin->setToolTip(m_levelSlider->toolTip());
 
     m_zeros->setObjectName(QStringLiteral("zerosSpinBox"));
     m_zeros->setKeyboardTracking(false);
-    m_zeros->setToolTip(tr("zeros_per_block in PyTorch: the weights zeroed in each pruned block, "
-                           "the smallest first; the maximum (PyTorch's default) zeros the whole "
-                           "block. 0 prunes nothing."));
 
     m_norm->setObjectName(QStringLiteral("normComboBox"));
-    m_norm->addItem(tr("L2 (mean of w²)"), QVariant::fromValue(static_cast<int>(core::Norm::L2)));
-    m_norm->addItem(tr("L1 (mean of |w|)"), QVariant::fromValue(static_cast<int>(core::Norm::L1)));
-    m_norm->setToolTip(tr("norm in PyTorch (1 or 2, default 2): how a block's importance is "
-                          "measured, the mean of |w| (L1) or of w² (L2, no square root) over its "
-                          "weights. The smallest are pruned first."));
+    m_norm->addItem(QString(), QVariant::fromValue(static_cast<int>(core::Norm::L2)));
+    m_norm->addItem(QString(), QVariant::fromValue(static_cast<int>(core::Norm::L1)));
 
     m_applyToAll->setObjectName(QStringLiteral("applyToAllButton"));
-    m_applyToAll->setToolTip(tr("Use these parameters for every layer of the file."));
     m_problem->setObjectName(QStringLiteral("parameterProblemLabel"));
     m_problem->setWordWrap(true);
     m_problem->setStyleSheet(QStringLiteral("color: #b00020;"));
@@ -142,10 +121,6 @@ ParameterPanel::ParameterPanel(QWidget* parent)
 
     m_layerScope->setObjectName(QStringLiteral("layerScopeButton"));
     m_modelScope->setObjectName(QStringLiteral("modelScopeButton"));
-    m_layerScope->setToolTip(tr("Each layer ranks its own blocks and has its own parameters."));
-    m_modelScope->setToolTip(
-        tr("The layers share one ranking of block norms: one level for the whole model, "
-           "taking its blocks wherever the norms are smallest. One configuration for all."));
     auto* scopeGroup = new QButtonGroup(this);
     scopeGroup->addButton(m_layerScope);
     scopeGroup->addButton(m_modelScope);
@@ -158,23 +133,25 @@ ParameterPanel::ParameterPanel(QWidget* parent)
     auto* boundsRow = new QHBoxLayout(m_bounds);
     boundsRow->setContentsMargins(0, 0, 0, 0);
     boundsRow->addWidget(m_minLevel, 1);
-    boundsRow->addWidget(new QLabel(tr("to"), m_bounds));
+    boundsRow->addWidget(m_toLabel);
     boundsRow->addWidget(m_maxLevel, 1);
     m_boundsLabel->setBuddy(m_minLevel);
 
     // Rows holding layouts need their label's buddy set by hand for the mnemonic to work.
     QLabel* levelLabel = m_levelLabel;
     levelLabel->setBuddy(m_levelSpin);
-    auto* blockLabel = new QLabel(tr("&Block (rows × cols):"), this);
-    blockLabel->setBuddy(m_blockRows);
+    m_blockLabel->setBuddy(m_blockRows);
+    m_presetLabel->setBuddy(m_preset);
+    m_zerosLabel->setBuddy(m_zeros);
+    m_normLabel->setBuddy(m_norm);
     auto* form = new QFormLayout;
-    form->addRow(tr("Scope:"), scopeRow);
+    form->addRow(m_scopeLabel, scopeRow);
     form->addRow(m_boundsLabel, m_bounds);
-    form->addRow(tr("&Preset:"), m_preset);
+    form->addRow(m_presetLabel, m_preset);
     form->addRow(levelLabel, levelRow);
-    form->addRow(blockLabel, blockRow);
-    form->addRow(tr("&Zeros per block:"), m_zeros);
-    form->addRow(tr("&Norm:"), m_norm);
+    form->addRow(m_blockLabel, blockRow);
+    form->addRow(m_zerosLabel, m_zeros);
+    form->addRow(m_normLabel, m_norm);
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(form);
     layout->addWidget(m_problem);
@@ -193,8 +170,62 @@ ParameterPanel::ParameterPanel(QWidget* parent)
     connect(m_minLevel, &QDoubleSpinBox::valueChanged, this, &ParameterPanel::onScopeControls);
     connect(m_maxLevel, &QDoubleSpinBox::valueChanged, this, &ParameterPanel::onScopeControls);
 
+    retranslate();
     setParams(core::SparsityParams{});
     showScope(std::nullopt);
+}
+
+void ParameterPanel::retranslate()
+{
+    m_preset->setItemText(0, tr("Custom"));
+    const auto& presets = SparsityPreset::all();
+    for (std::size_t i = 0; i < presets.size(); ++i) {
+        m_preset->setItemText(int(i) + 1, presets[i].displayName());
+        m_preset->setItemData(int(i) + 1, presets[i].toolTip(), Qt::ToolTipRole);
+    }
+    m_preset->setToolTip(tr("A whole configuration at once: level, block shape and zeros per "
+                            "block (PyTorch defaults also sets the norm). 2:4 zeros two of "
+                            "every four weights in a row."));
+    m_blockRows->setToolTip(tr("sparse_block_shape[0] in PyTorch: the rows of a block (bh). "
+                               "Blocks tile the matrix from the top left; a pruned block "
+                               "loses zeros per block of its weights."));
+    m_blockCols->setToolTip(tr("sparse_block_shape[1] in PyTorch: the columns of a block "
+                               "(bw). Edge blocks that the matrix cuts are partial: their "
+                               "norm is the mean over the weights they hold."));
+    m_zeros->setToolTip(tr("zeros_per_block in PyTorch: the weights zeroed in each pruned block, "
+                           "the smallest first; the maximum (PyTorch's default) zeros the whole "
+                           "block. 0 prunes nothing."));
+    m_zeros->setSuffix(tr(" of %1").arg(m_zeros->maximum()));
+    m_norm->setItemText(0, tr("L2 (mean of w²)"));
+    m_norm->setItemText(1, tr("L1 (mean of |w|)"));
+    m_norm->setToolTip(tr("norm in PyTorch (1 or 2, default 2): how a block's importance is "
+                          "measured, the mean of |w| (L1) or of w² (L2, no square root) over its "
+                          "weights. The smallest are pruned first."));
+    m_applyToAll->setText(tr("Apply to All Layers"));
+    m_applyToAll->setToolTip(tr("Use these parameters for every layer of the file."));
+    m_layerScope->setText(tr("La&yer"));
+    m_modelScope->setText(tr("&Model"));
+    m_layerScope->setToolTip(tr("Each layer ranks its own blocks and has its own parameters."));
+    m_modelScope->setToolTip(
+        tr("The layers share one ranking of block norms: one level for the whole model, "
+           "taking its blocks wherever the norms are smallest. One configuration for all."));
+    m_boundsLabel->setText(tr("Layer &bounds:"));
+    m_minLevel->setToolTip(tr("Every layer prunes at least this share of its own blocks."));
+    m_maxLevel->setToolTip(tr("No layer prunes more than this share of its own blocks."));
+    m_toLabel->setText(tr("to"));
+    m_scopeLabel->setText(tr("Scope:"));
+    m_presetLabel->setText(tr("&Preset:"));
+    m_blockLabel->setText(tr("&Block (rows × cols):"));
+    m_zerosLabel->setText(tr("&Zeros per block:"));
+    m_normLabel->setText(tr("&Norm:"));
+    updateLevelTexts();
+}
+
+void ParameterPanel::changeEvent(QEvent* event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::LanguageChange)
+        retranslate();
 }
 
 core::SparsityParams ParameterPanel::params() const
@@ -358,6 +389,15 @@ void ParameterPanel::showScope(std::optional<core::ModelBounds> bounds)
     const bool model = m_modelScope->isChecked();
     m_boundsLabel->setVisible(model);
     m_bounds->setVisible(model);
+    updateLevelTexts();
+    // In model scope every layer has these parameters already.
+    m_applyToAll->setEnabled(!model);
+    m_shownScope = modelScope();
+}
+
+void ParameterPanel::updateLevelTexts()
+{
+    const bool model = m_modelScope->isChecked();
     m_levelLabel->setText(model ? tr("Model &level:") : tr("&Level:"));
     m_levelSlider->setToolTip(
         model ? tr("sparsity_level in PyTorch, but for all the model's blocks together (PyTorch "
@@ -365,9 +405,6 @@ void ParameterPanel::showScope(std::optional<core::ModelBounds> bounds)
                    "norms across every layer, within each layer's bounds.")
               : layerLevelToolTip());
     m_levelSpin->setToolTip(m_levelSlider->toolTip());
-    // In model scope every layer has these parameters already.
-    m_applyToAll->setEnabled(!model);
-    m_shownScope = modelScope();
 }
 
 void ParameterPanel::onScopeControls()

@@ -51,7 +51,14 @@ Q_SIGNALS:
     void applyToAllRequested();
     void scopeChanged(std::optional<core::ModelBounds> bounds);
 
+protected:
+    void changeEvent(QEvent* event) override;
+
 private:
+    // Every text of the panel in the language now installed.
+    void retranslate();
+    // The level's label and tooltips, which follow the scope.
+    void updateLevelTexts();
     void onLevelSlider(int value);
     void onLevelSpin(double percent);
     void onBlockChanged();
@@ -80,6 +87,12 @@ private:
     QWidget* m_bounds;
     QDoubleSpinBox* m_minLevel;
     QDoubleSpinBox* m_maxLevel;
+    QLabel* m_scopeLabel;
+    QLabel* m_presetLabel;
+    QLabel* m_blockLabel;
+    QLabel* m_zerosLabel;
+    QLabel* m_normLabel;
+    QLabel* m_toLabel;
     std::optional<core::ModelBounds> m_shownScope;
     core::SparsityParams m_shown; // what the controls showed after the last change
 };

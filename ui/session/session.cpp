@@ -106,8 +106,7 @@ void Session::openDemo()
 {
     const QString path = m_demo.path();
     if (path.isEmpty()) {
-        Q_EMIT fileFailed(DemoFile::displayName(),
-                          QStringLiteral("The demo weights could not be extracted."));
+        Q_EMIT fileFailed(DemoFile::displayName(), tr("The demo weights could not be extracted."));
         return;
     }
     openFile(path);
@@ -162,10 +161,9 @@ void Session::selectLayer(const QString& datasetPath)
         return;
     const auto entry = info(path);
     if (!entry || !entry->canSparsifyWhenNamed()) {
-        Q_EMIT layerFailed(path, entry
-                                     ? QStringLiteral("%1: dataset '%2' cannot be sparsified: %3")
-                                           .arg(m_filePath, path, entry->reason)
-                                     : QStringLiteral("%1: no dataset '%2'").arg(m_filePath, path));
+        Q_EMIT layerFailed(path, entry ? tr("%1: dataset '%2' cannot be sparsified: %3")
+                                             .arg(m_filePath, path, entry->reason)
+                                       : tr("%1: no dataset '%2'").arg(m_filePath, path));
         return;
     }
     m_currentLayer = path;

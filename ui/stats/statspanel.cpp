@@ -4,6 +4,7 @@
 #include "mask/sparsityexplanation.h"
 #include "session/layersnapshot.h"
 
+#include <QEvent>
 #include <QFormLayout>
 #include <QLabel>
 #include <QLocale>
@@ -48,19 +49,15 @@ StatsPanel::StatsPanel(QWidget* parent)
     auto* layout = new QVBoxLayout(this);
     m_form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     layout->addLayout(m_form);
-    m_layer = addRow(tr("Layer:"), QStringLiteral("statsLayer"));
-    m_shape = addRow(tr("Shape:"), QStringLiteral("statsShape"));
-    m_scope = addRow(tr("Scope:"), QStringLiteral("statsScope"));
-    m_blocks = addRow(tr("Blocks:"), QStringLiteral("statsBlocks"));
-    m_pruned = addRow(tr("Pruned blocks:"), QStringLiteral("statsPrunedBlocks"));
-    m_zeros = addRow(tr("Zeros:"), QStringLiteral("statsZeros"));
-    m_sparsity = addRow(tr("Sparsity:"), QStringLiteral("statsSparsity"));
-    m_energy = addRow(tr("Retained energy:"), QStringLiteral("statsRetainedEnergy"));
-    m_l1 = addRow(tr("Retained L1:"), QStringLiteral("statsRetainedL1"));
-    m_energy->setToolTip(tr("Σ(w² kept) / Σ(w²): how much of the layer's energy survives."));
-    m_l1->setToolTip(tr("Σ|w kept| / Σ|w|"));
-    m_sparsity->setToolTip(tr("Achieved (zeros / weights) against the requested level; the "
-                              "text below says why they differ for this layer."));
+    m_layer = addRow(QStringLiteral("statsLayer"));
+    m_shape = addRow(QStringLiteral("statsShape"));
+    m_scope = addRow(QStringLiteral("statsScope"));
+    m_blocks = addRow(QStringLiteral("statsBlocks"));
+    m_pruned = addRow(QStringLiteral("statsPrunedBlocks"));
+    m_zeros = addRow(QStringLiteral("statsZeros"));
+    m_sparsity = addRow(QStringLiteral("statsSparsity"));
+    m_energy = addRow(QStringLiteral("statsRetainedEnergy"));
+    m_l1 = addRow(QStringLiteral("statsRetainedL1"));
 
     // Why achieved and requested differ, with this layer's numbers: in the panel, not in a
     // tooltip, since it is the first question a newcomer asks.
@@ -85,15 +82,46 @@ StatsPanel::StatsPanel(QWidget* parent)
     layout->addWidget(m_warning);
     layout->addStretch(1);
     clear();
+    retranslate();
 }
 
-QLabel* StatsPanel::addRow(const QString& label, const QString& objectName)
+void StatsPanel::retranslate()
+{
+    const std::pair<QLabel*, QString> labels[] = {
+        {m_layer, tr("Layer:")},          {m_shape, tr("Shape:")},
+        {m_scope, tr("Scope:")},          {m_blocks, tr("Blocks:")},
+        {m_pruned, tr("Pruned blocks:")}, {m_zeros, tr("Zeros:")},
+        {m_sparsity, tr("Sparsity:")},    {m_energy, tr("Retained energy:")},
+        {m_l1, tr("Retained L1:")},
+    };
+    for (const auto& [field, label] : labels)
+        static_cast<QLabel*>(m_form->labelForField(field))->setText(label);
+    m_energy->setToolTip(tr("Σ(w² kept) / Σ(w²): how much of the layer's energy survives."));
+    m_l1->setToolTip(tr("Σ|w kept| / Σ|w|"));
+    m_sparsity->setToolTip(tr("Achieved (zeros / weights) against the requested level; the "
+                              "text below says why they differ for this layer."));
+    // The values say things in words too: show them again.
+    if (const auto snapshot = m_snapshot) {
+        setSnapshot(snapshot);
+    } else if (const auto info = m_info) {
+        setLayer(info);
+    }
+}
+
+void StatsPanel::changeEvent(QEvent* event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::LanguageChange)
+        retranslate();
+}
+
+QLabel* StatsPanel::addRow(const QString& objectName)
 {
     auto* value = new QLabel(this);
     value->setObjectName(objectName);
     value->setTextInteractionFlags(Qt::TextSelectableByMouse);
     value->setWordWrap(true);
-    m_form->addRow(label, value);
+    m_form->addRow(new QLabel(this), value);
     return value;
 }
 
@@ -111,6 +139,7 @@ void StatsPanel::setSnapshot(const std::shared_ptr<const LayerSnapshot>& snapsho
 {
     if (!snapshot || !snapshot->weights)
         return;
+    m_snapshot = snapshot;
     const core::WeightTensor& weights = *snapshot->weights;
     const core::MaskStats& stats = snapshot->stats;
     const core::SparsityParams& params = snapshot->params;
@@ -207,6 +236,7 @@ void StatsPanel::clear()
     m_explanation->clear();
     m_scope->setStyleSheet(QString());
     m_info.reset();
+    m_snapshot.reset();
 }
 
 } // namespace sparsity::ui

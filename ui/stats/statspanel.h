@@ -30,8 +30,15 @@ public:
     void setSnapshot(const std::shared_ptr<const LayerSnapshot>& snapshot);
     void clear();
 
+protected:
+    void changeEvent(QEvent* event) override;
+
 private:
-    QLabel* addRow(const QString& label, const QString& objectName);
+    QLabel* addRow(const QString& objectName);
+    // The row labels and tooltips, and the values again, in the language now installed.
+    void retranslate();
+
+    std::shared_ptr<const LayerSnapshot> m_snapshot; // the one shown, if any
 
     std::optional<core::DatasetInfo> m_info;
     QLabel* m_layer;
