@@ -42,8 +42,8 @@ QString memberWhere(const QString& fileName, const QString& member)
     return QStringLiteral("%1: member '%2'").arg(fileName, member);
 }
 
-// The listing entry of an array whose header was read.
-DatasetInfo describeArray(const QString& path, const npy::Header& header)
+// The listing entry of an array whose header was read; `dataBytes` follow its header.
+DatasetInfo describeArray(const QString& path, const npy::Header& header, std::uint64_t dataBytes)
 {
     DatasetInfo info;
     info.path = path;
@@ -64,8 +64,10 @@ DatasetInfo describeArray(const QString& path, const npy::Header& header)
     }
     info.typeName = header.dtype.name;
     info.elementSize = header.dtype.size;
+    // What shape and dtype need, checked equal to what follows the header; for object and
+    // structured arrays, whose size the header does not give, what follows it.
     const std::int64_t bytes = header.dataBytes();
-    info.storageBytes = bytes >= 0 ? bytes : std::numeric_limits<std::int64_t>::max();
+    info.storageBytes = bytes >= 0 ? bytes : static_cast<std::int64_t>(dataBytes);
     applyDatasetRules(info);
     return info;
 }
@@ -245,7 +247,8 @@ std::unique_ptr<NumpyReader> NumpyReader::openSource(std::unique_ptr<npy::ByteSo
         bool isArray = false;
         Entry entry;
         entry.header = readHeader(*source, whole, name, false, &isArray);
-        entry.info = describeArray(QLatin1Char('/') + fileStem(name), entry.header);
+        entry.info = describeArray(QLatin1Char('/') + fileStem(name), entry.header,
+                                   whole.uncompressedSize - entry.header.dataOffset);
         arrays.push_back(std::move(entry));
     } else if (npy::hasZipSignature(head.constData(), head.size())) {
         contents->archive = true;
@@ -275,7 +278,8 @@ std::unique_ptr<NumpyReader> NumpyReader::openSource(std::unique_ptr<npy::ByteSo
                 }
                 entry.member = member;
                 if (isArray) {
-                    entry.info = describeArray(path, entry.header);
+                    entry.info = describeArray(path, entry.header,
+                                               member.uncompressedSize - entry.header.dataOffset);
                 } else {
                     // numpy.load hands such a member back as bytes: list it, never mask it.
                     entry.info.path = path;

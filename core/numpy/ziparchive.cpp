@@ -31,6 +31,7 @@ constexpr std::uint16_t zip64ExtraId = 0x0001;
 constexpr std::uint64_t maxDirectoryBytes = std::uint64_t{256} << 20;
 // Compressed bytes read from the source at a time when inflating.
 constexpr std::size_t inflateInputBytes = std::size_t{1} << 18;
+constexpr std::uint64_t maxDeflateRatio = 1032;
 
 std::uint16_t le16(const char* p)
 {
@@ -264,7 +265,8 @@ std::vector<ZipMember> readZipDirectory(const ByteSource& source, const QString&
 
     std::vector<ZipMember> members;
     std::vector<QByteArray> rawNames;
-    members.reserve(static_cast<std::size_t>(end.entries));
+    // The count is only a claim: reserve for what a normal archive holds, grow past it.
+    members.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(end.entries, 4096)));
     std::uint64_t pos = 0;
     const auto left = [&]() { return end.directorySize - pos; };
     for (std::uint64_t index = 0; index < end.entries; ++index) {
@@ -317,6 +319,15 @@ std::vector<ZipMember> readZipDirectory(const ByteSource& source, const QString&
                                         "gives %1 bytes stored and %2 bytes of content")
                              .arg(member.compressedSize)
                              .arg(member.uncompressedSize));
+        // Deflate expands at most 1032-fold (a 258-byte match per two bits): a member that
+        // claims more would make the reader allocate for data that cannot come out of it.
+        if (member.method == 8 &&
+            member.uncompressedSize / maxDeflateRatio > member.compressedSize + 1)
+            refuseMember(fileName, member.name,
+                         QStringLiteral("its directory entry claims %1 bytes from %2 deflated "
+                                        "bytes, more than deflate can give (the sizes lie)")
+                             .arg(member.uncompressedSize)
+                             .arg(member.compressedSize));
         pos += std::uint64_t{centralHeaderBytes} + nameLength + extraLength + commentLength;
         members.push_back(std::move(member));
         rawNames.push_back(rawName);
@@ -398,11 +409,15 @@ std::vector<ZipMember> readZipDirectory(const ByteSource& source, const QString&
 
 struct ZipMemberStream::Inflater
 {
-    z_stream stream{};
-    std::vector<unsigned char> input = std::vector<unsigned char>(inflateInputBytes);
-    bool ended = false; // the deflate stream's last block was decoded
-
+    explicit Inflater(std::uint64_t compressedSize)
+        : input(static_cast<std::size_t>(
+              std::clamp<std::uint64_t>(compressedSize, 1, inflateInputBytes)))
+    {}
     ~Inflater() { inflateEnd(&stream); }
+
+    z_stream stream{};
+    std::vector<unsigned char> input; // compressed bytes read ahead
+    bool ended = false;               // the deflate stream's last block was decoded
 };
 
 ZipMemberStream::ZipMemberStream(const ByteSource& source, const ZipMember& member, QString where,
@@ -414,7 +429,7 @@ ZipMemberStream::ZipMemberStream(const ByteSource& source, const ZipMember& memb
     , m_checksum(checksum)
 {
     if (m_member.method == 8) {
-        m_inflater = std::make_unique<Inflater>();
+        m_inflater = std::make_unique<Inflater>(m_member.compressedSize);
         // Raw deflate (negative window bits): ZIP members carry no zlib header.
         if (inflateInit2(&m_inflater->stream, -MAX_WBITS) != Z_OK) {
             m_inflater.reset();

@@ -380,6 +380,9 @@ void TestNumpyIo::unsupportedDtypesAreListedAndRefused()
     QVERIFY(!tree[0].sparsifiable);
     QVERIFY(!tree[0].canSparsifyWhenNamed());
     QCOMPARE(tree[0].reason, typeName + QStringLiteral(" data is not numeric"));
+    // The bytes after the header (object and structured headers give no element size).
+    QVERIFY2(tree[0].storageBytes > 0 && tree[0].storageBytes <= 200,
+             qPrintable(QString::number(tree[0].storageBytes)));
     VERIFY_ERROR(errorOf([&] { reader->readTensor(tree[0].path, {}); }), ErrorCode::InvalidInput,
                  QStringLiteral("%1: dataset %2 cannot be read: %3 data is not numeric")
                      .arg(badDir + QLatin1Char('/') + file,
@@ -426,6 +429,9 @@ void TestNumpyIo::damagedFilesAreRefused_data()
                              "2147483632 lies outside the archive's data");
     row("sizes_lie.npz", "sizes_lie.npz: member 'w.npy': the header's shape (64, 64) of float32 "
                          "needs 16384 bytes of data, but 16392 bytes follow the header");
+    row("deflate_bomb.npz", "deflate_bomb.npz: member 'w.npy': its directory entry claims "
+                            "2147483647 bytes from 15249 deflated bytes, more than deflate can "
+                            "give");
     row("not_numpy.npz", "a ZIP archive, but not a NumPy .npz file: no member is a NumPy array "
                          "(it holds config.json, model.weights.h5)");
     row("member_bad_header.npz", "member_bad_header.npz: member 'w.npy': the .npy header lacks "

@@ -113,7 +113,9 @@ def zip_members(members, compression=zipfile.ZIP_STORED):
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=compression) as z:
         for name, data in members:
-            z.writestr(name, data)
+            # numpy's own date, so that the archives do not change when written again.
+            z.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), data,
+                       compress_type=compression)
     return bytearray(buffer.getvalue())
 
 
@@ -238,6 +240,10 @@ def write_bad():
     struct.pack_into("<I", lie, entry + 24, len(noise) + 8)  # uncompressed size
     struct.pack_into("<I", lie, 22, len(noise) + 8)
     write(os.path.join(BAD, "sizes_lie.npz"), lie)
+    # 2 GiB claimed from 15 KB: more than deflate can expand.
+    bomb = bytearray(deflated)
+    struct.pack_into("<I", bomb, entry + 24, 0x7FFFFFFF)
+    write(os.path.join(BAD, "deflate_bomb.npz"), bomb)
     lie = bytearray(deflated)
     compressed = struct.unpack_from("<I", lie, entry + 20)[0]
     struct.pack_into("<I", lie, entry + 20, compressed - 10)  # compressed size

@@ -37,7 +37,8 @@ void MainWindowActions::createActions()
     m_open = new QAction(themeIcon(QStringLiteral("document-open"), QStyle::SP_DialogOpenButton),
                          tr("&Open…"), m_window);
     m_open->setShortcut(QKeySequence::Open);
-    m_open->setStatusTip(tr("Open an HDF5 file of weights"));
+    m_open->setObjectName(QStringLiteral("openAction"));
+    m_open->setStatusTip(tr("Open a file of weights (HDF5, NumPy .npy or .npz)"));
 
     m_openDemo = new QAction(tr("Open &Demo Weights"), m_window);
     m_openDemo->setStatusTip(tr("The small MLP and CNN trained on the digits data set"));
