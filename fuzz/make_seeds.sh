@@ -9,7 +9,7 @@ build_dir="${1:?usage: $0 BUILD_DIR}"
 corpus="$here/corpus"
 
 cmake --build "$build_dir" --target fuzz_make_seeds
-mkdir -p "$corpus/fuzz_hdf5" "$corpus/fuzz_params" "$corpus/fuzz_cli"
+mkdir -p "$corpus/fuzz_hdf5" "$corpus/fuzz_params" "$corpus/fuzz_cli" "$corpus/fuzz_numpy"
 "$build_dir/fuzz/fuzz_make_seeds" "$corpus/fuzz_hdf5"
 
 # fuzz_params: level, block, zeros per block, norm; one per line.
@@ -36,4 +36,20 @@ cli version $'-v'
 cli repeated $'mask\na.h5\n-o\nb.h5\n--level\n0.5\n--level\n0.6\n--block\n2x2'
 cli unknown $'mask\na.h5\n-o\nb.h5\n--levels\n0.5\n--block\n2x2'
 cli single_dash $'mask\n-level\n0.5\n-block\n1x4\n-o\nx.h5\nin.h5\n--\n-weird.h5'
+
+# fuzz_numpy: the files numpy wrote for the tests (tests/reference/make_numpy_fixtures.py) and
+# the damaged ones, up to 20 KB each; and .npy header texts alone (input that is neither a
+# .npy nor a ZIP archive is parsed as one).
+for file in "$here"/../tests/data/numpy/*.np? "$here"/../tests/data/numpy/bad/*.np?; do
+    [ "$(stat -c %s "$file")" -le 20000 ] || continue
+    case "$file" in */bad/*) name="bad-$(basename "$file")" ;; *) name="$(basename "$file")" ;; esac
+    cp "$file" "$corpus/fuzz_numpy/$name"
+done
+header() { printf '%s' "$2" >"$corpus/fuzz_numpy/$1"; }
+header header_numpy "{'descr': '<f4', 'fortran_order': False, 'shape': (3, 5), }          "
+header header_fortran "{'descr': '>u8', 'fortran_order': True, 'shape': (2, 3, 4), }"
+header header_scalar "{'descr': '|b1', 'fortran_order': False, 'shape': (), }"
+header header_structured "{'descr': [('x', '<f4'), ('y', '<i4', (2,))], 'fortran_order': False, 'shape': (7,), }"
+header header_spacing $'{ "shape" :(3,5,),\n\'fortran_order\':False ,"descr":\'<M8[ns]\',}'
+header header_python2 "{'descr': '<i8', 'fortran_order': False, 'shape': (3L, 4L)}"
 ls -l "$corpus"/*

@@ -35,7 +35,7 @@ matching "#include [\"<]$cli_headers" core ui |
     refuse "core/ and ui/ never include the CLI"
 matching "#include [\"<]hdf5\.h[\">]" core ui cli app | grep -v '^core/hdf5/' |
     refuse "only core/hdf5 includes hdf5.h; everything else goes through core/io"
-matching "#include [\"<]hdf5/" ui cli app |
+matching "#include [\"<](hdf5|numpy)/" ui cli app |
     refuse "ui/, cli/ and app/ see files only through core/io (io/tensorfile.h)"
 matching "#include [\"<]session/(coalescingrunner|pooljob|jobfailure)" ui |
     refuse "background work in ui/ goes through ui/jobs"

@@ -2,6 +2,7 @@
 
 #include "hdf5/hdf5maskwriter.h"
 #include "hdf5/hdf5reader.h"
+#include "numpy/numpyreader.h"
 
 #include <QFile>
 #include <QFileInfo>
@@ -20,10 +21,14 @@ struct ReaderFormat
 
 constexpr qsizetype headBytes = 16;
 
-const std::array<ReaderFormat, 1> readerFormats = {
+const std::array<ReaderFormat, 2> readerFormats = {
     ReaderFormat{&Hdf5Reader::hasSignature,
                  [](const QString& path) -> std::unique_ptr<TensorReader> {
                      return Hdf5Reader::open(path);
+                 }},
+    ReaderFormat{&NumpyReader::hasSignature,
+                 [](const QString& path) -> std::unique_ptr<TensorReader> {
+                     return NumpyReader::open(path);
                  }},
 };
 
@@ -53,6 +58,9 @@ std::unique_ptr<TensorReader> openTensorFile(const QString& path)
         if (format.recognizes(head))
             return format.open(path);
     }
+    // A damaged .npy or .npz is refused by the NumPy reader, which says what is wrong with it.
+    if (NumpyReader::claimsName(path))
+        return NumpyReader::open(path);
     // HDF5 takes every file no signature claims: its signature may also follow a user block of
     // 512, 1024, ... bytes, and its reader says why a file is not one.
     return Hdf5Reader::open(path);

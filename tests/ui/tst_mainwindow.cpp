@@ -23,6 +23,7 @@
 #include <QDir>
 #include <QDropEvent>
 #include <QFile>
+#include <QFileDialog>
 #include <QLabel>
 #include <QLocale>
 #include <QMenu>
@@ -738,6 +739,67 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(window->session()->filePath(),
                                   QFileInfo(layersFile).absoluteFilePath(), asyncTimeout);
         QVERIFY(waitIdle(*window, asyncTimeout));
+    }
+
+    // NumPy files: offered by the Open dialog's filter, opened when dropped, and reopened
+    // from the recent files like HDF5 ones.
+    void opensNumpyFilesFromTheDialogDropAndRecentFiles()
+    {
+        QSettings().remove(QStringLiteral("recentFiles"));
+        auto window = openDemo();
+        auto* open = window->findChild<QAction*>(QStringLiteral("openAction"));
+        QVERIFY(open);
+        QStringList filters;
+        QTimer::singleShot(0, window.get(), [&filters] {
+            auto* dialog = qobject_cast<QFileDialog*>(QApplication::activeModalWidget());
+            if (dialog == nullptr)
+                return;
+            filters = dialog->nameFilters();
+            dialog->reject();
+        });
+        open->trigger();
+        QVERIFY2(!filters.isEmpty(), "the Open dialog did not show");
+        QVERIFY2(filters.first().contains(QStringLiteral("*.npy")) &&
+                     filters.first().contains(QStringLiteral("*.npz")) &&
+                     filters.first().contains(QStringLiteral("*.h5")),
+                 qPrintable(filters.join(QStringLiteral(" | "))));
+
+        const QString npz = QStringLiteral(SPARSITY_TEST_DATA_DIR "/numpy/layers_compressed.npz");
+        const QString npy = QStringLiteral(SPARSITY_TEST_DATA_DIR "/numpy/dense_kernel.npy");
+        for (const QString& file : {npz, npy}) {
+            QMimeData mime;
+            mime.setUrls({QUrl::fromLocalFile(file)});
+            QDragEnterEvent enter(QPoint(200, 200), Qt::CopyAction, &mime, Qt::LeftButton,
+                                  Qt::NoModifier);
+            QApplication::sendEvent(window.get(), &enter);
+            QVERIFY(enter.isAccepted());
+            QDropEvent drop(QPointF(200, 200), Qt::CopyAction, &mime, Qt::LeftButton,
+                            Qt::NoModifier);
+            QApplication::sendEvent(window.get(), &drop);
+            QTRY_COMPARE_WITH_TIMEOUT(window->session()->filePath(),
+                                      QFileInfo(file).absoluteFilePath(), asyncTimeout);
+            QVERIFY(waitIdle(*window, asyncTimeout));
+        }
+        // The .npy's one array is shown, with the same weights as the .npz member it came from.
+        QCOMPARE(window->session()->currentLayer(), QStringLiteral("/dense_kernel"));
+        QCOMPARE(
+            MainWindow::recentFiles().mid(0, 2),
+            (QStringList{QFileInfo(npy).absoluteFilePath(), QFileInfo(npz).absoluteFilePath()}));
+
+        auto* recent = window->findChild<QMenu*>(QStringLiteral("recentMenu"));
+        QVERIFY(recent);
+        Q_EMIT recent->aboutToShow();
+        QCOMPARE(recent->actions().value(1)->statusTip(),
+                 QDir::toNativeSeparators(QFileInfo(npz).absoluteFilePath()));
+        recent->actions().value(1)->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(window->session()->filePath(), QFileInfo(npz).absoluteFilePath(),
+                                  asyncTimeout);
+        QVERIFY(waitIdle(*window, asyncTimeout));
+        QCOMPARE(window->session()->currentLayer(), QStringLiteral("/conv/weight"));
+        QStringList layers;
+        for (const core::DatasetInfo& info : window->session()->tree())
+            layers << info.path;
+        QVERIFY2(layers.contains(QStringLiteral("/nested/deep/w")), qPrintable(layers.join(u' ')));
     }
 
     // The command line: a file, a layer and --screenshot, which exits 0 once all is drawn.

@@ -55,9 +55,13 @@
 namespace sparsity::ui {
 namespace {
 
-QString hdf5Filter()
+// Every format openTensorFile reads first; it tells them apart by content, so "All files"
+// opens a weight file of any name.
+QString weightFileFilter()
 {
-    return MainWindow::tr("HDF5 files (*.h5 *.hdf5 *.hdf *.he5);;All files (*)");
+    return MainWindow::tr("Weight files (*.h5 *.hdf5 *.hdf *.he5 *.npy *.npz);;"
+                          "HDF5 files (*.h5 *.hdf5 *.hdf *.he5);;NumPy arrays (*.npy *.npz);;"
+                          "All files (*)");
 }
 
 } // namespace
@@ -173,7 +177,8 @@ void MainWindow::retranslate()
     }
     m_busyLabel->setText(tr("Computing…"));
     m_layerView->setPlaceholder(
-        tr("Open an HDF5 file of weights (File ▸ Open, Ctrl+O) or drop one here."));
+        tr("Open a weight file: HDF5, safetensors or NumPy (File ▸ Open, Ctrl+O), or drop one "
+           "here."));
     m_actions->retranslate();
     m_actions->updateLanguageChecks();
     m_sessionFlow->retranslate();
@@ -522,7 +527,7 @@ void MainWindow::openDemo(const QString& layer)
 void MainWindow::openWithDialog()
 {
     const QString path = QFileDialog::getOpenFileName(
-        this, tr("Open Weights"), WindowSettings::lastDirectory(), hdf5Filter());
+        this, tr("Open Weights"), WindowSettings::lastDirectory(), weightFileFilter());
     if (path.isEmpty())
         return;
     WindowSettings::setLastDirectory(path);

@@ -47,7 +47,7 @@ void MainWindowActions::retranslate()
     m_toolBar->setWindowTitle(tr("Main"));
 
     m_open->setText(tr("&Open…"));
-    m_open->setStatusTip(tr("Open an HDF5 file of weights"));
+    m_open->setStatusTip(tr("Open a file of weights (HDF5, safetensors, NumPy .npy or .npz)"));
     m_openDemo->setText(tr("Open &Demo Weights"));
     m_openDemo->setStatusTip(tr("The small MLP and CNN trained on the digits data set"));
     m_exportMasks->setText(tr("&Export Masks…"));
@@ -107,6 +107,7 @@ void MainWindowActions::createActions()
     m_open = new QAction(themeIcon(QStringLiteral("document-open"), QStyle::SP_DialogOpenButton),
                          QString(), m_window);
     m_open->setShortcut(QKeySequence::Open);
+    m_open->setObjectName(QStringLiteral("openAction"));
 
     m_openDemo = new QAction(m_window);
 
