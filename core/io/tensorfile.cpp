@@ -2,6 +2,7 @@
 
 #include "hdf5/hdf5maskwriter.h"
 #include "hdf5/hdf5reader.h"
+#include "safetensors/safetensorsreader.h"
 
 #include <QFile>
 #include <QFileInfo>
@@ -20,10 +21,15 @@ struct ReaderFormat
 
 constexpr qsizetype headBytes = 16;
 
-const std::array<ReaderFormat, 1> readerFormats = {
+// Formats with a magic number come first: safetensors has none ('{' after the length).
+const std::array<ReaderFormat, 2> readerFormats = {
     ReaderFormat{&Hdf5Reader::hasSignature,
                  [](const QString& path) -> std::unique_ptr<TensorReader> {
                      return Hdf5Reader::open(path);
+                 }},
+    ReaderFormat{&SafetensorsReader::hasSignature,
+                 [](const QString& path) -> std::unique_ptr<TensorReader> {
+                     return SafetensorsReader::open(path);
                  }},
 };
 
@@ -53,6 +59,9 @@ std::unique_ptr<TensorReader> openTensorFile(const QString& path)
         if (format.recognizes(head))
             return format.open(path);
     }
+    // A header that does not start as the format says is still refused as safetensors.
+    if (SafetensorsReader::hasFileName(path))
+        return SafetensorsReader::open(path);
     // HDF5 takes every file no signature claims: its signature may also follow a user block of
     // 512, 1024, ... bytes, and its reader says why a file is not one.
     return Hdf5Reader::open(path);
