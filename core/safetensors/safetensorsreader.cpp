@@ -14,6 +14,8 @@
 #include <bit>
 #include <cstring>
 #include <map>
+#include <sys/mman.h>
+#include <unistd.h>
 
 namespace sparsity::core {
 
@@ -116,8 +118,23 @@ void convertSlab(SafetensorsDtype dtype, const uchar* source, T* target, std::si
     }
 }
 
+// Gives the pages of a file mapping that lie wholly inside [begin, end) back to the page
+// cache: they stay cached, but no longer count in the process's memory, so reading a tensor
+// holds its converted values and one slab of the file, not the whole tensor twice.
+void releaseMappedPages(const uchar* begin, const uchar* end)
+{
+    static const auto pageSize = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+    const std::uintptr_t first =
+        (reinterpret_cast<std::uintptr_t>(begin) + pageSize - 1) & ~(pageSize - 1);
+    const std::uintptr_t last = reinterpret_cast<std::uintptr_t>(end) & ~(pageSize - 1);
+    if (last > first)
+        ::madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
+}
+
+// fileMapped: source lies in a read-only file mapping (never an image in memory, whose pages
+// MADV_DONTNEED would zero).
 template <typename T>
-WeightTensor convertTensor(const SafetensorsTensor& tensor, const uchar* source,
+WeightTensor convertTensor(const SafetensorsTensor& tensor, const uchar* source, bool fileMapped,
                            const ExecutionContext& context)
 {
     const std::size_t count = static_cast<std::size_t>(elementCountOf(tensor.shape));
@@ -127,7 +144,10 @@ WeightTensor convertTensor(const SafetensorsTensor& tensor, const uchar* source,
     for (std::size_t first = 0; first < count; first += slabElements) {
         context.throwIfCancelled();
         const std::size_t slab = std::min(slabElements, count - first);
-        convertSlab(tensor.dtype, source + first * stride, values.data() + first, slab, halves);
+        const uchar* const slabSource = source + first * stride;
+        convertSlab(tensor.dtype, slabSource, values.data() + first, slab, halves);
+        if (fileMapped)
+            releaseMappedPages(slabSource, slabSource + slab * stride);
     }
     context.throwIfCancelled();
     return WeightTensor(tensor.shape, std::move(values));
@@ -366,7 +386,8 @@ std::unique_ptr<SafetensorsReader> SafetensorsReader::openImage(const QByteArray
                                                          "file"));
     auto shard = std::make_unique<Shard>();
     shard->path = name;
-    shard->image = image;
+    // A deep copy: the caller's array may wrap bytes it does not own (QByteArray::fromRawData).
+    shard->image = QByteArray(image.constData(), image.size());
     shard->bytes = reinterpret_cast<const uchar*>(shard->image.constData());
     shard->size = static_cast<std::uint64_t>(shard->image.size());
     const std::vector<SafetensorsTensor> tensors = shard->parse();
@@ -420,8 +441,9 @@ WeightTensor SafetensorsReader::readTensor(const QString& datasetPath,
     checkFitsInMemory(m_path, entry.info, asDouble ? sizeof(double) : sizeof(float),
                       memoryBudget(m_memoryLimit));
     const uchar* source = entry.shard->bytes + entry.shard->dataStart + entry.tensor.begin;
-    return asDouble ? convertTensor<double>(entry.tensor, source, context)
-                    : convertTensor<float>(entry.tensor, source, context);
+    const bool fileMapped = entry.shard->file != nullptr;
+    return asDouble ? convertTensor<double>(entry.tensor, source, fileMapped, context)
+                    : convertTensor<float>(entry.tensor, source, fileMapped, context);
 }
 
 } // namespace sparsity::core

@@ -43,8 +43,9 @@ public:
     // Only datasets: a name with '/' in it is not split into groups.
     std::vector<DatasetInfo> listTree() const override;
     DatasetInfo describe(const QString& datasetPath) const override;
-    // Converts from the mapped bytes in slabs, checking for cancellation between them;
-    // float16 and bfloat16 are widened exactly.
+    // Converts from the mapped bytes in slabs, checking for cancellation between them and
+    // handing each slab's pages back to the page cache (the process then holds the values
+    // and one slab, not the tensor twice); float16 and bfloat16 are widened exactly.
     WeightTensor readTensor(const QString& datasetPath,
                             const ExecutionContext& context) const override;
 
