@@ -2,6 +2,7 @@
 
 #include "hdf5/hdf5maskwriter.h"
 #include "hdf5/hdf5reader.h"
+#include "safetensors/safetensorsmaskwriter.h"
 #include "safetensors/safetensorsreader.h"
 
 #include <QFile>
@@ -70,7 +71,10 @@ std::unique_ptr<TensorReader> openTensorFile(const QString& path)
 std::unique_ptr<MaskWriter> createMaskFile(const QString& outputPath, const QString& inputPath,
                                            bool overwrite)
 {
-    // docs/SPEC.md "Mask files": mask files are HDF5 whatever the input's format.
+    // docs/SPEC.md "Files written": HDF5 whatever the input's format, or safetensors when the
+    // output's name asks for it.
+    if (outputPath.endsWith(QLatin1String(".safetensors"), Qt::CaseInsensitive))
+        return SafetensorsMaskWriter::create(outputPath, inputPath, overwrite);
     return Hdf5MaskWriter::create(outputPath, inputPath, overwrite);
 }
 

@@ -5,6 +5,7 @@
 #include "io/tensorfile.h"
 
 #include <QDir>
+#include <QFile>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
@@ -70,6 +71,7 @@ private Q_SLOTS:
     void masksEqualThoseOfTheHdf5Copy_data();
     void masksEqualThoseOfTheHdf5Copy();
     void hostileHeaderWritesNothing();
+    void masksWrittenAsSafetensors();
 };
 
 void TestSafetensorsCli::listsFilesAndShardedCheckpoints()
@@ -185,6 +187,47 @@ void TestSafetensorsCli::hostileHeaderWritesNothing()
     QVERIFY(QDir(dir.path())
                 .entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot)
                 .isEmpty());
+}
+
+void TestSafetensorsCli::masksWrittenAsSafetensors()
+{
+    QTemporaryDir dir;
+    const QString index = data(QStringLiteral("sharded/model.safetensors.index.json"));
+    const QString asSafetensors = dir.filePath(QStringLiteral("masks.safetensors"));
+    const QString asHdf5 = dir.filePath(QStringLiteral("masks.h5"));
+    const QStringList options{QStringLiteral("--level"), QStringLiteral("0.5"),
+                              QStringLiteral("--block"), QStringLiteral("2:4")};
+    const Run a = runCli(
+        QStringList{QStringLiteral("mask"), index, QStringLiteral("-o"), asSafetensors} + options);
+    QVERIFY2(a.exitCode == 0, qPrintable(a.err));
+    const Run b =
+        runCli(QStringList{QStringLiteral("mask"), index, QStringLiteral("-o"), asHdf5} + options);
+    QVERIFY2(b.exitCode == 0, qPrintable(b.err));
+    // The output's name chose the format; the masks are the same.
+    QFile file(asSafetensors);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QVERIFY(file.read(16).at(8) == '{');
+    const auto masks = masksOf(asSafetensors);
+    QCOMPARE(masks.size(), std::size_t{4});
+    QVERIFY(masks == masksOf(asHdf5));
+    QCOMPARE(QDir(dir.path()).entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot),
+             (QStringList{QStringLiteral("masks.h5"), QStringLiteral("masks.safetensors")}));
+
+    // Refused without --force, and nothing half-written when a dataset fails.
+    const Run again = runCli(
+        QStringList{QStringLiteral("mask"), index, QStringLiteral("-o"), asSafetensors} + options);
+    QCOMPARE(again.exitCode, 1);
+    const QString other = dir.filePath(QStringLiteral("other.safetensors"));
+    const Run failing =
+        runCli(QStringList{QStringLiteral("mask"), index, QStringLiteral("-o"), other,
+                           QStringLiteral("--dataset"), QStringLiteral("model.embed.weight"),
+                           QStringLiteral("--dataset"), QStringLiteral("model.none")} +
+               options);
+    QCOMPARE(failing.exitCode, 1);
+    QVERIFY2(failing.err.contains(QStringLiteral("'/model.none'")), qPrintable(failing.err));
+    QCOMPARE(
+        QDir(dir.path()).entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot).size(),
+        2);
 }
 
 QTEST_GUILESS_MAIN(TestSafetensorsCli)

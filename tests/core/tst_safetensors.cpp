@@ -14,6 +14,9 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QTemporaryDir>
 #include <QTest>
 #include <atomic>
@@ -102,6 +105,8 @@ private Q_SLOTS:
     void shardChangedAfterOpening();
     void memoryLimitAndCancellation();
     void neverWritesTheInput();
+    void masksWrittenAsSafetensors();
+    void maskWriterIsAllOrNothing();
 };
 
 void TestSafetensors::listsTensorsInNameOrder()
@@ -529,6 +534,140 @@ void TestSafetensors::neverWritesTheInput()
     QCOMPARE(
         openTensorFile(path)->readTensor(QStringLiteral("model.head.weight"), {}).elementCount(),
         std::int64_t{60});
+}
+
+void TestSafetensors::masksWrittenAsSafetensors()
+{
+    QTemporaryDir dir;
+    const QString output = dir.filePath(QStringLiteral("masks.safetensors"));
+    const QString input = data(QStringLiteral("model.safetensors"));
+    MaskAttributes attributes;
+    attributes.params.level = 0.1;
+    attributes.params.block = {2, 3};
+    attributes.params.zerosPerBlock = 4;
+    attributes.params.norm = Norm::L1;
+    attributes.achievedSparsity = 1.0 / 3.0;
+    attributes.sourceFile = input;
+    attributes.sourceDataset = QStringLiteral("/a.weight");
+    const std::vector<std::uint8_t> first = {1, 0, 1, 1, 0, 0};
+    const std::vector<std::uint8_t> second = {0, 1, 1};
+    {
+        const auto writer = createMaskFile(output, input, false);
+        QCOMPARE(writer->outputPath(), output);
+        writer->writeMask(QStringLiteral("/a.weight"), {2, 3}, first, attributes);
+        attributes.sourceDataset = QStringLiteral("/b");
+        attributes.scope = QStringLiteral("model");
+        attributes.maxLevel = 0.75;
+        writer->writeMask(QStringLiteral("b"), {3}, second, attributes);
+        QVERIFY(!QFileInfo::exists(output));
+        writer->commit();
+    }
+    // Nothing but the output is left: no temporary, no scratch file.
+    QCOMPARE(listing(dir.path()), QStringList{QStringLiteral("masks.safetensors")});
+
+    // Read back by our reader: U8 tensors under the source names, the masks' bytes.
+    const auto reader = openTensorFile(output);
+    QCOMPARE(pathsOf(reader->listTree()),
+             (QStringList{QStringLiteral("/a.weight"), QStringLiteral("/b")}));
+    QCOMPARE(reader->describe(QStringLiteral("a.weight")).typeName, QStringLiteral("uint8"));
+    QCOMPARE(reader->describe(QStringLiteral("a.weight")).shape, (std::vector<std::int64_t>{2, 3}));
+    QCOMPARE(valuesOf(reader->readTensor(QStringLiteral("a.weight"), {})),
+             (std::vector<double>{1, 0, 1, 1, 0, 0}));
+    QCOMPARE(valuesOf(reader->readTensor(QStringLiteral("b"), {})), (std::vector<double>{0, 1, 1}));
+
+    // The header as the format describes it, read here with QJsonDocument: aligned data,
+    // contiguous offsets, the attributes as strings.
+    QFile file(output);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray bytes = file.readAll();
+    std::uint64_t length = 0;
+    for (int i = 7; i >= 0; --i)
+        length = (length << 8) | static_cast<std::uint8_t>(bytes[i]);
+    QCOMPARE((8 + length) % 8, std::uint64_t{0});
+    QCOMPARE(static_cast<qsizetype>(8 + length + 9), bytes.size());
+    const QJsonObject header =
+        QJsonDocument::fromJson(bytes.mid(8, static_cast<qsizetype>(length))).object();
+    QCOMPARE(header.value(QStringLiteral("a.weight"))
+                 .toObject()
+                 .value(QStringLiteral("dtype"))
+                 .toString(),
+             QStringLiteral("U8"));
+    QCOMPARE(header.value(QStringLiteral("b"))
+                 .toObject()
+                 .value(QStringLiteral("data_offsets"))
+                 .toArray(),
+             (QJsonArray{6, 9}));
+    const QJsonObject metadata = header.value(QStringLiteral("__metadata__")).toObject();
+    QVERIFY(metadata.value(QStringLiteral("generator"))
+                .toString()
+                .startsWith(QStringLiteral("sparsity-explorer ")));
+    const std::pair<const char*, const char*> expected[] = {
+        {"a.weight/sparsity_level", "0.1"},
+        {"a.weight/sparse_block_shape", "[2, 3]"},
+        {"a.weight/zeros_per_block", "4"},
+        {"a.weight/norm", "l1"},
+        {"a.weight/achieved_sparsity", "0.3333333333333333"},
+        {"a.weight/source_dataset", "/a.weight"},
+        {"a.weight/scope", "layer"},
+        {"a.weight/min_level", "0"},
+        {"a.weight/max_level", "1"},
+        {"b/source_dataset", "/b"},
+        {"b/scope", "model"},
+        {"b/max_level", "0.75"},
+    };
+    for (const auto& [key, value] : expected)
+        QCOMPARE(metadata.value(QLatin1String(key)).toString(), QString::fromLatin1(value));
+    QCOMPARE(metadata.value(QStringLiteral("a.weight/source_file")).toString(), input);
+    QCOMPARE(metadata.value(QStringLiteral("a.weight/achieved_sparsity")).toString().toDouble(),
+             1.0 / 3.0);
+}
+
+void TestSafetensors::maskWriterIsAllOrNothing()
+{
+    QTemporaryDir dir;
+    const QString output = dir.filePath(QStringLiteral("masks.safetensors"));
+    const QString input = data(QStringLiteral("model.safetensors"));
+    const std::vector<std::uint8_t> mask(16, 1);
+    {
+        // Never committed: nothing stays behind.
+        const auto writer = createMaskFile(output, input, false);
+        writer->writeMask(QStringLiteral("/a"), {4, 4}, mask, {});
+        // The temporary file, and the scratch file unless it has no name (O_TMPFILE).
+        const QStringList during = listing(dir.path());
+        QVERIFY(!during.isEmpty() && during.size() <= 2);
+        for (const QString& name : during)
+            QVERIFY2(name.startsWith(QStringLiteral(".masks.safetensors.")), qPrintable(name));
+    }
+    QVERIFY(listing(dir.path()).isEmpty());
+    {
+        // A cancelled mask is taken back; the ones before it are committed.
+        const auto writer = createMaskFile(output, input, false);
+        writer->writeMask(QStringLiteral("/a"), {4, 4}, mask, {});
+        std::atomic<bool> cancelled{true};
+        ExecutionContext context;
+        context.cancelled = &cancelled;
+        VERIFY_ERROR(errorOf([&] {
+                         writer->writeMask(QStringLiteral("/b"), {2, 8}, mask, {}, context);
+                     }),
+                     ErrorCode::Cancelled, QString());
+        writer->commit();
+    }
+    QCOMPARE(listing(dir.path()), QStringList{QStringLiteral("masks.safetensors")});
+    QCOMPARE(pathsOf(openTensorFile(output)->listTree()), QStringList{QStringLiteral("/a")});
+    {
+        // The cancelled mask's bytes are gone too: the data area holds /a's 16 bytes only.
+        QFile file(output);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QByteArray start = file.read(8);
+        const std::uint64_t length = safetensorsHeaderLength(start, file.size(), output);
+        QCOMPARE(file.size(), static_cast<qint64>(8 + length + 16));
+    }
+    // The output exists: refused unless overwriting; the input is never the output.
+    VERIFY_ERROR(errorOf([&] { createMaskFile(output, input, false); }), ErrorCode::OutputExists,
+                 output);
+    VERIFY_ERROR(errorOf([&] { createMaskFile(input, input, true); }), ErrorCode::InvalidInput,
+                 QString());
+    QCOMPARE(listing(dir.path()), QStringList{QStringLiteral("masks.safetensors")});
 }
 
 QTEST_GUILESS_MAIN(TestSafetensors)
