@@ -54,9 +54,12 @@
 namespace sparsity::ui {
 namespace {
 
-QString hdf5Filter()
+// Every format openTensorFile reads first, then each alone.
+QString weightFileFilter()
 {
-    return MainWindow::tr("HDF5 files (*.h5 *.hdf5 *.hdf *.he5);;All files (*)");
+    return MainWindow::tr("Weight files (*.h5 *.hdf5 *.hdf *.he5 *.safetensors "
+                          "*.safetensors.index.json);;HDF5 files (*.h5 *.hdf5 *.hdf *.he5);;"
+                          "safetensors (*.safetensors *.safetensors.index.json);;All files (*)");
 }
 
 } // namespace
@@ -115,7 +118,7 @@ MainWindow::MainWindow(QWidget* parent)
     // are visible, so that is where a first look starts.
     m_layerView->setLogarithmic(true);
     m_layerView->setPlaceholder(
-        tr("Open an HDF5 file of weights (File ▸ Open, Ctrl+O) or drop one here."));
+        tr("Open a weight file, HDF5 or safetensors (File ▸ Open, Ctrl+O), or drop one here."));
     m_parameters->setParams(Session::defaultParams());
     m_modelView->setParameters(Session::defaultParams(), std::nullopt);
     updateTitle();
@@ -472,7 +475,7 @@ void MainWindow::openDemo(const QString& layer)
 void MainWindow::openWithDialog()
 {
     const QString path = QFileDialog::getOpenFileName(
-        this, tr("Open Weights"), WindowSettings::lastDirectory(), hdf5Filter());
+        this, tr("Open Weights"), WindowSettings::lastDirectory(), weightFileFilter());
     if (path.isEmpty())
         return;
     WindowSettings::setLastDirectory(path);

@@ -37,7 +37,7 @@ void MainWindowActions::createActions()
     m_open = new QAction(themeIcon(QStringLiteral("document-open"), QStyle::SP_DialogOpenButton),
                          tr("&Open…"), m_window);
     m_open->setShortcut(QKeySequence::Open);
-    m_open->setStatusTip(tr("Open an HDF5 file of weights"));
+    m_open->setStatusTip(tr("Open a weight file (HDF5 or safetensors)"));
 
     m_openDemo = new QAction(tr("Open &Demo Weights"), m_window);
     m_openDemo->setStatusTip(tr("The small MLP and CNN trained on the digits data set"));
@@ -47,7 +47,7 @@ void MainWindowActions::createActions()
                     tr("&Export Masks…"), m_window);
     m_exportMasks->setObjectName(QStringLiteral("exportMasksAction"));
     m_exportMasks->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
-    m_exportMasks->setStatusTip(tr("Write the masks to an HDF5 file"));
+    m_exportMasks->setStatusTip(tr("Write the masks to an HDF5 or safetensors file"));
 
     m_exportImage = new QAction(themeIcon(QStringLiteral("image-x-generic"), QStyle::SP_FileIcon),
                                 tr("Export &Image…"), m_window);
