@@ -248,6 +248,8 @@ ParsedCommand parseMask(const QStringList& arguments)
     parser.setApplicationDescription(QStringLiteral(
         "Compute block sparsity masks (1 = keep, 0 = pruned) for datasets of INPUT.h5 and write\n"
         "them to OUTPUT.h5 at the same paths, as uint8 with their parameters as attributes.\n"
+        "INPUT may also be a .safetensors file or a sharded checkpoint's .safetensors.index.json;\n"
+        "an OUTPUT named *.safetensors is written as safetensors (attributes in __metadata__).\n"
         "Without --dataset, every floating-point dataset of rank >= 2 is masked; others are\n"
         "skipped with a note. Nothing is written unless every dataset succeeds."));
     parser.addPositionalArgument(QStringLiteral("INPUT.h5"), QStringLiteral("The weights."));

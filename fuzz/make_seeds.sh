@@ -9,6 +9,24 @@ build_dir="${1:?usage: $0 BUILD_DIR}"
 corpus="$here/corpus"
 
 cmake --build "$build_dir" --target fuzz_make_seeds
+# fuzz_safetensors: the test files of tests/data/safetensors (tests/reference/make_safetensors.py),
+# whole files and indexes as they are, and each header alone (the target also reads its input as
+# a header; see fuzz_safetensors.cpp).
+mkdir -p "$corpus/fuzz_safetensors"
+data="$here/../tests/data/safetensors"
+for file in "$data"/*.safetensors "$data"/hostile/*.safetensors; do
+    name="$(basename "$file" .safetensors)"
+    [ "$(dirname "$file")" = "$data" ] || name="hostile-$name"
+    cp "$file" "$corpus/fuzz_safetensors/$name.safetensors"
+    length="$(od -An -t u8 -N 8 "$file" | tr -d ' ')"
+    if [ "$length" -lt 65536 ]; then
+        tail -c +9 "$file" | head -c "$length" >"$corpus/fuzz_safetensors/$name.header.json"
+    fi
+done
+cp "$data/sharded/model.safetensors.index.json" "$corpus/fuzz_safetensors/index.json"
+for index in "$data"/hostile-index/*/model.safetensors.index.json; do
+    cp "$index" "$corpus/fuzz_safetensors/index-$(basename "$(dirname "$index")").json"
+done
 mkdir -p "$corpus/fuzz_hdf5" "$corpus/fuzz_params" "$corpus/fuzz_cli" "$corpus/fuzz_numpy"
 "$build_dir/fuzz/fuzz_make_seeds" "$corpus/fuzz_hdf5"
 

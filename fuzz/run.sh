@@ -10,7 +10,7 @@ set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 build_dir="$(cd "${1:?usage: $0 BUILD_DIR [SECONDS]}" && pwd)"
 seconds="${2:-60}"
-targets=(${FUZZ_TARGETS:-fuzz_params fuzz_cli fuzz_hdf5 fuzz_numpy})
+targets=(${FUZZ_TARGETS:-fuzz_params fuzz_cli fuzz_hdf5 fuzz_numpy fuzz_safetensors})
 
 # Leaks are checked after each input (libFuzzer's -detect_leaks, on by default); UBSan stops at
 # the first report so that it fails the run like ASan does. allocator_may_return_null: a C

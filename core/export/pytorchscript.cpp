@@ -100,6 +100,7 @@ QString parameterArguments(const SparsityParams& params)
 // the lower index first, so two masks agree when they differ only among equal norms (or equal
 // f values inside a pruned block).
 const char* const prelude = R"PY(
+import json
 import os
 import sys
 
@@ -118,11 +119,52 @@ except ImportError:
 RESULTS = {}  # dataset -> {"verdict": ..., "mask": ..., "module": ...}, to look at afterwards
 
 
+SAFETENSORS_DTYPES = {"F64": "<f8", "F32": "<f4", "F16": "<f2", "I64": "<i8", "I32": "<i4",
+                      "I16": "<i2", "I8": "i1", "U64": "<u8", "U32": "<u4", "U16": "<u2",
+                      "U8": "u1", "BOOL": "u1"}
+
+
+def is_safetensors(path):
+    return path.endswith(".safetensors") or path.endswith(".safetensors.index.json")
+
+
+def read_safetensors(path, dataset):
+    """(array, __metadata__) of the tensor at `dataset` ("/" + name) in a .safetensors file or a
+    sharded checkpoint's index, read as the format describes it: 8-byte little-endian header
+    length, JSON header, data. None when the file holds no such tensor."""
+    name = dataset[1:]
+    if path.endswith(".json"):
+        with open(path) as f:
+            shard = json.load(f)["weight_map"].get(name)
+        if shard is None:
+            return None
+        path = os.path.join(os.path.dirname(path), shard)
+    with open(path, "rb") as f:
+        length = int.from_bytes(f.read(8), "little")
+        header = json.loads(f.read(length))
+        if name not in header:
+            return None
+        entry = header[name]
+        begin, end = entry["data_offsets"]
+        f.seek(8 + length + begin)
+        raw = f.read(end - begin)
+    if entry["dtype"] == "BF16":  # the upper half of a float32
+        data = (np.frombuffer(raw, "<u2").astype("<u4") << 16).view("<f4")
+    else:
+        data = np.frombuffer(raw, SAFETENSORS_DTYPES[entry["dtype"]])
+        if entry["dtype"] == "BOOL":
+            data = (data != 0).astype("u1")
+    return data.reshape(entry["shape"]), header.get("__metadata__", {})
+
+
 def load_weight(dataset):
     """The weight in the precision Sparsity Explorer computes in: float64 for float64 data and
     integers wider than 16 bits, float32 for everything else (float16 is widened exactly)."""
-    with h5py.File(SOURCE, "r") as f:
-        data = f[dataset][()]
+    if is_safetensors(SOURCE):
+        data = np.array(read_safetensors(SOURCE, dataset)[0])  # a writable copy for torch
+    else:
+        with h5py.File(SOURCE, "r") as f:
+            data = f[dataset][()]
     wide = data.dtype.itemsize > 4 or (data.dtype.kind in "iu" and data.dtype.itemsize > 2)
     return torch.from_numpy(np.ascontiguousarray(data, dtype=np.float64 if wide else np.float32))
 
@@ -136,22 +178,32 @@ def exported_mask(dataset, sparsity_level, sparse_block_shape, zeros_per_block, 
     if not os.path.exists(MASKS):
         print("%s: %s does not exist: no exported mask to compare with" % (dataset, MASKS))
         return None
-    with h5py.File(MASKS, "r") as f:
-        if dataset not in f:
-            print("%s: %s holds no mask for this dataset" % (dataset, MASKS))
-            return None
-        found = f[dataset]
-        attrs = found.attrs
-        made = (float(attrs.get("sparsity_level", float("nan"))),
-                tuple(int(x) for x in attrs.get("sparse_block_shape", [])),
-                int(attrs.get("zeros_per_block", -1)), text(attrs.get("norm", "")),
-                text(attrs.get("scope", scope)))
-        wanted = (sparsity_level, tuple(sparse_block_shape), zeros_per_block, "l%d" % norm, scope)
-        if made != wanted:
-            print("%s: the mask in %s was made with other parameters %r, not %r: export it again"
-                  % (dataset, MASKS, made, wanted))
-            return None
-        return torch.from_numpy(found[()])
+    if is_safetensors(MASKS):
+        # Attributes are strings in __metadata__ under "name/attribute".
+        found = read_safetensors(MASKS, dataset)
+        mask, metadata = found if found is not None else (None, {})
+        attrs = {key.rsplit("/", 1)[1]: value for key, value in metadata.items()
+                 if key.rsplit("/", 1)[0] == dataset[1:]}
+        if "sparse_block_shape" in attrs:
+            attrs["sparse_block_shape"] = json.loads(attrs["sparse_block_shape"])
+    else:
+        with h5py.File(MASKS, "r") as f:
+            found = f[dataset] if dataset in f else None
+            mask = found[()] if found is not None else None
+            attrs = dict(found.attrs) if found is not None else {}
+    if mask is None:
+        print("%s: %s holds no mask for this dataset" % (dataset, MASKS))
+        return None
+    made = (float(attrs.get("sparsity_level", float("nan"))),
+            tuple(int(x) for x in attrs.get("sparse_block_shape", [])),
+            int(attrs.get("zeros_per_block", -1)), text(attrs.get("norm", "")),
+            text(attrs.get("scope", scope)))
+    wanted = (sparsity_level, tuple(sparse_block_shape), zeros_per_block, "l%d" % norm, scope)
+    if made != wanted:
+        print("%s: the mask in %s was made with other parameters %r, not %r: export it again"
+              % (dataset, MASKS, made, wanted))
+        return None
+    return torch.from_numpy(np.array(mask))
 
 
 def block_rows(t, block):

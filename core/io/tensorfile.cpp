@@ -3,6 +3,8 @@
 #include "hdf5/hdf5maskwriter.h"
 #include "hdf5/hdf5reader.h"
 #include "numpy/numpyreader.h"
+#include "safetensors/safetensorsmaskwriter.h"
+#include "safetensors/safetensorsreader.h"
 
 #include <QFile>
 #include <QFileInfo>
@@ -21,7 +23,8 @@ struct ReaderFormat
 
 constexpr qsizetype headBytes = 16;
 
-const std::array<ReaderFormat, 2> readerFormats = {
+// Formats with a magic number come first: safetensors has none ('{' after the length).
+const std::array<ReaderFormat, 3> readerFormats = {
     ReaderFormat{&Hdf5Reader::hasSignature,
                  [](const QString& path) -> std::unique_ptr<TensorReader> {
                      return Hdf5Reader::open(path);
@@ -29,6 +32,10 @@ const std::array<ReaderFormat, 2> readerFormats = {
     ReaderFormat{&NumpyReader::hasSignature,
                  [](const QString& path) -> std::unique_ptr<TensorReader> {
                      return NumpyReader::open(path);
+                 }},
+    ReaderFormat{&SafetensorsReader::hasSignature,
+                 [](const QString& path) -> std::unique_ptr<TensorReader> {
+                     return SafetensorsReader::open(path);
                  }},
 };
 
@@ -61,6 +68,9 @@ std::unique_ptr<TensorReader> openTensorFile(const QString& path)
     // A damaged .npy or .npz is refused by the NumPy reader, which says what is wrong with it.
     if (NumpyReader::claimsName(path))
         return NumpyReader::open(path);
+    // A header that does not start as the format says is still refused as safetensors.
+    if (SafetensorsReader::hasFileName(path))
+        return SafetensorsReader::open(path);
     // HDF5 takes every file no signature claims: its signature may also follow a user block of
     // 512, 1024, ... bytes, and its reader says why a file is not one.
     return Hdf5Reader::open(path);
@@ -69,7 +79,10 @@ std::unique_ptr<TensorReader> openTensorFile(const QString& path)
 std::unique_ptr<MaskWriter> createMaskFile(const QString& outputPath, const QString& inputPath,
                                            bool overwrite)
 {
-    // docs/SPEC.md "Mask files": mask files are HDF5 whatever the input's format.
+    // docs/SPEC.md "Files written": HDF5 whatever the input's format, or safetensors when the
+    // output's name asks for it.
+    if (outputPath.endsWith(QLatin1String(".safetensors"), Qt::CaseInsensitive))
+        return SafetensorsMaskWriter::create(outputPath, inputPath, overwrite);
     return Hdf5MaskWriter::create(outputPath, inputPath, overwrite);
 }
 

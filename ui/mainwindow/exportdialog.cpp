@@ -74,9 +74,10 @@ QString ExportDialog::outputPath() const
 void ExportDialog::browse()
 {
     // The overwrite question comes later, from the main window, for typed paths too.
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export Masks"), outputPath(),
-                                                      tr("HDF5 files (*.h5 *.hdf5)"), nullptr,
-                                                      QFileDialog::DontConfirmOverwrite);
+    const QString path =
+        QFileDialog::getSaveFileName(this, tr("Export Masks"), outputPath(),
+                                     tr("HDF5 files (*.h5 *.hdf5);;safetensors (*.safetensors)"),
+                                     nullptr, QFileDialog::DontConfirmOverwrite);
     if (!path.isEmpty())
         m_path->setText(path);
 }

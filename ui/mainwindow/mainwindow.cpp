@@ -55,13 +55,14 @@
 namespace sparsity::ui {
 namespace {
 
-// Every format openTensorFile reads first; it tells them apart by content, so "All files"
-// opens a weight file of any name.
+// Every format openTensorFile reads first, then each alone; it tells them apart by content,
+// so "All files" opens a weight file of any name.
 QString weightFileFilter()
 {
-    return MainWindow::tr("Weight files (*.h5 *.hdf5 *.hdf *.he5 *.npy *.npz);;"
-                          "HDF5 files (*.h5 *.hdf5 *.hdf *.he5);;NumPy arrays (*.npy *.npz);;"
-                          "All files (*)");
+    return MainWindow::tr("Weight files (*.h5 *.hdf5 *.hdf *.he5 *.safetensors "
+                          "*.safetensors.index.json *.npy *.npz);;HDF5 files (*.h5 *.hdf5 *.hdf "
+                          "*.he5);;safetensors (*.safetensors *.safetensors.index.json);;NumPy "
+                          "arrays (*.npy *.npz);;All files (*)");
 }
 
 } // namespace

@@ -51,7 +51,7 @@ void MainWindowActions::retranslate()
     m_openDemo->setText(tr("Open &Demo Weights"));
     m_openDemo->setStatusTip(tr("The small MLP and CNN trained on the digits data set"));
     m_exportMasks->setText(tr("&Export Masks…"));
-    m_exportMasks->setStatusTip(tr("Write the masks to an HDF5 file"));
+    m_exportMasks->setStatusTip(tr("Write the masks to an HDF5 or safetensors file"));
     m_exportImage->setText(tr("Export &Image…"));
     m_exportImage->setStatusTip(tr("Save the current view as PNG, one pixel per weight"));
     m_quit->setText(tr("&Quit"));
