@@ -916,8 +916,8 @@
         <translation>在模型范围下，每层的掩码是它在所有层统一排序中的份额：它们会一起写出。</translation>
     </message>
     <message>
-        <source>HDF5 files (*.h5 *.hdf5)</source>
-        <translation>HDF5 文件 (*.h5 *.hdf5)</translation>
+        <source>HDF5 files (*.h5 *.hdf5);;safetensors (*.safetensors)</source>
+        <translation>HDF5 文件 (*.h5 *.hdf5);;safetensors 文件 (*.safetensors)</translation>
     </message>
 </context>
 <context>
@@ -1430,16 +1430,8 @@ Not masked by default (%2); select it to view it anyway.</source>
 <context>
     <name>sparsity::ui::MainWindow</name>
     <message>
-        <source>HDF5 files (*.h5 *.hdf5 *.hdf *.he5);;All files (*)</source>
-        <translation>HDF5 文件 (*.h5 *.hdf5 *.hdf *.he5);;所有文件 (*)</translation>
-    </message>
-    <message>
         <source>Computing…</source>
         <translation>正在计算…</translation>
-    </message>
-    <message>
-        <source>Open an HDF5 file of weights (File ▸ Open, Ctrl+O) or drop one here.</source>
-        <translation>打开一个权重 HDF5 文件（文件 ▸ 打开，Ctrl+O），或将文件拖放到这里。</translation>
     </message>
     <message>
         <source>Curves</source>
@@ -1587,16 +1579,20 @@ Not masked by default (%2); select it to view it anyway.</source>
         <source>The translation %1 cannot be loaded.</source>
         <translation>无法加载翻译 %1。</translation>
     </message>
+    <message>
+        <source>Weight files (*.h5 *.hdf5 *.hdf *.he5 *.safetensors *.safetensors.index.json *.npy *.npz);;HDF5 files (*.h5 *.hdf5 *.hdf *.he5);;safetensors (*.safetensors *.safetensors.index.json);;NumPy arrays (*.npy *.npz);;All files (*)</source>
+        <translation>权重文件 (*.h5 *.hdf5 *.hdf *.he5 *.safetensors *.safetensors.index.json *.npy *.npz);;HDF5 文件 (*.h5 *.hdf5 *.hdf *.he5);;safetensors 文件 (*.safetensors *.safetensors.index.json);;NumPy 数组 (*.npy *.npz);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Open a weight file: HDF5, safetensors or NumPy (File ▸ Open, Ctrl+O), or drop one here.</source>
+        <translation>打开一个权重文件：HDF5、safetensors 或 NumPy（文件 ▸ 打开，Ctrl+O），或将文件拖放到这里。</translation>
+    </message>
 </context>
 <context>
     <name>sparsity::ui::MainWindowActions</name>
     <message>
         <source>&amp;Open…</source>
         <translation>打开(&amp;O)…</translation>
-    </message>
-    <message>
-        <source>Open an HDF5 file of weights</source>
-        <translation>打开一个权重 HDF5 文件</translation>
     </message>
     <message>
         <source>Open &amp;Demo Weights</source>
@@ -1609,10 +1605,6 @@ Not masked by default (%2); select it to view it anyway.</source>
     <message>
         <source>&amp;Export Masks…</source>
         <translation>导出掩码(&amp;E)…</translation>
-    </message>
-    <message>
-        <source>Write the masks to an HDF5 file</source>
-        <translation>将掩码写入 HDF5 文件</translation>
     </message>
     <message>
         <source>Export &amp;Image…</source>
@@ -1733,6 +1725,14 @@ Not masked by default (%2); select it to view it anyway.</source>
     <message>
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Open a file of weights (HDF5, safetensors, NumPy .npy or .npz)</source>
+        <translation>打开一个权重文件（HDF5、safetensors、NumPy .npy 或 .npz）</translation>
+    </message>
+    <message>
+        <source>Write the masks to an HDF5 or safetensors file</source>
+        <translation>将掩码写入 HDF5 或 safetensors 文件</translation>
     </message>
 </context>
 <context>
