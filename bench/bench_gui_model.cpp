@@ -238,6 +238,8 @@ struct FirstCurve
 {
     std::optional<double> firstPoint; // ms from the request to the first paint with a point
     std::optional<double> complete;   // ms until every configuration's model curve is complete
+    double firstCpu = 0.0;            // process CPU ms from the request to the first point
+    double completeCpu = 0.0;         // and to the complete curves
     QString progress;                 // the dock's progress line at the end
     bool stopped = false;             // the process was stopped meanwhile
     double stoppedMs = 0.0;           // for about this long (taken off `complete`)
@@ -251,6 +253,7 @@ FirstCurve waitForModelCurves(TimingApplication& app, MainWindow& window,
     FirstCurve result;
     const int stops = continuedCount();
     const double stoppedBefore = stoppedMs();
+    const double cpuBefore = processCpuMs();
     CurvesPanel* panel = window.curvesPanel();
     ui::CurvePlot* plot = panel->plot();
     // A first point timed across a stop is not a measurement; the completion time is the wall
@@ -259,6 +262,7 @@ FirstCurve waitForModelCurves(TimingApplication& app, MainWindow& window,
     app.onPainted = [&](QObject* receiver) {
         if (receiver == plot && !result.firstPoint && hasPoint(*plot)) {
             result.firstPoint = static_cast<double>(clock.nsecsElapsed()) / 1e6;
+            result.firstCpu = processCpuMs() - cpuBefore;
             firstStopped = continuedCount() != stops;
         }
     };
@@ -273,9 +277,11 @@ FirstCurve waitForModelCurves(TimingApplication& app, MainWindow& window,
     };
     while (clock.elapsed() < timeoutMs && !(result.firstPoint && result.complete)) {
         QTest::qWait(2);
-        if (!result.complete && complete())
+        if (!result.complete && complete()) {
             result.complete =
                 static_cast<double>(clock.nsecsElapsed()) / 1e6 - (stoppedMs() - stoppedBefore);
+            result.completeCpu = processCpuMs() - cpuBefore;
+        }
     }
     result.stopped = firstStopped;
     result.stoppedMs = stoppedMs() - stoppedBefore;
@@ -310,37 +316,45 @@ void firstPointParts(const QString& model, const QStringList& configs, const QSt
     const core::ExecutionContext read{nullptr, 1, nullptr};
     QElapsedTimer clock;
     clock.start();
+    double cpu = processCpuMs();
     const auto reader = core::openTensorFile(model);
     const auto tree = reader->listTree();
     const double openMs = static_cast<double>(clock.nsecsElapsed()) / 1e6;
     clock.restart();
     const core::WeightTensor weights = reader->readTensor(layer, read);
     const double readMs = static_cast<double>(clock.nsecsElapsed()) / 1e6;
-    out() << QStringLiteral("parts: open and list %1 ms; read %2 (%3 elements) %4 ms; %5\n")
+    const double readCpu = processCpuMs() - cpu;
+    out() << QStringLiteral("parts: open and list %1 ms; read %2 (%3 elements) %4 ms (CPU, open "
+                            "and read: %6 ms); %5\n")
                  .arg(openMs, 0, 'f', 1)
                  .arg(layer)
                  .arg(weights.elementCount())
                  .arg(readMs, 0, 'f', 0)
-                 .arg(loadNow());
+                 .arg(loadNow())
+                 .arg(readCpu, 0, 'f', 0);
     const core::ExecutionContext sweep{&pool, ui::curveThreads(pool.maxThreadCount()), nullptr};
     const std::vector<double> levels = core::defaultSweepLevels();
     for (const QString& spec : configs) {
         const core::BlockSpec block = core::parseBlockSpec(spec);
         const core::Configuration configuration{block.block, block.zerosPerBlock, core::Norm::L2};
         std::vector<double> times;
+        std::vector<double> cpus;
         for (int i = 0; i < 3; ++i) {
             clock.restart();
+            cpu = processCpuMs();
             const auto curve = core::sweepTensor(weights, configuration, levels, sweep);
             times.push_back(static_cast<double>(clock.nsecsElapsed()) / 1e6);
+            cpus.push_back(processCpuMs() - cpu);
         }
         out() << QStringLiteral("parts: sweep %1 of that layer, %2 levels on %3 thread(s): "
-                                "median %4 ms (min %5); %6\n")
+                                "median %4 ms (min %5; CPU median %7 ms); %6\n")
                      .arg(spec)
                      .arg(levels.size())
                      .arg(sweep.maxThreads)
                      .arg(median(times), 0, 'f', 0)
                      .arg(minimum(times), 0, 'f', 0)
-                     .arg(loadNow());
+                     .arg(loadNow())
+                     .arg(median(cpus), 0, 'f', 0);
     }
     out().flush();
 }
@@ -377,11 +391,13 @@ int runFirstCurve(TimingApplication& app, const QString& model, const QStringLis
                          .arg(repeat + 1)
                          .arg(firstLayer)
                          .arg(clock.elapsed());
+            out().flush();
             clock.restart();
             dock(*window, "curvesDock")->toggleViewAction()->trigger();
             const FirstCurve result = waitForModelCurves(app, *window, clock, timeoutMs);
             out() << QStringLiteral("repeat %1, dock opened on the open model: first point %2, "
-                                    "complete %3 (%4); peak RSS %5 MiB; %6%7\n")
+                                    "complete %3 (%4); peak RSS %5 MiB; %6%7; process "
+                                    "CPU %8 ms to the first point, %9 s to complete\n")
                          .arg(repeat + 1)
                          .arg(ms(result.firstPoint), ms(result.complete), result.progress)
                          .arg(peakRssMiB(), 0, 'f', 0)
@@ -391,7 +407,9 @@ int runFirstCurve(TimingApplication& app, const QString& model, const QStringLis
                               : result.stoppedMs > 0
                                   ? QStringLiteral("; %1 s stopped, taken off")
                                         .arg(result.stoppedMs / 1000.0, 0, 'f', 1)
-                                  : QString());
+                                  : QString())
+                         .arg(result.firstCpu, 0, 'f', 0)
+                         .arg(result.completeCpu / 1000.0, 0, 'f', 1);
             out().flush();
             if (result.firstPoint && !result.stopped)
                 dockFirst.push_back(*result.firstPoint);
@@ -408,7 +426,8 @@ int runFirstCurve(TimingApplication& app, const QString& model, const QStringLis
             window->openFile(model);
             const FirstCurve result = waitForModelCurves(app, *window, clock, timeoutMs);
             out() << QStringLiteral("repeat %1, model opened with the dock open: first point %2, "
-                                    "complete %3 (%4); peak RSS %5 MiB; %6%7\n")
+                                    "complete %3 (%4); peak RSS %5 MiB; %6%7; process "
+                                    "CPU %8 ms to the first point, %9 s to complete\n")
                          .arg(repeat + 1)
                          .arg(ms(result.firstPoint), ms(result.complete), result.progress)
                          .arg(peakRssMiB(), 0, 'f', 0)
@@ -418,7 +437,9 @@ int runFirstCurve(TimingApplication& app, const QString& model, const QStringLis
                               : result.stoppedMs > 0
                                   ? QStringLiteral("; %1 s stopped, taken off")
                                         .arg(result.stoppedMs / 1000.0, 0, 'f', 1)
-                                  : QString());
+                                  : QString())
+                         .arg(result.firstCpu, 0, 'f', 0)
+                         .arg(result.completeCpu / 1000.0, 0, 'f', 1);
             out().flush();
             if (result.firstPoint && !result.stopped)
                 openFirst.push_back(*result.firstPoint);

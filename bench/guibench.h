@@ -79,6 +79,9 @@ double maximum(const std::vector<double>& values);
 QString loadNow();
 // The process's peak resident set so far (getrusage), in MiB.
 double peakRssMiB();
+// CPU time of all the process's threads so far (user + system), in ms: the work a figure took,
+// which a loaded machine does not inflate as it does wall time.
+double processCpuMs();
 // How often the process was continued after a stop (SIGCONT) since startup: on the shared
 // machine other benchmarks stop the other processes while they run, and a figure timed across
 // a stop is not the program's. installStopCounter() must run first.
