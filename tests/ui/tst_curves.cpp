@@ -155,6 +155,57 @@ private Q_SLOTS:
         QCOMPARE(plot->marker()->y(), shown(*window)->stats.retainedL1);
     }
 
+    // A level change moves only the marker: the plot keeps its image of the curves (repainting
+    // them cost a frame), and what it shows is still exactly a fresh plot's picture.
+    void movingTheMarkerKeepsTheCurvesImage()
+    {
+        QList<CurvePlot::Curve> curves;
+        for (int c = 0; c < 3; ++c) {
+            CurvePlot::Curve curve;
+            curve.label = QStringLiteral("curve %1").arg(c);
+            curve.color = QColor::fromHsv(c * 100, 200, 200);
+            curve.emphasized = c == 1;
+            for (int i = 0; i <= 100; ++i)
+                curve.points.emplace_back(i / 100.0, 1.0 - std::pow(i / 100.0, 1.0 + c));
+            curves.append(curve);
+        }
+        CurvePlot kept;
+        kept.resize(500, 300);
+        kept.ensurePolished(); // as when shown: polishing changes the palette, a repaint
+        kept.setAxisTitles(QStringLiteral("x"), QStringLiteral("y"));
+        kept.setCurves(curves);
+        kept.setMarker(QPointF(0.2, 0.9), 1);
+        const QImage first = kept.grab().toImage();
+        QCOMPARE(kept.backgroundPaints(), 1);
+        kept.setCurves(curves); // what the panel does on every level change
+        kept.setAxisTitles(QStringLiteral("x"), QStringLiteral("y"));
+        kept.setMarker(QPointF(0.7, 0.4), 1);
+        const QImage moved = kept.grab().toImage();
+        QCOMPARE(kept.backgroundPaints(), 1);
+        QVERIFY(moved != first);
+
+        CurvePlot fresh;
+        fresh.resize(500, 300);
+        fresh.ensurePolished();
+        fresh.setAxisTitles(QStringLiteral("x"), QStringLiteral("y"));
+        fresh.setCurves(curves);
+        fresh.setMarker(QPointF(0.7, 0.4), 1);
+        QCOMPARE(moved, fresh.grab().toImage());
+
+        // New curves, a new size or new titles paint the image again.
+        curves[0].points[50].setY(0.1);
+        kept.setCurves(curves);
+        const QImage changed = kept.grab().toImage();
+        QCOMPARE(kept.backgroundPaints(), 2);
+        QVERIFY(changed != moved);
+        kept.resize(400, 300);
+        kept.grab();
+        QCOMPARE(kept.backgroundPaints(), 3);
+        kept.setAxisTitles(QStringLiteral("x"), QStringLiteral("retained L1"));
+        kept.grab();
+        QCOMPARE(kept.backgroundPaints(), 4);
+    }
+
     void currentConfigurationOutsideTheListIsAdded()
     {
         auto window = open(demoFile, QStringLiteral("/mlp/fc2/weight"));

@@ -11,6 +11,14 @@ namespace {
 constexpr int tickCount = 5;     // 0, 20, ..., 100 %
 constexpr double pickRadius = 8; // pixels from a point that still pick it
 
+bool sameCurves(const QList<CurvePlot::Curve>& a, const QList<CurvePlot::Curve>& b)
+{
+    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const auto& x, const auto& y) {
+        return x.label == y.label && x.color == y.color && x.emphasized == y.emphasized &&
+               x.points == y.points;
+    });
+}
+
 } // namespace
 
 CurvePlot::CurvePlot(QWidget* parent)
@@ -23,16 +31,21 @@ CurvePlot::CurvePlot(QWidget* parent)
 
 void CurvePlot::setCurves(QList<Curve> curves)
 {
+    // The panel hands over the same curves on every level change: keep the image then.
+    if (sameCurves(curves, m_curves))
+        return;
     m_curves = std::move(curves);
     m_hover = {-1, -1};
-    update();
+    invalidateBackground();
 }
 
 void CurvePlot::setAxisTitles(const QString& x, const QString& y)
 {
+    if (x == m_xTitle && y == m_yTitle)
+        return;
     m_xTitle = x;
     m_yTitle = y;
-    update();
+    invalidateBackground();
 }
 
 void CurvePlot::setMarker(std::optional<QPointF> point, int curve)
@@ -44,8 +57,24 @@ void CurvePlot::setMarker(std::optional<QPointF> point, int curve)
 
 void CurvePlot::setMessage(const QString& message)
 {
+    if (message == m_message)
+        return;
     m_message = message;
+    invalidateBackground();
+}
+
+void CurvePlot::invalidateBackground()
+{
+    m_backgroundValid = false;
     update();
+}
+
+void CurvePlot::changeEvent(QEvent* event)
+{
+    if (event->type() == QEvent::PaletteChange || event->type() == QEvent::FontChange ||
+        event->type() == QEvent::StyleChange)
+        invalidateBackground();
+    QWidget::changeEvent(event);
 }
 
 QSize CurvePlot::sizeHint() const
@@ -143,10 +172,56 @@ void CurvePlot::leaveEvent(QEvent*)
 
 void CurvePlot::paintEvent(QPaintEvent*)
 {
+    const qreal ratio = devicePixelRatioF();
+    const QSize pixels = (QSizeF(size()) * ratio).toSize();
+    // A new size shows as a new pixel size: no resize event is needed to notice it.
+    if (!m_backgroundValid || m_background.size() != pixels ||
+        m_background.devicePixelRatio() != ratio) {
+        m_background = QPixmap(pixels);
+        m_background.setDevicePixelRatio(ratio);
+        QPainter background(&m_background);
+        paintBackground(background);
+        m_backgroundValid = true;
+        ++m_backgroundPaints;
+    }
     QPainter painter(this);
+    painter.drawPixmap(0, 0, m_background);
+    paintMarkerAndHover(painter);
+}
+
+void CurvePlot::paintMarkerAndHover(QPainter& painter) const
+{
+    if (m_curves.isEmpty())
+        return;
+    painter.setRenderHint(QPainter::Antialiasing);
+    const QColor text = palette().color(QPalette::Text);
+    painter.setClipRect(plotArea().adjusted(-3, -3, 3, 3));
+    if (m_marker) {
+        const QColor color = m_markerCurve >= 0 && m_markerCurve < m_curves.size()
+                                 ? m_curves[m_markerCurve].color
+                                 : text;
+        painter.setPen(QPen(palette().color(QPalette::Base), 2));
+        painter.setBrush(color);
+        painter.drawEllipse(toScreen(*m_marker), 6, 6);
+        painter.setPen(QPen(text, 1.5));
+        painter.setBrush(Qt::NoBrush);
+        painter.drawEllipse(toScreen(*m_marker), 8, 8);
+    }
+    if (m_hover.first >= 0 && m_hover.first < m_curves.size()) {
+        const Curve& curve = m_curves[m_hover.first];
+        if (m_hover.second >= 0 && std::size_t(m_hover.second) < curve.points.size()) {
+            painter.setPen(QPen(text, 1.5));
+            painter.setBrush(curve.color);
+            painter.drawEllipse(toScreen(curve.points[std::size_t(m_hover.second)]), 4.5, 4.5);
+        }
+    }
+}
+
+void CurvePlot::paintBackground(QPainter& painter) const
+{
     painter.setRenderHint(QPainter::Antialiasing);
     const QPalette& pal = palette();
-    painter.fillRect(rect(), pal.base());
+    painter.fillRect(QRect(QPoint(0, 0), size()), pal.base());
     const QRectF area = plotArea();
     const QFontMetrics fm = fontMetrics();
     const QColor text = pal.color(QPalette::Text);
@@ -206,25 +281,6 @@ void CurvePlot::paintEvent(QPaintEvent*)
                                 Qt::RoundCap, Qt::RoundJoin));
             painter.setBrush(Qt::NoBrush);
             painter.drawPath(path);
-        }
-    }
-    if (m_marker) {
-        const QColor color = m_markerCurve >= 0 && m_markerCurve < m_curves.size()
-                                 ? m_curves[m_markerCurve].color
-                                 : text;
-        painter.setPen(QPen(pal.color(QPalette::Base), 2));
-        painter.setBrush(color);
-        painter.drawEllipse(toScreen(*m_marker), 6, 6);
-        painter.setPen(QPen(text, 1.5));
-        painter.setBrush(Qt::NoBrush);
-        painter.drawEllipse(toScreen(*m_marker), 8, 8);
-    }
-    if (m_hover.first >= 0 && m_hover.first < m_curves.size()) {
-        const Curve& curve = m_curves[m_hover.first];
-        if (m_hover.second >= 0 && std::size_t(m_hover.second) < curve.points.size()) {
-            painter.setPen(QPen(text, 1.5));
-            painter.setBrush(curve.color);
-            painter.drawEllipse(toScreen(curve.points[std::size_t(m_hover.second)]), 4.5, 4.5);
         }
     }
     painter.restore();

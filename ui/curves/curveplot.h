@@ -2,6 +2,7 @@
 
 #include <QColor>
 #include <QList>
+#include <QPixmap>
 #include <QPointF>
 #include <QString>
 #include <QWidget>
@@ -14,7 +15,9 @@ namespace sparsity::ui {
 // energy or L1 against achieved sparsity), painted with QPainter: axes with ticks, labels and
 // titles, a grid, a legend, an optional marker, and the point under the mouse ringed. Says
 // which point is hovered and which is clicked; knows nothing of what the points mean.
-// UI thread only.
+// Everything but the marker and the hovered point is kept in an image until the curves, the
+// titles, the message, the size or the look change: a level change moves only the marker, and
+// repainting six antialiased curves for it cost a frame's budget. UI thread only.
 class CurvePlot final : public QWidget
 {
     Q_OBJECT
@@ -47,6 +50,8 @@ public:
 
     QSize sizeHint() const override;
     QSize minimumSizeHint() const override;
+    // How many times the kept image has been painted (for tests of the caching).
+    int backgroundPaints() const { return m_backgroundPaints; }
 
 Q_SIGNALS:
     // The point under the mouse; curve -1 when none.
@@ -58,11 +63,17 @@ protected:
     void mouseMoveEvent(QMouseEvent* event) override;
     void mousePressEvent(QMouseEvent* event) override;
     void leaveEvent(QEvent* event) override;
+    void changeEvent(QEvent* event) override;
 
 private:
     QRectF plotArea() const;
     int legendWidth() const;
     void setHover(std::pair<int, int> hover);
+    void invalidateBackground();
+    // Grid, axes, titles, curves, legend or message: all that does not follow the mouse or the
+    // level.
+    void paintBackground(QPainter& painter) const;
+    void paintMarkerAndHover(QPainter& painter) const;
 
     QList<Curve> m_curves;
     QString m_xTitle;
@@ -71,6 +82,9 @@ private:
     std::optional<QPointF> m_marker;
     int m_markerCurve = -1;
     std::pair<int, int> m_hover{-1, -1};
+    QPixmap m_background;
+    bool m_backgroundValid = false;
+    int m_backgroundPaints = 0;
 };
 
 } // namespace sparsity::ui
