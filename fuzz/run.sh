@@ -2,9 +2,9 @@
 # Runs every fuzz target for SECONDS (default 60) on a copy of its committed seed corpus, so a
 # run never writes into the repository, and fails if any target reports a crash, a sanitizer
 # error, a leak, a timeout or running out of memory. Usage: fuzz/run.sh BUILD_DIR [SECONDS]
-# (BUILD_DIR configured with -DSPARSITY_BUILD_FUZZ=ON and built). The targets run one after
-# the other, each on one core. What a failing target found is kept in
-# BUILD_DIR/fuzz-findings/TARGET/ (the input, and the log), for fuzz/README.md's steps.
+# (BUILD_DIR configured with -DSPARSITY_BUILD_FUZZ=ON and built). The targets run side by side,
+# one per core (FUZZ_JOBS=N: at most N at once), each on one core. What a failing target found
+# is kept in BUILD_DIR/fuzz-findings/TARGET/ (the input, and the log), for fuzz/README.md's steps.
 # FUZZ_TARGETS="fuzz_hdf5" runs only the named targets.
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -40,14 +40,14 @@ inside_hdf5() {
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-passed=0
-failed=0
-for target in "${targets[@]}"; do
+# Runs one target for the whole time on a copy of its corpus; prints its result and fails if it
+# found anything.
+run_target() {
+    local target="$1"
     binary="$build_dir/fuzz/$target"
     if [ ! -x "$binary" ]; then
         echo "$target: $binary is missing; build with -DSPARSITY_BUILD_FUZZ=ON" >&2
-        failed=$((failed + 1))
-        continue
+        return 1
     fi
     corpus="$work/$target/corpus"
     artifacts="$work/$target/artifacts"
@@ -84,7 +84,6 @@ for target in "${targets[@]}"; do
     found="$(find "$artifacts" -type f | wc -l)"
     if [ "$status" -ne 0 ] || [ "$found" -ne 0 ] ||
         grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)|runtime error:' "$log"; then
-        failed=$((failed + 1))
         keep="$build_dir/fuzz-findings/$target"
         mkdir -p "$keep"
         cp "$log" "$keep/log"
@@ -92,9 +91,29 @@ for target in "${targets[@]}"; do
         echo "$target: FAILED (exit $status, ${runs:-?} runs); input and log in $keep" >&2
         grep -E -A25 'ERROR:|runtime error:|==ERROR|deadly signal|invariant broken' "$log" |
             head -60 >&2
-    else
+        return 1
+    fi
+    echo "$target: ok, $runs runs in ${seconds}s, corpus $(ls "$corpus" | wc -l) inputs, $known known HDF5 crashes (fuzz/README.md)"
+}
+
+# The targets run side by side, at most FUZZ_JOBS (default: one per core) at once, each on one
+# core for SECONDS: on 2 cores the 3 targets take 2 x SECONDS instead of 3 x, with as many
+# inputs each. Each target's output is shown whole, in the order of the targets.
+max_jobs="${FUZZ_JOBS:-$(nproc)}"
+for target in "${targets[@]}"; do
+    while [ "$(jobs -rp | wc -l)" -ge "$max_jobs" ]; do wait -n || true; done
+    (run_target "$target" >"$work/$target.out" 2>&1; echo $? >"$work/$target.status") &
+done
+wait
+passed=0
+failed=0
+for target in "${targets[@]}"; do
+    if [ "$(cat "$work/$target.status" 2>/dev/null)" = 0 ]; then
+        cat "$work/$target.out"
         passed=$((passed + 1))
-        echo "$target: ok, $runs runs in ${seconds}s, corpus $(ls "$corpus" | wc -l) inputs, $known known HDF5 crashes (fuzz/README.md)"
+    else
+        cat "$work/$target.out" >&2
+        failed=$((failed + 1))
     fi
 done
 echo "fuzz: $passed passed, $failed failed"
