@@ -20,7 +20,7 @@ shift || true
 build_dir="${BUILD_DIR:-build}"
 
 packages=(build-essential cmake qt6-base-dev libqt6opengl6-dev libxkbcommon-dev libhdf5-dev
-          libgl-dev zlib1g-dev)
+          libgl-dev zlib1g-dev liblzf-dev hdf5-filter-plugin hdf5-filter-plugin-blosc-serial)
 
 # Installs those of the given packages (default: the build's) that are missing.
 install_missing() {

@@ -235,12 +235,13 @@ private Q_SLOTS:
                                                      "2147483648x2147483648, float64) needs");
         QTest::newRow("missing filter")
             << QStringLiteral("/filter/mandatory")
-            << QStringLiteral("dataset '/filter/mandatory' is compressed with filter "
-                              "'test-identity' (id 40123), which this HDF5 library cannot decode");
+            << QStringLiteral("dataset '/filter/mandatory' cannot be read: compressed with "
+                              "filter 'test-identity' (id 40123), which this HDF5 library cannot "
+                              "decode");
         QTest::newRow("optional filter applied")
             << QStringLiteral("/filter/optional")
-            << QStringLiteral("dataset '/filter/optional' is compressed with filter "
-                              "'test-optional-identity' (id 40124)");
+            << QStringLiteral("dataset '/filter/optional' cannot be read: compressed with "
+                              "filter 'test-optional-identity' (id 40124)");
     }
     void unreadableDatasetsShowADialog()
     {
