@@ -1,6 +1,7 @@
 #include "hdf5dataset.h"
 
 #include "error.h"
+#include "hdf5filters.h"
 #include "hdf5handle.h"
 #include "io/datasetchecks.h"
 #include "tensor/halffloat.h"
@@ -25,6 +26,40 @@ struct TypeDescription
     std::int64_t size = 0;
 };
 
+// A floating type by its real format: IEEE binary16/32/64 as float16/32/64, Google's brain
+// float as bfloat16, anything else by its bit counts, "float(e5m2)" or "float(e8m23, 64-bit)".
+// The size alone would call a bfloat16 "float16".
+QString floatTypeName(hid_t type)
+{
+    const std::size_t size = H5Tget_size(type);
+    std::size_t sign = 0, exponentPosition = 0, exponentSize = 0, mantissaPosition = 0,
+                mantissaSize = 0;
+    if (H5Tget_fields(type, &sign, &exponentPosition, &exponentSize, &mantissaPosition,
+                      &mantissaSize) < 0)
+        return QStringLiteral("float%1").arg(size * 8);
+    const std::size_t precision = H5Tget_precision(type);
+    const std::size_t bias = H5Tget_ebias(type);
+    const bool packed =
+        H5Tget_offset(type) == 0 && mantissaPosition == 0 && exponentPosition == mantissaSize &&
+        sign == mantissaSize + exponentSize && precision == sign + 1 && precision == size * 8 &&
+        H5Tget_norm(type) == H5T_NORM_IMPLIED && bias == (std::size_t{1} << (exponentSize - 1)) - 1;
+    if (packed) {
+        if (exponentSize == 5 && mantissaSize == 10)
+            return QStringLiteral("float16");
+        if (exponentSize == 8 && mantissaSize == 23)
+            return QStringLiteral("float32");
+        if (exponentSize == 11 && mantissaSize == 52)
+            return QStringLiteral("float64");
+        if (exponentSize == 8 && mantissaSize == 7)
+            return QStringLiteral("bfloat16");
+        return QStringLiteral("float(e%1m%2)").arg(exponentSize).arg(mantissaSize);
+    }
+    return QStringLiteral("float(e%1m%2, %3-bit)")
+        .arg(exponentSize)
+        .arg(mantissaSize)
+        .arg(size * 8);
+}
+
 TypeDescription describeType(hid_t type)
 {
     TypeDescription description;
@@ -32,7 +67,7 @@ TypeDescription describeType(hid_t type)
     const QString bits = QString::number(description.size * 8);
     switch (H5Tget_class(type)) {
     case H5T_FLOAT:
-        description.name = QStringLiteral("float") + bits;
+        description.name = floatTypeName(type);
         description.elementClass = ElementClass::Float;
         break;
     case H5T_INTEGER:
@@ -130,51 +165,12 @@ DatasetInfo describeHdf5Dataset(Hid dataset, const QString& path, const QString&
         info.storageBytes = saturatingProduct(factors);
     }
 
+    info.decodeProblem = hdf5FilterProblem(dataset, static_cast<Hsize>(info.elementSize));
     applyDatasetRules(info);
     return info;
 }
 
 namespace {
-
-// The names of the filters in dataset's pipeline that this HDF5 library cannot decode,
-// split into mandatory ones (reading must fail) and optional ones (it may fail).
-struct MissingFilters
-{
-    QStringList mandatory;
-    QStringList optional;
-};
-
-MissingFilters missingFilters(hid_t dataset)
-{
-    MissingFilters missing;
-    const Hdf5Handle dcpl(H5Dget_create_plist(dataset));
-    if (!dcpl.isValid())
-        return missing;
-    const int count = H5Pget_nfilters(dcpl.get());
-    for (int i = 0; i < count; ++i) {
-        unsigned flags = 0;
-        size_t valueCount = 0;
-        char name[256] = {};
-        unsigned config = 0;
-        const H5Z_filter_t filter =
-            H5Pget_filter2(dcpl.get(), static_cast<unsigned>(i), &flags, &valueCount, nullptr,
-                           sizeof name, name, &config);
-        if (filter < 0)
-            continue;
-        bool decodable = H5Zfilter_avail(filter) > 0;
-        unsigned filterConfig = 0;
-        if (decodable && H5Zget_filter_info(filter, &filterConfig) >= 0)
-            decodable = (filterConfig & H5Z_FILTER_CONFIG_DECODE_ENABLED) != 0;
-        if (decodable)
-            continue;
-        const QString text =
-            name[0] != '\0'
-                ? QStringLiteral("'%1' (id %2)").arg(QString::fromUtf8(name)).arg(filter)
-                : QStringLiteral("id %1").arg(filter);
-        ((flags & H5Z_FLAG_OPTIONAL) != 0 ? missing.optional : missing.mandatory) << text;
-    }
-    return missing;
-}
 
 // Checks the chunk shape of a chunked dataset as HDF5 checks it when it creates a dataset, but
 // not when it opens one: every chunk dimension at least 1 and, where the dataset cannot grow,
@@ -297,13 +293,6 @@ WeightTensor readValues(hid_t dataset, hid_t memoryType, const DatasetInfo& info
         if (H5Dread(dataset, memoryType, memorySpace.get(), fileSpace.get(), H5P_DEFAULT, buffer) <
             0) {
             const QString cause = hdf5ErrorCause();
-            const MissingFilters missing = missingFilters(dataset);
-            if (!missing.optional.isEmpty())
-                throw Error(ErrorCode::InvalidInput,
-                            QStringLiteral("%1: dataset %2 is compressed with filter %3, which "
-                                           "this HDF5 library cannot decode")
-                                .arg(fileName, quoted(info.path),
-                                     missing.optional.join(QStringLiteral(", "))));
             throw Error(ErrorCode::Io, QStringLiteral("%1: cannot read dataset %2: %3")
                                            .arg(fileName, quoted(info.path), cause));
         }
@@ -319,13 +308,11 @@ WeightTensor readValues(hid_t dataset, hid_t memoryType, const DatasetInfo& info
 WeightTensor readHdf5Dataset(Hid dataset, const DatasetInfo& info, const QString& fileName,
                              std::uint64_t memoryBudget, const ExecutionContext& context)
 {
-    const MissingFilters missing = missingFilters(dataset);
-    if (!missing.mandatory.isEmpty())
-        throw Error(
-            ErrorCode::InvalidInput,
-            QStringLiteral("%1: dataset %2 is compressed with filter %3, which this HDF5 "
-                           "library cannot decode")
-                .arg(fileName, quoted(info.path), missing.mandatory.join(QStringLiteral(", "))));
+    // Describing the dataset checked its filters: checkReadable() refuses a missing one.
+    if (!info.decodeProblem.isEmpty())
+        throw Error(ErrorCode::InvalidInput,
+                    QStringLiteral("%1: dataset %2 cannot be read: %3")
+                        .arg(fileName, quoted(info.path), info.decodeProblem));
     validateChunkShape(dataset, info, fileName, memoryBudget);
     if (readsAsDouble(info))
         return readValues<double>(dataset, H5T_NATIVE_DOUBLE, info, fileName, context);

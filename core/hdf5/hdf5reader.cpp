@@ -2,6 +2,7 @@
 
 #include "error.h"
 #include "hdf5dataset.h"
+#include "hdf5filters.h"
 #include "hdf5handle.h"
 #include "hdf5tree.h"
 #include "io/datasetchecks.h"
@@ -85,6 +86,7 @@ std::unique_ptr<Hdf5Reader> Hdf5Reader::open(const QString& path)
 {
     // Our own checks first: they give clearer messages than HDF5's and never read the file.
     const FileIdentity opened = identifyInputFile(path, QStringLiteral("an HDF5 file"));
+    registerHdf5Filters();
     const QByteArray nativePath = QFile::encodeName(path);
 
     const Hdf5ErrorSilencer silencer;
@@ -123,6 +125,7 @@ std::unique_ptr<Hdf5Reader> Hdf5Reader::openImage(const QByteArray& image, const
         throw Error(ErrorCode::Io, name + QStringLiteral(": the file is empty, not an HDF5 file"));
     if (!hasSignature(image))
         throw Error(ErrorCode::Io, name + QStringLiteral(": not an HDF5 file"));
+    registerHdf5Filters();
 
     const Hdf5ErrorSilencer silencer;
     // The core driver without a backing store keeps the file in memory only; HDF5 copies the

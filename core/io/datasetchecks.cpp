@@ -54,6 +54,8 @@ QString datasetProblem(const DatasetInfo& info, int minimumRank)
     if (info.elementSize < 1 || info.elementSize > maxNumberBytes)
         return QStringLiteral("%1-byte numbers, wider than any number type (is the file damaged?)")
             .arg(info.elementSize);
+    if (!info.decodeProblem.isEmpty())
+        return info.decodeProblem;
     if (info.nullDataspace)
         return QStringLiteral("no data (null dataspace)");
     if (rank < minimumRank) {

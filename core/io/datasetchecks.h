@@ -24,7 +24,8 @@ QString quoted(const QString& datasetPath);
 
 // Why the dataset `info` cannot be masked at `minimumRank`, as "string data is not numeric",
 // "rank 1: needs at least 2 dimensions", ...; empty when it can. Numeric type first, then the
-// element size, then data, rank and extents.
+// element size, then whether it can be decoded (DatasetInfo::decodeProblem), then data, rank
+// and extents.
 QString datasetProblem(const DatasetInfo& info, int minimumRank);
 
 // Sets info.reason and info.sparsifiable from the rules at defaultMinimumRank.

@@ -37,6 +37,9 @@ struct DatasetInfo
     bool sparsifiable = false;     // numeric, rank >= 2, not empty (io/datasetchecks.h)
     QString reason;                // why not, when !sparsifiable; empty otherwise
     QString linkTarget;            // for links: where they point
+    // Why the reader cannot decode the stored values (e.g. a compression filter it lacks);
+    // empty when it can. Part of `reason` (io/datasetchecks.h).
+    QString decodeProblem;
 
     std::int64_t elementCount() const;
     // Default selection of the CLI and the GUI: floating point and sparsifiable.

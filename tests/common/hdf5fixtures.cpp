@@ -413,6 +413,12 @@ std::vector<DatasetCase> unusableDatasetCases()
          QStringLiteral("link target /nowhere/w does not exist")},
         {QStringLiteral("/links/external_missing"),
          QStringLiteral("link target missing_target.h5:/w does not exist")},
+        {QStringLiteral("/filter/mandatory"),
+         QStringLiteral("compressed with filter 'test-identity' (id 40123), which this HDF5 "
+                        "library cannot decode")},
+        {QStringLiteral("/filter/optional"),
+         QStringLiteral("compressed with filter 'test-optional-identity' (id 40124), which this "
+                        "HDF5 library cannot decode")},
     };
 }
 

@@ -778,11 +778,16 @@ void TestHdf5Io::readRefusesUnavailableFilter()
     QVERIFY(H5Zunregister(filterId) >= 0);
 
     const auto reader = Hdf5Reader::open(file);
-    QVERIFY(reader->describe(QStringLiteral("/w")).sparsifiable); // listing reads no data
+    // Listing reads no data, yet sees that the filter is missing.
+    const DatasetInfo info = reader->describe(QStringLiteral("/w"));
+    QVERIFY(!info.sparsifiable);
+    QCOMPARE(info.reason, QStringLiteral("compressed with filter 'test-identity' (id 40123), "
+                                         "which this HDF5 library cannot decode"));
     const auto error = errorOf([&] { reader->readTensor(QStringLiteral("/w"), inlineContext); });
     VERIFY_ERROR(error, ErrorCode::InvalidInput,
-                 QStringLiteral("dataset '/w' is compressed with filter 'test-identity' (id "
-                                "40123), which this HDF5 library cannot decode"));
+                 QStringLiteral("dataset '/w' cannot be read: compressed with filter "
+                                "'test-identity' (id 40123), which this HDF5 library cannot "
+                                "decode"));
 }
 
 void TestHdf5Io::readRefusesDamagedChunkShape()

@@ -233,14 +233,6 @@ private Q_SLOTS:
         QTest::newRow("unlimited") << QStringLiteral("/big/unlimited")
                                    << QStringLiteral("dataset '/big/unlimited' (shape "
                                                      "2147483648x2147483648, float64) needs");
-        QTest::newRow("missing filter")
-            << QStringLiteral("/filter/mandatory")
-            << QStringLiteral("dataset '/filter/mandatory' is compressed with filter "
-                              "'test-identity' (id 40123), which this HDF5 library cannot decode");
-        QTest::newRow("optional filter applied")
-            << QStringLiteral("/filter/optional")
-            << QStringLiteral("dataset '/filter/optional' is compressed with filter "
-                              "'test-optional-identity' (id 40124)");
     }
     void unreadableDatasetsShowADialog()
     {
