@@ -25,8 +25,8 @@ std::vector<float> matrixValues(int rows, int cols, int seed);
 //   /good/w (float32 8x8, the control), /types/{string_fixed, string_vlen, compound, enum,
 //   vlen, opaque, objref, regionref, bitfield, array}, /shape/{scalar, rank1 (float32 6),
 //   zero (3x0), null}, /big/{huge (1e6 x 1e6 x 1e3), unlimited (2^31 x 2^31, max unlimited)},
-//   /filter/{mandatory, optional} (filter 40123 applied, then unregistered), /filter/lzf
-//   (LZF, id 32000, optional and never applied), /links/{soft, dangling, external,
+//   /filter/{mandatory, optional} (filter 40123 applied, then unregistered), /filter/skipped
+//   (filter 40125, optional, never registered, so never applied), /links/{soft, dangling, external,
 //   external_missing, hard} and /ünïcode/权重 (float32 4x4).
 // `externalPath` is written too (float32 3x5 at /w), the target of /links/external.
 bool writeDatasetCasesFile(const QString& path, const QString& externalPath);

@@ -197,7 +197,7 @@ private Q_SLOTS:
     void unusableDatasetsAreDisabledAndSayWhy()
     {
         // The default layer skips the declared-too-big ones: the first readable float matrix.
-        auto window = openFile(m_cases, QStringLiteral("/filter/lzf"));
+        auto window = openFile(m_cases, QStringLiteral("/filter/skipped"));
         QVERIFY(!visibleErrorDialog(*window));
         auto* tree = child<QTreeView>(*window, "layerTree");
         auto* model = tree->model();
@@ -217,7 +217,7 @@ private Q_SLOTS:
             VERIFY_CONTAINS(message, m_cases);
             VERIFY_CONTAINS(message, QLatin1Char('\'') + unusable.path + QLatin1Char('\''));
             VERIFY_CONTAINS(message, unusable.reason);
-            QCOMPARE(window->session()->currentLayer(), QStringLiteral("/filter/lzf"));
+            QCOMPARE(window->session()->currentLayer(), QStringLiteral("/filter/skipped"));
         }
         QVERIFY(shown(*window));
     }
@@ -238,7 +238,7 @@ private Q_SLOTS:
     {
         QFETCH(QString, dataset);
         QFETCH(QString, fragment);
-        auto window = openFile(m_cases, QStringLiteral("/filter/lzf"));
+        auto window = openFile(m_cases, QStringLiteral("/filter/skipped"));
         const auto before = shown(*window);
         // Chosen in the tree, as a user would.
         auto* tree = child<QTreeView>(*window, "layerTree");
@@ -271,7 +271,7 @@ private Q_SLOTS:
 
     void linksAndNonAsciiNamesShowAndExport()
     {
-        auto window = openFile(m_cases, QStringLiteral("/filter/lzf"));
+        auto window = openFile(m_cases, QStringLiteral("/filter/skipped"));
         const auto reader = core::Hdf5Reader::open(m_cases);
         for (const QString& layer :
              {QStringLiteral("/links/soft"), QStringLiteral("/links/hard"),
@@ -300,7 +300,7 @@ private Q_SLOTS:
 
     void exportOfAllLayersWithAnUnreadableOneWritesNothing()
     {
-        auto window = openFile(m_cases, QStringLiteral("/filter/lzf"));
+        auto window = openFile(m_cases, QStringLiteral("/filter/skipped"));
         const QTemporaryDir out;
         const QString output = out.filePath(QStringLiteral("all.h5"));
         QSignalSpy exported(window.get(), &MainWindow::masksExported);
@@ -313,7 +313,7 @@ private Q_SLOTS:
         qInfo("gui: %s", qPrintable(message));
         QCOMPARE(listing(out.path()), QStringList());
         QVERIFY(waitIdle(*window, asyncTimeout));
-        QCOMPARE(window->session()->currentLayer(), QStringLiteral("/filter/lzf"));
+        QCOMPARE(window->session()->currentLayer(), QStringLiteral("/filter/skipped"));
     }
 
     void fileChangesAfterListing_data()
@@ -570,7 +570,7 @@ private Q_SLOTS:
         const QString message = takeErrorDialog(*window);
         VERIFY_CONTAINS(message, m_cases + QStringLiteral(": dataset '/types/vlen' cannot be "
                                                           "sparsified: vlen data is not numeric"));
-        QTRY_COMPARE_WITH_TIMEOUT(window->session()->currentLayer(), QStringLiteral("/filter/lzf"),
+        QTRY_COMPARE_WITH_TIMEOUT(window->session()->currentLayer(), QStringLiteral("/filter/skipped"),
                                   asyncTimeout);
         window->openFile(m_cases, QStringLiteral("/no/such/layer"));
         VERIFY_CONTAINS(takeErrorDialog(*window),
