@@ -4,9 +4,8 @@
 // can be masked, and a mask of each small one. An Error is an expected answer to a damaged
 // file; a crash, a sanitizer report, a leak or an HDF5 identifier left open is a bug.
 #include "error.h"
-#include "fuzzcheck.h"
 #include "hdf5/hdf5reader.h"
-#include "mask/sparsifier.h"
+#include "readerchecks.h"
 
 #include <QByteArray>
 #include <cstddef>
@@ -14,42 +13,11 @@
 #include <hdf5.h>
 
 using namespace sparsity::core;
+using sparsity::fuzz::checkListedEntry;
+using sparsity::fuzz::readAndMask;
+using sparsity::fuzz::readLimitBytes;
 
 namespace {
-
-// What a fuzzed file may make the reader allocate for one dataset: enough for every seed,
-// far below libFuzzer's -rss_limit_mb. The product's own limit is the available memory.
-constexpr std::uint64_t readLimitBytes = std::uint64_t{16} << 20;
-// Masks only on small tensors: the mask code has fuzz_params and its own tests.
-constexpr std::int64_t maskElementLimit = std::int64_t{1} << 14;
-
-void checkInfo(const DatasetInfo& info)
-{
-    FUZZ_CHECK(info.path.startsWith(QLatin1Char('/')));
-    FUZZ_CHECK(info.sparsifiable == info.reason.isEmpty() || info.kind != NodeKind::Dataset);
-    if (info.kind != NodeKind::Dataset)
-        FUZZ_CHECK(!info.sparsifiable);
-    if (info.sparsifiable)
-        FUZZ_CHECK(info.shape.size() >= 2 && info.canSparsifyWhenNamed());
-    FUZZ_CHECK(info.elementCount() >= 0);
-    FUZZ_CHECK(info.storageBytes >= 0);
-    (void)info.shapeText();
-}
-
-void readAndMask(const Hdf5Reader& reader, const DatasetInfo& info)
-{
-    const WeightTensor weights = reader.readTensor(info.path, {});
-    FUZZ_CHECK(weights.shape() == info.shape);
-    if (weights.elementCount() > maskElementLimit)
-        return;
-    SparsityParams params;
-    params.level = 0.5;
-    params.block = {2, 2};
-    params.zerosPerBlock = 3;
-    params.norm = Norm::L1;
-    const MaskResult result = computeMask(weights, params, {});
-    FUZZ_CHECK(result.mask.size() == static_cast<std::size_t>(weights.elementCount()));
-}
 
 void exercise(const QByteArray& image)
 {
@@ -57,7 +25,7 @@ void exercise(const QByteArray& image)
     reader->setMemoryLimit(readLimitBytes);
     const std::vector<DatasetInfo> tree = reader->listTree();
     for (const DatasetInfo& info : tree) {
-        checkInfo(info);
+        checkListedEntry(info);
         try {
             const DatasetInfo described = reader->describe(info.path);
             FUZZ_CHECK(described.kind == NodeKind::Dataset);

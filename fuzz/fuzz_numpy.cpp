@@ -7,50 +7,26 @@
 // literal-dict parser is fuzzed without the preamble in the way. An Error is an expected
 // answer to a damaged file; a crash, a sanitizer report or a leak is a bug.
 #include "error.h"
-#include "fuzzcheck.h"
-#include "mask/sparsifier.h"
 #include "numpy/npyheader.h"
 #include "numpy/numpyreader.h"
+#include "readerchecks.h"
 
 #include <QByteArray>
 #include <cstddef>
 #include <cstdint>
 
 using namespace sparsity::core;
+using sparsity::fuzz::checkListedEntry;
+using sparsity::fuzz::readAndMask;
+using sparsity::fuzz::readLimitBytes;
 
 namespace {
 
-// What a fuzzed file may make the reader allocate for one dataset (as fuzz_hdf5).
-constexpr std::uint64_t readLimitBytes = std::uint64_t{16} << 20;
-constexpr std::int64_t maskElementLimit = std::int64_t{1} << 14;
-
+// A NumPy entry's path is also already in the normal form the reader looks paths up in.
 void checkInfo(const DatasetInfo& info)
 {
-    FUZZ_CHECK(info.path.startsWith(QLatin1Char('/')));
+    checkListedEntry(info);
     FUZZ_CHECK(info.path == normalizeDatasetPath(info.path));
-    FUZZ_CHECK(info.sparsifiable == info.reason.isEmpty() || info.kind != NodeKind::Dataset);
-    if (info.kind != NodeKind::Dataset)
-        FUZZ_CHECK(!info.sparsifiable);
-    if (info.sparsifiable)
-        FUZZ_CHECK(info.shape.size() >= 2 && info.canSparsifyWhenNamed());
-    FUZZ_CHECK(info.elementCount() >= 0);
-    FUZZ_CHECK(info.storageBytes >= 0);
-    (void)info.shapeText();
-}
-
-void readAndMask(const TensorReader& reader, const DatasetInfo& info)
-{
-    const WeightTensor weights = reader.readTensor(info.path, {});
-    FUZZ_CHECK(weights.shape() == info.shape);
-    if (weights.elementCount() > maskElementLimit)
-        return;
-    SparsityParams params;
-    params.level = 0.5;
-    params.block = {2, 2};
-    params.zerosPerBlock = 3;
-    params.norm = Norm::L1;
-    const MaskResult result = computeMask(weights, params, {});
-    FUZZ_CHECK(result.mask.size() == static_cast<std::size_t>(weights.elementCount()));
 }
 
 void exercise(const QByteArray& image)

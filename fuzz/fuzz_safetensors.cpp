@@ -9,8 +9,7 @@
 // masked. An Error is an expected answer to a hostile file; a crash, a sanitizer report, a
 // leak or a broken invariant is a bug.
 #include "error.h"
-#include "fuzzcheck.h"
-#include "mask/sparsifier.h"
+#include "readerchecks.h"
 #include "safetensors/safetensorsheader.h"
 #include "safetensors/safetensorsreader.h"
 
@@ -20,42 +19,25 @@
 #include <cstdint>
 
 using namespace sparsity::core;
+using sparsity::fuzz::checkListedEntry;
+using sparsity::fuzz::readAndMask;
+using sparsity::fuzz::readLimitBytes;
 
 namespace {
 
-constexpr std::uint64_t readLimitBytes = std::uint64_t{16} << 20;
-constexpr std::int64_t maskElementLimit = std::int64_t{1} << 14;
 constexpr int syntheticDataBytes = 256;
 
 void checkInfo(const DatasetInfo& info, std::uint64_t fileSize)
 {
+    checkListedEntry(info);
+    // Only tensors are listed, each under a normal path of its own name.
     FUZZ_CHECK(info.kind == NodeKind::Dataset);
-    FUZZ_CHECK(info.path.startsWith(QLatin1Char('/')) && info.path.size() > 1);
+    FUZZ_CHECK(info.path.size() > 1);
     FUZZ_CHECK(normalizeDatasetPath(info.path) == info.path);
-    FUZZ_CHECK(info.sparsifiable == info.reason.isEmpty());
-    if (info.sparsifiable)
-        FUZZ_CHECK(info.shape.size() >= 2 && info.canSparsifyWhenNamed());
-    FUZZ_CHECK(info.elementCount() >= 0);
     // Every tensor's bytes lie inside the file and agree with its shape and dtype.
     FUZZ_CHECK(info.storageBytes >= 0 && static_cast<std::uint64_t>(info.storageBytes) <= fileSize);
     if (info.elementCount() < std::int64_t{1} << 40)
         FUZZ_CHECK(info.storageBytes == info.elementCount() * info.elementSize);
-    (void)info.shapeText();
-}
-
-void readAndMask(const SafetensorsReader& reader, const DatasetInfo& info)
-{
-    const WeightTensor weights = reader.readTensor(info.path, {});
-    FUZZ_CHECK(weights.shape() == info.shape);
-    if (weights.elementCount() > maskElementLimit)
-        return;
-    SparsityParams params;
-    params.level = 0.5;
-    params.block = {2, 2};
-    params.zerosPerBlock = 3;
-    params.norm = Norm::L1;
-    const MaskResult result = computeMask(weights, params, {});
-    FUZZ_CHECK(result.mask.size() == static_cast<std::size_t>(weights.elementCount()));
 }
 
 void exercise(const QByteArray& image)
