@@ -1,5 +1,6 @@
 // sparsity-cli end to end: runs the real binary on fixture files and checks exit codes,
 // messages, the files it writes (and does not write) and that its masks equal the core's.
+#include "common/checks.h"
 #include "common/paramsbuilder.h"
 #include "hdf5/hdf5reader.h"
 #include "mask/sparsifier.h"
@@ -21,22 +22,11 @@ const QString layersFile = QStringLiteral(SPARSITY_TEST_DATA_DIR "/layers.h5");
 // Model-scope cases and their expected masks (tests/reference/model_scope_reference.py).
 const QString modelScopeFile = QStringLiteral(SPARSITY_TEST_DATA_DIR "/model_scope.h5");
 
-struct Run
-{
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
+using Run = sparsity::test::ProgramRun;
 
 Run runCli(const QStringList& arguments)
 {
-    QProcess process;
-    process.start(cliPath, arguments);
-    if (!process.waitForFinished(120000))
-        return {};
-    return Run{process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
-               QString::fromUtf8(process.readAllStandardOutput()),
-               QString::fromUtf8(process.readAllStandardError())};
+    return sparsity::test::runProgram(cliPath, arguments);
 }
 
 QByteArray fileHash(const QString& path)

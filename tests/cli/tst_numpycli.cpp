@@ -1,6 +1,7 @@
 // sparsity-cli end to end on NumPy files: the real binary lists and masks the .npy and .npz
 // files numpy wrote (tests/data/numpy) and writes the same masks as for tests/data/layers.h5,
 // which holds the same arrays under the same paths.
+#include "common/checks.h"
 #include "io/tensorfile.h"
 
 #include <QProcess>
@@ -17,22 +18,11 @@ const QString dataDir = QStringLiteral(SPARSITY_TEST_DATA_DIR);
 const QString layersFile = dataDir + QStringLiteral("/layers.h5");
 const QString numpyDir = dataDir + QStringLiteral("/numpy");
 
-struct Run
-{
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
+using Run = sparsity::test::ProgramRun;
 
 Run runCli(const QStringList& arguments)
 {
-    QProcess process;
-    process.start(cliPath, arguments);
-    if (!process.waitForFinished(120000))
-        return {};
-    return Run{process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
-               QString::fromUtf8(process.readAllStandardOutput()),
-               QString::fromUtf8(process.readAllStandardError())};
+    return sparsity::test::runProgram(cliPath, arguments);
 }
 
 QStringList maskPaths(const QString& file)

@@ -2,6 +2,7 @@
 // checkpoint's index, and `mask` writing the same masks as on the HDF5 copy of the same
 // weights (data/safetensors, written by reference/make_safetensors.py); a hostile header
 // refused with nothing written.
+#include "common/checks.h"
 #include "io/tensorfile.h"
 
 #include <QDir>
@@ -21,22 +22,11 @@ QString data(const QString& name)
     return QStringLiteral(SPARSITY_TEST_DATA_DIR "/safetensors/") + name;
 }
 
-struct Run
-{
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
+using Run = sparsity::test::ProgramRun;
 
 Run runCli(const QStringList& arguments)
 {
-    QProcess process;
-    process.start(cliPath, arguments);
-    if (!process.waitForFinished(120000))
-        return {};
-    return Run{process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
-               QString::fromUtf8(process.readAllStandardOutput()),
-               QString::fromUtf8(process.readAllStandardError())};
+    return sparsity::test::runProgram(cliPath, arguments);
 }
 
 // Every mask of a mask file: path -> values.

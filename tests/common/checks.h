@@ -6,6 +6,7 @@
 #include "error.h"
 
 #include <QByteArray>
+#include <QProcessEnvironment>
 #include <QString>
 #include <QStringList>
 #include <optional>
@@ -22,6 +23,18 @@ template <typename F> std::optional<core::Error> errorOf(F&& function)
     }
     return std::nullopt;
 }
+
+// How a program run ended and what it printed; exitCode is -1 when it crashed or ran past the
+// two minutes runProgram waits (it is then killed).
+struct ProgramRun
+{
+    int exitCode = -1;
+    QString out;
+    QString err;
+};
+ProgramRun
+runProgram(const QString& program, const QStringList& arguments,
+           const QProcessEnvironment& environment = QProcessEnvironment::systemEnvironment());
 
 // SHA-256 of the file's bytes; empty when it cannot be read.
 QByteArray fileHash(const QString& path);

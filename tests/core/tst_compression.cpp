@@ -33,27 +33,12 @@ QString dataFile(const char* name)
     return dataDir + QLatin1Char('/') + QLatin1String(name);
 }
 
-struct Run
-{
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
+using Run = sparsity::test::ProgramRun;
 
 Run runCli(const QStringList& arguments,
            const QProcessEnvironment& environment = QProcessEnvironment::systemEnvironment())
 {
-    QProcess process;
-    process.setProcessEnvironment(environment);
-    process.start(QStringLiteral(SPARSITY_CLI_PATH), arguments);
-    if (!process.waitForFinished(120000)) {
-        process.kill();
-        process.waitForFinished();
-        return {};
-    }
-    return Run{process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
-               QString::fromUtf8(process.readAllStandardOutput()),
-               QString::fromUtf8(process.readAllStandardError())};
+    return sparsity::test::runProgram(QStringLiteral(SPARSITY_CLI_PATH), arguments, environment);
 }
 
 // The line of a `list` table that names `path`.
