@@ -1,6 +1,7 @@
 #include "sweep.h"
 
 #include "blocksums.h"
+#include "elementsweep.h"
 #include "error.h"
 #include "mask/normkeys.h"
 #include "parallel/parallelfor.h"
@@ -506,6 +507,20 @@ sweepConfigurations(const WeightTensor& weights, std::span<const Configuration> 
             ks[c] = prunedCounts(configurations[c], levels, n);
             anyInner = anyInner || std::any_of(ks[c].begin(), ks[c].end(),
                                                [n](std::int64_t k) { return k > 0 && k < n; });
+        }
+        // 1x1 blocks of float32 weights: two passes over the weights (detail::elementsweep).
+        if (shape.block.elementCount() == 1 && weights.precision() == Precision::Float32) {
+            std::erase_if(group, [&](std::size_t c) {
+                if (configurations[c].effectiveZerosPerBlock() != 1 || innerKs(ks[c], n).empty())
+                    return false;
+                auto rows =
+                    detail::sweepFloatElements(weights, configurations[c].norm, ks[c], context);
+                if (rows)
+                    results[c] = std::move(*rows);
+                return rows.has_value();
+            });
+            if (group.empty())
+                continue;
         }
         context.throwIfCancelled();
         // Norms only when some threshold needs them (1x1 blocks read the weights instead).

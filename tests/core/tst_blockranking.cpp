@@ -108,6 +108,8 @@ private Q_SLOTS:
     void equalsMaskPath();
     void goldenCasesEqualMaskPath();
     void sweepingConfigurationsTogetherChangesNoNumber();
+    void elementSweepsOfExtremeWeightsEqualMaskPath_data();
+    void elementSweepsOfExtremeWeightsEqualMaskPath();
     void sweepsOfMoreThan65535ThresholdsEqualTheRanking();
     void sweepsOfTiedAndSpreadWeightsEqualMaskPath_data();
     void sweepsOfTiedAndSpreadWeightsEqualMaskPath();
@@ -288,6 +290,72 @@ void TestBlockRanking::sweepsOfTiedAndSpreadWeightsEqualMaskPath()
         const QString difference = statsDifference(swept[i], masked.stats);
         QVERIFY2(difference.isEmpty(),
                  qPrintable(QStringLiteral("level %1: ").arg(levels[i]) + difference));
+    }
+}
+
+// 1x1 float32 sweeps sum |w| and w^2 as integers by bucket (ranking/elementsweep), which holds
+// only while a bucket's weights share an exponent; weights whose squares leave the normal floats
+// go the general way. Both ways, every number must be the mask path's.
+void TestBlockRanking::elementSweepsOfExtremeWeightsEqualMaskPath_data()
+{
+    QTest::addColumn<QString>("kind");
+    QTest::addColumn<int>("norm");
+    for (const char* kind : {"every exponent", "squares underflow", "squares overflow",
+                             "half zeros", "non-finite", "odd and even exponents", "subnormals"})
+        for (const Norm norm : {Norm::L1, Norm::L2})
+            QTest::addRow("%s %s", kind, norm == Norm::L1 ? "L1" : "L2")
+                << QString::fromLatin1(kind) << static_cast<int>(norm);
+}
+
+void TestBlockRanking::elementSweepsOfExtremeWeightsEqualMaskPath()
+{
+    QFETCH(QString, kind);
+    QFETCH(int, norm);
+    const std::vector<std::int64_t> shape{301, 257};
+    std::mt19937_64 random(23);
+    const auto mantissa = [&] { return 1.0f + static_cast<float>(random() % 8388608) * 0x1p-23f; };
+    std::vector<float> values(static_cast<std::size_t>(shape[0] * shape[1]));
+    for (float& v : values) {
+        const float sign = random() % 2 ? -1.0f : 1.0f;
+        if (kind == QLatin1String("every exponent")) // subnormals to the largest floats
+            v = sign * std::ldexp(mantissa(), static_cast<int>(random() % 277) - 149);
+        else if (kind == QLatin1String("squares underflow")) // some below 2^-63
+            v = sign * std::ldexp(mantissa(), static_cast<int>(random() % 40) - 80);
+        else if (kind == QLatin1String("squares overflow")) // some at 2^64 and above
+            v = sign * std::ldexp(mantissa(), static_cast<int>(random() % 40) + 40);
+        else if (kind == QLatin1String("half zeros")) // an already pruned layer
+            v = random() % 2 ? 0.0f
+                             : sign * std::ldexp(mantissa(), -static_cast<int>(random() % 8));
+        else if (kind == QLatin1String("subnormals")) // and the smallest normals
+            v = sign * std::ldexp(mantissa(), static_cast<int>(random() % 30) - 149);
+        else if (kind == QLatin1String("non-finite"))
+            v = random() % 50 == 0   ? std::numeric_limits<float>::quiet_NaN()
+                : random() % 50 == 0 ? sign * std::numeric_limits<float>::infinity()
+                                     : sign * mantissa();
+        else // squares just below and above powers of two: both exponents of w in a bucket
+            v = sign * std::ldexp(random() % 2
+                                      ? 1.0f + static_cast<float>(random() % 64) * 0x1p-23f
+                                      : 2.0f - static_cast<float>(random() % 64) * 0x1p-23f,
+                                  static_cast<int>(random() % 9) - 4);
+    }
+    const WeightTensor weights(shape, values);
+    const auto normOf = static_cast<Norm>(norm);
+    const Configuration configuration{{1, 1}, std::nullopt, normOf};
+    const std::vector<double> levels = defaultSweepLevels();
+    QThreadPool pool;
+    pool.setMaxThreadCount(3);
+    const std::vector<MaskStats> swept = sweepTensor(weights, configuration, levels, {});
+    const std::vector<MaskStats> sweptOnThree =
+        sweepTensor(weights, configuration, levels, {&pool, 3});
+    for (std::size_t i = 0; i < levels.size(); ++i) {
+        const MaskResult masked =
+            computeMask(weights, makeParams(levels[i], 1, 1, 1, normOf), ExecutionContext{});
+        const QString difference = statsDifference(swept[i], masked.stats);
+        QVERIFY2(difference.isEmpty(),
+                 qPrintable(QStringLiteral("level %1: ").arg(levels[i]) + difference));
+        QCOMPARE(sweptOnThree[i].keptSums.energy, swept[i].keptSums.energy);
+        QCOMPARE(sweptOnThree[i].keptSums.l1, swept[i].keptSums.l1);
+        QCOMPARE(sweptOnThree[i].allSums.energy, swept[i].allSums.energy);
     }
 }
 
