@@ -97,9 +97,9 @@ std::vector<MaskStats> sweepWithoutThresholds(const WeightTensor& weights, const
 
 // Finds the blocks at the given ranks k (the thresholds) without sorting, and tells each block
 // how many thresholds come before it (its segment). Blocks are counted by buckets of the top
-// bits of their keys. When the buckets holding thresholds hold many blocks, their sub-buckets
-// (the next bits) are counted too. Only the blocks of the (sub-)buckets holding thresholds are
-// collected and sorted by (key, block).
+// bits of their keys; one more pass collects the blocks of the buckets holding thresholds, in
+// block order, and notes every other block's segment. Each such bucket's blocks are then
+// partitioned around its thresholds' ranks (a selection, not a sort).
 template <typename T, typename KeySource> class ThresholdSearch
 {
 public:
@@ -116,14 +116,9 @@ public:
         // About 16 blocks per bucket, at most 2^16 buckets: the tables stay in L2.
         , m_bucketBits(std::clamp(
               static_cast<int>(std::bit_width(static_cast<std::uint64_t>(blocks))) - 4, 10, 16))
-        , m_subBits(std::min(8, fineBits - m_bucketBits))
     {
         locateInBuckets();
-        if (blocksInBoundaryBuckets() > std::max<std::int64_t>(4096, blocks / 32))
-            locateInSubBuckets(); // else each boundary bucket is its own single sub-bucket
-        else
-            m_subBits = 0;
-        buildSegmentTables();
+        buildSegmentTable();
         selectThresholds();
     }
 
@@ -138,20 +133,15 @@ public:
         }
         const KeySource key = m_keyOf; // locals: the loop reloads nothing
         const std::uint32_t* const buckets = m_bucketInfo.data();
-        const std::uint32_t* const subs = m_subInfo.data();
-        const int shift = fineBits - m_bucketBits, subShift = shift - m_subBits;
-        const std::uint32_t subMask = (1u << m_subBits) - 1;
+        const int shift = fineBits - m_bucketBits;
         forEachFine(first, first + count, [&](std::int64_t b, std::uint32_t fine) {
             std::uint32_t s = buckets[fine >> shift];
             if (s & inBoundary) {
-                s = subs[((s & ~inBoundary) << m_subBits) + ((fine >> subShift) & subMask)];
-                if (s & inBoundary) {
-                    s &= ~inBoundary;
-                    const auto block = static_cast<std::uint32_t>(b);
-                    const Key k = key(block);
-                    while (s < m_thresholds.size() && before(m_thresholds[s], k, block))
-                        ++s;
-                }
+                s &= ~inBoundary;
+                const auto block = static_cast<std::uint32_t>(b);
+                const Key k = key(block);
+                while (s < m_thresholds.size() && before(m_thresholds[s], k, block))
+                    ++s;
             }
             segments[b - first] = s;
         });
@@ -159,18 +149,10 @@ public:
 
 private:
     static constexpr std::uint32_t inBoundary = 0x80000000u;
+    using Item = std::pair<Key, std::uint32_t>; // (key, block): the total order
 
     std::size_t bucketCount() const { return std::size_t{1} << m_bucketBits; }
     std::uint32_t bucketOf(std::uint32_t fine) const { return fine >> (fineBits - m_bucketBits); }
-    std::uint32_t subOf(std::uint32_t fine) const
-    {
-        return (fine >> (fineBits - m_bucketBits - m_subBits)) & ((1u << m_subBits) - 1);
-    }
-    // The sub-bucket's place in the tables: the bucket's slot, then the sub-bucket.
-    std::size_t subSlotOf(std::uint32_t fine) const
-    {
-        return (std::size_t{m_slotOfBucket[bucketOf(fine)]} << m_subBits) + subOf(fine);
-    }
 
     template <typename Body> void eachPart(const Body& body) const
     {
@@ -198,177 +180,146 @@ private:
         }
     }
 
-    // Counts the blocks by slotOf(fine bucket) < size, in parts added in order.
-    template <typename SlotOf>
-    std::vector<std::int64_t> countBy(std::size_t size, const SlotOf& slotOf) const
-    {
-        std::vector<std::vector<std::uint32_t>> partCounts(static_cast<std::size_t>(m_parts));
-        eachPart([&](std::int64_t part, std::int64_t from, std::int64_t to) {
-            auto& counts = partCounts[static_cast<std::size_t>(part)];
-            counts.assign(size, 0);
-            std::uint32_t* const count = counts.data();
-            forEachFine(from, to, [&](std::int64_t, std::uint32_t fine) { ++count[slotOf(fine)]; });
-        });
-        std::vector<std::int64_t> total(size, 0);
-        for (const auto& counts : partCounts)
-            for (std::size_t i = 0; i < size; ++i)
-                total[i] += counts[i];
-        return total;
-    }
-
-    // Each threshold's bucket and rank there; the buckets holding thresholds get slots
-    // 0, 1, ..., the others the spare slot m_boundaryBuckets.
+    // The blocks per bucket, counted in parts added in order; each part's counts are kept for
+    // placing its collected blocks.
     void locateInBuckets()
     {
-        m_blocksPerBucket =
-            countBy(bucketCount(), [this](std::uint32_t fine) { return bucketOf(fine); });
+        m_partCounts.resize(static_cast<std::size_t>(m_parts));
+        eachPart([&](std::int64_t part, std::int64_t from, std::int64_t to) {
+            auto& counts = m_partCounts[static_cast<std::size_t>(part)];
+            counts.assign(bucketCount(), 0);
+            std::uint32_t* const count = counts.data();
+            const int shift = fineBits - m_bucketBits;
+            forEachFine(from, to,
+                        [&](std::int64_t, std::uint32_t fine) { ++count[fine >> shift]; });
+        });
+        m_blocksPerBucket.assign(bucketCount(), 0);
+        for (const auto& counts : m_partCounts)
+            for (std::size_t i = 0; i < bucketCount(); ++i)
+                m_blocksPerBucket[i] += counts[i];
         std::size_t bucket = 0;
         std::int64_t below = 0; // blocks in buckets before `bucket`
-        for (std::int64_t k : m_inner) {
-            // The k-th smallest block (1-based) lies in the bucket where the counts pass k.
-            while (below + m_blocksPerBucket[bucket] < k)
-                below += m_blocksPerBucket[bucket++];
-            m_bucketOfThreshold.push_back(static_cast<std::uint32_t>(bucket));
-            m_rank.push_back(k - 1 - below);
-        }
-        m_slotOfBucket.assign(bucketCount(), 0);
-        for (std::size_t j = 0; j < m_inner.size(); ++j)
-            if (j == 0 || m_bucketOfThreshold[j] != m_bucketOfThreshold[j - 1])
-                m_slotOfBucket[m_bucketOfThreshold[j]] = ++m_boundaryBuckets; // 1-based here
-        for (auto& slot : m_slotOfBucket)
-            slot = slot == 0 ? m_boundaryBuckets : slot - 1;
-        m_subOfThreshold.assign(m_inner.size(), 0);
-    }
-
-    std::int64_t blocksInBoundaryBuckets() const
-    {
-        std::int64_t blocks = 0;
-        for (std::size_t j = 0; j < m_inner.size(); ++j)
-            if (j == 0 || m_bucketOfThreshold[j] != m_bucketOfThreshold[j - 1])
-                blocks += m_blocksPerBucket[m_bucketOfThreshold[j]];
-        return blocks;
-    }
-
-    // Counts the sub-buckets of the boundary buckets (the other buckets count into the spare
-    // slot's row, which keeps the loop free of branches); each threshold's rank becomes its
-    // rank in its sub-bucket.
-    void locateInSubBuckets()
-    {
-        const std::vector<std::int64_t> perSub =
-            countBy((std::size_t{m_boundaryBuckets} + 1) << m_subBits,
-                    [this](std::uint32_t fine) { return subSlotOf(fine); });
         for (std::size_t j = 0; j < m_inner.size(); ++j) {
-            const std::size_t row = std::size_t{m_slotOfBucket[m_bucketOfThreshold[j]]}
-                                    << m_subBits;
-            std::uint32_t sub = 0;
-            while (m_rank[j] >= perSub[row + sub])
-                m_rank[j] -= perSub[row + sub++];
-            m_subOfThreshold[j] = sub;
+            // The k-th smallest block (1-based) lies in the bucket where the counts pass k.
+            while (below + m_blocksPerBucket[bucket] < m_inner[j])
+                below += m_blocksPerBucket[bucket++];
+            if (m_groupBuckets.empty() || m_groupBuckets.back() != bucket) {
+                m_groupBuckets.push_back(bucket);
+                m_firstOfGroup.push_back(j);
+            }
+            m_rank.push_back(m_inner[j] - 1 - below);
+        }
+        m_firstOfGroup.push_back(m_inner.size());
+    }
+
+    // A bucket without thresholds holds the blocks after the thresholds of the buckets before
+    // it: m_bucketInfo holds their number. A bucket with thresholds holds `inBoundary` and the
+    // number of thresholds before its own.
+    void buildSegmentTable()
+    {
+        m_bucketInfo.assign(bucketCount(), 0);
+        m_groupOfBucket.assign(bucketCount(), 0);
+        std::size_t g = 0;
+        for (std::size_t b = 0; b < bucketCount(); ++b) {
+            if (g < m_groupBuckets.size() && m_groupBuckets[g] == b) {
+                m_bucketInfo[b] = inBoundary | static_cast<std::uint32_t>(m_firstOfGroup[g]);
+                m_groupOfBucket[b] = static_cast<std::uint32_t>(g++);
+            } else {
+                m_bucketInfo[b] = static_cast<std::uint32_t>(
+                    g < m_groupBuckets.size() ? m_firstOfGroup[g] : m_inner.size());
+            }
         }
     }
 
-    // Collects the blocks of the sub-buckets holding thresholds, sorts each by (key, block),
-    // and takes each threshold at its rank. The same pass notes every block's segment when
-    // they fit 16 bits (the collected blocks' are completed once the thresholds are known), so
-    // that the summing pass reads them instead of finding them again.
+    // Collects the blocks of the buckets holding thresholds, each bucket's in block order (by
+    // part, placed where the part's counts say), and partitions each around its thresholds'
+    // ranks. The same pass notes every block's segment when they fit 16 bits (the collected
+    // blocks' are completed from their places after the partition), so that the summing pass
+    // reads them instead of finding them again.
     void selectThresholds()
     {
-        // The sub-buckets holding thresholds, numbered in threshold order; `none` elsewhere.
-        constexpr std::uint32_t none = std::numeric_limits<std::uint32_t>::max();
-        std::vector<std::uint32_t> collected((std::size_t{m_boundaryBuckets} + 1) << m_subBits,
-                                             none);
-        std::vector<std::uint32_t> groupOfThreshold;
-        std::uint32_t groups = 0;
-        for (std::size_t j = 0; j < m_inner.size(); ++j) {
-            const std::size_t at =
-                (std::size_t{m_slotOfBucket[m_bucketOfThreshold[j]]} << m_subBits) +
-                m_subOfThreshold[j];
-            if (collected[at] == none)
-                collected[at] = groups++;
-            groupOfThreshold.push_back(collected[at]);
+        const std::size_t groups = m_groupBuckets.size();
+        std::vector<std::int64_t> groupStart(groups + 1, 0);
+        for (std::size_t g = 0; g < groups; ++g)
+            groupStart[g + 1] = groupStart[g] + m_blocksPerBucket[m_groupBuckets[g]];
+        std::vector<std::vector<std::int64_t>> cursors(static_cast<std::size_t>(m_parts),
+                                                       std::vector<std::int64_t>(groups));
+        for (std::size_t g = 0; g < groups; ++g) {
+            std::int64_t at = groupStart[g];
+            for (std::size_t p = 0; p < cursors.size(); ++p) {
+                cursors[p][g] = at;
+                at += m_partCounts[p][m_groupBuckets[g]];
+            }
         }
+        m_partCounts.clear();
         const bool noteSegments = m_inner.size() < std::numeric_limits<std::uint16_t>::max();
         if (noteSegments)
             m_segmentOfBlock = LargeVector<std::uint16_t>(static_cast<std::size_t>(m_blocks));
-        std::vector<std::vector<std::pair<Key, std::uint32_t>>> found(
-            static_cast<std::size_t>(m_parts));
+        std::vector<Item> items(static_cast<std::size_t>(groupStart[groups]));
         eachPart([&](std::int64_t part, std::int64_t from, std::int64_t to) {
-            auto& mine = found[static_cast<std::size_t>(part)];
-            const KeySource key = m_keyOf; // locals: the rare append makes the loop reload nothing
+            const KeySource key = m_keyOf; // locals: the rare store makes the loop reload nothing
             const std::uint32_t* const buckets = m_bucketInfo.data();
-            const std::uint32_t* const subs = m_subInfo.data();
+            const std::uint32_t* const groupOf = m_groupOfBucket.data();
+            std::int64_t* const cursor = cursors[static_cast<std::size_t>(part)].data();
+            Item* const out = items.data();
             std::uint16_t* const noted = noteSegments ? m_segmentOfBlock.data() : nullptr;
-            const int shift = fineBits - m_bucketBits, subShift = shift - m_subBits;
-            const int subBits = m_subBits;
-            const std::uint32_t subMask = (1u << subBits) - 1;
+            const int shift = fineBits - m_bucketBits;
             forEachFine(from, to, [&](std::int64_t b, std::uint32_t fine) {
-                std::uint32_t info = buckets[fine >> shift];
-                if (info & inBoundary)
-                    info = subs[((info & ~inBoundary) << subBits) + ((fine >> subShift) & subMask)];
+                const std::uint32_t info = buckets[fine >> shift];
                 if (noted)
                     noted[b] = static_cast<std::uint16_t>(info & ~inBoundary);
                 if (info & inBoundary) [[unlikely]]
-                    mine.push_back({key(b), static_cast<std::uint32_t>(b)});
+                    out[cursor[groupOf[fine >> shift]]++] = {key(b), static_cast<std::uint32_t>(b)};
             });
         });
-        std::vector<std::vector<std::pair<Key, std::uint32_t>>> inGroup(groups);
-        for (const auto& mine : found)
-            for (const auto& item : mine)
-                inGroup[collected[subSlotOf(fineBucketOf<T>(item.first))]].push_back(item);
-        found.clear();
-        for (auto& items : inGroup)
-            std::sort(items.begin(), items.end());
-        for (std::size_t j = 0; j < m_inner.size(); ++j) {
-            const auto& item = inGroup[groupOfThreshold[j]][static_cast<std::size_t>(m_rank[j])];
-            m_thresholds.push_back({item.first, item.second, m_inner[j]});
+        m_context.throwIfCancelled();
+        m_thresholds.resize(m_inner.size());
+        parallelFor(
+            m_context, 0, static_cast<std::int64_t>(groups), 1,
+            [&](std::int64_t from, std::int64_t to) {
+                for (auto g = static_cast<std::size_t>(from); g < static_cast<std::size_t>(to); ++g)
+                    selectInGroup(std::span(items).subspan(
+                                      static_cast<std::size_t>(groupStart[g]),
+                                      static_cast<std::size_t>(groupStart[g + 1] - groupStart[g])),
+                                  m_firstOfGroup[g], m_firstOfGroup[g + 1], noteSegments);
+            });
+    }
+
+    // Partitions a group's items around the ranks of thresholds first..last - 1 (every item
+    // before a rank's place comes before it in the total order, every one after it after), then
+    // gives each item the number of thresholds before it.
+    void selectInGroup(std::span<Item> items, std::size_t first, std::size_t last, bool note)
+    {
+        partitionAround(items, 0, std::span(m_rank).subspan(first, last - first));
+        for (std::size_t j = first; j < last; ++j) {
+            const Item& item = items[static_cast<std::size_t>(m_rank[j])];
+            m_thresholds[j] = {item.first, item.second, m_inner[j]};
         }
-        if (!noteSegments)
+        if (!note)
             return;
-        // A collected block comes after the thresholds of its group at lower positions.
-        std::vector<std::vector<std::int64_t>> ranksInGroup(groups);
-        for (std::size_t j = 0; j < m_inner.size(); ++j)
-            ranksInGroup[groupOfThreshold[j]].push_back(m_rank[j]);
-        for (std::uint32_t g = 0; g < groups; ++g) {
-            const auto& ranks = ranksInGroup[g]; // ascending, as the thresholds are
-            std::size_t before = 0;
-            for (std::size_t p = 0; p < inGroup[g].size(); ++p) {
-                while (before < ranks.size() && ranks[before] < static_cast<std::int64_t>(p))
-                    ++before;
-                m_segmentOfBlock[inGroup[g][p].second] += static_cast<std::uint16_t>(before);
-            }
+        std::size_t before = first;
+        for (std::size_t p = 0; p < items.size(); ++p) {
+            while (before < last && m_rank[before] < static_cast<std::int64_t>(p))
+                ++before;
+            m_segmentOfBlock[items[p].second] = static_cast<std::uint16_t>(before);
         }
     }
 
-    // Segment s holds the blocks after s thresholds: pruned at the j-th k exactly when j >= s.
-    // A block's segment is the number of thresholds in (sub-)buckets before its own, plus, in
-    // a sub-bucket holding thresholds, those before it in the total order. m_bucketInfo holds
-    // that number for a bucket without thresholds, else `inBoundary | its slot`; m_subInfo
-    // holds it for each sub-bucket of those, with `inBoundary` when it holds thresholds.
-    void buildSegmentTables()
+    // Places the items at the given ranks (ascending; offset: the rank of items[0]) as a sort
+    // would, with the smaller items before each and the larger after: nth_element at the middle
+    // rank, then each side with its ranks.
+    static void partitionAround(std::span<Item> items, std::int64_t offset,
+                                std::span<const std::int64_t> ranks)
     {
-        m_bucketInfo.assign(bucketCount(), 0);
-        m_subInfo.assign(std::size_t{m_boundaryBuckets} << m_subBits, 0);
-        std::size_t j = 0;
-        for (std::size_t b = 0; b < bucketCount(); ++b) {
-            while (j < m_inner.size() && m_bucketOfThreshold[j] < b)
-                ++j;
-            const std::uint32_t slot = m_slotOfBucket[b];
-            if (slot == m_boundaryBuckets) {
-                m_bucketInfo[b] = static_cast<std::uint32_t>(j);
-                continue;
-            }
-            m_bucketInfo[b] = inBoundary | slot;
-            std::size_t i = j;
-            for (std::uint32_t sub = 0; sub < (1u << m_subBits); ++sub) {
-                while (i < m_inner.size() && m_bucketOfThreshold[i] == b &&
-                       m_subOfThreshold[i] < sub)
-                    ++i;
-                const bool holds =
-                    i < m_inner.size() && m_bucketOfThreshold[i] == b && m_subOfThreshold[i] == sub;
-                m_subInfo[(std::size_t{slot} << m_subBits) + sub] =
-                    static_cast<std::uint32_t>(i) | (holds ? inBoundary : 0u);
-            }
-        }
+        if (ranks.empty())
+            return;
+        const std::size_t middle = ranks.size() / 2;
+        const auto at = static_cast<std::size_t>(ranks[middle] - offset);
+        std::nth_element(items.begin(), items.begin() + static_cast<std::ptrdiff_t>(at),
+                         items.end());
+        partitionAround(items.first(at), offset, ranks.first(middle));
+        partitionAround(items.subspan(at + 1), offset + static_cast<std::int64_t>(at) + 1,
+                        ranks.subspan(middle + 1));
     }
 
     KeySource m_keyOf;
@@ -376,15 +327,16 @@ private:
     std::vector<std::int64_t> m_inner;
     const ExecutionContext& m_context;
     std::int64_t m_parts;
-    int m_bucketBits, m_subBits;
+    int m_bucketBits;
+    std::vector<std::vector<std::uint32_t>> m_partCounts;
     std::vector<std::int64_t> m_blocksPerBucket;
-    std::vector<std::uint32_t> m_slotOfBucket;
-    std::uint32_t m_boundaryBuckets = 0;
-    // Per threshold: its bucket, sub-bucket and rank in the sub-bucket.
-    std::vector<std::uint32_t> m_bucketOfThreshold, m_subOfThreshold;
+    // The buckets holding thresholds (the groups), and each one's first threshold.
+    std::vector<std::size_t> m_groupBuckets, m_firstOfGroup;
+    std::vector<std::uint32_t> m_groupOfBucket;
+    // Per threshold: its rank in its bucket.
     std::vector<std::int64_t> m_rank;
     std::vector<Threshold<Key>> m_thresholds;
-    std::vector<std::uint32_t> m_bucketInfo, m_subInfo;
+    std::vector<std::uint32_t> m_bucketInfo;
     // Every block's segment, when segments fit 16 bits; empty otherwise.
     LargeVector<std::uint16_t> m_segmentOfBlock;
 };
