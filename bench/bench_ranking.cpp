@@ -116,8 +116,10 @@ void modelScope(benchmark::State& state)
             }
             continue;
         }
-        // model 1: what an export does (sorted norms only); 2: full rankings, as the GUI keeps.
+        // model 1: what an export does (bucketed norms, and thresholds from them where ties
+        // allow); 2: full rankings, as the GUI keeps.
         std::vector<std::int64_t> counts;
+        std::vector<std::optional<BlockThreshold>> thresholds(layers.size());
         if (state.range(3) == 1) {
             std::vector<BucketedNorms> sorted;
             for (const WeightTensor* weights : layers)
@@ -126,6 +128,8 @@ void modelScope(benchmark::State& state)
             for (const BucketedNorms& norms : sorted)
                 pointers.push_back(&norms);
             counts = modelPrunedCounts(pointers, 0.5, ModelBounds{});
+            for (std::size_t d = 0; d < sorted.size(); ++d)
+                thresholds[d] = sorted[d].thresholdAt(counts[d]);
         } else {
             std::vector<BlockRanking> rankings;
             for (const WeightTensor* weights : layers)
@@ -138,7 +142,10 @@ void modelScope(benchmark::State& state)
         MaskResult result;
         for (std::size_t d = 0; d < layers.size(); ++d) {
             Sparsifier sparsifier(*layers[d], Sparsifier::Caching::OneShot);
-            sparsifier.computeWithPrunedCount(params, counts[d], context, result);
+            if (thresholds[d])
+                sparsifier.computeWithThreshold(params, *thresholds[d], context, result);
+            else
+                sparsifier.computeWithPrunedCount(params, counts[d], context, result);
             benchmark::DoNotOptimize(result.mask.data());
         }
     }

@@ -92,6 +92,8 @@ std::vector<LayerReport> exportModelScope(const ExportRequest& request, const Te
     const int steps = 2 * layers;
 
     std::vector<std::int64_t> counts;
+    // Where the threshold does not hang on block numbers, the mask pass needs no selection.
+    std::vector<std::optional<BlockThreshold>> thresholds;
     {
         // Each dataset's norm keys grouped by bucket (2 bytes a block for float weights): the
         // counts need no block numbers or sums.
@@ -110,7 +112,9 @@ std::vector<LayerReport> exportModelScope(const ExportRequest& request, const Te
         for (const BucketedNorms& ranking : rankings)
             pointers.push_back(&ranking);
         counts = modelPrunedCounts(pointers, scope.level, scope.bounds);
-        // The rankings are freed here: pass 2 needs only the counts.
+        for (std::size_t i = 0; i < rankings.size(); ++i)
+            thresholds.push_back(rankings[i].thresholdAt(counts[i]));
+        // The rankings are freed here: pass 2 needs only the counts and thresholds.
     }
 
     std::vector<LayerReport> reports;
@@ -124,8 +128,11 @@ std::vector<LayerReport> exportModelScope(const ExportRequest& request, const Te
         const SparsityParams params = effectiveParams(request, layer);
         const WeightTensor weights = reader.readTensor(path, context);
         Sparsifier sparsifier(weights, Sparsifier::Caching::OneShot);
-        sparsifier.computeWithPrunedCount(params, counts[static_cast<std::size_t>(i)], context,
-                                          result);
+        if (const auto& threshold = thresholds[static_cast<std::size_t>(i)])
+            sparsifier.computeWithThreshold(params, *threshold, context, result);
+        else
+            sparsifier.computeWithPrunedCount(params, counts[static_cast<std::size_t>(i)], context,
+                                              result);
         context.throwIfCancelled();
         MaskAttributes attributes{params, result.stats.achievedSparsity, sourceFile, path};
         attributes.scope = QStringLiteral("model");

@@ -133,8 +133,15 @@ void Sparsifier::computeWithPrunedCount(const SparsityParams& params, std::int64
     computeFor(params, prunedCount, context, result);
 }
 
+void Sparsifier::computeWithThreshold(const SparsityParams& params, const BlockThreshold& threshold,
+                                      const ExecutionContext& context, MaskResult& result)
+{
+    computeFor(params, threshold.prunedCount, context, result, &threshold);
+}
+
 void Sparsifier::computeFor(const SparsityParams& params, std::optional<std::int64_t> prunedCount,
-                            const ExecutionContext& context, MaskResult& result)
+                            const ExecutionContext& context, MaskResult& result,
+                            const BlockThreshold* known)
 {
     params.throwIfInvalid();
     const BlockGrid grid{m_weights.rows(), m_weights.cols(), params.block};
@@ -179,6 +186,8 @@ void Sparsifier::computeFor(const SparsityParams& params, std::optional<std::int
         std::shared_ptr<const BlockNorms> norms;
         if (k == blocks) {
             result.threshold = BlockThreshold{blocks, blocks, 0, -1};
+        } else if (known != nullptr && known->prunedCount == k && known->blockCount == blocks) {
+            result.threshold = *known; // the mask pass recomputes the norms it compares
         } else if (m_caching == Caching::OneShot && selectsBetterWithoutStoredNorms(grid)) {
             // The selection reads every weight (unless k is 0): it sums them too, and the mask
             // pass need not.

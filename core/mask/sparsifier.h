@@ -49,6 +49,10 @@ public:
     // a model-scope mask (ranking/modelscope.h). Zeros per block 0 still prunes nothing.
     void computeWithPrunedCount(const SparsityParams& params, std::int64_t prunedCount,
                                 const ExecutionContext& context, MaskResult& result);
+    // The same mask when its threshold is known already (BucketedNorms::thresholdAt, which
+    // model scope has at hand): the mask pass alone, without a selection pass.
+    void computeWithThreshold(const SparsityParams& params, const BlockThreshold& threshold,
+                              const ExecutionContext& context, MaskResult& result);
 
     // The ranking of the current block shape, norm and zeros per block, built now or reused:
     // with it a level change costs O(1) for the threshold and one chunk for the statistics, and
@@ -66,7 +70,8 @@ public:
 
 private:
     void computeFor(const SparsityParams& params, std::optional<std::int64_t> prunedCount,
-                    const ExecutionContext& context, MaskResult& result);
+                    const ExecutionContext& context, MaskResult& result,
+                    const BlockThreshold* known = nullptr);
     BlockThreshold threshold(const SparsityParams& params, std::int64_t k,
                              const ExecutionContext& context);
     const BlockRanking* cachedRanking(const SparsityParams& params) const;

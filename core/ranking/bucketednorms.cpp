@@ -168,4 +168,20 @@ std::int64_t BucketedNorms::countBelow(std::uint64_t doubleKey) const
         m_keys);
 }
 
+std::optional<BlockThreshold> BucketedNorms::thresholdAt(std::int64_t k) const
+{
+    if (k <= 0 || k >= m_blockCount)
+        return std::nullopt;
+    const std::uint64_t doubleKey = doubleKeyAtRank(k - 1);
+    // Keys are integers in the order of the norms: the next one bounds the ties.
+    if (countBelow(doubleKey + 1) != k)
+        return std::nullopt;
+    // The mask pass compares keys in the weights' own precision.
+    const auto key = std::holds_alternative<LargeVector<std::uint16_t>>(m_keys)
+                         ? std::uint64_t{detail::nonNegativeKey(
+                               static_cast<float>(std::bit_cast<double>(doubleKey)))}
+                         : doubleKey;
+    return BlockThreshold{m_blockCount, k, key, m_blockCount - 1};
+}
+
 } // namespace sparsity::core

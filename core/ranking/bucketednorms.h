@@ -1,11 +1,13 @@
 #pragma once
 
 #include "configuration.h"
+#include "mask/blockthreshold.h"
 #include "parallel/executioncontext.h"
 #include "tensor/largebuffer.h"
 #include "tensor/weighttensor.h"
 
 #include <cstdint>
+#include <optional>
 #include <variant>
 #include <vector>
 
@@ -32,6 +34,11 @@ public:
     // strictly before a double's key.
     std::uint64_t doubleKeyAtRank(std::int64_t rank) const;
     std::int64_t countBelow(std::uint64_t doubleKey) const;
+    // The threshold that prunes the k lowest blocks, when block numbers do not matter: every
+    // block tied with the k-th is pruned too (always so without ties there). Nothing when some
+    // tied blocks stay (the lower block numbers go first: only the norms can tell which), or for
+    // k outside (0, blockCount).
+    std::optional<BlockThreshold> thresholdAt(std::int64_t k) const;
 
 private:
     Configuration m_configuration;

@@ -121,6 +121,8 @@ private Q_SLOTS:
     void doubleKeysMergeFloatAndDoubleRankings();
     void bucketedNormsAnswerAsTheRankingDoes_data();
     void bucketedNormsAnswerAsTheRankingDoes();
+    void thresholdsFromBucketedNormsMaskAsCountsDo_data();
+    void thresholdsFromBucketedNormsMaskAsCountsDo();
     void tooManyBlocksForARankingIsRefusedClearly();
 };
 
@@ -691,6 +693,57 @@ void TestBlockRanking::bucketedNormsAnswerAsTheRankingDoes()
         for (const ModelBounds bounds : {ModelBounds{}, ModelBounds{0.2, 0.6}})
             QCOMPARE(modelPrunedCounts(groups, level, bounds),
                      modelPrunedCounts(rankings, level, bounds));
+}
+
+void TestBlockRanking::thresholdsFromBucketedNormsMaskAsCountsDo_data()
+{
+    QTest::addColumn<Precision>("precision");
+    QTest::addColumn<bool>("hostile");
+    QTest::addColumn<qint64>("blockCols");
+    for (const Precision precision : {Precision::Float32, Precision::Float64})
+        for (const bool hostile : {false, true})
+            for (const qint64 blockCols : {1, 4})
+                QTest::addRow("%s%s 1x%lld",
+                              precision == Precision::Float32 ? "float32" : "float64",
+                              hostile ? " hostile" : "", blockCols)
+                    << precision << hostile << blockCols;
+}
+
+// Model scope's export takes each dataset's threshold from its bucketed norms where ties allow
+// and skips the selection pass: the masks and numbers must be those of the pruned count.
+void TestBlockRanking::thresholdsFromBucketedNormsMaskAsCountsDo()
+{
+    QFETCH(Precision, precision);
+    QFETCH(bool, hostile);
+    QFETCH(qint64, blockCols);
+    const WeightTensor weights = randomWeights({203, 96}, precision, 29, hostile);
+    const Configuration configuration{{1, blockCols}, 1, Norm::L2};
+    const BucketedNorms bucketed = BucketedNorms::build(weights, configuration, {});
+    const SparsityParams params = configuration.atLevel(0.5);
+    int known = 0;
+    for (std::int64_t k = 0; k <= bucketed.blockCount(); k += 1 + k / 3) {
+        const std::optional<BlockThreshold> threshold = bucketed.thresholdAt(k);
+        if (!threshold)
+            continue;
+        ++known;
+        MaskResult counted, thresholded;
+        Sparsifier(weights, Sparsifier::Caching::OneShot)
+            .computeWithPrunedCount(params, k, {}, counted);
+        Sparsifier(weights, Sparsifier::Caching::OneShot)
+            .computeWithThreshold(params, *threshold, {}, thresholded);
+        QVERIFY2(thresholded.mask == counted.mask, qPrintable(QStringLiteral("k %1").arg(k)));
+        QVERIFY(statsDifference(thresholded.stats, counted.stats).isEmpty());
+        QCOMPARE(thresholded.stats.retainedEnergy, counted.stats.retainedEnergy);
+    }
+    if (!hostile) // random weights hardly tie; hostile ones tie at every other rank
+        QVERIFY(known > 10);
+    // Blocks all tied: which of them go first depends on block numbers, which the bucketed
+    // norms do not keep, so they give no threshold but all or nothing.
+    const WeightTensor tied({8, 8}, std::vector<float>(64, 0.5f));
+    const BucketedNorms allTied = BucketedNorms::build(tied, configuration, {});
+    QVERIFY(!allTied.thresholdAt(1));
+    QVERIFY(!allTied.thresholdAt(allTied.blockCount() - 1));
+    QVERIFY(!allTied.thresholdAt(0));
 }
 
 void TestBlockRanking::tooManyBlocksForARankingIsRefusedClearly()
