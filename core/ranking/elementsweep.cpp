@@ -92,34 +92,24 @@ struct ExactSums
     }
 };
 
-// A bucket's count and sums in a part. The energy is kept as two 64-bit halves of each
-// square, which add faster than one 128-bit sum and cannot overflow either.
+// A bucket's count and sums in a part, added as one vector: the count, |w|, and each square's
+// two 64-bit halves (which add faster than a 128-bit sum and cannot overflow either).
+typedef std::uint64_t Lanes __attribute__((vector_size(32)));
 struct BucketSums
 {
     static constexpr int lowBits = 25;
     static constexpr std::uint64_t lowMask = (std::uint64_t{1} << lowBits) - 1;
 
-    std::uint64_t l1 = 0;
-    std::uint64_t energyHigh = 0; // square >> 25, below 2^25 per weight
-    std::uint64_t energyLow = 0;  // square & (2^25 - 1)
-    std::uint64_t count = 0;
+    Lanes lanes = {0, 0, 0, 0}; // count, l1, square >> 25, square & (2^25 - 1)
 
-    void add(std::uint32_t scaled)
+    static Lanes termsOf(std::uint32_t scaled)
     {
         const std::uint64_t square = std::uint64_t{scaled} * scaled;
-        ++count;
-        l1 += scaled;
-        energyHigh += square >> lowBits;
-        energyLow += square & lowMask;
+        return Lanes{1, scaled, square >> lowBits, square & lowMask};
     }
-    void add(const BucketSums& other)
-    {
-        count += other.count;
-        l1 += other.l1;
-        energyHigh += other.energyHigh;
-        energyLow += other.energyLow;
-    }
-    ExactSums sums() const { return {l1, (Wide{energyHigh} << lowBits) + energyLow}; }
+    void add(const BucketSums& other) { lanes += other.lanes; }
+    std::uint64_t count() const { return lanes[0]; }
+    ExactSums sums() const { return {lanes[1], (Wide{lanes[2]} << lowBits) + lanes[3]}; }
 };
 
 struct LongSums
@@ -317,7 +307,7 @@ std::optional<std::vector<MaskStats>> sweepTyped(const WeightTensor& weights,
         BucketSums* const table = tables[p].data();
         forEachWeight<N>(w, from, to, nonFinite[p], outside[p],
                          [table](std::int64_t, std::uint32_t key, std::uint32_t scaled) {
-                             table[key >> bucketShift].add(scaled);
+                             table[key >> bucketShift].lanes += BucketSums::termsOf(scaled);
                          });
     });
     for (std::int64_t count : outside)
@@ -332,7 +322,7 @@ std::optional<std::vector<MaskStats>> sweepTyped(const WeightTensor& weights,
     // What the buckets from b on keep, in a fixed order.
     std::vector<LongSums> suffix(bucketCount + 1);
     for (std::size_t b = bucketCount; b-- > 0;) {
-        if (buckets[b].count == 0) {
+        if (buckets[b].count() == 0) {
             suffix[b] = suffix[b + 1];
             continue;
         }
@@ -357,8 +347,8 @@ std::optional<std::vector<MaskStats>> sweepTyped(const WeightTensor& weights,
         std::int64_t below = 0;
         for (std::size_t j = 0; j < inner.size(); ++j) {
             // The k-th smallest block (1-based) lies in the bucket where the counts pass k.
-            while (below + static_cast<std::int64_t>(buckets[b].count) < inner[j])
-                below += static_cast<std::int64_t>(buckets[b++].count);
+            while (below + static_cast<std::int64_t>(buckets[b].count()) < inner[j])
+                below += static_cast<std::int64_t>(buckets[b++].count());
             if (groupBuckets.empty() || groupBuckets.back() != b) {
                 groupOfBucket[b] = static_cast<std::uint16_t>(groupBuckets.size());
                 inGroup[b] = 1;
@@ -379,13 +369,13 @@ std::optional<std::vector<MaskStats>> sweepTyped(const WeightTensor& weights,
         std::vector<std::int64_t> groupStart(groups + 1, 0);
         for (std::size_t g = 0; g < groups; ++g)
             groupStart[g + 1] =
-                groupStart[g] + static_cast<std::int64_t>(buckets[groupBuckets[g]].count);
+                groupStart[g] + static_cast<std::int64_t>(buckets[groupBuckets[g]].count());
         std::vector<std::vector<std::int64_t>> cursors(parts, std::vector<std::int64_t>(groups));
         for (std::size_t g = 0; g < groups; ++g) {
             std::int64_t at = groupStart[g];
             for (std::size_t p = 0; p < parts; ++p) {
                 cursors[p][g] = at;
-                at += static_cast<std::int64_t>(tables[p][groupBuckets[g]].count);
+                at += static_cast<std::int64_t>(tables[p][groupBuckets[g]].count());
             }
         }
         tables.clear();
