@@ -1,6 +1,7 @@
 // In-process timings of the block ranking (core/ranking) on the synthetic layers of
 // benchlayers.h: a 101-level curve for one configuration (ranking built from scratch, then the
-// statistics of every level), the six default configurations of the Curves panel, the sort on
+// statistics of every level), the curve against one full mask in pairs, the six default
+// configurations of the Curves panel, the sort on
 // its own against std::sort, and model scope over many layers against masking them one by one.
 // Run: build-bench/bench/bench_ranking --benchmark_repetitions=5
 //   --benchmark_report_aggregates_only=true   (see bench/README.md)
@@ -12,6 +13,7 @@
 
 #include <algorithm>
 #include <benchmark/benchmark.h>
+#include <chrono>
 
 using namespace sparsity::core;
 using sparsity::bench::Distribution;
@@ -49,6 +51,41 @@ void curve(benchmark::State& state)
             benchmark::DoNotOptimize(rows.data());
         }
     }
+}
+
+// The curve against one full mask (computeMask at level 0.5) of the same configuration, timed
+// in pairs, one right after the other: this VM drifts by 10-20 % within a minute, so the
+// ratio of two separate benchmarks is noisier than the ratio of each pair. Reports the median
+// pair's ratio and both medians; the iteration time is the pair's. Args as curve's, without
+// the method.
+void curveOverMask(benchmark::State& state)
+{
+    const auto& weights = layer(state.range(0), state.range(1), Distribution::Normal);
+    const Configuration configuration =
+        configurationOf(state.range(2), state.range(3), state.range(4));
+    const ExecutionContext context{&pool(), static_cast<int>(state.range(5))};
+    const SparsityParams params = configuration.atLevel(0.5);
+    std::vector<double> masks, curves, ratios;
+    using Clock = std::chrono::steady_clock;
+    for (auto _ : state) {
+        const auto start = Clock::now();
+        const MaskResult mask = computeMask(weights, params, context);
+        benchmark::DoNotOptimize(mask.mask.data());
+        const auto between = Clock::now();
+        const auto rows = sweepTensor(weights, configuration, levels101(), context);
+        benchmark::DoNotOptimize(rows.data());
+        const auto end = Clock::now();
+        masks.push_back(std::chrono::duration<double, std::milli>(between - start).count());
+        curves.push_back(std::chrono::duration<double, std::milli>(end - between).count());
+        ratios.push_back(curves.back() / masks.back());
+    }
+    const auto median = [](std::vector<double> values) {
+        std::nth_element(values.begin(), values.begin() + values.size() / 2, values.end());
+        return values[values.size() / 2];
+    };
+    state.counters["mask_ms"] = median(masks);
+    state.counters["curve_ms"] = median(curves);
+    state.counters["curve_over_mask"] = median(ratios);
 }
 
 // The Curves panel's defaults: 1x1, 2:4, 1x4, 4x1, 4x4, 8x8, 101 levels each.
@@ -164,6 +201,16 @@ void curveArgs(benchmark::internal::Benchmark* b)
 } // namespace
 
 BENCHMARK(curve)->Apply(curveArgs);
+BENCHMARK(curveOverMask)
+    ->ArgNames({"rows", "cols", "bh", "bw", "zpb", "threads"})
+    ->Args({4096, 4096, 1, 1, 1, 2})
+    ->Args({4096, 4096, 1, 4, 2, 2})
+    ->Args({4096, 4096, 1, 4, 4, 2})
+    ->Args({4096, 4096, 4, 4, 16, 2})
+    ->Args({4096, 4096, 8, 8, 64, 2})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->Iterations(21);
 BENCHMARK(defaultCurves)
     ->ArgNames({"rows", "cols", "threads"})
     ->Args({4096, 4096, 2})
