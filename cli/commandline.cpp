@@ -231,7 +231,8 @@ std::optional<QString> percentHint(const QString& option, const QString& text)
         return std::nullopt;
     bool ok = false;
     const double value = QLocale::c().toDouble(trimmed, &ok);
-    if (!ok || !(value > 1.0 && value <= 100.0))
+    // From 2: "1.5" is more likely a slip than 1.5 percent, and gets the plain range message.
+    if (!ok || !(value >= 2.0 && value <= 100.0))
         return std::nullopt;
     return QStringLiteral("--%1 %2 is above 1: levels are fractions from 0 to 1; for %2 percent "
                           "write %2% or %3")
