@@ -83,6 +83,12 @@ DatasetPattern::DatasetPattern(const QString& text)
     const QString whole =
         m_nameOnly || text.startsWith(QLatin1Char('/')) ? text : QLatin1Char('/') + text;
     m_regex.setPattern(QRegularExpression::anchoredPattern(translate(whole, text)));
+    // Every character is escaped as \x{...}, so this cannot fail; if it ever did, a pattern
+    // would silently match nothing, so say so instead.
+    if (!m_regex.isValid())
+        throw core::Error(core::ErrorCode::InvalidParameter,
+                          QStringLiteral("--dataset '%1' cannot be used as a pattern: %2")
+                              .arg(text, m_regex.errorString()));
     m_regex.optimize();
 }
 
