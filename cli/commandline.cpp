@@ -144,10 +144,11 @@ std::optional<QString> applyMaskBlockOptions(const QCommandLineParser& parser,
     const std::int64_t stated = params.effectiveZerosPerBlock();
     if (value != stated)
         return QStringLiteral("--zeros-per-block %1 disagrees with --%2 '%3', which means %4 "
-                              "zeros per block; give one or the other")
+                              "zero%5 per block; give one or the other")
             .arg(value)
             .arg(option, text)
-            .arg(stated);
+            .arg(stated)
+            .arg(stated == 1 ? QString() : QStringLiteral("s"));
     return std::nullopt;
 }
 

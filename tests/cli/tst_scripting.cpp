@@ -697,6 +697,12 @@ void TestScripting::pluralsAndSizes()
                 QStringLiteral("--dataset"), QStringLiteral("half"), QStringLiteral("--level"),
                 QStringLiteral("0.5"), QStringLiteral("--block"), QStringLiteral("1x1")});
     VERIFY_CONTAINS(oneMask.out, QStringLiteral("computed 1 mask,"));
+    const Run oneZero =
+        runCli({QStringLiteral("mask"), layersFile, QStringLiteral("--dry-run"),
+                QStringLiteral("--level"), QStringLiteral("0.5"), QStringLiteral("--block"),
+                QStringLiteral("3:4"), QStringLiteral("--zeros-per-block"), QStringLiteral("2")});
+    QCOMPARE(oneZero.exitCode, 2);
+    VERIFY_CONTAINS(oneZero.err, QStringLiteral("which means 1 zero per block;"));
 }
 
 void TestScripting::levelAsPercentGetsAHint_data()
