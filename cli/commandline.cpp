@@ -53,9 +53,6 @@ void addCommonOptions(QCommandLineParser& parser)
     parser.addHelpOption();
 }
 
-// A block option (mask's --block/--config, sweep's --config) in any written form of
-// docs/SPEC.md "Configurations and sweeps": RxC, RxC/Z or N:M. A malformed plain shape keeps
-// the wording mask has always used; the other forms carry the core's message.
 // A command's --help. QCommandLineParser starts it with the program as the process was started
 // ("Usage: /usr/bin/sparsity-cli [options] INPUT"); the tool's own help and its messages say
 // "sparsity-cli", so this does too, with the command: "Usage: sparsity-cli mask [options] INPUT".
@@ -88,6 +85,9 @@ parseWithOneInput(QCommandLineParser& parser, const QStringList& arguments, cons
     return positional.front();
 }
 
+// A block option (mask's --block/--config, sweep's --config) in any written form of
+// docs/SPEC.md "Configurations and sweeps": RxC, RxC/Z or N:M. A malformed plain shape keeps
+// the wording mask has always used; the other forms carry the core's message.
 std::variant<core::BlockSpec, QString> parseBlockOption(const QString& option, const QString& text)
 {
     if (const auto shape = core::parseBlockShape(text))
