@@ -30,8 +30,8 @@ QJsonArray shape(const std::vector<std::int64_t>& dimensions);
 QJsonObject configuration(const core::Configuration& configuration);
 
 // A mask's numbers: {"blocks", "pruned_blocks", "zeros", "elements", "achieved_sparsity",
-// "retained_energy", "retained_l1", "non_finite_weights"}. Added into an existing object
-// (a dataset's or a row's) so that its own fields come first.
+// "retained_energy", "retained_l1", "non_finite_weights"}, added to an object that says whose
+// they are (a dataset's "dataset" and "shape", a sweep row's). QJsonObject writes keys sorted.
 void addStats(QJsonObject& object, const core::MaskStats& stats);
 
 // Prints the one document of a run on out, compact, with a final newline, and flushes.
