@@ -16,17 +16,21 @@ QString generalHelp()
     return QStringLiteral(
         "Usage: sparsity-cli <command> [options]\n"
         "\n"
-        "Block weight sparsity for the layers of an HDF5 file, the same masks as PyTorch's\n"
-        "WeightNormSparsifier.\n"
+        "Block weight sparsity for the layers of a weights file (HDF5, safetensors or NumPy),\n"
+        "the same masks as PyTorch's WeightNormSparsifier.\n"
         "\n"
         "Commands:\n"
-        "  list   List the groups and datasets of an HDF5 file and which can be masked\n"
-        "  mask   Compute block sparsity masks and write them to an HDF5 mask file\n"
+        "  list   List the groups and datasets of a weights file and which can be masked\n"
+        "  mask   Compute block sparsity masks and write them to a mask file (HDF5 or\n"
+        "         safetensors)\n"
         "  sweep  Statistics of block configurations over many levels, per dataset and for\n"
         "         the whole model, as a table, CSV or JSON\n"
         "\n"
         "Block configurations are written RxC (whole blocks), RxC/Z (Z zeros per pruned\n"
         "block) or N:M (keep N of every M consecutive weights: 2:4 is 1x4/2).\n"
+        "\n"
+        "--dataset takes paths or glob patterns ('*.weight', '/model_weights/*/*/kernel:0');\n"
+        "--json prints one JSON document on stdout instead of the text.\n"
         "\n"
         "Run 'sparsity-cli <command> --help' for the options of a command.\n"
         "Options:\n"
@@ -49,10 +53,20 @@ void addCommonOptions(QCommandLineParser& parser)
     parser.addHelpOption();
 }
 
-// A block option (mask's --block/--config, sweep's --config) in any written form of
-// docs/SPEC.md "Configurations and sweeps": RxC, RxC/Z or N:M. A malformed plain shape keeps
-// the wording mask has always used; the other forms carry the core's message.
-// Parses a command's options and its one INPUT.h5: the input, or what to exit with (its help,
+// A command's --help. QCommandLineParser starts it with the program as the process was started
+// ("Usage: /usr/bin/sparsity-cli [options] INPUT"); the tool's own help and its messages say
+// "sparsity-cli", so this does too, with the command: "Usage: sparsity-cli mask [options] INPUT".
+QString commandHelp(const QCommandLineParser& parser, const QString& command)
+{
+    QString text = parser.helpText();
+    const QString usage = QStringLiteral("Usage: ");
+    const qsizetype options = text.indexOf(QStringLiteral(" [options]"));
+    if (text.startsWith(usage) && options > 0)
+        text.replace(usage.size(), options - usage.size(), toolName + QLatin1Char(' ') + command);
+    return text;
+}
+
+// Parses a command's options and its one INPUT: the input, or what to exit with (its help,
 // or a usage error naming the command).
 std::variant<QString, EarlyExit>
 parseWithOneInput(QCommandLineParser& parser, const QStringList& arguments, const QString& command)
@@ -60,19 +74,20 @@ parseWithOneInput(QCommandLineParser& parser, const QStringList& arguments, cons
     if (!parser.parse(arguments))
         return usageError(command, parser.errorText());
     if (parser.isSet(QStringLiteral("help")))
-        return EarlyExit{parser.helpText().replace(QStringLiteral("[options]"),
-                                                   command + QStringLiteral(" [options]")),
-                         ExitSuccess};
+        return EarlyExit{commandHelp(parser, command), ExitSuccess};
     const QStringList positional = parser.positionalArguments();
     if (positional.size() != 1)
         return usageError(command, positional.isEmpty()
-                                       ? QStringLiteral("missing INPUT.h5")
+                                       ? QStringLiteral("missing INPUT")
                                        : QStringLiteral("expected one input file, got %1: %2")
                                              .arg(positional.size())
                                              .arg(positional.join(QStringLiteral(", "))));
     return positional.front();
 }
 
+// A block option (mask's --block/--config, sweep's --config) in any written form of
+// docs/SPEC.md "Configurations and sweeps": RxC, RxC/Z or N:M. A malformed plain shape keeps
+// the wording mask has always used; the other forms carry the core's message.
 std::variant<core::BlockSpec, QString> parseBlockOption(const QString& option, const QString& text)
 {
     if (const auto shape = core::parseBlockShape(text))
@@ -129,10 +144,11 @@ std::optional<QString> applyMaskBlockOptions(const QCommandLineParser& parser,
     const std::int64_t stated = params.effectiveZerosPerBlock();
     if (value != stated)
         return QStringLiteral("--zeros-per-block %1 disagrees with --%2 '%3', which means %4 "
-                              "zeros per block; give one or the other")
+                              "zero%5 per block; give one or the other")
             .arg(value)
             .arg(option, text)
-            .arg(stated);
+            .arg(stated)
+            .arg(stated == 1 ? QString() : QStringLiteral("s"));
     return std::nullopt;
 }
 
@@ -150,28 +166,46 @@ std::variant<int, QString> parseThreads(const QCommandLineParser& parser,
     return value;
 }
 
+// --dataset as list, mask and sweep take it: paths or patterns (cli/datasetselection.h).
+QCommandLineOption datasetOption(const QString& what)
+{
+    return QCommandLineOption(
+        QStringLiteral("dataset"),
+        QStringLiteral("%1 (repeatable). A path (the leading '/' optional) or a glob pattern: "
+                       "* and ? within one path component, [abc] a set; a pattern without '/' "
+                       "matches dataset names at any depth, e.g. '*.weight'; one with '/' the "
+                       "whole path, e.g. '/model_weights/*/*/kernel:0'. A pattern that matches "
+                       "nothing is an error.")
+            .arg(what),
+        QStringLiteral("PATH"));
+}
+
+QCommandLineOption jsonOption(const QString& what)
+{
+    return QCommandLineOption(
+        QStringLiteral("json"),
+        QStringLiteral("Print %1 as one JSON document on stdout, every number exact (docs/SPEC.md "
+                       "\"Scripting\"); notes and errors stay on stderr.")
+            .arg(what));
+}
+
 ParsedCommand parseList(const QStringList& arguments)
 {
     QCommandLineParser parser;
     addCommonOptions(parser);
-    parser.setApplicationDescription(
-        QStringLiteral("List every group, dataset and link of an HDF5 file with its shape, type\n"
-                       "and size, and say for each dataset whether it can be masked."));
-    parser.addPositionalArgument(QStringLiteral("INPUT.h5"), QStringLiteral("The file to list."));
-    if (!parser.parse(arguments))
-        return usageError(QStringLiteral("list"), parser.errorText());
-    if (parser.isSet(QStringLiteral("help")))
-        return EarlyExit{parser.helpText().replace(QStringLiteral("[options]"),
-                                                   QStringLiteral("list [options]")),
-                         ExitSuccess};
-    const QStringList positional = parser.positionalArguments();
-    if (positional.size() != 1)
-        return usageError(
-            QStringLiteral("list"),
-            positional.isEmpty()
-                ? QStringLiteral("missing INPUT.h5")
-                : QStringLiteral("expected one input file, got %1").arg(positional.size()));
-    return ListOptions{positional.front()};
+    parser.setApplicationDescription(QStringLiteral(
+        "List every group, dataset and link of a weights file (HDF5, safetensors or NumPy) with\n"
+        "its shape, type and size, and say for each dataset whether it can be masked."));
+    parser.addPositionalArgument(QStringLiteral("INPUT"), QStringLiteral("The file to list."));
+    const QCommandLineOption dataset = datasetOption(
+        QStringLiteral("List only this dataset or link, or the datasets a pattern matches"));
+    const QCommandLineOption json = jsonOption(QStringLiteral("the listing"));
+    parser.addOptions({dataset, json});
+    const QString command = QStringLiteral("list");
+    const auto input = parseWithOneInput(parser, arguments, command);
+    if (const auto* exit = std::get_if<EarlyExit>(&input))
+        return *exit;
+    return ListOptions{std::get<QString>(input), parser.values(dataset), parser.isSet(json)};
 }
 
 // A level, bound or fraction as --level takes it: "0.25" or "25%". nullopt if not a number.
@@ -186,6 +220,24 @@ std::optional<double> parseFraction(const QString& text)
     if (!ok)
         return std::nullopt;
     return value / (percent ? 100.0 : 1.0);
+}
+
+// A level written as a percentage without its '%' ("--level 50"): the problem with a hint, or
+// nullopt when the text is not such a number. Levels are fractions, so 50 would be refused
+// anyway; the hint says what was probably meant.
+std::optional<QString> percentHint(const QString& option, const QString& text)
+{
+    const QString trimmed = text.trimmed();
+    if (trimmed.endsWith(QLatin1Char('%')))
+        return std::nullopt;
+    bool ok = false;
+    const double value = QLocale::c().toDouble(trimmed, &ok);
+    // From 2: "1.5" is more likely a slip than 1.5 percent, and gets the plain range message.
+    if (!ok || !(value >= 2.0 && value <= 100.0))
+        return std::nullopt;
+    return QStringLiteral("--%1 %2 is above 1: levels are fractions from 0 to 1; for %2 percent "
+                          "write %2% or %3")
+        .arg(option, trimmed, QString::number(value / 100.0, 'g', QLocale::FloatingPointShortest));
 }
 
 // The options of `mask` that choose model scope (docs/SPEC.md "Model scope").
@@ -228,6 +280,8 @@ struct ScopeOptions
              {std::pair{&minLevel, &bounds.minLevel}, std::pair{&maxLevel, &bounds.maxLevel}}) {
             if (!parser.isSet(*option))
                 continue;
+            if (const auto hint = percentHint(option->names().last(), parser.value(*option)))
+                return hint;
             const auto parsed = parseFraction(parser.value(*option));
             if (!parsed)
                 return QStringLiteral("--%1 '%2' is not a number")
@@ -246,21 +300,21 @@ ParsedCommand parseMask(const QStringList& arguments)
     QCommandLineParser parser;
     addCommonOptions(parser);
     parser.setApplicationDescription(QStringLiteral(
-        "Compute block sparsity masks (1 = keep, 0 = pruned) for datasets of INPUT.h5 and write\n"
-        "them to OUTPUT.h5 at the same paths, as uint8 with their parameters as attributes.\n"
-        "INPUT may also be a .safetensors file or a sharded checkpoint's .safetensors.index.json;\n"
-        "an OUTPUT named *.safetensors is written as safetensors (attributes in __metadata__).\n"
-        "Without --dataset, every floating-point dataset of rank >= 2 is masked; others are\n"
-        "skipped with a note. Nothing is written unless every dataset succeeds."));
-    parser.addPositionalArgument(QStringLiteral("INPUT.h5"), QStringLiteral("The weights."));
+        "Compute block sparsity masks (1 = keep, 0 = pruned) for datasets of INPUT and write\n"
+        "them to OUTPUT at the same paths, as uint8 with their parameters as attributes.\n"
+        "INPUT is an HDF5 file, a .safetensors file, a sharded checkpoint's\n"
+        ".safetensors.index.json, or a NumPy .npy or .npz file. OUTPUT is HDF5, or safetensors\n"
+        "when named *.safetensors (attributes in __metadata__). Without --dataset, every\n"
+        "floating-point dataset of rank >= 2 is masked; others are skipped with a note.\n"
+        "Nothing is written unless every dataset succeeds. The summary gives the requested\n"
+        "level, the configuration, a row per dataset and their total."));
+    parser.addPositionalArgument(QStringLiteral("INPUT"), QStringLiteral("The weights."));
     const QCommandLineOption output({QStringLiteral("o"), QStringLiteral("output")},
                                     QStringLiteral("The mask file to write."),
-                                    QStringLiteral("OUTPUT.h5"));
-    const QCommandLineOption dataset(QStringLiteral("dataset"),
-                                     QStringLiteral("A dataset to mask (repeatable; the leading "
-                                                    "'/' is optional). Rank 1 and integer "
-                                                    "datasets are masked only when named."),
-                                     QStringLiteral("PATH"));
+                                    QStringLiteral("OUTPUT"));
+    const QCommandLineOption dataset = datasetOption(QStringLiteral(
+        "A dataset to mask, or a pattern. Rank 1 and integer datasets are masked only when named "
+        "or matched"));
     const QCommandLineOption level(
         QStringLiteral("level"), QStringLiteral("Fraction of blocks to prune, 0..1 (or 0%..100%)."),
         QStringLiteral("L"));
@@ -288,15 +342,20 @@ ParsedCommand parseMask(const QStringList& arguments)
             .arg(QThread::idealThreadCount()),
         QStringLiteral("N"));
     const QCommandLineOption force(QStringLiteral("force"),
-                                   QStringLiteral("Overwrite OUTPUT.h5 if it exists."));
+                                   QStringLiteral("Overwrite OUTPUT if it exists."));
     const QCommandLineOption printPytorch(
         QStringLiteral("print-pytorch"),
         QStringLiteral("Print a Python script that rebuilds these masks with PyTorch's "
-                       "WeightNormSparsifier and compares them with OUTPUT.h5, instead of "
+                       "WeightNormSparsifier and compares them with OUTPUT, instead of "
                        "masking: nothing is written. Run the same command without it to write "
-                       "OUTPUT.h5 first."));
-    parser.addOptions(
-        {output, dataset, level, block, config, zeros, norm, threads, force, printPytorch});
+                       "OUTPUT first."));
+    const QCommandLineOption dryRun(
+        QStringLiteral("dry-run"),
+        QStringLiteral("Compute the masks and print the summary, but write nothing; -o is then "
+                       "optional and OUTPUT is neither checked nor touched."));
+    const QCommandLineOption json = jsonOption(QStringLiteral("the summary"));
+    parser.addOptions({output, dataset, level, block, config, zeros, norm, threads, force,
+                       printPytorch, dryRun, json});
     const ScopeOptions scope;
     scope.addTo(parser);
 
@@ -306,23 +365,33 @@ ParsedCommand parseMask(const QStringList& arguments)
         return *exit;
     MaskOptions options;
     options.input = std::get<QString>(input);
+    options.dryRun = parser.isSet(dryRun);
+    options.json = parser.isSet(json);
+    options.printPytorch = parser.isSet(printPytorch);
     for (const auto* required : {&output, &level, &block})
-        if (!parser.isSet(*required) && !(required == &block && parser.isSet(config)))
+        if (!parser.isSet(*required) && !(required == &block && parser.isSet(config)) &&
+            !(required == &output && options.dryRun))
             return usageError(command,
                               QStringLiteral("missing --%1").arg(required->names().last()));
+    if (options.printPytorch && (options.dryRun || options.json))
+        return usageError(
+            command, QStringLiteral("--print-pytorch prints a script, not a summary; it "
+                                    "cannot be combined with --%1")
+                         .arg(options.dryRun ? QStringLiteral("dry-run") : QStringLiteral("json")));
     // An option given twice is almost always a mistake in a script; say so rather than guess.
     for (const auto* single : {&output, &level, &block, &config, &zeros, &norm, &threads})
         if (parser.values(*single).size() > 1)
             return usageError(
                 command, QStringLiteral("--%1 given more than once").arg(single->names().last()));
     options.output = parser.value(output);
-    if (options.output.isEmpty())
+    if (options.output.isEmpty() && parser.isSet(output))
         return usageError(command, QStringLiteral("--output is empty"));
     options.datasets = parser.values(dataset);
     options.force = parser.isSet(force);
-    options.printPytorch = parser.isSet(printPytorch);
 
     const QLocale c = QLocale::c();
+    if (const auto hint = percentHint(level.names().last(), parser.value(level)))
+        return usageError(command, *hint);
     QString levelText = parser.value(level).trimmed();
     const bool percent = levelText.endsWith(QLatin1Char('%'));
     if (percent)
@@ -365,13 +434,11 @@ ParsedCommand parseSweep(const QStringList& arguments)
         "over the datasets before the ratios are taken. Rows are ordered by configuration,\n"
         "then dataset (the model last), then level. Datasets are read one at a time; nothing\n"
         "is written. Ctrl+C stops it without printing."));
-    parser.addPositionalArgument(QStringLiteral("INPUT.h5"), QStringLiteral("The weights."));
-    const QCommandLineOption dataset(
-        QStringLiteral("dataset"),
-        QStringLiteral("A dataset to sweep (repeatable, in the order given; the leading '/' is "
-                       "optional). Default: every floating-point dataset of rank >= 2, in the "
-                       "order `list` prints them."),
-        QStringLiteral("PATH"));
+    parser.addPositionalArgument(QStringLiteral("INPUT"),
+                                 QStringLiteral("The weights (HDF5, safetensors or NumPy)."));
+    const QCommandLineOption dataset = datasetOption(QStringLiteral(
+        "A dataset to sweep, in the order given, or a pattern (its matches in list order). "
+        "Default: every floating-point dataset of rank >= 2, in the order `list` prints them"));
     const QCommandLineOption config(
         QStringLiteral("config"),
         QStringLiteral("A block configuration (repeatable): RxC (whole blocks, e.g. 4x4), RxC/Z "
@@ -401,7 +468,9 @@ ParsedCommand parseSweep(const QStringList& arguments)
             "Worker threads (default: %1, the CPU count). The numbers do not depend on it.")
             .arg(QThread::idealThreadCount()),
         QStringLiteral("N"));
-    parser.addOptions({dataset, config, norm, levels, format, threads});
+    const QCommandLineOption json(QStringLiteral("json"),
+                                  QStringLiteral("The same as --format json."));
+    parser.addOptions({dataset, config, norm, levels, format, json, threads});
 
     const QString command = QStringLiteral("sweep");
     const auto input = parseWithOneInput(parser, arguments, command);
@@ -449,12 +518,16 @@ ParsedCommand parseSweep(const QStringList& arguments)
     }
 
     const QString formatName = parser.value(format).trimmed().toLower();
-    if (formatName == QLatin1String("table"))
+    if (parser.isSet(json) && parser.isSet(format) && formatName != QLatin1String("json"))
+        return usageError(command, QStringLiteral("--json and --format %1 disagree; give one of "
+                                                  "them")
+                                       .arg(parser.value(format)));
+    if (parser.isSet(json) || formatName == QLatin1String("json"))
+        options.format = SweepFormat::Json;
+    else if (formatName == QLatin1String("table"))
         options.format = SweepFormat::Table;
     else if (formatName == QLatin1String("csv"))
         options.format = SweepFormat::Csv;
-    else if (formatName == QLatin1String("json"))
-        options.format = SweepFormat::Json;
     else
         return usageError(
             command,

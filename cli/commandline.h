@@ -16,6 +16,9 @@ namespace sparsity::cli {
 struct ListOptions
 {
     QString input;
+    // --dataset: only the entries these paths or patterns name (cli/datasetselection.h).
+    QStringList datasets;
+    bool json = false; // --json: one JSON document on stdout (docs/SPEC.md "Scripting")
 };
 
 // What `sparsity-cli mask` was asked to do.
@@ -23,7 +26,9 @@ struct MaskOptions
 {
     QString input;
     QString output;
-    QStringList datasets; // empty = every floating-point dataset of rank >= 2
+    // Paths or patterns (cli/datasetselection.h); empty = every floating-point dataset of
+    // rank >= 2.
+    QStringList datasets;
     core::SparsityParams params;
     int threads = 1;
     bool force = false;
@@ -33,6 +38,9 @@ struct MaskOptions
     // --print-pytorch: print a Python script that rebuilds these masks with PyTorch and compares
     // them with OUTPUT (core/export/pytorchscript.h) instead of masking; nothing is written.
     bool printPytorch = false;
+    // --dry-run: compute and print the summary, write nothing (output may then be empty).
+    bool dryRun = false;
+    bool json = false; // --json: the summary as one JSON document on stdout
 };
 
 // How `sparsity-cli sweep` prints its rows.
@@ -47,10 +55,12 @@ enum class SweepFormat
 struct SweepOptions
 {
     QString input;
-    QStringList datasets; // empty = every floating-point dataset of rank >= 2, in list order
+    // Paths or patterns (cli/datasetselection.h); empty = every floating-point dataset of
+    // rank >= 2, in list order.
+    QStringList datasets;
     std::vector<core::Configuration> configurations; // distinct, in the order given
     std::vector<double> levels;                      // in the order given
-    SweepFormat format = SweepFormat::Table;
+    SweepFormat format = SweepFormat::Table;         // --json is --format json
     int threads = 1;
 };
 

@@ -1,9 +1,11 @@
 #include "maskcommand.h"
 
+#include "datasetselection.h"
 #include "error.h"
 #include "export/maskexport.h"
 #include "export/pytorchscript.h"
 #include "io/tensorfile.h"
+#include "jsonoutput.h"
 #include "ranking/configuration.h"
 #include "ranking/sweep.h"
 #include "texttable.h"
@@ -19,13 +21,19 @@
 namespace sparsity::cli {
 namespace {
 
-// The layers to mask: the named ones, or by default every floating-point dataset of rank >= 2
-// (the rest are skipped with a note on err).
+// The layers to mask: the named ones and those patterns match (cli/datasetselection.h), or by
+// default every floating-point dataset of rank >= 2 (the rest are skipped with a note on err).
 std::vector<core::LayerRequest> chooseLayers(const MaskOptions& options, QTextStream& err)
 {
     std::vector<core::LayerRequest> layers;
     if (!options.datasets.isEmpty()) {
-        for (const QString& path : options.datasets)
+        // Plain paths need no listing: the export checks each as it always did.
+        const QStringList paths =
+            hasDatasetPatterns(options.datasets)
+                ? selectDatasets(options.datasets, core::openTensorFile(options.input)->listTree(),
+                                 options.input, err)
+                : options.datasets;
+        for (const QString& path : paths)
             layers.push_back({core::normalizeDatasetPath(path), options.params});
         return layers;
     }
@@ -38,6 +46,9 @@ std::vector<core::LayerRequest> chooseLayers(const MaskOptions& options, QTextSt
             continue;
         }
         QString why = info.reason;
+        // Integer datasets pass every rule but are not weights unless the user says so.
+        if (why.isEmpty() && info.elementClass == core::ElementClass::Integer)
+            why = QStringLiteral("integer data");
         if (info.kind == core::NodeKind::Dataset && info.canSparsifyWhenNamed())
             why += QStringLiteral(" (name it with --dataset to mask it)");
         err << "note: skipped " << info.path << ": " << why << Qt::endl;
@@ -73,17 +84,74 @@ QString percent(double ratio)
     return QStringLiteral("%1%").arg(ratio * 100.0, 0, 'f', 2);
 }
 
-// The total of a model-scope run (docs/SPEC.md "Configurations and sweeps", model rows): what
-// the shared level achieved over all datasets together.
-void addModelRow(TextTable& table, const std::vector<core::LayerReport>& reports)
+// All datasets together, as a sweep's model rows add them (docs/SPEC.md "Configurations and
+// sweeps"): counts and energies added before the ratios are taken.
+core::MaskStats totalOf(const std::vector<core::LayerReport>& reports)
 {
     std::vector<core::MaskStats> layers;
     for (const core::LayerReport& report : reports)
         layers.push_back(report.stats);
-    const core::MaskStats model = core::combineStats(layers);
-    table.addRow({QStringLiteral("model"), QString(), QString::number(model.blocks),
-                  QString::number(model.prunedBlocks), percent(model.achievedSparsity),
-                  percent(model.retainedEnergy)});
+    return core::combineStats(layers);
+}
+
+QString shortest(double value)
+{
+    return QString::number(value, 'g', QLocale::FloatingPointShortest);
+}
+
+// What was asked, above the table: "requested level  0.5 (50%; layer scope: ...)" and
+// "configuration    2:4, l2 norm (1x4 blocks, 2 zeros per pruned block)".
+QString summaryHeader(const MaskOptions& options)
+{
+    const core::SparsityParams& p = options.params;
+    QString scope = QStringLiteral("layer scope: each dataset prunes this share of its blocks");
+    if (options.modelScope)
+        scope = QStringLiteral("model scope: the share of all datasets' blocks, each dataset "
+                               "from %1 to %2 of its own")
+                    .arg(shortest(options.modelScope->minLevel),
+                         shortest(options.modelScope->maxLevel));
+    const std::int64_t zeros = p.effectiveZerosPerBlock();
+    const QString level =
+        QStringLiteral("requested level  %1 (%2%; %3)\n")
+            // 12 digits: 0.07 is "7%", not the product's "7.000000000000001%".
+            .arg(shortest(p.level), QString::number(p.level * 100.0, 'g', 12), scope);
+    const QString configuration =
+        QStringLiteral("configuration    %1, %2 norm (%3x%4 blocks, %5 zero%6 per pruned block)\n")
+            .arg(core::formatBlockSpec(p.block, p.zerosPerBlock), core::normName(p.norm))
+            .arg(p.block.rows)
+            .arg(p.block.cols)
+            .arg(zeros)
+            .arg(zeros == 1 ? QString() : QStringLiteral("s"));
+    return level + configuration;
+}
+
+QJsonObject jsonSummary(const MaskOptions& options, const std::vector<core::LayerReport>& reports)
+{
+    const core::SparsityParams& p = options.params;
+    QJsonArray datasets;
+    for (const core::LayerReport& report : reports) {
+        QJsonObject row{{QStringLiteral("dataset"), report.datasetPath},
+                        {QStringLiteral("shape"), json::shape(report.shape)}};
+        json::addStats(row, report.stats);
+        datasets.append(row);
+    }
+    QJsonObject total;
+    json::addStats(total, totalOf(reports));
+    const core::ModelBounds bounds = options.modelScope.value_or(core::ModelBounds{});
+    return QJsonObject{
+        {QStringLiteral("input"), options.input},
+        {QStringLiteral("output"),
+         options.output.isEmpty() ? QJsonValue() : QJsonValue(options.output)},
+        {QStringLiteral("dry_run"), options.dryRun},
+        {QStringLiteral("written"), !options.dryRun},
+        {QStringLiteral("scope"),
+         options.modelScope ? QStringLiteral("model") : QStringLiteral("layer")},
+        {QStringLiteral("level"), json::number(p.level)},
+        {QStringLiteral("min_level"), json::number(bounds.minLevel)},
+        {QStringLiteral("max_level"), json::number(bounds.maxLevel)},
+        {QStringLiteral("configuration"), json::configuration(core::Configuration::of(p))},
+        {QStringLiteral("datasets"), datasets},
+        {QStringLiteral("total"), total}};
 }
 
 // An argument as a POSIX shell reads it back.
@@ -159,6 +227,7 @@ int runMask(const MaskOptions& options, QTextStream& out, QTextStream& err, bool
         request.inputPath = options.input;
         request.outputPath = options.output;
         request.overwrite = options.force;
+        request.dryRun = options.dryRun;
         request.layers = chooseLayers(options, err);
         if (options.printPytorch) {
             printPytorchScript(options, request.layers, out, err);
@@ -195,6 +264,18 @@ int runMask(const MaskOptions& options, QTextStream& out, QTextStream& err, bool
         };
         const auto reports = core::exportMasks(request, context, progress);
 
+        for (const core::LayerReport& report : reports)
+            if (report.stats.nonFiniteWeights > 0)
+                err << "warning: " << report.datasetPath << " holds "
+                    << report.stats.nonFiniteWeights
+                    << " NaN or infinite weights (left out of the retained energy)" << Qt::endl;
+        if (options.json) {
+            json::print(out, jsonSummary(options, reports));
+            if (options.dryRun)
+                err << "note: dry run; nothing was written" << Qt::endl;
+            return ExitSuccess;
+        }
+
         TextTable table;
         table.addColumn(QStringLiteral("dataset"));
         table.addColumn(QStringLiteral("shape"), TextTable::Align::Right);
@@ -210,25 +291,30 @@ int runMask(const MaskOptions& options, QTextStream& out, QTextStream& err, bool
                 {report.datasetPath, dims.join(QLatin1Char('x')),
                  QString::number(report.stats.blocks), QString::number(report.stats.prunedBlocks),
                  percent(report.stats.achievedSparsity), percent(report.stats.retainedEnergy)});
-            if (report.stats.nonFiniteWeights > 0)
-                err << "warning: " << report.datasetPath << " holds "
-                    << report.stats.nonFiniteWeights
-                    << " NaN or infinite weights (left out of the retained energy)" << Qt::endl;
         }
-        if (options.modelScope)
-            addModelRow(table, reports);
-        out << table.render();
-        out << QStringLiteral("wrote %1 mask%2 to %3\n")
-                   .arg(reports.size())
-                   .arg(reports.size() == 1 ? QString() : QStringLiteral("s"), options.output);
+        const core::MaskStats total = totalOf(reports);
+        table.addRow({QStringLiteral("total"), QString(), QString::number(total.blocks),
+                      QString::number(total.prunedBlocks), percent(total.achievedSparsity),
+                      percent(total.retainedEnergy)});
+        out << summaryHeader(options) << table.render();
+        const QString masks = QStringLiteral("%1 mask%2")
+                                  .arg(reports.size())
+                                  .arg(reports.size() == 1 ? QString() : QStringLiteral("s"));
+        if (options.dryRun)
+            out << QStringLiteral("dry run: computed %1, wrote nothing\n").arg(masks);
+        else
+            out << QStringLiteral("wrote %1 to %2\n").arg(masks, options.output);
         return ExitSuccess;
     } catch (const core::Error& e) {
         switch (e.code()) {
         case core::ErrorCode::Cancelled:
             if (errIsTerminal)
                 err << "\r\x1b[K"; // over the progress line and the ^C
-            err << "sparsity-cli: interrupted; " << options.output << " was not written"
-                << Qt::endl;
+            if (options.dryRun)
+                err << "sparsity-cli: interrupted" << Qt::endl;
+            else
+                err << "sparsity-cli: interrupted; " << options.output << " was not written"
+                    << Qt::endl;
             return ExitInterrupted;
         case core::ErrorCode::OutputExists:
             err << "sparsity-cli: " << e.message() << " (--force replaces it)" << Qt::endl;

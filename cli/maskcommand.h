@@ -7,9 +7,10 @@
 
 namespace sparsity::cli {
 
-// `sparsity-cli mask`: computes and writes the masks, prints a summary table on out; with
-// --print-pytorch it prints the PyTorch script for the run on out instead and writes nothing
-// (a note on err says so). Notes,
+// `sparsity-cli mask`: computes and writes the masks (with --dry-run: only computes them),
+// prints a summary on out: the requested level and configuration, a row per dataset and the
+// total, as a table or with --json as one JSON document. With --print-pytorch it prints the
+// PyTorch script for the run on out instead and writes nothing (a note on err says so). Notes,
 // progress (when err is a terminal) and errors go to err. All or nothing: when `cancelled`
 // becomes true (main sets it on SIGINT/SIGTERM/SIGHUP) it stops, removes its temporary file
 // and returns ExitInterrupted.

@@ -1,14 +1,13 @@
 #include "sweepcommand.h"
 
+#include "datasetselection.h"
 #include "error.h"
 #include "export/maskexport.h"
 #include "io/datasetchecks.h"
 #include "io/tensorfile.h"
+#include "jsonoutput.h"
 #include "texttable.h"
 
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QRegularExpression>
 #include <QSet>
 #include <QThreadPool>
@@ -21,16 +20,20 @@ namespace {
 // dataset path always starts with '/'.
 const QString modelLabel = QStringLiteral("model");
 
-// The datasets to sweep: the named ones in the order given, each checked as mask checks them
-// before anything is read; or every floating-point dataset of rank >= 2 in list order (the
-// rest are skipped with a note).
+// The datasets to sweep: the named ones in the order given (a pattern's matches in list order,
+// cli/datasetselection.h), each checked as mask checks them before anything is read; or every
+// floating-point dataset of rank >= 2 in list order (the rest are skipped with a note).
 QStringList chooseDatasets(const SweepOptions& options, const core::TensorReader& reader,
                            QTextStream& notes)
 {
     QStringList datasets;
     if (!options.datasets.isEmpty()) {
         QSet<QString> seen;
-        for (const QString& name : options.datasets) {
+        const QStringList names =
+            hasDatasetPatterns(options.datasets)
+                ? selectDatasets(options.datasets, reader.listTree(), options.input, notes)
+                : options.datasets;
+        for (const QString& name : names) {
             const core::DatasetInfo info = reader.describe(core::normalizeDatasetPath(name));
             if (const QString problem = core::datasetProblem(info, core::namedMinimumRank);
                 !problem.isEmpty())
@@ -142,39 +145,22 @@ QString formatCsv(const SweepResult& result)
     return text;
 }
 
-// JSON has no NaN or infinity; a ratio that is not finite is null.
-QJsonValue jsonNumber(double value)
-{
-    return std::isfinite(value) ? QJsonValue(value) : QJsonValue();
-}
-
 QString formatJson(const SweepResult& result)
 {
     QJsonArray configurations;
     for (const core::Configuration& c : result.configurations)
-        configurations.append(QJsonObject{
-            {QStringLiteral("config"), core::formatBlockSpec(c)},
-            {QStringLiteral("block"), QJsonArray{qint64(c.block.rows), qint64(c.block.cols)}},
-            {QStringLiteral("zeros_per_block"), qint64(c.effectiveZerosPerBlock())},
-            {QStringLiteral("norm"), core::normName(c.norm)}});
+        configurations.append(json::configuration(c));
     QJsonArray levels;
     for (double level : result.levels)
-        levels.append(level);
+        levels.append(json::number(level));
     QJsonArray rows;
     for (const core::SweepRow& row : result.rows) {
-        const core::MaskStats& s = row.stats;
-        rows.append(
-            QJsonObject{{QStringLiteral("dataset"), datasetLabel(row)},
-                        {QStringLiteral("config"), core::formatBlockSpec(row.configuration)},
-                        {QStringLiteral("norm"), core::normName(row.configuration.norm)},
-                        {QStringLiteral("level"), row.level},
-                        {QStringLiteral("blocks"), qint64(s.blocks)},
-                        {QStringLiteral("pruned_blocks"), qint64(s.prunedBlocks)},
-                        {QStringLiteral("zeros"), qint64(s.zeros)},
-                        {QStringLiteral("elements"), qint64(s.elements)},
-                        {QStringLiteral("achieved_sparsity"), jsonNumber(s.achievedSparsity)},
-                        {QStringLiteral("retained_energy"), jsonNumber(s.retainedEnergy)},
-                        {QStringLiteral("retained_l1"), jsonNumber(s.retainedL1)}});
+        QJsonObject object{{QStringLiteral("dataset"), datasetLabel(row)},
+                           {QStringLiteral("config"), core::formatBlockSpec(row.configuration)},
+                           {QStringLiteral("norm"), core::normName(row.configuration.norm)},
+                           {QStringLiteral("level"), json::number(row.level)}};
+        json::addStats(object, row.stats);
+        rows.append(object);
     }
     const QJsonObject document{
         {QStringLiteral("input"), result.input},
@@ -182,8 +168,10 @@ QString formatJson(const SweepResult& result)
         {QStringLiteral("levels"), levels},
         {QStringLiteral("datasets"), QJsonArray::fromStringList(result.datasets)},
         {QStringLiteral("rows"), rows}};
-    return QString::fromUtf8(QJsonDocument(document).toJson(QJsonDocument::Compact)) +
-           QLatin1Char('\n');
+    QString text;
+    QTextStream stream(&text);
+    json::print(stream, document);
+    return text;
 }
 
 } // namespace

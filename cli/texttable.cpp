@@ -1,5 +1,6 @@
 #include "texttable.h"
 
+#include <QLocale>
 #include <algorithm>
 
 namespace sparsity::cli {
@@ -45,16 +46,11 @@ QString TextTable::render() const
 
 QString humanBytes(qint64 bytes)
 {
-    const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
-    double value = static_cast<double>(bytes);
-    int unit = 0;
-    while (value >= 1024.0 && unit < 5) {
-        value /= 1024.0;
-        ++unit;
-    }
-    return unit == 0
-               ? QStringLiteral("%1 B").arg(bytes)
-               : QStringLiteral("%1 %2").arg(value, 0, 'f', 1).arg(QLatin1String(units[unit]));
+    // The routine and units the GUI's layer browser uses (IEC: 1 KiB = 1024 B), in the C
+    // locale: the same bytes read the same in both. Qt says "1 bytes".
+    if (bytes == 1)
+        return QStringLiteral("1 byte");
+    return QLocale::c().formattedDataSize(bytes, 1, QLocale::DataSizeIecFormat);
 }
 
 } // namespace sparsity::cli

@@ -26,6 +26,7 @@ private:
     std::vector<QStringList> m_rows;
 };
 
-QString humanBytes(qint64 bytes); // "1.5 MiB"
+// "1.5 MiB", "512 bytes": IEC units, one decimal, as the GUI shows sizes.
+QString humanBytes(qint64 bytes);
 
 } // namespace sparsity::cli

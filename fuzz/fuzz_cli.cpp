@@ -2,6 +2,8 @@
 // split on NUL and newline into arguments after argv[0]. Whatever it is, the parser returns a
 // command or text to print; a mistake is a usage error (exit 2) with the tool's usage hint.
 #include "commandline.h"
+#include "datasetselection.h"
+#include "error.h"
 #include "fuzzcheck.h"
 
 #include <QCoreApplication>
@@ -25,6 +27,26 @@ QStringList splitArguments(const std::uint8_t* data, std::size_t size)
         }
     }
     return arguments;
+}
+
+// Every --dataset pattern compiles or is refused as a usage error, and matching it against a
+// few paths (and against itself) never fails.
+void checkPatterns(const QStringList& values)
+{
+    using namespace sparsity;
+    for (const QString& value : values) {
+        if (!cli::isDatasetPattern(value))
+            continue;
+        try {
+            const cli::DatasetPattern pattern(value);
+            for (const QString& path : {QStringLiteral("/"), QStringLiteral("/a/b.weight"),
+                                        QLatin1Char('/') + value, value})
+                (void)pattern.matches(path);
+        } catch (const core::Error& error) {
+            FUZZ_CHECK(error.code() == core::ErrorCode::InvalidParameter);
+            FUZZ_CHECK(error.message().contains(value));
+        }
+    }
 }
 
 } // namespace
@@ -57,6 +79,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (const auto* list = std::get_if<ListOptions>(&parsed)) {
         FUZZ_CHECK(command == QLatin1String("list"));
         FUZZ_CHECK(arguments.contains(list->input));
+        checkPatterns(list->datasets);
         return 0;
     }
     if (const auto* sweep = std::get_if<SweepOptions>(&parsed)) {
@@ -68,12 +91,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             FUZZ_CHECK(!configuration.atLevel(0.5).validate().has_value());
         for (double level : sweep->levels)
             FUZZ_CHECK(level >= 0.0 && level <= 1.0);
+        checkPatterns(sweep->datasets);
         return 0;
     }
     const auto& mask = std::get<MaskOptions>(parsed);
     FUZZ_CHECK(command == QLatin1String("mask"));
     FUZZ_CHECK(arguments.contains(mask.input));
-    FUZZ_CHECK(!mask.output.isEmpty());
+    FUZZ_CHECK(mask.dryRun || !mask.output.isEmpty());
+    FUZZ_CHECK(!(mask.printPytorch && (mask.dryRun || mask.json)));
+    checkPatterns(mask.datasets);
     FUZZ_CHECK(mask.threads >= 1 && mask.threads <= 1024);
     FUZZ_CHECK(!mask.params.validate().has_value());
     FUZZ_CHECK(mask.params.level >= 0.0 && mask.params.level <= 1.0);

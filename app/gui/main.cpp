@@ -78,8 +78,10 @@ int main(int argc, char* argv[])
     const QCommandLineOption helpOption = parser.addHelpOption();
     const QCommandLineOption versionOption = parser.addVersionOption();
     parser.addPositionalArgument(
-        QStringLiteral("FILE.h5"),
-        QStringLiteral("HDF5 file of weights (default: the demo weights)."));
+        QStringLiteral("FILE"),
+        QStringLiteral("Weights to open: HDF5 (.h5, .hdf5, .keras), safetensors (.safetensors, "
+                       "or a sharded checkpoint's .safetensors.index.json) or NumPy (.npy, .npz). "
+                       "Default: the demo weights."));
     const QCommandLineOption layerOption(
         QStringLiteral("layer"), QStringLiteral("Dataset to show first, e.g. /mlp/fc2/weight."),
         QStringLiteral("PATH"));

@@ -82,7 +82,7 @@ void checkRequest(const ExportRequest& request, const TensorReader& reader)
 // and keeps its block ranking, then the shared ranking gives each layer its pruned count;
 // pass 2 reads each layer again and writes its mask with exactly that count.
 std::vector<LayerReport> exportModelScope(const ExportRequest& request, const TensorReader& reader,
-                                          MaskWriter& writer, const QString& sourceFile,
+                                          MaskWriter* writer, const QString& sourceFile,
                                           const ExecutionContext& context,
                                           const ExportProgress& progress)
 {
@@ -138,7 +138,8 @@ std::vector<LayerReport> exportModelScope(const ExportRequest& request, const Te
         attributes.scope = QStringLiteral("model");
         attributes.minLevel = scope.bounds.minLevel;
         attributes.maxLevel = scope.bounds.maxLevel;
-        writer.writeMask(path, weights.shape(), result.mask, attributes, context);
+        if (writer)
+            writer->writeMask(path, weights.shape(), result.mask, attributes, context);
         reports.push_back(LayerReport{path, weights.shape(), result.stats});
     }
     return reports;
@@ -167,15 +168,20 @@ std::vector<LayerReport> exportMasks(const ExportRequest& request, const Executi
                                        .arg(request.inputPath, change));
     }
     checkRequest(request, *reader);
-    auto writer = createMaskFile(request.outputPath, request.inputPath, request.overwrite);
+    // A dry run has no writer: the same reads and masks, nothing created.
+    const auto writer =
+        request.dryRun ? std::unique_ptr<MaskWriter>()
+                       : createMaskFile(request.outputPath, request.inputPath, request.overwrite);
     const QString sourceFile = request.sourceName.isEmpty()
                                    ? QFileInfo(request.inputPath).absoluteFilePath()
                                    : request.sourceName;
 
     if (request.modelScope) {
-        auto reports = exportModelScope(request, *reader, *writer, sourceFile, context, progress);
+        auto reports =
+            exportModelScope(request, *reader, writer.get(), sourceFile, context, progress);
         context.throwIfCancelled();
-        writer->commit();
+        if (writer)
+            writer->commit();
         if (progress) {
             const int steps = 2 * static_cast<int>(request.layers.size());
             progress(steps, steps, QString());
@@ -195,13 +201,16 @@ std::vector<LayerReport> exportMasks(const ExportRequest& request, const Executi
         const WeightTensor weights = reader->readTensor(path, context);
         const MaskResult result = computeMask(weights, layer.params, context);
         context.throwIfCancelled();
-        writer->writeMask(
-            path, weights.shape(), result.mask,
-            MaskAttributes{layer.params, result.stats.achievedSparsity, sourceFile, path}, context);
+        if (writer)
+            writer->writeMask(
+                path, weights.shape(), result.mask,
+                MaskAttributes{layer.params, result.stats.achievedSparsity, sourceFile, path},
+                context);
         reports.push_back(LayerReport{path, weights.shape(), result.stats});
     }
     context.throwIfCancelled();
-    writer->commit();
+    if (writer)
+        writer->commit();
     if (progress)
         progress(count, count, QString());
     return reports;

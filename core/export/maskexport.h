@@ -40,6 +40,9 @@ struct ExportRequest
     // its demo weights, whose readable copy is a temporary file that is gone after the session.
     QString sourceName;
     bool overwrite = false;
+    // Compute and report every mask exactly as an export would, but create no file: the
+    // output path is neither checked nor touched (sparsity-cli mask --dry-run).
+    bool dryRun = false;
     // The input as the caller listed it (TensorReader::identity()); when set, an input that was
     // replaced or modified since is refused rather than masked with other weights than shown.
     std::optional<FileIdentity> expectedInput;

@@ -109,7 +109,7 @@ void TestCli::helpExitsZero_data()
     QTest::addColumn<QString>("expected");
     QTest::newRow("tool") << QStringList{QStringLiteral("--help")} << QStringLiteral("Commands:");
     QTest::newRow("list") << QStringList{QStringLiteral("list"), QStringLiteral("--help")}
-                          << QStringLiteral("INPUT.h5");
+                          << QStringLiteral("list [options] INPUT");
     QTest::newRow("mask") << QStringList{QStringLiteral("mask"), QStringLiteral("--help")}
                           << QStringLiteral("--zeros-per-block");
     QTest::newRow("version") << QStringList{QStringLiteral("--version")}
@@ -372,7 +372,7 @@ void TestCli::modelScopeWritesTheReferenceMasks_data()
                        QStringLiteral("c")}
         << QStringList{QStringLiteral("a 6x8 24 12"), QStringLiteral("b 6x8 24 12"),
                        QStringLiteral("c 6x8 24 8"), QStringLiteral("d 4x6 12 2"),
-                       QStringLiteral("model 84 34")};
+                       QStringLiteral("total 84 34")};
     // Exact ties across layers, named in reverse: the masks still follow `list` order.
     QTest::newRow("ties_across_layers")
         << QStringLiteral("ties_across_layers")
@@ -381,7 +381,7 @@ void TestCli::modelScopeWritesTheReferenceMasks_data()
                        QStringLiteral("--norm"),  QStringLiteral("l1")}
         << QStringList{QStringLiteral("c"), QStringLiteral("b"), QStringLiteral("a")}
         << QStringList{QStringLiteral("a 6x8 24 12"), QStringLiteral("b 6x8 24 15"),
-                       QStringLiteral("c 6x8 24 5"), QStringLiteral("model 72 32")};
+                       QStringLiteral("c 6x8 24 5"), QStringLiteral("total 72 32")};
 }
 
 void TestCli::modelScopeWritesTheReferenceMasks()
@@ -403,14 +403,16 @@ void TestCli::modelScopeWritesTheReferenceMasks()
         const Run run =
             runCli(arguments + options + QStringList{QStringLiteral("--threads"), threads});
         QVERIFY2(run.exitCode == 0, qPrintable(run.err));
-        // The summary: one row per dataset in `list` order, then the model's total.
+        // The summary: one row per dataset in `list` order, then their total.
         QStringList rows;
         for (QString line : run.out.split(QLatin1Char('\n'))) {
             line.replace(QStringLiteral("/%1/weights/").arg(name), QString());
             const QStringList cells = line.simplified().split(QLatin1Char(' '));
-            if (cells.size() >= 4 && cells[0] != QLatin1String("dataset") &&
-                cells[0] != QLatin1String("wrote"))
-                rows << (cells[0] == QLatin1String("model") ? cells.mid(0, 3) : cells.mid(0, 4))
+            // Above the table: the requested level and the configuration.
+            const QStringList notRows{QStringLiteral("dataset"), QStringLiteral("wrote"),
+                                      QStringLiteral("requested"), QStringLiteral("configuration")};
+            if (cells.size() >= 4 && !notRows.contains(cells[0]))
+                rows << (cells[0] == QLatin1String("total") ? cells.mid(0, 3) : cells.mid(0, 4))
                             .join(QLatin1Char(' '));
         }
         QCOMPARE(rows, expectedRows);
@@ -445,12 +447,13 @@ void TestCli::modelScopeOverEveryDefaultLayer()
                            QStringLiteral("--scope"), QStringLiteral("model")} +
                common);
     QVERIFY2(modelRun.exitCode == 0, qPrintable(modelRun.err));
-    QVERIFY(modelRun.out.contains(QStringLiteral("\nmodel ")));
+    QVERIFY(modelRun.out.contains(QStringLiteral("; model scope: ")));
+    QVERIFY(modelRun.out.contains(QStringLiteral("\ntotal ")));
     QVERIFY(modelRun.out.contains(QStringLiteral("wrote 4 masks")));
     const Run layerRun = runCli(
         QStringList{QStringLiteral("mask"), layersFile, QStringLiteral("-o"), layer} + common);
     QVERIFY2(layerRun.exitCode == 0, qPrintable(layerRun.err));
-    QVERIFY(!layerRun.out.contains(QStringLiteral("\nmodel ")));
+    QVERIFY(layerRun.out.contains(QStringLiteral("; layer scope: ")));
     for (const QString& dataset : datasetPaths(model)) {
         QCOMPARE(maskAttribute(model, dataset, "scope", true), QVariant(QStringLiteral("model")));
         QCOMPARE(maskAttribute(layer, dataset, "scope", true), QVariant(QStringLiteral("layer")));

@@ -677,7 +677,7 @@ void TestSweep::badInvocations_data()
         QTest::newRow(name) << arguments << code << message;
     };
     const QString in = QStringLiteral("IN");
-    row("no input", {}, 2, QStringLiteral("missing INPUT.h5"));
+    row("no input", {}, 2, QStringLiteral("missing INPUT"));
     row("config garbage", {in, QStringLiteral("--config"), QStringLiteral("garbage")}, 2,
         QStringLiteral("--config 'garbage' is not a block shape like 1x4 or 8x8"));
     row("config 5:4", {in, QStringLiteral("--config"), QStringLiteral("5:4")}, 2,

@@ -99,6 +99,20 @@ private Q_SLOTS:
         QVERIFY2(tooltip.contains(tooltipPart), qPrintable(tooltip));
     }
 
+    void sizesInIecUnitsAsTheCli()
+    {
+        // 16 x 24 float32 = 1536 bytes: "1.5 KiB", the text `sparsity-cli list` prints for it
+        // (tst_scripting), not the traditional format's "1.5 kB", which reads as 1500 bytes.
+        const QLocale previous;
+        QLocale::setDefault(QLocale::c());
+        LayerTreeModel model;
+        model.setTree(treeOf(layersFile));
+        const QModelIndex kernel = model.indexOfPath(QStringLiteral("/dense/kernel"));
+        const QString size = kernel.siblingAtColumn(LayerTreeModel::SizeColumn).data().toString();
+        QLocale::setDefault(previous);
+        QCOMPARE(size, QStringLiteral("1.5 KiB"));
+    }
+
     void namedOnlyDatasetsAreItalic()
     {
         LayerTreeModel model;

@@ -215,8 +215,10 @@ QVariant LayerTreeModel::data(const QModelIndex& index, int role) const
         case TypeColumn:
             return dataset ? info.typeName : QString();
         case SizeColumn:
+            // IEC units (KiB = 1024 B), as sparsity-cli list prints them: the traditional
+            // format says "kB" for 1024 bytes, which reads as 1000.
             return dataset ? QLocale().formattedDataSize(info.storageBytes, 1,
-                                                         QLocale::DataSizeTraditionalFormat)
+                                                         QLocale::DataSizeIecFormat)
                            : QString();
         default:
             return {};
