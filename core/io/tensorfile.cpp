@@ -108,6 +108,18 @@ void checkSourceUnchanged(const TensorReader& source, const std::vector<QString>
         source.listTree();
 }
 
+// Runs a format's writer on an output's temporary file; its errors name the output instead,
+// the file the user asked for (the temporary one is gone once the error is seen).
+template <typename Write> void writeInto(const AtomicOutput& output, Write&& write)
+{
+    try {
+        write(output.temporaryPath());
+    } catch (const Error& error) {
+        QString message = error.message();
+        throw Error(error.code(), message.replace(output.temporaryPath(), output.outputPath()));
+    }
+}
+
 // A sharded safetensors checkpoint: every shard copied (pruned where it holds a dataset) beside
 // the new index, then the index byte for byte. The shards are renamed into place first and the
 // index last, so that a reader of the new index never finds a shard missing.
@@ -136,11 +148,14 @@ QStringList writePrunedShards(const TensorReader& source, const QString& outputP
             if (std::find(held.begin(), held.end(), dataset) != held.end())
                 pruned.push_back(dataset);
         outputs.push_back(AtomicOutput::create(shardOutput, shardInput, overwrite));
-        writeSafetensorsPrunedCopy(shardInput, outputs.back()->temporaryPath(), pruned, masks,
-                                   context);
+        writeInto(*outputs.back(), [&](const QString& temporary) {
+            writeSafetensorsPrunedCopy(shardInput, temporary, pruned, masks, context);
+        });
         written << shardOutput;
     }
-    copyFileContents(source.path(), index->temporaryPath(), context);
+    writeInto(*index, [&](const QString& temporary) {
+        copyFileContents(source.path(), temporary, context);
+    });
     context.throwIfCancelled();
     checkSourceUnchanged(source, datasets);
     for (const auto& output : outputs)
@@ -170,7 +185,9 @@ QStringList writePrunedWeights(const TensorReader& source, const QString& output
                         .arg(source.path()));
     }
     auto output = AtomicOutput::create(outputPath, source.path(), overwrite);
-    writer(source.path(), output->temporaryPath(), datasets, masks, context);
+    writeInto(*output, [&](const QString& temporary) {
+        writer(source.path(), temporary, datasets, masks, context);
+    });
     context.throwIfCancelled();
     checkSourceUnchanged(source, datasets);
     output->commit();
