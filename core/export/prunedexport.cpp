@@ -80,17 +80,24 @@ MaskBytes readMask(const TensorReader& masks, const QString& path, const QString
     const WeightTensor values = masks.readTensor(path, context);
     MaskBytes mask(static_cast<std::size_t>(values.elementCount()));
     const auto convert = [&](auto span) {
+        // One branch-free pass (a mask has tens of millions of elements), then the first bad
+        // value looked up only when there is one.
+        bool valid = true;
         for (std::size_t i = 0; i < span.size(); ++i) {
             const auto value = span[i];
-            if (value != 0 && value != 1)
+            valid &= (value == 0) | (value == 1);
+            mask[i] = static_cast<std::uint8_t>(value != 0);
+        }
+        if (valid)
+            return;
+        for (std::size_t i = 0; i < span.size(); ++i)
+            if (span[i] != 0 && span[i] != 1)
                 throw Error(ErrorCode::InvalidInput,
                             QStringLiteral("%1: mask %2 holds %3 at element %4; a mask holds 0 "
                                            "(prune) and 1 (keep)")
                                 .arg(fileName, quoted(path))
-                                .arg(static_cast<double>(value))
+                                .arg(static_cast<double>(span[i]))
                                 .arg(i));
-            mask[i] = value == 1 ? 1 : 0;
-        }
     };
     if (values.precision() == Precision::Float32)
         convert(values.values<float>());
@@ -101,10 +108,10 @@ MaskBytes readMask(const TensorReader& masks, const QString& path, const QString
 
 std::int64_t zerosIn(const MaskBytes& mask)
 {
-    std::int64_t zeros = 0;
+    std::int64_t kept = 0;
     for (const std::uint8_t keep : mask)
-        zeros += keep == 0 ? 1 : 0;
-    return zeros;
+        kept += keep;
+    return static_cast<std::int64_t>(mask.size()) - kept;
 }
 
 } // namespace
