@@ -7,10 +7,10 @@
 #include "export/prunedexport.h"
 #include "io/tensorfile.h"
 
+#include <QDir>
 #include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
-#include <QDir>
 #include <cmath>
 #include <cstring>
 
