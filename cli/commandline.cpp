@@ -5,6 +5,7 @@
 #include <QCommandLineParser>
 #include <QLocale>
 #include <QThread>
+#include <algorithm>
 
 namespace sparsity::cli {
 namespace {
@@ -25,6 +26,8 @@ QString generalHelp()
         "         safetensors)\n"
         "  sweep  Statistics of block configurations over many levels, per dataset and for\n"
         "         the whole model, as a table, CSV or JSON\n"
+        "  apply  Write a copy of the weights, in their own format, with the pruned weights\n"
+        "         set to zero (masks computed as mask does, or read from a mask file)\n"
         "\n"
         "Block configurations are written RxC (whole blocks), RxC/Z (Z zeros per pruned\n"
         "block) or N:M (keep N of every M consecutive weights: 2:4 is 1x4/2).\n"
@@ -295,7 +298,9 @@ struct ScopeOptions
     }
 };
 
-ParsedCommand parseMask(const QStringList& arguments)
+// `mask`, or the mask options of `apply` (command names the command in messages and help).
+ParsedCommand parseMask(const QStringList& arguments,
+                        const QString& command = QStringLiteral("mask"))
 {
     QCommandLineParser parser;
     addCommonOptions(parser);
@@ -359,7 +364,6 @@ ParsedCommand parseMask(const QStringList& arguments)
     const ScopeOptions scope;
     scope.addTo(parser);
 
-    const QString command = QStringLiteral("mask");
     const auto input = parseWithOneInput(parser, arguments, command);
     if (const auto* exit = std::get_if<EarlyExit>(&input))
         return *exit;
@@ -419,6 +423,138 @@ ParsedCommand parseMask(const QStringList& arguments)
     if (const auto problem = scope.read(parser, options))
         return usageError(command, *problem);
     return options;
+}
+
+// The options only apply has; every other option is mask's (parseMask reads them).
+struct ApplyOnlyOptions
+{
+    QCommandLineOption output{{QStringLiteral("o"), QStringLiteral("output")},
+                              QStringLiteral("The pruned copy to write, in the input's format "
+                                             "(a sharded checkpoint: its new index, the shards "
+                                             "beside it)."),
+                              QStringLiteral("OUTPUT")};
+    QCommandLineOption masks{QStringLiteral("masks"),
+                             QStringLiteral("Apply the masks of this mask file (as `mask` writes "
+                                            "it, HDF5 or safetensors) instead of computing "
+                                            "them; every mask must have its dataset's shape."),
+                             QStringLiteral("MASKS")};
+    QCommandLineOption dataset{QStringLiteral("dataset"),
+                               QStringLiteral("A dataset to prune (repeatable). Default: with "
+                                              "--masks every mask of MASKS, otherwise what mask "
+                                              "masks by default."),
+                               QStringLiteral("PATH")};
+    QCommandLineOption threads{QStringLiteral("threads"),
+                               QStringLiteral("Worker threads (default: %1, the CPU count). The "
+                                              "output does not depend on it.")
+                                   .arg(QThread::idealThreadCount()),
+                               QStringLiteral("N")};
+    QCommandLineOption force{QStringLiteral("force"),
+                             QStringLiteral("Overwrite OUTPUT if it exists.")};
+    QCommandLineOption json = jsonOption(QStringLiteral("the summary"));
+
+    void addTo(QCommandLineParser& parser) const
+    {
+        parser.addOptions({output, masks, dataset, threads, force, json});
+    }
+};
+
+QString applyHelp()
+{
+    QCommandLineParser parser;
+    addCommonOptions(parser);
+    parser.setApplicationDescription(QStringLiteral(
+        "Write a copy of INPUT in its own format (HDF5, .npy, .npz, safetensors) in which every\n"
+        "pruned weight of the masked datasets is +0.0 and everything else is as it was: other\n"
+        "datasets, attributes, dtypes, chunking and compression. The masks are those `mask`\n"
+        "would write for the same options (--level, --block/--config, --zeros-per-block, --norm,\n"
+        "--scope, --min-level, --max-level: see 'sparsity-cli mask --help'), or, with --masks,\n"
+        "those of a mask file. Nothing is written unless every dataset succeeds; INPUT is never\n"
+        "written."));
+    parser.addPositionalArgument(QStringLiteral("INPUT"), QStringLiteral("The weights."));
+    ApplyOnlyOptions().addTo(parser);
+    return parser.helpText().replace(QStringLiteral("[options]"),
+                                     QStringLiteral("apply [options]"));
+}
+
+// `apply INPUT -o OUTPUT (--masks MASKS | mask's options)`. Without --masks the command line is
+// mask's, parsed by parseMask, so that both commands take the same mask options.
+ParsedCommand parseApply(const QStringList& arguments)
+{
+    const QString command = QStringLiteral("apply");
+    const QStringList rest = arguments.mid(1);
+    for (const QString& argument : rest)
+        if (argument == QLatin1String("-h") || argument == QLatin1String("--help") ||
+            argument == QLatin1String("-help"))
+            return EarlyExit{applyHelp(), ExitSuccess};
+    const auto names = [](const QString& argument, const QString& option) {
+        return argument == QLatin1String("--") + option ||
+               argument == QLatin1String("-") + option ||
+               argument.startsWith(QLatin1String("--") + option + QLatin1Char('=')) ||
+               argument.startsWith(QLatin1String("-") + option + QLatin1Char('='));
+    };
+    const bool hasMasks = std::any_of(rest.begin(), rest.end(), [&](const QString& a) {
+        return names(a, QStringLiteral("masks"));
+    });
+    if (!hasMasks) {
+        if (std::none_of(rest.begin(), rest.end(),
+                         [&](const QString& a) { return names(a, QStringLiteral("level")); }))
+            return usageError(command, QStringLiteral("give --masks MASKS, or the options that "
+                                                      "compute the masks as mask does (--level "
+                                                      "and --block)"));
+        ParsedCommand parsed = parseMask(arguments, command);
+        if (auto* exit = std::get_if<EarlyExit>(&parsed))
+            return *exit;
+        const MaskOptions& mask = std::get<MaskOptions>(parsed);
+        if (mask.printPytorch)
+            return usageError(command, QStringLiteral("--print-pytorch is an option of mask"));
+        if (mask.dryRun)
+            return usageError(command, QStringLiteral("--dry-run is an option of mask (apply "
+                                                      "always writes its output)"));
+        return ApplyOptions{mask, QString()};
+    }
+
+    QCommandLineParser parser;
+    addCommonOptions(parser);
+    const ApplyOnlyOptions options;
+    options.addTo(parser);
+    parser.addPositionalArgument(QStringLiteral("INPUT"), QStringLiteral("The weights."));
+    if (!parser.parse(arguments)) {
+        // A mask option beside --masks is a contradiction, not an unknown option.
+        const QStringList unknown = parser.unknownOptionNames();
+        if (!unknown.isEmpty() && !unknown.contains(QStringLiteral("masks")))
+            return usageError(command,
+                              QStringLiteral("--%1 cannot be given with --masks: the masks come "
+                                             "from the mask file")
+                                  .arg(unknown.front()));
+        return usageError(command, parser.errorText());
+    }
+    const QStringList positional = parser.positionalArguments();
+    if (positional.size() != 1)
+        return usageError(command, positional.isEmpty()
+                                       ? QStringLiteral("missing INPUT")
+                                       : QStringLiteral("expected one input file, got %1: %2")
+                                             .arg(positional.size())
+                                             .arg(positional.join(QStringLiteral(", "))));
+    for (const auto* single : {&options.output, &options.masks, &options.threads})
+        if (parser.values(*single).size() > 1)
+            return usageError(
+                command, QStringLiteral("--%1 given more than once").arg(single->names().last()));
+    ApplyOptions apply;
+    apply.mask.input = positional.front();
+    if (!parser.isSet(options.output) || parser.value(options.output).isEmpty())
+        return usageError(command, QStringLiteral("missing --output"));
+    apply.mask.output = parser.value(options.output);
+    apply.masksFile = parser.value(options.masks);
+    if (apply.masksFile.isEmpty())
+        return usageError(command, QStringLiteral("--masks is empty"));
+    apply.mask.datasets = parser.values(options.dataset);
+    apply.mask.force = parser.isSet(options.force);
+    apply.mask.json = parser.isSet(options.json);
+    const auto threadCount = parseThreads(parser, options.threads);
+    if (const auto* problem = std::get_if<QString>(&threadCount))
+        return usageError(command, *problem);
+    apply.mask.threads = std::get<int>(threadCount);
+    return apply;
 }
 
 ParsedCommand parseSweep(const QStringList& arguments)
@@ -555,7 +691,8 @@ std::vector<core::Configuration> defaultSweepConfigurations(core::Norm norm)
 ParsedCommand parseCommandLine(const QStringList& arguments)
 {
     if (arguments.size() < 2)
-        return usageError(QString(), QStringLiteral("missing command (list, mask or sweep)"));
+        return usageError(QString(),
+                          QStringLiteral("missing command (list, mask, sweep or apply)"));
     const QString command = arguments.at(1);
     QStringList rest = arguments.mid(2);
     rest.prepend(toolName);
@@ -570,9 +707,11 @@ ParsedCommand parseCommandLine(const QStringList& arguments)
         return parseMask(rest);
     if (command == QLatin1String("sweep"))
         return parseSweep(rest);
+    if (command == QLatin1String("apply"))
+        return parseApply(rest);
     return usageError(
         QString(),
-        QStringLiteral("unknown command '%1' (expected list, mask or sweep)").arg(command));
+        QStringLiteral("unknown command '%1' (expected list, mask, sweep or apply)").arg(command));
 }
 
 } // namespace sparsity::cli

@@ -43,6 +43,15 @@ struct MaskOptions
     bool json = false; // --json: the summary as one JSON document on stdout
 };
 
+// What `sparsity-cli apply` was asked to do (docs/SPEC.md "Files written", "Pruned weights").
+struct ApplyOptions
+{
+    // input, output (the pruned copy), datasets, threads and force; without masksFile also the
+    // mask options (params, modelScope), parsed exactly as `mask` parses them.
+    MaskOptions mask;
+    QString masksFile; // --masks: apply the masks of this mask file instead of computing them
+};
+
 // How `sparsity-cli sweep` prints its rows.
 enum class SweepFormat
 {
@@ -74,7 +83,7 @@ struct EarlyExit
     int exitCode = 0;
 };
 
-using ParsedCommand = std::variant<ListOptions, MaskOptions, SweepOptions, EarlyExit>;
+using ParsedCommand = std::variant<ListOptions, MaskOptions, SweepOptions, ApplyOptions, EarlyExit>;
 
 // Parses the whole argument list (argv[0] first). Never exits the process and never touches
 // files, so it can be tested and fuzzed directly.

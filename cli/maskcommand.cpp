@@ -19,7 +19,6 @@
 #include <cmath>
 
 namespace sparsity::cli {
-namespace {
 
 // The layers to mask: the named ones and those patterns match (cli/datasetselection.h), or by
 // default every floating-point dataset of rank >= 2 (the rest are skipped with a note on err).
@@ -75,6 +74,8 @@ void putInListOrder(std::vector<core::LayerRequest>& layers, const QString& inpu
     std::stable_sort(layers.begin(), layers.end(),
                      [&](const auto& a, const auto& b) { return rank(a) < rank(b); });
 }
+
+namespace {
 
 QString percent(double ratio)
 {

@@ -94,6 +94,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         checkPatterns(sweep->datasets);
         return 0;
     }
+    if (const auto* apply = std::get_if<ApplyOptions>(&parsed)) {
+        FUZZ_CHECK(command == QLatin1String("apply"));
+        FUZZ_CHECK(arguments.contains(apply->mask.input));
+        FUZZ_CHECK(!apply->mask.output.isEmpty());
+        FUZZ_CHECK(apply->mask.threads >= 1 && apply->mask.threads <= 1024);
+        // Without a mask file the masks are computed: mask's parameters, as mask checks them.
+        if (apply->masksFile.isEmpty())
+            FUZZ_CHECK(!apply->mask.params.validate().has_value());
+        return 0;
+    }
     const auto& mask = std::get<MaskOptions>(parsed);
     FUZZ_CHECK(command == QLatin1String("mask"));
     FUZZ_CHECK(arguments.contains(mask.input));

@@ -25,7 +25,7 @@ refuse() {
 }
 
 ui_folders='(compare|curves|heatmap|histogram|jobs|layers|learn|mainwindow|model|parameters|session|stats)/'
-cli_headers='(commandline|datasetselection|jsonoutput|listcommand|maskcommand|sweepcommand|texttable)\.h'
+cli_headers='(applycommand|commandline|datasetselection|jsonoutput|listcommand|maskcommand|sweepcommand|texttable)\.h'
 
 matching "#include [\"<]$ui_folders" core cli |
     refuse "core/ and cli/ never include ui/ headers"

@@ -1,4 +1,5 @@
 // sparsity-cli: the headless front end of the core library (list, mask and sweep subcommands).
+#include "applycommand.h"
 #include "commandline.h"
 #include "listcommand.h"
 #include "maskcommand.h"
@@ -61,10 +62,13 @@ int main(int argc, char* argv[])
         return runList(*list, out, err);
     catchInterrupts();
     const bool errIsTerminal = isatty(fileno(stderr)) != 0;
-    const int code =
-        std::holds_alternative<SweepOptions>(command)
-            ? runSweep(std::get<SweepOptions>(command), out, err, errIsTerminal, &interrupted)
-            : runMask(std::get<MaskOptions>(command), out, err, errIsTerminal, &interrupted);
+    int code = ExitFailure;
+    if (const auto* apply = std::get_if<ApplyOptions>(&command))
+        code = runApply(*apply, out, err, errIsTerminal, &interrupted);
+    else if (const auto* sweep = std::get_if<SweepOptions>(&command))
+        code = runSweep(*sweep, out, err, errIsTerminal, &interrupted);
+    else
+        code = runMask(std::get<MaskOptions>(command), out, err, errIsTerminal, &interrupted);
     if (code == ExitInterrupted && interruptSignal != 0) {
         // Die of the signal, as the shell and scripts expect (exit status 128 + signal).
         out.flush();

@@ -51,7 +51,9 @@ void checkModelScope(const ExportRequest& request)
     }
 }
 
-void checkRequest(const ExportRequest& request, const TensorReader& reader)
+} // namespace
+
+void checkExportRequest(const ExportRequest& request, const TensorReader& reader)
 {
     if (request.layers.empty())
         throw Error(ErrorCode::InvalidInput,
@@ -81,66 +83,90 @@ void checkRequest(const ExportRequest& request, const TensorReader& reader)
 // weights at a time plus every layer's ranking (never all weights): pass 1 reads each layer
 // and keeps its block ranking, then the shared ranking gives each layer its pruned count;
 // pass 2 reads each layer again and writes its mask with exactly that count.
+ModelScopeCounts modelScopePrunedCounts(const ExportRequest& request, const TensorReader& reader,
+                                        const ExecutionContext& context,
+                                        const ExportProgress& progress)
+{
+    const ModelScopeRequest& scope = *request.modelScope;
+    const Configuration configuration = Configuration::of(request.layers.front().params);
+    const int layers = static_cast<int>(request.layers.size());
+    const int steps = 2 * layers;
+    // Each dataset's norm keys grouped by bucket (2 bytes a block for float weights): the
+    // counts need no block numbers or sums.
+    std::vector<BucketedNorms> rankings;
+    rankings.reserve(request.layers.size());
+    for (int i = 0; i < layers; ++i) {
+        const QString path =
+            normalizeDatasetPath(request.layers[static_cast<std::size_t>(i)].datasetPath);
+        if (progress)
+            progress(i, steps, path);
+        context.throwIfCancelled();
+        const WeightTensor weights = reader.readTensor(path, context);
+        rankings.push_back(BucketedNorms::build(weights, configuration, context));
+    }
+    std::vector<const BucketedNorms*> pointers;
+    for (const BucketedNorms& ranking : rankings)
+        pointers.push_back(&ranking);
+    ModelScopeCounts counts{modelPrunedCounts(pointers, scope.level, scope.bounds), {}};
+    for (std::size_t i = 0; i < rankings.size(); ++i)
+        counts.thresholds.push_back(rankings[i].thresholdAt(counts.counts[i]));
+    return counts; // the rankings are freed here: pass 2 needs only the counts and thresholds
+}
+
+LayerMask computeLayerMask(const ExportRequest& request, std::size_t layer,
+                           const TensorReader& reader, const ModelScopeCounts& modelCounts,
+                           const ExecutionContext& context)
+{
+    const LayerRequest& requested = request.layers[layer];
+    LayerMask mask;
+    mask.datasetPath = normalizeDatasetPath(requested.datasetPath);
+    mask.params = effectiveParams(request, requested);
+    const WeightTensor weights = reader.readTensor(mask.datasetPath, context);
+    mask.shape = weights.shape();
+    if (request.modelScope) {
+        Sparsifier sparsifier(weights, Sparsifier::Caching::OneShot);
+        if (const auto& threshold = modelCounts.thresholds[layer])
+            sparsifier.computeWithThreshold(mask.params, *threshold, context, mask.result);
+        else
+            sparsifier.computeWithPrunedCount(mask.params, modelCounts.counts[layer], context,
+                                              mask.result);
+    } else {
+        mask.result = computeMask(weights, requested.params, context);
+    }
+    return mask;
+}
+
+namespace {
+
+// Pass 2 of model scope (modelScopePrunedCounts is pass 1): each layer's mask with its count.
 std::vector<LayerReport> exportModelScope(const ExportRequest& request, const TensorReader& reader,
                                           MaskWriter* writer, const QString& sourceFile,
                                           const ExecutionContext& context,
                                           const ExportProgress& progress)
 {
     const ModelScopeRequest& scope = *request.modelScope;
-    const Configuration configuration = Configuration::of(request.layers.front().params);
     const int layers = static_cast<int>(request.layers.size());
     const int steps = 2 * layers;
-
-    std::vector<std::int64_t> counts;
-    // Where the threshold does not hang on block numbers, the mask pass needs no selection.
-    std::vector<std::optional<BlockThreshold>> thresholds;
-    {
-        // Each dataset's norm keys grouped by bucket (2 bytes a block for float weights): the
-        // counts need no block numbers or sums.
-        std::vector<BucketedNorms> rankings;
-        rankings.reserve(request.layers.size());
-        for (int i = 0; i < layers; ++i) {
-            const QString path =
-                normalizeDatasetPath(request.layers[static_cast<std::size_t>(i)].datasetPath);
-            if (progress)
-                progress(i, steps, path);
-            context.throwIfCancelled();
-            const WeightTensor weights = reader.readTensor(path, context);
-            rankings.push_back(BucketedNorms::build(weights, configuration, context));
-        }
-        std::vector<const BucketedNorms*> pointers;
-        for (const BucketedNorms& ranking : rankings)
-            pointers.push_back(&ranking);
-        counts = modelPrunedCounts(pointers, scope.level, scope.bounds);
-        for (std::size_t i = 0; i < rankings.size(); ++i)
-            thresholds.push_back(rankings[i].thresholdAt(counts[i]));
-        // The rankings are freed here: pass 2 needs only the counts and thresholds.
-    }
+    const ModelScopeCounts counts = modelScopePrunedCounts(request, reader, context, progress);
 
     std::vector<LayerReport> reports;
-    MaskResult result;
     for (int i = 0; i < layers; ++i) {
-        const LayerRequest& layer = request.layers[static_cast<std::size_t>(i)];
-        const QString path = normalizeDatasetPath(layer.datasetPath);
+        const QString path =
+            normalizeDatasetPath(request.layers[static_cast<std::size_t>(i)].datasetPath);
         if (progress)
             progress(layers + i, steps, path);
         context.throwIfCancelled();
-        const SparsityParams params = effectiveParams(request, layer);
-        const WeightTensor weights = reader.readTensor(path, context);
-        Sparsifier sparsifier(weights, Sparsifier::Caching::OneShot);
-        if (const auto& threshold = thresholds[static_cast<std::size_t>(i)])
-            sparsifier.computeWithThreshold(params, *threshold, context, result);
-        else
-            sparsifier.computeWithPrunedCount(params, counts[static_cast<std::size_t>(i)], context,
-                                              result);
+        const LayerMask mask =
+            computeLayerMask(request, static_cast<std::size_t>(i), reader, counts, context);
         context.throwIfCancelled();
-        MaskAttributes attributes{params, result.stats.achievedSparsity, sourceFile, path};
+        MaskAttributes attributes{mask.params, mask.result.stats.achievedSparsity, sourceFile,
+                                  path};
         attributes.scope = QStringLiteral("model");
         attributes.minLevel = scope.bounds.minLevel;
         attributes.maxLevel = scope.bounds.maxLevel;
         if (writer)
-            writer->writeMask(path, weights.shape(), result.mask, attributes, context);
-        reports.push_back(LayerReport{path, weights.shape(), result.stats});
+            writer->writeMask(path, mask.shape, mask.result.mask, attributes, context);
+        reports.push_back(LayerReport{path, mask.shape, mask.result.stats});
     }
     return reports;
 }
@@ -167,7 +193,7 @@ std::vector<LayerReport> exportMasks(const ExportRequest& request, const Executi
         throw Error(ErrorCode::Io, QStringLiteral("%1: %2; open it again before exporting")
                                        .arg(request.inputPath, change));
     }
-    checkRequest(request, *reader);
+    checkExportRequest(request, *reader);
     // A dry run has no writer: the same reads and masks, nothing created.
     const auto writer =
         request.dryRun ? std::unique_ptr<MaskWriter>()
@@ -198,15 +224,15 @@ std::vector<LayerReport> exportMasks(const ExportRequest& request, const Executi
             progress(i, count, path);
         context.throwIfCancelled();
         // Scoped so each layer's weights and mask are freed before the next is read.
-        const WeightTensor weights = reader->readTensor(path, context);
-        const MaskResult result = computeMask(weights, layer.params, context);
+        const LayerMask mask =
+            computeLayerMask(request, static_cast<std::size_t>(i), *reader, {}, context);
         context.throwIfCancelled();
         if (writer)
             writer->writeMask(
-                path, weights.shape(), result.mask,
-                MaskAttributes{layer.params, result.stats.achievedSparsity, sourceFile, path},
+                path, mask.shape, mask.result.mask,
+                MaskAttributes{layer.params, mask.result.stats.achievedSparsity, sourceFile, path},
                 context);
-        reports.push_back(LayerReport{path, weights.shape(), result.stats});
+        reports.push_back(LayerReport{path, mask.shape, mask.result.stats});
     }
     context.throwIfCancelled();
     if (writer)

@@ -2,7 +2,10 @@
 
 #include "io/datasetinfo.h"
 #include "io/fileidentity.h"
+#include "io/tensorreader.h"
+#include "mask/blockthreshold.h"
 #include "mask/maskstats.h"
+#include "mask/sparsifier.h"
 #include "mask/sparsityparams.h"
 #include "parallel/executioncontext.h"
 #include "ranking/modelscope.h"
@@ -71,6 +74,38 @@ using ExportProgress = std::function<void(int index, int count, const QString& d
 // Error.
 std::vector<LayerReport> exportMasks(const ExportRequest& request, const ExecutionContext& context,
                                      const ExportProgress& progress = {});
+
+// The steps of exportMasks, for other outputs of the same masks (export/prunedexport.h), so that
+// both compute exactly the same mask for a layer.
+//
+// Every check exportMasks makes before any work: at least one layer, valid parameters (and
+// model-scope bounds and one configuration), datasets that exist and can be masked when named,
+// none twice. Throws Error.
+void checkExportRequest(const ExportRequest& request, const TensorReader& reader);
+// Model scope's first pass: reads every layer once, ranks its blocks and gives each layer's
+// pruned block count at the model level (docs/SPEC.md "Model scope"), and its threshold where
+// block numbers do not decide it (the mask pass then needs no selection). progress gets the
+// indices 0 .. layers - 1 of a count of twice the layers. Throws Error.
+struct ModelScopeCounts
+{
+    std::vector<std::int64_t> counts;
+    std::vector<std::optional<BlockThreshold>> thresholds;
+};
+ModelScopeCounts modelScopePrunedCounts(const ExportRequest& request, const TensorReader& reader,
+                                        const ExecutionContext& context,
+                                        const ExportProgress& progress = {});
+// One layer's mask: in layer scope with its own parameters, in model scope with its pruned
+// count from modelScopePrunedCounts(). The weights are read and freed inside.
+struct LayerMask
+{
+    QString datasetPath; // normalized
+    std::vector<std::int64_t> shape;
+    SparsityParams params; // as described in the mask file (model scope: the model level)
+    MaskResult result;
+};
+LayerMask computeLayerMask(const ExportRequest& request, std::size_t layer,
+                           const TensorReader& reader, const ModelScopeCounts& modelCounts,
+                           const ExecutionContext& context);
 
 // The datasets that are masked when the user names none: floating point, rank >= 2, non-empty.
 std::vector<DatasetInfo> defaultLayers(const std::vector<DatasetInfo>& tree);

@@ -1,13 +1,20 @@
 #include "tensorfile.h"
 
+#include "atomicoutput.h"
+#include "error.h"
 #include "hdf5/hdf5maskwriter.h"
+#include "hdf5/hdf5prunedcopy.h"
 #include "hdf5/hdf5reader.h"
+#include "numpy/numpyprunedcopy.h"
 #include "numpy/numpyreader.h"
 #include "safetensors/safetensorsmaskwriter.h"
+#include "safetensors/safetensorsprunedcopy.h"
 #include "safetensors/safetensorsreader.h"
 
+#include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <algorithm>
 #include <array>
 
 namespace sparsity::core {
@@ -84,6 +91,107 @@ std::unique_ptr<MaskWriter> createMaskFile(const QString& outputPath, const QStr
     if (outputPath.endsWith(QLatin1String(".safetensors"), Qt::CaseInsensitive))
         return SafetensorsMaskWriter::create(outputPath, inputPath, overwrite);
     return Hdf5MaskWriter::create(outputPath, inputPath, overwrite);
+}
+
+namespace {
+
+using PrunedCopyWriter = void (*)(const QString&, const QString&, const std::vector<QString>&,
+                                  const PrunedMaskSource&, const ExecutionContext&);
+
+// The source read again through its reader's checks: the copy must be of the file that was
+// listed and masked, not of one replaced or written meanwhile.
+void checkSourceUnchanged(const TensorReader& source, const std::vector<QString>& datasets)
+{
+    if (!datasets.empty())
+        source.describe(datasets.front());
+    else
+        source.listTree();
+}
+
+// Runs a format's writer on an output's temporary file; its errors name the output instead,
+// the file the user asked for (the temporary one is gone once the error is seen).
+template <typename Write> void writeInto(const AtomicOutput& output, Write&& write)
+{
+    try {
+        write(output.temporaryPath());
+    } catch (const Error& error) {
+        QString message = error.message();
+        throw Error(error.code(), message.replace(output.temporaryPath(), output.outputPath()));
+    }
+}
+
+// A sharded safetensors checkpoint: every shard copied (pruned where it holds a dataset) beside
+// the new index, then the index byte for byte. The shards are renamed into place first and the
+// index last, so that a reader of the new index never finds a shard missing.
+QStringList writePrunedShards(const TensorReader& source, const QString& outputPath, bool overwrite,
+                              const std::vector<QString>& datasets, const PrunedMaskSource& masks,
+                              const ExecutionContext& context)
+{
+    if (!outputPath.endsWith(QLatin1String(".json"), Qt::CaseInsensitive))
+        throw Error(ErrorCode::InvalidParameter,
+                    QStringLiteral("%1: a sharded checkpoint is written as one: name the output "
+                                   "after its index (for example "
+                                   "pruned/model.safetensors.index.json); the shards are written "
+                                   "beside it under their own names, not as %2")
+                        .arg(source.path(), outputPath));
+    const QDir inputDirectory = QFileInfo(source.path()).dir();
+    const QDir outputDirectory = QFileInfo(outputPath).dir();
+    const auto shards = safetensorsShards(source.path());
+    std::vector<std::unique_ptr<AtomicOutput>> outputs;
+    QStringList written{outputPath};
+    auto index = AtomicOutput::create(outputPath, source.path(), overwrite);
+    for (const auto& [shardName, held] : shards) {
+        const QString shardInput = inputDirectory.filePath(shardName);
+        const QString shardOutput = outputDirectory.filePath(shardName);
+        std::vector<QString> pruned;
+        for (const QString& dataset : datasets)
+            if (std::find(held.begin(), held.end(), dataset) != held.end())
+                pruned.push_back(dataset);
+        outputs.push_back(AtomicOutput::create(shardOutput, shardInput, overwrite));
+        writeInto(*outputs.back(), [&](const QString& temporary) {
+            writeSafetensorsPrunedCopy(shardInput, temporary, pruned, masks, context);
+        });
+        written << shardOutput;
+    }
+    writeInto(*index, [&](const QString& temporary) {
+        copyFileContents(source.path(), temporary, context);
+    });
+    context.throwIfCancelled();
+    checkSourceUnchanged(source, datasets);
+    for (const auto& output : outputs)
+        output->commit();
+    index->commit();
+    return written;
+}
+
+} // namespace
+
+QStringList writePrunedWeights(const TensorReader& source, const QString& outputPath,
+                               bool overwrite, const std::vector<QString>& datasets,
+                               const PrunedMaskSource& masks, const ExecutionContext& context)
+{
+    PrunedCopyWriter writer = nullptr;
+    if (dynamic_cast<const Hdf5Reader*>(&source) != nullptr) {
+        writer = &writeHdf5PrunedCopy;
+    } else if (dynamic_cast<const NumpyReader*>(&source) != nullptr) {
+        writer = &writeNumpyPrunedCopy;
+    } else if (dynamic_cast<const SafetensorsReader*>(&source) != nullptr) {
+        if (source.path().endsWith(QLatin1String(".json"), Qt::CaseInsensitive))
+            return writePrunedShards(source, outputPath, overwrite, datasets, masks, context);
+        writer = &writeSafetensorsPrunedCopy;
+    } else {
+        throw Error(ErrorCode::InvalidInput,
+                    QStringLiteral("%1: pruned weights cannot be written for this kind of file")
+                        .arg(source.path()));
+    }
+    auto output = AtomicOutput::create(outputPath, source.path(), overwrite);
+    writeInto(*output, [&](const QString& temporary) {
+        writer(source.path(), temporary, datasets, masks, context);
+    });
+    context.throwIfCancelled();
+    checkSourceUnchanged(source, datasets);
+    output->commit();
+    return {outputPath};
 }
 
 } // namespace sparsity::core

@@ -4,10 +4,13 @@
 // CLI and the GUI never name a format. Any thread; the objects returned are single-threaded.
 
 #include "maskwriter.h"
+#include "prunedcopy.h"
 #include "tensorreader.h"
 
 #include <QString>
+#include <QStringList>
 #include <memory>
+#include <vector>
 
 namespace sparsity::core {
 
@@ -20,5 +23,19 @@ std::unique_ptr<TensorReader> openTensorFile(const QString& path);
 // states the rules on output, input and overwrite). Throws Error.
 std::unique_ptr<MaskWriter> createMaskFile(const QString& outputPath, const QString& inputPath,
                                            bool overwrite);
+
+// docs/SPEC.md "Files written", "Pruned weights": writes a copy of the weight file `source` was
+// opened on to outputPath, in the source's own format, with the pruned elements of each dataset
+// in `datasets` (normalized paths, each a tensor `source` can read) set to +0.0 and everything
+// else as it was. `masks` is asked for each dataset's mask once, in the order the format writes
+// them. All or nothing: every output is written beside its name and renamed at the end
+// (io/atomicoutput.h states the rules on output, input and overwrite); on any error or
+// cancellation no output appears and the source is never written. A sharded safetensors
+// checkpoint is written as one: outputPath names the new index (it must end in ".json"), the
+// shards go beside it under the names the index gives them, and the index is renamed last.
+// Returns the files written, outputPath first. Throws Error.
+QStringList writePrunedWeights(const TensorReader& source, const QString& outputPath,
+                               bool overwrite, const std::vector<QString>& datasets,
+                               const PrunedMaskSource& masks, const ExecutionContext& context);
 
 } // namespace sparsity::core

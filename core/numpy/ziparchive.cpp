@@ -100,6 +100,8 @@ struct EndRecord
     std::uint64_t directorySize = 0;
     std::uint64_t directoryOffset = 0;
     std::int64_t directoryLimit = 0; // where the directory must end: the next record's start
+    bool zip64 = false;
+    QByteArray comment;
 };
 
 EndRecord readEndRecord(const ByteSource& source, const QString& fileName)
@@ -132,6 +134,7 @@ EndRecord readEndRecord(const ByteSource& source, const QString& fileName)
     record.directorySize = le32(end + 12);
     record.directoryOffset = le32(end + 16);
     record.directoryLimit = record.position;
+    record.comment = QByteArray(end + endBytes, le16(end + 20));
 
     // ZIP64: a locator right before the end record points at the ZIP64 end record, whose
     // fields replace the saturated 16- and 32-bit ones (numpy's writer, Python's zipfile,
@@ -165,6 +168,7 @@ EndRecord readEndRecord(const ByteSource& source, const QString& fileName)
             record.directoryLimit = static_cast<std::int64_t>(recordOffset);
         }
     }
+    record.zip64 = zip64;
     if (!zip64) {
         if (disk != 0 || directoryDisk != 0 || entriesHere != record.entries)
             refuse(fileName, QStringLiteral("a multi-disk (split) archive"));
@@ -258,6 +262,11 @@ bool hasZipSignature(const char* bytes, std::int64_t size)
 
 std::vector<ZipMember> readZipDirectory(const ByteSource& source, const QString& fileName)
 {
+    return readZipLayout(source, fileName).members;
+}
+
+ZipLayout readZipLayout(const ByteSource& source, const QString& fileName)
+{
     const EndRecord end = readEndRecord(source, fileName);
     QByteArray directory(static_cast<qsizetype>(end.directorySize), Qt::Uninitialized);
     source.read(static_cast<std::int64_t>(end.directoryOffset), directory.data(),
@@ -328,6 +337,8 @@ std::vector<ZipMember> readZipDirectory(const ByteSource& source, const QString&
                                         "bytes, more than deflate can give (the sizes lie)")
                              .arg(member.uncompressedSize)
                              .arg(member.compressedSize));
+        member.centralRecord =
+            QByteArray(h, centralHeaderBytes + nameLength + extraLength + commentLength);
         pos += std::uint64_t{centralHeaderBytes} + nameLength + extraLength + commentLength;
         members.push_back(std::move(member));
         rawNames.push_back(rawName);
@@ -404,7 +415,7 @@ std::vector<ZipMember> readZipDirectory(const ByteSource& source, const QString&
                                  .arg(previous.headerOffset)
                                  .arg(next.headerOffset));
     }
-    return members;
+    return ZipLayout{std::move(members), end.directoryOffset, end.zip64, end.comment};
 }
 
 struct ZipMemberStream::Inflater

@@ -24,6 +24,7 @@ struct ZipMember
     std::uint64_t uncompressedSize = 0;
     std::uint64_t headerOffset = 0; // of its local header
     std::uint64_t dataOffset = 0;   // of its (compressed) bytes
+    QByteArray centralRecord;       // its central directory entry as stored (name, extra, comment)
 
     bool isDirectory() const { return name.endsWith(QLatin1Char('/')); }
 };
@@ -36,6 +37,20 @@ bool hasZipSignature(const char* bytes, std::int64_t size);
 // and deflate, members outside the archive or overlapping one another, and names that are not
 // relative paths.
 std::vector<ZipMember> readZipDirectory(const ByteSource& source, const QString& fileName);
+
+// What rewriting an archive needs beside its members: where the central directory starts
+// (the members' data ends there), whether the archive has ZIP64 end records, and the end
+// record's comment.
+struct ZipLayout
+{
+    std::vector<ZipMember> members; // in directory order
+    std::uint64_t directoryOffset = 0;
+    bool zip64 = false;
+    QByteArray comment;
+};
+
+// readZipDirectory() with the layout around the members; refuses the same archives.
+ZipLayout readZipLayout(const ByteSource& source, const QString& fileName);
 
 // The uncompressed bytes of one member, read in order. Checks at finish() that exactly the
 // directory's size came out and, when `checksum`, that its CRC-32 matches. (A plain .npy file

@@ -1587,6 +1587,18 @@ Not masked by default (%2); select it to view it anyway.</source>
         <source>Open a weight file: HDF5, safetensors or NumPy (File ▸ Open, Ctrl+O), or drop one here.</source>
         <translation>打开一个权重文件：HDF5、safetensors 或 NumPy（文件 ▸ 打开，Ctrl+O），或将文件拖放到这里。</translation>
     </message>
+    <message>
+        <source>Export Pruned Weights</source>
+        <translation>导出剪枝后的权重</translation>
+    </message>
+    <message>
+        <source>The pruned weights were not exported</source>
+        <translation>剪枝后的权重未导出</translation>
+    </message>
+    <message>
+        <source>The file has no layer that can be pruned.</source>
+        <translation>该文件没有可剪枝的层。</translation>
+    </message>
 </context>
 <context>
     <name>sparsity::ui::MainWindowActions</name>
@@ -1733,6 +1745,14 @@ Not masked by default (%2); select it to view it anyway.</source>
     <message>
         <source>Write the masks to an HDF5 or safetensors file</source>
         <translation>将掩码写入 HDF5 或 safetensors 文件</translation>
+    </message>
+    <message>
+        <source>Export &amp;Pruned Weights…</source>
+        <translation>导出剪枝后的权重(&amp;P)…</translation>
+    </message>
+    <message>
+        <source>Write a copy of the weights, in their own format, with the pruned weights set to zero</source>
+        <translation>以原格式写出权重的副本，其中被剪枝的权重置为零</translation>
     </message>
 </context>
 <context>
@@ -2090,6 +2110,55 @@ L1</translation>
     <message>
         <source>sparsity_level in PyTorch, but for all the model&apos;s blocks together (PyTorch ranks each tensor alone): the fraction to prune, those with the smallest norms across every layer, within each layer&apos;s bounds.</source>
         <translation>相当于 PyTorch 中的 sparsity_level，但作用于模型的全部块（PyTorch 对每个张量单独排序）：要剪掉的比例，在每层的上下限内，剪掉所有层中范数最小的块。</translation>
+    </message>
+</context>
+<context>
+    <name>sparsity::ui::PrunedExportFlow</name>
+    <message>
+        <source>Exporting pruned weights…</source>
+        <translation>正在导出剪枝后的权重…</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Export Pruned Weights</source>
+        <translation>导出剪枝后的权重</translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation>正在取消…</translation>
+    </message>
+    <message>
+        <source>Pruning %1 (%2 of %3)…</source>
+        <translation>正在剪枝 %1（%3 个中的第 %2 个）…</translation>
+    </message>
+    <message numerus="yes">
+        <source>Wrote the pruned weights of %n layer(s) to %1</source>
+        <translation>
+            <numerusform>已将 %n 个层的剪枝后权重写入 %1</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Export cancelled; no file was written.</source>
+        <translation>导出已取消；未写入任何文件。</translation>
+    </message>
+    <message>
+        <source>The pruned weights were not exported</source>
+        <translation>剪枝后的权重未导出</translation>
+    </message>
+    <message>
+        <source>Overwrite File?</source>
+        <translation>覆盖文件？</translation>
+    </message>
+    <message>
+        <source>%1 already exists. Replace it with the pruned weights?</source>
+        <translation>%1 已存在。要用剪枝后的权重替换它吗？</translation>
+    </message>
+    <message>
+        <source>Not exported; %1 was kept.</source>
+        <translation>未导出；%1 保持不变。</translation>
     </message>
 </context>
 <context>

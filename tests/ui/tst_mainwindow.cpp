@@ -622,7 +622,8 @@ private Q_SLOTS:
         const QStringList expected{
             QStringLiteral("&File: &Open… %1 | Open &Recent > | Open &Demo Weights  | - | "
                            "Restore &Last Session  | Open &Session…  | Save Session &As…  | - | "
-                           "&Export Masks… Ctrl+E | Export &Image… Ctrl+Shift+E | - | &Quit %2")
+                           "&Export Masks… Ctrl+E | Export &Pruned Weights…  | "
+                           "Export &Image… Ctrl+Shift+E | - | &Quit %2")
                 .arg(open, quit),
             QStringLiteral("&Edit: Copy as &PyTorch "),
             QStringLiteral("&View: Zoom &In %1 | Zoom &Out %2 | &Fit to Window Ctrl+0 | "

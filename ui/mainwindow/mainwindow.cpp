@@ -22,6 +22,7 @@
 #include "model/modelview.h"
 #include "normhistogrampanel.h"
 #include "parameters/parameterpanel.h"
+#include "prunedexportflow.h"
 #include "pytorchcopy.h"
 #include "ranking/configuration.h"
 #include "recentfiles.h"
@@ -72,6 +73,7 @@ MainWindow::MainWindow(QWidget* parent)
     , m_session(new Session(this))
     , m_export(new MaskExportFlow(m_session->ioPool(), m_session->computePool(), this))
     , m_imageExport(new ImageExportFlow(m_session->ioPool(), m_session->computePool(), this))
+    , m_prunedExport(new PrunedExportFlow(m_session->ioPool(), m_session->computePool(), this))
     , m_browser(new LayerBrowser(this))
     , m_parameters(new ParameterPanel(this))
     , m_stats(new StatsPanel(this))
@@ -147,6 +149,7 @@ MainWindow::~MainWindow()
     // The export and every job run on the session's pools: stop the export, then let the
     // session wait for its pools before the widgets whose jobs they run go away.
     delete m_export;
+    delete m_prunedExport;
     // The model view's rankings close their reader on the session's I/O pool; its dock must not
     // report its hiding on the way out.
     auto* modelDock = findChild<QDockWidget*>(QStringLiteral("modelDock"));
@@ -364,6 +367,8 @@ void MainWindow::connectActions()
             &MainWindow::exportMasksWithDialog);
     connect(m_actions->exportImage(), &QAction::triggered, this,
             &MainWindow::exportImageWithDialog);
+    connect(m_actions->exportPruned(), &QAction::triggered, this,
+            &MainWindow::exportPrunedWithDialog);
     connect(m_actions->applyToAllLayers(), &QAction::triggered, this,
             &MainWindow::applyToAllLayers);
     connect(m_actions->copyAsPytorch(), &QAction::triggered, this, &MainWindow::copyAsPytorch);
@@ -462,6 +467,12 @@ void MainWindow::connectSession()
 
     connect(m_export, &MaskExportFlow::masksExported, this, &MainWindow::masksExported);
     connect(m_imageExport, &ImageExportFlow::imageExported, this, &MainWindow::imageExported);
+    connect(m_prunedExport, &PrunedExportFlow::prunedWeightsExported, this,
+            &MainWindow::prunedWeightsExported);
+    connect(m_prunedExport, &PrunedExportFlow::runningChanged, this, [this] {
+        updateActions();
+        scheduleBusyCheck();
+    });
     connect(m_export, &MaskExportFlow::runningChanged, this, [this] {
         updateActions();
         scheduleBusyCheck();
@@ -650,6 +661,41 @@ void MainWindow::exportMasks(const QString& outputPath, bool allLayers)
     m_export->start(request);
 }
 
+void MainWindow::exportPrunedWithDialog()
+{
+    // The source's own format, so its own suffix: weights.h5 -> weights_pruned.h5 (a sharded
+    // checkpoint's index keeps its whole ".safetensors.index.json").
+    const QFileInfo input(m_session->isDemo() ? DemoFile::displayName() : m_session->filePath());
+    const QString name = input.fileName();
+    const qsizetype dot = name.endsWith(QLatin1String(".safetensors.index.json"))
+                              ? name.size() - qsizetype(qstrlen(".safetensors.index.json"))
+                              : name.lastIndexOf(QLatin1Char('.'));
+    const QString suggested =
+        QDir(WindowSettings::lastDirectory())
+            .filePath(name.left(dot > 0 ? dot : name.size()) + QStringLiteral("_pruned") +
+                      (dot > 0 ? name.mid(dot) : QString()));
+    const QString output = QFileDialog::getSaveFileName(
+        this, tr("Export Pruned Weights"), suggested, QString(), nullptr,
+        QFileDialog::DontConfirmOverwrite); // the export asks, once it knows the file exists
+    if (output.isEmpty())
+        return;
+    WindowSettings::setLastDirectory(output);
+    exportPrunedWeights(output);
+}
+
+void MainWindow::exportPrunedWeights(const QString& outputPath)
+{
+    if (m_prunedExport->isBusy() || m_session->filePath().isEmpty())
+        return;
+    const core::ApplyRequest request = PrunedExportFlow::requestFor(*m_session, outputPath);
+    if (request.masks.layers.empty()) {
+        showErrorDialog(this, tr("The pruned weights were not exported"),
+                        tr("The file has no layer that can be pruned."));
+        return;
+    }
+    m_prunedExport->start(request);
+}
+
 void MainWindow::exportImageWithDialog()
 {
     const QString layer =
@@ -713,8 +759,8 @@ QString MainWindow::imageTitle() const
 bool MainWindow::isIdle() const
 {
     return !m_session->isBusy() && !m_layerView->isBusy() && !m_histogram->isBusy() &&
-           !m_export->isRunning() && !m_imageExport->isRunning() && !m_curves->isBusy() &&
-           !m_compare->isBusy() && !(m_modelView && m_modelView->isBusy());
+           !m_export->isRunning() && !m_imageExport->isRunning() && !m_prunedExport->isRunning() &&
+           !m_curves->isBusy() && !m_compare->isBusy() && !(m_modelView && m_modelView->isBusy());
 }
 
 QStringList MainWindow::recentFiles()
@@ -739,6 +785,8 @@ void MainWindow::updateActions()
     const bool layer = !m_session->currentLayer().isEmpty();
     m_actions->exportMasks()->setEnabled(!m_session->filePath().isEmpty() &&
                                          !m_export->isRunning());
+    m_actions->exportPruned()->setEnabled(!m_session->filePath().isEmpty() &&
+                                          !m_prunedExport->isRunning());
     m_actions->exportImage()->setEnabled(layer && m_layerView->shownSnapshot() != nullptr);
     m_actions->applyToAllLayers()->setEnabled(layer && !m_session->modelScope());
     m_actions->copyAsPytorch()->setEnabled(layer);
@@ -755,6 +803,7 @@ void MainWindow::scheduleBusyCheck()
 void MainWindow::closeEvent(QCloseEvent* event)
 {
     m_export->cancel();
+    m_prunedExport->cancel();
     m_imageExport->cancel();
     if (m_persistent) {
         m_sessionFlow->saveLastSession();

@@ -21,6 +21,7 @@ class LayerView;
 class LearnPanel;
 class MainWindowActions;
 class MaskExportFlow;
+class PrunedExportFlow;
 class ModelView;
 class NormHistogramPanel;
 class ParameterPanel;
@@ -56,6 +57,9 @@ public:
     // brings a question (objectName "overwriteQuestion"), answered Yes it runs again allowed
     // to replace it. Ends with masksExported (written false when refused or cancelled).
     void exportMasks(const QString& outputPath, bool allLayers);
+    // File > Export Pruned Weights to outputPath: every sparsifiable layer pruned with its
+    // parameters (PrunedExportFlow); ends with prunedWeightsExported.
+    void exportPrunedWeights(const QString& outputPath);
     // Writes the current view as PNG: one pixel per element, or as shown (screen resolution,
     // title, colorbar and legend). Progress in a cancellable dialog ("imageExportProgress");
     // the file appears complete or not at all. Ends with imageExported.
@@ -90,6 +94,7 @@ public:
 Q_SIGNALS:
     void masksExported(const QString& path, bool written);
     void imageExported(const QString& path, bool written);
+    void prunedWeightsExported(const QString& path, bool written);
     // `problems` is empty when everything came back as saved.
     void sessionRestored(const QString& summary, const QStringList& problems);
 
@@ -111,6 +116,7 @@ private:
     void openWithDialog();
     void exportMasksWithDialog();
     void exportImageWithDialog();
+    void exportPrunedWithDialog();
     // Edit > Copy as PyTorch: the current layer's script on the clipboard, comparing with the
     // last mask file exported from this file, else the path Export Masks suggests.
     void copyAsPytorch();
@@ -133,6 +139,7 @@ private:
     Session* m_session;
     MaskExportFlow* m_export;
     ImageExportFlow* m_imageExport;
+    PrunedExportFlow* m_prunedExport;
     LayerBrowser* m_browser;
     ParameterPanel* m_parameters;
     StatsPanel* m_stats;

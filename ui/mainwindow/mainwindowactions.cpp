@@ -52,6 +52,9 @@ void MainWindowActions::retranslate()
     m_openDemo->setStatusTip(tr("The small MLP and CNN trained on the digits data set"));
     m_exportMasks->setText(tr("&Export Masks…"));
     m_exportMasks->setStatusTip(tr("Write the masks to an HDF5 or safetensors file"));
+    m_exportPruned->setText(tr("Export &Pruned Weights…"));
+    m_exportPruned->setStatusTip(tr(
+        "Write a copy of the weights, in their own format, with the pruned weights set to zero"));
     m_exportImage->setText(tr("Export &Image…"));
     m_exportImage->setStatusTip(tr("Save the current view as PNG, one pixel per weight"));
     m_quit->setText(tr("&Quit"));
@@ -116,6 +119,9 @@ void MainWindowActions::createActions()
                     QString(), m_window);
     m_exportMasks->setObjectName(QStringLiteral("exportMasksAction"));
     m_exportMasks->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+
+    m_exportPruned = new QAction(m_window);
+    m_exportPruned->setObjectName(QStringLiteral("exportPrunedAction"));
 
     m_exportImage = new QAction(themeIcon(QStringLiteral("image-x-generic"), QStyle::SP_FileIcon),
                                 QString(), m_window);
@@ -186,6 +192,7 @@ void MainWindowActions::createMenus()
     file->addAction(m_openDemo);
     file->addSeparator();
     file->addAction(m_exportMasks);
+    file->addAction(m_exportPruned);
     file->addAction(m_exportImage);
     file->addSeparator();
     file->addAction(m_quit);

@@ -29,6 +29,7 @@ public:
     QAction* openDemo() const { return m_openDemo; }
     QAction* exportMasks() const { return m_exportMasks; }
     QAction* exportImage() const { return m_exportImage; }
+    QAction* exportPruned() const { return m_exportPruned; }
     QAction* applyToAllLayers() const { return m_applyToAll; }
     // Edit > Copy as PyTorch: the window puts the script of the current layer on the clipboard.
     QAction* copyAsPytorch() const { return m_copyAsPytorch; }
@@ -78,6 +79,7 @@ private:
     QAction* m_openDemo = nullptr;
     QAction* m_exportMasks = nullptr;
     QAction* m_exportImage = nullptr;
+    QAction* m_exportPruned = nullptr;
     QAction* m_quit = nullptr;
     QAction* m_zoomIn = nullptr;
     QAction* m_zoomOut = nullptr;

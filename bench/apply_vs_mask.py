@@ -1,0 +1,81 @@
+#!/usr/bin/python3
+"""Times `sparsity-cli apply` against `sparsity-cli mask` on one 4096x11008 float32 layer
+(issue 12: apply at most 2x the time of mask), in each input format, medians of --repeats runs
+of each, interleaved so that the machine's load hits both alike.
+
+Needs h5py and numpy (Debian: python3-h5py, python3-numpy). The inputs go to a temporary
+directory under --tmp (default /tmp; 180 MB each, removed at the end). Run:
+    /usr/bin/python3 bench/apply_vs_mask.py --build build [--repeats 5]
+"""
+import argparse
+import json
+import os
+import statistics
+import struct
+import subprocess
+import tempfile
+import time
+
+import h5py
+import numpy as np
+
+SHAPE = (4096, 11008)
+
+
+def timed(command):
+    start = time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def write_inputs(directory, weights):
+    paths = {}
+    paths["hdf5"] = os.path.join(directory, "layer.h5")
+    with h5py.File(paths["hdf5"], "w") as f:
+        f["layer/weight"] = weights
+    paths["hdf5 gzip"] = os.path.join(directory, "layer_gzip.h5")
+    with h5py.File(paths["hdf5 gzip"], "w") as f:
+        f.create_dataset("layer/weight", data=weights, chunks=(256, 1024), compression="gzip",
+                         compression_opts=1)
+    paths["npy"] = os.path.join(directory, "weight.npy")
+    np.save(paths["npy"], weights)
+    paths["safetensors"] = os.path.join(directory, "layer.safetensors")
+    header = json.dumps({"layer.weight": {"dtype": "F32", "shape": list(SHAPE),
+                                          "data_offsets": [0, weights.nbytes]}}).encode()
+    header += b" " * (-len(header) % 8)
+    with open(paths["safetensors"], "wb") as f:
+        f.write(struct.pack("<Q", len(header)) + header + weights.tobytes())
+    return paths
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--build", default="build")
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--tmp", default="/tmp")
+    args = parser.parse_args()
+    cli = os.path.join(args.build, "app", "sparsity-cli")
+    weights = np.random.default_rng(12345).normal(0, 0.02, SHAPE).astype("<f4")
+    options = ["--level", "0.5", "--block", "1x4", "--threads", str(args.threads), "--force"]
+    with tempfile.TemporaryDirectory(dir=args.tmp) as directory:
+        paths = write_inputs(directory, weights)
+        print(f"{'input':<12} {'mask s':>8} {'apply s':>8} {'ratio':>6} {'apply --masks s':>16}")
+        for name, path in paths.items():
+            suffix = os.path.basename(path).split(".", 1)[1]
+            masks = os.path.join(directory, "masks.h5")
+            out = os.path.join(directory, "pruned." + suffix)
+            mask_times, apply_times, from_file_times = [], [], []
+            for _ in range(args.repeats):
+                mask_times.append(timed([cli, "mask", path, "-o", masks] + options))
+                apply_times.append(timed([cli, "apply", path, "-o", out] + options))
+                from_file_times.append(timed([cli, "apply", path, "-o", out, "--masks", masks,
+                                              "--threads", str(args.threads), "--force"]))
+            m, a, f = (statistics.median(t) for t in (mask_times, apply_times, from_file_times))
+            print(f"{name:<12} {m:8.3f} {a:8.3f} {a / m:6.2f} {f:16.3f}", flush=True)
+    print(f"medians of {args.repeats} runs each, {args.threads} threads, 4096x11008 float32, "
+          "--level 0.5 --block 1x4; load average %.2f" % os.getloadavg()[0])
+
+
+if __name__ == "__main__":
+    main()
