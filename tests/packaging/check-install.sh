@@ -75,6 +75,11 @@ if [ "$with_gui" = 1 ] && [ -x "$prefix/bin/sparsity-explorer" ]; then
     out="$(env -u DISPLAY -u WAYLAND_DISPLAY "$prefix/bin/sparsity-explorer" --version 2>&1)" ||
         fail "installed sparsity-explorer --version failed: $out"
     [ "$out" = "sparsity-explorer $version" ] || fail "sparsity-explorer --version printed '$out'"
+    usage="$(env -u DISPLAY -u WAYLAND_DISPLAY "$prefix/bin/sparsity-explorer" --help | head -n 1)"
+    case "$usage" in
+    "Usage: sparsity-explorer "*) ;;
+    *) fail "sparsity-explorer --help starts '$usage', not 'Usage: sparsity-explorer'" ;;
+    esac
 fi
 
 # A man page's text with roff's \- as plain -.
