@@ -121,6 +121,9 @@ run)
     ;;
 test)
     install_missing
+    # The install_layout test validates the desktop entry and the AppStream metainfo with
+    # these when they are installed.
+    install_missing desktop-file-utils appstream
     run_stages "$@"
     ;;
 *)

@@ -102,7 +102,9 @@ int main(int argc, char* argv[])
         return 2;
     }
     if (parser.isSet(helpOption)) {
-        QTextStream(stdout) << parser.helpText();
+        // Before the QApplication exists Qt cannot name the program and writes a placeholder.
+        QTextStream(stdout) << parser.helpText().replace(QStringLiteral("<executable_name>"),
+                                                         QStringLiteral("sparsity-explorer"));
         return 0;
     }
     if (parser.isSet(versionOption)) {

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <cstring>
 #include <hdf5.h>
+#include <optional>
 #include <utility>
 
 namespace sparsity::core {
@@ -27,6 +28,61 @@ Hdf5Handle fileAccessList()
     // Lock as HDF5 does by default, but still open files on file systems without locks.
     H5Pset_file_locking(fapl.get(), true, true);
     return fapl;
+}
+
+// The file consistency flags of a version 3 superblock, the format HDF5 1.10 writes with
+// libver "latest" (h5py's libver='latest'), which SWMR needs: bit 0 while a writer has the file
+// open, bit 2 while that writer is in SWMR mode. HDF5 clears them on close, so a writer that
+// died leaves them set; while they are set HDF5 opens the file only in SWMR-read mode, and only
+// when bit 2 is set. nullopt for older superblocks, which have no such flags (their writers
+// hold a lock instead), or a file that cannot be read here.
+constexpr unsigned superblockWriteAccess = 0x01;
+constexpr unsigned superblockSwmrWriteAccess = 0x04;
+constexpr unsigned swmrMetadataReadAttempts = 28;
+
+std::optional<unsigned> superblockStatusFlags(const QString& path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return std::nullopt;
+    // Signature (8 bytes), superblock version, size of offsets, size of lengths, flags; the
+    // superblock is at 0 or after a user block of 512, 1024, 2048... bytes.
+    static constexpr char signature[] = "\x89HDF\r\n\x1a\n";
+    constexpr qint64 headSize = 12;
+    for (qint64 offset = 0; offset + headSize <= file.size();
+         offset = offset == 0 ? 512 : offset * 2) {
+        if (!file.seek(offset))
+            return std::nullopt;
+        const QByteArray head = file.read(headSize);
+        if (head.size() != headSize)
+            return std::nullopt;
+        if (std::memcmp(head.constData(), signature, sizeof signature - 1) != 0)
+            continue;
+        if (static_cast<unsigned char>(head.at(8)) < 3)
+            return std::nullopt;
+        return static_cast<unsigned char>(head.at(11));
+    }
+    return std::nullopt;
+}
+
+// Why a file marked open for writing cannot be read, with the way out for a writer that died.
+[[noreturn]] void refuseOpenForWriting(const QString& path, unsigned flags, const QString& cause)
+{
+    const QString writer =
+        (flags & superblockSwmrWriteAccess) != 0
+            ? QStringLiteral("it is open in an HDF5 SWMR writer, or was not closed by one (a "
+                             "writer that crashed or was killed), and reading it in SWMR mode "
+                             "failed")
+            : QStringLiteral("it is open in an HDF5 writer, or was not closed by one (a writer "
+                             "that crashed or was killed); the writer did not use SWMR mode, so "
+                             "the file cannot be read until it is closed");
+    QString message = path + QStringLiteral(": cannot open, ") + writer +
+                      QStringLiteral(". If no program is writing it, 'h5clear -s %1' (Debian "
+                                     "package hdf5-tools) clears the mark")
+                          .arg(path);
+    if (!cause.isEmpty())
+        message += QStringLiteral(" (HDF5: ") + cause + QLatin1Char(')');
+    throw Error(ErrorCode::Io, message);
 }
 
 herr_t refuseExternalLink(const char* /*parentFile*/, const char* /*parentGroup*/,
@@ -57,6 +113,9 @@ struct Hdf5Reader::Handles
     std::optional<FileIdentity> identity;
     // Link access for every lookup by name; invalid (HDF5's default) for files opened by path.
     Hdf5Handle linkAccess;
+    // Opened in SWMR-read mode, because an HDF5 SWMR writer has the file open: it may grow and
+    // change while read, which HDF5 keeps consistent, so only its replacement counts as a change.
+    bool swmrRead = false;
 
     hid_t linkAccessList() const { return linkAccess.isValid() ? linkAccess.get() : H5P_DEFAULT; }
 };
@@ -77,7 +136,9 @@ void Hdf5Reader::throwIfChanged(const QString& action) const
 {
     if (!m_handles->identity)
         return;
-    if (const auto change = fileChangeSince(m_path, *m_handles->identity))
+    if (const auto change = fileChangeSince(m_path, *m_handles->identity,
+                                            m_handles->swmrRead ? FileChanges::OnlyReplacement
+                                                                : FileChanges::AnyChange))
         throw Error(ErrorCode::Io,
                     QStringLiteral("%1: %2: %3; open it again").arg(m_path, action, *change));
 }
@@ -99,10 +160,34 @@ std::unique_ptr<Hdf5Reader> Hdf5Reader::open(const QString& path)
     const Hdf5Handle fapl = fileAccessList();
     auto handles = std::make_unique<Handles>();
     handles->identity = opened;
-    handles->file.reset(
-        H5Fopen(nativePath.constData(), H5F_ACC_RDONLY, fapl.isValid() ? fapl.get() : H5P_DEFAULT));
+    const hid_t access = fapl.isValid() ? fapl.get() : H5P_DEFAULT;
+    handles->file.reset(H5Fopen(nativePath.constData(), H5F_ACC_RDONLY, access));
     if (!handles->file.isValid()) {
         const QString cause = hdf5ErrorCause();
+        // A file marked open for writing: HDF5 words it "file is already open for write", which
+        // the flags themselves tell without depending on the wording.
+        const std::optional<unsigned> flags = superblockStatusFlags(path);
+        if (flags && (*flags & superblockWriteAccess) != 0) {
+            if ((*flags & superblockSwmrWriteAccess) == 0)
+                refuseOpenForWriting(path, *flags, cause);
+            // A SWMR reader retries a metadata read whose checksum fails (the writer may be
+            // rewriting it), sleeping 1, 2, 4... ns in turn: HDF5's default of 100 attempts
+            // would sleep for ages on a damaged file. 28 attempts wait at most about 0.27 s in
+            // all, ample for a writer's flush to end (measured: 2^attempts ns).
+            const Hdf5Handle swmrAccess(
+                H5Pcopy(access == H5P_DEFAULT ? H5P_FILE_ACCESS_DEFAULT : access));
+            if (!swmrAccess.isValid() ||
+                H5Pset_metadata_read_attempts(swmrAccess.get(), swmrMetadataReadAttempts) < 0)
+                throwHdf5Io(path + QStringLiteral(": cannot prepare reading in SWMR mode"));
+            handles->file.reset(H5Fopen(nativePath.constData(), H5F_ACC_RDONLY | H5F_ACC_SWMR_READ,
+                                        swmrAccess.get()));
+            if (!handles->file.isValid())
+                refuseOpenForWriting(path, *flags, hdf5ErrorCause());
+            handles->swmrRead = true;
+            auto reader = std::unique_ptr<Hdf5Reader>(new Hdf5Reader(path, std::move(handles)));
+            reader->throwIfChanged(QStringLiteral("cannot open"));
+            return reader;
+        }
         if (cause.contains(QLatin1String("unable to lock"), Qt::CaseInsensitive) ||
             cause.contains(QLatin1String("file locking"), Qt::CaseInsensitive))
             throw Error(ErrorCode::Io,

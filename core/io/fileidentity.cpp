@@ -29,6 +29,12 @@ FileIdentity identityOf(const struct stat& status)
 
 std::optional<QString> fileChangeSince(const QString& path, const FileIdentity& opened)
 {
+    return fileChangeSince(path, opened, FileChanges::AnyChange);
+}
+
+std::optional<QString> fileChangeSince(const QString& path, const FileIdentity& opened,
+                                       FileChanges counted)
+{
     struct stat status = {};
     if (::stat(QFile::encodeName(path).constData(), &status) != 0) {
         const int error = errno;
@@ -39,7 +45,8 @@ std::optional<QString> fileChangeSince(const QString& path, const FileIdentity& 
     const FileIdentity now = identityOf(status);
     if (now.device != opened.device || now.inode != opened.inode)
         return QStringLiteral("the file was replaced after it was opened");
-    if (now.size != opened.size || now.modifiedNs != opened.modifiedNs)
+    if (counted == FileChanges::AnyChange &&
+        (now.size != opened.size || now.modifiedNs != opened.modifiedNs))
         return QStringLiteral("the file was modified after it was opened");
     return std::nullopt;
 }

@@ -22,6 +22,17 @@ struct FileIdentity
 // after it was opened"); nullopt when it is still the same file, unchanged.
 std::optional<QString> fileChangeSince(const QString& path, const FileIdentity& opened);
 
+// Which changes fileChangeSince() reports. OnlyReplacement leaves out a file written in place
+// (same device and inode, another size or time): for a reader that follows a file another
+// program is writing by design, as HDF5's SWMR readers do.
+enum class FileChanges
+{
+    AnyChange,
+    OnlyReplacement
+};
+std::optional<QString> fileChangeSince(const QString& path, const FileIdentity& opened,
+                                       FileChanges counted);
+
 // Checks that `path` names a readable, non-empty regular file before the reader of `fileKind`
 // ("an HDF5 file") opens it, without reading it (a pipe is never opened for reading), and returns
 // the identity of the file it opened to check. Throws Error(Io) naming the path and the cause: "no
