@@ -236,6 +236,19 @@ int runDocks(TimingApplication& app, int repeats, const QString& screenshot)
     return 0;
 }
 
+// Waits until the process is quiet (under 3 ms of CPU in 100 ms, at most 5 s): a new window
+// goes on painting and loading icons after isIdle() says it is idle, which is not the model's
+// opening (a user opens a file into a window that has long been shown).
+void settle()
+{
+    for (int i = 0; i < 50; ++i) {
+        const double before = processCpuMs();
+        QTest::qWait(100);
+        if (processCpuMs() - before < 3.0)
+            return;
+    }
+}
+
 struct FirstCurve
 {
     std::optional<double> firstPoint; // ms from the request to the first paint with a point
@@ -416,6 +429,7 @@ int runFirstCurve(TimingApplication& app, const QString& model, const QStringLis
                          .arg(firstLayer)
                          .arg(clock.elapsed());
             out().flush();
+            settle();
             clock.restart();
             const double cpu = processCpuMs();
             dock(*window, "curvesDock")->toggleViewAction()->trigger();
@@ -449,6 +463,7 @@ int runFirstCurve(TimingApplication& app, const QString& model, const QStringLis
             auto window = newWindow(configs);
             dock(*window, "curvesDock")->toggleViewAction()->trigger();
             waitIdle(*window);
+            settle();
             QElapsedTimer clock;
             clock.start();
             const double cpu = processCpuMs();
