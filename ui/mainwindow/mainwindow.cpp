@@ -153,6 +153,13 @@ MainWindow::~MainWindow()
     disconnect(modelDock, nullptr, this, nullptr);
     delete modelDock;
     m_modelView = nullptr;
+    // So does a model curve run of the Curves dock (closed with the window mid-run, it used the
+    // deleted I/O pool and crashed).
+    auto* curvesDock = findChild<QDockWidget*>(QStringLiteral("curvesDock"));
+    disconnect(curvesDock, nullptr, this, nullptr);
+    disconnect(m_curves, nullptr, this, nullptr);
+    delete curvesDock;
+    m_curves = nullptr;
     delete m_session;
 }
 
@@ -713,8 +720,9 @@ QString MainWindow::imageTitle() const
 bool MainWindow::isIdle() const
 {
     return !m_session->isBusy() && !m_layerView->isBusy() && !m_histogram->isBusy() &&
-           !m_export->isRunning() && !m_imageExport->isRunning() && !m_curves->isBusy() &&
-           !m_compare->isBusy() && !(m_modelView && m_modelView->isBusy());
+           !m_export->isRunning() && !m_imageExport->isRunning() &&
+           !(m_curves && m_curves->isBusy()) && !m_compare->isBusy() &&
+           !(m_modelView && m_modelView->isBusy());
 }
 
 QStringList MainWindow::recentFiles()
