@@ -746,6 +746,47 @@ private Q_SLOTS:
         }
     }
 
+    // Held, the run sweeps its first layer (the first point) and starts nothing more until let
+    // go; then the others, in order, and it finishes.
+    void modelRunHeldAfterItsFirstLayer()
+    {
+        const QStringList layers{QStringLiteral("/a"), QStringLiteral("/b"), QStringLiteral("/c")};
+        const auto read = [](const QString&, const core::ExecutionContext&) {
+            return std::make_shared<const core::WeightTensor>(std::vector<std::int64_t>{4, 8},
+                                                              std::vector<float>(32, 1.0f));
+        };
+        const std::vector<core::Configuration> configs{{{1, 4}, std::nullopt, core::Norm::L2},
+                                                       {{2, 2}, std::nullopt, core::Norm::L1}};
+        GatedPool io;
+        QThreadPool compute;
+        ui::ModelCurveRun run(layers, configs, {0.0, 0.5}, read, io.pool(), &compute);
+        run.setFirstLayer(1);
+        run.setHeld(true);
+        std::vector<std::pair<int, std::size_t>> order;
+        int finished = 0;
+        run.onCurve = [&](int layer, std::size_t configuration, const auto&) {
+            order.emplace_back(layer, configuration);
+        };
+        run.onFinished = [&] { ++finished; };
+        run.onFailed = [&](const QString& message) { QFAIL(qPrintable(message)); };
+        run.start();
+        for (int i = 0; i < 5; ++i) {
+            io.drain();
+            waitUntilIdle(compute);
+        }
+        using Order = std::vector<std::pair<int, std::size_t>>;
+        QVERIFY(order == (Order{{1, 0}, {1, 1}}));
+        QVERIFY(run.isRunning());
+        QCOMPARE(finished, 0);
+        run.setHeld(false);
+        while (!finished && run.isRunning()) {
+            io.drain();
+            waitUntilIdle(compute);
+        }
+        QCOMPARE(finished, 1);
+        QVERIFY(order == (Order{{1, 0}, {1, 1}, {0, 0}, {0, 1}, {2, 0}, {2, 1}}));
+    }
+
     // Layers added one at a time, in file order or not, give the same numbers as combineStats
     // over all of them in file order; meanwhile, the layers in so far.
     void modelCurvesAccumulateLikeCombineStats_data()

@@ -222,6 +222,13 @@ void CurvesPanel::clearFile()
     clearLayer();
 }
 
+void CurvesPanel::holdModelSweeps(bool held)
+{
+    m_holdModel = held;
+    if (m_modelRun)
+        m_modelRun->setHeld(held);
+}
+
 QStringList CurvesPanel::configurationSpecs() const
 {
     QStringList specs;
@@ -510,6 +517,7 @@ void CurvesPanel::refreshModel()
         }
     }
     m_modelRun->setFirstLayer(smallest);
+    m_modelRun->setHeld(m_holdModel);
     m_modelRun->onCurve = [this](int layer, std::size_t configuration,
                                  const ModelCurveRun::Curve& curve) {
         m_modelPartial.addLayer(configuration, layer, curve);

@@ -62,6 +62,11 @@ public:
     // dock starts the new file's model curves at once.
     void clearFile();
 
+    // Holds the model curves' sweeps after their first layer (ModelCurveRun::setHeld), of the
+    // run under way and of those started while held: the window holds them while the layer
+    // it opened waits for its first image.
+    void holdModelSweeps(bool held);
+
     // The list, as written ("2:4", "4x4/8"); setting it skips entries that do not parse.
     QStringList configurationSpecs() const;
     void setConfigurationSpecs(const QStringList& specs);
@@ -168,6 +173,7 @@ private:
     // Model curves: complete ones, and the run growing the others.
     CurveCache m_modelCurves;
     ModelCurveRun* m_modelRun = nullptr;
+    bool m_holdModel = false;
     ModelCurves m_modelPartial;
     QString m_modelError;
     std::vector<core::Configuration> m_modelFailed; // the configurations the error is about

@@ -34,6 +34,15 @@ void ModelCurveRun::setFirstLayer(int index)
         m_firstLayer = index;
 }
 
+void ModelCurveRun::setHeld(bool held)
+{
+    if (held == m_held)
+        return;
+    m_held = held;
+    if (m_started)
+        pump();
+}
+
 void ModelCurveRun::start()
 {
     if (m_started)
@@ -63,7 +72,7 @@ void ModelCurveRun::pump()
         m_ready.reset();
         m_nextConfiguration = 0;
     }
-    if (!m_sweeping && m_current)
+    if (!m_sweeping && m_current && !(m_held && m_done > 0))
         startSweep();
     // One layer read ahead of the one being swept, no more: memory stays at two layers.
     if (!m_reading && !m_ready && m_nextRead < m_order.size())

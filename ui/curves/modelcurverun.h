@@ -49,6 +49,11 @@ public:
     // Sweeps layer `index` (of `layers`) before the others, say a small one so that the first
     // point is on screen after a small read and sweep. Before start() only.
     void setFirstLayer(int index);
+    // While held, no sweep of a layer after the first one swept starts (one under way
+    // finishes; reading ahead goes on): the window holds the run while the first layer it shows
+    // waits for its image, which would otherwise share the two cores with the model's sweeps.
+    // The first layer's sweeps, the first point, are never held.
+    void setHeld(bool held);
     void start();
     void cancel();
 
@@ -56,6 +61,7 @@ public:
     const QStringList& layers() const { return m_layers; }
     int layersDone() const { return m_done; }
     bool isRunning() const { return m_started && !m_ended; }
+    bool isHeld() const { return m_held; }
 
 private:
     struct Ready
@@ -86,6 +92,7 @@ private:
     std::size_t m_nextConfiguration = 0;
     bool m_started = false;
     bool m_ended = false;
+    bool m_held = false;
 };
 
 } // namespace sparsity::ui

@@ -430,6 +430,7 @@ void MainWindow::connectSession()
     connect(m_session, &Session::layerSelected, this, &MainWindow::onLayerSelected);
     connect(m_session, &Session::layerFailed, this,
             [this](const QString& path, const QString& message) {
+                m_curves->holdModelSweeps(false); // no image is coming
                 // Core messages name file and dataset; others (parameters) get both here.
                 const QString file = m_session->filePath();
                 showErrorDialog(this, tr("The layer cannot be shown"),
@@ -460,6 +461,8 @@ void MainWindow::connectSession()
     connect(m_layerView->heatmap(), &HeatmapView::hovered, m_hover, &HoverReadout::showElement);
     connect(m_layerView->heatmap(), &HeatmapView::imageUpdated, this,
             &MainWindow::scheduleBusyCheck);
+    connect(m_layerView->heatmap(), &HeatmapView::imageUpdated, m_curves,
+            [this] { m_curves->holdModelSweeps(false); });
     connect(m_layerView, &LayerView::snapshotShown, this, [this] {
         updateActions();
         scheduleBusyCheck();
@@ -550,6 +553,10 @@ void MainWindow::onFileOpened(const QString& path)
     m_layerView->clear();
     m_histogram->clear();
     m_hover->setSnapshot(nullptr);
+    // The model's curves start now; after their first layer they wait for the first image of
+    // the layer opened (or its failure; at most 3 s), which would otherwise share the cores.
+    m_curves->holdModelSweeps(true);
+    QTimer::singleShot(3000, m_curves, [curves = m_curves] { curves->holdModelSweeps(false); });
     m_curves->clearFile();
     m_compare->setSnapshot(nullptr);
     m_compare->unpin();     // A was a mask of the old file's weights
@@ -578,10 +585,11 @@ void MainWindow::onFileOpened(const QString& path)
     }
     if (layer.isEmpty())
         layer = m_session->defaultLayer();
-    if (layer.isEmpty())
+    if (layer.isEmpty()) {
+        m_curves->holdModelSweeps(false);
         m_layerView->setPlaceholder(
             tr("No dataset in %1 can be sparsified.").arg(QFileInfo(path).fileName()));
-    else
+    } else
         m_session->selectLayer(layer);
 }
 
