@@ -19,8 +19,10 @@
 #include "curves/curveplot.h"
 #include "curves/curvespanel.h"
 #include "guibench.h"
+#include "heatmap/heatmapview.h"
 #include "io/tensorfile.h"
 #include "io/tensorreader.h"
+#include "mainwindow/layerview.h"
 #include "mainwindow/mainwindow.h"
 #include "model/modelview.h"
 #include "ranking/configuration.h"
@@ -234,6 +236,19 @@ int runDocks(TimingApplication& app, int repeats, const QString& screenshot)
     return 0;
 }
 
+// Waits until the process is quiet (under 3 ms of CPU in 100 ms, at most 5 s): a new window
+// goes on painting and loading icons after isIdle() says it is idle, which is not the model's
+// opening (a user opens a file into a window that has long been shown).
+void settle()
+{
+    for (int i = 0; i < 50; ++i) {
+        const double before = processCpuMs();
+        QTest::qWait(100);
+        if (processCpuMs() - before < 3.0)
+            return;
+    }
+}
+
 struct FirstCurve
 {
     std::optional<double> firstPoint; // ms from the request to the first paint with a point
@@ -243,17 +258,31 @@ struct FirstCurve
     QString progress;                 // the dock's progress line at the end
     bool stopped = false;             // the process was stopped meanwhile
     double stoppedMs = 0.0;           // for about this long (taken off `complete`)
+    // The model opened with the dock open: the first layer's first image drawn (the heatmap's
+    // imageUpdated, as bench_gui times "to the drawn image"), which competes with the model
+    // curves for the compute pool.
+    std::optional<double> firstImage;
+    double firstImageCpu = 0.0;
 };
 
 // Waits for the first paint of the curve plot with a point on it and then for the model curves
 // to be complete, timing both from `clock`.
+// With `firstOnly`, stops at the first point (and with `image`, the first image): the model run
+// is left to be cancelled with the window.
 FirstCurve waitForModelCurves(TimingApplication& app, MainWindow& window,
-                              const QElapsedTimer& clock, int timeoutMs)
+                              const QElapsedTimer& clock, int timeoutMs, double cpuBefore,
+                              bool firstOnly, bool image)
 {
     FirstCurve result;
     const int stops = continuedCount();
     const double stoppedBefore = stoppedMs();
-    const double cpuBefore = processCpuMs();
+    const QMetaObject::Connection imageConnection = QObject::connect(
+        window.layerView()->heatmap(), &ui::HeatmapView::imageUpdated, &window, [&] {
+            if (!result.firstImage) {
+                result.firstImage = static_cast<double>(clock.nsecsElapsed()) / 1e6;
+                result.firstImageCpu = processCpuMs() - cpuBefore;
+            }
+        });
     CurvesPanel* panel = window.curvesPanel();
     ui::CurvePlot* plot = panel->plot();
     // A first point timed across a stop is not a measurement; the completion time is the wall
@@ -275,7 +304,12 @@ FirstCurve waitForModelCurves(TimingApplication& app, MainWindow& window,
                 return false;
         return true;
     };
-    while (clock.elapsed() < timeoutMs && !(result.firstPoint && result.complete)) {
+    const auto done = [&] {
+        if (firstOnly)
+            return result.firstPoint && (!image || result.firstImage);
+        return result.firstPoint && result.complete;
+    };
+    while (clock.elapsed() < timeoutMs && !done()) {
         QTest::qWait(2);
         if (!result.complete && complete()) {
             result.complete =
@@ -285,8 +319,10 @@ FirstCurve waitForModelCurves(TimingApplication& app, MainWindow& window,
     }
     result.stopped = firstStopped;
     result.stoppedMs = stoppedMs() - stoppedBefore;
-    waitIdle(window);
+    if (!firstOnly)
+        waitIdle(window);
     app.onPainted = nullptr;
+    QObject::disconnect(imageConnection);
     if (auto* label = window.findChild<QLabel*>(QStringLiteral("curveProgressLabel")))
         result.progress = label->text();
     return result;
@@ -360,7 +396,7 @@ void firstPointParts(const QString& model, const QStringList& configs, const QSt
 }
 
 int runFirstCurve(TimingApplication& app, const QString& model, const QStringList& configs,
-                  int repeats)
+                  int repeats, bool firstOnly)
 {
     if (!QFileInfo::exists(model)) {
         out() << model << ": no such file (bench/model_curves.py writes it)\n";
@@ -374,6 +410,7 @@ int runFirstCurve(TimingApplication& app, const QString& model, const QStringLis
                  .arg(QGuiApplication::platformName());
     constexpr int timeoutMs = 20 * 60 * 1000;
     std::vector<double> dockFirst, dockComplete, openFirst, openComplete;
+    std::vector<double> dockFirstCpu, openFirstCpu, openImage, openImageCpu;
     QString firstLayer;
     for (int repeat = 0; repeat < repeats; ++repeat) {
         // The model is open (its first layer shown); View > Curves opens the dock in model scope.
@@ -392,9 +429,12 @@ int runFirstCurve(TimingApplication& app, const QString& model, const QStringLis
                          .arg(firstLayer)
                          .arg(clock.elapsed());
             out().flush();
+            settle();
             clock.restart();
+            const double cpu = processCpuMs();
             dock(*window, "curvesDock")->toggleViewAction()->trigger();
-            const FirstCurve result = waitForModelCurves(app, *window, clock, timeoutMs);
+            const FirstCurve result =
+                waitForModelCurves(app, *window, clock, timeoutMs, cpu, firstOnly, false);
             out() << QStringLiteral("repeat %1, dock opened on the open model: first point %2, "
                                     "complete %3 (%4); peak RSS %5 MiB; %6%7; process "
                                     "CPU %8 ms to the first point, %9 s to complete\n")
@@ -411,8 +451,10 @@ int runFirstCurve(TimingApplication& app, const QString& model, const QStringLis
                          .arg(result.firstCpu, 0, 'f', 0)
                          .arg(result.completeCpu / 1000.0, 0, 'f', 1);
             out().flush();
-            if (result.firstPoint && !result.stopped)
+            if (result.firstPoint && !result.stopped) {
                 dockFirst.push_back(*result.firstPoint);
+                dockFirstCpu.push_back(result.firstCpu);
+            }
             if (result.complete)
                 dockComplete.push_back(*result.complete);
         }
@@ -421,10 +463,18 @@ int runFirstCurve(TimingApplication& app, const QString& model, const QStringLis
             auto window = newWindow(configs);
             dock(*window, "curvesDock")->toggleViewAction()->trigger();
             waitIdle(*window);
+            settle();
             QElapsedTimer clock;
             clock.start();
+            const double cpu = processCpuMs();
             window->openFile(model);
-            const FirstCurve result = waitForModelCurves(app, *window, clock, timeoutMs);
+            const FirstCurve result =
+                waitForModelCurves(app, *window, clock, timeoutMs, cpu, firstOnly, true);
+            out() << QStringLiteral("repeat %1, model opened with the dock open: first image of "
+                                    "the layer %2 (process CPU %3 ms)\n")
+                         .arg(repeat + 1)
+                         .arg(ms(result.firstImage))
+                         .arg(result.firstImageCpu, 0, 'f', 0);
             out() << QStringLiteral("repeat %1, model opened with the dock open: first point %2, "
                                     "complete %3 (%4); peak RSS %5 MiB; %6%7; process "
                                     "CPU %8 ms to the first point, %9 s to complete\n")
@@ -441,27 +491,38 @@ int runFirstCurve(TimingApplication& app, const QString& model, const QStringLis
                          .arg(result.firstCpu, 0, 'f', 0)
                          .arg(result.completeCpu / 1000.0, 0, 'f', 1);
             out().flush();
-            if (result.firstPoint && !result.stopped)
+            if (result.firstPoint && !result.stopped) {
                 openFirst.push_back(*result.firstPoint);
+                openFirstCpu.push_back(result.firstCpu);
+            }
+            if (result.firstImage && !result.stopped) {
+                openImage.push_back(*result.firstImage);
+                openImageCpu.push_back(result.firstImageCpu);
+            }
             if (result.complete)
                 openComplete.push_back(*result.complete);
         }
     }
     out() << QStringLiteral("dock opened on the open model: median first point %1 ms (min %2, "
-                            "max %3), median complete %4 s\n")
+                            "max %3; CPU median %5 ms), median complete %4 s\n")
                  .arg(median(dockFirst), 0, 'f', 0)
                  .arg(minimum(dockFirst), 0, 'f', 0)
                  .arg(maximum(dockFirst), 0, 'f', 0)
-                 .arg(median(dockComplete) / 1000.0, 0, 'f', 1);
+                 .arg(median(dockComplete) / 1000.0, 0, 'f', 1)
+                 .arg(median(dockFirstCpu), 0, 'f', 0);
     out() << QStringLiteral("model opened with the dock open: median first point %1 ms (min %2, "
-                            "max %3), median complete %4 s\n")
+                            "max %3; CPU median %5 ms), median complete %4 s; median first "
+                            "image of the layer %6 ms (CPU median %7 ms)\n")
                  .arg(median(openFirst), 0, 'f', 0)
                  .arg(minimum(openFirst), 0, 'f', 0)
                  .arg(maximum(openFirst), 0, 'f', 0)
-                 .arg(median(openComplete) / 1000.0, 0, 'f', 1);
+                 .arg(median(openComplete) / 1000.0, 0, 'f', 1)
+                 .arg(median(openFirstCpu), 0, 'f', 0)
+                 .arg(median(openImage), 0, 'f', 0)
+                 .arg(median(openImageCpu), 0, 'f', 0);
     out() << QStringLiteral("peak RSS %1 MiB\n").arg(peakRssMiB(), 0, 'f', 0);
     out().flush();
-    if (!firstLayer.isEmpty())
+    if (!firstLayer.isEmpty() && !firstOnly)
         firstPointParts(model, configs, firstLayer);
     return 0;
 }
@@ -498,7 +559,12 @@ int main(int argc, char* argv[])
         QStringLiteral("first-curve: the Curves dock's list (default 2:4,1x4,4x4,8x8, as "
                        "model_curves.py; \"default\" for the dock's six)."),
         QStringLiteral("SPECS"), QStringLiteral("2:4,1x4,4x4,8x8"));
-    parser.addOptions({repeatsOption, screenshotOption, modelOption, configsOption});
+    const QCommandLineOption firstOnlyOption(
+        QStringLiteral("first-only"),
+        QStringLiteral("first-curve: stop each run at the first point (and the first image of "
+                       "the layer), not at the complete curves; no parts."));
+    parser.addOptions(
+        {repeatsOption, screenshotOption, modelOption, configsOption, firstOnlyOption});
     parser.process(app);
     const QString mode = parser.positionalArguments().value(0);
     const int repeats = std::max(1, parser.value(repeatsOption).toInt());
@@ -511,7 +577,8 @@ int main(int argc, char* argv[])
                              configs == QLatin1String("default")
                                  ? ui::defaultCurveSpecs()
                                  : configs.split(QLatin1Char(','), Qt::SkipEmptyParts),
-                             parser.isSet(repeatsOption) ? repeats : 3);
+                             parser.isSet(repeatsOption) ? repeats : 3,
+                             parser.isSet(firstOnlyOption));
     }
     parser.showHelp(1);
 }

@@ -1,7 +1,8 @@
 // The Curves dock driven through the real MainWindow (offscreen): its curves against
 // core::computeMask at every sweep level, adding and removing configurations (bad input
 // included), hovering and clicking points, the model toggle against combineStats over the
-// file's layers, and a stale curve dropped on a layer change. Also ModelCurves on its own.
+// file's layers, and a stale curve dropped on a layer change; the model's curves started as the
+// file opens, before the first layer is shown. Also ModelCurveRun and ModelCurves on their own.
 #include "compare/comparepanel.h"
 #include "curves/curvedata.h"
 #include "curves/curveplot.h"
@@ -30,7 +31,9 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <cmath>
+#include <functional>
 #include <map>
+#include <optional>
 
 using namespace sparsity;
 using namespace sparsity::test;
@@ -70,6 +73,22 @@ void compareStats(const core::MaskStats& actual, const core::MaskStats& expected
                  QByteArray::number(expected.retainedEnergy, 'g', 17));
     QVERIFY2(closeRatio(actual.retainedL1, expected.retainedL1), w);
 }
+
+// Calls onPaint as each paint event reaches the watched widget, before it paints: what the
+// widget holds then is what it draws.
+class PaintSpy final : public QObject
+{
+public:
+    std::function<void()> onPaint;
+
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override
+    {
+        if (event->type() == QEvent::Paint && onPaint)
+            onPaint();
+        return QObject::eventFilter(watched, event);
+    }
+};
 
 } // namespace
 
@@ -456,10 +475,153 @@ private Q_SLOTS:
         }
     }
 
-    // The run streams layers in order, holds at most the layer being swept when it reads the
-    // next, and delivers exactly layerCurves of each layer; nothing before the I/O pool runs.
+    // With the dock open in model scope, opening a file starts the model's curves at once, not
+    // after the first layer's mask, histogram and image (with a big first layer that took
+    // seconds); the smallest layer is swept first. The first point drawn is the model curve of
+    // the layers in by then, and the complete curves are combineStats over every layer in file
+    // order, bit for bit.
+    void modelCurvesStartWhenTheFileOpens()
+    {
+        auto window = std::make_unique<MainWindow>();
+        window->resize(1500, 950);
+        window->show();
+        CurvesPanel& panel = *window->curvesPanel();
+        panel.setConfigurationSpecs(
+            {QStringLiteral("2:4"), QStringLiteral("4x4"), QStringLiteral("1x1")});
+        auto* dock = child<QDockWidget>(*window, "curvesDock");
+        dock->show();
+        dock->raise();
+        child<QComboBox>(*window, "curveScopeComboBox")->setCurrentIndex(1);
+        QVERIFY(waitIdle(*window, asyncTimeout));
+        QVERIFY(panel.isVisible());
+        QVERIFY(!panel.isBusy());
+        QVERIFY(panel.configurations().empty()); // no file yet
+
+        // Connected after the window's own slot: runs once the window has taken the file in.
+        bool startedAtOpen = false;
+        bool snapshotAtOpen = true;
+        std::vector<core::Configuration> drawnAtOpen;
+        QObject guard;
+        connect(window->session(), &ui::Session::fileOpened, &guard, [&] {
+            startedAtOpen = panel.isBusy();
+            snapshotAtOpen = window->session()->snapshot() != nullptr;
+            drawnAtOpen = panel.configurations();
+        });
+        // The plot's first paint with a point: each drawn curve and how many layers it holds.
+        struct Drawn
+        {
+            core::Configuration configuration;
+            int layers = 0;
+            std::vector<QPointF> points;
+        };
+        std::optional<std::vector<Drawn>> firstPoint;
+        PaintSpy spy;
+        spy.onPaint = [&] {
+            if (firstPoint || panel.plot()->curves().isEmpty())
+                return;
+            std::vector<Drawn> drawn;
+            int index = 0;
+            for (const core::Configuration& c : panel.configurations())
+                if (panel.curve(c))
+                    drawn.push_back(
+                        Drawn{c, panel.modelLayerCount(c), panel.plot()->curves()[index++].points});
+            firstPoint = std::move(drawn);
+        };
+        panel.plot()->installEventFilter(&spy);
+        window->openFile(layersFile);
+        QVERIFY(waitIdle(*window, asyncTimeout));
+        panel.plot()->removeEventFilter(&spy);
+
+        QVERIFY(startedAtOpen);
+        QVERIFY(!snapshotAtOpen);
+        const core::SparsityParams defaults = ui::Session::defaultParams();
+        QCOMPARE(drawnAtOpen.size(), std::size_t(3));
+        QVERIFY(drawnAtOpen[1].sameMasksAs(core::Configuration::of(defaults)));
+        QVERIFY(window->session()->snapshot() != nullptr);
+        // The first snapshot's parameters are those the run started with: the same curves.
+        QVERIFY(panel.configurations() == drawnAtOpen);
+
+        // The layers as the run sweeps them: the smallest non-empty one, then the others in file
+        // order.
+        const QStringList layers = window->session()->sparsifiableLayers();
+        QVERIFY(layers.size() >= 3);
+        std::vector<core::WeightTensor> weights;
+        std::size_t smallest = 0;
+        for (const QString& layer : layers) {
+            weights.push_back(readLayer(layersFile, layer));
+            const auto elements = weights.back().elementCount();
+            if (elements > 0 && (weights[smallest].elementCount() == 0 ||
+                                 elements < weights[smallest].elementCount()))
+                smallest = weights.size() - 1;
+        }
+        QVERIFY(smallest > 0); // the order differs from the file's
+        std::vector<std::size_t> sweepOrder{smallest};
+        for (std::size_t i = 0; i < weights.size(); ++i)
+            if (i != smallest)
+                sweepOrder.push_back(i);
+        const auto layerCurve = [&](std::size_t layer, const core::Configuration& c) {
+            return ui::layerCurves(weights[layer], std::span(&c, 1), panel.levels(),
+                                   core::ExecutionContext{})
+                .front();
+        };
+
+        QVERIFY(firstPoint.has_value());
+        QVERIFY(!firstPoint->empty());
+        for (const Drawn& drawn : *firstPoint) {
+            QVERIFY(drawn.layers >= 1);
+            QCOMPARE(drawn.points.size(), panel.levels().size());
+            std::vector<std::vector<core::MaskStats>> in;
+            for (int i = 0; i < drawn.layers; ++i)
+                in.push_back(layerCurve(sweepOrder[std::size_t(i)], drawn.configuration));
+            for (std::size_t l = 0; l < panel.levels().size(); ++l) {
+                std::vector<core::MaskStats> column;
+                for (const auto& curve : in)
+                    column.push_back(curve[l]);
+                const core::MaskStats expected = core::combineStats(column);
+                QCOMPARE(drawn.points[l].x(), expected.achievedSparsity);
+                QVERIFY(closeRatio(drawn.points[l].y(), expected.retainedEnergy));
+            }
+        }
+
+        for (const core::Configuration& configuration : panel.configurations()) {
+            const auto* curve = panel.curve(configuration);
+            QVERIFY(curve);
+            QCOMPARE(panel.modelLayerCount(configuration), int(layers.size()));
+            std::vector<std::vector<core::MaskStats>> perLayer;
+            for (std::size_t i = 0; i < weights.size(); ++i)
+                perLayer.push_back(layerCurve(i, configuration));
+            for (std::size_t l = 0; l < panel.levels().size(); ++l) {
+                std::vector<core::MaskStats> column;
+                for (const auto& layerCurve : perLayer)
+                    column.push_back(layerCurve[l]);
+                const core::MaskStats expected = core::combineStats(column);
+                const core::MaskStats& got = (*curve)[l];
+                QCOMPARE(got.zeros, expected.zeros);
+                QCOMPARE(got.prunedBlocks, expected.prunedBlocks);
+                QCOMPARE(got.retainedEnergy, expected.retainedEnergy);
+                QCOMPARE(got.retainedL1, expected.retainedL1);
+            }
+        }
+        QCOMPARE(
+            text(*window, "curveProgressLabel"),
+            QStringLiteral("Model: all %1 layer(s), each at the same level").arg(layers.size()));
+    }
+
+    // The run streams layers in order (a first layer set: that one, then the others in order),
+    // holds at most the layer being swept when it reads the next, and delivers exactly
+    // layerCurves of each layer; nothing before the I/O pool runs.
+    void modelRunStreamsLayersInOrder_data()
+    {
+        QTest::addColumn<int>("firstLayer");
+        QTest::newRow("file order") << -1;
+        QTest::newRow("file order, first layer first") << 0;
+        QTest::newRow("third layer first") << 2;
+        QTest::newRow("last layer first") << 3;
+    }
+
     void modelRunStreamsLayersInOrder()
     {
+        QFETCH(int, firstLayer);
         const auto reader = core::openTensorFile(layersFile);
         const QStringList layers{QStringLiteral("/dense/kernel"), QStringLiteral("/half"),
                                  QStringLiteral("/nested/deep/w"), QStringLiteral("/conv/weight")};
@@ -485,6 +647,8 @@ private Q_SLOTS:
         QThreadPool compute;
         compute.setMaxThreadCount(2);
         ui::ModelCurveRun run(layers, configs, levels, read, io.pool(), &compute);
+        if (firstLayer >= 0)
+            run.setFirstLayer(firstLayer);
         std::vector<std::pair<int, std::size_t>> order;
         std::map<std::pair<int, std::size_t>, ui::ModelCurveRun::Curve> delivered;
         int finished = 0;
@@ -504,8 +668,14 @@ private Q_SLOTS:
             waitUntilIdle(compute);
         }
         QCOMPARE(finished, 1);
-        std::vector<std::pair<int, std::size_t>> expectedOrder;
+        std::vector<int> layerOrder;
+        if (firstLayer >= 0)
+            layerOrder.push_back(firstLayer);
         for (int layer = 0; layer < 4; ++layer)
+            if (layer != firstLayer)
+                layerOrder.push_back(layer);
+        std::vector<std::pair<int, std::size_t>> expectedOrder;
+        for (int layer : layerOrder)
             for (std::size_t c = 0; c < configs.size(); ++c)
                 expectedOrder.emplace_back(layer, c);
         QVERIFY(order == expectedOrder);
@@ -576,9 +746,61 @@ private Q_SLOTS:
         }
     }
 
-    // Layers added one at a time give the same numbers as combineStats over all of them.
+    // Held, the run sweeps its first layer (the first point) and starts nothing more until let
+    // go; then the others, in order, and it finishes.
+    void modelRunHeldAfterItsFirstLayer()
+    {
+        const QStringList layers{QStringLiteral("/a"), QStringLiteral("/b"), QStringLiteral("/c")};
+        const auto read = [](const QString&, const core::ExecutionContext&) {
+            return std::make_shared<const core::WeightTensor>(std::vector<std::int64_t>{4, 8},
+                                                              std::vector<float>(32, 1.0f));
+        };
+        const std::vector<core::Configuration> configs{{{1, 4}, std::nullopt, core::Norm::L2},
+                                                       {{2, 2}, std::nullopt, core::Norm::L1}};
+        GatedPool io;
+        QThreadPool compute;
+        ui::ModelCurveRun run(layers, configs, {0.0, 0.5}, read, io.pool(), &compute);
+        run.setFirstLayer(1);
+        run.setHeld(true);
+        std::vector<std::pair<int, std::size_t>> order;
+        int finished = 0;
+        run.onCurve = [&](int layer, std::size_t configuration, const auto&) {
+            order.emplace_back(layer, configuration);
+        };
+        run.onFinished = [&] { ++finished; };
+        run.onFailed = [&](const QString& message) { QFAIL(qPrintable(message)); };
+        run.start();
+        for (int i = 0; i < 5; ++i) {
+            io.drain();
+            waitUntilIdle(compute);
+        }
+        using Order = std::vector<std::pair<int, std::size_t>>;
+        QVERIFY(order == (Order{{1, 0}, {1, 1}}));
+        QVERIFY(run.isRunning());
+        QCOMPARE(finished, 0);
+        run.setHeld(false);
+        while (!finished && run.isRunning()) {
+            io.drain();
+            waitUntilIdle(compute);
+        }
+        QCOMPARE(finished, 1);
+        QVERIFY(order == (Order{{1, 0}, {1, 1}, {0, 0}, {0, 1}, {2, 0}, {2, 1}}));
+    }
+
+    // Layers added one at a time, in file order or not, give the same numbers as combineStats
+    // over all of them in file order; meanwhile, the layers in so far.
+    void modelCurvesAccumulateLikeCombineStats_data()
+    {
+        QTest::addColumn<std::vector<int>>("order");
+        QTest::newRow("file order") << std::vector<int>{0, 1, 2, 3};
+        QTest::newRow("smallest first") << std::vector<int>{2, 0, 1, 3};
+        QTest::newRow("gaps") << std::vector<int>{3, 1, 0, 2};
+        QTest::newRow("reversed") << std::vector<int>{3, 2, 1, 0};
+    }
+
     void modelCurvesAccumulateLikeCombineStats()
     {
+        QFETCH(std::vector<int>, order);
         const auto reader = core::openTensorFile(layersFile);
         const QStringList layers{QStringLiteral("/dense/kernel"), QStringLiteral("/half"),
                                  QStringLiteral("/nested/deep/w"), QStringLiteral("/conv/weight")};
@@ -590,7 +812,18 @@ private Q_SLOTS:
         for (const QString& layer : layers) {
             const core::WeightTensor w = reader->readTensor(layer, core::ExecutionContext{});
             all.push_back(ui::layerCurves(w, configs, levels, core::ExecutionContext{}));
-            model.addLayer(all.back());
+        }
+        std::vector<int> in;
+        for (int layer : order) {
+            model.addLayer(layer, all[std::size_t(layer)]);
+            model.addLayer(layer, all[std::size_t(layer)]); // twice: counted once
+            in.push_back(layer);
+            QCOMPARE(model.layerCount(1), int(in.size()));
+            std::vector<core::MaskStats> column;
+            for (int present : in)
+                column.push_back(all[std::size_t(present)][1][50]);
+            compareStats(model.points()[1][50], core::combineStats(column),
+                         QStringLiteral("after layer %1: ").arg(layer));
         }
         QCOMPARE(model.layerCount(0), 4);
         QCOMPARE(model.layerCount(1), 4);

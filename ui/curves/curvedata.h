@@ -7,6 +7,7 @@
 
 #include <QList>
 #include <QString>
+#include <map>
 #include <span>
 #include <vector>
 
@@ -25,31 +26,40 @@ layerCurves(const core::WeightTensor& weights, std::span<const core::Configurati
             std::span<const double> levels, const core::ExecutionContext& context);
 
 // The model's curves so far: each configuration's per-level statistics combined over the
-// layers added, in the order added (core::combineStats: counts and energies added, ratios of
-// the sums). Adding the layers one by one gives the very numbers combineStats gives for all
-// of them at once: the sums are formed in the same order.
+// layers added (core::combineStats: counts and energies added, ratios of the sums). Layers are
+// known by their index in file order and may come in any order (the Curves dock sweeps a small
+// layer first). What has come in file order from layer 0 on is summed in that order; a layer
+// ahead of a gap waits beside it until the gap fills, and is only added to the points shown
+// meanwhile. So once layers 0..n-1 are in, however they came, the points are bit for bit
+// combineStats of those n layers in file order (the sweep command's model rows).
 class ModelCurves
 {
 public:
     ModelCurves() = default;
     ModelCurves(std::vector<core::Configuration> configurations, std::size_t levelCount);
 
-    // One layer's curve of configuration `configuration` (an index), at the same levels; each
-    // configuration takes the layers in the same order.
-    void addLayer(std::size_t configuration, const std::vector<core::MaskStats>& curve);
+    // Layer `layer`'s curve (its index in file order) of configuration `configuration` (an
+    // index), at the same levels. A layer already added is ignored.
+    void addLayer(std::size_t configuration, int layer, const std::vector<core::MaskStats>& curve);
     // One layer's layerCurves() result for all the configurations.
-    void addLayer(const std::vector<std::vector<core::MaskStats>>& layer);
+    void addLayer(int layer, const std::vector<std::vector<core::MaskStats>>& curves);
 
     const std::vector<core::Configuration>& configurations() const { return m_configurations; }
     // Per configuration, per level; meaningful once the configuration has a layer.
     const std::vector<std::vector<core::MaskStats>>& points() const { return m_points; }
     // Layers added to a configuration's curve.
-    int layerCount(std::size_t configuration) const { return m_layers[configuration]; }
+    int layerCount(std::size_t configuration) const;
 
 private:
+    struct Column
+    {
+        std::vector<core::MaskStats> inOrder; // layers 0..next-1, summed in file order
+        int next = 0;
+        std::map<int, std::vector<core::MaskStats>> ahead; // beyond a gap, by index
+    };
     std::vector<core::Configuration> m_configurations;
+    std::vector<Column> m_columns;
     std::vector<std::vector<core::MaskStats>> m_points;
-    std::vector<int> m_layers;
 };
 
 // Threads a curve job may use on a pool of `poolThreads`: all but one, so that the mask job that

@@ -222,6 +222,13 @@ void CurvesPanel::clearFile()
     clearLayer();
 }
 
+void CurvesPanel::holdModelSweeps(bool held)
+{
+    m_holdModel = held;
+    if (m_modelRun)
+        m_modelRun->setHeld(held);
+}
+
 QStringList CurvesPanel::configurationSpecs() const
 {
     QStringList specs;
@@ -311,6 +318,17 @@ CurvesPanel::curve(const core::Configuration& configuration) const
     return nullptr;
 }
 
+int CurvesPanel::modelLayerCount(const core::Configuration& configuration) const
+{
+    if (find(m_modelCurves, configuration))
+        return static_cast<int>(m_session->sparsifiableLayers().size());
+    const auto& configs = m_modelPartial.configurations();
+    for (std::size_t i = 0; i < configs.size(); ++i)
+        if (configs[i].sameMasksAs(configuration))
+            return m_modelPartial.layerCount(i);
+    return 0;
+}
+
 bool CurvesPanel::isBusy() const
 {
     return m_layerRunner.isBusy() || (m_modelRun && m_modelRun->isRunning());
@@ -377,24 +395,39 @@ const std::vector<core::MaskStats>* CurvesPanel::find(const CurveCache& cache,
     return nullptr;
 }
 
+bool CurvesPanel::fileOpen() const
+{
+    return !m_session->filePath().isEmpty();
+}
+
+std::optional<core::SparsityParams> CurvesPanel::shownParams() const
+{
+    if (m_snapshot)
+        return m_snapshot->params;
+    // Model curves do not wait for the layer's mask; layer curves need its weights anyway.
+    if (isModelScope() && fileOpen())
+        return m_session->currentParams();
+    return std::nullopt;
+}
+
 void CurvesPanel::updateDrawnConfigurations()
 {
     m_drawn.clear();
-    if (!m_snapshot)
+    const auto params = shownParams();
+    if (!params)
         return;
-    const core::Norm norm = m_snapshot->params.norm;
     for (const core::BlockSpec& spec : m_specs)
-        m_drawn.push_back(core::Configuration{spec.block, spec.zerosPerBlock, norm});
-    const core::Configuration current = core::Configuration::of(m_snapshot->params);
+        m_drawn.push_back(core::Configuration{spec.block, spec.zerosPerBlock, params->norm});
     if (currentIndex() < 0)
-        m_drawn.push_back(current);
+        m_drawn.push_back(core::Configuration::of(*params));
 }
 
 int CurvesPanel::currentIndex() const
 {
-    if (!m_snapshot)
+    const auto params = shownParams();
+    if (!params)
         return -1;
-    const core::Configuration current = core::Configuration::of(m_snapshot->params);
+    const core::Configuration current = core::Configuration::of(*params);
     for (std::size_t i = 0; i < m_drawn.size(); ++i)
         if (m_drawn[i].sameMasksAs(current))
             return static_cast<int>(i);
@@ -405,11 +438,12 @@ void CurvesPanel::refresh()
 {
     updateDrawnConfigurations();
     updateList();
-    // Hidden, nothing is computed; showEvent comes back here.
-    if (m_snapshot && isVisible()) {
-        if (isModelScope())
+    // Hidden, nothing is computed; showEvent comes back here. The model's curves need only
+    // the file: they do not wait for the first layer's snapshot.
+    if (isVisible()) {
+        if (isModelScope() && fileOpen())
             refreshModel();
-        else
+        else if (!isModelScope() && m_snapshot)
             refreshLayer();
     }
     redraw();
@@ -469,9 +503,24 @@ void CurvesPanel::refreshModel()
     }
     m_modelRun = new ModelCurveRun(layers, missing, m_levels, m_session->layerReader(),
                                    m_session->ioPool(), m_session->computePool(), this);
-    m_modelRun->onCurve = [this](int, std::size_t configuration,
+    // The smallest layer first: a quick read and sweep put the first point on screen (the
+    // first layer in file order is often the biggest, an embedding); ModelCurves still sums
+    // the layers in file order. Not an empty one: its curve says nothing.
+    int smallest = 0;
+    std::int64_t fewest = -1;
+    for (int i = 0; i < layers.size(); ++i) {
+        const auto info = m_session->info(layers[i]);
+        const std::int64_t elements = info ? info->elementCount() : 0;
+        if (elements > 0 && (fewest < 0 || elements < fewest)) {
+            fewest = elements;
+            smallest = i;
+        }
+    }
+    m_modelRun->setFirstLayer(smallest);
+    m_modelRun->setHeld(m_holdModel);
+    m_modelRun->onCurve = [this](int layer, std::size_t configuration,
                                  const ModelCurveRun::Curve& curve) {
-        m_modelPartial.addLayer(configuration, curve);
+        m_modelPartial.addLayer(configuration, layer, curve);
         redraw();
     };
     m_modelRun->onFinished = [this] {
@@ -575,7 +624,7 @@ void CurvesPanel::redraw()
 
     QString message;
     QString progress;
-    if (!m_snapshot) {
+    if (!m_snapshot && !(isModelScope() && fileOpen())) {
         message = tr("Curves appear once a layer is shown.");
     } else if (isModelScope()) {
         const int total = static_cast<int>(m_session->sparsifiableLayers().size());

@@ -32,10 +32,13 @@ class Session;
 // Layer curves are swept from the snapshot's weights on the compute pool (one runner; curves
 // computed once per layer, norm and configuration, so a level change costs nothing). Model
 // curves stream the file's sparsifiable layers through a ModelCurveRun and grow as layers
-// arrive; they are kept per configuration until another file is opened. Nothing is started
-// while the dock is hidden (a model run under way goes on), and no curve of other data than the
-// layer or file on screen is ever drawn: a layer, file or norm change drops what was computed or is
-// running for the old one. UI thread only.
+// arrive; they are kept per configuration until another file is opened. They need no snapshot:
+// they start as soon as a file is open, with the session's parameters (the first layer's
+// mask, histogram and image are not waited for), and the file's smallest layer is swept first,
+// so that the first point of a big model is on screen after one small read and sweep. Nothing is
+// started while the dock is hidden (a model run under way goes on), and no curve of other data than
+// the layer or file on screen is ever drawn: a layer, file or norm change drops what was computed
+// or is running for the old one. UI thread only.
 class CurvesPanel final : public QWidget
 {
     Q_OBJECT
@@ -55,8 +58,14 @@ public:
     void setSnapshot(std::shared_ptr<const LayerSnapshot> snapshot);
     // Another layer was selected: its curves are not this layer's.
     void clearLayer();
-    // Another file was opened: neither layer nor model curves hold.
+    // Another file was opened: neither layer nor model curves hold. Shown in model scope, the
+    // dock starts the new file's model curves at once.
     void clearFile();
+
+    // Holds the model curves' sweeps after their first layer (ModelCurveRun::setHeld), of the
+    // run under way and of those started while held: the window holds them while the layer
+    // it opened waits for its first image.
+    void holdModelSweeps(bool held);
 
     // The list, as written ("2:4", "4x4/8"); setting it skips entries that do not parse.
     QStringList configurationSpecs() const;
@@ -73,11 +82,15 @@ public:
     void setModelScope(bool model);
 
     // The configurations drawn, in legend order: the list's with the current norm, then the
-    // current one when the list does not hold it. Empty without a snapshot.
+    // current one when the list does not hold it; the parameters are the snapshot's, or in
+    // model scope before a snapshot of the layer the session's. Empty without them.
     const std::vector<core::Configuration>& configurations() const { return m_drawn; }
     // The drawn statistics of a configuration per level of levels() (for the model: combined
     // over the layers swept so far); null while not computed.
     const std::vector<core::MaskStats>* curve(const core::Configuration& configuration) const;
+    // How many of the file's layers the model curve of a configuration holds so far (all of
+    // them once complete; 0 while it has none).
+    int modelLayerCount(const core::Configuration& configuration) const;
     const std::vector<double>& levels() const { return m_levels; }
     CurvePlot* plot() const { return m_plot; }
     // Curves or model layers being computed.
@@ -124,6 +137,10 @@ private:
     void applyPoint(int curve, int index);
     double measured(const core::MaskStats& stats) const;
     int currentIndex() const;
+    // The parameters the curves follow: the snapshot's (the mask on screen), else in model
+    // scope the session's for the layer being opened; none without a file.
+    std::optional<core::SparsityParams> shownParams() const;
+    bool fileOpen() const;
     static const std::vector<core::MaskStats>* find(const CurveCache& cache,
                                                     const core::Configuration& configuration);
 
@@ -156,6 +173,7 @@ private:
     // Model curves: complete ones, and the run growing the others.
     CurveCache m_modelCurves;
     ModelCurveRun* m_modelRun = nullptr;
+    bool m_holdModel = false;
     ModelCurves m_modelPartial;
     QString m_modelError;
     std::vector<core::Configuration> m_modelFailed; // the configurations the error is about

@@ -28,11 +28,32 @@ ModelCurveRun::~ModelCurveRun()
         core::startOnPool(*m_ioPool, [read = std::move(m_read)] {});
 }
 
+void ModelCurveRun::setFirstLayer(int index)
+{
+    if (!m_started)
+        m_firstLayer = index;
+}
+
+void ModelCurveRun::setHeld(bool held)
+{
+    if (held == m_held)
+        return;
+    m_held = held;
+    if (m_started)
+        pump();
+}
+
 void ModelCurveRun::start()
 {
     if (m_started)
         return;
     m_started = true;
+    const bool first = m_firstLayer >= 0 && m_firstLayer < m_layers.size();
+    if (first)
+        m_order.push_back(m_firstLayer);
+    for (int i = 0; i < m_layers.size(); ++i)
+        if (!first || i != m_firstLayer)
+            m_order.push_back(i);
     pump();
 }
 
@@ -51,12 +72,12 @@ void ModelCurveRun::pump()
         m_ready.reset();
         m_nextConfiguration = 0;
     }
-    if (!m_sweeping && m_current)
+    if (!m_sweeping && m_current && !(m_held && m_done > 0))
         startSweep();
     // One layer read ahead of the one being swept, no more: memory stays at two layers.
-    if (!m_reading && !m_ready && m_nextRead < m_layers.size())
-        startRead(m_nextRead++);
-    if (!m_reading && !m_sweeping && !m_ready && !m_current && m_nextRead >= m_layers.size()) {
+    if (!m_reading && !m_ready && m_nextRead < m_order.size())
+        startRead(m_order[m_nextRead++]);
+    if (!m_reading && !m_sweeping && !m_ready && !m_current && m_nextRead >= m_order.size()) {
         m_ended = true;
         if (onFinished)
             onFinished();

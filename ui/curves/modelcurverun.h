@@ -21,10 +21,11 @@ namespace sparsity::ui {
 // ranked and swept on the compute pool one configuration per job (layerCurves), the weights
 // dropped once the layer's last configuration is swept. The next layer is read while one is
 // swept, so at most two layers' weights (and one ranking) are held. Each curve reaches onCurve
-// on the UI thread, layers in order and within a layer configurations in order, so the first
-// point of a big model is on screen after one ranking, not one layer's worth; then onFinished,
-// or onFailed once (naming the layer) and nothing more. cancel() (or destruction) stops it: no
-// callback runs after it. UI thread only.
+// on the UI thread with the layer's index in `layers`, layers in sweep order (setFirstLayer's
+// layer, then the others in the order given) and within a layer configurations in order, so
+// the first point of a big model is on screen after one ranking, not one layer's worth; then
+// onFinished, or onFailed once (naming the layer) and nothing more. cancel() (or destruction)
+// stops it: no callback runs after it. UI thread only.
 class ModelCurveRun final : public QObject
 {
     Q_OBJECT
@@ -45,6 +46,14 @@ public:
     std::function<void()> onFinished;
     std::function<void(const QString& message)> onFailed;
 
+    // Sweeps layer `index` (of `layers`) before the others, say a small one so that the first
+    // point is on screen after a small read and sweep. Before start() only.
+    void setFirstLayer(int index);
+    // While held, no sweep of a layer after the first one swept starts (one under way
+    // finishes; reading ahead goes on): the window holds the run while the first layer it shows
+    // waits for its image, which would otherwise share the two cores with the model's sweeps.
+    // The first layer's sweeps, the first point, are never held.
+    void setHeld(bool held);
     void start();
     void cancel();
 
@@ -52,6 +61,7 @@ public:
     const QStringList& layers() const { return m_layers; }
     int layersDone() const { return m_done; }
     bool isRunning() const { return m_started && !m_ended; }
+    bool isHeld() const { return m_held; }
 
 private:
     struct Ready
@@ -71,7 +81,9 @@ private:
     QThreadPool* m_ioPool;
     QThreadPool* m_computePool;
     std::shared_ptr<std::atomic<bool>> m_cancel = std::make_shared<std::atomic<bool>>(false);
-    int m_nextRead = 0;
+    std::vector<int> m_order; // the layers' indices in sweep order
+    int m_firstLayer = -1;
+    std::size_t m_nextRead = 0; // into m_order
     int m_done = 0;
     bool m_reading = false;
     bool m_sweeping = false;
@@ -80,6 +92,7 @@ private:
     std::size_t m_nextConfiguration = 0;
     bool m_started = false;
     bool m_ended = false;
+    bool m_held = false;
 };
 
 } // namespace sparsity::ui

@@ -240,8 +240,14 @@ QVariant LayerTreeModel::data(const QModelIndex& index, int role) const
     case Qt::DecorationRole:
         if (index.column() != NameColumn)
             return {};
-        return QApplication::style()->standardIcon(
-            info.kind == core::NodeKind::Group ? QStyle::SP_DirIcon : QStyle::SP_FileIcon);
+        if (info.kind == core::NodeKind::Group) {
+            if (m_groupIcon.isNull())
+                m_groupIcon = QApplication::style()->standardIcon(QStyle::SP_DirIcon);
+            return m_groupIcon;
+        }
+        if (m_datasetIcon.isNull())
+            m_datasetIcon = QApplication::style()->standardIcon(QStyle::SP_FileIcon);
+        return m_datasetIcon;
     case Qt::FontRole:
         if (dataset && info.canSparsifyWhenNamed() && !info.isDefaultSelection()) {
             QFont font;

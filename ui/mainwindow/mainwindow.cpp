@@ -156,6 +156,13 @@ MainWindow::~MainWindow()
     disconnect(modelDock, nullptr, this, nullptr);
     delete modelDock;
     m_modelView = nullptr;
+    // So does a model curve run of the Curves dock (closed with the window mid-run, it used the
+    // deleted I/O pool and crashed).
+    auto* curvesDock = findChild<QDockWidget*>(QStringLiteral("curvesDock"));
+    disconnect(curvesDock, nullptr, this, nullptr);
+    disconnect(m_curves, nullptr, this, nullptr);
+    delete curvesDock;
+    m_curves = nullptr;
     delete m_session;
 }
 
@@ -428,6 +435,7 @@ void MainWindow::connectSession()
     connect(m_session, &Session::layerSelected, this, &MainWindow::onLayerSelected);
     connect(m_session, &Session::layerFailed, this,
             [this](const QString& path, const QString& message) {
+                m_curves->holdModelSweeps(false); // no image is coming
                 // Core messages name file and dataset; others (parameters) get both here.
                 const QString file = m_session->filePath();
                 showErrorDialog(this, tr("The layer cannot be shown"),
@@ -458,6 +466,8 @@ void MainWindow::connectSession()
     connect(m_layerView->heatmap(), &HeatmapView::hovered, m_hover, &HoverReadout::showElement);
     connect(m_layerView->heatmap(), &HeatmapView::imageUpdated, this,
             &MainWindow::scheduleBusyCheck);
+    connect(m_layerView->heatmap(), &HeatmapView::imageUpdated, m_curves,
+            [this] { m_curves->holdModelSweeps(false); });
     connect(m_layerView, &LayerView::snapshotShown, this, [this] {
         updateActions();
         scheduleBusyCheck();
@@ -554,6 +564,10 @@ void MainWindow::onFileOpened(const QString& path)
     m_layerView->clear();
     m_histogram->clear();
     m_hover->setSnapshot(nullptr);
+    // The model's curves start now; after their first layer they wait for the first image of
+    // the layer opened (or its failure; at most 3 s), which would otherwise share the cores.
+    m_curves->holdModelSweeps(true);
+    QTimer::singleShot(3000, m_curves, [curves = m_curves] { curves->holdModelSweeps(false); });
     m_curves->clearFile();
     m_compare->setSnapshot(nullptr);
     m_compare->unpin();     // A was a mask of the old file's weights
@@ -582,10 +596,11 @@ void MainWindow::onFileOpened(const QString& path)
     }
     if (layer.isEmpty())
         layer = m_session->defaultLayer();
-    if (layer.isEmpty())
+    if (layer.isEmpty()) {
+        m_curves->holdModelSweeps(false);
         m_layerView->setPlaceholder(
             tr("No dataset in %1 can be sparsified.").arg(QFileInfo(path).fileName()));
-    else
+    } else
         m_session->selectLayer(layer);
 }
 
@@ -760,7 +775,8 @@ bool MainWindow::isIdle() const
 {
     return !m_session->isBusy() && !m_layerView->isBusy() && !m_histogram->isBusy() &&
            !m_export->isRunning() && !m_imageExport->isRunning() && !m_prunedExport->isRunning() &&
-           !m_curves->isBusy() && !m_compare->isBusy() && !(m_modelView && m_modelView->isBusy());
+           !(m_curves && m_curves->isBusy()) && !m_compare->isBusy() &&
+           !(m_modelView && m_modelView->isBusy());
 }
 
 QStringList MainWindow::recentFiles()

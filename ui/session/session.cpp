@@ -8,6 +8,7 @@
 #include "parallel/parallelfor.h"
 
 #include <QThread>
+#include <mutex>
 
 namespace sparsity::ui {
 namespace {
@@ -16,6 +17,35 @@ namespace {
 constexpr std::int64_t layerMemoryBudget = std::int64_t{2} << 30;
 
 } // namespace
+
+// Weights of the open file by dataset path, held weakly: whoever reads a layer (the session to
+// show it, the Curves dock for the model's curves) shares what another reader still holds
+// instead of reading and holding it twice. Reads happen on the I/O thread only; the lock is for
+// the hand-over between jobs.
+struct Session::SharedReads
+{
+    std::mutex mutex;
+    QHash<QString, std::weak_ptr<const core::WeightTensor>> layers;
+
+    std::shared_ptr<const core::WeightTensor> read(core::TensorReader& reader,
+                                                   const QString& datasetPath,
+                                                   const core::ExecutionContext& context)
+    {
+        {
+            const std::lock_guard lock(mutex);
+            if (auto weights = layers.value(datasetPath).lock())
+                return weights;
+        }
+        auto weights =
+            std::make_shared<const core::WeightTensor>(reader.readTensor(datasetPath, context));
+        const std::lock_guard lock(mutex);
+        // Entries of layers nobody holds any more go, so the table stays as small as the
+        // layers alive.
+        layers.removeIf([](const auto& entry) { return entry.value().expired(); });
+        layers.insert(datasetPath, weights);
+        return weights;
+    }
+};
 
 Session::Session(QObject* parent)
     : QObject(parent)
@@ -89,6 +119,7 @@ void Session::openFile(const QString& path)
             if (m_loadCancel)
                 m_loadCancel->store(true);
             m_reader = std::move(outcome->reader);
+            m_reads = std::make_shared<SharedReads>();
             m_tree = std::move(outcome->tree);
             m_fileIdentity = outcome->identity;
             m_filePath = path;
@@ -191,10 +222,9 @@ void Session::loadLayer(const QString& datasetPath)
     const quint64 generation = m_fileGeneration;
     runThen(
         m_ioPool, this,
-        [reader = m_reader, datasetPath, cancel = m_loadCancel] {
+        [reader = m_reader, reads = m_reads, datasetPath, cancel = m_loadCancel] {
             const core::ExecutionContext context{nullptr, 1, cancel.get()};
-            return std::make_shared<const core::WeightTensor>(
-                reader->readTensor(datasetPath, context));
+            return reads->read(*reader, datasetPath, context);
         },
         [this, datasetPath,
          generation](JobOutcome<std::shared_ptr<const core::WeightTensor>> outcome) {
@@ -291,18 +321,14 @@ void Session::restoreLayerParams(const QHash<QString, core::SparsityParams>& par
 
 Session::ReadLayer Session::layerReader() const
 {
-    // Weak references: a model-wide job must not keep layers the session has let go of.
-    QHash<QString, std::weak_ptr<const core::WeightTensor>> held;
-    for (const auto& layer : m_layers)
-        held.insert(layer->datasetPath(), layer->weights());
-    return [reader = m_reader, held = std::move(held),
+    // Weak references (SharedReads): a model-wide job must not keep layers the session has let
+    // go of.
+    return [reader = m_reader, reads = m_reads,
             file = m_filePath](const QString& datasetPath, const core::ExecutionContext& context) {
-        if (const auto weights = held.value(datasetPath).lock())
-            return weights;
-        if (!reader)
+        if (!reader || !reads)
             throw core::Error(core::ErrorCode::InvalidInput,
                               QStringLiteral("%1: the file is no longer open").arg(file));
-        return std::make_shared<const core::WeightTensor>(reader->readTensor(datasetPath, context));
+        return reads->read(*reader, datasetPath, context);
     };
 }
 

@@ -110,8 +110,10 @@ public:
     QThreadPool* displayPool() { return &m_displayPool; }
 
     // Reads layers of the open file for jobs that go through the whole model (the Curves
-    // dock). Call the function on the I/O pool only (it uses HDF5); layers the session still
-    // holds come back without a read. Throws core::Error, naming file and dataset.
+    // dock). Call the function on the I/O pool only (it uses HDF5); a layer that the session or
+    // another job of this file still holds, or has read since, comes back without a read (the
+    // Curves dock starts on the first layer while the session reads it to show it). Throws
+    // core::Error, naming file and dataset.
     using ReadLayer = std::function<std::shared_ptr<const core::WeightTensor>(
         const QString& datasetPath, const core::ExecutionContext& context)>;
     ReadLayer layerReader() const;
@@ -137,6 +139,7 @@ private:
         std::optional<core::ModelScopeRequest> model;
         QString modelProblem;
     };
+    struct SharedReads;
     struct OpenedFile
     {
         std::shared_ptr<core::TensorReader> reader;
@@ -160,6 +163,8 @@ private:
     std::shared_ptr<core::TensorReader> m_reader; // dereferenced on the I/O thread only
     std::vector<core::DatasetInfo> m_tree;
     std::optional<core::FileIdentity> m_fileIdentity;
+    // The open file's layers that someone still holds, for every read of it (one per file).
+    std::shared_ptr<SharedReads> m_reads;
     quint64 m_fileGeneration = 0;
     int m_openingFiles = 0;
 
