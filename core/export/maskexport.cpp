@@ -2,6 +2,7 @@
 
 #include "error.h"
 #include "io/datasetchecks.h"
+#include "io/matrixread.h"
 #include "io/tensorfile.h"
 #include "mask/sparsifier.h"
 #include "ranking/blockranking.h"
@@ -77,12 +78,33 @@ void checkRequest(const ExportRequest& request, const TensorReader& reader)
     }
 }
 
+// Writes one layer's mask in its source's shape and axis order (docs/SPEC.md "Layout"), with
+// the layout, view and matrix shape among its attributes, and reports it.
+void writeLayer(MaskWriter& writer, const QString& path, const MatrixMapping& mapping,
+                const MaskResult& result, MaskAttributes attributes,
+                const ExecutionContext& context, std::vector<LayerReport>& reports)
+{
+    attributes.layout = mapping.layout();
+    attributes.view = mapping.view();
+    attributes.matrixRows = mapping.rows();
+    attributes.matrixCols = mapping.cols();
+    if (mapping.keepsStoredOrder()) {
+        writer.writeMask(path, mapping.storedShape(), result.mask, attributes, context);
+    } else {
+        const LargeVector<std::uint8_t> stored = mapping.toStored(result.mask, context);
+        writer.writeMask(path, mapping.storedShape(), stored, attributes, context);
+    }
+    reports.push_back(LayerReport{path, mapping.storedShape(), result.stats, mapping.layout(),
+                                  mapping.view(), mapping.rows(), mapping.cols()});
+}
+
 // docs/SPEC.md "Model scope" in two passes over the input, so that memory holds one layer's
 // weights at a time plus every layer's ranking (never all weights): pass 1 reads each layer
 // and keeps its block ranking, then the shared ranking gives each layer its pruned count;
 // pass 2 reads each layer again and writes its mask with exactly that count.
 std::vector<LayerReport> exportModelScope(const ExportRequest& request, const TensorReader& reader,
-                                          MaskWriter& writer, const QString& sourceFile,
+                                          bool kerasFile, MaskWriter& writer,
+                                          const QString& sourceFile,
                                           const ExecutionContext& context,
                                           const ExportProgress& progress)
 {
@@ -103,8 +125,9 @@ std::vector<LayerReport> exportModelScope(const ExportRequest& request, const Te
             if (progress)
                 progress(i, steps, path);
             context.throwIfCancelled();
-            const WeightTensor weights = reader.readTensor(path, context);
-            rankings.push_back(BucketedNorms::build(weights, configuration, context));
+            const MatrixRead read = readMatrix(
+                reader, path, request.layers[std::size_t(i)].orientation, kerasFile, context);
+            rankings.push_back(BucketedNorms::build(read.matrix, configuration, context));
         }
         std::vector<const BucketedNorms*> pointers;
         for (const BucketedNorms& ranking : rankings)
@@ -122,8 +145,8 @@ std::vector<LayerReport> exportModelScope(const ExportRequest& request, const Te
             progress(layers + i, steps, path);
         context.throwIfCancelled();
         const SparsityParams params = effectiveParams(request, layer);
-        const WeightTensor weights = reader.readTensor(path, context);
-        Sparsifier sparsifier(weights, Sparsifier::Caching::OneShot);
+        const MatrixRead read = readMatrix(reader, path, layer.orientation, kerasFile, context);
+        Sparsifier sparsifier(read.matrix, Sparsifier::Caching::OneShot);
         sparsifier.computeWithPrunedCount(params, counts[static_cast<std::size_t>(i)], context,
                                           result);
         context.throwIfCancelled();
@@ -131,8 +154,7 @@ std::vector<LayerReport> exportModelScope(const ExportRequest& request, const Te
         attributes.scope = QStringLiteral("model");
         attributes.minLevel = scope.bounds.minLevel;
         attributes.maxLevel = scope.bounds.maxLevel;
-        writer.writeMask(path, weights.shape(), result.mask, attributes, context);
-        reports.push_back(LayerReport{path, weights.shape(), result.stats});
+        writeLayer(writer, path, read.mapping, result, attributes, context, reports);
     }
     return reports;
 }
@@ -165,8 +187,11 @@ std::vector<LayerReport> exportMasks(const ExportRequest& request, const Executi
                                    ? QFileInfo(request.inputPath).absoluteFilePath()
                                    : request.sourceName;
 
+    // Asked once: docs/SPEC.md "Layout", auto is keras for a file with Keras's markers.
+    const bool kerasFile = reader->hasKerasMarkers();
     if (request.modelScope) {
-        auto reports = exportModelScope(request, *reader, *writer, sourceFile, context, progress);
+        auto reports =
+            exportModelScope(request, *reader, kerasFile, *writer, sourceFile, context, progress);
         context.throwIfCancelled();
         writer->commit();
         if (progress) {
@@ -185,13 +210,12 @@ std::vector<LayerReport> exportMasks(const ExportRequest& request, const Executi
             progress(i, count, path);
         context.throwIfCancelled();
         // Scoped so each layer's weights and mask are freed before the next is read.
-        const WeightTensor weights = reader->readTensor(path, context);
-        const MaskResult result = computeMask(weights, layer.params, context);
+        const MatrixRead read = readMatrix(*reader, path, layer.orientation, kerasFile, context);
+        const MaskResult result = computeMask(read.matrix, layer.params, context);
         context.throwIfCancelled();
-        writer->writeMask(
-            path, weights.shape(), result.mask,
-            MaskAttributes{layer.params, result.stats.achievedSparsity, sourceFile, path}, context);
-        reports.push_back(LayerReport{path, weights.shape(), result.stats});
+        writeLayer(*writer, path, read.mapping, result,
+                   MaskAttributes{layer.params, result.stats.achievedSparsity, sourceFile, path},
+                   context, reports);
     }
     context.throwIfCancelled();
     writer->commit();

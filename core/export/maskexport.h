@@ -6,6 +6,7 @@
 #include "mask/sparsityparams.h"
 #include "parallel/executioncontext.h"
 #include "ranking/modelscope.h"
+#include "tensor/tensorlayout.h"
 
 #include <functional>
 #include <optional>
@@ -18,6 +19,9 @@ struct LayerRequest
 {
     QString datasetPath;
     SparsityParams params;
+    // docs/SPEC.md "Layout" and "View": how the stored tensor becomes the masked matrix; the
+    // mask is written in the stored shape and axis order.
+    TensorOrientation orientation;
 };
 
 // docs/SPEC.md "Model scope": the layers share one ranking at a model-wide level, each within
@@ -49,8 +53,12 @@ struct ExportRequest
 struct LayerReport
 {
     QString datasetPath;
-    std::vector<std::int64_t> shape;
+    std::vector<std::int64_t> shape; // the source's, which the mask has
     MaskStats stats;
+    Layout layout = Layout::Torch; // resolved, never Auto
+    MatrixView view = MatrixView::Flatten;
+    std::int64_t matrixRows = 0;
+    std::int64_t matrixCols = 0;
 };
 
 // Called before each layer (index from 0) and once more with index == count at the end. In
