@@ -28,6 +28,10 @@ QString generalHelp()
         "Block configurations are written RxC (whole blocks), RxC/Z (Z zeros per pruned\n"
         "block) or N:M (keep N of every M consecutive weights: 2:4 is 1x4/2).\n"
         "\n"
+        "--layout auto|torch|keras and --view flatten|channels-last say how a stored tensor\n"
+        "becomes the masked matrix (auto: keras for files with Keras's attributes). Masks keep\n"
+        "the stored shape and axis order.\n"
+        "\n"
         "Run 'sparsity-cli <command> --help' for the options of a command.\n"
         "Options:\n"
         "  -h, --help     Show this help\n"
@@ -136,6 +140,43 @@ std::optional<QString> applyMaskBlockOptions(const QCommandLineParser& parser,
     return std::nullopt;
 }
 
+// --layout and --view of list, mask and sweep (docs/SPEC.md "Layout" and "View").
+struct OrientationOptions
+{
+    QCommandLineOption layout{
+        QStringLiteral("layout"),
+        QStringLiteral("Axis order of the stored tensors: torch (out, in, kh, kw), keras "
+                       "(in, out) and (kh, kw, in, out), or auto (default): keras when the file "
+                       "has Keras's keras_version or layer_names attribute, torch otherwise."),
+        QStringLiteral("auto|torch|keras"), QStringLiteral("auto")};
+    QCommandLineOption view{
+        QStringLiteral("view"),
+        QStringLiteral("How a tensor becomes the masked matrix: flatten (default; out x "
+                       "in*kh*kw, PyTorch's reshape(out, -1)) or channels-last (out*kh*kw x in: "
+                       "a 1x4 block or 2:4 group runs along input channels). Masks keep the "
+                       "stored shape and axis order."),
+        QStringLiteral("flatten|channels-last"), QStringLiteral("flatten")};
+
+    void addTo(QCommandLineParser& parser) const { parser.addOptions({layout, view}); }
+
+    // The choice, or what is wrong with it.
+    std::variant<core::TensorOrientation, QString> read(const QCommandLineParser& parser) const
+    {
+        for (const auto* single : {&layout, &view})
+            if (parser.values(*single).size() > 1)
+                return QStringLiteral("--%1 given more than once").arg(single->names().last());
+        const auto parsedLayout = core::parseLayout(parser.value(layout));
+        if (!parsedLayout)
+            return QStringLiteral("--layout '%1' is not auto, torch or keras")
+                .arg(parser.value(layout));
+        const auto parsedView = core::parseView(parser.value(view));
+        if (!parsedView)
+            return QStringLiteral("--view '%1' is not flatten or channels-last")
+                .arg(parser.value(view));
+        return core::TensorOrientation{*parsedLayout, *parsedView};
+    }
+};
+
 // --threads N, 1 to 1024; the CPU count when not given.
 std::variant<int, QString> parseThreads(const QCommandLineParser& parser,
                                         const QCommandLineOption& threads)
@@ -158,6 +199,8 @@ ParsedCommand parseList(const QStringList& arguments)
         QStringLiteral("List every group, dataset and link of an HDF5 file with its shape, type\n"
                        "and size, and say for each dataset whether it can be masked."));
     parser.addPositionalArgument(QStringLiteral("INPUT.h5"), QStringLiteral("The file to list."));
+    const OrientationOptions orientation;
+    orientation.addTo(parser);
     if (!parser.parse(arguments))
         return usageError(QStringLiteral("list"), parser.errorText());
     if (parser.isSet(QStringLiteral("help")))
@@ -171,7 +214,10 @@ ParsedCommand parseList(const QStringList& arguments)
             positional.isEmpty()
                 ? QStringLiteral("missing INPUT.h5")
                 : QStringLiteral("expected one input file, got %1").arg(positional.size()));
-    return ListOptions{positional.front()};
+    const auto chosen = orientation.read(parser);
+    if (const auto* problem = std::get_if<QString>(&chosen))
+        return usageError(QStringLiteral("list"), *problem);
+    return ListOptions{positional.front(), std::get<core::TensorOrientation>(chosen)};
 }
 
 // A level, bound or fraction as --level takes it: "0.25" or "25%". nullopt if not a number.
@@ -299,6 +345,8 @@ ParsedCommand parseMask(const QStringList& arguments)
         {output, dataset, level, block, config, zeros, norm, threads, force, printPytorch});
     const ScopeOptions scope;
     scope.addTo(parser);
+    const OrientationOptions orientation;
+    orientation.addTo(parser);
 
     const QString command = QStringLiteral("mask");
     const auto input = parseWithOneInput(parser, arguments, command);
@@ -349,6 +397,10 @@ ParsedCommand parseMask(const QStringList& arguments)
         return usageError(command, *problem);
     if (const auto problem = scope.read(parser, options))
         return usageError(command, *problem);
+    const auto chosen = orientation.read(parser);
+    if (const auto* problem = std::get_if<QString>(&chosen))
+        return usageError(command, *problem);
+    options.orientation = std::get<core::TensorOrientation>(chosen);
     return options;
 }
 
@@ -402,6 +454,8 @@ ParsedCommand parseSweep(const QStringList& arguments)
             .arg(QThread::idealThreadCount()),
         QStringLiteral("N"));
     parser.addOptions({dataset, config, norm, levels, format, threads});
+    const OrientationOptions orientation;
+    orientation.addTo(parser);
 
     const QString command = QStringLiteral("sweep");
     const auto input = parseWithOneInput(parser, arguments, command);
@@ -464,6 +518,10 @@ ParsedCommand parseSweep(const QStringList& arguments)
     if (const auto* problem = std::get_if<QString>(&threadCount))
         return usageError(command, *problem);
     options.threads = std::get<int>(threadCount);
+    const auto chosen = orientation.read(parser);
+    if (const auto* problem = std::get_if<QString>(&chosen))
+        return usageError(command, *problem);
+    options.orientation = std::get<core::TensorOrientation>(chosen);
     return options;
 }
 

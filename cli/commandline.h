@@ -3,6 +3,7 @@
 #include "mask/sparsityparams.h"
 #include "ranking/configuration.h"
 #include "ranking/modelscope.h"
+#include "tensor/tensorlayout.h"
 
 #include <QString>
 #include <QStringList>
@@ -16,6 +17,8 @@ namespace sparsity::cli {
 struct ListOptions
 {
     QString input;
+    // --layout, --view: the matrix shapes `list` shows (docs/SPEC.md "Layout", "View").
+    core::TensorOrientation orientation;
 };
 
 // What `sparsity-cli mask` was asked to do.
@@ -25,6 +28,8 @@ struct MaskOptions
     QString output;
     QStringList datasets; // empty = every floating-point dataset of rank >= 2
     core::SparsityParams params;
+    // --layout, --view: how every dataset becomes its matrix (docs/SPEC.md "Layout", "View").
+    core::TensorOrientation orientation;
     int threads = 1;
     bool force = false;
     // --scope model: the datasets share one ranking at params.level (docs/SPEC.md "Model
@@ -50,6 +55,7 @@ struct SweepOptions
     QStringList datasets; // empty = every floating-point dataset of rank >= 2, in list order
     std::vector<core::Configuration> configurations; // distinct, in the order given
     std::vector<double> levels;                      // in the order given
+    core::TensorOrientation orientation;             // --layout, --view
     SweepFormat format = SweepFormat::Table;
     int threads = 1;
 };
