@@ -148,14 +148,14 @@ struct OrientationOptions
         QStringLiteral("Axis order of the stored tensors: torch (out, in, kh, kw), keras "
                        "(in, out) and (kh, kw, in, out), or auto (default): keras when the file "
                        "has Keras's keras_version or layer_names attribute, torch otherwise."),
-        QStringLiteral("auto|torch|keras"), QStringLiteral("auto")};
+        QStringLiteral("LAYOUT"), QStringLiteral("auto")};
     QCommandLineOption view{
         QStringLiteral("view"),
         QStringLiteral("How a tensor becomes the masked matrix: flatten (default; out x "
                        "in*kh*kw, PyTorch's reshape(out, -1)) or channels-last (out*kh*kw x in: "
                        "a 1x4 block or 2:4 group runs along input channels). Masks keep the "
                        "stored shape and axis order."),
-        QStringLiteral("flatten|channels-last"), QStringLiteral("flatten")};
+        QStringLiteral("VIEW"), QStringLiteral("flatten")};
 
     void addTo(QCommandLineParser& parser) const { parser.addOptions({layout, view}); }
 

@@ -2,11 +2,14 @@
 
 #include "error.h"
 #include "export/maskexport.h"
+#include "io/matrixread.h"
 #include "io/tensorfile.h"
 #include "jobs/runthen.h"
+#include "layerorientations.h"
 #include "loadedlayer.h"
 #include "parallel/parallelfor.h"
 
+#include <QFileInfo>
 #include <QThread>
 
 namespace sparsity::ui {
@@ -68,6 +71,7 @@ void Session::openFile(const QString& path)
             file.reader = core::openTensorFile(path);
             file.tree = file.reader->listTree();
             file.identity = file.reader->identity();
+            file.kerasFile = file.reader->hasKerasMarkers();
             return file;
         },
         [this, path, generation](JobOutcome<OpenedFile> outcome) {
@@ -91,7 +95,9 @@ void Session::openFile(const QString& path)
             m_reader = std::move(outcome->reader);
             m_tree = std::move(outcome->tree);
             m_fileIdentity = outcome->identity;
+            m_kerasFile = outcome->kerasFile;
             m_filePath = path;
+            m_orientations = layerorientations::load(settingsFileName());
             m_params.clear();
             m_layers.clear();
             m_loadingLayer.clear();
@@ -189,21 +195,28 @@ void Session::loadLayer(const QString& datasetPath)
     m_loadingLayer = datasetPath;
     ++m_loadingLayers;
     const quint64 generation = m_fileGeneration;
+    // The layer is read as the matrix of its layout and view; a later change of either reads
+    // it again (setOrientation drops the cached layer).
+    const core::TensorOrientation orientation = this->orientation(datasetPath);
     runThen(
         m_ioPool, this,
-        [reader = m_reader, datasetPath, cancel = m_loadCancel] {
+        [reader = m_reader, datasetPath, cancel = m_loadCancel, orientation, keras = m_kerasFile] {
             const core::ExecutionContext context{nullptr, 1, cancel.get()};
-            return std::make_shared<const core::WeightTensor>(
-                reader->readTensor(datasetPath, context));
+            core::MatrixRead read =
+                core::readMatrix(*reader, datasetPath, orientation, keras, context);
+            return std::make_shared<LoadedLayer>(
+                datasetPath, std::make_shared<const core::WeightTensor>(std::move(read.matrix)),
+                std::make_shared<const core::MatrixMapping>(std::move(read.mapping)));
         },
-        [this, datasetPath,
-         generation](JobOutcome<std::shared_ptr<const core::WeightTensor>> outcome) {
+        [this, datasetPath, generation,
+         orientation](JobOutcome<std::shared_ptr<LoadedLayer>> outcome) {
             --m_loadingLayers;
             if (m_loadingLayer == datasetPath)
                 m_loadingLayer.clear();
-            if (generation == m_fileGeneration) {
+            // A read under an orientation changed meanwhile is dropped (a new one is under way).
+            if (generation == m_fileGeneration && orientation == this->orientation(datasetPath)) {
                 if (outcome) {
-                    rememberLayer(std::make_shared<LoadedLayer>(datasetPath, outcome.value()));
+                    rememberLayer(outcome.value());
                     if (datasetPath == m_currentLayer)
                         requestSnapshot();
                 } else if (outcome.isError() && datasetPath == m_currentLayer) {
@@ -295,15 +308,61 @@ Session::ReadLayer Session::layerReader() const
     QHash<QString, std::weak_ptr<const core::WeightTensor>> held;
     for (const auto& layer : m_layers)
         held.insert(layer->datasetPath(), layer->weights());
-    return [reader = m_reader, held = std::move(held),
-            file = m_filePath](const QString& datasetPath, const core::ExecutionContext& context) {
+    // Each layer as the matrix of its layout and view, as the masks see it.
+    return [reader = m_reader, held = std::move(held), file = m_filePath,
+            orientations = m_orientations, keras = m_kerasFile](
+               const QString& datasetPath, const core::ExecutionContext& context) {
         if (const auto weights = held.value(datasetPath).lock())
             return weights;
         if (!reader)
             throw core::Error(core::ErrorCode::InvalidInput,
                               QStringLiteral("%1: the file is no longer open").arg(file));
-        return std::make_shared<const core::WeightTensor>(reader->readTensor(datasetPath, context));
+        return std::make_shared<const core::WeightTensor>(
+            core::readMatrix(*reader, datasetPath, orientations.value(datasetPath), keras, context)
+                .matrix);
     };
+}
+
+core::TensorOrientation Session::orientation(const QString& datasetPath) const
+{
+    return m_orientations.value(core::normalizeDatasetPath(datasetPath));
+}
+
+std::optional<core::MatrixMapping> Session::mapping(const QString& datasetPath) const
+{
+    const auto entry = info(datasetPath);
+    if (!entry || !entry->canSparsifyWhenNamed())
+        return std::nullopt;
+    return core::mappingFor(entry->shape, orientation(entry->path), m_kerasFile);
+}
+
+void Session::setOrientation(const QString& datasetPath, core::TensorOrientation orientation)
+{
+    const QString path = core::normalizeDatasetPath(datasetPath);
+    if (orientation == this->orientation(path) || !info(path))
+        return;
+    if (orientation.isDefault())
+        m_orientations.remove(path);
+    else
+        m_orientations.insert(path, orientation);
+    layerorientations::save(settingsFileName(), path, orientation);
+    // The cached matrix is of the old orientation.
+    m_layers.remove_if([&](const auto& layer) { return layer->datasetPath() == path; });
+    if (path == m_currentLayer) {
+        m_runner.reset();
+        m_snapshot.reset();
+        if (m_loadingLayer == path)
+            m_loadingLayer.clear(); // the read under way is of the old orientation
+        loadLayer(path);
+        updateBusy();
+    }
+    Q_EMIT orientationChanged(path);
+}
+
+QString Session::settingsFileName() const
+{
+    // The demo is extracted to a new temporary file each run: remember it by its name.
+    return isDemo() ? DemoFile::displayName() : QFileInfo(m_filePath).absoluteFilePath();
 }
 
 bool Session::isBusy() const
