@@ -47,14 +47,15 @@ void choose(QComboBox* box, int data)
 std::shared_ptr<const ui::LayerSnapshot> waitForMatrix(MainWindow& window, const QString& layer,
                                                        std::int64_t rows, std::int64_t cols)
 {
-    QTest::qWaitFor(
+    const bool reached = QTest::qWaitFor(
         [&] {
             const auto s = shown(window);
             return s && s->datasetPath == layer && s->weights->rows() == rows &&
                    s->weights->cols() == cols;
         },
         asyncTimeout);
-    waitIdle(window, asyncTimeout);
+    if (!reached || !waitIdle(window, asyncTimeout))
+        return nullptr;
     return shown(window);
 }
 
