@@ -113,6 +113,7 @@ private Q_SLOTS:
     void masksEqualPytorchOnTheMappedMatrix_data();
     void masksEqualPytorchOnTheMappedMatrix();
     void fortranOrderNumpyTakesTheSamePath();
+    void safetensorsTakesTheSamePath();
 };
 
 void TestLayouts::names()
@@ -385,6 +386,24 @@ void TestLayouts::fortranOrderNumpyTakesTheSamePath()
                 for (int x = 0; x < 3; ++x)
                     QCOMPARE(read.matrix.valueAt(o * 9 + y * 3 + x, i),
                              (((o * 3 + i) * 3 + y) * 3 + x) * 0.125 - 5);
+}
+
+void TestLayouts::safetensorsTakesTheSamePath()
+{
+    // A safetensors file has no Keras markers; a forced keras layout transposes its 2-D tensor.
+    const auto reader = openTensorFile(dataDir + QStringLiteral("/safetensors/model.safetensors"));
+    const QString name = QStringLiteral("/model.head.weight");
+    const WeightTensor stored = reader->readTensor(name, {});
+    QCOMPARE(stored.shape().size(), std::size_t(2));
+    const MatrixRead auto_ = readMatrix(*reader, name, {}, reader->hasKerasMarkers(), {});
+    QVERIFY(auto_.mapping.isIdentity());
+    const MatrixRead keras = readMatrix(*reader, name, {Layout::Keras, MatrixView::Flatten},
+                                        reader->hasKerasMarkers(), {});
+    QCOMPARE(keras.matrix.rows(), stored.cols());
+    QCOMPARE(keras.matrix.cols(), stored.rows());
+    for (std::int64_t r = 0; r < stored.rows(); ++r)
+        for (std::int64_t c = 0; c < stored.cols(); ++c)
+            QCOMPARE(keras.matrix.valueAt(c, r), stored.valueAt(r, c));
 }
 
 QTEST_GUILESS_MAIN(TestLayouts)
