@@ -302,7 +302,7 @@ void TestBadInput::exportRefusesAFileThatChangedSinceItWasListed()
     ExportRequest request;
     request.inputPath = file;
     request.outputPath = dir.filePath(QStringLiteral("masks.h5"));
-    request.layers.push_back({QStringLiteral("/a"), test::makeParams(0.5, 2, 2)});
+    request.layers.push_back({QStringLiteral("/a"), test::makeParams(0.5, 2, 2), {}});
     request.expectedInput = identity;
     QTest::qWait(20);
     const QString other = dir.filePath(QStringLiteral("other.h5"));
@@ -882,7 +882,7 @@ void TestBadInput::exportRefusesBadParameters()
     ExportRequest request;
     request.inputPath = m_good;
     request.outputPath = out.filePath(QStringLiteral("m.h5"));
-    request.layers.push_back({QStringLiteral("/w"), p});
+    request.layers.push_back({QStringLiteral("/w"), p, {}});
     const auto error = errorOf([&] { exportMasks(request, {}); });
     QVERIFY(error.has_value());
     QCOMPARE(int(error->code()), int(ErrorCode::InvalidParameter));
