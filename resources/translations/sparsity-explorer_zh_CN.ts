@@ -2123,6 +2123,22 @@ L1</translation>
         <source>How the tensor becomes the masked matrix. Channels-last makes the input channels the columns, so a 1×4 block or 2:4 group covers four input channels at one kernel position, as sparse tensor cores need. Both give the same matrix for 2-D weights.</source>
         <translation>张量如何变为被掩码的矩阵。通道在后时输入通道成为列，因此 1×4 块或 2:4 组覆盖同一卷积核位置上的四个输入通道，正如稀疏张量核心所需。二维权重两种方式得到同一矩阵。</translation>
     </message>
+    <message>
+        <source>PyTorch</source>
+        <translation>PyTorch</translation>
+    </message>
+    <message>
+        <source>Keras</source>
+        <translation>Keras</translation>
+    </message>
+    <message>
+        <source>Flatten</source>
+        <translation>展平</translation>
+    </message>
+    <message>
+        <source>Channels-last</source>
+        <translation>通道在后</translation>
+    </message>
 </context>
 <context>
     <name>sparsity::ui::RecentFiles</name>

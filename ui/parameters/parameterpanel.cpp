@@ -240,14 +240,19 @@ void ParameterPanel::retranslate()
     m_normLabel->setText(tr("&Norm:"));
     m_layoutLabel->setText(tr("Lay&out, view:"));
     m_layout->setItemText(0, tr("Auto (%1)").arg(core::layoutName(m_autoLayout)));
-    m_layout->setItemText(1, tr("PyTorch (out, in, kh, kw)"));
-    m_layout->setItemText(2, tr("Keras (kh, kw, in, out)"));
+    // Short names keep the dock narrow; the axes are in each item's tooltip.
+    m_layout->setItemText(1, tr("PyTorch"));
+    m_layout->setItemData(1, tr("PyTorch (out, in, kh, kw)"), Qt::ToolTipRole);
+    m_layout->setItemText(2, tr("Keras"));
+    m_layout->setItemData(2, tr("Keras (kh, kw, in, out)"), Qt::ToolTipRole);
     m_layout->setToolTip(tr("Which axis of the stored tensor is which. Keras keeps a Dense "
                             "kernel as (in, out) and a Conv2D kernel as (kh, kw, in, out); it is "
                             "masked as PyTorch's (out, in, kh, kw). Auto: Keras when the file has "
                             "Keras's attributes. The mask keeps the stored shape."));
-    m_view->setItemText(0, tr("Flatten (out × in·kh·kw)"));
-    m_view->setItemText(1, tr("Channels-last (out·kh·kw × in)"));
+    m_view->setItemText(0, tr("Flatten"));
+    m_view->setItemData(0, tr("Flatten (out × in·kh·kw)"), Qt::ToolTipRole);
+    m_view->setItemText(1, tr("Channels-last"));
+    m_view->setItemData(1, tr("Channels-last (out·kh·kw × in)"), Qt::ToolTipRole);
     m_view->setToolTip(tr("How the tensor becomes the masked matrix. Channels-last makes the "
                           "input channels the columns, so a 1×4 block or 2:4 group covers four "
                           "input channels at one kernel position, as sparse tensor cores need. "
