@@ -34,6 +34,9 @@ QString generalHelp()
         "\n"
         "--dataset takes paths or glob patterns ('*.weight', '/model_weights/*/*/kernel:0');\n"
         "--json prints one JSON document on stdout instead of the text.\n"
+        "--layout auto|torch|keras and --view flatten|channels-last say how a stored tensor\n"
+        "becomes the masked matrix (auto: keras for files with Keras's attributes). Masks keep\n"
+        "the stored shape and axis order.\n"
         "\n"
         "Run 'sparsity-cli <command> --help' for the options of a command.\n"
         "Options:\n"
@@ -155,6 +158,43 @@ std::optional<QString> applyMaskBlockOptions(const QCommandLineParser& parser,
     return std::nullopt;
 }
 
+// --layout and --view of list, mask and sweep (docs/SPEC.md "Layout" and "View").
+struct OrientationOptions
+{
+    QCommandLineOption layout{
+        QStringLiteral("layout"),
+        QStringLiteral("Axis order of the stored tensors: torch (out, in, kh, kw), keras "
+                       "(in, out) and (kh, kw, in, out), or auto (default): keras when the file "
+                       "has Keras's keras_version or layer_names attribute, torch otherwise."),
+        QStringLiteral("LAYOUT"), QStringLiteral("auto")};
+    QCommandLineOption view{
+        QStringLiteral("view"),
+        QStringLiteral("How a tensor becomes the masked matrix: flatten (default; out x "
+                       "in*kh*kw, PyTorch's reshape(out, -1)) or channels-last (out*kh*kw x in: "
+                       "a 1x4 block or 2:4 group runs along input channels). Masks keep the "
+                       "stored shape and axis order."),
+        QStringLiteral("VIEW"), QStringLiteral("flatten")};
+
+    void addTo(QCommandLineParser& parser) const { parser.addOptions({layout, view}); }
+
+    // The choice, or what is wrong with it.
+    std::variant<core::TensorOrientation, QString> read(const QCommandLineParser& parser) const
+    {
+        for (const auto* single : {&layout, &view})
+            if (parser.values(*single).size() > 1)
+                return QStringLiteral("--%1 given more than once").arg(single->names().last());
+        const auto parsedLayout = core::parseLayout(parser.value(layout));
+        if (!parsedLayout)
+            return QStringLiteral("--layout '%1' is not auto, torch or keras")
+                .arg(parser.value(layout));
+        const auto parsedView = core::parseView(parser.value(view));
+        if (!parsedView)
+            return QStringLiteral("--view '%1' is not flatten or channels-last")
+                .arg(parser.value(view));
+        return core::TensorOrientation{*parsedLayout, *parsedView};
+    }
+};
+
 // --threads N, 1 to 1024; the CPU count when not given.
 std::variant<int, QString> parseThreads(const QCommandLineParser& parser,
                                         const QCommandLineOption& threads)
@@ -198,17 +238,25 @@ ParsedCommand parseList(const QStringList& arguments)
     addCommonOptions(parser);
     parser.setApplicationDescription(QStringLiteral(
         "List every group, dataset and link of a weights file (HDF5, safetensors or NumPy) with\n"
-        "its shape, type and size, and say for each dataset whether it can be masked."));
+        "its shape, type and size, the matrix each dataset is masked as, and say for each\n"
+        "dataset whether it can be masked."));
     parser.addPositionalArgument(QStringLiteral("INPUT"), QStringLiteral("The file to list."));
     const QCommandLineOption dataset = datasetOption(
         QStringLiteral("List only this dataset or link, or the datasets a pattern matches"));
     const QCommandLineOption json = jsonOption(QStringLiteral("the listing"));
     parser.addOptions({dataset, json});
+    const OrientationOptions orientation;
+    orientation.addTo(parser);
     const QString command = QStringLiteral("list");
     const auto input = parseWithOneInput(parser, arguments, command);
     if (const auto* exit = std::get_if<EarlyExit>(&input))
         return *exit;
-    return ListOptions{std::get<QString>(input), parser.values(dataset), parser.isSet(json)};
+    const auto chosen = orientation.read(parser);
+    if (const auto* problem = std::get_if<QString>(&chosen))
+        return usageError(command, *problem);
+    ListOptions options{std::get<QString>(input), parser.values(dataset), parser.isSet(json)};
+    options.orientation = std::get<core::TensorOrientation>(chosen);
+    return options;
 }
 
 // A level, bound or fraction as --level takes it: "0.25" or "25%". nullopt if not a number.
@@ -363,6 +411,8 @@ ParsedCommand parseMask(const QStringList& arguments,
                        printPytorch, dryRun, json});
     const ScopeOptions scope;
     scope.addTo(parser);
+    const OrientationOptions orientation;
+    orientation.addTo(parser);
 
     const auto input = parseWithOneInput(parser, arguments, command);
     if (const auto* exit = std::get_if<EarlyExit>(&input))
@@ -422,6 +472,10 @@ ParsedCommand parseMask(const QStringList& arguments,
         return usageError(command, *problem);
     if (const auto problem = scope.read(parser, options))
         return usageError(command, *problem);
+    const auto chosen = orientation.read(parser);
+    if (const auto* problem = std::get_if<QString>(&chosen))
+        return usageError(command, *problem);
+    options.orientation = std::get<core::TensorOrientation>(chosen);
     return options;
 }
 
@@ -607,6 +661,8 @@ ParsedCommand parseSweep(const QStringList& arguments)
     const QCommandLineOption json(QStringLiteral("json"),
                                   QStringLiteral("The same as --format json."));
     parser.addOptions({dataset, config, norm, levels, format, json, threads});
+    const OrientationOptions orientation;
+    orientation.addTo(parser);
 
     const QString command = QStringLiteral("sweep");
     const auto input = parseWithOneInput(parser, arguments, command);
@@ -673,6 +729,10 @@ ParsedCommand parseSweep(const QStringList& arguments)
     if (const auto* problem = std::get_if<QString>(&threadCount))
         return usageError(command, *problem);
     options.threads = std::get<int>(threadCount);
+    const auto chosen = orientation.read(parser);
+    if (const auto* problem = std::get_if<QString>(&chosen))
+        return usageError(command, *problem);
+    options.orientation = std::get<core::TensorOrientation>(chosen);
     return options;
 }
 

@@ -3,6 +3,7 @@
 #include "mask/sparsityparams.h"
 #include "ranking/configuration.h"
 #include "ranking/modelscope.h"
+#include "tensor/tensorlayout.h"
 
 #include <QString>
 #include <QStringList>
@@ -19,6 +20,8 @@ struct ListOptions
     // --dataset: only the entries these paths or patterns name (cli/datasetselection.h).
     QStringList datasets;
     bool json = false; // --json: one JSON document on stdout (docs/SPEC.md "Scripting")
+    // --layout, --view: the matrix shapes `list` shows (docs/SPEC.md "Layout", "View").
+    core::TensorOrientation orientation;
 };
 
 // What `sparsity-cli mask` was asked to do.
@@ -30,6 +33,8 @@ struct MaskOptions
     // rank >= 2.
     QStringList datasets;
     core::SparsityParams params;
+    // --layout, --view: how every dataset becomes its matrix (docs/SPEC.md "Layout", "View").
+    core::TensorOrientation orientation;
     int threads = 1;
     bool force = false;
     // --scope model: the datasets share one ranking at params.level (docs/SPEC.md "Model
@@ -69,6 +74,7 @@ struct SweepOptions
     QStringList datasets;
     std::vector<core::Configuration> configurations; // distinct, in the order given
     std::vector<double> levels;                      // in the order given
+    core::TensorOrientation orientation;             // --layout, --view
     SweepFormat format = SweepFormat::Table;         // --json is --format json
     int threads = 1;
 };

@@ -2,11 +2,13 @@
 
 #include "datasetselection.h"
 #include "error.h"
+#include "io/matrixread.h"
 #include "io/tensorfile.h"
 #include "jsonoutput.h"
 #include "texttable.h"
 
 #include <QSet>
+#include <limits>
 
 namespace sparsity::cli {
 namespace {
@@ -117,6 +119,31 @@ QJsonObject jsonEntry(const core::DatasetInfo& info)
     return entry;
 }
 
+// The layout in force for the whole file, and why (docs/SPEC.md "Layout").
+QString layoutLine(const core::TensorOrientation& orientation, bool kerasFile)
+{
+    const core::Layout layout = core::resolveLayout(orientation.layout, kerasFile);
+    QString why;
+    if (orientation.layout == core::Layout::Auto)
+        why = kerasFile ? QStringLiteral(" (auto: the file has Keras's keras_version or "
+                                         "layer_names attribute)")
+                        : QStringLiteral(" (auto: no Keras attributes)");
+    return QStringLiteral("layout %1%2, view %3\n")
+        .arg(core::layoutName(layout), why, core::viewName(orientation.view));
+}
+
+// The matrix a dataset is masked as, "16x72"; empty where nothing can be masked.
+QString matrixText(const core::DatasetInfo& info, const core::TensorOrientation& orientation,
+                   bool kerasFile)
+{
+    // A declared shape whose element count saturates is refused anyway; its matrix would
+    // overflow.
+    if (info.kind != core::NodeKind::Dataset || !info.canSparsifyWhenNamed() ||
+        info.elementCount() == std::numeric_limits<std::int64_t>::max())
+        return {};
+    return core::mappingFor(info.shape, orientation, kerasFile).matrixShapeText();
+}
+
 } // namespace
 
 int runList(const ListOptions& options, QTextStream& out, QTextStream& err)
@@ -124,6 +151,7 @@ int runList(const ListOptions& options, QTextStream& out, QTextStream& err)
     try {
         const auto reader = core::openTensorFile(options.input);
         const auto tree = filterEntries(reader->listTree(), options);
+        const bool kerasFile = reader->hasKerasMarkers();
         int datasets = 0, maskable = 0;
         for (const core::DatasetInfo& info : tree) {
             datasets += info.kind == core::NodeKind::Dataset ? 1 : 0;
@@ -143,6 +171,7 @@ int runList(const ListOptions& options, QTextStream& out, QTextStream& err)
         table.addColumn(QStringLiteral("path"));
         table.addColumn(QStringLiteral("kind"));
         table.addColumn(QStringLiteral("shape"), TextTable::Align::Right);
+        table.addColumn(QStringLiteral("matrix"), TextTable::Align::Right);
         table.addColumn(QStringLiteral("type"));
         table.addColumn(QStringLiteral("size"), TextTable::Align::Right);
         table.addColumn(QStringLiteral("maskable"));
@@ -152,10 +181,12 @@ int runList(const ListOptions& options, QTextStream& out, QTextStream& err)
             if (info.kind == core::NodeKind::DanglingLink && !info.linkTarget.isEmpty())
                 path += QStringLiteral(" -> ") + info.linkTarget;
             table.addRow({path, kindText(info), isData ? info.shapeText() : QString(),
+                          matrixText(info, options.orientation, kerasFile),
                           isData ? info.typeName : QString(),
                           isData ? humanBytes(info.storageBytes) : QString(), statusText(info)});
         }
-        out << options.input << QLatin1Char('\n') << table.render()
+        out << options.input << QLatin1Char('\n') << layoutLine(options.orientation, kerasFile)
+            << table.render()
             << QStringLiteral("%1 %2, %3 maskable by default\n")
                    .arg(datasets)
                    .arg(datasets == 1 ? QStringLiteral("dataset") : QStringLiteral("datasets"))

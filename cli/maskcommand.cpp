@@ -33,7 +33,8 @@ std::vector<core::LayerRequest> chooseLayers(const MaskOptions& options, QTextSt
                                  options.input, err)
                 : options.datasets;
         for (const QString& path : paths)
-            layers.push_back({core::normalizeDatasetPath(path), options.params});
+            layers.push_back(
+                {core::normalizeDatasetPath(path), options.params, options.orientation});
         return layers;
     }
     const auto reader = core::openTensorFile(options.input);
@@ -41,7 +42,7 @@ std::vector<core::LayerRequest> chooseLayers(const MaskOptions& options, QTextSt
         if (info.kind == core::NodeKind::Group)
             continue;
         if (info.kind == core::NodeKind::Dataset && info.isDefaultSelection()) {
-            layers.push_back({info.path, options.params});
+            layers.push_back({info.path, options.params, options.orientation});
             continue;
         }
         QString why = info.reason;
@@ -181,6 +182,10 @@ QString maskCommand(const MaskOptions& options, const std::vector<core::LayerReq
           << QStringLiteral("--block")
           << core::formatBlockSpec(options.params.block, options.params.zerosPerBlock)
           << QStringLiteral("--norm") << core::normName(options.params.norm);
+    if (options.orientation.layout != core::Layout::Auto)
+        words << QStringLiteral("--layout") << core::layoutName(options.orientation.layout);
+    if (options.orientation.view != core::MatrixView::Flatten)
+        words << QStringLiteral("--view") << core::viewName(options.orientation.view);
     if (options.modelScope)
         words << QStringLiteral("--scope model --min-level %1 --max-level %2")
                      .arg(QString::number(options.modelScope->minLevel, 'g',
@@ -204,13 +209,16 @@ void printPytorchScript(const MaskOptions& options, std::vector<core::LayerReque
     request.maskOrigin = QStringLiteral("written by: %1").arg(maskCommand(options, layers));
     if (options.modelScope)
         request.modelScope = core::ModelScopeRequest{options.params.level, *options.modelScope};
+    const core::Layout layout =
+        core::resolveLayout(options.orientation.layout, reader->hasKerasMarkers());
     for (const core::LayerRequest& layer : layers) {
         const core::DatasetInfo info = reader->describe(layer.datasetPath);
         if (!info.canSparsifyWhenNamed())
             throw core::Error(core::ErrorCode::InvalidInput,
                               QStringLiteral("%1: dataset '%2' cannot be masked: %3")
                                   .arg(options.input, info.path, info.reason));
-        request.layers.push_back({info.path, info.shape, info.typeName, layer.params});
+        request.layers.push_back(
+            {info.path, info.shape, info.typeName, layer.params, layout, options.orientation.view});
     }
     out << core::pytorchScript(request) << Qt::flush;
     err << "note: printed a PyTorch script for " << request.layers.size() << " dataset"
@@ -284,6 +292,9 @@ int runMask(const MaskOptions& options, QTextStream& out, QTextStream& err, bool
         table.addColumn(QStringLiteral("pruned blocks"), TextTable::Align::Right);
         table.addColumn(QStringLiteral("sparsity"), TextTable::Align::Right);
         table.addColumn(QStringLiteral("retained energy"), TextTable::Align::Right);
+        // Last, so that scripts reading the first columns by position keep working.
+        table.addColumn(QStringLiteral("matrix"), TextTable::Align::Right);
+        table.addColumn(QStringLiteral("layout"));
         for (const core::LayerReport& report : reports) {
             QStringList dims;
             for (auto d : report.shape)
@@ -291,7 +302,13 @@ int runMask(const MaskOptions& options, QTextStream& out, QTextStream& err, bool
             table.addRow(
                 {report.datasetPath, dims.join(QLatin1Char('x')),
                  QString::number(report.stats.blocks), QString::number(report.stats.prunedBlocks),
-                 percent(report.stats.achievedSparsity), percent(report.stats.retainedEnergy)});
+                 percent(report.stats.achievedSparsity), percent(report.stats.retainedEnergy),
+                 QStringLiteral("%1x%2").arg(report.matrixRows).arg(report.matrixCols),
+                 core::layoutName(report.layout) + QLatin1Char('/') + core::viewName(report.view)});
+            if (report.stats.nonFiniteWeights > 0)
+                err << "warning: " << report.datasetPath << " holds "
+                    << report.stats.nonFiniteWeights
+                    << " NaN or infinite weights (left out of the retained energy)" << Qt::endl;
         }
         const core::MaskStats total = totalOf(reports);
         table.addRow({QStringLiteral("total"), QString(), QString::number(total.blocks),

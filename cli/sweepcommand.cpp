@@ -4,6 +4,7 @@
 #include "error.h"
 #include "export/maskexport.h"
 #include "io/datasetchecks.h"
+#include "io/matrixread.h"
 #include "io/tensorfile.h"
 #include "jsonoutput.h"
 #include "texttable.h"
@@ -192,6 +193,8 @@ SweepResult computeSweep(const SweepOptions& options, const core::ExecutionConte
     std::vector<std::vector<std::vector<core::MaskStats>>> statistics(
         configurationCount, std::vector<std::vector<core::MaskStats>>(datasetCount));
     result.nonFiniteWeights.assign(datasetCount, 0);
+    // The same matrices as `mask` with the same --layout and --view (docs/SPEC.md "Layout").
+    const bool kerasFile = reader->hasKerasMarkers();
     for (std::size_t d = 0; d < datasetCount; ++d) {
         const QString& path = result.datasets[static_cast<qsizetype>(d)];
         if (progress)
@@ -199,9 +202,10 @@ SweepResult computeSweep(const SweepOptions& options, const core::ExecutionConte
         context.throwIfCancelled();
         // Scoped to this iteration: the weights are freed before the next read. A sweep needs
         // only as many thresholds as levels, so no block ranking is sorted (ranking/sweep.h).
-        const core::WeightTensor weights = reader->readTensor(path, context);
+        const core::MatrixRead read =
+            core::readMatrix(*reader, path, options.orientation, kerasFile, context);
         std::vector<std::vector<core::MaskStats>> curves =
-            core::sweepConfigurations(weights, options.configurations, options.levels, context);
+            core::sweepConfigurations(read.matrix, options.configurations, options.levels, context);
         for (std::size_t c = 0; c < configurationCount; ++c)
             statistics[c][d] = std::move(curves[c]);
         if (!statistics.empty() && !statistics[0][d].empty())

@@ -2,6 +2,7 @@
 
 #include "error.h"
 #include "io/datasetchecks.h"
+#include "io/matrixread.h"
 #include "io/tensorfile.h"
 #include "mask/sparsifier.h"
 #include "ranking/blockranking.h"
@@ -79,12 +80,28 @@ void checkExportRequest(const ExportRequest& request, const TensorReader& reader
     }
 }
 
+// Writes one layer's mask (in its source's shape and axis order, docs/SPEC.md "Layout") with
+// the layout, view and matrix shape among its attributes, and reports it. A dry run has no
+// writer: it only reports.
+void writeLayer(MaskWriter* writer, const LayerMask& mask, MaskAttributes attributes,
+                const ExecutionContext& context, std::vector<LayerReport>& reports)
+{
+    attributes.layout = mask.layout;
+    attributes.view = mask.view;
+    attributes.matrixRows = mask.matrixRows;
+    attributes.matrixCols = mask.matrixCols;
+    if (writer)
+        writer->writeMask(mask.datasetPath, mask.shape, mask.result.mask, attributes, context);
+    reports.push_back(LayerReport{mask.datasetPath, mask.shape, mask.result.stats, mask.layout,
+                                  mask.view, mask.matrixRows, mask.matrixCols});
+}
+
 // docs/SPEC.md "Model scope" in two passes over the input, so that memory holds one layer's
 // weights at a time plus every layer's ranking (never all weights): pass 1 reads each layer
 // and keeps its block ranking, then the shared ranking gives each layer its pruned count;
 // pass 2 reads each layer again and writes its mask with exactly that count.
 ModelScopeCounts modelScopePrunedCounts(const ExportRequest& request, const TensorReader& reader,
-                                        const ExecutionContext& context,
+                                        bool kerasFile, const ExecutionContext& context,
                                         const ExportProgress& progress)
 {
     const ModelScopeRequest& scope = *request.modelScope;
@@ -96,13 +113,13 @@ ModelScopeCounts modelScopePrunedCounts(const ExportRequest& request, const Tens
     std::vector<BucketedNorms> rankings;
     rankings.reserve(request.layers.size());
     for (int i = 0; i < layers; ++i) {
-        const QString path =
-            normalizeDatasetPath(request.layers[static_cast<std::size_t>(i)].datasetPath);
+        const LayerRequest& layer = request.layers[static_cast<std::size_t>(i)];
+        const QString path = normalizeDatasetPath(layer.datasetPath);
         if (progress)
             progress(i, steps, path);
         context.throwIfCancelled();
-        const WeightTensor weights = reader.readTensor(path, context);
-        rankings.push_back(BucketedNorms::build(weights, configuration, context));
+        const MatrixRead read = readMatrix(reader, path, layer.orientation, kerasFile, context);
+        rankings.push_back(BucketedNorms::build(read.matrix, configuration, context));
     }
     std::vector<const BucketedNorms*> pointers;
     for (const BucketedNorms& ranking : rankings)
@@ -114,25 +131,33 @@ ModelScopeCounts modelScopePrunedCounts(const ExportRequest& request, const Tens
 }
 
 LayerMask computeLayerMask(const ExportRequest& request, std::size_t layer,
-                           const TensorReader& reader, const ModelScopeCounts& modelCounts,
-                           const ExecutionContext& context)
+                           const TensorReader& reader, bool kerasFile,
+                           const ModelScopeCounts& modelCounts, const ExecutionContext& context)
 {
     const LayerRequest& requested = request.layers[layer];
     LayerMask mask;
     mask.datasetPath = normalizeDatasetPath(requested.datasetPath);
     mask.params = effectiveParams(request, requested);
-    const WeightTensor weights = reader.readTensor(mask.datasetPath, context);
-    mask.shape = weights.shape();
+    const MatrixRead read =
+        readMatrix(reader, mask.datasetPath, requested.orientation, kerasFile, context);
+    mask.shape = read.mapping.storedShape();
+    mask.layout = read.mapping.layout();
+    mask.view = read.mapping.view();
+    mask.matrixRows = read.mapping.rows();
+    mask.matrixCols = read.mapping.cols();
     if (request.modelScope) {
-        Sparsifier sparsifier(weights, Sparsifier::Caching::OneShot);
+        Sparsifier sparsifier(read.matrix, Sparsifier::Caching::OneShot);
         if (const auto& threshold = modelCounts.thresholds[layer])
             sparsifier.computeWithThreshold(mask.params, *threshold, context, mask.result);
         else
             sparsifier.computeWithPrunedCount(mask.params, modelCounts.counts[layer], context,
                                               mask.result);
     } else {
-        mask.result = computeMask(weights, requested.params, context);
+        mask.result = computeMask(read.matrix, requested.params, context);
     }
+    // The mask goes back to the stored order (the statistics are the matrix's, the same).
+    if (!read.mapping.keepsStoredOrder())
+        mask.result.mask = read.mapping.toStored(mask.result.mask, context);
     return mask;
 }
 
@@ -140,14 +165,16 @@ namespace {
 
 // Pass 2 of model scope (modelScopePrunedCounts is pass 1): each layer's mask with its count.
 std::vector<LayerReport> exportModelScope(const ExportRequest& request, const TensorReader& reader,
-                                          MaskWriter* writer, const QString& sourceFile,
+                                          bool kerasFile, MaskWriter* writer,
+                                          const QString& sourceFile,
                                           const ExecutionContext& context,
                                           const ExportProgress& progress)
 {
     const ModelScopeRequest& scope = *request.modelScope;
     const int layers = static_cast<int>(request.layers.size());
     const int steps = 2 * layers;
-    const ModelScopeCounts counts = modelScopePrunedCounts(request, reader, context, progress);
+    const ModelScopeCounts counts =
+        modelScopePrunedCounts(request, reader, kerasFile, context, progress);
 
     std::vector<LayerReport> reports;
     for (int i = 0; i < layers; ++i) {
@@ -156,17 +183,15 @@ std::vector<LayerReport> exportModelScope(const ExportRequest& request, const Te
         if (progress)
             progress(layers + i, steps, path);
         context.throwIfCancelled();
-        const LayerMask mask =
-            computeLayerMask(request, static_cast<std::size_t>(i), reader, counts, context);
+        const LayerMask mask = computeLayerMask(request, static_cast<std::size_t>(i), reader,
+                                                kerasFile, counts, context);
         context.throwIfCancelled();
         MaskAttributes attributes{mask.params, mask.result.stats.achievedSparsity, sourceFile,
                                   path};
         attributes.scope = QStringLiteral("model");
         attributes.minLevel = scope.bounds.minLevel;
         attributes.maxLevel = scope.bounds.maxLevel;
-        if (writer)
-            writer->writeMask(path, mask.shape, mask.result.mask, attributes, context);
-        reports.push_back(LayerReport{path, mask.shape, mask.result.stats});
+        writeLayer(writer, mask, attributes, context, reports);
     }
     return reports;
 }
@@ -202,9 +227,11 @@ std::vector<LayerReport> exportMasks(const ExportRequest& request, const Executi
                                    ? QFileInfo(request.inputPath).absoluteFilePath()
                                    : request.sourceName;
 
+    // Asked once: docs/SPEC.md "Layout", auto is keras for a file with Keras's markers.
+    const bool kerasFile = reader->hasKerasMarkers();
     if (request.modelScope) {
-        auto reports =
-            exportModelScope(request, *reader, writer.get(), sourceFile, context, progress);
+        auto reports = exportModelScope(request, *reader, kerasFile, writer.get(), sourceFile,
+                                        context, progress);
         context.throwIfCancelled();
         if (writer)
             writer->commit();
@@ -225,14 +252,12 @@ std::vector<LayerReport> exportMasks(const ExportRequest& request, const Executi
         context.throwIfCancelled();
         // Scoped so each layer's weights and mask are freed before the next is read.
         const LayerMask mask =
-            computeLayerMask(request, static_cast<std::size_t>(i), *reader, {}, context);
+            computeLayerMask(request, static_cast<std::size_t>(i), *reader, kerasFile, {}, context);
         context.throwIfCancelled();
-        if (writer)
-            writer->writeMask(
-                path, mask.shape, mask.result.mask,
-                MaskAttributes{layer.params, mask.result.stats.achievedSparsity, sourceFile, path},
-                context);
-        reports.push_back(LayerReport{path, mask.shape, mask.result.stats});
+        writeLayer(
+            writer.get(), mask,
+            MaskAttributes{layer.params, mask.result.stats.achievedSparsity, sourceFile, path},
+            context, reports);
     }
     context.throwIfCancelled();
     if (writer)

@@ -9,6 +9,7 @@
 #include "mask/sparsityparams.h"
 #include "parallel/executioncontext.h"
 #include "ranking/modelscope.h"
+#include "tensor/tensorlayout.h"
 
 #include <functional>
 #include <optional>
@@ -21,6 +22,9 @@ struct LayerRequest
 {
     QString datasetPath;
     SparsityParams params;
+    // docs/SPEC.md "Layout" and "View": how the stored tensor becomes the masked matrix; the
+    // mask is written in the stored shape and axis order.
+    TensorOrientation orientation;
 };
 
 // docs/SPEC.md "Model scope": the layers share one ranking at a model-wide level, each within
@@ -55,8 +59,12 @@ struct ExportRequest
 struct LayerReport
 {
     QString datasetPath;
-    std::vector<std::int64_t> shape;
+    std::vector<std::int64_t> shape; // the source's, which the mask has
     MaskStats stats;
+    Layout layout = Layout::Torch; // resolved, never Auto
+    MatrixView view = MatrixView::Flatten;
+    std::int64_t matrixRows = 0;
+    std::int64_t matrixCols = 0;
 };
 
 // Called before each layer (index from 0) and once more with index == count at the end. In
@@ -91,21 +99,26 @@ struct ModelScopeCounts
     std::vector<std::int64_t> counts;
     std::vector<std::optional<BlockThreshold>> thresholds;
 };
+// kerasFile: TensorReader::hasKerasMarkers() of the file (what layout auto means).
 ModelScopeCounts modelScopePrunedCounts(const ExportRequest& request, const TensorReader& reader,
-                                        const ExecutionContext& context,
+                                        bool kerasFile, const ExecutionContext& context,
                                         const ExportProgress& progress = {});
 // One layer's mask: in layer scope with its own parameters, in model scope with its pruned
 // count from modelScopePrunedCounts(). The weights are read and freed inside.
 struct LayerMask
 {
-    QString datasetPath; // normalized
-    std::vector<std::int64_t> shape;
-    SparsityParams params; // as described in the mask file (model scope: the model level)
-    MaskResult result;
+    QString datasetPath;             // normalized
+    std::vector<std::int64_t> shape; // the source's: the mask is in its shape and axis order
+    SparsityParams params;           // as described in the mask file (model scope: the model level)
+    MaskResult result; // computed on the matrix; the mask mapped back to the stored order
+    Layout layout = Layout::Torch; // resolved, never Auto
+    MatrixView view = MatrixView::Flatten;
+    std::int64_t matrixRows = 0;
+    std::int64_t matrixCols = 0;
 };
 LayerMask computeLayerMask(const ExportRequest& request, std::size_t layer,
-                           const TensorReader& reader, const ModelScopeCounts& modelCounts,
-                           const ExecutionContext& context);
+                           const TensorReader& reader, bool kerasFile,
+                           const ModelScopeCounts& modelCounts, const ExecutionContext& context);
 
 // The datasets that are masked when the user names none: floating point, rank >= 2, non-empty.
 std::vector<DatasetInfo> defaultLayers(const std::vector<DatasetInfo>& tree);

@@ -133,6 +133,8 @@ ApplyReport applyMasks(const ApplyRequest& request, const ExecutionContext& cont
     std::vector<QString> paths;
     std::unique_ptr<TensorReader> maskReader;
     ModelScopeCounts modelCounts;
+    // Asked once: docs/SPEC.md "Layout", auto is keras for a file with Keras's markers.
+    const bool kerasFile = reader->hasKerasMarkers();
     int steps = 0;
     int step = 0;
     if (!request.maskFile.isEmpty()) {
@@ -148,7 +150,7 @@ ApplyReport applyMasks(const ApplyRequest& request, const ExecutionContext& cont
         if (masking.modelScope) {
             steps *= 2;
             step = steps / 2;
-            modelCounts = modelScopePrunedCounts(masking, *reader, context, progress);
+            modelCounts = modelScopePrunedCounts(masking, *reader, kerasFile, context, progress);
         }
     }
 
@@ -174,7 +176,7 @@ ApplyReport applyMasks(const ApplyRequest& request, const ExecutionContext& cont
         } else {
             LayerMask computed =
                 computeLayerMask(masking, static_cast<std::size_t>(position - paths.begin()),
-                                 *reader, modelCounts, context);
+                                 *reader, kerasFile, modelCounts, context);
             applied.shape = computed.shape;
             applied.stats = computed.result.stats;
             applied.prunedElements = computed.result.stats.zeros;

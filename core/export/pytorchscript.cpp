@@ -1,5 +1,7 @@
 #include "pytorchscript.h"
 
+#include "tensor/matrixmapping.h"
+
 #include <QLocale>
 #include <QStringList>
 
@@ -241,9 +243,12 @@ def compare(f, block, pytorch_mask, exported):
 
 
 def check_with_pytorch(dataset, sparsity_level, sparse_block_shape, zeros_per_block, norm,
-                       scope="layer"):
-    """WeightNormSparsifier on an nn.Linear holding the weight, against the exported mask."""
+                       scope="layer", layout="torch"):
+    """WeightNormSparsifier on an nn.Linear holding the weight, against the exported mask. A
+    Keras kernel (in, out) is transposed to PyTorch's (out, in) first, and so is its mask."""
     weight = load_weight(dataset)
+    if layout == "keras":
+        weight = weight.t().contiguous()
     layer = nn.Linear(weight.shape[1], weight.shape[0], bias=False).to(weight.dtype)
     layer.weight.data = weight  # (out, in), as nn.Linear keeps it
     sparsifier = WeightNormSparsifier(sparsity_level=sparsity_level,
@@ -257,6 +262,8 @@ def check_with_pytorch(dataset, sparsity_level, sparse_block_shape, zeros_per_bl
         dataset, zeros, mask.numel(), 100.0 * zeros / mask.numel()))
     exported = exported_mask(dataset, sparsity_level, sparse_block_shape, zeros_per_block, norm,
                              scope)
+    if exported is not None and layout == "keras":
+        exported = exported.t().contiguous()
     if exported is None:
         verdict = "not compared"
     else:
@@ -309,25 +316,28 @@ def finish():
 QString pytorchLimitation(const std::vector<std::int64_t>& shape, const SparsityParams& params,
                           bool modelScope)
 {
+    return pytorchLimitation(shape, params, modelScope, Layout::Torch, MatrixView::Flatten);
+}
+
+QString pytorchLimitation(const std::vector<std::int64_t>& shape, const SparsityParams& params,
+                          bool modelScope, Layout layout, MatrixView view)
+{
     if (modelScope)
         return QStringLiteral("model scope ranks the blocks of several layers together; "
                               "WeightNormSparsifier ranks each tensor alone");
-    if (shape.size() != 2) {
-        std::int64_t columns = 1;
-        for (std::size_t d = 1; d < shape.size(); ++d)
-            columns *= shape[d];
+    const MatrixMapping mapping(shape, layout, view);
+    if (shape.size() != 2)
         return QStringLiteral("rank %1 (%2): WeightNormSparsifier handles 2-D weights only; this "
                               "mask is that of the %3x%4 matrix (docs/SPEC.md \"Inputs\")")
             .arg(shape.size())
             .arg(shapeText(shape))
-            .arg(shape.empty() ? 0 : shape[0])
-            .arg(columns);
-    }
-    if (shape[0] % params.block.rows != 0 || shape[1] % params.block.cols != 0)
+            .arg(shape.empty() ? 0 : mapping.rows())
+            .arg(shape.empty() ? 0 : mapping.cols());
+    if (mapping.rows() % params.block.rows != 0 || mapping.cols() % params.block.cols != 0)
         return QStringLiteral("%1 is not a multiple of the %2x%3 block, so edge blocks are "
                               "partial; PyTorch 1.13 raises on partial blocks (later releases "
                               "when zeros_per_block is less than the block)")
-            .arg(shapeText(shape))
+            .arg(mapping.matrixShapeText())
             .arg(params.block.rows)
             .arg(params.block.cols);
     return {};
@@ -373,11 +383,19 @@ QString pytorchScript(const PytorchScriptRequest& request)
         QString description = shapeText(layer.shape);
         if (!layer.typeName.isEmpty())
             description += QLatin1Char(' ') + layer.typeName;
-        const QString why = pytorchLimitation(layer.shape, params, request.modelScope.has_value());
+        const MatrixMapping mapping(layer.shape, layer.layout, layer.view);
+        const bool transposed = layer.shape.size() == 2 && layer.layout == Layout::Keras;
+        if (layer.layout != Layout::Torch || layer.view != MatrixView::Flatten)
+            description +=
+                QStringLiteral(", layout %1, view %2: matrix %3")
+                    .arg(layoutName(layer.layout), viewName(layer.view), mapping.matrixShapeText());
+        const QString why = pytorchLimitation(layer.shape, params, request.modelScope.has_value(),
+                                              layer.layout, layer.view);
         script += QStringLiteral("# %1: %2\n").arg(commentText(layer.datasetPath), description);
         if (why.isEmpty()) {
-            script += QStringLiteral("check_with_pytorch(%1,\n                   %2%3)\n\n")
-                          .arg(pyString(layer.datasetPath), parameterArguments(params), scope);
+            script += QStringLiteral("check_with_pytorch(%1,\n                   %2%3%4)\n\n")
+                          .arg(pyString(layer.datasetPath), parameterArguments(params), scope,
+                               transposed ? QStringLiteral(", layout=\"keras\"") : QString());
         } else {
             script += wrappedComment(QStringLiteral("PyTorch cannot make this mask: %1. The "
                                                     "exported mask is applied with "

@@ -19,6 +19,10 @@ struct PytorchScriptLayer
     std::vector<std::int64_t> shape;
     QString typeName; // "float32", ...; may be empty
     SparsityParams params;
+    // docs/SPEC.md "Layout" and "View", resolved: a rank-2 Keras kernel (in, out) is checked
+    // transposed, as PyTorch keeps it; other ranks are described with their matrix.
+    Layout layout = Layout::Torch;
+    MatrixView view = MatrixView::Flatten;
 };
 
 // What "Copy as PyTorch" (GUI) and `sparsity-cli mask --print-pytorch` describe: which weights,
@@ -41,6 +45,10 @@ struct PytorchScriptRequest
 // which it never does.
 QString pytorchLimitation(const std::vector<std::int64_t>& shape, const SparsityParams& params,
                           bool modelScope);
+// The same for a tensor masked under a layout and view (docs/SPEC.md "Layout", "View"): a
+// rank-2 tensor is judged as its matrix, others name the matrix they are masked as.
+QString pytorchLimitation(const std::vector<std::int64_t>& shape, const SparsityParams& params,
+                          bool modelScope, Layout layout, MatrixView view);
 
 // A runnable Python script: loads each layer's weight with h5py from the source file, builds
 // WeightNormSparsifier (torch.ao.pruning, or torch.ao.sparsity in PyTorch 1.13) with the layer's

@@ -188,6 +188,7 @@ void Hdf5MaskWriter::writeMask(const QString& datasetPath, const std::vector<std
     const double achieved = attributes.achievedSparsity;
     const double minLevel = attributes.minLevel;
     const double maxLevel = attributes.maxLevel;
+    const std::array<std::int64_t, 2> matrixShape = {attributes.matrixRows, attributes.matrixCols};
     // A half-written mask (zeros = everything pruned) must never be committed: unlink it, or
     // mark the file as not committable when even that fails.
     const auto dropPartialMask = [&] {
@@ -211,7 +212,11 @@ void Hdf5MaskWriter::writeMask(const QString& datasetPath, const std::vector<std
             writeStringAttribute(d, "source_dataset", attributes.sourceDataset) &&
             writeStringAttribute(d, "scope", attributes.scope) &&
             writeAttribute(d, "min_level", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &minLevel) &&
-            writeAttribute(d, "max_level", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &maxLevel);
+            writeAttribute(d, "max_level", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &maxLevel) &&
+            writeStringAttribute(d, "layout", layoutName(attributes.layout)) &&
+            writeStringAttribute(d, "view", viewName(attributes.view)) &&
+            writeAttribute(d, "matrix_shape", H5T_STD_I64LE, H5T_NATIVE_INT64, matrixShape.data(),
+                           2);
     } catch (...) {
         // Cancelled (or out of memory) between two batches of chunks.
         dropPartialMask();

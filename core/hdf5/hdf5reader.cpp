@@ -270,4 +270,28 @@ WeightTensor Hdf5Reader::readTensor(const QString& datasetPath,
     return readHdf5Dataset(dataset.get(), info, m_path, budget, context);
 }
 
+bool Hdf5Reader::hasKerasMarkers() const
+{
+    throwIfChanged(QStringLiteral("cannot read the file's attributes"));
+    const Hdf5ErrorSilencer silencer;
+    const hid_t file = m_handles->file.get();
+    const hid_t linkAccess = m_handles->linkAccessList();
+    const auto marked = [&](const char* group) {
+        for (const char* name : {"keras_version", "layer_names"})
+            if (H5Aexists_by_name(file, group, name, linkAccess) > 0)
+                return true;
+        return false;
+    };
+    if (marked("/"))
+        return true;
+    // Keras's full-model files keep the weights, and the markers, under /model_weights.
+    if (H5Lexists(file, "/model_weights", linkAccess) <= 0)
+        return false;
+    H5O_info_t info;
+    if (H5Oget_info_by_name2(file, "/model_weights", &info, H5O_INFO_BASIC, linkAccess) < 0 ||
+        info.type != H5O_TYPE_GROUP)
+        return false;
+    return marked("/model_weights");
+}
+
 } // namespace sparsity::core

@@ -37,6 +37,7 @@ public:
     // HDF5 converts float16 and other byte orders; reads are aligned to chunk rows.
     WeightTensor readTensor(const QString& datasetPath,
                             const ExecutionContext& context) const override;
+    bool hasKerasMarkers() const override;
 
 private:
     struct Handles;

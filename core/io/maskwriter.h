@@ -2,6 +2,7 @@
 
 #include "mask/sparsityparams.h"
 #include "parallel/executioncontext.h"
+#include "tensor/tensorlayout.h"
 
 #include <QString>
 #include <cstdint>
@@ -22,6 +23,12 @@ struct MaskAttributes
     QString scope = QStringLiteral("layer");
     double minLevel = 0.0;
     double maxLevel = 1.0;
+    // docs/SPEC.md "Layout" and "View": the resolved layout ("torch" or "keras"), the view, and
+    // the matrix [H, C] the mask was computed on. The mask itself is in the source's shape.
+    Layout layout = Layout::Torch;
+    MatrixView view = MatrixView::Flatten;
+    std::int64_t matrixRows = 0;
+    std::int64_t matrixCols = 0;
 };
 
 // Writes a mask file (docs/SPEC.md "Mask files"), whatever its format (io/tensorfile.h creates

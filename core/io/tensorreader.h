@@ -46,6 +46,10 @@ public:
     // context asks.
     virtual WeightTensor readTensor(const QString& datasetPath,
                                     const ExecutionContext& context) const = 0;
+    // Whether the root group or its /model_weights group carries a `keras_version` or
+    // `layer_names` attribute, which Keras writes: the `auto` layout of docs/SPEC.md "Layout"
+    // is then `keras`. Formats without attributes have none.
+    virtual bool hasKerasMarkers() const = 0;
 
 protected:
     TensorReader() = default;

@@ -45,6 +45,8 @@ public:
     // order) and a member's CRC-32 is checked at the end.
     WeightTensor readTensor(const QString& datasetPath,
                             const ExecutionContext& context) const override;
+    // No attributes, so never Keras's markers.
+    bool hasKerasMarkers() const override { return false; }
 
 private:
     struct Contents;

@@ -139,6 +139,10 @@ void SafetensorsMaskWriter::writeMask(const QString& datasetPath,
     attribute("scope", attributes.scope);
     attribute("min_level", numberText(attributes.minLevel));
     attribute("max_level", numberText(attributes.maxLevel));
+    attribute("layout", layoutName(attributes.layout));
+    attribute("view", viewName(attributes.view));
+    attribute("matrix_shape",
+              QStringLiteral("[%1, %2]").arg(attributes.matrixRows).arg(attributes.matrixCols));
 }
 
 void SafetensorsMaskWriter::commit()

@@ -48,6 +48,8 @@ public:
     // and one slab, not the tensor twice); float16 and bfloat16 are widened exactly.
     WeightTensor readTensor(const QString& datasetPath,
                             const ExecutionContext& context) const override;
+    // No attributes, so never Keras's markers.
+    bool hasKerasMarkers() const override { return false; }
 
     // One mapped file and one listed tensor; defined and used in the .cpp only.
     struct Shard;

@@ -49,6 +49,17 @@ Precision WeightTensor::precision() const
                                                                 : Precision::Float64;
 }
 
+WeightTensor WeightTensor::reshaped(std::vector<std::int64_t> shape) &&
+{
+    WeightTensor result;
+    const std::size_t count = static_cast<std::size_t>(elementCount());
+    result.m_values = std::move(m_values);
+    result.setShape(std::move(shape), count);
+    m_shape.clear();
+    m_rows = m_cols = 0;
+    return result;
+}
+
 double WeightTensor::valueAt(std::int64_t row, std::int64_t col) const
 {
     assert(row >= 0 && row < m_rows && col >= 0 && col < m_cols);

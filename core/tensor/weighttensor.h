@@ -42,6 +42,8 @@ public:
         return std::get<LargeVector<T>>(m_values);
     }
     double valueAt(std::int64_t row, std::int64_t col) const;
+    // The same values under another shape of the same element count, without a copy.
+    WeightTensor reshaped(std::vector<std::int64_t> shape) &&;
 
 private:
     void setShape(std::vector<std::int64_t> shape, std::size_t valueCount);

@@ -2111,6 +2111,54 @@ L1</translation>
         <source>sparsity_level in PyTorch, but for all the model&apos;s blocks together (PyTorch ranks each tensor alone): the fraction to prune, those with the smallest norms across every layer, within each layer&apos;s bounds.</source>
         <translation>相当于 PyTorch 中的 sparsity_level，但作用于模型的全部块（PyTorch 对每个张量单独排序）：要剪掉的比例，在每层的上下限内，剪掉所有层中范数最小的块。</translation>
     </message>
+    <message>
+        <source>Lay&amp;out, view:</source>
+        <translation>布局、视图(&amp;O)：</translation>
+    </message>
+    <message>
+        <source>Auto (%1)</source>
+        <translation>自动（%1）</translation>
+    </message>
+    <message>
+        <source>PyTorch (out, in, kh, kw)</source>
+        <translation>PyTorch（out, in, kh, kw）</translation>
+    </message>
+    <message>
+        <source>Keras (kh, kw, in, out)</source>
+        <translation>Keras（kh, kw, in, out）</translation>
+    </message>
+    <message>
+        <source>Which axis of the stored tensor is which. Keras keeps a Dense kernel as (in, out) and a Conv2D kernel as (kh, kw, in, out); it is masked as PyTorch&apos;s (out, in, kh, kw). Auto: Keras when the file has Keras&apos;s attributes. The mask keeps the stored shape.</source>
+        <translation>存储张量的各轴分别是什么。Keras 将 Dense 核存为 (in, out)，将 Conv2D 核存为 (kh, kw, in, out)；掩码按 PyTorch 的 (out, in, kh, kw) 计算。自动：文件带有 Keras 属性时为 Keras。掩码保持存储时的形状。</translation>
+    </message>
+    <message>
+        <source>Flatten (out × in·kh·kw)</source>
+        <translation>展平（out × in·kh·kw）</translation>
+    </message>
+    <message>
+        <source>Channels-last (out·kh·kw × in)</source>
+        <translation>通道在后（out·kh·kw × in）</translation>
+    </message>
+    <message>
+        <source>How the tensor becomes the masked matrix. Channels-last makes the input channels the columns, so a 1×4 block or 2:4 group covers four input channels at one kernel position, as sparse tensor cores need. Both give the same matrix for 2-D weights.</source>
+        <translation>张量如何变为被掩码的矩阵。通道在后时输入通道成为列，因此 1×4 块或 2:4 组覆盖同一卷积核位置上的四个输入通道，正如稀疏张量核心所需。二维权重两种方式得到同一矩阵。</translation>
+    </message>
+    <message>
+        <source>PyTorch</source>
+        <translation>PyTorch</translation>
+    </message>
+    <message>
+        <source>Keras</source>
+        <translation>Keras</translation>
+    </message>
+    <message>
+        <source>Flatten</source>
+        <translation>展平</translation>
+    </message>
+    <message>
+        <source>Channels-last</source>
+        <translation>通道在后</translation>
+    </message>
 </context>
 <context>
     <name>sparsity::ui::PrunedExportFlow</name>
@@ -2384,6 +2432,10 @@ Shown instead: this layer ranked alone at %2.</source>
     <message>
         <source>⚠ %1 weight(s) are NaN or infinite. Blocks holding NaN have a NaN norm and are pruned last; the retained ratios count only the finite weights.</source>
         <translation>⚠ 有 %1 个权重是 NaN 或无穷大。含 NaN 的块其范数为 NaN，最后才被剪枝；保留比例只计算有限的权重。</translation>
+    </message>
+    <message>
+        <source>, %1 layout, %2 view: seen as %3 × %4</source>
+        <translation>，%1 布局，%2 视图：视为 %3 × %4</translation>
     </message>
 </context>
 </TS>

@@ -1282,10 +1282,11 @@ void TestHdf5Io::writerRoundTrip()
         QVERIFY(readNumberAttribute(dataset, "max_level", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE,
                                     &stored.maxLevel));
         QCOMPARE(stored.maxLevel, mask.attributes.maxLevel);
-        // Exactly the attributes of docs/SPEC.md "Mask files" and "Model scope", no others.
+        // Exactly the attributes of docs/SPEC.md "Mask files", "Model scope" and "View" (layout,
+        // view and matrix_shape), no others.
         H5O_info_t info;
         QVERIFY(H5Oget_info2(dataset, &info, H5O_INFO_NUM_ATTRS) >= 0);
-        QCOMPARE(info.num_attrs, hsize_t(10));
+        QCOMPARE(info.num_attrs, hsize_t(13));
     }
     // A layer-scope mask says so, with the default bounds.
     QCOMPARE(masks[0].attributes.scope, QStringLiteral("layer"));

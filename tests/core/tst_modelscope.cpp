@@ -139,7 +139,7 @@ ExportRequest modelRequest(const QString& input, const QString& output, const QS
     request.inputPath = input;
     request.outputPath = output;
     for (const QString& layer : layers)
-        request.layers.push_back({layer, params});
+        request.layers.push_back({layer, params, {}});
     request.modelScope = ModelScopeRequest{level, bounds};
     return request;
 }
@@ -410,7 +410,7 @@ void TestModelScope::layerScopeIsUnchanged()
     request.inputPath = referenceFile;
     request.outputPath = dir.filePath(QStringLiteral("layer.h5"));
     for (const QString& layer : c.layers)
-        request.layers.push_back({layer, c.params});
+        request.layers.push_back({layer, c.params, {}});
     const auto reports = exportMasks(request, {});
     const auto reader = Hdf5Reader::open(referenceFile);
     const Id file = openFile(request.outputPath);

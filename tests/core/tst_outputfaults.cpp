@@ -125,7 +125,7 @@ core::ExportRequest requestFor(const QString& input, const QString& output, int 
     request.outputPath = output;
     for (int i = 0; i < layers; ++i)
         request.layers.push_back(
-            core::LayerRequest{QStringLiteral("/l%1/w").arg(i), core::SparsityParams{}});
+            core::LayerRequest{QStringLiteral("/l%1/w").arg(i), core::SparsityParams{}, {}});
     for (core::LayerRequest& layer : request.layers) {
         layer.params.level = 0.5;
         layer.params.block = {1, 1};

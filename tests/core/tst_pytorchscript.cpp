@@ -24,7 +24,8 @@ core::PytorchScriptRequest requestFor(std::vector<std::int64_t> shape,
     request.maskPath = QStringLiteral("/data/masks.h5");
     request.maskOrigin = QStringLiteral("written by: sparsity-cli mask ...");
     request.layers.push_back({QStringLiteral("/model/dense/kernel"), std::move(shape),
-                              QStringLiteral("float32"), params});
+                              QStringLiteral("float32"), params, core::Layout::Torch,
+                              core::MatrixView::Flatten});
     request.modelScope = model;
     return request;
 }

@@ -155,6 +155,10 @@ bool ComparePanel::pinCurrent()
         pin->modelBounds = m_snapshot->model->bounds;
     pin->rows = m_snapshot->weights->rows();
     pin->cols = m_snapshot->weights->cols();
+    const core::MatrixMapping own(m_snapshot->weights->shape());
+    const core::MatrixMapping& mapping = m_snapshot->mapping ? *m_snapshot->mapping : own;
+    pin->axisOrder = mapping.axisOrder();
+    pin->rowAxes = mapping.rowAxes();
     pin->mask = m_snapshot->mask; // immutable and shared: pinning copies nothing
     m_pinned = std::move(pin);
     recount();
@@ -176,6 +180,9 @@ std::shared_ptr<const core::MaskBytes> ComparePanel::comparableMask() const
     if (!m_pinned || !m_snapshot || m_pinned->datasetPath != m_snapshot->datasetPath ||
         m_pinned->rows != m_snapshot->weights->rows() ||
         m_pinned->cols != m_snapshot->weights->cols())
+        return nullptr;
+    if (m_snapshot->mapping && (m_pinned->axisOrder != m_snapshot->mapping->axisOrder() ||
+                                m_pinned->rowAxes != m_snapshot->mapping->rowAxes()))
         return nullptr;
     return m_pinned->mask;
 }

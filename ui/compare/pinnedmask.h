@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <vector>
 
 namespace sparsity::ui {
 
@@ -22,6 +23,10 @@ struct PinnedMask
     std::optional<core::ModelBounds> modelBounds;
     std::int64_t rows = 0; // the 2-D view of the layer
     std::int64_t cols = 0;
+    // Which stored element each matrix element is (docs/SPEC.md "Layout", "View"): A compares
+    // with B only when both put the stored axes in the same order.
+    std::vector<int> axisOrder;
+    int rowAxes = 1;
     std::shared_ptr<const core::MaskBytes> mask; // row-major, 1 = keep
 
     // "/mlp/fc2/weight · 4x4 l2 · level 50.0 % · layer scope", in the language installed.

@@ -152,6 +152,11 @@ CurvesPanel::CurvesPanel(Session* session, QWidget* parent)
         refresh();
     });
     connect(m_measure, &QComboBox::currentIndexChanged, this, &CurvesPanel::redraw);
+    // The model curves sum every layer's matrix: one layout or view change makes them stale.
+    connect(m_session, &Session::orientationChanged, this, [this] {
+        clearModel();
+        refresh();
+    });
     connect(m_add, &QPushButton::clicked, this, [this] {
         if (addConfiguration(m_addEdit->text()))
             m_addEdit->clear();
@@ -214,12 +219,17 @@ void CurvesPanel::clearLayer()
 
 void CurvesPanel::clearFile()
 {
+    clearModel();
+    clearLayer();
+}
+
+void CurvesPanel::clearModel()
+{
     stopModelRun();
     m_modelCurves.clear();
     m_modelPartial = ModelCurves();
     m_modelError.clear();
     m_modelFailed.clear();
-    clearLayer();
 }
 
 void CurvesPanel::holdModelSweeps(bool held)

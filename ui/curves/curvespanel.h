@@ -129,6 +129,8 @@ private:
     void refresh();
     void refreshLayer();
     void refreshModel();
+    // Drops the model curves (a layer's matrix changed, or the file).
+    void clearModel();
     void stopModelRun();
     void redraw();
     void updateDrawnConfigurations();

@@ -17,17 +17,21 @@ QString number(double value)
 }
 
 // "[o, i, y, x]" for a conv weight, whose 2-D column folds the trailing dimensions.
-QString tensorIndex(const std::vector<std::int64_t>& shape, qint64 row, qint64 col)
+// The stored tensor's index of matrix element (row, col) where it is not plain (row, col): rank
+// above 2, or a layout or view that reorders the axes (docs/SPEC.md "Layout", "View").
+QString tensorIndex(const LayerSnapshot& snapshot, qint64 row, qint64 col)
 {
-    if (shape.size() <= 2)
+    const core::MatrixMapping own(snapshot.weights->shape());
+    const core::MatrixMapping& mapping = snapshot.mapping ? *snapshot.mapping : own;
+    const std::vector<std::int64_t>& shape = mapping.storedShape();
+    if (shape.size() <= 2 && mapping.isIdentity())
         return {};
-    QStringList parts{QString::number(row)};
-    QStringList tail;
-    for (std::size_t d = shape.size() - 1; d >= 1; --d) {
-        tail.prepend(QString::number(col % shape[d]));
-        col /= shape[d];
+    std::int64_t index = mapping.storedIndex(row, col);
+    QStringList parts;
+    for (std::size_t d = shape.size(); d-- > 0;) {
+        parts.prepend(QString::number(index % shape[d]));
+        index /= shape[d];
     }
-    parts += tail;
     return QStringLiteral(" [%1]").arg(parts.join(QStringLiteral(", ")));
 }
 
@@ -107,7 +111,7 @@ void HoverReadout::refresh()
         tr("row %1, col %2%3   w = %4   block %5 (%6, %7)")
             .arg(m_row)
             .arg(m_col)
-            .arg(tensorIndex(weights.shape(), m_row, m_col), number(weights.valueAt(m_row, m_col)),
+            .arg(tensorIndex(snapshot, m_row, m_col), number(weights.valueAt(m_row, m_col)),
                  locale.toString(static_cast<qlonglong>(block)))
             .arg(m_row / snapshot.params.block.rows)
             .arg(m_col / snapshot.params.block.cols);

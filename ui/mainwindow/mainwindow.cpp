@@ -501,6 +501,16 @@ void MainWindow::connectModelView()
         m_modelView->setParameters(params, m_parameters->modelScope());
     });
     connect(m_parameters, &ParameterPanel::scopeChanged, this, &MainWindow::onScopeChanged);
+    // docs/SPEC.md "Layout" and "View", per layer: the panel shows the shown layer's choice.
+    connect(m_parameters, &ParameterPanel::orientationChanged, this,
+            [this](core::TensorOrientation orientation) {
+                m_session->setOrientation(m_session->currentLayer(), orientation);
+            });
+    connect(m_session, &Session::layerSelected, this, [this](const QString& datasetPath) {
+        m_parameters->setOrientation(
+            m_session->orientation(datasetPath),
+            core::resolveLayout(core::Layout::Auto, m_session->fileHasKerasMarkers()));
+    });
     connect(m_modelView, &ModelView::layerActivated, m_session, &Session::selectLayer);
     auto* dock = findChild<QDockWidget*>(QStringLiteral("modelDock"));
     connect(dock->toggleViewAction(), &QAction::triggered, this, [this, dock](bool shown) {

@@ -31,7 +31,8 @@ core::ExportRequest MaskExportFlow::requestFor(const Session& session, const QSt
         request.sourceName = DemoFile::displayName();
     for (const QString& layer : layers)
         if (!layer.isEmpty())
-            request.layers.push_back(core::LayerRequest{layer, session.params(layer)});
+            request.layers.push_back(
+                core::LayerRequest{layer, session.params(layer), session.orientation(layer)});
     request.modelScope = modelScope;
     return request;
 }

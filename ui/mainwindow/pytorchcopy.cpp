@@ -28,7 +28,10 @@ core::PytorchScriptRequest pytorchScriptRequest(const Session& session, const QS
     request.modelScope = session.modelScope();
     const QString layer = session.currentLayer();
     if (const auto info = session.info(layer))
-        request.layers.push_back({layer, info->shape, info->typeName, session.params(layer)});
+        request.layers.push_back(
+            {layer, info->shape, info->typeName, session.params(layer),
+             core::resolveLayout(session.orientation(layer).layout, session.fileHasKerasMarkers()),
+             session.orientation(layer).view});
     return request;
 }
 

@@ -1,6 +1,7 @@
 #include "modelrankings.h"
 
 #include "error.h"
+#include "io/matrixread.h"
 #include "io/tensorreader.h"
 #include "jobs/runthen.h"
 #include "mask/blockgrid.h"
@@ -13,13 +14,12 @@
 namespace sparsity::ui {
 namespace {
 
-// The matrix a layer is masked as (docs/SPEC.md "View", flatten): the first axis against the
-// rest.
-core::BlockGrid gridOf(const core::DatasetInfo& info, core::BlockShape block)
+// The matrix a layer is masked as (docs/SPEC.md "Layout" and "View").
+core::BlockGrid gridOf(const core::DatasetInfo& info, core::TensorOrientation orientation,
+                       bool kerasFile, core::BlockShape block)
 {
-    const std::int64_t rows = info.shape.empty() ? 1 : info.shape.front();
-    const std::int64_t elements = info.elementCount();
-    return core::BlockGrid{rows, rows > 0 ? elements / rows : 0, block};
+    const core::MatrixMapping mapping = core::mappingFor(info.shape, orientation, kerasFile);
+    return core::BlockGrid{mapping.rows(), mapping.cols(), block};
 }
 
 std::int64_t weightBytes(const core::WeightTensor& weights)
@@ -53,15 +53,31 @@ ModelRankings::~ModelRankings()
 }
 
 void ModelRankings::setFile(std::shared_ptr<core::TensorReader> reader,
-                            std::vector<core::DatasetInfo> layers)
+                            std::vector<core::DatasetInfo> layers, bool kerasFile,
+                            const QHash<QString, core::TensorOrientation>& orientations)
 {
     releaseReader();
     m_reader = std::move(reader);
+    m_kerasFile = kerasFile;
     m_layers.clear();
     if (m_reader)
-        for (core::DatasetInfo& info : layers)
-            m_layers.push_back(Layer{std::move(info), 0, nullptr, nullptr, std::nullopt, {}});
+        for (core::DatasetInfo& info : layers) {
+            const core::TensorOrientation orientation = orientations.value(info.path);
+            m_layers.push_back(
+                Layer{std::move(info), 0, nullptr, nullptr, std::nullopt, {}, orientation});
+        }
     restart();
+}
+
+void ModelRankings::setOrientation(const QString& datasetPath, core::TensorOrientation orientation)
+{
+    for (Layer& layer : m_layers)
+        if (layer.info.path == datasetPath && !(layer.orientation == orientation)) {
+            layer.orientation = orientation;
+            // One ranking across layers: every layer's counts may change, so start over.
+            restart();
+            return;
+        }
 }
 
 void ModelRankings::setConfiguration(const core::Configuration& configuration)
@@ -233,7 +249,8 @@ void ModelRankings::restart()
     m_keptWeightBytes = 0;
     m_modelCountCache.reset();
     for (Layer& layer : m_layers) {
-        layer.blocks = gridOf(layer.info, m_configuration.block).blockCount();
+        layer.blocks =
+            gridOf(layer.info, layer.orientation, m_kerasFile, m_configuration.block).blockCount();
         layer.ranking.reset();
         layer.weights.reset();
         layer.exact.reset();
@@ -269,9 +286,11 @@ void ModelRankings::startRead(int layer)
     runThen(
         *m_ioPool, this,
         [reader = m_reader, path = m_layers[static_cast<std::size_t>(layer)].info.path,
+         orientation = m_layers[static_cast<std::size_t>(layer)].orientation, keras = m_kerasFile,
          cancel = m_cancel] {
             const core::ExecutionContext context{nullptr, 1, cancel.get()};
-            return std::make_shared<const core::WeightTensor>(reader->readTensor(path, context));
+            return std::make_shared<const core::WeightTensor>(
+                core::readMatrix(*reader, path, orientation, keras, context).matrix);
         },
         [this, layer,
          generation = m_generation](JobOutcome<std::shared_ptr<const core::WeightTensor>> outcome) {

@@ -6,6 +6,7 @@
 #include "ranking/modelscope.h"
 #include "session/session.h"
 
+#include <QHash>
 #include <QObject>
 #include <QString>
 #include <atomic>
@@ -51,6 +52,8 @@ public:
         // Statistics computed from the weights (exact), valid for exact->prunedBlocks blocks.
         std::optional<core::MaskStats> exact;
         QString error; // why the layer could not be read or ranked
+        // docs/SPEC.md "Layout" and "View": the matrix the layer is ranked as.
+        core::TensorOrientation orientation;
     };
 
     // The pools are not owned and must outlive this object (the session's).
@@ -59,7 +62,13 @@ public:
 
     // The layers of a newly opened file (their order is the model's) and its reader, which
     // this object dereferences on the I/O pool only. A null reader clears.
-    void setFile(std::shared_ptr<core::TensorReader> reader, std::vector<core::DatasetInfo> layers);
+    // Each layer is ranked as the matrix of its orientation (the default when not in
+    // orientations); kerasFile is what auto means for the file.
+    void setFile(std::shared_ptr<core::TensorReader> reader, std::vector<core::DatasetInfo> layers,
+                 bool kerasFile = false,
+                 const QHash<QString, core::TensorOrientation>& orientations = {});
+    // A layer's layout or view changed: its matrix, so the model's counts, change; ranks again.
+    void setOrientation(const QString& datasetPath, core::TensorOrientation orientation);
     // Ranks again unless the configuration gives the same masks.
     void setConfiguration(const core::Configuration& configuration);
     // The level the counts are for: each layer ranked alone (no bounds) or model-wide.
@@ -148,6 +157,7 @@ private:
     QThreadPool* m_computePool;
     std::shared_ptr<core::TensorReader> m_reader;
     std::vector<Layer> m_layers;
+    bool m_kerasFile = false;
     core::Configuration m_configuration;
     double m_level = 0.5;
     std::optional<core::ModelBounds> m_bounds;

@@ -113,6 +113,9 @@ ModelView::ModelView(Session* session, QWidget* parent)
     });
 
     connect(m_session, &Session::fileOpened, this, &ModelView::onFileOpened);
+    connect(m_session, &Session::orientationChanged, this, [this](const QString& datasetPath) {
+        m_rankings->setOrientation(datasetPath, m_session->orientation(datasetPath));
+    });
     connect(m_session, &Session::layerSelected, this, &ModelView::scheduleChartUpdate);
     connect(m_session, &Session::snapshotReady, this,
             [this](const std::shared_ptr<const LayerSnapshot>& snapshot) {
@@ -189,7 +192,12 @@ bool ModelView::isBusy() const
 
 void ModelView::onFileOpened()
 {
-    m_rankings->setFile(m_session->reader(), core::defaultLayers(m_session->tree()));
+    QHash<QString, core::TensorOrientation> orientations;
+    for (const core::DatasetInfo& info : core::defaultLayers(m_session->tree()))
+        if (!m_session->orientation(info.path).isDefault())
+            orientations.insert(info.path, m_session->orientation(info.path));
+    m_rankings->setFile(m_session->reader(), core::defaultLayers(m_session->tree()),
+                        m_session->fileHasKerasMarkers(), orientations);
     updateStatus();
 }
 

@@ -82,6 +82,9 @@ ParameterPanel::ParameterPanel(QWidget* parent)
     , m_zerosLabel(new QLabel(this))
     , m_normLabel(new QLabel(this))
     , m_toLabel(new QLabel(m_bounds))
+    , m_layoutLabel(new QLabel(this))
+    , m_layout(new QComboBox(this))
+    , m_view(new QComboBox(this))
 {
     m_preset->setObjectName(QStringLiteral("presetComboBox"));
     m_preset->addItem(QString());
@@ -104,6 +107,17 @@ ParameterPanel::ParameterPanel(QWidget* parent)
     m_norm->setObjectName(QStringLiteral("normComboBox"));
     m_norm->addItem(QString(), QVariant::fromValue(static_cast<int>(core::Norm::L2)));
     m_norm->addItem(QString(), QVariant::fromValue(static_cast<int>(core::Norm::L1)));
+
+    m_layout->setObjectName(QStringLiteral("layoutComboBox"));
+    for (const core::Layout layout : {core::Layout::Auto, core::Layout::Torch, core::Layout::Keras})
+        m_layout->addItem(QString(), QVariant::fromValue(static_cast<int>(layout)));
+    m_view->setObjectName(QStringLiteral("viewComboBox"));
+    for (const core::MatrixView view : {core::MatrixView::Flatten, core::MatrixView::ChannelsLast})
+        m_view->addItem(QString(), QVariant::fromValue(static_cast<int>(view)));
+    auto* orientationRow = new QHBoxLayout;
+    orientationRow->addWidget(m_layout, 1);
+    orientationRow->addWidget(m_view, 1);
+    m_layoutLabel->setBuddy(m_layout);
 
     m_applyToAll->setObjectName(QStringLiteral("applyToAllButton"));
     m_problem->setObjectName(QStringLiteral("parameterProblemLabel"));
@@ -152,6 +166,7 @@ ParameterPanel::ParameterPanel(QWidget* parent)
     form->addRow(m_blockLabel, blockRow);
     form->addRow(m_zerosLabel, m_zeros);
     form->addRow(m_normLabel, m_norm);
+    form->addRow(m_layoutLabel, orientationRow);
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(form);
     layout->addWidget(m_problem);
@@ -166,6 +181,11 @@ ParameterPanel::ParameterPanel(QWidget* parent)
     connect(m_norm, &QComboBox::currentIndexChanged, this, &ParameterPanel::commit);
     connect(m_preset, &QComboBox::activated, this, &ParameterPanel::onPresetActivated);
     connect(m_applyToAll, &QPushButton::clicked, this, &ParameterPanel::applyToAllRequested);
+    // activated: only the user's choices, never setOrientation's.
+    connect(m_layout, &QComboBox::activated, this,
+            [this] { Q_EMIT orientationChanged(orientation()); });
+    connect(m_view, &QComboBox::activated, this,
+            [this] { Q_EMIT orientationChanged(orientation()); });
     connect(m_modelScope, &QRadioButton::toggled, this, &ParameterPanel::onScopeControls);
     connect(m_minLevel, &QDoubleSpinBox::valueChanged, this, &ParameterPanel::onScopeControls);
     connect(m_maxLevel, &QDoubleSpinBox::valueChanged, this, &ParameterPanel::onScopeControls);
@@ -218,7 +238,41 @@ void ParameterPanel::retranslate()
     m_blockLabel->setText(tr("&Block (rows × cols):"));
     m_zerosLabel->setText(tr("&Zeros per block:"));
     m_normLabel->setText(tr("&Norm:"));
+    m_layoutLabel->setText(tr("Lay&out, view:"));
+    m_layout->setItemText(0, tr("Auto (%1)").arg(core::layoutName(m_autoLayout)));
+    // Short names keep the dock narrow; the axes are in each item's tooltip.
+    m_layout->setItemText(1, tr("PyTorch"));
+    m_layout->setItemData(1, tr("PyTorch (out, in, kh, kw)"), Qt::ToolTipRole);
+    m_layout->setItemText(2, tr("Keras"));
+    m_layout->setItemData(2, tr("Keras (kh, kw, in, out)"), Qt::ToolTipRole);
+    m_layout->setToolTip(tr("Which axis of the stored tensor is which. Keras keeps a Dense "
+                            "kernel as (in, out) and a Conv2D kernel as (kh, kw, in, out); it is "
+                            "masked as PyTorch's (out, in, kh, kw). Auto: Keras when the file has "
+                            "Keras's attributes. The mask keeps the stored shape."));
+    m_view->setItemText(0, tr("Flatten"));
+    m_view->setItemData(0, tr("Flatten (out × in·kh·kw)"), Qt::ToolTipRole);
+    m_view->setItemText(1, tr("Channels-last"));
+    m_view->setItemData(1, tr("Channels-last (out·kh·kw × in)"), Qt::ToolTipRole);
+    m_view->setToolTip(tr("How the tensor becomes the masked matrix. Channels-last makes the "
+                          "input channels the columns, so a 1×4 block or 2:4 group covers four "
+                          "input channels at one kernel position, as sparse tensor cores need. "
+                          "Both give the same matrix for 2-D weights."));
     updateLevelTexts();
+}
+
+core::TensorOrientation ParameterPanel::orientation() const
+{
+    return core::TensorOrientation{static_cast<core::Layout>(m_layout->currentData().toInt()),
+                                   static_cast<core::MatrixView>(m_view->currentData().toInt())};
+}
+
+void ParameterPanel::setOrientation(core::TensorOrientation orientation, core::Layout autoLayout)
+{
+    m_autoLayout = autoLayout;
+    const QSignalBlocker blockLayout(m_layout), blockView(m_view);
+    m_layout->setItemText(0, tr("Auto (%1)").arg(core::layoutName(autoLayout)));
+    m_layout->setCurrentIndex(m_layout->findData(static_cast<int>(orientation.layout)));
+    m_view->setCurrentIndex(m_view->findData(static_cast<int>(orientation.view)));
 }
 
 void ParameterPanel::changeEvent(QEvent* event)

@@ -2,6 +2,7 @@
 
 #include "mask/sparsityparams.h"
 #include "ranking/modelscope.h"
+#include "tensor/tensorlayout.h"
 
 #include <QWidget>
 
@@ -43,6 +44,11 @@ public:
     // Shows a scope without emitting.
     void setModelScope(std::optional<core::ModelBounds> bounds);
 
+    // The shown layer's layout and view (docs/SPEC.md "Layout", "View").
+    core::TensorOrientation orientation() const;
+    // Shows a layer's choice without emitting; autoLayout is what auto means for its file.
+    void setOrientation(core::TensorOrientation orientation, core::Layout autoLayout);
+
     static constexpr int levelSteps = 1000; // 0.1 % steps
     static constexpr int maxBlockSide = 4096;
 
@@ -50,6 +56,8 @@ Q_SIGNALS:
     void paramsChanged(const core::SparsityParams& params);
     void applyToAllRequested();
     void scopeChanged(std::optional<core::ModelBounds> bounds);
+    // The user chose another layout or view for the shown layer.
+    void orientationChanged(core::TensorOrientation orientation);
 
 protected:
     void changeEvent(QEvent* event) override;
@@ -93,6 +101,10 @@ private:
     QLabel* m_zerosLabel;
     QLabel* m_normLabel;
     QLabel* m_toLabel;
+    QLabel* m_layoutLabel;
+    QComboBox* m_layout;
+    QComboBox* m_view;
+    core::Layout m_autoLayout = core::Layout::Torch;
     std::optional<core::ModelBounds> m_shownScope;
     core::SparsityParams m_shown; // what the controls showed after the last change
 };

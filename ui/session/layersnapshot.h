@@ -6,6 +6,7 @@
 #include "mask/maskbytes.h"
 #include "mask/maskstats.h"
 #include "mask/sparsityparams.h"
+#include "tensor/matrixmapping.h"
 #include "tensor/weighttensor.h"
 
 #include <QString>
@@ -31,7 +32,11 @@ enum class MaskScope
 struct LayerSnapshot
 {
     QString datasetPath;
+    // The matrix the mask is computed on (docs/SPEC.md "View"), rows() x cols().
     std::shared_ptr<const core::WeightTensor> weights;
+    // How the stored dataset became that matrix (layout, view, stored shape); null when the
+    // weights are the stored tensor itself (torch, flatten), as in snapshots built by tests.
+    std::shared_ptr<const core::MatrixMapping> mapping;
     std::shared_ptr<const core::BlockNorms> norms; // for params.block and params.norm
     std::shared_ptr<const core::MaskBytes> mask;   // row-major, weights' shape, 1 = keep
     core::SparsityParams params;

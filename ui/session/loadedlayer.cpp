@@ -2,9 +2,11 @@
 
 namespace sparsity::ui {
 
-LoadedLayer::LoadedLayer(QString datasetPath, std::shared_ptr<const core::WeightTensor> weights)
+LoadedLayer::LoadedLayer(QString datasetPath, std::shared_ptr<const core::WeightTensor> weights,
+                         std::shared_ptr<const core::MatrixMapping> mapping)
     : m_datasetPath(std::move(datasetPath))
     , m_weights(std::move(weights))
+    , m_mapping(std::move(mapping))
     , m_sparsifier(*m_weights)
 {}
 
@@ -33,6 +35,7 @@ LayerSnapshot LoadedLayer::compute(const core::SparsityParams& params,
     LayerSnapshot snapshot;
     snapshot.datasetPath = m_datasetPath;
     snapshot.weights = m_weights;
+    snapshot.mapping = m_mapping;
     snapshot.norms = std::move(norms);
     snapshot.mask = std::make_shared<const core::MaskBytes>(std::move(result.mask));
     snapshot.params = params;

@@ -15,12 +15,15 @@ namespace sparsity::ui {
 class LoadedLayer
 {
 public:
-    LoadedLayer(QString datasetPath, std::shared_ptr<const core::WeightTensor> weights);
+    // mapping: how the stored dataset became `weights` (null: it is the stored tensor).
+    LoadedLayer(QString datasetPath, std::shared_ptr<const core::WeightTensor> weights,
+                std::shared_ptr<const core::MatrixMapping> mapping = nullptr);
     LoadedLayer(const LoadedLayer&) = delete;
     LoadedLayer& operator=(const LoadedLayer&) = delete;
 
     const QString& datasetPath() const { return m_datasetPath; }
     const std::shared_ptr<const core::WeightTensor>& weights() const { return m_weights; }
+    const std::shared_ptr<const core::MatrixMapping>& mapping() const { return m_mapping; }
     std::int64_t memoryBytes() const;
 
     // The norms, threshold, mask and statistics for params; with prunedCount, the mask that
@@ -33,6 +36,7 @@ public:
 private:
     QString m_datasetPath;
     std::shared_ptr<const core::WeightTensor> m_weights; // before m_sparsifier, which refers to it
+    std::shared_ptr<const core::MatrixMapping> m_mapping;
     core::Sparsifier m_sparsifier;
 };
 

@@ -2,11 +2,14 @@
 
 #include "error.h"
 #include "export/maskexport.h"
+#include "io/matrixread.h"
 #include "io/tensorfile.h"
 #include "jobs/runthen.h"
+#include "layerorientations.h"
 #include "loadedlayer.h"
 #include "parallel/parallelfor.h"
 
+#include <QFileInfo>
 #include <QThread>
 #include <mutex>
 
@@ -24,26 +27,41 @@ constexpr std::int64_t layerMemoryBudget = std::int64_t{2} << 30;
 // the hand-over between jobs.
 struct Session::SharedReads
 {
-    std::mutex mutex;
-    QHash<QString, std::weak_ptr<const core::WeightTensor>> layers;
+    struct Entry
+    {
+        core::TensorOrientation orientation;
+        std::weak_ptr<const core::WeightTensor> matrix;
+        std::shared_ptr<const core::MatrixMapping> mapping;
+    };
+    using Read = std::pair<std::shared_ptr<const core::WeightTensor>,
+                           std::shared_ptr<const core::MatrixMapping>>;
 
-    std::shared_ptr<const core::WeightTensor> read(core::TensorReader& reader,
-                                                   const QString& datasetPath,
-                                                   const core::ExecutionContext& context)
+    std::mutex mutex;
+    QHash<QString, Entry> layers;
+
+    // The layer as the matrix of its layout and view (docs/SPEC.md "Layout", "View"), shared
+    // while someone holds it under the same orientation.
+    Read read(core::TensorReader& reader, const QString& datasetPath,
+              const core::TensorOrientation& orientation, bool kerasFile,
+              const core::ExecutionContext& context)
     {
         {
             const std::lock_guard lock(mutex);
-            if (auto weights = layers.value(datasetPath).lock())
-                return weights;
+            const auto found = layers.constFind(datasetPath);
+            if (found != layers.cend() && found->orientation == orientation)
+                if (auto matrix = found->matrix.lock())
+                    return {std::move(matrix), found->mapping};
         }
-        auto weights =
-            std::make_shared<const core::WeightTensor>(reader.readTensor(datasetPath, context));
+        core::MatrixRead read =
+            core::readMatrix(reader, datasetPath, orientation, kerasFile, context);
+        auto matrix = std::make_shared<const core::WeightTensor>(std::move(read.matrix));
+        auto mapping = std::make_shared<const core::MatrixMapping>(std::move(read.mapping));
         const std::lock_guard lock(mutex);
         // Entries of layers nobody holds any more go, so the table stays as small as the
         // layers alive.
-        layers.removeIf([](const auto& entry) { return entry.value().expired(); });
-        layers.insert(datasetPath, weights);
-        return weights;
+        layers.removeIf([](const auto& entry) { return entry.value().matrix.expired(); });
+        layers.insert(datasetPath, Entry{orientation, matrix, mapping});
+        return {std::move(matrix), std::move(mapping)};
     }
 };
 
@@ -98,6 +116,7 @@ void Session::openFile(const QString& path)
             file.reader = core::openTensorFile(path);
             file.tree = file.reader->listTree();
             file.identity = file.reader->identity();
+            file.kerasFile = file.reader->hasKerasMarkers();
             return file;
         },
         [this, path, generation](JobOutcome<OpenedFile> outcome) {
@@ -122,7 +141,9 @@ void Session::openFile(const QString& path)
             m_reads = std::make_shared<SharedReads>();
             m_tree = std::move(outcome->tree);
             m_fileIdentity = outcome->identity;
+            m_kerasFile = outcome->kerasFile;
             m_filePath = path;
+            m_orientations = layerorientations::load(settingsFileName());
             m_params.clear();
             m_layers.clear();
             m_loadingLayer.clear();
@@ -220,20 +241,27 @@ void Session::loadLayer(const QString& datasetPath)
     m_loadingLayer = datasetPath;
     ++m_loadingLayers;
     const quint64 generation = m_fileGeneration;
+    // The layer is read as the matrix of its layout and view; a later change of either reads
+    // it again (setOrientation drops the cached layer).
+    const core::TensorOrientation orientation = this->orientation(datasetPath);
     runThen(
         m_ioPool, this,
-        [reader = m_reader, reads = m_reads, datasetPath, cancel = m_loadCancel] {
+        [reader = m_reader, reads = m_reads, datasetPath, cancel = m_loadCancel, orientation,
+         keras = m_kerasFile] {
             const core::ExecutionContext context{nullptr, 1, cancel.get()};
-            return reads->read(*reader, datasetPath, context);
+            auto [matrix, mapping] = reads->read(*reader, datasetPath, orientation, keras, context);
+            return std::make_shared<LoadedLayer>(datasetPath, std::move(matrix),
+                                                 std::move(mapping));
         },
-        [this, datasetPath,
-         generation](JobOutcome<std::shared_ptr<const core::WeightTensor>> outcome) {
+        [this, datasetPath, generation,
+         orientation](JobOutcome<std::shared_ptr<LoadedLayer>> outcome) {
             --m_loadingLayers;
             if (m_loadingLayer == datasetPath)
                 m_loadingLayer.clear();
-            if (generation == m_fileGeneration) {
+            // A read under an orientation changed meanwhile is dropped (a new one is under way).
+            if (generation == m_fileGeneration && orientation == this->orientation(datasetPath)) {
                 if (outcome) {
-                    rememberLayer(std::make_shared<LoadedLayer>(datasetPath, outcome.value()));
+                    rememberLayer(outcome.value());
                     if (datasetPath == m_currentLayer)
                         requestSnapshot();
                 } else if (outcome.isError() && datasetPath == m_currentLayer) {
@@ -322,14 +350,58 @@ void Session::restoreLayerParams(const QHash<QString, core::SparsityParams>& par
 Session::ReadLayer Session::layerReader() const
 {
     // Weak references (SharedReads): a model-wide job must not keep layers the session has let
-    // go of.
-    return [reader = m_reader, reads = m_reads,
-            file = m_filePath](const QString& datasetPath, const core::ExecutionContext& context) {
+    // go of. Each layer as the matrix of its layout and view, as the masks see it.
+    return [reader = m_reader, reads = m_reads, file = m_filePath, orientations = m_orientations,
+            keras = m_kerasFile](const QString& datasetPath,
+                                 const core::ExecutionContext& context) {
         if (!reader || !reads)
             throw core::Error(core::ErrorCode::InvalidInput,
                               QStringLiteral("%1: the file is no longer open").arg(file));
-        return reads->read(*reader, datasetPath, context);
+        return reads->read(*reader, datasetPath, orientations.value(datasetPath), keras, context)
+            .first;
     };
+}
+
+core::TensorOrientation Session::orientation(const QString& datasetPath) const
+{
+    return m_orientations.value(core::normalizeDatasetPath(datasetPath));
+}
+
+std::optional<core::MatrixMapping> Session::mapping(const QString& datasetPath) const
+{
+    const auto entry = info(datasetPath);
+    if (!entry || !entry->canSparsifyWhenNamed())
+        return std::nullopt;
+    return core::mappingFor(entry->shape, orientation(entry->path), m_kerasFile);
+}
+
+void Session::setOrientation(const QString& datasetPath, core::TensorOrientation orientation)
+{
+    const QString path = core::normalizeDatasetPath(datasetPath);
+    if (orientation == this->orientation(path) || !info(path))
+        return;
+    if (orientation.isDefault())
+        m_orientations.remove(path);
+    else
+        m_orientations.insert(path, orientation);
+    layerorientations::save(settingsFileName(), path, orientation);
+    // The cached matrix is of the old orientation.
+    m_layers.remove_if([&](const auto& layer) { return layer->datasetPath() == path; });
+    if (path == m_currentLayer) {
+        m_runner.reset();
+        m_snapshot.reset();
+        if (m_loadingLayer == path)
+            m_loadingLayer.clear(); // the read under way is of the old orientation
+        loadLayer(path);
+        updateBusy();
+    }
+    Q_EMIT orientationChanged(path);
+}
+
+QString Session::settingsFileName() const
+{
+    // The demo is extracted to a new temporary file each run: remember it by its name.
+    return isDemo() ? DemoFile::displayName() : QFileInfo(m_filePath).absoluteFilePath();
 }
 
 bool Session::isBusy() const

@@ -5,6 +5,7 @@
 #include "io/tensorreader.h"
 #include "jobs/coalescingrunner.h"
 #include "layersnapshot.h"
+#include "tensor/matrixmapping.h"
 
 #include <QHash>
 #include <QObject>
@@ -93,6 +94,17 @@ public:
     // computes the current layer again.
     void refreshModelScope();
 
+    // docs/SPEC.md "Layout" and "View": how a layer's stored tensor becomes its matrix, chosen
+    // per layer (auto and flatten unless set), remembered per file in QSettings.
+    core::TensorOrientation orientation(const QString& datasetPath) const;
+    // Whether the open file carries Keras's markers: what auto means for it.
+    bool fileHasKerasMarkers() const { return m_kerasFile; }
+    // The mapping of a listed dataset that can be masked under its orientation; nullopt for
+    // paths that are not such datasets.
+    std::optional<core::MatrixMapping> mapping(const QString& datasetPath) const;
+    // Sets a layer's orientation: remembered, and a shown layer is read and computed again.
+    void setOrientation(const QString& datasetPath, core::TensorOrientation orientation);
+
     // The open file's reader, shared with views that read layers of their own. Dereference it
     // on the I/O pool only (HDF5 is serialized there).
     std::shared_ptr<core::TensorReader> reader() const { return m_reader; }
@@ -128,6 +140,8 @@ Q_SIGNALS:
     void paramsReset(const core::SparsityParams& params);
     void snapshotReady(const std::shared_ptr<const LayerSnapshot>& snapshot);
     void busyChanged(bool busy);
+    // A layer's layout or view changed: its matrix and every count of it change.
+    void orientationChanged(const QString& datasetPath);
 
 private:
     struct Job
@@ -145,6 +159,7 @@ private:
         std::shared_ptr<core::TensorReader> reader;
         std::vector<core::DatasetInfo> tree;
         core::FileIdentity identity;
+        bool kerasFile = false;
     };
 
     void loadLayer(const QString& datasetPath);
@@ -153,6 +168,8 @@ private:
     std::shared_ptr<LoadedLayer> cachedLayer(const QString& datasetPath);
     void releaseReader();
     void updateBusy();
+    // The name the open file's choices are remembered under.
+    QString settingsFileName() const;
 
     QThreadPool m_ioPool;
     QThreadPool m_computePool;
@@ -165,6 +182,8 @@ private:
     std::optional<core::FileIdentity> m_fileIdentity;
     // The open file's layers that someone still holds, for every read of it (one per file).
     std::shared_ptr<SharedReads> m_reads;
+    bool m_kerasFile = false;
+    QHash<QString, core::TensorOrientation> m_orientations; // layers not at the default
     quint64 m_fileGeneration = 0;
     int m_openingFiles = 0;
 

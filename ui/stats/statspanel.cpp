@@ -146,8 +146,17 @@ void StatsPanel::setSnapshot(const std::shared_ptr<const LayerSnapshot>& snapsho
     const core::BlockGrid grid{weights.rows(), weights.cols(), params.block};
 
     m_layer->setText(snapshot->datasetPath);
-    QString shape = shapeOf(weights.shape());
-    if (weights.shape().size() != 2)
+    // The stored shape, and the matrix the layout and view make of it (docs/SPEC.md "View").
+    const core::MatrixMapping* mapping = snapshot->mapping.get();
+    const std::vector<std::int64_t>& stored = mapping ? mapping->storedShape() : weights.shape();
+    QString shape = shapeOf(stored);
+    if (mapping &&
+        (mapping->layout() != core::Layout::Torch || mapping->view() != core::MatrixView::Flatten))
+        shape += tr(", %1 layout, %2 view: seen as %3 × %4")
+                     .arg(core::layoutName(mapping->layout()), core::viewName(mapping->view()))
+                     .arg(weights.rows())
+                     .arg(weights.cols());
+    else if (stored.size() != 2)
         shape += tr(", seen as %1 × %2").arg(weights.rows()).arg(weights.cols());
     if (m_info && m_info->path == snapshot->datasetPath)
         shape += QStringLiteral(" (%1)").arg(m_info->typeName);
