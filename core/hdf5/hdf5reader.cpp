@@ -55,6 +55,7 @@ struct Hdf5Reader::Handles
     Hdf5Handle file;
     // The file opened by path, as it was then; none for an image in memory, which cannot change.
     std::optional<FileIdentity> identity;
+    QString filePath; // where it was opened (the name in messages may be another path to it)
     // Link access for every lookup by name; invalid (HDF5's default) for files opened by path.
     Hdf5Handle linkAccess;
 
@@ -77,17 +78,22 @@ void Hdf5Reader::throwIfChanged(const QString& action) const
 {
     if (!m_handles->identity)
         return;
-    if (const auto change = fileChangeSince(m_path, *m_handles->identity))
+    if (const auto change = fileChangeSince(m_handles->filePath, *m_handles->identity))
         throw Error(ErrorCode::Io,
                     QStringLiteral("%1: %2: %3; open it again").arg(m_path, action, *change));
 }
 
 std::unique_ptr<Hdf5Reader> Hdf5Reader::open(const QString& path)
 {
+    return open(path, path);
+}
+
+std::unique_ptr<Hdf5Reader> Hdf5Reader::open(const QString& filePath, const QString& path)
+{
     // Our own checks first: they give clearer messages than HDF5's and never read the file.
-    const FileIdentity opened = identifyInputFile(path, QStringLiteral("an HDF5 file"));
+    const FileIdentity opened = identifyInputFile(filePath, QStringLiteral("an HDF5 file"));
     registerHdf5Filters();
-    const QByteArray nativePath = QFile::encodeName(path);
+    const QByteArray nativePath = QFile::encodeName(filePath);
 
     const Hdf5ErrorSilencer silencer;
     const htri_t isHdf5 = H5Fis_hdf5(nativePath.constData());
@@ -99,6 +105,7 @@ std::unique_ptr<Hdf5Reader> Hdf5Reader::open(const QString& path)
     const Hdf5Handle fapl = fileAccessList();
     auto handles = std::make_unique<Handles>();
     handles->identity = opened;
+    handles->filePath = filePath;
     handles->file.reset(
         H5Fopen(nativePath.constData(), H5F_ACC_RDONLY, fapl.isValid() ? fapl.get() : H5P_DEFAULT));
     if (!handles->file.isValid()) {
@@ -183,6 +190,29 @@ WeightTensor Hdf5Reader::readTensor(const QString& datasetPath,
     if (!dataset.isValid())
         throwHdf5Io(QStringLiteral("%1: cannot open dataset %2").arg(m_path, quoted(info.path)));
     return readHdf5Dataset(dataset.get(), info, m_path, budget, context);
+}
+
+void Hdf5Reader::readTensorInto(const QString& datasetPath, const std::vector<std::int64_t>& shape,
+                                bool asDouble, void* values, std::uint64_t bytes,
+                                const ExecutionContext& context) const
+{
+    const Hdf5ErrorSilencer silencer;
+    const DatasetInfo info = describe(datasetPath);
+    checkReadable(m_path, info);
+    const std::size_t valueBytes = readsAsDouble(info) ? sizeof(double) : sizeof(float);
+    const std::uint64_t budget = memoryBudget(m_memoryLimit);
+    checkFitsInMemory(m_path, info, valueBytes, budget);
+    if (info.shape != shape || readsAsDouble(info) != asDouble ||
+        static_cast<std::uint64_t>(elementCountOf(shape)) * valueBytes != bytes)
+        throw Error(ErrorCode::Io,
+                    QStringLiteral("%1: cannot read dataset %2: the file was modified after it "
+                                   "was opened; open it again")
+                        .arg(m_path, quoted(info.path)));
+    const Hdf5Handle dataset(
+        H5Dopen2(m_handles->file.get(), info.path.toUtf8().constData(), H5P_DEFAULT));
+    if (!dataset.isValid())
+        throwHdf5Io(QStringLiteral("%1: cannot open dataset %2").arg(m_path, quoted(info.path)));
+    readHdf5DatasetInto(dataset.get(), info, m_path, budget, context, values);
 }
 
 } // namespace sparsity::core

@@ -3,6 +3,7 @@
 #include "hdf5/hdf5maskwriter.h"
 #include "hdf5/hdf5reader.h"
 #include "numpy/numpyreader.h"
+#include "readerchild/isolatedhdf5reader.h"
 #include "safetensors/safetensorsmaskwriter.h"
 #include "safetensors/safetensorsreader.h"
 
@@ -23,12 +24,20 @@ struct ReaderFormat
 
 constexpr qsizetype headBytes = 16;
 
+// HDF5 files are read by the reader process (readerchild/isolatedhdf5reader.h): libhdf5 is not
+// safe on damaged or crafted files. SPARSITY_HDF5_IN_PROCESS=1 reads them in this process
+// instead, for measuring what the process costs (bench/README.md); never for untrusted files.
+std::unique_ptr<TensorReader> openHdf5(const QString& path)
+{
+    static const bool inProcess = qEnvironmentVariableIntValue("SPARSITY_HDF5_IN_PROCESS") == 1;
+    if (inProcess)
+        return Hdf5Reader::open(path);
+    return IsolatedHdf5Reader::open(path);
+}
+
 // Formats with a magic number come first: safetensors has none ('{' after the length).
 const std::array<ReaderFormat, 3> readerFormats = {
-    ReaderFormat{&Hdf5Reader::hasSignature,
-                 [](const QString& path) -> std::unique_ptr<TensorReader> {
-                     return Hdf5Reader::open(path);
-                 }},
+    ReaderFormat{&Hdf5Reader::hasSignature, &openHdf5},
     ReaderFormat{&NumpyReader::hasSignature,
                  [](const QString& path) -> std::unique_ptr<TensorReader> {
                      return NumpyReader::open(path);
@@ -73,7 +82,7 @@ std::unique_ptr<TensorReader> openTensorFile(const QString& path)
         return SafetensorsReader::open(path);
     // HDF5 takes every file no signature claims: its signature may also follow a user block of
     // 512, 1024, ... bytes, and its reader says why a file is not one.
-    return Hdf5Reader::open(path);
+    return openHdf5(path);
 }
 
 std::unique_ptr<MaskWriter> createMaskFile(const QString& outputPath, const QString& inputPath,
