@@ -311,6 +311,7 @@ QString IsolatedHdf5Reader::readerProgram()
 
 IsolatedHdf5Reader::IsolatedHdf5Reader(QString path, FileIdentity identity)
     : m_path(std::move(path))
+    , m_absolutePath(QFileInfo(m_path).absoluteFilePath())
     , m_identity(identity)
 {}
 
@@ -390,7 +391,7 @@ std::unique_ptr<IsolatedHdf5Reader> IsolatedHdf5Reader::open(const QString& path
 
 void IsolatedHdf5Reader::throwIfChanged(const QString& action) const
 {
-    if (const auto change = fileChangeSince(m_path, m_identity))
+    if (const auto change = fileChangeSince(m_absolutePath, m_identity))
         throw Error(ErrorCode::Io,
                     QStringLiteral("%1: %2: %3; open it again").arg(m_path, action, *change));
 }
@@ -410,7 +411,7 @@ IsolatedHdf5Reader::Process& IsolatedHdf5Reader::process() const
     m_process = std::make_unique<Process>(pid, parentEnd.release());
     Encoder encoder;
     // The process works in "/": it opens the absolute path and names the file as given.
-    encoder.bytes(QFile::encodeName(QFileInfo(m_path).absoluteFilePath()));
+    encoder.bytes(QFile::encodeName(m_absolutePath));
     encoder.string(m_path);
     try {
         exchange(m_process, m_path,

@@ -45,6 +45,7 @@ private:
     Process& process() const;
 
     QString m_path;
+    QString m_absolutePath; // what the process opens and the identity checks look at
     FileIdentity m_identity;
     std::uint64_t m_memoryLimit = 0;
     mutable std::unique_ptr<Process> m_process;

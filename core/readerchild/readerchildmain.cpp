@@ -8,6 +8,7 @@
 #include <QFile>
 #include <cerrno>
 #include <csignal>
+#include <fcntl.h>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -17,6 +18,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -231,6 +233,20 @@ void serve(Frame& frame, std::unique_ptr<Hdf5Reader>& reader)
                 std::memset(memory, 1, block);
             }
         }
+        if (fault.startsWith("write:")) {
+            // Tries to write the file named after "write:" and says how the sandbox answered.
+            const QByteArray target = fault.mid(6);
+            const int fd = ::open(target.constData(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+            const int openError = errno;
+            const bool wrote = fd >= 0 && ::write(fd, "x", 1) == 1;
+            const int writeError = errno;
+            if (fd >= 0)
+                close(fd);
+            throw Error(ErrorCode::Io,
+                        QStringLiteral("write test: open: %1; write: %2")
+                            .arg(fd >= 0 ? QStringLiteral("ok") : errnoText(openError),
+                                 wrote ? QStringLiteral("ok") : errnoText(writeError)));
+        }
         if (fault == "lie") {
             // A listing where Done belongs, with a shape no dataset has.
             Encoder encoder;
@@ -276,9 +292,14 @@ void serve(Frame& frame, std::unique_ptr<Hdf5Reader>& reader)
 
 int runReaderProcess(int argc, char** argv)
 {
+    // Started by the parent: descriptor 3 is a Unix socket whose other end is the parent.
     struct stat status{};
+    ucred peer{};
+    socklen_t peerSize = sizeof peer;
     if (argc != 2 || std::strcmp(argv[1], "--serve") != 0 || fstat(childSocketFd, &status) != 0 ||
-        !S_ISSOCK(status.st_mode)) {
+        !S_ISSOCK(status.st_mode) ||
+        getsockopt(childSocketFd, SOL_SOCKET, SO_PEERCRED, &peer, &peerSize) != 0 ||
+        peer.pid != getppid()) {
         std::fputs("sparsity-hdf5-reader reads HDF5 files for sparsity-cli and "
                    "sparsity-explorer, which start it; it is not run by hand.\n",
                    stderr);
