@@ -426,6 +426,7 @@ IsolatedHdf5Reader::Process& IsolatedHdf5Reader::process() const
 
 std::vector<DatasetInfo> IsolatedHdf5Reader::listTree() const
 {
+    const std::lock_guard lock(m_mutex);
     throwIfChanged(QStringLiteral("cannot list the file"));
     process();
     const Frame reply = exchange(m_process, m_path,
@@ -456,6 +457,7 @@ std::vector<DatasetInfo> IsolatedHdf5Reader::listTree() const
 
 DatasetInfo IsolatedHdf5Reader::describe(const QString& datasetPath) const
 {
+    const std::lock_guard lock(m_mutex);
     const QString path = normalizeDatasetPath(datasetPath);
     throwIfChanged(QStringLiteral("cannot read dataset %1").arg(quoted(path)));
     process();
@@ -468,7 +470,7 @@ DatasetInfo IsolatedHdf5Reader::describe(const QString& datasetPath) const
     Decoder decoder(reply.payload);
     auto info = decoder.info();
     if (reply.type != MessageType::Info || !info || !decoder.finished() ||
-        info->kind != NodeKind::Dataset) {
+        info->kind != NodeKind::Dataset || info->path != path) {
         m_process.reset();
         throw Error(ErrorCode::InvalidInput,
                     QStringLiteral("%1: the HDF5 reader process sent an invalid reply while %2 "
@@ -481,6 +483,7 @@ DatasetInfo IsolatedHdf5Reader::describe(const QString& datasetPath) const
 WeightTensor IsolatedHdf5Reader::readTensor(const QString& datasetPath,
                                             const ExecutionContext& context) const
 {
+    const std::lock_guard lock(m_mutex);
     // The description comes from the process, so it is checked here as if it were the file:
     // readable, and within this process's memory budget, before anything is allocated.
     const DatasetInfo info = describe(datasetPath);

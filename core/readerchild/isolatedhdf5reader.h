@@ -4,6 +4,7 @@
 
 #include <QString>
 #include <memory>
+#include <mutex>
 
 namespace sparsity::core {
 
@@ -14,7 +15,7 @@ namespace sparsity::core {
 // no file writes) and sends back listings and descriptions over a socket and tensors in
 // shared memory; the parent checks every size it is told against what it asked for. A crash,
 // a limit or a hang becomes an Error naming the file and what was being done, and the next
-// call starts a new process. Use from one thread at a time; any thread may create one.
+// call starts a new process. Calls are serialized; any thread may create one.
 class IsolatedHdf5Reader final : public TensorReader
 {
 public:
@@ -49,6 +50,9 @@ private:
     FileIdentity m_identity;
     std::uint64_t m_memoryLimit = 0;
     mutable std::unique_ptr<Process> m_process;
+    // Serializes calls as HDF5's global lock did for the in-process reader, so that a caller
+    // that shares a reader between threads gets whole requests, never interleaved frames.
+    mutable std::recursive_mutex m_mutex;
 };
 
 } // namespace sparsity::core
