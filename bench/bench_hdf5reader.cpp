@@ -5,10 +5,10 @@
 // gives now), and `sparsity-cli mask` end to end with SPARSITY_HDF5_IN_PROCESS=1 and without.
 // The variants alternate run by run, so that the machine's noise falls on both; medians are
 // printed. Run: build/bench/bench_hdf5reader [runs] (bench/README.md).
+#include "common/paramsbuilder.h"
 #include "hdf5/hdf5reader.h"
 #include "mask/sparsifier.h"
 #include "readerchild/isolatedhdf5reader.h"
-#include "common/paramsbuilder.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -37,8 +37,8 @@ void writeLayer(const QString& path, bool chunked)
     std::normal_distribution<float> normal(0.0f, 0.02f);
     for (float& value : values)
         value = normal(random);
-    const hid_t file = H5Fcreate(path.toUtf8().constData(), H5F_ACC_TRUNC, H5P_DEFAULT,
-                                 H5P_DEFAULT);
+    const hid_t file =
+        H5Fcreate(path.toUtf8().constData(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
     const hsize_t dims[2] = {rows, cols};
     const hid_t space = H5Screate_simple(2, dims, nullptr);
     const hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
@@ -48,8 +48,8 @@ void writeLayer(const QString& path, bool chunked)
         const hsize_t chunk[2] = {64, 1376};
         H5Pset_chunk(dcpl, 2, chunk);
     }
-    const hid_t dataset = H5Dcreate2(file, "/w", H5T_IEEE_F32LE, space, H5P_DEFAULT, dcpl,
-                                     H5P_DEFAULT);
+    const hid_t dataset =
+        H5Dcreate2(file, "/w", H5T_IEEE_F32LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
     H5Dwrite(dataset, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data());
     H5Dclose(dataset);
     H5Pclose(dcpl);
@@ -66,11 +66,12 @@ double median(std::vector<double> values)
 
 struct Timing
 {
-    std::vector<double> read;    // open + readTensor, ms
-    std::vector<double> masked;  // open + readTensor + first mask, ms
+    std::vector<double> read;   // open + readTensor, ms
+    std::vector<double> masked; // open + readTensor + first mask, ms
 };
 
-template <typename Open> void timeOnce(const QString& path, Open open, QThreadPool& pool, Timing& timing)
+template <typename Open>
+void timeOnce(const QString& path, Open open, QThreadPool& pool, Timing& timing)
 {
     QElapsedTimer timer;
     timer.start();
@@ -121,8 +122,8 @@ int main(int argc, char* argv[])
     out << "4096 x 11008 float32 (172 MiB), medians of " << runs << " runs, ms\n";
     out << "layout      step                          in process   reader process   change\n";
     for (const bool chunked : {false, true}) {
-        const QString path = dir.filePath(chunked ? QStringLiteral("chunked.h5")
-                                                  : QStringLiteral("contiguous.h5"));
+        const QString path =
+            dir.filePath(chunked ? QStringLiteral("chunked.h5") : QStringLiteral("contiguous.h5"));
         writeLayer(path, chunked);
         Timing before, after;
         const auto inProcess = [](const QString& p) { return Hdf5Reader::open(p); };

@@ -295,7 +295,8 @@ void readValuesInto(hid_t dataset, hid_t memoryType, const DatasetInfo& info,
     context.throwIfCancelled();
 }
 
-template <typename T> LargeVector<T> allocateValues(const DatasetInfo& info, const QString& fileName)
+template <typename T>
+LargeVector<T> allocateValues(const DatasetInfo& info, const QString& fileName)
 {
     LargeVector<T> values;
     try {

@@ -52,7 +52,8 @@ std::chrono::milliseconds limited(std::chrono::milliseconds time)
 #ifdef SPARSITY_READER_TEST_HOOKS
     // tests/core/tst_readerprocess: a shorter limit, so that a hang is stopped in a second.
     bool ok = false;
-    const long long testLimit = qEnvironmentVariable("SPARSITY_READER_TEST_TIMEOUT_MS").toLongLong(&ok);
+    const long long testLimit =
+        qEnvironmentVariable("SPARSITY_READER_TEST_TIMEOUT_MS").toLongLong(&ok);
     if (ok && testLimit > 0 && testLimit < time.count())
         return std::chrono::milliseconds(testLimit);
 #endif
@@ -184,8 +185,7 @@ enum class Failure
 };
 
 [[noreturn]] void throwFailure(const QString& file, const QString& action, Failure failure,
-                               int status, std::chrono::milliseconds time,
-                               std::uint64_t allowance)
+                               int status, std::chrono::milliseconds time, std::uint64_t allowance)
 {
     const QString damaged = QStringLiteral(": the file is damaged or crafted");
     switch (failure) {
@@ -340,9 +340,9 @@ Frame exchange(std::unique_ptr<IsolatedHdf5Reader::Process>& process, const QStr
     if (sendFrame(process->socket(), request.type, payload, request.fd) != IoResult::Ok)
         fail(Failure::Ended);
     Frame reply;
-    const IoResult received = receiveFrame(
-        process->socket(), reply, maxFrameBytes, Clock::now() + request.time,
-        request.context != nullptr ? &contextCancelled : nullptr, request.context);
+    const IoResult received =
+        receiveFrame(process->socket(), reply, maxFrameBytes, Clock::now() + request.time,
+                     request.context != nullptr ? &contextCancelled : nullptr, request.context);
     switch (received) {
     case IoResult::Ok:
         break;
@@ -402,8 +402,9 @@ IsolatedHdf5Reader::Process& IsolatedHdf5Reader::process() const
         return *m_process;
     int sockets[2] = {-1, -1};
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sockets) != 0)
-        throw Error(ErrorCode::Io, QStringLiteral("%1: cannot start the HDF5 reader: %2")
-                                       .arg(m_path, errnoText(errno)));
+        throw Error(
+            ErrorCode::Io,
+            QStringLiteral("%1: cannot start the HDF5 reader: %2").arg(m_path, errnoText(errno)));
     Descriptor childEnd(sockets[1]);
     Descriptor parentEnd(sockets[0]);
     const pid_t pid = spawnReader(m_path, childEnd.get());
@@ -430,8 +431,13 @@ std::vector<DatasetInfo> IsolatedHdf5Reader::listTree() const
     throwIfChanged(QStringLiteral("cannot list the file"));
     process();
     const Frame reply = exchange(m_process, m_path,
-                                 {MessageType::List, {}, -1, QStringLiteral("listing the file"),
-                                  limited(listTime), listAllowance, nullptr});
+                                 {MessageType::List,
+                                  {},
+                                  -1,
+                                  QStringLiteral("listing the file"),
+                                  limited(listTime),
+                                  listAllowance,
+                                  nullptr});
     Decoder decoder(reply.payload);
     const auto count = decoder.u32();
     std::vector<DatasetInfo> tree;
@@ -502,10 +508,10 @@ WeightTensor IsolatedHdf5Reader::readTensor(const QString& datasetPath,
     Descriptor memory(memfd_create("sparsity-tensor", MFD_CLOEXEC | MFD_ALLOW_SEALING));
     if (memory.get() < 0 || ftruncate(memory.get(), static_cast<off_t>(bytes)) != 0 ||
         fcntl(memory.get(), F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW) != 0)
-        throw Error(ErrorCode::OutOfMemory,
-                    QStringLiteral("%1: dataset %2 (shape %3, %4) does not fit in memory: %5")
-                        .arg(m_path, quoted(info.path), info.shapeText(), info.typeName,
-                             errnoText(errno)));
+        throw Error(
+            ErrorCode::OutOfMemory,
+            QStringLiteral("%1: dataset %2 (shape %3, %4) does not fit in memory: %5")
+                .arg(m_path, quoted(info.path), info.shapeText(), info.typeName, errnoText(errno)));
 
     Encoder encoder;
     encoder.string(info.path);
@@ -521,24 +527,24 @@ WeightTensor IsolatedHdf5Reader::readTensor(const QString& datasetPath,
         readBaseTime + std::chrono::seconds(bytes / slowReadBytesPerSecond)));
     throwIfChanged(QStringLiteral("cannot read dataset %1").arg(quoted(info.path)));
     process();
-    const Frame reply = exchange(m_process, m_path,
-                                 {MessageType::Read, encoder.payload(), memory.get(), action, time,
-                                  allowance, &context});
+    const Frame reply = exchange(
+        m_process, m_path,
+        {MessageType::Read, encoder.payload(), memory.get(), action, time, allowance, &context});
     if (reply.type != MessageType::Done || !reply.payload.isEmpty() ||
         fcntl(memory.get(), F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_SEAL) != 0) {
         // A writable mapping left in the process could change the values under the mask.
         m_process.reset();
         throwFailure(m_path, action, Failure::Invalid, 0, time, allowance);
     }
-    void* const mapped = mmap(nullptr, bytes, PROT_READ, MAP_SHARED | MAP_POPULATE, memory.get(), 0);
+    void* const mapped =
+        mmap(nullptr, bytes, PROT_READ, MAP_SHARED | MAP_POPULATE, memory.get(), 0);
     if (mapped == MAP_FAILED)
-        throw Error(ErrorCode::OutOfMemory,
-                    QStringLiteral("%1: dataset %2 (shape %3, %4) does not fit in memory: %5")
-                        .arg(m_path, quoted(info.path), info.shapeText(), info.typeName,
-                             errnoText(errno)));
-    std::shared_ptr<const void> keeper(mapped, [bytes](const void* address) {
-        munmap(const_cast<void*>(address), bytes);
-    });
+        throw Error(
+            ErrorCode::OutOfMemory,
+            QStringLiteral("%1: dataset %2 (shape %3, %4) does not fit in memory: %5")
+                .arg(m_path, quoted(info.path), info.shapeText(), info.typeName, errnoText(errno)));
+    std::shared_ptr<const void> keeper(
+        mapped, [bytes](const void* address) { munmap(const_cast<void*>(address), bytes); });
     if (asDouble)
         return WeightTensor(info.shape, keeper,
                             std::span<const double>(static_cast<const double*>(mapped), elements));

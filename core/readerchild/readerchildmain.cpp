@@ -8,10 +8,10 @@
 #include <QFile>
 #include <cerrno>
 #include <csignal>
-#include <fcntl.h>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fcntl.h>
 #include <linux/landlock.h>
 #include <memory>
 #include <new>
@@ -29,10 +29,10 @@ namespace {
 
 // Landlock access rights by ABI version (linux/landlock.h of Debian 12 stops at version 2).
 constexpr std::uint64_t landlockWriteAccess =
-    LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_REMOVE_DIR |
-    LANDLOCK_ACCESS_FS_REMOVE_FILE | LANDLOCK_ACCESS_FS_MAKE_CHAR | LANDLOCK_ACCESS_FS_MAKE_DIR |
-    LANDLOCK_ACCESS_FS_MAKE_REG | LANDLOCK_ACCESS_FS_MAKE_SOCK | LANDLOCK_ACCESS_FS_MAKE_FIFO |
-    LANDLOCK_ACCESS_FS_MAKE_BLOCK | LANDLOCK_ACCESS_FS_MAKE_SYM;
+    LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_REMOVE_DIR | LANDLOCK_ACCESS_FS_REMOVE_FILE |
+    LANDLOCK_ACCESS_FS_MAKE_CHAR | LANDLOCK_ACCESS_FS_MAKE_DIR | LANDLOCK_ACCESS_FS_MAKE_REG |
+    LANDLOCK_ACCESS_FS_MAKE_SOCK | LANDLOCK_ACCESS_FS_MAKE_FIFO | LANDLOCK_ACCESS_FS_MAKE_BLOCK |
+    LANDLOCK_ACCESS_FS_MAKE_SYM;
 constexpr std::uint64_t landlockReferV2 = std::uint64_t{1} << 13;
 constexpr std::uint64_t landlockTruncateV3 = std::uint64_t{1} << 14;
 
@@ -47,8 +47,8 @@ void setLimit(int resource, rlim_t soft, rlim_t hard)
 // Reading stays allowed: the file, its external links and HDF5's plugins are read.
 bool restrictFileSystem()
 {
-    const long abi = syscall(SYS_landlock_create_ruleset, nullptr, 0,
-                             LANDLOCK_CREATE_RULESET_VERSION);
+    const long abi =
+        syscall(SYS_landlock_create_ruleset, nullptr, 0, LANDLOCK_CREATE_RULESET_VERSION);
     if (abi < 1)
         return false;
     landlock_ruleset_attr attributes{};
@@ -60,8 +60,7 @@ bool restrictFileSystem()
     if (abi >= 3)
         attributes.handled_access_fs |= landlockTruncateV3;
     // Version 1 and 2 kernels know only the first field, which is all this header declares.
-    const long ruleset =
-        syscall(SYS_landlock_create_ruleset, &attributes, sizeof attributes, 0);
+    const long ruleset = syscall(SYS_landlock_create_ruleset, &attributes, sizeof attributes, 0);
     if (ruleset < 0)
         return false;
     const bool restricted = syscall(SYS_landlock_restrict_self, ruleset, 0) == 0;
@@ -123,8 +122,8 @@ void limitRequest(std::uint64_t allowance, std::uint64_t cpuSeconds)
         getrusage(RUSAGE_SELF, &usage);
         rlimit current{};
         getrlimit(RLIMIT_CPU, &current);
-        current.rlim_cur = static_cast<rlim_t>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
-                           cpuSeconds + 1;
+        current.rlim_cur =
+            static_cast<rlim_t>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + cpuSeconds + 1;
         if (current.rlim_max != RLIM_INFINITY && current.rlim_cur > current.rlim_max)
             current.rlim_cur = current.rlim_max;
         setrlimit(RLIMIT_CPU, &current);
@@ -208,7 +207,9 @@ void serve(Frame& frame, std::unique_ptr<Hdf5Reader>& reader)
         const auto budget = decoder.u64();
         const auto allowance = decoder.u64();
         const auto cpu = decoder.u64();
-        struct stat status{};
+        struct stat status
+        {
+        };
         if (!path || !asDouble || !rank || !bytes || !budget || !allowance || !cpu ||
             !decoder.finished() || !reader || frame.passedFd < 0 ||
             fstat(frame.passedFd, &status) != 0 ||
@@ -293,7 +294,9 @@ void serve(Frame& frame, std::unique_ptr<Hdf5Reader>& reader)
 int runReaderProcess(int argc, char** argv)
 {
     // Started by the parent: descriptor 3 is a Unix socket whose other end is the parent.
-    struct stat status{};
+    struct stat status
+    {
+    };
     ucred peer{};
     socklen_t peerSize = sizeof peer;
     if (argc != 2 || std::strcmp(argv[1], "--serve") != 0 || fstat(childSocketFd, &status) != 0 ||

@@ -25,7 +25,7 @@ enum class MessageType : std::uint32_t
     List = 2,     // memory allowance
     Describe = 3, // dataset path, memory allowance
     Read = 4,     // dataset path, precision, shape, memory budget, allowance; a memfd attached
-    // child -> parent
+              // child -> parent
     Done = 100,     // Open and Read succeeded
     Listing = 101,  // the entries of List
     Info = 102,     // the entry of Describe

@@ -246,15 +246,15 @@ void TestBadInput::knownHdf5CrashFiles()
     const bool crashes = QFileInfo(file).fileName().startsWith(QStringLiteral("crash-"));
     const QTemporaryDir out;
     const QString output = out.filePath(QStringLiteral("masks.h5"));
-    for (const QStringList& arguments : {QStringList{QStringLiteral("list"), file},
-                                         maskArgs(file, output)}) {
+    for (const QStringList& arguments :
+         {QStringList{QStringLiteral("list"), file}, maskArgs(file, output)}) {
         const Run run = runCli(arguments);
         qInfo("%s: %s", qPrintable(arguments.first()), qPrintable(run.err.trimmed()));
         QVERIFY2(run.exitCode == 0 || run.exitCode == 1, qPrintable(run.err));
         if (run.exitCode == 1) {
-            QVERIFY2(run.err.startsWith(QStringLiteral("sparsity-cli: ") + file +
-                                        QStringLiteral(": ")),
-                     qPrintable(run.err));
+            QVERIFY2(
+                run.err.startsWith(QStringLiteral("sparsity-cli: ") + file + QStringLiteral(": ")),
+                qPrintable(run.err));
             QVERIFY(run.out.isEmpty());
             QCOMPARE(listing(out.path()), QStringList());
         }
@@ -510,7 +510,8 @@ void TestBadInput::filtersThisLibraryLacks_data()
         << QStringLiteral("/filter/optional")
         << QStringLiteral("compressed with filter 'test-optional-identity' (id 40124), which "
                           "this HDF5 library cannot decode");
-    QTest::newRow("optional, skipped when written") << QStringLiteral("/filter/skipped") << QString();
+    QTest::newRow("optional, skipped when written")
+        << QStringLiteral("/filter/skipped") << QString();
 }
 
 void TestBadInput::filtersThisLibraryLacks()

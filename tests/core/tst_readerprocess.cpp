@@ -164,8 +164,7 @@ private Q_SLOTS:
             }
             QVERIFY(sameInfo(isolated->describe(path), inProcess->describe(path)));
             std::optional<WeightTensor> want;
-            const auto readError =
-                errorOf([&] { want = inProcess->readTensor(path, {}); });
+            const auto readError = errorOf([&] { want = inProcess->readTensor(path, {}); });
             std::optional<WeightTensor> got;
             const auto gotError = errorOf([&] { got = isolated->readTensor(path, {}); });
             QCOMPARE(gotError.has_value(), readError.has_value());
@@ -410,11 +409,12 @@ private Q_SLOTS:
         const auto error = errorOf([&] { IsolatedHdf5Reader::open(m_file); });
         QVERIFY(error);
         QCOMPARE(int(error->code()), int(ErrorCode::Io));
-        QCOMPARE(error->message(),
-                 QStringLiteral("%1: cannot start the HDF5 reader /nonexistent/sparsity-hdf5-reader: "
-                                "No such file or directory (it is installed next to sparsity-cli "
-                                "and sparsity-explorer)")
-                     .arg(m_file));
+        QCOMPARE(
+            error->message(),
+            QStringLiteral("%1: cannot start the HDF5 reader /nonexistent/sparsity-hdf5-reader: "
+                           "No such file or directory (it is installed next to sparsity-cli "
+                           "and sparsity-explorer)")
+                .arg(m_file));
     }
 
     void refusesToRunByHand()

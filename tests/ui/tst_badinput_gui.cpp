@@ -173,8 +173,7 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("file");
         const QDir dir(QStringLiteral(SPARSITY_KNOWN_CRASHES_DIR));
-        const QStringList names =
-            dir.entryList({QStringLiteral("crash-*.h5")}, QDir::Files);
+        const QStringList names = dir.entryList({QStringLiteral("crash-*.h5")}, QDir::Files);
         QVERIFY(names.size() >= 3);
         for (const QString& name : names)
             QTest::newRow(qPrintable(name)) << dir.filePath(name);
@@ -611,8 +610,8 @@ private Q_SLOTS:
         const QString message = takeErrorDialog(*window);
         VERIFY_CONTAINS(message, m_cases + QStringLiteral(": dataset '/types/vlen' cannot be "
                                                           "sparsified: vlen data is not numeric"));
-        QTRY_COMPARE_WITH_TIMEOUT(window->session()->currentLayer(), QStringLiteral("/filter/skipped"),
-                                  asyncTimeout);
+        QTRY_COMPARE_WITH_TIMEOUT(window->session()->currentLayer(),
+                                  QStringLiteral("/filter/skipped"), asyncTimeout);
         window->openFile(m_cases, QStringLiteral("/no/such/layer"));
         VERIFY_CONTAINS(takeErrorDialog(*window),
                         m_cases + QStringLiteral(": there is no dataset '/no/such/layer'"));
