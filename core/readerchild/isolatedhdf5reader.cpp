@@ -14,8 +14,10 @@
 #include <csignal>
 #include <cstring>
 #include <fcntl.h>
+#include <mutex>
 #include <spawn.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <thread>
@@ -81,6 +83,37 @@ QString signalText(int signal)
 QString secondsText(std::chrono::milliseconds time)
 {
     return QString::number(double(time.count()) / 1000.0, 'g', 3);
+}
+
+// Sizes the memfd. RLIMIT_FSIZE counts a memfd's size as a file's, so a program run under a
+// file size limit (`ulimit -f`, or the tests' stand-in for a full disk) could not size shared
+// memory that is no file on any disk: the soft limit is lifted to the hard one for this one
+// call. The limit is checked first, since exceeding it would raise SIGXFSZ, which kills by
+// default. (The limit is per process: a file written by another thread in the same instant
+// would see the lifted one; the programs write files on the thread that reads.)
+bool sizeSharedMemory(int fd, std::uint64_t bytes)
+{
+    static std::mutex limitMutex;
+    const std::lock_guard lock(limitMutex);
+    rlimit limit{};
+    if (getrlimit(RLIMIT_FSIZE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY ||
+        limit.rlim_cur >= bytes)
+        return ftruncate(fd, static_cast<off_t>(bytes)) == 0;
+    if (limit.rlim_max != RLIM_INFINITY && limit.rlim_max < bytes) {
+        errno = EFBIG;
+        return false;
+    }
+    rlimit lifted = limit;
+    lifted.rlim_cur = limit.rlim_max;
+    if (setrlimit(RLIMIT_FSIZE, &lifted) != 0) {
+        errno = EFBIG;
+        return false;
+    }
+    const bool sized = ftruncate(fd, static_cast<off_t>(bytes)) == 0;
+    const int error = errno;
+    setrlimit(RLIMIT_FSIZE, &limit);
+    errno = error;
+    return sized;
 }
 
 bool contextCancelled(const void* context)
@@ -506,7 +539,7 @@ WeightTensor IsolatedHdf5Reader::readTensor(const QString& datasetPath,
     // The values come back in a memfd made here, of exactly the size asked for: sealed against
     // shrinking and growing now, against writing once the process says it is done.
     Descriptor memory(memfd_create("sparsity-tensor", MFD_CLOEXEC | MFD_ALLOW_SEALING));
-    if (memory.get() < 0 || ftruncate(memory.get(), static_cast<off_t>(bytes)) != 0 ||
+    if (memory.get() < 0 || !sizeSharedMemory(memory.get(), bytes) ||
         fcntl(memory.get(), F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW) != 0)
         throw Error(
             ErrorCode::OutOfMemory,
