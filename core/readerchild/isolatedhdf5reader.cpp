@@ -18,6 +18,7 @@
 #include <spawn.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/shm.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <thread>
@@ -537,14 +538,41 @@ WeightTensor IsolatedHdf5Reader::readTensor(const QString& datasetPath,
     context.throwIfCancelled();
 
     // The values come back in a memfd made here, of exactly the size asked for: sealed against
-    // shrinking and growing now, against writing once the process says it is done.
+    // shrinking and growing now, against writing once the process says it is done, then mapped
+    // as the tensor's storage. Under a file size limit below that size (which counts a memfd's
+    // size too) a System V segment takes its place, and the values are copied out of it once
+    // the process is done, since it cannot be sealed.
     Descriptor memory(memfd_create("sparsity-tensor", MFD_CLOEXEC | MFD_ALLOW_SEALING));
-    if (memory.get() < 0 || !sizeSharedMemory(memory.get(), bytes) ||
-        fcntl(memory.get(), F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW) != 0)
-        throw Error(
+    const auto outOfMemory = [&](int error) {
+        return Error(
             ErrorCode::OutOfMemory,
             QStringLiteral("%1: dataset %2 (shape %3, %4) does not fit in memory: %5")
-                .arg(m_path, quoted(info.path), info.shapeText(), info.typeName, errnoText(errno)));
+                .arg(m_path, quoted(info.path), info.shapeText(), info.typeName, errnoText(error)));
+    };
+    if (memory.get() < 0)
+        throw outOfMemory(errno);
+    int segment = -1;
+    void* segmentAddress = nullptr;
+    if (!sizeSharedMemory(memory.get(), bytes)) {
+        if (errno != EFBIG)
+            throw outOfMemory(errno);
+        memory.reset();
+        segment = shmget(IPC_PRIVATE, bytes, IPC_CREAT | 0600);
+        if (segment < 0)
+            throw outOfMemory(errno);
+        segmentAddress = shmat(segment, nullptr, SHM_RDONLY);
+        const int error = errno;
+        // Removed at once: it lives until the last process detaches, and never outlives both.
+        shmctl(segment, IPC_RMID, nullptr);
+        if (segmentAddress == reinterpret_cast<void*>(-1))
+            throw outOfMemory(error);
+    } else if (fcntl(memory.get(), F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW) != 0) {
+        throw outOfMemory(errno);
+    }
+    const auto detach = [&] {
+        if (segmentAddress != nullptr)
+            shmdt(segmentAddress);
+    };
 
     Encoder encoder;
     encoder.string(info.path);
@@ -554,15 +582,40 @@ WeightTensor IsolatedHdf5Reader::readTensor(const QString& datasetPath,
         encoder.i64(extent);
     encoder.u64(bytes);
     encoder.u64(budget);
+    encoder.i64(segment);
     const std::uint64_t storage = static_cast<std::uint64_t>(info.storageBytes);
     const std::uint64_t allowance = bytes + std::min(storage, budget) + readSlack;
     const auto time = limited(std::chrono::duration_cast<std::chrono::milliseconds>(
         readBaseTime + std::chrono::seconds(bytes / slowReadBytesPerSecond)));
-    throwIfChanged(QStringLiteral("cannot read dataset %1").arg(quoted(info.path)));
-    process();
-    const Frame reply = exchange(
-        m_process, m_path,
-        {MessageType::Read, encoder.payload(), memory.get(), action, time, allowance, &context});
+    Frame reply;
+    try {
+        throwIfChanged(QStringLiteral("cannot read dataset %1").arg(quoted(info.path)));
+        process();
+        reply = exchange(m_process, m_path,
+                         {MessageType::Read, encoder.payload(), memory.get(), action, time,
+                          allowance, &context});
+    } catch (...) {
+        detach();
+        throw;
+    }
+    if (segment >= 0) {
+        if (reply.type != MessageType::Done || !reply.payload.isEmpty()) {
+            detach();
+            m_process.reset();
+            throwFailure(m_path, action, Failure::Invalid, 0, time, allowance);
+        }
+        // Copied: the segment cannot be sealed against the process writing on.
+        WeightTensor copied = [&] {
+            if (asDouble) {
+                const auto* values = static_cast<const double*>(segmentAddress);
+                return WeightTensor(info.shape, LargeVector<double>(values, values + elements));
+            }
+            const auto* values = static_cast<const float*>(segmentAddress);
+            return WeightTensor(info.shape, LargeVector<float>(values, values + elements));
+        }();
+        detach();
+        return copied;
+    }
     if (reply.type != MessageType::Done || !reply.payload.isEmpty() ||
         fcntl(memory.get(), F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_SEAL) != 0) {
         // A writable mapping left in the process could change the values under the mask.
@@ -572,10 +625,7 @@ WeightTensor IsolatedHdf5Reader::readTensor(const QString& datasetPath,
     void* const mapped =
         mmap(nullptr, bytes, PROT_READ, MAP_SHARED | MAP_POPULATE, memory.get(), 0);
     if (mapped == MAP_FAILED)
-        throw Error(
-            ErrorCode::OutOfMemory,
-            QStringLiteral("%1: dataset %2 (shape %3, %4) does not fit in memory: %5")
-                .arg(m_path, quoted(info.path), info.shapeText(), info.typeName, errnoText(errno)));
+        throw outOfMemory(errno);
     std::shared_ptr<const void> keeper(
         mapped, [bytes](const void* address) { munmap(const_cast<void*>(address), bytes); });
     if (asDouble)

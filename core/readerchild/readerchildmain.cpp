@@ -7,6 +7,7 @@
 
 #include <QFile>
 #include <cerrno>
+#include <climits>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -18,6 +19,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/shm.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -205,15 +207,21 @@ void serve(Frame& frame, std::unique_ptr<Hdf5Reader>& reader)
             shape.push_back(decoder.i64().value_or(-1));
         const auto bytes = decoder.u64();
         const auto budget = decoder.u64();
+        const auto segment = decoder.i64(); // a System V segment instead of the memfd, or -1
         const auto allowance = decoder.u64();
         const auto cpu = decoder.u64();
         struct stat status
         {
         };
-        if (!path || !asDouble || !rank || !bytes || !budget || !allowance || !cpu ||
-            !decoder.finished() || !reader || frame.passedFd < 0 ||
-            fstat(frame.passedFd, &status) != 0 ||
-            static_cast<std::uint64_t>(status.st_size) != *bytes || *bytes == 0)
+        const bool viaMemfd = frame.passedFd >= 0 && fstat(frame.passedFd, &status) == 0 &&
+                              static_cast<std::uint64_t>(status.st_size) == bytes.value_or(0);
+        shmid_ds segmentStatus{};
+        const bool viaSegment = frame.passedFd < 0 && segment && *segment >= 0 &&
+                                *segment <= INT_MAX &&
+                                shmctl(static_cast<int>(*segment), IPC_STAT, &segmentStatus) == 0 &&
+                                segmentStatus.shm_segsz == bytes.value_or(0);
+        if (!path || !asDouble || !rank || !bytes || !budget || !allowance || !segment || !cpu ||
+            !decoder.finished() || !reader || !(viaMemfd || viaSegment) || *bytes == 0)
             std::_Exit(4);
         limitRequest(*allowance, *cpu);
 #ifdef SPARSITY_READER_TEST_HOOKS
@@ -261,25 +269,37 @@ void serve(Frame& frame, std::unique_ptr<Hdf5Reader>& reader)
             return;
         }
 #endif
-        void* const target =
-            mmap(nullptr, *bytes, PROT_READ | PROT_WRITE, MAP_SHARED, frame.passedFd, 0);
-        if (target == MAP_FAILED)
-            throw std::bad_alloc();
-        close(frame.passedFd);
-        frame.passedFd = -1;
+        void* target = nullptr;
+        if (viaMemfd) {
+            target = mmap(nullptr, *bytes, PROT_READ | PROT_WRITE, MAP_SHARED, frame.passedFd, 0);
+            if (target == MAP_FAILED)
+                throw std::bad_alloc();
+            close(frame.passedFd);
+            frame.passedFd = -1;
+        } else {
+            target = shmat(static_cast<int>(*segment), nullptr, 0);
+            if (target == reinterpret_cast<void*>(-1))
+                throw std::bad_alloc();
+        }
+        const auto release = [&] {
+            if (viaMemfd)
+                munmap(target, *bytes);
+            else
+                shmdt(target);
+        };
         reader->setMemoryLimit(*budget);
         try {
             reader->readTensorInto(*path, shape, *asDouble != 0, target, *bytes, {});
         } catch (...) {
-            munmap(target, *bytes);
+            release();
             throw;
         }
 #ifdef SPARSITY_READER_TEST_HOOKS
         // Keeps a writable mapping of the values the parent is about to use.
         if (fault != "keepmapping")
-            munmap(target, *bytes);
+            release();
 #else
-        munmap(target, *bytes);
+        release();
 #endif
         reply(MessageType::Done);
         return;

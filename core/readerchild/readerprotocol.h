@@ -24,8 +24,8 @@ enum class MessageType : std::uint32_t
     Open = 1,     // absolute path (native bytes), name in messages, memory allowance
     List = 2,     // memory allowance
     Describe = 3, // dataset path, memory allowance
-    Read = 4,     // dataset path, precision, shape, memory budget, allowance; a memfd attached
-              // child -> parent
+    Read = 4, // path, precision, shape, bytes, budget, System V segment or -1, allowance; a memfd
+              // attached (or the segment) child -> parent
     Done = 100,     // Open and Read succeeded
     Listing = 101,  // the entries of List
     Info = 102,     // the entry of Describe
