@@ -42,7 +42,7 @@ matching "#include [\"<]session/(coalescingrunner|pooljob|jobfailure)" ui |
 matching "QtConcurrent|QFutureWatcher|QPromise|QThreadPool::globalInstance\(\)" core ui cli app |
     grep -v '^[^:]*:[0-9]*: *//' |
     refuse "one way to run background work: core::parallelFor/startOnPool in core, ui/jobs in ui, on injected pools"
-find app -name '*.cpp' ! -name main.cpp | refuse "app/ holds only the two main.cpp files"
+find app -name '*.cpp' ! -name main.cpp | refuse "app/ holds only the main.cpp files of its three programs"
 
 [ "$status" -eq 0 ] && echo "architecture rules hold"
 exit "$status"

@@ -15,6 +15,11 @@ chmod 700 "$private"
 cp "$1" "$private/"
 export SPARSITY_TEST_CLI="$private/$(basename "$1")"
 shift
+# The HDF5 reader process the CLI starts, beside it as after an install.
+if [ -n "${SPARSITY_HDF5_READER:-}" ]; then
+    cp "$SPARSITY_HDF5_READER" "$private/"
+    export SPARSITY_HDF5_READER="$private/$(basename "$SPARSITY_HDF5_READER")"
+fi
 # The sanitizer suppression files that the options name lie in the checkout too: put them in
 # the private directory, where a private checkout has them.
 for variable in ASAN_OPTIONS LSAN_OPTIONS UBSAN_OPTIONS TSAN_OPTIONS; do

@@ -229,22 +229,15 @@ bool isIeeeHalf(hid_t type)
            mantissaSize == 10;
 }
 
-// Stored is what HDF5 delivers (T itself, or a half's bits for T = float).
+// Reads the values into `values` (elementCount of info's shape). Stored is what HDF5 delivers
+// (T itself, or a half's bits for T = float).
 template <typename T, typename Stored = T>
-WeightTensor readValues(hid_t dataset, hid_t memoryType, const DatasetInfo& info,
-                        const QString& fileName, const ExecutionContext& context)
+void readValuesInto(hid_t dataset, hid_t memoryType, const DatasetInfo& info,
+                    const QString& fileName, const ExecutionContext& context, T* values)
 {
     const std::vector<std::int64_t>& shape = info.shape;
     const std::size_t rank = shape.size();
     const auto elements = static_cast<std::size_t>(saturatingProduct(shape));
-    LargeVector<T> values;
-    try {
-        values.resize(elements); // not zeroed: every slab below is read into it
-    } catch (const std::bad_alloc&) {
-        throw Error(ErrorCode::OutOfMemory,
-                    QStringLiteral("%1: dataset %2 (shape %3, %4) does not fit in memory")
-                        .arg(fileName, quoted(info.path), info.shapeText(), info.typeName));
-    }
 
     const Hdf5Handle fileSpace(H5Dget_space(dataset));
     if (!fileSpace.isValid())
@@ -281,7 +274,7 @@ WeightTensor readValues(hid_t dataset, hid_t memoryType, const DatasetInfo& info
                                 count.data(), nullptr) < 0)
             throwHdf5Io(fileName + QStringLiteral(": cannot select rows of dataset ") +
                         quoted(info.path));
-        T* const target = values.data() + row * rowElements;
+        T* const target = values + row * rowElements;
         if constexpr (!std::is_same_v<T, Stored>)
             staging.resize(static_cast<std::size_t>(slab * rowElements));
         void* const buffer = [&]() -> void* {
@@ -300,13 +293,26 @@ WeightTensor readValues(hid_t dataset, hid_t memoryType, const DatasetInfo& info
             widenHalves(staging.data(), target, staging.size());
     }
     context.throwIfCancelled();
-    return WeightTensor(shape, std::move(values));
+}
+
+template <typename T>
+LargeVector<T> allocateValues(const DatasetInfo& info, const QString& fileName)
+{
+    LargeVector<T> values;
+    try {
+        values.resize(static_cast<std::size_t>(saturatingProduct(info.shape))); // not zeroed
+    } catch (const std::bad_alloc&) {
+        throw Error(ErrorCode::OutOfMemory,
+                    QStringLiteral("%1: dataset %2 (shape %3, %4) does not fit in memory")
+                        .arg(fileName, quoted(info.path), info.shapeText(), info.typeName));
+    }
+    return values;
 }
 
 } // namespace
 
-WeightTensor readHdf5Dataset(Hid dataset, const DatasetInfo& info, const QString& fileName,
-                             std::uint64_t memoryBudget, const ExecutionContext& context)
+void readHdf5DatasetInto(Hid dataset, const DatasetInfo& info, const QString& fileName,
+                         std::uint64_t memoryBudget, const ExecutionContext& context, void* values)
 {
     // Describing the dataset checked its filters: checkReadable() refuses a missing one.
     if (!info.decodeProblem.isEmpty())
@@ -315,16 +321,31 @@ WeightTensor readHdf5Dataset(Hid dataset, const DatasetInfo& info, const QString
                         .arg(fileName, quoted(info.path), info.decodeProblem));
     validateChunkShape(dataset, info, fileName, memoryBudget);
     if (readsAsDouble(info))
-        return readValues<double>(dataset, H5T_NATIVE_DOUBLE, info, fileName, context);
+        return readValuesInto<double>(dataset, H5T_NATIVE_DOUBLE, info, fileName, context,
+                                      static_cast<double*>(values));
     const Hdf5Handle fileType(H5Dget_type(dataset));
     if (fileType.isValid() && isIeeeHalf(fileType.get())) {
         // The half's own layout in this machine's byte order: HDF5 only swaps bytes (or copies).
         const Hdf5Handle halfType(H5Tcopy(fileType.get()));
         if (halfType.isValid() && H5Tset_order(halfType.get(), H5T_ORDER_LE) >= 0)
-            return readValues<float, std::uint16_t>(dataset, halfType.get(), info, fileName,
-                                                    context);
+            return readValuesInto<float, std::uint16_t>(dataset, halfType.get(), info, fileName,
+                                                        context, static_cast<float*>(values));
     }
-    return readValues<float>(dataset, H5T_NATIVE_FLOAT, info, fileName, context);
+    readValuesInto<float>(dataset, H5T_NATIVE_FLOAT, info, fileName, context,
+                          static_cast<float*>(values));
+}
+
+WeightTensor readHdf5Dataset(Hid dataset, const DatasetInfo& info, const QString& fileName,
+                             std::uint64_t memoryBudget, const ExecutionContext& context)
+{
+    if (readsAsDouble(info)) {
+        LargeVector<double> values = allocateValues<double>(info, fileName);
+        readHdf5DatasetInto(dataset, info, fileName, memoryBudget, context, values.data());
+        return WeightTensor(info.shape, std::move(values));
+    }
+    LargeVector<float> values = allocateValues<float>(info, fileName);
+    readHdf5DatasetInto(dataset, info, fileName, memoryBudget, context, values.data());
+    return WeightTensor(info.shape, std::move(values));
 }
 
 bool readsAsDouble(const DatasetInfo& info)

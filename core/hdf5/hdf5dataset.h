@@ -27,4 +27,9 @@ bool readsAsDouble(const DatasetInfo& info);
 WeightTensor readHdf5Dataset(Hid dataset, const DatasetInfo& info, const QString& fileName,
                              std::uint64_t memoryBudget, const ExecutionContext& context);
 
+// The same into `values`, which holds the dataset's element count of double when
+// readsAsDouble(info), of float otherwise (the HDF5 reader process reads into shared memory).
+void readHdf5DatasetInto(Hid dataset, const DatasetInfo& info, const QString& fileName,
+                         std::uint64_t memoryBudget, const ExecutionContext& context, void* values);
+
 } // namespace sparsity::core

@@ -111,6 +111,7 @@ struct Hdf5Reader::Handles
     Hdf5Handle file;
     // The file opened by path, as it was then; none for an image in memory, which cannot change.
     std::optional<FileIdentity> identity;
+    QString filePath; // where it was opened (the name in messages may be another path to it)
     // Link access for every lookup by name; invalid (HDF5's default) for files opened by path.
     Hdf5Handle linkAccess;
     // Opened in SWMR-read mode, because an HDF5 SWMR writer has the file open: it may grow and
@@ -136,7 +137,7 @@ void Hdf5Reader::throwIfChanged(const QString& action) const
 {
     if (!m_handles->identity)
         return;
-    if (const auto change = fileChangeSince(m_path, *m_handles->identity,
+    if (const auto change = fileChangeSince(m_handles->filePath, *m_handles->identity,
                                             m_handles->swmrRead ? FileChanges::OnlyReplacement
                                                                 : FileChanges::AnyChange))
         throw Error(ErrorCode::Io,
@@ -145,10 +146,15 @@ void Hdf5Reader::throwIfChanged(const QString& action) const
 
 std::unique_ptr<Hdf5Reader> Hdf5Reader::open(const QString& path)
 {
+    return open(path, path);
+}
+
+std::unique_ptr<Hdf5Reader> Hdf5Reader::open(const QString& filePath, const QString& path)
+{
     // Our own checks first: they give clearer messages than HDF5's and never read the file.
-    const FileIdentity opened = identifyInputFile(path, QStringLiteral("an HDF5 file"));
+    const FileIdentity opened = identifyInputFile(filePath, QStringLiteral("an HDF5 file"));
     registerHdf5Filters();
-    const QByteArray nativePath = QFile::encodeName(path);
+    const QByteArray nativePath = QFile::encodeName(filePath);
 
     const Hdf5ErrorSilencer silencer;
     const htri_t isHdf5 = H5Fis_hdf5(nativePath.constData());
@@ -160,13 +166,14 @@ std::unique_ptr<Hdf5Reader> Hdf5Reader::open(const QString& path)
     const Hdf5Handle fapl = fileAccessList();
     auto handles = std::make_unique<Handles>();
     handles->identity = opened;
+    handles->filePath = filePath;
     const hid_t access = fapl.isValid() ? fapl.get() : H5P_DEFAULT;
     handles->file.reset(H5Fopen(nativePath.constData(), H5F_ACC_RDONLY, access));
     if (!handles->file.isValid()) {
         const QString cause = hdf5ErrorCause();
         // A file marked open for writing: HDF5 words it "file is already open for write", which
         // the flags themselves tell without depending on the wording.
-        const std::optional<unsigned> flags = superblockStatusFlags(path);
+        const std::optional<unsigned> flags = superblockStatusFlags(filePath);
         if (flags && (*flags & superblockWriteAccess) != 0) {
             if ((*flags & superblockSwmrWriteAccess) == 0)
                 refuseOpenForWriting(path, *flags, cause);
@@ -270,6 +277,11 @@ WeightTensor Hdf5Reader::readTensor(const QString& datasetPath,
     return readHdf5Dataset(dataset.get(), info, m_path, budget, context);
 }
 
+bool Hdf5Reader::readsSwmr() const
+{
+    return m_handles->swmrRead;
+}
+
 bool Hdf5Reader::hasKerasMarkers() const
 {
     throwIfChanged(QStringLiteral("cannot read the file's attributes"));
@@ -292,6 +304,29 @@ bool Hdf5Reader::hasKerasMarkers() const
         info.type != H5O_TYPE_GROUP)
         return false;
     return marked("/model_weights");
+}
+
+void Hdf5Reader::readTensorInto(const QString& datasetPath, const std::vector<std::int64_t>& shape,
+                                bool asDouble, void* values, std::uint64_t bytes,
+                                const ExecutionContext& context) const
+{
+    const Hdf5ErrorSilencer silencer;
+    const DatasetInfo info = describe(datasetPath);
+    checkReadable(m_path, info);
+    const std::size_t valueBytes = readsAsDouble(info) ? sizeof(double) : sizeof(float);
+    const std::uint64_t budget = memoryBudget(m_memoryLimit);
+    checkFitsInMemory(m_path, info, valueBytes, budget);
+    if (info.shape != shape || readsAsDouble(info) != asDouble ||
+        static_cast<std::uint64_t>(elementCountOf(shape)) * valueBytes != bytes)
+        throw Error(ErrorCode::Io,
+                    QStringLiteral("%1: cannot read dataset %2: the file was modified after it "
+                                   "was opened; open it again")
+                        .arg(m_path, quoted(info.path)));
+    const Hdf5Handle dataset(
+        H5Dopen2(m_handles->file.get(), info.path.toUtf8().constData(), H5P_DEFAULT));
+    if (!dataset.isValid())
+        throwHdf5Io(QStringLiteral("%1: cannot open dataset %2").arg(m_path, quoted(info.path)));
+    readHdf5DatasetInto(dataset.get(), info, m_path, budget, context, values);
 }
 
 } // namespace sparsity::core

@@ -15,6 +15,9 @@ public:
     // Throws Error(Io) for a path that does not exist, is a directory, cannot be read, or is
     // not an HDF5 file (the message says which).
     static std::unique_ptr<Hdf5Reader> open(const QString& path);
+    // Opens the file at `filePath` and names it `path` in messages and path() (the reader
+    // process opens the absolute path of a file the user named relative to another directory).
+    static std::unique_ptr<Hdf5Reader> open(const QString& filePath, const QString& path);
     // Opens the bytes of an HDF5 file held in memory (HDF5's core driver: the bytes are copied,
     // nothing is read from or written to disk). name stands for the file in messages and
     // path(). External links are not followed, since an image has no directory to resolve them
@@ -38,6 +41,16 @@ public:
     WeightTensor readTensor(const QString& datasetPath,
                             const ExecutionContext& context) const override;
     bool hasKerasMarkers() const override;
+    // Whether the file was opened in SWMR-read mode (an HDF5 SWMR writer has it open): it may
+    // grow, and only its replacement counts as a change.
+    bool readsSwmr() const;
+
+    // For the HDF5 reader process (core/readerchild): reads the dataset as readTensor does, into
+    // `values`, `bytes` long, after checking that it is still what the parent was told: the
+    // same shape, read as double exactly when `asDouble`. Throws Error otherwise.
+    void readTensorInto(const QString& datasetPath, const std::vector<std::int64_t>& shape,
+                        bool asDouble, void* values, std::uint64_t bytes,
+                        const ExecutionContext& context) const;
 
 private:
     struct Handles;

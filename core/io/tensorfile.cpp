@@ -7,6 +7,7 @@
 #include "hdf5/hdf5reader.h"
 #include "numpy/numpyprunedcopy.h"
 #include "numpy/numpyreader.h"
+#include "readerchild/isolatedhdf5reader.h"
 #include "safetensors/safetensorsmaskwriter.h"
 #include "safetensors/safetensorsprunedcopy.h"
 #include "safetensors/safetensorsreader.h"
@@ -30,12 +31,20 @@ struct ReaderFormat
 
 constexpr qsizetype headBytes = 16;
 
+// HDF5 files are read by the reader process (readerchild/isolatedhdf5reader.h): libhdf5 is not
+// safe on damaged or crafted files. SPARSITY_HDF5_IN_PROCESS=1 reads them in this process
+// instead, for measuring what the process costs (bench/README.md); never for untrusted files.
+std::unique_ptr<TensorReader> openHdf5(const QString& path)
+{
+    static const bool inProcess = qEnvironmentVariableIntValue("SPARSITY_HDF5_IN_PROCESS") == 1;
+    if (inProcess)
+        return Hdf5Reader::open(path);
+    return IsolatedHdf5Reader::open(path);
+}
+
 // Formats with a magic number come first: safetensors has none ('{' after the length).
 const std::array<ReaderFormat, 3> readerFormats = {
-    ReaderFormat{&Hdf5Reader::hasSignature,
-                 [](const QString& path) -> std::unique_ptr<TensorReader> {
-                     return Hdf5Reader::open(path);
-                 }},
+    ReaderFormat{&Hdf5Reader::hasSignature, &openHdf5},
     ReaderFormat{&NumpyReader::hasSignature,
                  [](const QString& path) -> std::unique_ptr<TensorReader> {
                      return NumpyReader::open(path);
@@ -80,7 +89,7 @@ std::unique_ptr<TensorReader> openTensorFile(const QString& path)
         return SafetensorsReader::open(path);
     // HDF5 takes every file no signature claims: its signature may also follow a user block of
     // 512, 1024, ... bytes, and its reader says why a file is not one.
-    return Hdf5Reader::open(path);
+    return openHdf5(path);
 }
 
 std::unique_ptr<MaskWriter> createMaskFile(const QString& outputPath, const QString& inputPath,
@@ -171,7 +180,10 @@ QStringList writePrunedWeights(const TensorReader& source, const QString& output
                                const PrunedMaskSource& masks, const ExecutionContext& context)
 {
     PrunedCopyWriter writer = nullptr;
-    if (dynamic_cast<const Hdf5Reader*>(&source) != nullptr) {
+    // The copy of an HDF5 file is rewritten by the HDF5 library in this process (the reader
+    // process only reads); see docs/SPEC.md "How HDF5 files are read".
+    if (dynamic_cast<const Hdf5Reader*>(&source) != nullptr ||
+        dynamic_cast<const IsolatedHdf5Reader*>(&source) != nullptr) {
         writer = &writeHdf5PrunedCopy;
     } else if (dynamic_cast<const NumpyReader*>(&source) != nullptr) {
         writer = &writeNumpyPrunedCopy;

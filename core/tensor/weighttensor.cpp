@@ -32,6 +32,24 @@ WeightTensor::WeightTensor(std::vector<std::int64_t> shape, const std::vector<do
     : WeightTensor(std::move(shape), LargeVector<double>(values.begin(), values.end()))
 {}
 
+WeightTensor::WeightTensor(std::vector<std::int64_t> shape, std::shared_ptr<const void> keeper,
+                           std::span<const float> values)
+    : m_keeper(std::move(keeper))
+    , m_external(values.data())
+    , m_externalPrecision(Precision::Float32)
+{
+    setShape(std::move(shape), values.size());
+}
+
+WeightTensor::WeightTensor(std::vector<std::int64_t> shape, std::shared_ptr<const void> keeper,
+                           std::span<const double> values)
+    : m_keeper(std::move(keeper))
+    , m_external(values.data())
+    , m_externalPrecision(Precision::Float64)
+{
+    setShape(std::move(shape), values.size());
+}
+
 void WeightTensor::setShape(std::vector<std::int64_t> shape, std::size_t valueCount)
 {
     // A programmer error, not an input error: readers check shapes before building tensors.
@@ -45,6 +63,8 @@ void WeightTensor::setShape(std::vector<std::int64_t> shape, std::size_t valueCo
 
 Precision WeightTensor::precision() const
 {
+    if (m_keeper)
+        return m_externalPrecision;
     return std::holds_alternative<LargeVector<float>>(m_values) ? Precision::Float32
                                                                 : Precision::Float64;
 }
@@ -64,6 +84,10 @@ double WeightTensor::valueAt(std::int64_t row, std::int64_t col) const
 {
     assert(row >= 0 && row < m_rows && col >= 0 && col < m_cols);
     const auto index = static_cast<std::size_t>(row * m_cols + col);
+    if (m_keeper)
+        return m_externalPrecision == Precision::Float64
+                   ? static_cast<const double*>(m_external)[index]
+                   : static_cast<double>(static_cast<const float*>(m_external)[index]);
     return std::visit([index](const auto& v) { return static_cast<double>(v[index]); }, m_values);
 }
 

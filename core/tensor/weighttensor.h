@@ -3,7 +3,9 @@
 #include "largebuffer.h"
 
 #include <cstdint>
+#include <memory>
 #include <span>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
@@ -29,6 +31,12 @@ public:
     // Copies (for small tensors built by tests and tools).
     WeightTensor(std::vector<std::int64_t> shape, const std::vector<float>& values);
     WeightTensor(std::vector<std::int64_t> shape, const std::vector<double>& values);
+    // Values held elsewhere, read-only and never changed again (the shared memory the HDF5
+    // reader process filled, sealed against writes); `keeper` keeps them alive.
+    WeightTensor(std::vector<std::int64_t> shape, std::shared_ptr<const void> keeper,
+                 std::span<const float> values);
+    WeightTensor(std::vector<std::int64_t> shape, std::shared_ptr<const void> keeper,
+                 std::span<const double> values);
 
     const std::vector<std::int64_t>& shape() const { return m_shape; }
     std::int64_t rows() const { return m_rows; }
@@ -39,6 +47,12 @@ public:
     // The values in the tensor's own precision; T must match precision().
     template <typename T> std::span<const T> values() const
     {
+        if (m_keeper) {
+            // Throws std::bad_variant_access on a precision mismatch, as std::get does.
+            if ((std::is_same_v<T, double>) != (m_externalPrecision == Precision::Float64))
+                throw std::bad_variant_access();
+            return {static_cast<const T*>(m_external), static_cast<std::size_t>(elementCount())};
+        }
         return std::get<LargeVector<T>>(m_values);
     }
     double valueAt(std::int64_t row, std::int64_t col) const;
@@ -52,6 +66,10 @@ private:
     std::int64_t m_rows = 0;
     std::int64_t m_cols = 0;
     std::variant<LargeVector<float>, LargeVector<double>> m_values;
+    // Set for values held elsewhere (then m_values is empty).
+    std::shared_ptr<const void> m_keeper;
+    const void* m_external = nullptr;
+    Precision m_externalPrecision = Precision::Float32;
 };
 
 // Element count of a shape; 0 for an empty shape list is never used (rank >= 1 always).

@@ -106,6 +106,13 @@ QProcessEnvironment environmentForNobody(const QString& dir)
         if (environment.contains(variable))
             environment.insert(variable,
                                withCopiedSuppressions(variable, environment.value(variable), dir));
+    // The HDF5 reader process the CLI and the window start lies in the checkout too.
+    const QString reader = environment.value(QStringLiteral("SPARSITY_HDF5_READER"));
+    if (!reader.isEmpty()) {
+        const QString copy = copyForAll(reader, dir, QFileInfo(reader).fileName());
+        if (!copy.isEmpty())
+            environment.insert(QStringLiteral("SPARSITY_HDF5_READER"), copy);
+    }
     return environment;
 }
 

@@ -30,8 +30,9 @@ bool becomeNobody();
 QString copyForAll(const QString& file, const QString& dir, const QString& name);
 
 // The environment for a child that runs as nobody from `dir` (a directory every user can enter):
-// this process's, with each sanitizer suppressions file, which lives in the checkout where nobody
-// may not reach it, replaced by a copy in `dir`.
+// this process's, with each sanitizer suppressions file and the HDF5 reader program
+// ($SPARSITY_HDF5_READER), which live in the checkout where nobody may not reach them, replaced by
+// copies in `dir`.
 QProcessEnvironment environmentForNobody(const QString& dir);
 
 // Runs `testFunction` of this executable as nobody, with HOME and TMPDIR in a fresh

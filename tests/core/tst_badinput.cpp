@@ -100,6 +100,8 @@ private Q_SLOTS:
     void unusableFiles_data();
     void unusableFiles();
     void unreadableFile();
+    void knownHdf5CrashFiles_data();
+    void knownHdf5CrashFiles();
     void fileReplacedOrDeletedAfterOpening_data();
     void fileReplacedOrDeletedAfterOpening();
     void exportRefusesAFileThatChangedSinceItWasListed();
@@ -224,6 +226,53 @@ void TestBadInput::unreadableFile()
     VERIFY_CONTAINS(mask.err, file + QStringLiteral(": permission denied"));
     QVERIFY(!QFile::exists(output));
     qInfo("cli: %s", qPrintable(mask.err.trimmed()));
+}
+
+void TestBadInput::knownHdf5CrashFiles_data()
+{
+    QTest::addColumn<QString>("file");
+    const QDir dir(QStringLiteral(SPARSITY_KNOWN_CRASHES_DIR));
+    const QStringList names = dir.entryList({QStringLiteral("*.h5")}, QDir::Files);
+    QVERIFY(names.size() >= 4);
+    for (const QString& name : names)
+        QTest::newRow(qPrintable(name)) << dir.filePath(name);
+}
+
+void TestBadInput::knownHdf5CrashFiles()
+{
+    // Files the fuzzer found that crash HDF5 1.10 (crash-*) or leak in it (leak-*): the reader
+    // process crashes instead of the CLI, which says so, exits 1 and writes nothing.
+    QFETCH(QString, file);
+    const bool crashes = QFileInfo(file).fileName().startsWith(QStringLiteral("crash-"));
+    const QTemporaryDir out;
+    const QString output = out.filePath(QStringLiteral("masks.h5"));
+    for (const QStringList& arguments :
+         {QStringList{QStringLiteral("list"), file}, maskArgs(file, output)}) {
+        const Run run = runCli(arguments);
+        qInfo("%s: %s", qPrintable(arguments.first()), qPrintable(run.err.trimmed()));
+        QVERIFY2(run.exitCode == 0 || run.exitCode == 1, qPrintable(run.err));
+        if (run.exitCode == 1) {
+            QVERIFY2(
+                run.err.startsWith(QStringLiteral("sparsity-cli: ") + file + QStringLiteral(": ")),
+                qPrintable(run.err));
+            QVERIFY(run.out.isEmpty());
+            QCOMPARE(listing(out.path()), QStringList());
+        }
+        if (!crashes)
+            continue;
+        QCOMPARE(run.exitCode, 1);
+        // Three of them crash HDF5 itself; the fourth is a heap overflow that only the
+        // sanitizers see, and otherwise HDF5 notices the damage.
+        if (!run.err.contains(QStringLiteral(": cannot list group '")))
+            VERIFY_CONTAINS(run.err, file + QStringLiteral(": the HDF5 library crashed ("));
+        // While opening (the root's attributes are read then) or listing the file.
+        if (run.err.contains(QStringLiteral("crashed")))
+            QVERIFY2(run.err.contains(QStringLiteral(") while listing the file: the file is "
+                                                     "damaged or crafted")) ||
+                         run.err.contains(QStringLiteral(") while opening the file: the file is "
+                                                         "damaged or crafted")),
+                     qPrintable(run.err));
+    }
 }
 
 void TestBadInput::fileReplacedOrDeletedAfterOpening_data()

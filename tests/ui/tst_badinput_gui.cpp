@@ -169,6 +169,48 @@ private Q_SLOTS:
         verifyStillUsable(*window);
     }
 
+    void knownHdf5CrashFilesKeepTheOpenFile_data()
+    {
+        QTest::addColumn<QString>("file");
+        const QDir dir(QStringLiteral(SPARSITY_KNOWN_CRASHES_DIR));
+        const QStringList names = dir.entryList({QStringLiteral("crash-*.h5")}, QDir::Files);
+        QVERIFY(names.size() >= 3);
+        for (const QString& name : names)
+            QTest::newRow(qPrintable(name)) << dir.filePath(name);
+    }
+
+    void knownHdf5CrashFilesKeepTheOpenFile()
+    {
+        // A file that crashes HDF5 crashes the reader process, not the window: the dialog says
+        // so, and the file and layer that were open stay open and usable.
+        QFETCH(QString, file);
+        auto window = openFile(m_good, QStringLiteral("/a"));
+        window->session()->selectLayer(QStringLiteral("/b"));
+        QTRY_COMPARE_WITH_TIMEOUT(shown(*window) ? shown(*window)->datasetPath : QString(),
+                                  QStringLiteral("/b"), asyncTimeout);
+        QVERIFY(waitIdle(*window, asyncTimeout));
+        window->openFile(file);
+        const QString message = takeErrorDialog(*window);
+        qInfo("gui: %s", qPrintable(message));
+        VERIFY_CONTAINS(message, QStringLiteral("The file cannot be opened"));
+        VERIFY_CONTAINS(message, file + QStringLiteral(": "));
+        // HDF5 crashes on most of them; on others (read in SWMR mode, as their superblock's
+        // flags ask) it notices the damage and says so.
+        if (!message.contains(QStringLiteral(": cannot list group '")))
+            VERIFY_CONTAINS(message, file + QStringLiteral(": the HDF5 library crashed ("));
+        QCOMPARE(window->session()->filePath(), m_good);
+        QCOMPARE(window->session()->currentLayer(), QStringLiteral("/b"));
+        QVERIFY(shown(*window));
+        QCOMPARE(shown(*window)->datasetPath, QStringLiteral("/b"));
+        QVERIFY(!MainWindow::recentFiles().contains(file));
+        // The open file is still read through its own reader process.
+        window->session()->selectLayer(QStringLiteral("/a"));
+        QTRY_COMPARE_WITH_TIMEOUT(shown(*window) ? shown(*window)->datasetPath : QString(),
+                                  QStringLiteral("/a"), asyncTimeout);
+        QVERIFY(!visibleErrorDialog(*window));
+        verifyStillUsable(*window);
+    }
+
     void unreadableFileShowsADialog()
     {
         if (test::runningAsRoot()) {
@@ -570,8 +612,8 @@ private Q_SLOTS:
         const QString message = takeErrorDialog(*window);
         VERIFY_CONTAINS(message, m_cases + QStringLiteral(": dataset '/types/vlen' cannot be "
                                                           "sparsified: vlen data is not numeric"));
-        QTRY_COMPARE_WITH_TIMEOUT(window->session()->currentLayer(), QStringLiteral("/filter/skipped"),
-                                  asyncTimeout);
+        QTRY_COMPARE_WITH_TIMEOUT(window->session()->currentLayer(),
+                                  QStringLiteral("/filter/skipped"), asyncTimeout);
         window->openFile(m_cases, QStringLiteral("/no/such/layer"));
         VERIFY_CONTAINS(takeErrorDialog(*window),
                         m_cases + QStringLiteral(": there is no dataset '/no/such/layer'"));

@@ -1,0 +1,62 @@
+#pragma once
+
+#include "io/tensorreader.h"
+
+#include <QString>
+#include <memory>
+#include <mutex>
+
+namespace sparsity::core {
+
+// The TensorReader of HDF5 files that openTensorFile() gives: every HDF5 call on the user's
+// file runs in a reader process (`sparsity-hdf5-reader`, core/readerchild/readerchildmain.h),
+// one per open file, started on open and again after it died. The process runs with limits
+// (memory from what the request needs, time and processor time scaled to the bytes to read,
+// no file writes) and sends back listings and descriptions over a socket and tensors in
+// shared memory; the parent checks every size it is told against what it asked for. A crash,
+// a limit or a hang becomes an Error naming the file and what was being done, and the next
+// call starts a new process. Calls are serialized; any thread may create one.
+class IsolatedHdf5Reader final : public TensorReader
+{
+public:
+    // Throws Error(Io) as Hdf5Reader::open does, and when the reader process cannot be started.
+    static std::unique_ptr<IsolatedHdf5Reader> open(const QString& path);
+    ~IsolatedHdf5Reader() override;
+
+    // The reader program: $SPARSITY_HDF5_READER when set (the tests), otherwise
+    // sparsity-hdf5-reader in the directory of the running executable (bin/ after install).
+    static QString readerProgram();
+
+    QString path() const override { return m_path; }
+    FileIdentity identity() const override { return m_identity; }
+    void setMemoryLimit(std::uint64_t bytes) override { m_memoryLimit = bytes; }
+
+    std::vector<DatasetInfo> listTree() const override;
+    DatasetInfo describe(const QString& datasetPath) const override;
+    WeightTensor readTensor(const QString& datasetPath,
+                            const ExecutionContext& context) const override;
+    bool hasKerasMarkers() const override;
+
+    // The running reader process (internal).
+    class Process;
+
+private:
+    IsolatedHdf5Reader(QString path, FileIdentity identity);
+    void throwIfChanged(const QString& action) const;
+    // The running process, started (and the file opened in it) when there is none.
+    Process& process() const;
+
+    QString m_path;
+    QString m_absolutePath; // what the process opens and the identity checks look at
+    FileIdentity m_identity;
+    std::uint64_t m_memoryLimit = 0;
+    mutable std::unique_ptr<Process> m_process;
+    // Told by the process when it opens the file.
+    mutable bool m_kerasMarkers = false;
+    mutable bool m_swmr = false; // a SWMR writer's file may grow: only replacing it is a change
+    // Serializes calls as HDF5's global lock did for the in-process reader, so that a caller
+    // that shares a reader between threads gets whole requests, never interleaved frames.
+    mutable std::recursive_mutex m_mutex;
+};
+
+} // namespace sparsity::core
