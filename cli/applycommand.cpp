@@ -127,7 +127,7 @@ int runApply(const ApplyOptions& options, QTextStream& out, QTextStream& err, bo
             }
         } else {
             for (const QString& path : mask.datasets)
-                request.masks.layers.push_back({core::normalizeDatasetPath(path), {}});
+                request.masks.layers.push_back({core::normalizeDatasetPath(path), {}, {}});
         }
 
         QThreadPool pool;

@@ -254,9 +254,8 @@ ParsedCommand parseList(const QStringList& arguments)
     const auto chosen = orientation.read(parser);
     if (const auto* problem = std::get_if<QString>(&chosen))
         return usageError(command, *problem);
-    ListOptions options{std::get<QString>(input), parser.values(dataset), parser.isSet(json)};
-    options.orientation = std::get<core::TensorOrientation>(chosen);
-    return options;
+    return ListOptions{std::get<QString>(input), parser.values(dataset), parser.isSet(json),
+                       std::get<core::TensorOrientation>(chosen)};
 }
 
 // A level, bound or fraction as --level takes it: "0.25" or "25%". nullopt if not a number.

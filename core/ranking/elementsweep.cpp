@@ -102,10 +102,12 @@ struct BucketSums
 
     Lanes lanes = {0, 0, 0, 0}; // count, l1, square >> 25, square & (2^25 - 1)
 
-    static Lanes termsOf(std::uint32_t scaled)
+    // Adds one weight's terms. (Not a function returning the vector: without AVX that return
+    // would change the ABI, which GCC warns about.)
+    void addTerms(std::uint32_t scaled)
     {
         const std::uint64_t square = std::uint64_t{scaled} * scaled;
-        return Lanes{1, scaled, square >> lowBits, square & lowMask};
+        lanes += Lanes{1, scaled, square >> lowBits, square & lowMask};
     }
     void add(const BucketSums& other) { lanes += other.lanes; }
     std::uint64_t count() const { return lanes[0]; }
@@ -307,7 +309,7 @@ std::optional<std::vector<MaskStats>> sweepTyped(const WeightTensor& weights,
         BucketSums* const table = tables[p].data();
         forEachWeight<N>(w, from, to, nonFinite[p], outside[p],
                          [table](std::int64_t, std::uint32_t key, std::uint32_t scaled) {
-                             table[key >> bucketShift].lanes += BucketSums::termsOf(scaled);
+                             table[key >> bucketShift].addTerms(scaled);
                          });
     });
     for (std::int64_t count : outside)

@@ -397,7 +397,7 @@ ExportRequest layerRequest(const QString& input, const QStringList& datasets, co
         params.level = level;
         params.block = spec.block;
         params.zerosPerBlock = spec.zerosPerBlock;
-        request.layers.push_back({dataset, params});
+        request.layers.push_back({dataset, params, {}});
     }
     return request;
 }
@@ -408,7 +408,7 @@ ApplyReport applyWithMaskFile(const QString& input, const QString& output, const
     ApplyRequest request;
     request.masks.inputPath = input;
     for (const QString& dataset : datasets)
-        request.masks.layers.push_back({dataset, {}});
+        request.masks.layers.push_back({dataset, {}, {}});
     request.outputPath = output;
     request.maskFile = masks;
     return applyMasks(request, {});
