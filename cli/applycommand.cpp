@@ -156,22 +156,8 @@ int runApply(const ApplyOptions& options, QTextStream& out, QTextStream& err, bo
             printApplySummary(summarizeApply(options, report), out);
         return ExitSuccess;
     } catch (const core::Error& e) {
-        switch (e.code()) {
-        case core::ErrorCode::Cancelled:
-            if (errIsTerminal)
-                err << "\r\x1b[K";
-            err << "sparsity-cli: interrupted; " << mask.output << " was not written" << Qt::endl;
-            return ExitInterrupted;
-        case core::ErrorCode::OutputExists:
-            err << "sparsity-cli: " << e.message() << " (--force replaces it)" << Qt::endl;
-            return ExitFailure;
-        case core::ErrorCode::InvalidParameter:
-            err << "sparsity-cli: " << e.message() << Qt::endl;
-            return ExitUsage;
-        default:
-            err << "sparsity-cli: " << e.message() << Qt::endl;
-            return ExitFailure;
-        }
+        return reportWriteFailure(e, mask.output + QStringLiteral(" was not written"), err,
+                                  errIsTerminal);
     }
 }
 

@@ -324,26 +324,33 @@ int runMask(const MaskOptions& options, QTextStream& out, QTextStream& err, bool
             out << QStringLiteral("wrote %1 to %2\n").arg(masks, options.output);
         return ExitSuccess;
     } catch (const core::Error& e) {
-        switch (e.code()) {
-        case core::ErrorCode::Cancelled:
-            if (errIsTerminal)
-                err << "\r\x1b[K"; // over the progress line and the ^C
-            if (options.dryRun)
-                err << "sparsity-cli: interrupted" << Qt::endl;
-            else
-                err << "sparsity-cli: interrupted; " << options.output << " was not written"
-                    << Qt::endl;
-            return ExitInterrupted;
-        case core::ErrorCode::OutputExists:
-            err << "sparsity-cli: " << e.message() << " (--force replaces it)" << Qt::endl;
-            return ExitFailure;
-        case core::ErrorCode::InvalidParameter:
-            err << "sparsity-cli: " << e.message() << Qt::endl;
-            return ExitUsage;
-        default:
-            err << "sparsity-cli: " << e.message() << Qt::endl;
-            return ExitFailure;
-        }
+        return reportWriteFailure(
+            e, options.dryRun ? QString() : options.output + QStringLiteral(" was not written"),
+            err, errIsTerminal);
+    }
+}
+
+int reportWriteFailure(const core::Error& error, const QString& interrupted, QTextStream& err,
+                       bool errIsTerminal)
+{
+    switch (error.code()) {
+    case core::ErrorCode::Cancelled:
+        if (errIsTerminal)
+            err << "\r\x1b[K"; // over the progress line and the ^C
+        err << "sparsity-cli: interrupted";
+        if (!interrupted.isEmpty())
+            err << "; " << interrupted;
+        err << Qt::endl;
+        return ExitInterrupted;
+    case core::ErrorCode::OutputExists:
+        err << "sparsity-cli: " << error.message() << " (--force replaces it)" << Qt::endl;
+        return ExitFailure;
+    case core::ErrorCode::InvalidParameter:
+        err << "sparsity-cli: " << error.message() << Qt::endl;
+        return ExitUsage;
+    default:
+        err << "sparsity-cli: " << error.message() << Qt::endl;
+        return ExitFailure;
     }
 }
 
