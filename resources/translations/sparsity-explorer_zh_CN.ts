@@ -56,6 +56,21 @@
     </message>
 </context>
 <context>
+    <name>ExportProgress</name>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation>正在取消…</translation>
+    </message>
+    <message>
+        <source>Overwrite File?</source>
+        <translation>覆盖文件？</translation>
+    </message>
+</context>
+<context>
     <name>HeatmapSource</name>
     <message>
         <source>Each pixel: the largest value among the %1 weights it covers.</source>
@@ -1780,20 +1795,8 @@ Not masked by default (%2); select it to view it anyway.</source>
         <translation>正在导出掩码…</translation>
     </message>
     <message>
-        <source>Cancel</source>
-        <translation>取消</translation>
-    </message>
-    <message>
         <source>Export Masks</source>
         <translation>导出掩码</translation>
-    </message>
-    <message>
-        <source>Cancelling…</source>
-        <translation>正在取消…</translation>
-    </message>
-    <message>
-        <source>Overwrite File?</source>
-        <translation>覆盖文件？</translation>
     </message>
     <message>
         <source>%1 already exists. Replace it with the new masks?</source>
@@ -2167,16 +2170,8 @@ L1</translation>
         <translation>正在导出剪枝后的权重…</translation>
     </message>
     <message>
-        <source>Cancel</source>
-        <translation>取消</translation>
-    </message>
-    <message>
         <source>Export Pruned Weights</source>
         <translation>导出剪枝后的权重</translation>
-    </message>
-    <message>
-        <source>Cancelling…</source>
-        <translation>正在取消…</translation>
     </message>
     <message>
         <source>Pruning %1 (%2 of %3)…</source>
@@ -2195,10 +2190,6 @@ L1</translation>
     <message>
         <source>The pruned weights were not exported</source>
         <translation>剪枝后的权重未导出</translation>
-    </message>
-    <message>
-        <source>Overwrite File?</source>
-        <translation>覆盖文件？</translation>
     </message>
     <message>
         <source>%1 already exists. Replace it with the pruned weights?</source>

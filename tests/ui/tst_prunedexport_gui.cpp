@@ -4,6 +4,7 @@
 // existing output brings a question whose No keeps it; cancelling leaves no file.
 #include "common/checks.h"
 #include "io/tensorfile.h"
+#include "mainwindow/exportprogress.h"
 #include "mainwindow/mainwindow.h"
 #include "mask/sparsifier.h"
 #include "session/session.h"
@@ -14,7 +15,10 @@
 #include <QDir>
 #include <QFile>
 #include <QFileDialog>
+#include <QFileInfo>
+#include <QLineEdit>
 #include <QMessageBox>
+#include <QPointer>
 #include <QProgressDialog>
 #include <QPushButton>
 #include <QSemaphore>
@@ -96,6 +100,10 @@ private Q_SLOTS:
             if (auto* dialog = qobject_cast<QFileDialog*>(QApplication::activeModalWidget())) {
                 suggested = dialog->selectedFiles().value(0);
                 dialog->selectFile(output);
+                // selectFile leaves the name field alone while it has the focus, as it may
+                // have by now; type the path into it, as a user would.
+                if (auto* name = dialog->findChild<QLineEdit*>(QStringLiteral("fileNameEdit")))
+                    name->setText(output);
                 static_cast<QDialog*>(dialog)->accept(); // as the Save button does
             }
         });
@@ -105,7 +113,7 @@ private Q_SLOTS:
         QVERIFY(action && action->isEnabled());
         action->trigger();
         poll.stop();
-        VERIFY_CONTAINS(suggested, QStringLiteral("digits_pruned.h5"));
+        QCOMPARE(QFileInfo(suggested).fileName(), QStringLiteral("digits_pruned.h5"));
         QTRY_COMPARE_WITH_TIMEOUT(exported.count(), 1, asyncTimeout);
         QCOMPARE(exported.at(0).at(0).toString(), output);
         QVERIFY(exported.at(0).at(1).toBool());
@@ -172,6 +180,31 @@ private Q_SLOTS:
         QFile file(output);
         QVERIFY(file.open(QIODevice::ReadOnly));
         QCOMPARE(file.readAll(), QByteArray("keep me"));
+    }
+
+    // A shown window-modal progress dialog processes events inside setValue(), and the export
+    // can end right there (it once did: the flow's next line used the deleted dialog).
+    void progressMayEndWhileItAdvances()
+    {
+        QWidget window;
+        window.show();
+        ui::ExportProgress progress(&window, QStringLiteral("testProgress"),
+                                    QStringLiteral("Test"));
+        bool cancelled = false;
+        progress.begin(QStringLiteral("first"), 3, [&] { cancelled = true; });
+        auto* dialog = window.findChild<QProgressDialog*>(QStringLiteral("testProgress"));
+        QVERIFY(dialog);
+        QTRY_VERIFY_WITH_TIMEOUT(dialog->isVisible(), asyncTimeout); // after its 300 ms
+        QPointer<QProgressDialog> watched = dialog;
+
+        QMetaObject::invokeMethod(
+            &window, [&] { progress.end(); }, Qt::QueuedConnection);
+        progress.advance(1, 3, QStringLiteral("second"));
+        QVERIFY(!progress.isActive());
+        QVERIFY(!cancelled);                             // closing is no cancel
+        QVERIFY(watched && !watched->isVisible());       // still alive until control returns
+        progress.advance(2, 3, QStringLiteral("third")); // no dialog: nothing happens
+        QTRY_VERIFY_WITH_TIMEOUT(watched.isNull(), asyncTimeout);
     }
 
     void cancellingLeavesNoFile()

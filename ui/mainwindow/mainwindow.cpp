@@ -689,8 +689,9 @@ void MainWindow::exportMasks(const QString& outputPath, bool allLayers)
 void MainWindow::exportPrunedWithDialog()
 {
     // The source's own format, so its own suffix: weights.h5 -> weights_pruned.h5 (a sharded
-    // checkpoint's index keeps its whole ".safetensors.index.json").
-    const QFileInfo input(m_session->isDemo() ? DemoFile::displayName() : m_session->filePath());
+    // checkpoint's index keeps its whole ".safetensors.index.json"). The demo's copy is a real
+    // digits.h5, whereas its display name carries a " (demo)" that is no part of a file name.
+    const QFileInfo input(m_session->filePath());
     const QString name = input.fileName();
     const qsizetype dot = name.endsWith(QLatin1String(".safetensors.index.json"))
                               ? name.size() - qsizetype(qstrlen(".safetensors.index.json"))

@@ -2,6 +2,7 @@
 
 #include "errordialog.h"
 #include "export/maskexport.h"
+#include "exportprogress.h"
 #include "session/demofile.h"
 #include "session/maskexportjob.h"
 #include "session/session.h"
@@ -10,7 +11,6 @@
 #include <QFileInfo>
 #include <QMainWindow>
 #include <QMessageBox>
-#include <QProgressDialog>
 #include <QStatusBar>
 
 namespace sparsity::ui {
@@ -41,16 +41,14 @@ MaskExportFlow::MaskExportFlow(QThreadPool* ioPool, QThreadPool* computePool, QM
     : QObject(window)
     , m_window(window)
     , m_job(new MaskExportJob(ioPool, computePool, this))
+    , m_progress(window, QStringLiteral("exportProgress"), tr("Export Masks"))
 {
     connect(m_job, &MaskExportJob::progress, this,
             [this](int index, int count, const QString& path) {
-                if (!m_progress)
-                    return;
-                m_progress->setMaximum(count);
-                m_progress->setValue(index);
-                if (index < count)
-                    m_progress->setLabelText(
-                        tr("Masking %1 (%2 of %3)…").arg(path).arg(index + 1).arg(count));
+                m_progress.advance(
+                    index, count,
+                    index < count ? tr("Masking %1 (%2 of %3)…").arg(path).arg(index + 1).arg(count)
+                                  : QString());
             });
     connect(m_job, &MaskExportJob::finished, this,
             [this](const std::vector<core::LayerReport>& reports) {
@@ -105,58 +103,34 @@ bool MaskExportFlow::isBusy() const
 void MaskExportFlow::run(const core::ExportRequest& request)
 {
     m_outputPath = request.outputPath;
-    const int layerCount = static_cast<int>(request.layers.size());
-    m_progress = new QProgressDialog(tr("Exporting masks…"), tr("Cancel"), 0, layerCount, m_window);
-    m_progress->setObjectName(QStringLiteral("exportProgress"));
-    m_progress->setWindowTitle(tr("Export Masks"));
-    m_progress->setWindowModality(Qt::WindowModal);
-    m_progress->setAutoClose(false);
-    m_progress->setAutoReset(false);
-    m_progress->setMinimumDuration(300); // a quick export should not flash a dialog
-    m_progress->setValue(0);
-    connect(m_progress, &QProgressDialog::canceled, this, [this] {
-        m_job->cancel();
-        if (m_progress)
-            m_progress->setLabelText(tr("Cancelling…"));
-    });
+    m_progress.begin(tr("Exporting masks…"), static_cast<int>(request.layers.size()),
+                     [this] { m_job->cancel(); });
     m_job->start(request);
     Q_EMIT runningChanged();
 }
 
 void MaskExportFlow::endRun()
 {
-    if (m_progress) {
-        m_progress->close();
-        m_progress->deleteLater();
-        m_progress = nullptr;
-    }
+    m_progress.end();
     Q_EMIT runningChanged();
 }
 
 void MaskExportFlow::askToOverwrite(const core::ExportRequest& request)
 {
-    // Window-modal and non-blocking, like the error dialogs: this runs in a job continuation.
-    auto* box = new QMessageBox(QMessageBox::Question, tr("Overwrite File?"),
-                                tr("%1 already exists. Replace it with the new masks?")
-                                    .arg(QDir::toNativeSeparators(request.outputPath)),
-                                QMessageBox::Yes | QMessageBox::No, m_window);
-    box->setDefaultButton(QMessageBox::No);
-    box->setObjectName(QStringLiteral("overwriteQuestion"));
-    box->setAttribute(Qt::WA_DeleteOnClose);
-    box->setWindowModality(Qt::WindowModal);
-    connect(box, &QMessageBox::finished, this, [this, box, request] {
-        if (box->clickedButton() == box->button(QMessageBox::Yes) && !m_job->isRunning()) {
-            core::ExportRequest replace = request;
-            replace.overwrite = true;
-            run(replace);
-            return;
-        }
-        showStatus(
-            tr("Not exported; %1 was kept.").arg(QDir::toNativeSeparators(request.outputPath)));
-        Q_EMIT masksExported(request.outputPath, false);
-    });
-    m_overwriteQuestion = box;
-    box->open();
+    m_overwriteQuestion = askToReplaceFile(
+        m_window, QStringLiteral("overwriteQuestion"),
+        tr("%1 already exists. Replace it with the new masks?"), request.outputPath,
+        [this, request](bool replace) {
+            if (replace && !m_job->isRunning()) {
+                core::ExportRequest again = request;
+                again.overwrite = true;
+                run(again);
+                return;
+            }
+            showStatus(
+                tr("Not exported; %1 was kept.").arg(QDir::toNativeSeparators(request.outputPath)));
+            Q_EMIT masksExported(request.outputPath, false);
+        });
 }
 
 void MaskExportFlow::showStatus(const QString& message)

@@ -1,12 +1,13 @@
 #pragma once
 
+#include "exportprogress.h"
+
 #include <QObject>
 #include <QPointer>
 #include <QString>
 
 class QMainWindow;
 class QMessageBox;
-class QProgressDialog;
 class QThreadPool;
 
 namespace sparsity::core {
@@ -63,7 +64,7 @@ private:
 
     QMainWindow* m_window;
     MaskExportJob* m_job;
-    QProgressDialog* m_progress = nullptr;
+    ExportProgress m_progress;
     QPointer<QMessageBox> m_overwriteQuestion;
     QString m_outputPath;
 };

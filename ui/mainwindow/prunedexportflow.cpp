@@ -1,6 +1,7 @@
 #include "prunedexportflow.h"
 
 #include "errordialog.h"
+#include "exportprogress.h"
 #include "jobs/runthen.h"
 #include "maskexportflow.h"
 #include "session/session.h"
@@ -9,7 +10,6 @@
 #include <QFileInfo>
 #include <QMainWindow>
 #include <QMessageBox>
-#include <QProgressDialog>
 #include <QStatusBar>
 #include <QThreadPool>
 
@@ -30,6 +30,7 @@ PrunedExportFlow::PrunedExportFlow(QThreadPool* ioPool, QThreadPool* computePool
     , m_window(window)
     , m_ioPool(ioPool)
     , m_computePool(computePool)
+    , m_progress(window, QStringLiteral("prunedExportProgress"), tr("Export Pruned Weights"))
 {}
 
 PrunedExportFlow::~PrunedExportFlow()
@@ -62,22 +63,10 @@ void PrunedExportFlow::run(const core::ApplyRequest& request)
     m_request = request;
     m_cancel = std::make_shared<std::atomic<bool>>(false);
     m_done = std::make_shared<std::latch>(1);
-    const int steps =
-        static_cast<int>(request.masks.layers.size()) * (request.masks.modelScope ? 2 : 1);
-    m_progress =
-        new QProgressDialog(tr("Exporting pruned weights…"), tr("Cancel"), 0, steps, m_window);
-    m_progress->setObjectName(QStringLiteral("prunedExportProgress"));
-    m_progress->setWindowTitle(tr("Export Pruned Weights"));
-    m_progress->setWindowModality(Qt::WindowModal);
-    m_progress->setAutoClose(false);
-    m_progress->setAutoReset(false);
-    m_progress->setMinimumDuration(300); // a quick export should not flash a dialog
-    m_progress->setValue(0);
-    connect(m_progress, &QProgressDialog::canceled, this, [this] {
-        cancel();
-        if (m_progress)
-            m_progress->setLabelText(tr("Cancelling…"));
-    });
+    m_progress.begin(tr("Exporting pruned weights…"),
+                     static_cast<int>(request.masks.layers.size()) *
+                         (request.masks.modelScope ? 2 : 1),
+                     [this] { cancel(); });
 
     // Readers and writers are single-threaded and HDF5 is serialized: the I/O thread; the masks
     // use the compute pool. Progress comes back in order and never after this is gone.
@@ -91,13 +80,10 @@ void PrunedExportFlow::run(const core::ApplyRequest& request)
         const core::ExecutionContext context{pool, pool->maxThreadCount(), cancel.get()};
         return core::applyMasks(request, context, [&](int index, int count, const QString& path) {
             postTo(alive, [target, index, count, path] {
-                if (!target->m_progress)
-                    return;
-                target->m_progress->setMaximum(count);
-                target->m_progress->setValue(index);
-                if (index < count)
-                    target->m_progress->setLabelText(
-                        tr("Pruning %1 (%2 of %3)…").arg(path).arg(index + 1).arg(count));
+                target->m_progress.advance(
+                    index, count,
+                    index < count ? tr("Pruning %1 (%2 of %3)…").arg(path).arg(index + 1).arg(count)
+                                  : QString());
             });
         });
     };
@@ -109,7 +95,6 @@ void PrunedExportFlow::run(const core::ApplyRequest& request)
 void PrunedExportFlow::onFinished(const JobOutcome<core::ApplyReport>& outcome)
 {
     m_running = false;
-    // Read before endRun(): closing the progress dialog emits its canceled signal.
     const bool cancelled = !outcome && (outcome.isCancelled() || m_cancel->load());
     endRun();
     const QString output = m_request.outputPath;
@@ -131,38 +116,26 @@ void PrunedExportFlow::onFinished(const JobOutcome<core::ApplyReport>& outcome)
 
 void PrunedExportFlow::endRun()
 {
-    if (m_progress) {
-        m_progress->close();
-        m_progress->deleteLater();
-        m_progress = nullptr;
-    }
+    m_progress.end();
     Q_EMIT runningChanged();
 }
 
 void PrunedExportFlow::askToOverwrite(const core::ApplyRequest& request)
 {
-    // Window-modal and non-blocking, like the error dialogs: this runs in a job continuation.
-    auto* box = new QMessageBox(QMessageBox::Question, tr("Overwrite File?"),
-                                tr("%1 already exists. Replace it with the pruned weights?")
-                                    .arg(QDir::toNativeSeparators(request.outputPath)),
-                                QMessageBox::Yes | QMessageBox::No, m_window);
-    box->setDefaultButton(QMessageBox::No);
-    box->setObjectName(QStringLiteral("prunedOverwriteQuestion"));
-    box->setAttribute(Qt::WA_DeleteOnClose);
-    box->setWindowModality(Qt::WindowModal);
-    connect(box, &QMessageBox::finished, this, [this, box, request] {
-        if (box->clickedButton() == box->button(QMessageBox::Yes) && !m_running) {
-            core::ApplyRequest replace = request;
-            replace.masks.overwrite = true;
-            run(replace);
-            return;
-        }
-        showStatus(
-            tr("Not exported; %1 was kept.").arg(QDir::toNativeSeparators(request.outputPath)));
-        Q_EMIT prunedWeightsExported(request.outputPath, false);
-    });
-    m_overwriteQuestion = box;
-    box->open();
+    m_overwriteQuestion = askToReplaceFile(
+        m_window, QStringLiteral("prunedOverwriteQuestion"),
+        tr("%1 already exists. Replace it with the pruned weights?"), request.outputPath,
+        [this, request](bool replace) {
+            if (replace && !m_running) {
+                core::ApplyRequest again = request;
+                again.masks.overwrite = true;
+                run(again);
+                return;
+            }
+            showStatus(
+                tr("Not exported; %1 was kept.").arg(QDir::toNativeSeparators(request.outputPath)));
+            Q_EMIT prunedWeightsExported(request.outputPath, false);
+        });
 }
 
 void PrunedExportFlow::showStatus(const QString& message)

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "export/prunedexport.h"
+#include "exportprogress.h"
 
 #include <QObject>
 #include <QPointer>
@@ -11,7 +12,6 @@
 
 class QMainWindow;
 class QMessageBox;
-class QProgressDialog;
 class QThreadPool;
 
 namespace sparsity::ui {
@@ -62,7 +62,7 @@ private:
     QMainWindow* m_window;
     QThreadPool* m_ioPool;
     QThreadPool* m_computePool;
-    QProgressDialog* m_progress = nullptr;
+    ExportProgress m_progress;
     QPointer<QMessageBox> m_overwriteQuestion;
     std::shared_ptr<std::atomic<bool>> m_cancel;
     std::shared_ptr<std::latch> m_done; // counted down when the running export has ended
