@@ -156,8 +156,8 @@ int runApply(const ApplyOptions& options, QTextStream& out, QTextStream& err, bo
             printApplySummary(summarizeApply(options, report), out);
         return ExitSuccess;
     } catch (const core::Error& e) {
-        return reportWriteFailure(e, mask.output + QStringLiteral(" was not written"), err,
-                                  errIsTerminal);
+        return reportFailure(e, mask.output + QStringLiteral(" was not written"), err,
+                             errIsTerminal);
     }
 }
 

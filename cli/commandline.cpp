@@ -773,4 +773,28 @@ ParsedCommand parseCommandLine(const QStringList& arguments)
         QStringLiteral("unknown command '%1' (expected list, mask, sweep or apply)").arg(command));
 }
 
+int reportFailure(const core::Error& error, const QString& unfinished, QTextStream& err,
+                  bool errIsTerminal)
+{
+    switch (error.code()) {
+    case core::ErrorCode::Cancelled:
+        if (errIsTerminal)
+            err << "\r\x1b[K"; // over the progress line and the ^C
+        err << "sparsity-cli: interrupted";
+        if (!unfinished.isEmpty())
+            err << "; " << unfinished;
+        err << Qt::endl;
+        return ExitInterrupted;
+    case core::ErrorCode::OutputExists:
+        err << "sparsity-cli: " << error.message() << " (--force replaces it)" << Qt::endl;
+        return ExitFailure;
+    case core::ErrorCode::InvalidParameter:
+        err << "sparsity-cli: " << error.message() << Qt::endl;
+        return ExitUsage;
+    default:
+        err << "sparsity-cli: " << error.message() << Qt::endl;
+        return ExitFailure;
+    }
+}
+
 } // namespace sparsity::cli

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "error.h"
 #include "mask/sparsityparams.h"
 #include "ranking/configuration.h"
 #include "ranking/modelscope.h"
@@ -7,6 +8,7 @@
 
 #include <QString>
 #include <QStringList>
+#include <QTextStream>
 #include <optional>
 #include <variant>
 #include <vector>
@@ -103,5 +105,12 @@ enum ExitCode
     ExitUsage = 2,       // the command line or a parameter is wrong
     ExitInterrupted = 3, // stopped by a signal; main re-raises it, so the shell sees the signal
 };
+
+// The message and exit code of a command stopped by `error`: "sparsity-cli: interrupted;
+// <unfinished>" and ExitInterrupted when cancelled (over the progress line on a terminal), the
+// --force hint for an existing output, ExitUsage for an invalid parameter, ExitFailure
+// otherwise.
+int reportFailure(const core::Error& error, const QString& unfinished, QTextStream& err,
+                  bool errIsTerminal);
 
 } // namespace sparsity::cli

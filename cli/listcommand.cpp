@@ -193,8 +193,7 @@ int runList(const ListOptions& options, QTextStream& out, QTextStream& err)
                    .arg(maskable);
         return ExitSuccess;
     } catch (const core::Error& e) {
-        err << "sparsity-cli: " << e.message() << Qt::endl;
-        return e.code() == core::ErrorCode::InvalidParameter ? ExitUsage : ExitFailure;
+        return reportFailure(e, QString(), err, false);
     }
 }
 

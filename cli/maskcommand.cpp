@@ -324,33 +324,9 @@ int runMask(const MaskOptions& options, QTextStream& out, QTextStream& err, bool
             out << QStringLiteral("wrote %1 to %2\n").arg(masks, options.output);
         return ExitSuccess;
     } catch (const core::Error& e) {
-        return reportWriteFailure(
+        return reportFailure(
             e, options.dryRun ? QString() : options.output + QStringLiteral(" was not written"),
             err, errIsTerminal);
-    }
-}
-
-int reportWriteFailure(const core::Error& error, const QString& interrupted, QTextStream& err,
-                       bool errIsTerminal)
-{
-    switch (error.code()) {
-    case core::ErrorCode::Cancelled:
-        if (errIsTerminal)
-            err << "\r\x1b[K"; // over the progress line and the ^C
-        err << "sparsity-cli: interrupted";
-        if (!interrupted.isEmpty())
-            err << "; " << interrupted;
-        err << Qt::endl;
-        return ExitInterrupted;
-    case core::ErrorCode::OutputExists:
-        err << "sparsity-cli: " << error.message() << " (--force replaces it)" << Qt::endl;
-        return ExitFailure;
-    case core::ErrorCode::InvalidParameter:
-        err << "sparsity-cli: " << error.message() << Qt::endl;
-        return ExitUsage;
-    default:
-        err << "sparsity-cli: " << error.message() << Qt::endl;
-        return ExitFailure;
     }
 }
 

@@ -26,11 +26,4 @@ void putInListOrder(std::vector<core::LayerRequest>& layers, const QString& inpu
 int runMask(const MaskOptions& options, QTextStream& out, QTextStream& err, bool errIsTerminal,
             const std::atomic<bool>* cancelled = nullptr);
 
-// The message and exit code of a command that writes an output (mask, apply) stopped by
-// error: "sparsity-cli: interrupted; <interrupted>" and ExitInterrupted when cancelled (over
-// the progress line on a terminal), the --force hint for an existing output, ExitUsage for an
-// invalid parameter, ExitFailure otherwise.
-int reportWriteFailure(const core::Error& error, const QString& interrupted, QTextStream& err,
-                       bool errIsTerminal);
-
 } // namespace sparsity::cli

@@ -271,19 +271,7 @@ int runSweep(const SweepOptions& options, QTextStream& out, QTextStream& err, bo
         out << formatSweep(result, options.format) << Qt::flush;
         return ExitSuccess;
     } catch (const core::Error& e) {
-        switch (e.code()) {
-        case core::ErrorCode::Cancelled:
-            if (errIsTerminal)
-                err << "\r\x1b[K"; // over the progress line and the ^C
-            err << "sparsity-cli: interrupted; the sweep was not printed" << Qt::endl;
-            return ExitInterrupted;
-        case core::ErrorCode::InvalidParameter:
-            err << "sparsity-cli: " << e.message() << Qt::endl;
-            return ExitUsage;
-        default:
-            err << "sparsity-cli: " << e.message() << Qt::endl;
-            return ExitFailure;
-        }
+        return reportFailure(e, QStringLiteral("the sweep was not printed"), err, errIsTerminal);
     }
 }
 
