@@ -53,16 +53,8 @@ int main(int argc, char* argv[])
           << " threads, platform " << QGuiApplication::platformName() << '\n';
 
     MainWindow window;
-    window.resize(1440, 900);
-    window.show();
-    QElapsedTimer clock;
-    clock.start();
-    window.openFile(file, QStringLiteral("/layer/weight"));
-    if (!waitIdle(window)) {
-        out() << "the layer did not load\n";
+    if (!showAndOpen(window, file, QStringLiteral("/layer/weight")))
         return 1;
-    }
-    out() << QStringLiteral("open, read and first mask: %1 ms\n").arg(clock.elapsed());
 
     auto* slider = window.findChild<QSlider*>(QStringLiteral("levelSlider"));
     auto* rows = window.findChild<QSpinBox*>(QStringLiteral("blockRowsSpinBox"));

@@ -179,16 +179,9 @@ int runDocks(TimingApplication& app, int repeats, const QString& screenshot)
           << '\n';
 
     MainWindow window;
-    window.resize(1440, 900);
-    window.show();
-    QElapsedTimer clock;
-    clock.start();
-    window.openFile(file, QStringLiteral("/layer/weight"));
-    if (!waitIdle(window)) {
-        out() << "the layer did not load\n";
+    if (!showAndOpen(window, file, QStringLiteral("/layer/weight")))
         return 1;
-    }
-    out() << QStringLiteral("open, read and first mask: %1 ms\n").arg(clock.elapsed());
+    QElapsedTimer clock;
 
     for (const bool docks : {false, true}) {
         if (docks) {
@@ -343,6 +336,25 @@ QString ms(const std::optional<double>& value)
     return value ? QStringLiteral("%1 ms").arg(*value, 0, 'f', 0) : QStringLiteral("none");
 }
 
+// One line of the first-curve run: `what` happened in repeat `repeat` (0-based).
+void printFirstCurve(int repeat, const QString& what, const FirstCurve& result)
+{
+    out() << QStringLiteral("repeat %1, %2: first point %3, complete %4 (%5); peak RSS %6 MiB; "
+                            "%7%8; process CPU %9 ms to the first point, %10 s to complete\n")
+                 .arg(repeat + 1)
+                 .arg(what, ms(result.firstPoint), ms(result.complete), result.progress)
+                 .arg(peakRssMiB(), 0, 'f', 0)
+                 .arg(loadNow())
+                 .arg(result.stopped
+                          ? QStringLiteral("; stopped before the first point: not counted")
+                      : result.stoppedMs > 0 ? QStringLiteral("; %1 s stopped, taken off")
+                                                   .arg(result.stoppedMs / 1000.0, 0, 'f', 1)
+                                             : QString())
+                 .arg(result.firstCpu, 0, 'f', 0)
+                 .arg(result.completeCpu / 1000.0, 0, 'f', 1);
+    out().flush();
+}
+
 // Times what the first point needs, one step at a time, outside the GUI: open the file, read its
 // first layer (what the session shows first), sweep it for each configuration.
 void firstPointParts(const QString& model, const QStringList& configs, const QString& layer)
@@ -435,22 +447,7 @@ int runFirstCurve(TimingApplication& app, const QString& model, const QStringLis
             dock(*window, "curvesDock")->toggleViewAction()->trigger();
             const FirstCurve result =
                 waitForModelCurves(app, *window, clock, timeoutMs, cpu, firstOnly, false);
-            out() << QStringLiteral("repeat %1, dock opened on the open model: first point %2, "
-                                    "complete %3 (%4); peak RSS %5 MiB; %6%7; process "
-                                    "CPU %8 ms to the first point, %9 s to complete\n")
-                         .arg(repeat + 1)
-                         .arg(ms(result.firstPoint), ms(result.complete), result.progress)
-                         .arg(peakRssMiB(), 0, 'f', 0)
-                         .arg(loadNow())
-                         .arg(result.stopped
-                                  ? QStringLiteral("; stopped before the first point: not counted")
-                              : result.stoppedMs > 0
-                                  ? QStringLiteral("; %1 s stopped, taken off")
-                                        .arg(result.stoppedMs / 1000.0, 0, 'f', 1)
-                                  : QString())
-                         .arg(result.firstCpu, 0, 'f', 0)
-                         .arg(result.completeCpu / 1000.0, 0, 'f', 1);
-            out().flush();
+            printFirstCurve(repeat, QStringLiteral("dock opened on the open model"), result);
             if (result.firstPoint && !result.stopped) {
                 dockFirst.push_back(*result.firstPoint);
                 dockFirstCpu.push_back(result.firstCpu);
@@ -475,22 +472,7 @@ int runFirstCurve(TimingApplication& app, const QString& model, const QStringLis
                          .arg(repeat + 1)
                          .arg(ms(result.firstImage))
                          .arg(result.firstImageCpu, 0, 'f', 0);
-            out() << QStringLiteral("repeat %1, model opened with the dock open: first point %2, "
-                                    "complete %3 (%4); peak RSS %5 MiB; %6%7; process "
-                                    "CPU %8 ms to the first point, %9 s to complete\n")
-                         .arg(repeat + 1)
-                         .arg(ms(result.firstPoint), ms(result.complete), result.progress)
-                         .arg(peakRssMiB(), 0, 'f', 0)
-                         .arg(loadNow())
-                         .arg(result.stopped
-                                  ? QStringLiteral("; stopped before the first point: not counted")
-                              : result.stoppedMs > 0
-                                  ? QStringLiteral("; %1 s stopped, taken off")
-                                        .arg(result.stoppedMs / 1000.0, 0, 'f', 1)
-                                  : QString())
-                         .arg(result.firstCpu, 0, 'f', 0)
-                         .arg(result.completeCpu / 1000.0, 0, 'f', 1);
-            out().flush();
+            printFirstCurve(repeat, QStringLiteral("model opened with the dock open"), result);
             if (result.firstPoint && !result.stopped) {
                 openFirst.push_back(*result.firstPoint);
                 openFirstCpu.push_back(result.firstCpu);

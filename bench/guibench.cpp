@@ -183,6 +183,21 @@ bool waitIdle(MainWindow& window, int timeoutMs)
     return false;
 }
 
+bool showAndOpen(MainWindow& window, const QString& file, const QString& layer)
+{
+    window.resize(1440, 900);
+    window.show();
+    QElapsedTimer clock;
+    clock.start();
+    window.openFile(file, layer);
+    if (!waitIdle(window)) {
+        out() << "the layer did not load\n";
+        return false;
+    }
+    out() << QStringLiteral("open, read and first mask: %1 ms\n").arg(clock.elapsed());
+    return true;
+}
+
 double median(std::vector<double> values)
 {
     if (values.empty())

@@ -70,6 +70,9 @@ bool writeLayers(const QString& path, const std::vector<LayerSpec>& layers);
 // Runs the event loop until the window has been idle three times in a row 5 ms apart.
 bool waitIdle(sparsity::ui::MainWindow& window, int timeoutMs = 300000);
 
+// Shows the window at 1440 x 900, opens `layer` of `file` and prints how long the open, the
+// read and the first mask took; false, said on out(), when the layer did not load.
+bool showAndOpen(sparsity::ui::MainWindow& window, const QString& file, const QString& layer);
 double median(std::vector<double> values);
 double minimum(const std::vector<double>& values);
 double maximum(const std::vector<double>& values);
