@@ -28,7 +28,7 @@ QTextStream& out();
 class TimingApplication final : public QApplication
 {
 public:
-    using QApplication::QApplication;
+    TimingApplication(int& argc, char** argv);
 
     bool notify(QObject* receiver, QEvent* event) override;
     void resetLongest();
