@@ -4,6 +4,7 @@
 #include "hdf5filters.h"
 #include "hdf5handle.h"
 #include "io/datasetchecks.h"
+#include "io/matrixread.h"
 #include "tensor/halffloat.h"
 
 #include <QStringList>
@@ -295,6 +296,103 @@ void readValuesInto(hid_t dataset, hid_t memoryType, const DatasetInfo& info,
     context.throwIfCancelled();
 }
 
+// The dataset straight into the matrix order of `mapping`, in slabs that are hyperslabs: the
+// axes before a slab axis s fixed, a range along s, the axes after s whole. Such a slab is a
+// contiguous run of the stored order, converted as readValuesInto converts (the same memory
+// type, the same widening) into a small buffer and scattered into the matrix
+// (MatrixMapping::scatterSlab), so the stored-order tensor is never held whole. s is the first
+// axis of extent above 1, or a later one when a row of it would exceed the slab; for a chunked
+// dataset s only moves past axes whose chunks have extent 1, and the ranges along s are whole
+// chunk rows, so that no chunk is decompressed twice.
+template <typename T, typename Stored = T>
+void streamValuesInto(hid_t dataset, hid_t memoryType, const DatasetInfo& info,
+                      const QString& fileName, const MatrixMapping& mapping,
+                      const ExecutionContext& context, T* matrix)
+{
+    const std::vector<std::int64_t>& shape = info.shape;
+    const std::size_t rank = shape.size();
+    const std::int64_t elements = saturatingProduct(shape);
+    const Hdf5Handle fileSpace(H5Dget_space(dataset));
+    if (!fileSpace.isValid())
+        throwHdf5Io(fileName + QStringLiteral(": cannot read dataset ") + quoted(info.path));
+    std::vector<hsize_t> chunk;
+    {
+        const Hdf5Handle dcpl(H5Dget_create_plist(dataset));
+        if (dcpl.isValid() && H5Pget_layout(dcpl.get()) == H5D_CHUNKED) {
+            chunk.resize(rank);
+            if (H5Pget_chunk(dcpl.get(), static_cast<int>(rank), chunk.data()) !=
+                static_cast<int>(rank))
+                chunk.clear();
+        }
+    }
+    const auto slabElements =
+        static_cast<std::int64_t>(std::max<std::size_t>(1, matrixSlabBytes() / sizeof(T)));
+    std::size_t axis = 0; // the slab axis s
+    while (axis + 1 < rank && shape[axis] == 1)
+        ++axis;
+    std::int64_t rowElements = elements / std::max<std::int64_t>(1, shape[axis]);
+    while (axis + 1 < rank && rowElements > slabElements &&
+           (chunk.empty() || chunk[axis] == 1 || shape[axis] == 1)) {
+        ++axis;
+        rowElements /= std::max<std::int64_t>(1, shape[axis]);
+    }
+    std::int64_t slabRows =
+        std::max<std::int64_t>(1, slabElements / std::max<std::int64_t>(1, rowElements));
+    if (!chunk.empty() && chunk[axis] > 0) {
+        const auto chunkRows = static_cast<std::int64_t>(chunk[axis]);
+        slabRows = (slabRows + chunkRows - 1) / chunkRows * chunkRows;
+    }
+    slabRows = std::min(slabRows, shape[axis]);
+
+    std::int64_t prefixes = 1; // index combinations of the axes before s
+    for (std::size_t k = 0; k < axis; ++k)
+        prefixes *= shape[k];
+    std::vector<hsize_t> start(rank, 0);
+    std::vector<hsize_t> count(shape.begin(), shape.end());
+    for (std::size_t k = 0; k < axis; ++k)
+        count[k] = 1;
+    std::vector<Stored> read(static_cast<std::size_t>(slabRows * rowElements));
+    std::vector<T> converted; // the widened halves, when HDF5 delivers those
+    std::span<T> target(matrix, static_cast<std::size_t>(elements));
+    for (std::int64_t prefix = 0; prefix < prefixes; ++prefix) {
+        std::int64_t rest = prefix;
+        for (std::size_t k = axis; k-- > 0;) {
+            start[k] = static_cast<hsize_t>(rest % shape[k]);
+            rest /= shape[k];
+        }
+        for (std::int64_t row = 0; row < shape[axis]; row += slabRows) {
+            context.throwIfCancelled();
+            const std::int64_t rows = std::min(slabRows, shape[axis] - row);
+            const auto size = static_cast<std::size_t>(rows * rowElements);
+            start[axis] = static_cast<hsize_t>(row);
+            count[axis] = static_cast<hsize_t>(rows);
+            const hsize_t memoryCount = size;
+            const Hdf5Handle memorySpace(H5Screate_simple(1, &memoryCount, nullptr));
+            if (!memorySpace.isValid() ||
+                H5Sselect_hyperslab(fileSpace.get(), H5S_SELECT_SET, start.data(), nullptr,
+                                    count.data(), nullptr) < 0)
+                throwHdf5Io(fileName + QStringLiteral(": cannot select rows of dataset ") +
+                            quoted(info.path));
+            if (H5Dread(dataset, memoryType, memorySpace.get(), fileSpace.get(), H5P_DEFAULT,
+                        read.data()) < 0) {
+                const QString cause = hdf5ErrorCause();
+                throw Error(ErrorCode::Io, QStringLiteral("%1: cannot read dataset %2: %3")
+                                               .arg(fileName, quoted(info.path), cause));
+            }
+            const std::int64_t first = (prefix * shape[axis] + row) * rowElements;
+            if constexpr (std::is_same_v<T, Stored>) {
+                mapping.scatterSlab(std::span<const T>(read.data(), size), first, target, context);
+            } else {
+                converted.resize(size);
+                widenHalves(read.data(), converted.data(), size);
+                mapping.scatterSlab(std::span<const T>(converted.data(), size), first, target,
+                                    context);
+            }
+        }
+    }
+    context.throwIfCancelled();
+}
+
 template <typename T>
 LargeVector<T> allocateValues(const DatasetInfo& info, const QString& fileName)
 {
@@ -346,6 +444,40 @@ WeightTensor readHdf5Dataset(Hid dataset, const DatasetInfo& info, const QString
     LargeVector<float> values = allocateValues<float>(info, fileName);
     readHdf5DatasetInto(dataset, info, fileName, memoryBudget, context, values.data());
     return WeightTensor(info.shape, std::move(values));
+}
+
+WeightTensor readHdf5DatasetMatrix(Hid dataset, const DatasetInfo& info, const QString& fileName,
+                                   std::uint64_t memoryBudget, const MatrixMapping& mapping,
+                                   const ExecutionContext& context)
+{
+    if (mapping.storedShape() != info.shape)
+        throw std::invalid_argument(
+            "readHdf5DatasetMatrix: the mapping is not the dataset's shape");
+    if (!info.decodeProblem.isEmpty())
+        throw Error(ErrorCode::InvalidInput,
+                    QStringLiteral("%1: dataset %2 cannot be read: %3")
+                        .arg(fileName, quoted(info.path), info.decodeProblem));
+    validateChunkShape(dataset, info, fileName, memoryBudget);
+    const std::vector<std::int64_t> shape = mapping.matrixTensorShape();
+    if (readsAsDouble(info)) {
+        LargeVector<double> matrix = allocateValues<double>(info, fileName);
+        streamValuesInto<double>(dataset, H5T_NATIVE_DOUBLE, info, fileName, mapping, context,
+                                 matrix.data());
+        return WeightTensor(shape, std::move(matrix));
+    }
+    LargeVector<float> matrix = allocateValues<float>(info, fileName);
+    const Hdf5Handle fileType(H5Dget_type(dataset));
+    if (fileType.isValid() && isIeeeHalf(fileType.get())) {
+        const Hdf5Handle halfType(H5Tcopy(fileType.get()));
+        if (halfType.isValid() && H5Tset_order(halfType.get(), H5T_ORDER_LE) >= 0) {
+            streamValuesInto<float, std::uint16_t>(dataset, halfType.get(), info, fileName, mapping,
+                                                   context, matrix.data());
+            return WeightTensor(shape, std::move(matrix));
+        }
+    }
+    streamValuesInto<float>(dataset, H5T_NATIVE_FLOAT, info, fileName, mapping, context,
+                            matrix.data());
+    return WeightTensor(shape, std::move(matrix));
 }
 
 bool readsAsDouble(const DatasetInfo& info)

@@ -5,6 +5,7 @@
 #include "hdf5handle.h"
 #include "io/datasetinfo.h"
 #include "parallel/executioncontext.h"
+#include "tensor/matrixmapping.h"
 #include "tensor/weighttensor.h"
 
 #include <QString>
@@ -26,6 +27,13 @@ bool readsAsDouble(const DatasetInfo& info);
 // shapes), and chunks larger than memoryBudget.
 WeightTensor readHdf5Dataset(Hid dataset, const DatasetInfo& info, const QString& fileName,
                              std::uint64_t memoryBudget, const ExecutionContext& context);
+
+// The same straight into the matrix order of `mapping` (built for info.shape), in hyperslabs of
+// io/matrixread.h's slab size scattered as they come: the values of
+// mapping.toMatrix(readHdf5Dataset(...)), without the stored-order tensor.
+WeightTensor readHdf5DatasetMatrix(Hid dataset, const DatasetInfo& info, const QString& fileName,
+                                   std::uint64_t memoryBudget, const MatrixMapping& mapping,
+                                   const ExecutionContext& context);
 
 // The same into `values`, which holds the dataset's element count of double when
 // readsAsDouble(info), of float otherwise (the HDF5 reader process reads into shared memory).

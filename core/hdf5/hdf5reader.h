@@ -40,6 +40,10 @@ public:
     // HDF5 converts float16 and other byte orders; reads are aligned to chunk rows.
     WeightTensor readTensor(const QString& datasetPath,
                             const ExecutionContext& context) const override;
+    // Hyperslabs of whole rows (of chunk rows, for a chunked dataset) read, converted as
+    // readTensor converts and scattered into the matrix as they come.
+    WeightTensor readMatrixOrder(const QString& datasetPath, const MatrixMapping& mapping,
+                                 const ExecutionContext& context) const override;
     bool hasKerasMarkers() const override;
     // Whether the file was opened in SWMR-read mode (an HDF5 SWMR writer has it open): it may
     // grow, and only its replacement counts as a change.

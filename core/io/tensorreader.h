@@ -3,6 +3,7 @@
 #include "datasetinfo.h"
 #include "fileidentity.h"
 #include "parallel/executioncontext.h"
+#include "tensor/matrixmapping.h"
 #include "tensor/weighttensor.h"
 
 #include <QString>
@@ -46,6 +47,17 @@ public:
     // context asks.
     virtual WeightTensor readTensor(const QString& datasetPath,
                                     const ExecutionContext& context) const = 0;
+    // Reads a dataset as readTensor does, straight into the matrix order of `mapping` (built
+    // for this dataset's shape; io/matrixread.h readMatrix builds it): the values of
+    // mapping.toMatrix(readTensor(...)), bit for bit. Readers that can override it to read in
+    // slabs and scatter each (MatrixMapping::scatterSlab), so that the stored-order tensor is
+    // never held whole beside the matrix; this default reads the tensor, then maps it.
+    // Throws what readTensor throws, and std::invalid_argument for a mapping of another shape.
+    virtual WeightTensor readMatrixOrder(const QString& datasetPath, const MatrixMapping& mapping,
+                                         const ExecutionContext& context) const
+    {
+        return mapping.toMatrix(readTensor(datasetPath, context), context);
+    }
     // Whether the root group or its /model_weights group carries a `keras_version` or
     // `layer_names` attribute, which Keras writes: the `auto` layout of docs/SPEC.md "Layout"
     // is then `keras`. Formats without attributes have none.

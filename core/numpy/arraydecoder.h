@@ -28,9 +28,12 @@ public:
     bool storedAsValues() const { return m_storedAsValues; }
     // Decodes the next `count` elements, `raw` holding count * dtype.size bytes.
     void decode(const char* raw, std::size_t count);
+    // Converts `count` elements to `out` as decode() does, but in file order, whatever the
+    // array's order, and without moving on: for a caller that places them itself (the stream
+    // into matrix order, core/tensor/matrixmapping's scatterSlab).
+    void convert(const char* raw, std::size_t count, T* out);
 
 private:
-    void convert(const char* raw, std::size_t count, T* out);
     void scatter(const T* values, std::size_t count);
 
     Dtype m_dtype;

@@ -4,6 +4,7 @@
 #include "bytesource.h"
 #include "error.h"
 #include "io/datasetchecks.h"
+#include "io/matrixread.h"
 #include "npyheader.h"
 #include "ziparchive.h"
 
@@ -378,20 +379,77 @@ DatasetInfo NumpyReader::describe(const QString& datasetPath) const
 
 namespace {
 
+template <typename T> LargeVector<T> allocateArray(const DatasetInfo& info, const QString& fileName)
+{
+    LargeVector<T> values;
+    try {
+        values.resize(static_cast<std::size_t>(info.elementCount())); // written in full later
+    } catch (const std::bad_alloc&) {
+        throw Error(ErrorCode::OutOfMemory,
+                    QStringLiteral("%1: dataset %2 (shape %3, %4) does not fit in memory")
+                        .arg(fileName, quoted(info.path), info.shapeText(), info.typeName));
+    }
+    return values;
+}
+
+// The array straight into the matrix order of `mapping`: the slabs readArray reads, converted
+// in file order into a small buffer and scattered into the matrix, so that the array is never
+// held in its stored order too. A Fortran-order file runs along its first axis first: its
+// slabs are ranges of the column-major order, whose leading axis is the array's last.
+template <typename T>
+WeightTensor streamArray(const npy::ByteSource& source, const Entry& entry, const QString& fileName,
+                         const MatrixMapping& mapping, const ExecutionContext& context)
+{
+    const DatasetInfo& info = entry.info;
+    const npy::Header& header = entry.header;
+    LargeVector<T> matrix = allocateArray<T>(info, fileName);
+
+    npy::ZipMember whole;
+    whole.uncompressedSize = whole.compressedSize = static_cast<std::uint64_t>(source.size());
+    const npy::ZipMember& member = entry.member ? *entry.member : whole;
+    const QString where = entry.member ? memberWhere(fileName, member.name) : fileName;
+    npy::ZipMemberStream stream(source, member, where, entry.member.has_value());
+    std::vector<char> head(static_cast<std::size_t>(header.dataOffset));
+    stream.read(head.data(), head.size());
+
+    const StoredOrder order = header.fortranOrder && header.shape.size() >= 2
+                                  ? StoredOrder::ColumnMajor
+                                  : StoredOrder::RowMajor;
+    // Told C order: it converts in file order and never places values itself.
+    npy::ArrayDecoder<T> decoder(header.dtype, false, header.shape, nullptr);
+    const auto itemSize = static_cast<std::size_t>(header.dtype.size);
+    const std::size_t total = matrix.size();
+    const auto slabElements =
+        static_cast<std::size_t>(matrixSlabElements(mapping, std::max(itemSize, sizeof(T)), order));
+    std::vector<T> slab(std::min(slabElements, total));
+    std::vector<char> staging;
+    if (!decoder.storedAsValues())
+        staging.resize(slab.size() * itemSize);
+    for (std::size_t done = 0; done < total;) {
+        context.throwIfCancelled();
+        const std::size_t count = std::min(slabElements, total - done);
+        if (decoder.storedAsValues()) {
+            stream.read(slab.data(), count * itemSize);
+        } else {
+            stream.read(staging.data(), count * itemSize);
+            decoder.convert(staging.data(), count, slab.data());
+        }
+        mapping.scatterSlab(std::span<const T>(slab.data(), count), static_cast<std::int64_t>(done),
+                            std::span<T>(matrix), context, order);
+        done += count;
+    }
+    stream.finish();
+    context.throwIfCancelled();
+    return WeightTensor(mapping.matrixTensorShape(), std::move(matrix));
+}
+
 template <typename T>
 WeightTensor readArray(const npy::ByteSource& source, const Entry& entry, const QString& fileName,
                        const ExecutionContext& context)
 {
     const DatasetInfo& info = entry.info;
     const npy::Header& header = entry.header;
-    LargeVector<T> values;
-    try {
-        values.resize(static_cast<std::size_t>(info.elementCount())); // written in full below
-    } catch (const std::bad_alloc&) {
-        throw Error(ErrorCode::OutOfMemory,
-                    QStringLiteral("%1: dataset %2 (shape %3, %4) does not fit in memory")
-                        .arg(fileName, quoted(info.path), info.shapeText(), info.typeName));
-    }
+    LargeVector<T> values = allocateArray<T>(info, fileName);
 
     // A .npy file is read as one stored member without a checksum.
     npy::ZipMember whole;
@@ -441,6 +499,22 @@ WeightTensor NumpyReader::readTensor(const QString& datasetPath,
     if (asDouble)
         return readArray<double>(*m_contents->source, entry, m_path, context);
     return readArray<float>(*m_contents->source, entry, m_path, context);
+}
+
+WeightTensor NumpyReader::readMatrixOrder(const QString& datasetPath, const MatrixMapping& mapping,
+                                          const ExecutionContext& context) const
+{
+    const DatasetInfo info = describe(datasetPath);
+    checkReadable(m_path, info);
+    if (mapping.storedShape() != info.shape)
+        throw std::invalid_argument("NumpyReader: the mapping is not the dataset's shape");
+    const Entry& entry = m_contents->entries[m_contents->entryByPath.at(info.path)];
+    const bool asDouble = npy::holdsAsDouble(entry.header.dtype);
+    checkFitsInMemory(m_path, info, asDouble ? sizeof(double) : sizeof(float),
+                      memoryBudget(m_memoryLimit));
+    if (asDouble)
+        return streamArray<double>(*m_contents->source, entry, m_path, mapping, context);
+    return streamArray<float>(*m_contents->source, entry, m_path, mapping, context);
 }
 
 } // namespace sparsity::core

@@ -45,6 +45,10 @@ public:
     // order) and a member's CRC-32 is checked at the end.
     WeightTensor readTensor(const QString& datasetPath,
                             const ExecutionContext& context) const override;
+    // The same slabs, converted in file order and scattered into the matrix as they come
+    // (MatrixMapping::scatterSlab; a Fortran-order array's file order is column-major).
+    WeightTensor readMatrixOrder(const QString& datasetPath, const MatrixMapping& mapping,
+                                 const ExecutionContext& context) const override;
     // No attributes, so never Keras's markers.
     bool hasKerasMarkers() const override { return false; }
 

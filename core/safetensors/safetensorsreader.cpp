@@ -2,6 +2,7 @@
 
 #include "error.h"
 #include "io/datasetchecks.h"
+#include "io/matrixread.h"
 #include "safetensorsheader.h"
 #include "tensor/halffloat.h"
 
@@ -151,6 +152,34 @@ WeightTensor convertTensor(const SafetensorsTensor& tensor, const uchar* source,
     }
     context.throwIfCancelled();
     return WeightTensor(tensor.shape, std::move(values));
+}
+
+// The tensor straight into the matrix order of `mapping`: each slab is converted into a small
+// buffer, its mapped pages are handed back, and it is scattered into the matrix, so that the
+// process holds the matrix and one slab, never the tensor in its stored order too. The values
+// are convertTensor's: the same conversion, only placed elsewhere.
+template <typename T>
+WeightTensor streamMatrix(const SafetensorsTensor& tensor, const uchar* source, bool fileMapped,
+                          const MatrixMapping& mapping, const ExecutionContext& context)
+{
+    const auto count = static_cast<std::size_t>(elementCountOf(tensor.shape));
+    const auto stride = static_cast<std::size_t>(dtypeInfo(tensor.dtype).size);
+    const auto slabElements = static_cast<std::size_t>(matrixSlabElements(mapping, sizeof(T)));
+    LargeVector<T> matrix(count);
+    std::vector<T> slab(std::min(slabElements, count));
+    std::vector<std::uint16_t> halves;
+    for (std::size_t first = 0; first < count; first += slabElements) {
+        context.throwIfCancelled();
+        const std::size_t size = std::min(slabElements, count - first);
+        const uchar* const slabSource = source + first * stride;
+        convertSlab(tensor.dtype, slabSource, slab.data(), size, halves);
+        if (fileMapped)
+            releaseMappedPages(slabSource, slabSource + size * stride);
+        mapping.scatterSlab(std::span<const T>(slab.data(), size), static_cast<std::int64_t>(first),
+                            std::span<T>(matrix), context);
+    }
+    context.throwIfCancelled();
+    return WeightTensor(mapping.matrixTensorShape(), std::move(matrix));
 }
 
 DatasetInfo datasetInfoOf(const SafetensorsTensor& tensor)
@@ -444,6 +473,24 @@ WeightTensor SafetensorsReader::readTensor(const QString& datasetPath,
     const bool fileMapped = entry.shard->file != nullptr;
     return asDouble ? convertTensor<double>(entry.tensor, source, fileMapped, context)
                     : convertTensor<float>(entry.tensor, source, fileMapped, context);
+}
+
+WeightTensor SafetensorsReader::readMatrixOrder(const QString& datasetPath,
+                                                const MatrixMapping& mapping,
+                                                const ExecutionContext& context) const
+{
+    const Entry& entry = entryFor(datasetPath);
+    throwIfChanged(QStringLiteral("cannot read dataset %1").arg(quoted(entry.info.path)));
+    checkReadable(m_path, entry.info);
+    if (mapping.storedShape() != entry.info.shape)
+        throw std::invalid_argument("SafetensorsReader: the mapping is not the dataset's shape");
+    const bool asDouble = dtypeInfo(entry.tensor.dtype).readsAsDouble;
+    checkFitsInMemory(m_path, entry.info, asDouble ? sizeof(double) : sizeof(float),
+                      memoryBudget(m_memoryLimit));
+    const uchar* source = entry.shard->bytes + entry.shard->dataStart + entry.tensor.begin;
+    const bool fileMapped = entry.shard->file != nullptr;
+    return asDouble ? streamMatrix<double>(entry.tensor, source, fileMapped, mapping, context)
+                    : streamMatrix<float>(entry.tensor, source, fileMapped, mapping, context);
 }
 
 } // namespace sparsity::core

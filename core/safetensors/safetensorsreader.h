@@ -48,6 +48,10 @@ public:
     // and one slab, not the tensor twice); float16 and bfloat16 are widened exactly.
     WeightTensor readTensor(const QString& datasetPath,
                             const ExecutionContext& context) const override;
+    // Converts slab by slab as readTensor does, handing back each slab's mapped pages, and
+    // scatters each slab into the matrix (MatrixMapping::scatterSlab).
+    WeightTensor readMatrixOrder(const QString& datasetPath, const MatrixMapping& mapping,
+                                 const ExecutionContext& context) const override;
     // No attributes, so never Keras's markers.
     bool hasKerasMarkers() const override { return false; }
 
