@@ -117,6 +117,7 @@ struct ChunkJob
 {
     std::vector<hsize_t> offset;
     std::uint32_t filterMask = 0;
+    std::size_t storedSize = 0;
     std::vector<unsigned char> data; // stored bytes in, stored bytes out
     std::vector<unsigned char> scratch;
     enum
@@ -182,7 +183,8 @@ public:
                 hsize_t stored = 0;
                 if (H5Dget_chunk_storage_size(m_dataset, job.offset.data(), &stored) < 0)
                     fail("read");
-                job.data.resize(static_cast<std::size_t>(stored));
+                job.storedSize = static_cast<std::size_t>(stored);
+                job.data.resize(job.storedSize);
                 if (H5Dread_chunk(m_dataset, H5P_DEFAULT, job.offset.data(), &job.filterMask,
                                   job.data.data()) < 0)
                     fail("read");
@@ -201,7 +203,17 @@ public:
                                     .arg(fileName, quoted(datasetPath)));
             }
             for (std::size_t i = 0; i < count; ++i) {
-                const ChunkJob& job = jobs[i];
+                ChunkJob& job = jobs[i];
+                // HDF5 1.10 overwrites a chunk whose size is unchanged in place and keeps its old
+                // filter mask: a chunk stored with a filter skipped would then be read with that
+                // filter skipped. One byte more moves it first, and the mask with it.
+                if (job.filterMask != 0 && job.data.size() == job.storedSize) {
+                    job.data.push_back(0);
+                    if (H5Dwrite_chunk(m_dataset, H5P_DEFAULT, 0u, job.offset.data(),
+                                       job.data.size(), job.data.data()) < 0)
+                        fail("write");
+                    job.data.pop_back();
+                }
                 // Every filter applied, none skipped: filter mask 0.
                 if (H5Dwrite_chunk(m_dataset, H5P_DEFAULT, 0u, job.offset.data(), job.data.size(),
                                    job.data.data()) < 0)

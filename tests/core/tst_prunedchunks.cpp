@@ -7,7 +7,8 @@
 // the whole output file must not depend on the thread count (1 and 3). Pipelines it does not
 // encode (n-bit, scale-offset, no deflate) and chunks never written must go through HDF5's
 // filters untouched by it; a chunk that does not decode (a damaged checksum) must end in
-// HDF5's error. Files are written here with the C API, never with the code under test.
+// HDF5's error; a chunk stored with deflate skipped must not keep that mark. Files are written here
+// with the C API, never with the code under test.
 #include "common/checks.h"
 #include "common/hdf5handles.h"
 #include "error.h"
@@ -21,6 +22,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <zlib.h>
 
 using namespace sparsity::core;
 using namespace sparsity::test;
@@ -459,6 +461,64 @@ private Q_SLOTS:
         });
         VERIFY_ERROR(error, ErrorCode::Io, QStringLiteral("'/w'"));
         qInfo("%s", qPrintable(error->message()));
+    }
+
+    // Chunks stored with deflate skipped (filter mask 1, as the mask writer stores a chunk that
+    // does not shrink), the first of which deflates after pruning to exactly its stored size:
+    // HDF5 1.10 rewrites such a chunk in place and keeps its old filter mask, so readers would
+    // take the deflated bytes for raw ones. The writer must leave filter mask 0 and the data
+    // readable.
+    void skippedFilterSameSize()
+    {
+        std::vector<unsigned char> raw(1024);
+        std::uint32_t state = 5;
+        for (auto& byte : raw) {
+            state = state * 1664525u + 1013904223u;
+            byte = static_cast<unsigned char>(state >> 24);
+        }
+        // How many leading elements to prune so that the chunk deflates to 1024 bytes.
+        std::size_t pruned = 0;
+        for (std::size_t k = 1; k < 400 && pruned == 0; ++k) {
+            std::vector<unsigned char> chunk = raw;
+            std::fill(chunk.begin(), chunk.begin() + std::ptrdiff_t(k), 0);
+            std::vector<unsigned char> packed(compressBound(1024));
+            uLongf size = packed.size();
+            QCOMPARE(compress2(packed.data(), &size, chunk.data(), 1024, 1), Z_OK);
+            pruned = size == 1024 ? k : 0;
+        }
+        QVERIFY(pruned > 0);
+        const QString source = m_dir.filePath(QStringLiteral("skipped.h5"));
+        {
+            const Id file = createFile(source);
+            const Id dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
+            const hsize_t chunk[] = {32, 32};
+            const hsize_t shape[] = {64, 32};
+            QVERIFY(H5Pset_chunk(dcpl, 2, chunk) >= 0 && H5Pset_deflate(dcpl, 1) >= 0);
+            const Id space(H5Screate_simple(2, shape, nullptr), H5Sclose);
+            const Id dataset(
+                H5Dcreate2(file, "w", H5T_STD_U8LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
+                H5Dclose);
+            for (const hsize_t row : {0, 32}) {
+                const hsize_t offset[] = {row, 0};
+                QVERIFY(H5Dwrite_chunk(dataset, H5P_DEFAULT, 1u, offset, raw.size(), raw.data()) >=
+                        0);
+            }
+            const std::vector<float> other = {1.5f, -2.5f, 3.5f, -4.5f};
+            QVERIFY(writeDataset(file, "other", H5T_IEEE_F32LE, {2, 2}, H5T_NATIVE_FLOAT,
+                                 other.data()));
+        }
+        QCOMPARE(storedChunks(source).front().filterMask, 1u);
+        MaskBytes mask(64 * 32, 1);
+        std::fill(mask.begin(), mask.begin() + std::ptrdiff_t(pruned), 0);
+        const QString output = m_dir.filePath(QStringLiteral("skipped-out.h5"));
+        QVERIFY(touch(output));
+        writeHdf5PrunedCopy(source, output, {QStringLiteral("/w")},
+                            [&](const QString&) { return mask; }, {});
+        const std::vector<StoredChunk> chunks = storedChunks(output);
+        QCOMPARE(chunks[0].filterMask, 0u);
+        QCOMPARE(chunks[0].bytes.size(), qsizetype(1024));
+        QCOMPARE(chunks[1].filterMask, 0u);
+        checkReadBack(source, output, mask);
     }
 
     // Cancelled between batches: Error(Cancelled).
