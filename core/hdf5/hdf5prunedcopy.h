@@ -20,10 +20,10 @@ namespace sparsity::core {
 // file, the dataset and the filter. Throws Error; the caller removes the target on failure.
 //
 // A deflated dataset (with shuffle and fletcher32 or not) has its chunks compressed on the
-// context's threads and written raw (hdf5/prunedchunkwriter.h), the same bytes HDF5's own
-// filters store; every other dataset, or with ThroughHdf5 every dataset, is read and written
-// whole through HDF5's filter pipeline, one chunk after another on this thread. Tests compare
-// the two.
+// context's threads and written raw (hdf5/prunedchunkwriter.h), chunks that decode to what
+// HDF5's own filters would store; every other dataset, or with ThroughHdf5 every dataset, is read
+// and written whole through HDF5's filter pipeline, one chunk after another on this thread. Tests
+// compare the two.
 enum class PrunedChunkWriting
 {
     Parallel,
