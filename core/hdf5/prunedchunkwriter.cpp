@@ -207,6 +207,11 @@ public:
                 hsize_t stored = 0;
                 if (H5Dget_chunk_storage_size(m_dataset, job.offset.data(), &stored) < 0)
                     fail("read");
+                // No pipeline here stores much more than the chunk (deflate adds a few bytes
+                // per 16 KiB, fletcher32 four): a larger size is damage, left to HDF5's filters
+                // rather than allocated here.
+                if (stored > 2 * static_cast<hsize_t>(m_plan.chunkBytes) + 4096)
+                    return ChunkRewrite::NotSupported;
                 job.storedSize = static_cast<std::size_t>(stored);
                 job.data.resize(job.storedSize);
                 if (H5Dread_chunk(m_dataset, H5P_DEFAULT, job.offset.data(), &job.filterMask,
