@@ -21,10 +21,11 @@ build_dir="${BUILD_DIR:-build}"
 
 # qt6-tools-dev holds CMake's Qt6LinguistTools package, qt6-l10n-tools the lrelease that
 # compiles the translations at build time (and lupdate, which tst_translations runs). liblzf-dev
-# decodes h5py's LZF chunks; the two filter plugin packages give HDF5 Blosc, LZ4 and BZip2.
+# decodes h5py's LZF chunks; the two filter plugin packages give HDF5 Blosc, LZ4 and BZip2;
+# libdeflate-dev compresses the chunks of apply's pruned HDF5 copies.
 packages=(build-essential cmake qt6-base-dev qt6-tools-dev qt6-l10n-tools libqt6opengl6-dev
-          libxkbcommon-dev libhdf5-dev libgl-dev zlib1g-dev liblzf-dev hdf5-filter-plugin
-          hdf5-filter-plugin-blosc-serial)
+          libxkbcommon-dev libhdf5-dev libgl-dev zlib1g-dev liblzf-dev libdeflate-dev
+          hdf5-filter-plugin hdf5-filter-plugin-blosc-serial)
 
 # Installs those of the given packages (default: the build's) that are missing.
 install_missing() {

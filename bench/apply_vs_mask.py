@@ -6,6 +6,9 @@ of each, interleaved so that the machine's load hits both alike.
 Needs h5py and numpy (Debian: python3-h5py, python3-numpy). The inputs go to a temporary
 directory under --tmp (default /tmp; 180 MB each, removed at the end). Run:
     /usr/bin/python3 bench/apply_vs_mask.py --build build [--repeats 5]
+To compare two builds in the same run, --baseline OTHER_BUILD times each command of that build
+right after the same command of --build (each ratio is of runs taken in the same minutes);
+--inputs "hdf5 gzip" limits the run to some inputs.
 """
 import argparse
 import json
@@ -54,25 +57,35 @@ def main():
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--tmp", default="/tmp")
+    parser.add_argument("--baseline", help="another build tree, timed alternately")
+    parser.add_argument("--inputs", nargs="*", help="only these inputs, e.g. 'hdf5 gzip'")
     args = parser.parse_args()
-    cli = os.path.join(args.build, "app", "sparsity-cli")
+    builds = {"": os.path.join(args.build, "app", "sparsity-cli")}
+    if args.baseline:
+        builds["baseline "] = os.path.join(args.baseline, "app", "sparsity-cli")
     weights = np.random.default_rng(12345).normal(0, 0.02, SHAPE).astype("<f4")
     options = ["--level", "0.5", "--block", "1x4", "--threads", str(args.threads), "--force"]
     with tempfile.TemporaryDirectory(dir=args.tmp) as directory:
         paths = write_inputs(directory, weights)
-        print(f"{'input':<12} {'mask s':>8} {'apply s':>8} {'ratio':>6} {'apply --masks s':>16}")
+        print(f"{'input':<21} {'mask s':>8} {'apply s':>8} {'ratio':>6} {'apply --masks s':>16}")
         for name, path in paths.items():
+            if args.inputs and name not in args.inputs:
+                continue
             suffix = os.path.basename(path).split(".", 1)[1]
             masks = os.path.join(directory, "masks.h5")
             out = os.path.join(directory, "pruned." + suffix)
-            mask_times, apply_times, from_file_times = [], [], []
+            times = {build: ([], [], []) for build in builds}
             for _ in range(args.repeats):
-                mask_times.append(timed([cli, "mask", path, "-o", masks] + options))
-                apply_times.append(timed([cli, "apply", path, "-o", out] + options))
-                from_file_times.append(timed([cli, "apply", path, "-o", out, "--masks", masks,
-                                              "--threads", str(args.threads), "--force"]))
-            m, a, f = (statistics.median(t) for t in (mask_times, apply_times, from_file_times))
-            print(f"{name:<12} {m:8.3f} {a:8.3f} {a / m:6.2f} {f:16.3f}", flush=True)
+                for build, cli in builds.items():
+                    mask_times, apply_times, from_file_times = times[build]
+                    mask_times.append(timed([cli, "mask", path, "-o", masks] + options))
+                    apply_times.append(timed([cli, "apply", path, "-o", out] + options))
+                    from_file_times.append(timed([cli, "apply", path, "-o", out, "--masks",
+                                                  masks, "--threads", str(args.threads),
+                                                  "--force"]))
+            for build, measured in times.items():
+                m, a, f = (statistics.median(t) for t in measured)
+                print(f"{build + name:<21} {m:8.3f} {a:8.3f} {a / m:6.2f} {f:16.3f}", flush=True)
     print(f"medians of {args.repeats} runs each, {args.threads} threads, 4096x11008 float32, "
           "--level 0.5 --block 1x4; load average %.2f" % os.getloadavg()[0])
 

@@ -4,6 +4,7 @@
 #include "hdf5filters.h"
 #include "hdf5handle.h"
 #include "io/datasetchecks.h"
+#include "prunedchunkwriter.h"
 
 #include <QFile>
 #include <hdf5.h>
@@ -75,7 +76,7 @@ Hdf5Handle openDataset(hid_t file, const QString& fileName, const QString& path)
 
 void writeHdf5PrunedCopy(const QString& sourcePath, const QString& targetPath,
                          const std::vector<QString>& datasets, const PrunedMaskSource& masks,
-                         const ExecutionContext& context)
+                         const ExecutionContext& context, PrunedChunkWriting writing)
 {
     registerHdf5Filters();
     copyFileContents(sourcePath, targetPath, context);
@@ -113,6 +114,12 @@ void writeHdf5PrunedCopy(const QString& sourcePath, const QString& targetPath,
             throwHdf5Io(QStringLiteral("%1: cannot read dataset %2").arg(sourcePath, quoted(path)));
         checkMaskSize(sourcePath, path, mask.size(), static_cast<std::uint64_t>(points));
         if (points == 0)
+            continue;
+        // Deflated chunks compressed on every thread; HDF5's filters compress one chunk after
+        // another on this one (issue 12: apply at most 2x the time of mask).
+        if (writing == PrunedChunkWriting::Parallel &&
+            rewritePrunedChunks(dataset.get(), mask.data(), targetPath, path, context) ==
+                ChunkRewrite::Rewritten)
             continue;
         // No larger than the tensor the mask was computed from (float or double per element),
         // which the reader checked against the memory available.

@@ -18,8 +18,26 @@ namespace sparsity::core {
 // (LZF, which is decode-only here; a missing plugin) or whose filters are lossy (scale-offset
 // on floats, which would change kept values) is refused with Error(InvalidInput) naming the
 // file, the dataset and the filter. Throws Error; the caller removes the target on failure.
+//
+// A deflated dataset (with shuffle and fletcher32 or not) has its chunks compressed on the
+// context's threads and written raw (hdf5/prunedchunkwriter.h), chunks that decode to what
+// HDF5's own filters would store; every other dataset, or with ThroughHdf5 every dataset, is read
+// and written whole through HDF5's filter pipeline, one chunk after another on this thread. Tests
+// compare the two.
+enum class PrunedChunkWriting
+{
+    Parallel,
+    ThroughHdf5
+};
 void writeHdf5PrunedCopy(const QString& sourcePath, const QString& targetPath,
                          const std::vector<QString>& datasets, const PrunedMaskSource& masks,
-                         const ExecutionContext& context);
+                         const ExecutionContext& context, PrunedChunkWriting writing);
+inline void writeHdf5PrunedCopy(const QString& sourcePath, const QString& targetPath,
+                                const std::vector<QString>& datasets, const PrunedMaskSource& masks,
+                                const ExecutionContext& context)
+{
+    writeHdf5PrunedCopy(sourcePath, targetPath, datasets, masks, context,
+                        PrunedChunkWriting::Parallel);
+}
 
 } // namespace sparsity::core

@@ -4,7 +4,8 @@
 Needs h5py and numpy (Debian: python3-h5py, python3-numpy), so CI does not run it; the C++
 tests (tests/core/tst_prunedexport, tests/cli/tst_apply) check the same things without Python:
     /usr/bin/python3 tests/reference/apply_check.py build/app/sparsity-cli
-For HDF5 (plain, chunked+gzip+shuffle, big-endian), .npy (C and Fortran order, big-endian
+For HDF5 (plain, chunked+gzip+shuffle, big-endian; gzip with edge chunks, fletcher32,
+float16, float64 and scale-offset, whose output must not depend on --threads 1 or 3), .npy (C and Fortran order, big-endian
 float16), .npz (stored and deflated) and safetensors, it writes weights holding NaN, inf and
 -0.0, a mask file with h5py, runs `apply --masks`, and checks: every masked tensor equals the
 source bit for bit where the mask keeps and is the +0.0 bit pattern where it prunes, and every
@@ -75,6 +76,8 @@ def compare_h5(source, output, masks):
                 continue
             assert a.dtype == b.dtype and a.chunks == b.chunks
             assert a.compression == b.compression and a.shuffle == b.shuffle, name
+            assert a.compression_opts == b.compression_opts and a.fletcher32 == b.fletcher32
+            assert a.scaleoffset == b.scaleoffset and a.fillvalue == b.fillvalue, name
             assert a.id.get_create_plist().get_nfilters() == b.id.get_create_plist().get_nfilters()
             if "/" + name in masks:
                 check_tensor(name, a[()], b[()], masks["/" + name])
@@ -108,6 +111,31 @@ def main():
         write_masks("m.h5", masks)
         run("apply", "w.h5", "-o", "p.h5", "--masks", "m.h5")
         compare_h5("w.h5", "p.h5", masks)
+
+        # Compressed chunks written in parallel (deflate, shuffle, fletcher32, edge chunks,
+        # byte orders, precisions), a pipeline left to HDF5 (scale-offset), 1 and 3 threads.
+        masks = {"/edge": random_mask((37, 53)), "/fletcher": random_mask((30, 40)),
+                 "/half": random_mask((40, 30)), "/double": random_mask((24, 40)),
+                 "/ints": random_mask((32, 48))}
+        with h5py.File("z.h5", "w") as f:
+            f.create_dataset("edge", data=weights((37, 53), "<f4"), chunks=(16, 16),
+                             compression="gzip", compression_opts=6, fillvalue=7.5)
+            f.create_dataset("fletcher", data=weights((30, 40), ">f4"), chunks=(7, 16),
+                             compression="gzip", shuffle=True, fletcher32=True)
+            f.create_dataset("half", data=weights((40, 30), "<f2"), chunks=(16, 16),
+                             compression="gzip", compression_opts=9, shuffle=True)
+            f.create_dataset("double", data=weights((24, 40), ">f8"), chunks=(8, 16),
+                             compression="gzip", compression_opts=1)
+            f.create_dataset("ints", data=rng.integers(-1000, 1000, (32, 48), dtype="<i4"),
+                             chunks=(16, 16), compression="gzip", scaleoffset=0)
+            f.create_dataset("untouched", data=weights((16, 16), "<f4"), chunks=(8, 8),
+                             compression="gzip")
+        write_masks("zm.h5", masks)
+        run("apply", "z.h5", "-o", "zp1.h5", "--masks", "zm.h5", "--threads", "1")
+        run("apply", "z.h5", "-o", "zp3.h5", "--masks", "zm.h5", "--threads", "3")
+        compare_h5("z.h5", "zp1.h5", masks)
+        with open("zp1.h5", "rb") as one, open("zp3.h5", "rb") as three:
+            assert one.read() == three.read(), "the output depends on the thread count"
 
         # .npy, C and Fortran order
         for name, array in {"c": weights((12, 20), "<f4"),
