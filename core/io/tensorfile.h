@@ -19,6 +19,11 @@ namespace sparsity::core {
 // in no format known here (the message says which).
 std::unique_ptr<TensorReader> openTensorFile(const QString& path);
 
+// Starts, in the background, the HDF5 reader process that the first HDF5 file openTensorFile()
+// opens will use, so that it does not wait for the process to start either (later files find
+// a spare started when the previous one was taken). Optional; the GUI calls it at start.
+void prepareToOpenTensorFiles();
+
 // Starts the mask file `outputPath` for masks of the weights in `inputPath` (io/atomicoutput.h
 // states the rules on output, input and overwrite). Throws Error.
 std::unique_ptr<MaskWriter> createMaskFile(const QString& outputPath, const QString& inputPath,
