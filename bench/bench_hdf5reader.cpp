@@ -12,6 +12,7 @@
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTextStream>
@@ -68,7 +69,16 @@ struct Timing
 {
     std::vector<double> read;   // open + readTensor, ms
     std::vector<double> masked; // open + readTensor + first mask, ms
+    std::vector<double> reread; // readTensor again on the open file, ms
 };
+
+QString loadAverage()
+{
+    QFile file(QStringLiteral("/proc/loadavg"));
+    if (!file.open(QIODevice::ReadOnly))
+        return QStringLiteral("?");
+    return QString::fromLatin1(file.readAll()).section(QLatin1Char(' '), 0, 2);
+}
 
 template <typename Open>
 void timeOnce(const QString& path, Open open, QThreadPool& pool, Timing& timing)
@@ -82,6 +92,11 @@ void timeOnce(const QString& path, Open open, QThreadPool& pool, Timing& timing)
         computeMask(weights, sparsity::test::makeParams(0.5, 1, 4, 4), {&pool, 2});
     timing.masked.push_back(double(timer.nsecsElapsed()) / 1e6);
     if (result.mask.empty())
+        std::abort();
+    timer.restart();
+    const WeightTensor again = reader->readTensor(QStringLiteral("/w"), {});
+    timing.reread.push_back(double(timer.nsecsElapsed()) / 1e6);
+    if (again.elementCount() != weights.elementCount())
         std::abort();
 }
 
@@ -119,7 +134,8 @@ int main(int argc, char* argv[])
     QThreadPool pool;
     pool.setMaxThreadCount(2);
     QTextStream out(stdout);
-    out << "4096 x 11008 float32 (172 MiB), medians of " << runs << " runs, ms\n";
+    out << "4096 x 11008 float32 (172 MiB), medians of " << runs << " runs, ms; load "
+        << loadAverage() << "\n";
     out << "layout      step                          in process   reader process   change\n";
     for (const bool chunked : {false, true}) {
         const QString path =
@@ -151,9 +167,11 @@ int main(int argc, char* argv[])
         };
         row("open + read", before.read, after.read);
         row("open + read + first mask", before.masked, after.masked);
+        row("read again, file open", before.reread, after.reread);
         if (!chunked)
             row("sparsity-cli mask, end to end", cliBefore, cliAfter);
         out.flush();
     }
+    out << "load " << loadAverage() << "\n";
     return 0;
 }

@@ -369,6 +369,20 @@ void serve(Frame& frame, std::unique_ptr<Hdf5Reader>& reader)
             reply(MessageType::Done);
             return;
         }
+        if (fault == "slab-oversize") {
+            // Every row in one slab, larger than a buffer, as if the window held them: a parent
+            // that believed it would read past the end of the window.
+            Encoder encoder;
+            encoder.u64(0);
+            encoder.u64(static_cast<std::uint64_t>(shape[0]));
+            encoder.u32(0);
+            encoder.u64(*bytes);
+            ++pendingReleases;
+            if (sendFrame(childSocketFd, MessageType::Slab, encoder.payload()) != IoResult::Ok)
+                std::_Exit(0);
+            reply(MessageType::Done);
+            return;
+        }
 #endif
         // Slab i goes into buffer i % 2, once the parent has released what it held before.
         std::uint64_t slabIndex = 0;
@@ -396,9 +410,6 @@ void serve(Frame& frame, std::unique_ptr<Hdf5Reader>& reader)
                 sentFirst += 1;
             } else if (fault == "slab-buffer") {
                 sentBuffer = windowBuffers;
-            } else if (fault == "slab-oversize") {
-                sentRows = window.bufferBytes / rowBytes + 1;
-                sentBytes = sentRows * rowBytes;
             } else if (fault == "slow") {
                 // Slabs trickle in, so that a cancel request arrives mid-stream.
                 std::this_thread::sleep_for(std::chrono::milliseconds(200));
