@@ -7,6 +7,7 @@
 // printed. Run: build/bench/bench_hdf5reader [runs] (bench/README.md).
 #include "common/paramsbuilder.h"
 #include "hdf5/hdf5reader.h"
+#include "io/tensorfile.h"
 #include "mask/sparsifier.h"
 #include "readerchild/isolatedhdf5reader.h"
 
@@ -130,6 +131,9 @@ int main(int argc, char* argv[])
     const int runs = argc > 1 ? std::max(1, std::atoi(argv[1])) : 7;
     if (qEnvironmentVariableIsEmpty("SPARSITY_HDF5_READER"))
         qputenv("SPARSITY_HDF5_READER", SPARSITY_HDF5_READER_PATH);
+    // As the GUI does at start: a spare reader process waits for each file opened; the CLI
+    // (the end-to-end row) starts its one process when it opens the file.
+    prepareToOpenTensorFiles();
     QTemporaryDir dir;
     QThreadPool pool;
     pool.setMaxThreadCount(2);

@@ -19,9 +19,10 @@ namespace sparsity::core {
 // in no format known here (the message says which).
 std::unique_ptr<TensorReader> openTensorFile(const QString& path);
 
-// Starts, in the background, the HDF5 reader process that the first HDF5 file openTensorFile()
-// opens will use, so that it does not wait for the process to start either (later files find
-// a spare started when the previous one was taken). Optional; the GUI calls it at start.
+// Starts, in the background, the HDF5 reader process that the next HDF5 file openTensorFile()
+// opens will use, and from then on a new one whenever a file takes it, so that opening a file
+// does not wait for a process to start. For programs that open many files (the GUI calls it at
+// start); a command that opens one file gains nothing from it.
 void prepareToOpenTensorFiles();
 
 // Starts the mask file `outputPath` for masks of the weights in `inputPath` (io/atomicoutput.h

@@ -474,7 +474,8 @@ std::unique_ptr<IsolatedHdf5Reader::Process> startProcess(const Launch& launch, 
 
 // One spare reader process, started and idle, so that opening a file does not wait for the
 // program to start (exec, dynamic loading, HDF5's start) nor its window's pages to be faulted
-// in: the process a file takes is replaced at once, on a thread of its own.
+// in: once a program asked for it (prepare()), the process a file takes is replaced at once,
+// on a thread of its own.
 class SparePool
 {
 public:
@@ -497,14 +498,19 @@ public:
         if (m_spare && m_spareKey == launch.key && m_spare->running())
             taken = std::move(m_spare);
         m_spare.reset();
-        m_spareKey = launch.key;
-        m_starter = std::thread([this, next = launch] {
-            try {
-                m_spare = startProcess(next, {});
-            } catch (...) {
-                m_spare.reset(); // the next take() starts one itself and reports why not
-            }
-        });
+        // Replaced only in a program that asked for spares (the GUI, prepare()): a command
+        // line run opens its file once, and a second process starting beside the first would
+        // only take processor time from it.
+        if (m_keepSpare) {
+            m_spareKey = launch.key;
+            m_starter = std::thread([this, next = launch] {
+                try {
+                    m_spare = startProcess(next, {});
+                } catch (...) {
+                    m_spare.reset(); // the next take() starts one itself and says why not
+                }
+            });
+        }
         return taken ? std::move(taken) : startProcess(launch, file);
     }
 
@@ -513,6 +519,7 @@ public:
     {
         Launch launch = Launch::current();
         const std::lock_guard lock(m_mutex);
+        m_keepSpare = true;
         if (m_starter.joinable() || (m_spare && m_spareKey == launch.key))
             return;
         m_spare.reset(); // started for another program or environment
@@ -531,6 +538,7 @@ private:
     std::thread m_starter; // writes m_spare; joined before anyone reads it
     std::unique_ptr<IsolatedHdf5Reader::Process> m_spare;
     QByteArray m_spareKey;
+    bool m_keepSpare = false; // prepare() was called: a spare replaces the one taken
 };
 
 SparePool& sparePool()

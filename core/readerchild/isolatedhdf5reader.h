@@ -18,8 +18,9 @@ namespace sparsity::core {
 // no file writes) and sends back listings and descriptions over a socket and tensors slab by
 // slab through a small window of shared memory, which this process copies from while the
 // reader fills the window's other half; every size it is told is checked against what it
-// asked for. A spare process waits, started, for the next file (or the next process after one
-// died), so that opening a file does not wait for a program to start. A crash,
+// asked for. In a program that asks for it (the GUI), a spare process waits, started, for the
+// next file (or the next process after one died), so that opening a file does not wait for a
+// program to start. A crash,
 // a limit or a hang becomes an Error naming the file and what was being done, and the next
 // call starts a new process. Calls are serialized; any thread may create one.
 class IsolatedHdf5Reader final : public TensorReader
@@ -29,8 +30,9 @@ public:
     static std::unique_ptr<IsolatedHdf5Reader> open(const QString& path);
     ~IsolatedHdf5Reader() override;
 
-    // Starts the spare process in the background when there is none (io/tensorfile.h
-    // prepareToOpenTensorFiles()).
+    // Starts the spare process in the background when there is none, and from then on a new
+    // one whenever a file takes it (io/tensorfile.h prepareToOpenTensorFiles()). Without it
+    // (the CLI) every file starts its own process.
     static void startSpare();
 
     // The reader program: $SPARSITY_HDF5_READER when set (the tests), otherwise
