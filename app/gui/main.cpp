@@ -1,5 +1,6 @@
 // sparsity-explorer: the GUI. Opens FILE.h5 (the demo weights without one), optionally selects
 // a layer, and with --screenshot grabs the window once all work is idle and exits.
+#include "io/tensorfile.h"
 #include "mainwindow/language.h"
 #include "mainwindow/mainwindow.h"
 #include "session/session.h"
@@ -117,6 +118,8 @@ int main(int argc, char* argv[])
     }
 
     QApplication app(argc, argv);
+    // The HDF5 reader process starts while the window is built, not when a file is opened.
+    sparsity::core::prepareToOpenTensorFiles();
     QGuiApplication::setApplicationDisplayName(QStringLiteral("Sparsity Explorer"));
     QGuiApplication::setDesktopFileName(QStringLiteral("sparsity-explorer"));
     // Without a desktop's icon theme (a bare X server), take the toolbar icons from Adwaita.

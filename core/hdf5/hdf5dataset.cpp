@@ -230,11 +230,12 @@ bool isIeeeHalf(hid_t type)
            mantissaSize == 10;
 }
 
-// Reads the values into `values` (elementCount of info's shape). Stored is what HDF5 delivers
-// (T itself, or a half's bits for T = float).
+// Reads the values slab by slab into the memory `target` gives (see SlabTarget). Stored is what
+// HDF5 delivers (T itself, or a half's bits for T = float).
 template <typename T, typename Stored = T>
-void readValuesInto(hid_t dataset, hid_t memoryType, const DatasetInfo& info,
-                    const QString& fileName, const ExecutionContext& context, T* values)
+void readValuesInSlabs(hid_t dataset, hid_t memoryType, const DatasetInfo& info,
+                       const QString& fileName, const ExecutionContext& context,
+                       const SlabTarget& target)
 {
     const std::vector<std::int64_t>& shape = info.shape;
     const std::size_t rank = shape.size();
@@ -244,19 +245,26 @@ void readValuesInto(hid_t dataset, hid_t memoryType, const DatasetInfo& info,
     if (!fileSpace.isValid())
         throwHdf5Io(fileName + QStringLiteral(": cannot read dataset ") + quoted(info.path));
 
-    // Slabs of whole rows along dimension 0; aligned to the chunk rows so that no chunk is
-    // decompressed twice.
+    // Slabs of whole rows along dimension 0, aligned to the chunk rows so that no chunk is
+    // decompressed twice: rounded up to whole chunk rows when the target takes any size,
+    // down when it has a hard limit (a band of chunk rows larger than the limit is then read
+    // through a chunk cache that holds it, slabAccessList()).
     const std::uint64_t rows = static_cast<std::uint64_t>(shape[0]);
     const std::uint64_t rowElements = elements / rows;
-    std::uint64_t slabRows = std::max<std::uint64_t>(1, slabBytes / (rowElements * sizeof(T)));
+    std::uint64_t slabRows =
+        std::max<std::uint64_t>(1, target.maxSlabBytes / (rowElements * sizeof(T)));
     {
         const Hdf5Handle dcpl(H5Dget_create_plist(dataset));
         if (dcpl.isValid() && H5Pget_layout(dcpl.get()) == H5D_CHUNKED) {
             std::vector<hsize_t> chunk(rank);
             if (H5Pget_chunk(dcpl.get(), static_cast<int>(rank), chunk.data()) ==
                     static_cast<int>(rank) &&
-                chunk[0] > 0)
-                slabRows = (slabRows + chunk[0] - 1) / chunk[0] * chunk[0];
+                chunk[0] > 0) {
+                if (!target.hardLimit)
+                    slabRows = (slabRows + chunk[0] - 1) / chunk[0] * chunk[0];
+                else if (slabRows >= chunk[0])
+                    slabRows = slabRows / chunk[0] * chunk[0];
+            }
         }
     }
 
@@ -275,12 +283,12 @@ void readValuesInto(hid_t dataset, hid_t memoryType, const DatasetInfo& info,
                                 count.data(), nullptr) < 0)
             throwHdf5Io(fileName + QStringLiteral(": cannot select rows of dataset ") +
                         quoted(info.path));
-        T* const target = values + row * rowElements;
+        T* const values = static_cast<T*>(target.buffer(row, slab));
         if constexpr (!std::is_same_v<T, Stored>)
             staging.resize(static_cast<std::size_t>(slab * rowElements));
         void* const buffer = [&]() -> void* {
             if constexpr (std::is_same_v<T, Stored>)
-                return target;
+                return values;
             else
                 return staging.data();
         }();
@@ -291,7 +299,9 @@ void readValuesInto(hid_t dataset, hid_t memoryType, const DatasetInfo& info,
                                            .arg(fileName, quoted(info.path), cause));
         }
         if constexpr (!std::is_same_v<T, Stored>)
-            widenHalves(staging.data(), target, staging.size());
+            widenHalves(staging.data(), values, staging.size());
+        if (target.filled)
+            target.filled(row, slab);
     }
     context.throwIfCancelled();
 }
@@ -409,8 +419,9 @@ LargeVector<T> allocateValues(const DatasetInfo& info, const QString& fileName)
 
 } // namespace
 
-void readHdf5DatasetInto(Hid dataset, const DatasetInfo& info, const QString& fileName,
-                         std::uint64_t memoryBudget, const ExecutionContext& context, void* values)
+void readHdf5DatasetSlabs(Hid dataset, const DatasetInfo& info, const QString& fileName,
+                          std::uint64_t memoryBudget, const ExecutionContext& context,
+                          const SlabTarget& target)
 {
     // Describing the dataset checked its filters: checkReadable() refuses a missing one.
     if (!info.decodeProblem.isEmpty())
@@ -419,18 +430,74 @@ void readHdf5DatasetInto(Hid dataset, const DatasetInfo& info, const QString& fi
                         .arg(fileName, quoted(info.path), info.decodeProblem));
     validateChunkShape(dataset, info, fileName, memoryBudget);
     if (readsAsDouble(info))
-        return readValuesInto<double>(dataset, H5T_NATIVE_DOUBLE, info, fileName, context,
-                                      static_cast<double*>(values));
+        return readValuesInSlabs<double>(dataset, H5T_NATIVE_DOUBLE, info, fileName, context,
+                                         target);
     const Hdf5Handle fileType(H5Dget_type(dataset));
     if (fileType.isValid() && isIeeeHalf(fileType.get())) {
         // The half's own layout in this machine's byte order: HDF5 only swaps bytes (or copies).
         const Hdf5Handle halfType(H5Tcopy(fileType.get()));
         if (halfType.isValid() && H5Tset_order(halfType.get(), H5T_ORDER_LE) >= 0)
-            return readValuesInto<float, std::uint16_t>(dataset, halfType.get(), info, fileName,
-                                                        context, static_cast<float*>(values));
+            return readValuesInSlabs<float, std::uint16_t>(dataset, halfType.get(), info, fileName,
+                                                           context, target);
     }
-    readValuesInto<float>(dataset, H5T_NATIVE_FLOAT, info, fileName, context,
-                          static_cast<float*>(values));
+    readValuesInSlabs<float>(dataset, H5T_NATIVE_FLOAT, info, fileName, context, target);
+}
+
+void readHdf5DatasetInto(Hid dataset, const DatasetInfo& info, const QString& fileName,
+                         std::uint64_t memoryBudget, const ExecutionContext& context, void* values)
+{
+    const std::uint64_t rows = static_cast<std::uint64_t>(info.shape[0]);
+    const std::uint64_t rowBytes =
+        rows == 0 ? 0
+                  : static_cast<std::uint64_t>(saturatingProduct(info.shape)) / rows *
+                        (readsAsDouble(info) ? sizeof(double) : sizeof(float));
+    SlabTarget target;
+    target.maxSlabBytes = slabBytes;
+    target.buffer = [&](std::uint64_t firstRow, std::uint64_t) -> void* {
+        return static_cast<char*>(values) + firstRow * rowBytes;
+    };
+    readHdf5DatasetSlabs(dataset, info, fileName, memoryBudget, context, target);
+}
+
+Hdf5Handle slabAccessList(Hid dataset, const DatasetInfo& info, std::uint64_t maxSlabBytes,
+                          std::uint64_t memoryBudget)
+{
+    const Hdf5Handle dcpl(H5Dget_create_plist(dataset));
+    const std::size_t rank = info.shape.size();
+    if (!dcpl.isValid() || H5Pget_layout(dcpl.get()) != H5D_CHUNKED || rank == 0)
+        return {};
+    std::vector<hsize_t> chunk(rank);
+    if (H5Pget_chunk(dcpl.get(), static_cast<int>(rank), chunk.data()) != static_cast<int>(rank))
+        return {};
+    // One band: chunk[0] rows of whole chunks across every other dimension, as HDF5 holds them
+    // (in the file's element size, before conversion).
+    std::uint64_t rowElements = 1;
+    std::uint64_t bandBytes = static_cast<std::uint64_t>(info.elementSize) * chunk[0];
+    std::uint64_t chunks = 1;
+    bool overflow = false;
+    for (std::size_t i = 1; i < rank; ++i) {
+        if (chunk[i] == 0)
+            return {};
+        const std::uint64_t across =
+            (static_cast<std::uint64_t>(info.shape[i]) + chunk[i] - 1) / chunk[i];
+        overflow = overflow || __builtin_mul_overflow(bandBytes, across * chunk[i], &bandBytes) ||
+                   __builtin_mul_overflow(chunks, across, &chunks) ||
+                   __builtin_mul_overflow(rowElements, static_cast<std::uint64_t>(info.shape[i]),
+                                          &rowElements);
+    }
+    const std::uint64_t valueBytes = readsAsDouble(info) ? sizeof(double) : sizeof(float);
+    // Slabs hold whole bands when one fits (readValuesInSlabs): HDF5's default cache will do.
+    if (overflow || chunk[0] * rowElements * valueBytes <= maxSlabBytes || bandBytes > memoryBudget)
+        return {};
+    Hdf5Handle dapl(H5Pcreate(H5P_DATASET_ACCESS));
+    // Slots: HDF5 advises about 100 times the chunks held (a prime is best, not needed).
+    const std::size_t slots =
+        static_cast<std::size_t>(std::min<std::uint64_t>(chunks * 100 + 1, 1000003));
+    // w0 = 1: a chunk read in full is evicted first; the band ahead stays.
+    if (!dapl.isValid() ||
+        H5Pset_chunk_cache(dapl.get(), slots, bandBytes + bandBytes / 8, 1.0) < 0)
+        return {};
+    return dapl;
 }
 
 WeightTensor readHdf5Dataset(Hid dataset, const DatasetInfo& info, const QString& fileName,

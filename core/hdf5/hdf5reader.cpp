@@ -321,18 +321,31 @@ bool Hdf5Reader::hasKerasMarkers() const
     return marked("/model_weights");
 }
 
+DatasetInfo Hdf5Reader::describeAsTold(const QString& datasetPath,
+                                       const std::vector<std::int64_t>& shape, bool asDouble,
+                                       std::uint64_t budget) const
+{
+    const DatasetInfo info = describe(datasetPath);
+    checkReadable(m_path, info);
+    const std::size_t valueBytes = readsAsDouble(info) ? sizeof(double) : sizeof(float);
+    checkFitsInMemory(m_path, info, valueBytes, budget);
+    if (info.shape != shape || readsAsDouble(info) != asDouble)
+        throw Error(ErrorCode::Io,
+                    QStringLiteral("%1: cannot read dataset %2: the file was modified after it "
+                                   "was opened; open it again")
+                        .arg(m_path, quoted(info.path)));
+    return info;
+}
+
 void Hdf5Reader::readTensorInto(const QString& datasetPath, const std::vector<std::int64_t>& shape,
                                 bool asDouble, void* values, std::uint64_t bytes,
                                 const ExecutionContext& context) const
 {
     const Hdf5ErrorSilencer silencer;
-    const DatasetInfo info = describe(datasetPath);
-    checkReadable(m_path, info);
-    const std::size_t valueBytes = readsAsDouble(info) ? sizeof(double) : sizeof(float);
     const std::uint64_t budget = memoryBudget(m_memoryLimit);
-    checkFitsInMemory(m_path, info, valueBytes, budget);
-    if (info.shape != shape || readsAsDouble(info) != asDouble ||
-        static_cast<std::uint64_t>(elementCountOf(shape)) * valueBytes != bytes)
+    const DatasetInfo info = describeAsTold(datasetPath, shape, asDouble, budget);
+    const std::size_t valueBytes = asDouble ? sizeof(double) : sizeof(float);
+    if (static_cast<std::uint64_t>(elementCountOf(shape)) * valueBytes != bytes)
         throw Error(ErrorCode::Io,
                     QStringLiteral("%1: cannot read dataset %2: the file was modified after it "
                                    "was opened; open it again")
@@ -342,6 +355,35 @@ void Hdf5Reader::readTensorInto(const QString& datasetPath, const std::vector<st
     if (!dataset.isValid())
         throwHdf5Io(QStringLiteral("%1: cannot open dataset %2").arg(m_path, quoted(info.path)));
     readHdf5DatasetInto(dataset.get(), info, m_path, budget, context, values);
+}
+
+void Hdf5Reader::readTensorSlabs(const QString& datasetPath, const std::vector<std::int64_t>& shape,
+                                 bool asDouble, std::uint64_t maxSlabBytes,
+                                 const std::function<void*(std::uint64_t, std::uint64_t)>& buffer,
+                                 const std::function<void(std::uint64_t, std::uint64_t)>& filled,
+                                 const ExecutionContext& context) const
+{
+    const Hdf5ErrorSilencer silencer;
+    const std::uint64_t budget = memoryBudget(m_memoryLimit);
+    const DatasetInfo info = describeAsTold(datasetPath, shape, asDouble, budget);
+    const QByteArray name = info.path.toUtf8();
+    Hdf5Handle dataset(H5Dopen2(m_handles->file.get(), name.constData(), H5P_DEFAULT));
+    if (!dataset.isValid())
+        throwHdf5Io(QStringLiteral("%1: cannot open dataset %2").arg(m_path, quoted(info.path)));
+    // Opened again with a chunk cache for one band of chunk rows when slabs are thinner.
+    if (const Hdf5Handle access = slabAccessList(dataset.get(), info, maxSlabBytes, budget);
+        access.isValid()) {
+        dataset.reset(H5Dopen2(m_handles->file.get(), name.constData(), access.get()));
+        if (!dataset.isValid())
+            throwHdf5Io(
+                QStringLiteral("%1: cannot open dataset %2").arg(m_path, quoted(info.path)));
+    }
+    SlabTarget target;
+    target.maxSlabBytes = maxSlabBytes;
+    target.hardLimit = true;
+    target.buffer = buffer;
+    target.filled = filled;
+    readHdf5DatasetSlabs(dataset.get(), info, m_path, budget, context, target);
 }
 
 } // namespace sparsity::core

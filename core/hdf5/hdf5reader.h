@@ -3,6 +3,7 @@
 #include "io/tensorreader.h"
 
 #include <QByteArray>
+#include <functional>
 #include <memory>
 
 namespace sparsity::core {
@@ -55,9 +56,21 @@ public:
     void readTensorInto(const QString& datasetPath, const std::vector<std::int64_t>& shape,
                         bool asDouble, void* values, std::uint64_t bytes,
                         const ExecutionContext& context) const;
+    // The same in slabs of whole rows of at most `maxSlabBytes` (one row at least), in order:
+    // `buffer(firstRow, rows)` gives the memory for the next slab, `filled(firstRow, rows)` is
+    // called when it has been read (the reader process streams them through shared memory).
+    // A band of chunk rows larger than a slab is held in a chunk cache, not decompressed twice.
+    void readTensorSlabs(const QString& datasetPath, const std::vector<std::int64_t>& shape,
+                         bool asDouble, std::uint64_t maxSlabBytes,
+                         const std::function<void*(std::uint64_t, std::uint64_t)>& buffer,
+                         const std::function<void(std::uint64_t, std::uint64_t)>& filled,
+                         const ExecutionContext& context) const;
 
 private:
     struct Handles;
+    // describe() and the checks of readTensorInto: the dataset as the parent was told it.
+    DatasetInfo describeAsTold(const QString& datasetPath, const std::vector<std::int64_t>& shape,
+                               bool asDouble, std::uint64_t budget) const;
     Hdf5Reader(QString path, std::unique_ptr<Handles> handles);
     // Throws Error(Io) "<file>: <action>: the file was ..." when the file changed since open().
     void throwIfChanged(const QString& action) const;

@@ -34,10 +34,15 @@ constexpr qsizetype headBytes = 16;
 // HDF5 files are read by the reader process (readerchild/isolatedhdf5reader.h): libhdf5 is not
 // safe on damaged or crafted files. SPARSITY_HDF5_IN_PROCESS=1 reads them in this process
 // instead, for measuring what the process costs (bench/README.md); never for untrusted files.
-std::unique_ptr<TensorReader> openHdf5(const QString& path)
+bool hdf5InProcess()
 {
     static const bool inProcess = qEnvironmentVariableIntValue("SPARSITY_HDF5_IN_PROCESS") == 1;
-    if (inProcess)
+    return inProcess;
+}
+
+std::unique_ptr<TensorReader> openHdf5(const QString& path)
+{
+    if (hdf5InProcess())
         return Hdf5Reader::open(path);
     return IsolatedHdf5Reader::open(path);
 }
@@ -72,6 +77,12 @@ QByteArray fileHead(const QString& path)
 QString generatorName()
 {
     return QStringLiteral("sparsity-explorer ") + QLatin1String(SPARSITY_VERSION);
+}
+
+void prepareToOpenTensorFiles()
+{
+    if (!hdf5InProcess())
+        IsolatedHdf5Reader::startSpare();
 }
 
 std::unique_ptr<TensorReader> openTensorFile(const QString& path)

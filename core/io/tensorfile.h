@@ -19,6 +19,12 @@ namespace sparsity::core {
 // in no format known here (the message says which).
 std::unique_ptr<TensorReader> openTensorFile(const QString& path);
 
+// Starts, in the background, the HDF5 reader process that the next HDF5 file openTensorFile()
+// opens will use, and from then on a new one whenever a file takes it, so that opening a file
+// does not wait for a process to start. For programs that open many files (the GUI calls it at
+// start); a command that opens one file gains nothing from it.
+void prepareToOpenTensorFiles();
+
 // Starts the mask file `outputPath` for masks of the weights in `inputPath` (io/atomicoutput.h
 // states the rules on output, input and overwrite). Throws Error.
 std::unique_ptr<MaskWriter> createMaskFile(const QString& outputPath, const QString& inputPath,

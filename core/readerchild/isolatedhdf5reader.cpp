@@ -38,6 +38,10 @@ constexpr std::uint64_t mib = std::uint64_t{1} << 20;
 constexpr std::uint64_t openAllowance = 256 * mib;
 constexpr std::uint64_t listAllowance = 1024 * mib;
 constexpr std::uint64_t readSlack = 256 * mib;
+// Each of the window's two buffers: 8 MiB, a slab of 190 rows of a 4096 x 11008 float32
+// layer. Small enough to fault in once per process (4096 pages of 4 KiB: shared memory gets no
+// huge pages) while it waits for a file, large enough that a message per slab costs nothing.
+constexpr std::uint64_t windowBufferBytes = 8 * mib;
 // Time limits: a base for every request, plus reading at a slow disk's 10 MiB/s. Sanitizer
 // builds run several times slower.
 constexpr int slowdown = sanitizerBuild ? 10 : 1;
@@ -63,6 +67,20 @@ std::chrono::milliseconds limited(std::chrono::milliseconds time)
     return time;
 }
 
+// The bytes of each window buffer for a process started now.
+std::uint64_t windowBufferSize()
+{
+#ifdef SPARSITY_READER_TEST_HOOKS
+    // tests/core/tst_readerprocess: small buffers, so that small datasets take many slabs.
+    bool ok = false;
+    const qulonglong testBytes =
+        qEnvironmentVariable("SPARSITY_READER_TEST_WINDOW_BYTES").toULongLong(&ok);
+    if (ok && testBytes > 0)
+        return testBytes;
+#endif
+    return windowBufferBytes;
+}
+
 QString signalText(int signal)
 {
     switch (signal) {
@@ -86,35 +104,20 @@ QString secondsText(std::chrono::milliseconds time)
     return QString::number(double(time.count()) / 1000.0, 'g', 3);
 }
 
-// Sizes the memfd. RLIMIT_FSIZE counts a memfd's size as a file's, so a program run under a
-// file size limit (`ulimit -f`, or the tests' stand-in for a full disk) could not size shared
-// memory that is no file on any disk: the soft limit is lifted to the hard one for this one
-// call. The limit is checked first, since exceeding it would raise SIGXFSZ, which kills by
-// default. (The limit is per process: a file written by another thread in the same instant
-// would see the lifted one; the programs write files on the thread that reads.)
+// Sizes a memfd. RLIMIT_FSIZE counts a memfd's size as a file's, and exceeding it would raise
+// SIGXFSZ: under a file size limit below `bytes` (`ulimit -f`, or the tests' stand-in for a
+// full disk) this fails with EFBIG and the caller takes a System V segment instead. The limit
+// is not lifted for the call: it is per process, and a spare process's window is made on
+// another thread than the one that may be writing a file.
 bool sizeSharedMemory(int fd, std::uint64_t bytes)
 {
-    static std::mutex limitMutex;
-    const std::lock_guard lock(limitMutex);
     rlimit limit{};
-    if (getrlimit(RLIMIT_FSIZE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY ||
-        limit.rlim_cur >= bytes)
-        return ftruncate(fd, static_cast<off_t>(bytes)) == 0;
-    if (limit.rlim_max != RLIM_INFINITY && limit.rlim_max < bytes) {
+    if (getrlimit(RLIMIT_FSIZE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY &&
+        limit.rlim_cur < bytes) {
         errno = EFBIG;
         return false;
     }
-    rlimit lifted = limit;
-    lifted.rlim_cur = limit.rlim_max;
-    if (setrlimit(RLIMIT_FSIZE, &lifted) != 0) {
-        errno = EFBIG;
-        return false;
-    }
-    const bool sized = ftruncate(fd, static_cast<off_t>(bytes)) == 0;
-    const int error = errno;
-    setrlimit(RLIMIT_FSIZE, &limit);
-    errno = error;
-    return sized;
+    return ftruncate(fd, static_cast<off_t>(bytes)) == 0;
 }
 
 bool contextCancelled(const void* context)
@@ -148,9 +151,96 @@ private:
     int m_fd;
 };
 
+// The window of shared memory of one process, mapped read-only here: two buffers the process
+// writes slabs into. A memfd sealed against shrinking (a shrunk one would fault the parent),
+// or, under a file size limit that forbids sizing it, a System V segment.
+class SharedWindow
+{
+public:
+    SharedWindow() = default;
+    ~SharedWindow()
+    {
+        if (m_base == nullptr)
+            return;
+        if (m_segment >= 0)
+            shmdt(m_base);
+        else
+            munmap(const_cast<char*>(m_base), m_bufferBytes * windowBuffers);
+    }
+    SharedWindow(const SharedWindow&) = delete;
+    SharedWindow& operator=(const SharedWindow&) = delete;
+
+    // Throws Error(OutOfMemory) naming `file`.
+    static std::unique_ptr<SharedWindow> create(std::uint64_t bufferBytes, const QString& file)
+    {
+        auto window = std::make_unique<SharedWindow>();
+        const std::uint64_t bytes = bufferBytes * windowBuffers;
+        const auto outOfMemory = [&](int error) {
+            return Error(ErrorCode::OutOfMemory,
+                         QStringLiteral("%1: cannot make %2 MiB of shared memory for the HDF5 "
+                                        "reader: %3")
+                             .arg(file)
+                             .arg(bytes / mib)
+                             .arg(errnoText(error)));
+        };
+        window->m_bufferBytes = bufferBytes;
+        window->m_memfd.reset(memfd_create("sparsity-window", MFD_CLOEXEC | MFD_ALLOW_SEALING));
+        if (window->m_memfd.get() < 0)
+            throw outOfMemory(errno);
+        if (!sizeSharedMemory(window->m_memfd.get(), bytes)) {
+            if (errno != EFBIG)
+                throw outOfMemory(errno);
+            window->m_memfd.reset();
+            window->m_segment = shmget(IPC_PRIVATE, bytes, IPC_CREAT | 0600);
+            if (window->m_segment < 0)
+                throw outOfMemory(errno);
+            void* const address = shmat(window->m_segment, nullptr, SHM_RDONLY);
+            const int error = errno;
+            // Removed at once: it lives until the last process detaches, and never outlives
+            // both (Linux lets the reader attach a segment marked for removal).
+            shmctl(window->m_segment, IPC_RMID, nullptr);
+            if (address == reinterpret_cast<void*>(-1))
+                throw outOfMemory(error);
+            window->m_base = static_cast<const char*>(address);
+            return window;
+        }
+        if (fcntl(window->m_memfd.get(), F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) !=
+            0)
+            throw outOfMemory(errno);
+        // Populated here: the process's writes then find the pages allocated.
+        void* const address =
+            mmap(nullptr, bytes, PROT_READ, MAP_SHARED | MAP_POPULATE, window->m_memfd.get(), 0);
+        if (address == MAP_FAILED)
+            throw outOfMemory(errno);
+        window->m_base = static_cast<const char*>(address);
+        return window;
+    }
+
+    // The Window message for the process (the memfd goes with it, then is closed here).
+    IoResult send(int socket)
+    {
+        Encoder encoder;
+        encoder.u64(m_bufferBytes);
+        encoder.i64(m_segment);
+        const IoResult sent =
+            sendFrame(socket, MessageType::Window, encoder.payload(), m_memfd.get());
+        m_memfd.reset();
+        return sent;
+    }
+
+    std::uint64_t bufferBytes() const { return m_bufferBytes; }
+    const char* buffer(std::uint32_t index) const { return m_base + index * m_bufferBytes; }
+
+private:
+    Descriptor m_memfd;
+    int m_segment = -1;
+    const char* m_base = nullptr;
+    std::uint64_t m_bufferBytes = 0;
+};
+
 } // namespace readerchild
 
-// One running reader process and its socket.
+// One running reader process, its socket and its window.
 class IsolatedHdf5Reader::Process
 {
 public:
@@ -162,6 +252,24 @@ public:
 
     pid_t pid() const { return m_pid; }
     int socket() const { return m_socket.get(); }
+    const SharedWindow& window() const { return *m_window; }
+    // Gives the process `window` (Window message); false when it is gone.
+    bool setWindow(std::unique_ptr<SharedWindow> window)
+    {
+        const bool sent = window->send(socket()) == IoResult::Ok;
+        m_window = std::move(window);
+        return sent;
+    }
+    // Still running (a spare may have died while it waited).
+    bool running()
+    {
+        if (m_pid <= 0)
+            return false;
+        if (waitpid(m_pid, &m_status, WNOHANG) == 0)
+            return true;
+        m_pid = -1; // reaped (or not ours): never signalled again
+        return false;
+    }
 
     // Kills the process (if still running) and reaps it; returns its wait status.
     int stop()
@@ -204,6 +312,7 @@ private:
     pid_t m_pid;
     Descriptor m_socket;
     int m_status = 0;
+    std::unique_ptr<SharedWindow> m_window;
 };
 
 namespace {
@@ -274,11 +383,39 @@ enum class Failure
                     damaged);
 }
 
-// Starts the reader program with `socket` as its descriptor 3. Throws Error(Io).
-pid_t spawnReader(const QString& file, int socket)
+// How a reader process is started: the program and the environment it gets, taken on the
+// thread that asks (a spare is started on another thread, which must not read the environment
+// while a caller may change it). Two launches are the same when both are.
+struct Launch
 {
-    const QString program = IsolatedHdf5Reader::readerProgram();
+    QString program;
+    std::vector<QByteArray> environment;
+    std::uint64_t windowBytes = 0;
+    QByteArray key;
+
+    static Launch current()
+    {
+        Launch launch;
+        launch.program = IsolatedHdf5Reader::readerProgram();
+        launch.key = QFile::encodeName(launch.program);
+        for (char** entry = environ; *entry != nullptr; ++entry) {
+            launch.environment.emplace_back(*entry);
+            launch.key.append('\0').append(*entry);
+        }
+        launch.windowBytes = windowBufferSize();
+        return launch;
+    }
+};
+
+// Starts the reader program with `socket` as its descriptor 3. Throws Error(Io).
+pid_t spawnReader(const Launch& launch, const QString& file, int socket)
+{
+    const QString& program = launch.program;
     const QByteArray nativeProgram = QFile::encodeName(program);
+    std::vector<char*> environment;
+    for (const QByteArray& entry : launch.environment)
+        environment.push_back(const_cast<char*>(entry.constData()));
+    environment.push_back(nullptr);
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
@@ -305,8 +442,8 @@ pid_t spawnReader(const QString& file, int socket)
                           const_cast<char*>("--serve"), nullptr};
     pid_t pid = -1;
     // posix_spawn (a vfork-like clone that execs at once) is safe in a threaded process.
-    const int error =
-        posix_spawn(&pid, nativeProgram.constData(), &actions, &attributes, argv, environ);
+    const int error = posix_spawn(&pid, nativeProgram.constData(), &actions, &attributes, argv,
+                                  environment.data());
     posix_spawn_file_actions_destroy(&actions);
     posix_spawnattr_destroy(&attributes);
     if (error != 0)
@@ -315,6 +452,99 @@ pid_t spawnReader(const QString& file, int socket)
                                    "to sparsity-cli and sparsity-explorer)")
                         .arg(file, program, errnoText(error)));
     return pid;
+}
+
+// Starts a reader process and gives it its window. Throws Error naming `file`.
+std::unique_ptr<IsolatedHdf5Reader::Process> startProcess(const Launch& launch, const QString& file)
+{
+    int sockets[2] = {-1, -1};
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sockets) != 0)
+        throw Error(
+            ErrorCode::Io,
+            QStringLiteral("%1: cannot start the HDF5 reader: %2").arg(file, errnoText(errno)));
+    Descriptor childEnd(sockets[1]);
+    Descriptor parentEnd(sockets[0]);
+    const pid_t pid = spawnReader(launch, file, childEnd.get());
+    childEnd.reset();
+    auto process = std::make_unique<IsolatedHdf5Reader::Process>(pid, parentEnd.release());
+    // A process that is gone already shows when it is asked to open the file.
+    process->setWindow(SharedWindow::create(launch.windowBytes, file));
+    return process;
+}
+
+// One spare reader process, started and idle, so that opening a file does not wait for the
+// program to start (exec, dynamic loading, HDF5's start) nor its window's pages to be faulted
+// in: once a program asked for it (prepare()), the process a file takes is replaced at once,
+// on a thread of its own.
+class SparePool
+{
+public:
+    ~SparePool()
+    {
+        const std::lock_guard lock(m_mutex);
+        if (m_starter.joinable())
+            m_starter.join();
+    }
+
+    // A running process for `file`: the spare when it was started the way a process would be
+    // started now (program, environment: tests change both), a new one otherwise.
+    std::unique_ptr<IsolatedHdf5Reader::Process> take(const QString& file)
+    {
+        Launch launch = Launch::current();
+        const std::lock_guard lock(m_mutex);
+        if (m_starter.joinable())
+            m_starter.join();
+        std::unique_ptr<IsolatedHdf5Reader::Process> taken;
+        if (m_spare && m_spareKey == launch.key && m_spare->running())
+            taken = std::move(m_spare);
+        m_spare.reset();
+        // Replaced only in a program that asked for spares (the GUI, prepare()): a command
+        // line run opens its file once, and a second process starting beside the first would
+        // only take processor time from it.
+        if (m_keepSpare) {
+            m_spareKey = launch.key;
+            m_starter = std::thread([this, next = launch] {
+                try {
+                    m_spare = startProcess(next, {});
+                } catch (...) {
+                    m_spare.reset(); // the next take() starts one itself and says why not
+                }
+            });
+        }
+        return taken ? std::move(taken) : startProcess(launch, file);
+    }
+
+    // Starts a spare in the background unless one is there or on its way.
+    void prepare()
+    {
+        Launch launch = Launch::current();
+        const std::lock_guard lock(m_mutex);
+        m_keepSpare = true;
+        if (m_starter.joinable() || (m_spare && m_spareKey == launch.key))
+            return;
+        m_spare.reset(); // started for another program or environment
+        m_spareKey = launch.key;
+        m_starter = std::thread([this, next = std::move(launch)] {
+            try {
+                m_spare = startProcess(next, {});
+            } catch (...) {
+                m_spare.reset();
+            }
+        });
+    }
+
+private:
+    std::mutex m_mutex;
+    std::thread m_starter; // writes m_spare; joined before anyone reads it
+    std::unique_ptr<IsolatedHdf5Reader::Process> m_spare;
+    QByteArray m_spareKey;
+    bool m_keepSpare = false; // prepare() was called: a spare replaces the one taken
+};
+
+SparePool& sparePool()
+{
+    static SparePool pool;
+    return pool;
 }
 
 struct Exchange
@@ -329,6 +559,11 @@ struct Exchange
 };
 
 } // namespace
+
+void IsolatedHdf5Reader::startSpare()
+{
+    sparePool().prepare();
+}
 
 QString IsolatedHdf5Reader::readerProgram()
 {
@@ -353,29 +588,20 @@ IsolatedHdf5Reader::~IsolatedHdf5Reader() = default;
 
 namespace {
 
-// Sends one request to `process` and returns its reply, a Failure reply turned into the Error
-// it carries. Anything else that goes wrong stops the process (`process` is then reset) and
-// throws the Error that says what happened.
-Frame exchange(std::unique_ptr<IsolatedHdf5Reader::Process>& process, const QString& file,
-               const Exchange& request)
+// Receives the reply to `request` from `process`, waiting until `deadline`, a Failure reply
+// turned into the Error it carries. Anything else that goes wrong stops the process (`process`
+// is then reset) and throws the Error that says what happened.
+Frame receiveReply(std::unique_ptr<IsolatedHdf5Reader::Process>& process, const QString& file,
+                   const Exchange& request, Clock::time_point deadline)
 {
-    Encoder limits;
-    const auto cpuSeconds = static_cast<std::uint64_t>(
-        std::chrono::duration_cast<std::chrono::seconds>(request.time).count() + 1);
-    QByteArray payload = request.payload;
-    limits.u64(request.allowance);
-    limits.u64(cpuSeconds);
-    payload.append(limits.payload());
     auto fail = [&](Failure failure) {
         const int status = failure == Failure::Ended ? process->reap() : process->stop();
         process.reset();
         throwFailure(file, request.action, failure, status, request.time, request.allowance);
     };
-    if (sendFrame(process->socket(), request.type, payload, request.fd) != IoResult::Ok)
-        fail(Failure::Ended);
     Frame reply;
     const IoResult received =
-        receiveFrame(process->socket(), reply, maxFrameBytes, Clock::now() + request.time,
+        receiveFrame(process->socket(), reply, maxFrameBytes, deadline,
                      request.context != nullptr ? &contextCancelled : nullptr, request.context);
     switch (received) {
     case IoResult::Ok:
@@ -411,6 +637,27 @@ Frame exchange(std::unique_ptr<IsolatedHdf5Reader::Process>& process, const QStr
     return reply;
 }
 
+// Sends one request to `process` and returns its reply (receiveReply), which must come within
+// the request's time.
+Frame exchange(std::unique_ptr<IsolatedHdf5Reader::Process>& process, const QString& file,
+               const Exchange& request)
+{
+    const auto deadline = Clock::now() + request.time;
+    Encoder limits;
+    const auto cpuSeconds = static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::seconds>(request.time).count() + 1);
+    QByteArray payload = request.payload;
+    limits.u64(request.allowance);
+    limits.u64(cpuSeconds);
+    payload.append(limits.payload());
+    if (sendFrame(process->socket(), request.type, payload, request.fd) != IoResult::Ok) {
+        const int status = process->reap();
+        process.reset();
+        throwFailure(file, request.action, Failure::Ended, status, request.time, request.allowance);
+    }
+    return receiveReply(process, file, request, deadline);
+}
+
 } // namespace
 
 std::unique_ptr<IsolatedHdf5Reader> IsolatedHdf5Reader::open(const QString& path)
@@ -436,16 +683,7 @@ IsolatedHdf5Reader::Process& IsolatedHdf5Reader::process() const
 {
     if (m_process)
         return *m_process;
-    int sockets[2] = {-1, -1};
-    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sockets) != 0)
-        throw Error(
-            ErrorCode::Io,
-            QStringLiteral("%1: cannot start the HDF5 reader: %2").arg(m_path, errnoText(errno)));
-    Descriptor childEnd(sockets[1]);
-    Descriptor parentEnd(sockets[0]);
-    const pid_t pid = spawnReader(m_path, childEnd.get());
-    childEnd.reset();
-    m_process = std::make_unique<Process>(pid, parentEnd.release());
+    m_process = sparePool().take(m_path);
     Encoder encoder;
     // The process works in "/": it opens the absolute path and names the file as given.
     encoder.bytes(QFile::encodeName(m_absolutePath));
@@ -551,50 +789,48 @@ WeightTensor IsolatedHdf5Reader::readTensor(const QString& datasetPath,
     const DatasetInfo info = describe(datasetPath);
     checkReadable(m_path, info);
     const bool asDouble = readsAsDouble(info);
+    checkFitsInMemory(m_path, info, asDouble ? sizeof(double) : sizeof(float),
+                      memoryBudget(m_memoryLimit));
+    const auto elements = static_cast<std::size_t>(elementCountOf(info.shape));
+    context.throwIfCancelled();
+    // The tensor's own memory, private to this process (huge pages, LargeVector), each slab
+    // copied into its place in stored order.
+    const auto read = [&]<typename T>(LargeVector<T> values) {
+        char* const target = reinterpret_cast<char*>(values.data());
+        const std::uint64_t rowBytes =
+            elements / static_cast<std::uint64_t>(info.shape[0]) * sizeof(T);
+        readSlabs(info, context,
+                  [&](std::uint64_t firstRow, std::uint64_t, std::span<const std::byte> bytes) {
+                      std::memcpy(target + firstRow * rowBytes, bytes.data(), bytes.size());
+                  });
+        return WeightTensor(info.shape, std::move(values));
+    };
+    try {
+        if (asDouble)
+            return read(LargeVector<double>(elements));
+        return read(LargeVector<float>(elements));
+    } catch (const std::bad_alloc&) {
+        throw Error(ErrorCode::OutOfMemory,
+                    QStringLiteral("%1: dataset %2 (shape %3, %4) does not fit in memory")
+                        .arg(m_path, quoted(info.path), info.shapeText(), info.typeName));
+    }
+}
+
+void IsolatedHdf5Reader::readSlabs(const DatasetInfo& info, const ExecutionContext& context,
+                                   const SlabSink& sink) const
+{
+    const std::lock_guard lock(m_mutex);
+    checkReadable(m_path, info);
+    const bool asDouble = readsAsDouble(info);
     const std::size_t valueBytes = asDouble ? sizeof(double) : sizeof(float);
     const std::uint64_t budget = memoryBudget(m_memoryLimit);
     checkFitsInMemory(m_path, info, valueBytes, budget);
-    const auto elements = static_cast<std::uint64_t>(elementCountOf(info.shape));
-    const std::uint64_t bytes = elements * valueBytes; // checked by checkFitsInMemory
+    const auto rows = static_cast<std::uint64_t>(info.shape[0]);
+    const std::uint64_t bytes =
+        static_cast<std::uint64_t>(elementCountOf(info.shape)) * valueBytes; // checked above
+    const std::uint64_t rowBytes = bytes / rows;
     const QString action = QStringLiteral("reading dataset %1").arg(quoted(info.path));
     context.throwIfCancelled();
-
-    // The values come back in a memfd made here, of exactly the size asked for: sealed against
-    // shrinking and growing now, against writing once the process says it is done, then mapped
-    // as the tensor's storage. Under a file size limit below that size (which counts a memfd's
-    // size too) a System V segment takes its place, and the values are copied out of it once
-    // the process is done, since it cannot be sealed.
-    Descriptor memory(memfd_create("sparsity-tensor", MFD_CLOEXEC | MFD_ALLOW_SEALING));
-    const auto outOfMemory = [&](int error) {
-        return Error(
-            ErrorCode::OutOfMemory,
-            QStringLiteral("%1: dataset %2 (shape %3, %4) does not fit in memory: %5")
-                .arg(m_path, quoted(info.path), info.shapeText(), info.typeName, errnoText(error)));
-    };
-    if (memory.get() < 0)
-        throw outOfMemory(errno);
-    int segment = -1;
-    void* segmentAddress = nullptr;
-    if (!sizeSharedMemory(memory.get(), bytes)) {
-        if (errno != EFBIG)
-            throw outOfMemory(errno);
-        memory.reset();
-        segment = shmget(IPC_PRIVATE, bytes, IPC_CREAT | 0600);
-        if (segment < 0)
-            throw outOfMemory(errno);
-        segmentAddress = shmat(segment, nullptr, SHM_RDONLY);
-        const int error = errno;
-        // Removed at once: it lives until the last process detaches, and never outlives both.
-        shmctl(segment, IPC_RMID, nullptr);
-        if (segmentAddress == reinterpret_cast<void*>(-1))
-            throw outOfMemory(error);
-    } else if (fcntl(memory.get(), F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW) != 0) {
-        throw outOfMemory(errno);
-    }
-    const auto detach = [&] {
-        if (segmentAddress != nullptr)
-            shmdt(segmentAddress);
-    };
 
     Encoder encoder;
     encoder.string(info.path);
@@ -604,57 +840,72 @@ WeightTensor IsolatedHdf5Reader::readTensor(const QString& datasetPath,
         encoder.i64(extent);
     encoder.u64(bytes);
     encoder.u64(budget);
-    encoder.i64(segment);
+    // The values live here, not in the process: what it may add is for HDF5 (a chunk, up to
+    // the whole dataset's, and its compressed bytes; a band of chunks in the cache) and slack.
     const std::uint64_t storage = static_cast<std::uint64_t>(info.storageBytes);
-    const std::uint64_t allowance = bytes + std::min(storage, budget) + readSlack;
+    const std::uint64_t allowance = std::min(storage, budget) + readSlack;
     const auto time = limited(std::chrono::duration_cast<std::chrono::milliseconds>(
         readBaseTime + std::chrono::seconds(bytes / slowReadBytesPerSecond)));
-    Frame reply;
-    try {
-        throwIfChanged(QStringLiteral("cannot read dataset %1").arg(quoted(info.path)));
-        process();
-        reply = exchange(m_process, m_path,
-                         {MessageType::Read, encoder.payload(), memory.get(), action, time,
-                          allowance, &context});
-    } catch (...) {
-        detach();
-        throw;
-    }
-    if (segment >= 0) {
-        if (reply.type != MessageType::Done || !reply.payload.isEmpty()) {
-            detach();
-            m_process.reset();
-            throwFailure(m_path, action, Failure::Invalid, 0, time, allowance);
-        }
-        // Copied: the segment cannot be sealed against the process writing on.
-        WeightTensor copied = [&] {
-            if (asDouble) {
-                const auto* values = static_cast<const double*>(segmentAddress);
-                return WeightTensor(info.shape, LargeVector<double>(values, values + elements));
-            }
-            const auto* values = static_cast<const float*>(segmentAddress);
-            return WeightTensor(info.shape, LargeVector<float>(values, values + elements));
-        }();
-        detach();
-        return copied;
-    }
-    if (reply.type != MessageType::Done || !reply.payload.isEmpty() ||
-        fcntl(memory.get(), F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_SEAL) != 0) {
-        // A writable mapping left in the process could change the values under the mask.
+    const Exchange request{MessageType::Read, encoder.payload(), -1, action, time,
+                           allowance,         &context};
+    const auto invalid = [&]() {
         m_process.reset();
         throwFailure(m_path, action, Failure::Invalid, 0, time, allowance);
+    };
+
+    throwIfChanged(QStringLiteral("cannot read dataset %1").arg(quoted(info.path)));
+    process();
+    if (m_process->window().bufferBytes() < rowBytes) {
+        // A row larger than a buffer: a window of one row per buffer (rare: rows of more
+        // than 2 M floats, whose slabs are large enough at one row each).
+        if (!m_process->setWindow(SharedWindow::create(rowBytes, m_path))) {
+            const int status = m_process->reap();
+            m_process.reset();
+            throwFailure(m_path, action, Failure::Ended, status, time, allowance);
+        }
     }
-    void* const mapped =
-        mmap(nullptr, bytes, PROT_READ, MAP_SHARED | MAP_POPULATE, memory.get(), 0);
-    if (mapped == MAP_FAILED)
-        throw outOfMemory(errno);
-    std::shared_ptr<const void> keeper(
-        mapped, [bytes](const void* address) { munmap(const_cast<void*>(address), bytes); });
-    if (asDouble)
-        return WeightTensor(info.shape, keeper,
-                            std::span<const double>(static_cast<const double*>(mapped), elements));
-    return WeightTensor(info.shape, keeper,
-                        std::span<const float>(static_cast<const float*>(mapped), elements));
+    const auto deadline = Clock::now() + time;
+    std::uint64_t nextRow = 0;
+    std::uint64_t slabIndex = 0;
+    // Errors of the process stop it (receiveReply); a Failure it reports leaves it between
+    // requests (it takes every Release back before it answers).
+    Frame reply = exchange(m_process, m_path, request);
+    // Every slab is checked against the dataset before a byte of it is used: the next rows in
+    // order, within the dataset, in the buffer whose turn it is, no larger than it.
+    while (reply.type == MessageType::Slab) {
+        Decoder decoder(reply.payload);
+        const auto firstRow = decoder.u64();
+        const auto slabRows = decoder.u64();
+        const auto buffer = decoder.u32();
+        const auto slabBytes = decoder.u64();
+        const SharedWindow& window = m_process->window();
+        if (!firstRow || !slabRows || !buffer || !slabBytes || !decoder.finished() ||
+            *firstRow != nextRow || *slabRows == 0 || *slabRows > rows - nextRow ||
+            *buffer != slabIndex % windowBuffers || *slabBytes != *slabRows * rowBytes ||
+            *slabBytes > window.bufferBytes())
+            invalid();
+        try {
+            sink(*firstRow, *slabRows,
+                 std::span<const std::byte>(
+                     reinterpret_cast<const std::byte*>(window.buffer(*buffer)), *slabBytes));
+        } catch (...) {
+            m_process.reset(); // the process is in the middle of the read
+            throw;
+        }
+        nextRow += *slabRows;
+        ++slabIndex;
+        Encoder release;
+        release.u32(*buffer);
+        if (sendFrame(m_process->socket(), MessageType::Release, release.payload()) !=
+            IoResult::Ok) {
+            const int status = m_process->reap();
+            m_process.reset();
+            throwFailure(m_path, action, Failure::Ended, status, time, allowance);
+        }
+        reply = receiveReply(m_process, m_path, request, deadline);
+    }
+    if (reply.type != MessageType::Done || !reply.payload.isEmpty() || nextRow != rows)
+        invalid();
 }
 
 } // namespace sparsity::core

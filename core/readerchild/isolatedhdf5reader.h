@@ -3,8 +3,11 @@
 #include "io/tensorreader.h"
 
 #include <QString>
+#include <cstddef>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <span>
 
 namespace sparsity::core {
 
@@ -12,8 +15,12 @@ namespace sparsity::core {
 // file runs in a reader process (`sparsity-hdf5-reader`, core/readerchild/readerchildmain.h),
 // one per open file, started on open and again after it died. The process runs with limits
 // (memory from what the request needs, time and processor time scaled to the bytes to read,
-// no file writes) and sends back listings and descriptions over a socket and tensors in
-// shared memory; the parent checks every size it is told against what it asked for. A crash,
+// no file writes) and sends back listings and descriptions over a socket and tensors slab by
+// slab through a small window of shared memory, which this process copies from while the
+// reader fills the window's other half; every size it is told is checked against what it
+// asked for. In a program that asks for it (the GUI), a spare process waits, started, for the
+// next file (or the next process after one died), so that opening a file does not wait for a
+// program to start. A crash,
 // a limit or a hang becomes an Error naming the file and what was being done, and the next
 // call starts a new process. Calls are serialized; any thread may create one.
 class IsolatedHdf5Reader final : public TensorReader
@@ -22,6 +29,11 @@ public:
     // Throws Error(Io) as Hdf5Reader::open does, and when the reader process cannot be started.
     static std::unique_ptr<IsolatedHdf5Reader> open(const QString& path);
     ~IsolatedHdf5Reader() override;
+
+    // Starts the spare process in the background when there is none, and from then on a new
+    // one whenever a file takes it (io/tensorfile.h prepareToOpenTensorFiles()). Without it
+    // (the CLI) every file starts its own process.
+    static void startSpare();
 
     // The reader program: $SPARSITY_HDF5_READER when set (the tests), otherwise
     // sparsity-hdf5-reader in the directory of the running executable (bin/ after install).
@@ -36,6 +48,17 @@ public:
     WeightTensor readTensor(const QString& datasetPath,
                             const ExecutionContext& context) const override;
     bool hasKerasMarkers() const override;
+
+    // Where readSlabs puts the values: `rows` rows of the leading axis from `firstRow`, as
+    // `bytes` of float or double (readsAsDouble(info)) in stored (row-major) order. Slabs come
+    // in order and cover the dataset once; `bytes` is valid during the call only.
+    using SlabSink = std::function<void(std::uint64_t firstRow, std::uint64_t rows,
+                                        std::span<const std::byte> bytes)>;
+    // Streams the values of dataset `info` (as describe() gave it) to `sink`; readTensor's sink
+    // copies them into the tensor. Checks `info` as readTensor does; throws its Errors. An
+    // exception from the sink stops the read (and the process).
+    void readSlabs(const DatasetInfo& info, const ExecutionContext& context,
+                   const SlabSink& sink) const;
 
     // The running reader process (internal).
     class Process;

@@ -1,6 +1,7 @@
 #include "readerchildmain.h"
 
 #include "error.h"
+#include "hdf5/hdf5filters.h"
 #include "hdf5/hdf5reader.h"
 #include "readerprotocol.h"
 #include "sanitizerbuild.h"
@@ -23,6 +24,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <thread>
 #include <unistd.h>
 
 namespace sparsity::core::readerchild {
@@ -141,8 +143,57 @@ QByteArray testFault()
 }
 #endif
 
+// The window of shared memory the parent passed (Window): two buffers the slabs of a Read go
+// into, in turn.
+struct Window
+{
+    char* base = nullptr;
+    std::uint64_t bufferBytes = 0;
+    bool segment = false; // attached System V segment rather than a mapped memfd
+
+    void release()
+    {
+        if (base == nullptr)
+            return;
+        if (segment)
+            shmdt(base);
+        else
+            munmap(base, bufferBytes * windowBuffers);
+        base = nullptr;
+        bufferBytes = 0;
+    }
+};
+Window window;
+
+// Slabs sent whose Release has not been received yet. A Read ends (Done, or an error) only
+// after every one of them came back: the parent releases every slab it was sent, and the next
+// request must not find a Release in front of it.
+std::uint64_t pendingReleases = 0;
+
+// Waits for the parent's next Release; returns the buffer it frees.
+std::uint32_t receiveRelease()
+{
+    Frame frame;
+    if (receiveFrame(childSocketFd, frame, maxFrameBytes, std::nullopt) != IoResult::Ok)
+        std::_Exit(0); // the parent went away (or stopped the read)
+    Decoder decoder(frame.payload);
+    const auto buffer = decoder.u32();
+    if (frame.type != MessageType::Release || frame.passedFd >= 0 || !buffer ||
+        *buffer >= windowBuffers || !decoder.finished() || pendingReleases == 0)
+        std::_Exit(4); // the parent never sends anything else here
+    --pendingReleases;
+    return *buffer;
+}
+
+void drainReleases()
+{
+    while (pendingReleases > 0)
+        receiveRelease();
+}
+
 void reply(MessageType type, const QByteArray& payload = {})
 {
+    drainReleases();
     if (sendFrame(childSocketFd, type, payload) != IoResult::Ok)
         std::_Exit(0); // the parent went away
 }
@@ -202,6 +253,54 @@ void serve(Frame& frame, std::unique_ptr<Hdf5Reader>& reader)
         reply(MessageType::Info, encoder.payload());
         return;
     }
+    case MessageType::Window: {
+        // A new window: the first one right after the start, a larger one before a Read whose
+        // rows do not fit in a buffer.
+        const auto bufferBytes = decoder.u64();
+        const auto segment = decoder.i64(); // a System V segment instead of the memfd, or -1
+        if (!bufferBytes || !segment || !decoder.finished() || *bufferBytes == 0 ||
+            *bufferBytes > (std::uint64_t{1} << 40))
+            std::_Exit(4);
+        const std::uint64_t bytes = *bufferBytes * windowBuffers;
+        struct stat status
+        {
+        };
+        const bool viaMemfd = frame.passedFd >= 0 && *segment < 0 &&
+                              fstat(frame.passedFd, &status) == 0 &&
+                              static_cast<std::uint64_t>(status.st_size) == bytes;
+        shmid_ds segmentStatus{};
+        const bool viaSegment = frame.passedFd < 0 && *segment >= 0 && *segment <= INT_MAX &&
+                                shmctl(static_cast<int>(*segment), IPC_STAT, &segmentStatus) == 0 &&
+                                segmentStatus.shm_segsz == bytes;
+        if (!viaMemfd && !viaSegment)
+            std::_Exit(4);
+        window.release();
+        // The parent's request, not the file's: the limit of the last request does not apply.
+        rlimit limit{};
+        getrlimit(RLIMIT_AS, &limit);
+        limit.rlim_cur = limit.rlim_max;
+        setrlimit(RLIMIT_AS, &limit);
+        void* base = nullptr;
+        if (viaMemfd) {
+            // Populated now, while the process waits for a file: the page faults of shared
+            // memory (4 KiB pages) are then paid once per process, not per tensor.
+            base = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
+                        frame.passedFd, 0);
+            close(frame.passedFd);
+            frame.passedFd = -1;
+            if (base == MAP_FAILED)
+                std::_Exit(5);
+        } else {
+            base = shmat(static_cast<int>(*segment), nullptr, 0);
+            if (base == reinterpret_cast<void*>(-1))
+                std::_Exit(5);
+            std::memset(base, 0, bytes);
+        }
+        window.base = static_cast<char*>(base);
+        window.bufferBytes = *bufferBytes;
+        window.segment = viaSegment;
+        return; // no reply: the next request's answers whether the process is there
+    }
     case MessageType::Read: {
         const auto path = decoder.string();
         const auto asDouble = decoder.u8();
@@ -211,22 +310,15 @@ void serve(Frame& frame, std::unique_ptr<Hdf5Reader>& reader)
             shape.push_back(decoder.i64().value_or(-1));
         const auto bytes = decoder.u64();
         const auto budget = decoder.u64();
-        const auto segment = decoder.i64(); // a System V segment instead of the memfd, or -1
         const auto allowance = decoder.u64();
         const auto cpu = decoder.u64();
-        struct stat status
-        {
-        };
-        const bool viaMemfd = frame.passedFd >= 0 && fstat(frame.passedFd, &status) == 0 &&
-                              static_cast<std::uint64_t>(status.st_size) == bytes.value_or(0);
-        shmid_ds segmentStatus{};
-        const bool viaSegment = frame.passedFd < 0 && segment && *segment >= 0 &&
-                                *segment <= INT_MAX &&
-                                shmctl(static_cast<int>(*segment), IPC_STAT, &segmentStatus) == 0 &&
-                                segmentStatus.shm_segsz == bytes.value_or(0);
-        if (!path || !asDouble || !rank || !bytes || !budget || !allowance || !segment || !cpu ||
-            !decoder.finished() || !reader || !(viaMemfd || viaSegment) || *bytes == 0)
+        if (!path || !asDouble || !rank || !bytes || !budget || !allowance || !cpu ||
+            !decoder.finished() || !reader || window.base == nullptr || *bytes == 0 ||
+            shape.empty() || shape[0] <= 0)
             std::_Exit(4);
+        const std::uint64_t rowBytes = *bytes / static_cast<std::uint64_t>(shape[0]);
+        if (rowBytes == 0 || rowBytes > window.bufferBytes)
+            std::_Exit(4); // the parent sends a larger window first
         limitRequest(*allowance, *cpu);
 #ifdef SPARSITY_READER_TEST_HOOKS
         const QByteArray fault = testFault();
@@ -272,39 +364,71 @@ void serve(Frame& frame, std::unique_ptr<Hdf5Reader>& reader)
             reply(MessageType::Listing, encoder.payload());
             return;
         }
-#endif
-        void* target = nullptr;
-        if (viaMemfd) {
-            target = mmap(nullptr, *bytes, PROT_READ | PROT_WRITE, MAP_SHARED, frame.passedFd, 0);
-            if (target == MAP_FAILED)
-                throw std::bad_alloc();
-            close(frame.passedFd);
-            frame.passedFd = -1;
-        } else {
-            target = shmat(static_cast<int>(*segment), nullptr, 0);
-            if (target == reinterpret_cast<void*>(-1))
-                throw std::bad_alloc();
+        if (fault == "done-early") {
+            // Done before the last rows were sent.
+            reply(MessageType::Done);
+            return;
         }
-        const auto release = [&] {
-            if (viaMemfd)
-                munmap(target, *bytes);
-            else
-                shmdt(target);
+        if (fault == "slab-oversize") {
+            // Every row in one slab, larger than a buffer, as if the window held them: a parent
+            // that believed it would read past the end of the window.
+            Encoder encoder;
+            encoder.u64(0);
+            encoder.u64(static_cast<std::uint64_t>(shape[0]));
+            encoder.u32(0);
+            encoder.u64(*bytes);
+            ++pendingReleases;
+            if (sendFrame(childSocketFd, MessageType::Slab, encoder.payload()) != IoResult::Ok)
+                std::_Exit(0);
+            reply(MessageType::Done);
+            return;
+        }
+#endif
+        // Slab i goes into buffer i % 2, once the parent has released what it held before.
+        std::uint64_t slabIndex = 0;
+        bool held[windowBuffers] = {};
+        const auto buffer = [&](std::uint64_t, std::uint64_t) -> void* {
+            const std::uint32_t next = static_cast<std::uint32_t>(slabIndex % windowBuffers);
+            while (held[next])
+                held[receiveRelease()] = false;
+            return window.base + next * window.bufferBytes;
+        };
+        const auto filled = [&](std::uint64_t firstRow, std::uint64_t rows) {
+            const std::uint32_t used = static_cast<std::uint32_t>(slabIndex % windowBuffers);
+            std::uint64_t sentFirst = firstRow;
+            std::uint64_t sentRows = rows;
+            std::uint32_t sentBuffer = used;
+            std::uint64_t sentBytes = rows * rowBytes;
+#ifdef SPARSITY_READER_TEST_HOOKS
+            // Slab messages that lie (tests/core/tst_readerprocess): each must be refused.
+            if (fault == "slab-beyond") {
+                sentRows = static_cast<std::uint64_t>(shape[0]) - firstRow + 1;
+                sentBytes = sentRows * rowBytes;
+            } else if (fault == "slab-bytes") {
+                sentBytes += 4;
+            } else if (fault == "slab-order") {
+                sentFirst += 1;
+            } else if (fault == "slab-buffer") {
+                sentBuffer = windowBuffers;
+            } else if (fault == "slow") {
+                // Slabs trickle in, so that a cancel request arrives mid-stream.
+                std::this_thread::sleep_for(std::chrono::milliseconds(200));
+            }
+#endif
+            Encoder encoder;
+            encoder.u64(sentFirst);
+            encoder.u64(sentRows);
+            encoder.u32(sentBuffer);
+            encoder.u64(sentBytes);
+            held[used] = true;
+            ++pendingReleases;
+            ++slabIndex;
+            if (sendFrame(childSocketFd, MessageType::Slab, encoder.payload()) != IoResult::Ok)
+                std::_Exit(0);
         };
         reader->setMemoryLimit(*budget);
-        try {
-            reader->readTensorInto(*path, shape, *asDouble != 0, target, *bytes, {});
-        } catch (...) {
-            release();
-            throw;
-        }
-#ifdef SPARSITY_READER_TEST_HOOKS
-        // Keeps a writable mapping of the values the parent is about to use.
-        if (fault != "keepmapping")
-            release();
-#else
-        release();
-#endif
+        reader->readTensorSlabs(*path, shape, *asDouble != 0, window.bufferBytes, buffer, filled,
+                                {});
         reply(MessageType::Done);
         return;
     }
@@ -333,6 +457,9 @@ int runReaderProcess(int argc, char** argv)
         return 2;
     }
     enterSandbox();
+    // The library's start (and the filters' registration) while the process waits for a file:
+    // a spare process has done it before the program opens one.
+    registerHdf5Filters();
     std::unique_ptr<Hdf5Reader> reader;
     for (;;) {
         Frame frame;

@@ -23,7 +23,7 @@ static_assert(sizeof(Header) == 16);
 
 bool knownType(std::uint32_t type)
 {
-    return (type >= 1 && type <= 4) || (type >= 100 && type <= 104);
+    return (type >= 1 && type <= 6) || (type >= 100 && type <= 105);
 }
 
 // Waits until `socket` is readable; polls in short slices so that a cancel request is seen.

@@ -2,10 +2,14 @@
 
 // Internal to core/readerchild: the messages between the program and its HDF5 reader process
 // (docs/SPEC.md "How HDF5 files are read"). Frames on a Unix stream socket: a fixed header
-// (magic, type, payload length), then the payload; the tensor of a Read request comes back in
-// a memfd the parent passes with SCM_RIGHTS. The parent decodes every reply with Decoder,
-// which checks each length against what is left of the frame, so a reply that lies about a
-// size is refused instead of making the parent allocate or read past its end.
+// (magic, type, payload length), then the payload. Tensors come back through a window of
+// shared memory the parent makes and passes once per process (a memfd with SCM_RIGHTS, or a
+// System V segment): two buffers that the process fills in turn with slabs of rows, one Slab
+// message each, while the parent copies the other into the tensor's own memory and gives it
+// back (Release). The parent decodes every reply with Decoder, which checks each length
+// against what is left of the frame, and checks every slab against the dataset, so that a
+// reply that lies about a size is refused instead of making the parent allocate or read past
+// an end.
 
 #include "io/datasetinfo.h"
 
@@ -21,17 +25,23 @@ namespace sparsity::core::readerchild {
 enum class MessageType : std::uint32_t
 {
     // parent -> child
-    Open = 1,     // absolute path (native bytes), name in messages, memory allowance
-    List = 2,     // memory allowance
-    Describe = 3, // dataset path, memory allowance
-    Read = 4, // path, precision, shape, bytes, budget, System V segment or -1, allowance; a memfd
-              // attached (or the segment) child -> parent
-    Done = 100,     // Open (with the file's Keras markers and SWMR mode, u8 each) and Read succeeded
-    Listing = 101,  // the entries of List
-    Info = 102,     // the entry of Describe
-    Failure = 103,  // an Error: code, message
+    Open = 1,      // absolute path (native bytes), name in messages, memory allowance
+    List = 2,      // memory allowance
+    Describe = 3,  // dataset path, memory allowance
+    Read = 4,      // path, precision, shape, bytes, budget, allowance: answered by Slabs, then Done
+    Window = 5,    // bytes per buffer, System V segment or -1; the memfd attached (2 buffers)
+    Release = 6,   // buffer index: the parent has copied the slab in it
+                   // child -> parent
+    Done = 100,    // Open (with the file's Keras markers and SWMR mode, u8 each) and Read succeeded
+    Listing = 101, // the entries of List
+    Info = 102,    // the entry of Describe
+    Failure = 103, // an Error: code, message
     NoMemory = 104, // the child hit its memory limit: message
+    Slab = 105,     // first row, rows, buffer index, bytes: rows of a Read are in that buffer
 };
+
+// The window: two buffers, each at least one row of the dataset being read.
+inline constexpr std::uint32_t windowBuffers = 2;
 
 // The file descriptor of the socket in the child (set up by the parent's spawn).
 inline constexpr int childSocketFd = 3;

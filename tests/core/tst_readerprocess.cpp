@@ -3,8 +3,10 @@
 // known crash files and the child's test faults (SPARSITY_READER_TEST_FAULT, compiled into
 // test builds only) end in an Error naming the file and what happened, within the limits: a
 // crash, a hang (the watchdog), an allocation without bound (the memory limit), replies that
-// lie and a mapping kept writable (the seal); the process cannot write files, is started again
-// after it died, stops on cancel, and refuses to run by hand.
+// lie, slab messages that lie; the process cannot write files, is started again after it died,
+// stops on cancel (also in the middle of a stream of slabs), and refuses to run by hand.
+// Tensors stream through a window of two buffers (8 MiB each; SPARSITY_READER_TEST_WINDOW_BYTES
+// makes them small, so that small datasets take many slabs with a partial last one).
 #include "common/checks.h"
 #include "common/hdf5fixtures.h"
 #include "error.h"
@@ -16,12 +18,16 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QFileInfo>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
+#include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <hdf5.h>
 #include <linux/landlock.h>
 #include <sys/syscall.h>
 #include <thread>
@@ -86,6 +92,139 @@ bool sameBits(const WeightTensor& a, const WeightTensor& b)
                        a.values<float>().size_bytes()) == 0;
 }
 
+// The stored types and layouts a streamed read must give exactly as the in-process reader:
+// every type HDF5 converts (float16 through the half path, integers, float64) in contiguous,
+// chunked (chunk rows 3, which slabs of whole chunk rows fit, and 8, wider than a small
+// window's slab: read through the chunk cache) and compressed chunked storage.
+struct StreamCase
+{
+    const char* name;
+    hid_t fileType;
+};
+
+constexpr int streamRows = 37; // odd: the last slab is partial for every window below
+constexpr int streamCols = 11;
+
+const std::vector<StreamCase>& streamTypes()
+{
+    static const std::vector<StreamCase> types = {
+        {"float32", H5T_IEEE_F32LE}, {"float16", H5T_IEEE_F32LE}, {"float64be", H5T_IEEE_F64BE},
+        {"int32", H5T_STD_I32LE},    {"int8", H5T_STD_I8LE},      {"uint16be", H5T_STD_U16BE}};
+    return types;
+}
+
+QStringList streamLayouts()
+{
+    return {QStringLiteral("contiguous"), QStringLiteral("chunks3"), QStringLiteral("chunks8"),
+            QStringLiteral("gzip8")};
+}
+
+// Writes /<type>/<layout> for every type and layout: 37 x 11 values i * 0.37 - 50 (rounded
+// for the integer types), so that every value differs and float16 rounds some.
+bool writeStreamCases(const QString& path)
+{
+    const hid_t file =
+        H5Fcreate(QFile::encodeName(path).constData(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    if (file < 0)
+        return false;
+    bool ok = true;
+    std::vector<double> values(streamRows * streamCols);
+    for (std::size_t i = 0; i < values.size(); ++i)
+        values[i] = std::round(double(i) * 0.37 - 50.0);
+    std::vector<double> fractions(values.size());
+    for (std::size_t i = 0; i < values.size(); ++i)
+        fractions[i] = double(i) * 0.37 - 50.0;
+    const hsize_t dims[2] = {streamRows, streamCols};
+    for (const StreamCase& type : streamTypes()) {
+        const hid_t group = H5Gcreate2(file, type.name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        hid_t fileType = H5Tcopy(type.fileType);
+        if (QByteArray(type.name) == "float16") {
+            // IEEE binary16, little-endian, as h5py writes numpy's float16.
+            H5Tset_fields(fileType, 15, 10, 5, 0, 10);
+            H5Tset_size(fileType, 2);
+            H5Tset_ebias(fileType, 15);
+            H5Tset_order(fileType, H5T_ORDER_LE);
+        }
+        const bool integer = H5Tget_class(fileType) == H5T_INTEGER;
+        const bool isUnsigned = integer && H5Tget_sign(fileType) == H5T_SGN_NONE;
+        std::vector<double> written = integer ? values : fractions;
+        if (isUnsigned)
+            for (double& value : written)
+                value += 60.0;
+        for (const QString& layout : streamLayouts()) {
+            const hid_t space = H5Screate_simple(2, dims, nullptr);
+            const hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+            if (layout != QStringLiteral("contiguous")) {
+                const hsize_t chunk[2] = {layout == QStringLiteral("chunks3") ? 3u : 8u, 4};
+                H5Pset_chunk(dcpl, 2, chunk);
+                if (layout == QStringLiteral("gzip8"))
+                    H5Pset_deflate(dcpl, 4);
+            }
+            const hid_t dataset = H5Dcreate2(group, layout.toLatin1().constData(), fileType, space,
+                                             H5P_DEFAULT, dcpl, H5P_DEFAULT);
+            ok = ok && dataset >= 0 &&
+                 H5Dwrite(dataset, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT,
+                          written.data()) >= 0;
+            H5Dclose(dataset);
+            H5Pclose(dcpl);
+            H5Sclose(space);
+        }
+        H5Tclose(fileType);
+        H5Gclose(group);
+    }
+    return H5Fclose(file) >= 0 && ok;
+}
+
+// A float32 matrix larger than one 8 MiB window buffer (1100 rows of 8000 bytes: a slab of
+// 1048 rows, then 52), contiguous or in chunks of 100 x 500, written directly.
+bool writeLargeMatrix(const QString& path, bool chunked)
+{
+    constexpr hsize_t rows = 1100, cols = 2000;
+    std::vector<float> values(rows * cols);
+    for (std::size_t i = 0; i < values.size(); ++i)
+        values[i] = float(std::sin(double(i) * 0.001) + double(i % 7));
+    const hid_t file =
+        H5Fcreate(QFile::encodeName(path).constData(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    const hsize_t dims[2] = {rows, cols};
+    const hid_t space = H5Screate_simple(2, dims, nullptr);
+    const hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    if (chunked) {
+        const hsize_t chunk[2] = {100, 500};
+        H5Pset_chunk(dcpl, 2, chunk);
+    }
+    const hid_t dataset =
+        H5Dcreate2(file, "/w", H5T_IEEE_F32LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    const bool ok = dataset >= 0 && H5Dwrite(dataset, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL,
+                                             H5P_DEFAULT, values.data()) >= 0;
+    H5Dclose(dataset);
+    H5Pclose(dcpl);
+    H5Sclose(space);
+    return H5Fclose(file) >= 0 && ok;
+}
+
+// The reader processes this test runs now (children of any of its threads).
+std::vector<pid_t> readerChildren()
+{
+    std::vector<pid_t> children;
+    const QString reader = QFileInfo(IsolatedHdf5Reader::readerProgram()).canonicalFilePath();
+    const QDir tasks(QStringLiteral("/proc/self/task"));
+    for (const QString& task : tasks.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+        QFile file(tasks.filePath(task + QStringLiteral("/children")));
+        if (!file.open(QIODevice::ReadOnly))
+            continue;
+        for (const QByteArray& pid : file.readAll().split(' ')) {
+            if (pid.trimmed().isEmpty())
+                continue;
+            const QString exe =
+                QFileInfo(QStringLiteral("/proc/%1/exe").arg(QString::fromLatin1(pid.trimmed())))
+                    .canonicalFilePath();
+            if (exe == reader)
+                children.push_back(pid.trimmed().toInt());
+        }
+    }
+    return children;
+}
+
 bool landlockAvailable()
 {
     return syscall(SYS_landlock_create_ruleset, nullptr, 0, LANDLOCK_CREATE_RULESET_VERSION) >= 1;
@@ -99,7 +238,8 @@ class TestReaderProcess final : public QObject
 
 private:
     QTemporaryDir m_dir;
-    QString m_file; // /a 64x48 and /g/b 16x16, float32
+    QString m_file;       // /a 64x48 and /g/b 16x16, float32
+    QString m_streamFile; // writeStreamCases()
 
     // Reads /a through a reader process started with SPARSITY_READER_TEST_FAULT=fault and
     // returns the Error; the elapsed time in `ms`.
@@ -123,6 +263,8 @@ private Q_SLOTS:
         m_file = m_dir.filePath(QStringLiteral("good.h5"));
         QVERIFY(test::writeMatrixFile(m_file, QStringLiteral("/a"), 64, 48, 1));
         QVERIFY(test::writeMatrixFile(m_file, QStringLiteral("/g/b"), 16, 16, 2, false));
+        m_streamFile = m_dir.filePath(QStringLiteral("stream.h5"));
+        QVERIFY(writeStreamCases(m_streamFile));
         QVERIFY(QFile::exists(IsolatedHdf5Reader::readerProgram()));
     }
 
@@ -183,6 +325,103 @@ private Q_SLOTS:
             errorOf([&] { inProcess->describe(QStringLiteral("/no/such")); });
         QVERIFY(missing && missingInProcess);
         QCOMPARE(missing->message(), missingInProcess->message());
+    }
+
+    void streamedInManySlabsAsInProcess_data()
+    {
+        QTest::addColumn<QByteArray>("window");
+        // A row is 44 bytes of float or 88 of double. 32-byte buffers: a row does not fit, the
+        // reader is given a larger window. 128 bytes: slabs of 2 rows (float) or 1 (double),
+        // thinner than a band of chunks (read through the chunk cache). 400 bytes: 9 or 4 rows,
+        // cut down to whole chunk rows (3, or 8 for float).
+        QTest::newRow("32-byte buffers: a row does not fit") << QByteArray("32");
+        QTest::newRow("128-byte buffers: slabs thinner than chunks") << QByteArray("128");
+        QTest::newRow("400-byte buffers: slabs of whole chunk rows") << QByteArray("400");
+    }
+
+    void streamedInManySlabsAsInProcess()
+    {
+        QFETCH(QByteArray, window);
+        const ScopedEnvironment set("SPARSITY_READER_TEST_WINDOW_BYTES", window);
+        const auto inProcess = Hdf5Reader::open(m_streamFile);
+        const auto isolated = IsolatedHdf5Reader::open(m_streamFile);
+        for (const StreamCase& type : streamTypes()) {
+            for (const QString& layout : streamLayouts()) {
+                const QString path = QStringLiteral("/%1/%2").arg(QLatin1String(type.name), layout);
+                const WeightTensor want = inProcess->readTensor(path, {});
+                const WeightTensor got = isolated->readTensor(path, {});
+                QVERIFY2(sameBits(got, want), qPrintable(path));
+                // In many slabs, in order, the last one partial.
+                int slabs = 0;
+                std::uint64_t covered = 0;
+                std::uint64_t lastRows = 0;
+                std::uint64_t mostRows = 0;
+                bool ordered = true;
+                isolated->readSlabs(
+                    isolated->describe(path), {},
+                    [&](std::uint64_t firstRow, std::uint64_t rows,
+                        std::span<const std::byte> bytes) {
+                        ordered =
+                            ordered && firstRow == covered &&
+                            bytes.size() == rows * streamCols *
+                                                (want.precision() == Precision::Float64 ? 8u : 4u);
+                        covered += rows;
+                        lastRows = rows;
+                        mostRows = std::max(mostRows, rows);
+                        ++slabs;
+                    });
+                QVERIFY2(ordered, qPrintable(path));
+                QCOMPARE(covered, std::uint64_t{streamRows});
+                QVERIFY2(slabs >= 5, qPrintable(QString::number(slabs)));
+                // 32: through the window made for one row (of float, then of double: 2 rows of
+                // float fit after that). Otherwise the last slab is partial (37 rows are no
+                // multiple of 2, 3, 4, 8 or 9), when a slab holds more than one row.
+                if (window == "32")
+                    QVERIFY2(mostRows <= 2, qPrintable(path));
+                QVERIFY2(mostRows == 1 || lastRows < mostRows, qPrintable(path));
+            }
+        }
+        // A damaged chunk fails the read with the in-process reader's words, in the middle of
+        // the stream; the process then reads the next dataset whole.
+        const QString damaged = data(QStringLiteral("lzf_damaged.h5"));
+        const auto damagedInProcess = Hdf5Reader::open(damaged);
+        const auto damagedIsolated = IsolatedHdf5Reader::open(damaged);
+        const auto want = errorOf([&] { damagedInProcess->readTensor(QStringLiteral("/w"), {}); });
+        const auto got = errorOf([&] { damagedIsolated->readTensor(QStringLiteral("/w"), {}); });
+        QVERIFY(want && got);
+        QCOMPARE(got->message(), want->message());
+        QVERIFY(sameBits(damagedIsolated->readTensor(QStringLiteral("/ok"), {}),
+                         damagedInProcess->readTensor(QStringLiteral("/ok"), {})));
+    }
+
+    void largerThanOneWindowAsInProcess_data()
+    {
+        QTest::addColumn<bool>("chunked");
+        QTest::addColumn<int>("slabs");
+        // 1100 rows of 8000 bytes through 8 MiB buffers: 1048 + 52 rows, or in whole chunk
+        // rows of 100: 1000 + 100.
+        QTest::newRow("contiguous") << false << 2;
+        QTest::newRow("chunked") << true << 2;
+    }
+
+    void largerThanOneWindowAsInProcess()
+    {
+        QFETCH(bool, chunked);
+        QFETCH(int, slabs);
+        const QString file = m_dir.filePath(QStringLiteral("large.h5"));
+        QVERIFY(writeLargeMatrix(file, chunked));
+        const auto inProcess = Hdf5Reader::open(file);
+        const auto isolated = IsolatedHdf5Reader::open(file);
+        QVERIFY(sameBits(isolated->readTensor(QStringLiteral("/w"), {}),
+                         inProcess->readTensor(QStringLiteral("/w"), {})));
+        std::vector<std::uint64_t> rows;
+        isolated->readSlabs(isolated->describe(QStringLiteral("/w")), {},
+                            [&](std::uint64_t, std::uint64_t count, std::span<const std::byte>) {
+                                rows.push_back(count);
+                            });
+        QCOMPARE(int(rows.size()), slabs);
+        QCOMPARE(rows.back(), chunked ? std::uint64_t{100} : std::uint64_t{52});
+        QFile::remove(file);
     }
 
     void relativePathsAreNamedAsGiven()
@@ -323,12 +562,19 @@ private Q_SLOTS:
     {
         QTest::addColumn<QByteArray>("fault");
         QTest::newRow("a listing with a 2^40 x 2^40 shape instead of Done") << QByteArray("lie");
-        QTest::newRow("the values' mapping kept writable") << QByteArray("keepmapping");
+        // Through 1000-byte buffers, 5 of /a's 192-byte rows at a time (13 slabs).
+        QTest::newRow("Done before every row came") << QByteArray("done-early");
+        QTest::newRow("a slab of rows beyond the dataset") << QByteArray("slab-beyond");
+        QTest::newRow("a slab whose bytes are not its rows'") << QByteArray("slab-bytes");
+        QTest::newRow("a slab out of order") << QByteArray("slab-order");
+        QTest::newRow("a slab in a buffer that does not exist") << QByteArray("slab-buffer");
+        QTest::newRow("a slab larger than its buffer") << QByteArray("slab-oversize");
     }
 
     void repliesThatLieAreRefused()
     {
         QFETCH(QByteArray, fault);
+        const ScopedEnvironment window("SPARSITY_READER_TEST_WINDOW_BYTES", "1000");
         const auto error = faultOnRead(fault);
         QVERIFY(error);
         QCOMPARE(error->message(),
@@ -371,6 +617,94 @@ private Q_SLOTS:
         QVERIFY(error);
         QCOMPARE(int(error->code()), int(ErrorCode::Cancelled));
         QVERIFY2(clock.elapsed() < 10000, qPrintable(QString::number(clock.elapsed())));
+    }
+
+    void cancelInTheMiddleOfTheSlabs()
+    {
+        std::unique_ptr<IsolatedHdf5Reader> reader;
+        {
+            // 13 slabs of /a, 200 ms each.
+            const ScopedEnvironment window("SPARSITY_READER_TEST_WINDOW_BYTES", "1000");
+            const ScopedEnvironment slow("SPARSITY_READER_TEST_FAULT", "slow");
+            reader = IsolatedHdf5Reader::open(m_file);
+        }
+        const DatasetInfo info = reader->describe(QStringLiteral("/a"));
+        std::atomic<bool> cancelled{false};
+        ExecutionContext context;
+        context.cancelled = &cancelled;
+        int slabs = 0;
+        QElapsedTimer clock;
+        clock.start();
+        const auto error = errorOf([&] {
+            reader->readSlabs(info, context,
+                              [&](std::uint64_t, std::uint64_t, std::span<const std::byte>) {
+                                  if (++slabs == 2)
+                                      cancelled.store(true);
+                              });
+        });
+        QVERIFY(error);
+        QCOMPARE(int(error->code()), int(ErrorCode::Cancelled));
+        QCOMPARE(slabs, 2);
+        // Stopped there, not after the 2.6 s the other 11 slabs take.
+        QVERIFY2(clock.elapsed() < 2000, qPrintable(QString::number(clock.elapsed())));
+        // The next read takes a new process (without the fault) and gets every value.
+        const WeightTensor values = reader->readTensor(QStringLiteral("/a"), {});
+        const std::vector<float> want = test::matrixValues(64, 48, 1);
+        QVERIFY(std::equal(want.begin(), want.end(), values.values<float>().begin()));
+    }
+
+    void aSinkThatThrowsStopsTheRead()
+    {
+        std::unique_ptr<IsolatedHdf5Reader> reader;
+        {
+            const ScopedEnvironment window("SPARSITY_READER_TEST_WINDOW_BYTES", "1000");
+            reader = IsolatedHdf5Reader::open(m_file);
+        }
+        const DatasetInfo info = reader->describe(QStringLiteral("/a"));
+        int slabs = 0;
+        const auto error = errorOf([&] {
+            reader->readSlabs(info, {},
+                              [&](std::uint64_t, std::uint64_t, std::span<const std::byte>) {
+                                  if (++slabs == 3)
+                                      throw Error(ErrorCode::Io, QStringLiteral("sink failed"));
+                              });
+        });
+        QVERIFY(error);
+        QCOMPARE(error->message(), QStringLiteral("sink failed"));
+        QCOMPARE(slabs, 3);
+        // The process, stopped in the middle of the stream, is not asked again: the next
+        // requests get whole answers.
+        QCOMPARE(reader->listTree().size(), std::size_t{3});
+        const WeightTensor values = reader->readTensor(QStringLiteral("/a"), {});
+        const std::vector<float> want = test::matrixValues(64, 48, 1);
+        QVERIFY(std::equal(want.begin(), want.end(), values.values<float>().begin()));
+    }
+
+    void aSpareProcessWaitsForTheNextFile()
+    {
+        // Started in the background and idle: opening a file takes it (it goes on running as
+        // that file's process) and starts the next spare.
+        IsolatedHdf5Reader::startSpare();
+        std::vector<pid_t> before;
+        QElapsedTimer clock;
+        clock.start();
+        while ((before = readerChildren()).size() != 1 && clock.elapsed() < 10000)
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        QCOMPARE(before.size(), std::size_t{1});
+        {
+            const auto reader = IsolatedHdf5Reader::open(m_file);
+            QCOMPARE(reader->readTensor(QStringLiteral("/g/b"), {}).elementCount(), 256);
+            std::vector<pid_t> during;
+            clock.restart();
+            while ((during = readerChildren()).size() != 2 && clock.elapsed() < 10000)
+                std::this_thread::sleep_for(std::chrono::milliseconds(10));
+            QCOMPARE(during.size(), std::size_t{2});
+            QVERIFY(std::find(during.begin(), during.end(), before[0]) != during.end());
+        }
+        // The file's process ends with its reader; the new spare waits.
+        const std::vector<pid_t> after = readerChildren();
+        QCOMPARE(after.size(), std::size_t{1});
+        QVERIFY(after[0] != before[0]);
     }
 
     void readersOnTwoThreadsAtOnce()
