@@ -5,6 +5,7 @@
 #include "io/datasetchecks.h"
 #include "readerprotocol.h"
 #include "sanitizerbuild.h"
+#include "tensor/matrixmapping.h"
 
 #include <QDir>
 #include <QFile>
@@ -16,6 +17,7 @@
 #include <fcntl.h>
 #include <mutex>
 #include <spawn.h>
+#include <stdexcept>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/shm.h>
@@ -783,27 +785,53 @@ DatasetInfo IsolatedHdf5Reader::describe(const QString& datasetPath) const
 WeightTensor IsolatedHdf5Reader::readTensor(const QString& datasetPath,
                                             const ExecutionContext& context) const
 {
+    return readInto(datasetPath, nullptr, context);
+}
+
+WeightTensor IsolatedHdf5Reader::readMatrixOrder(const QString& datasetPath,
+                                                 const MatrixMapping& mapping,
+                                                 const ExecutionContext& context) const
+{
+    return readInto(datasetPath, &mapping, context);
+}
+
+WeightTensor IsolatedHdf5Reader::readInto(const QString& datasetPath, const MatrixMapping* mapping,
+                                          const ExecutionContext& context) const
+{
     const std::lock_guard lock(m_mutex);
     // The description comes from the process, so it is checked here as if it were the file:
     // readable, and within this process's memory budget, before anything is allocated.
     const DatasetInfo info = describe(datasetPath);
     checkReadable(m_path, info);
+    if (mapping && mapping->storedShape() != info.shape)
+        throw std::invalid_argument("IsolatedHdf5Reader: the mapping is not the dataset's shape");
     const bool asDouble = readsAsDouble(info);
     checkFitsInMemory(m_path, info, asDouble ? sizeof(double) : sizeof(float),
                       memoryBudget(m_memoryLimit));
     const auto elements = static_cast<std::size_t>(elementCountOf(info.shape));
     context.throwIfCancelled();
-    // The tensor's own memory, private to this process (huge pages, LargeVector), each slab
-    // copied into its place in stored order.
+    // The tensor's own memory, private to this process (huge pages, LargeVector). Each slab is
+    // copied into its place in stored order, or scattered into matrix order, while the process
+    // fills the window's other buffer: the stored-order tensor is never held whole beside the
+    // matrix.
     const auto read = [&]<typename T>(LargeVector<T> values) {
-        char* const target = reinterpret_cast<char*>(values.data());
-        const std::uint64_t rowBytes =
-            elements / static_cast<std::uint64_t>(info.shape[0]) * sizeof(T);
+        const std::uint64_t rowElements =
+            info.shape.empty() || info.shape[0] == 0
+                ? 0
+                : elements / static_cast<std::uint64_t>(info.shape[0]);
+        const std::span<T> target(values.data(), elements);
         readSlabs(info, context,
                   [&](std::uint64_t firstRow, std::uint64_t, std::span<const std::byte> bytes) {
-                      std::memcpy(target + firstRow * rowBytes, bytes.data(), bytes.size());
+                      const std::span<const T> slab(reinterpret_cast<const T*>(bytes.data()),
+                                                    bytes.size() / sizeof(T));
+                      const std::uint64_t first = firstRow * rowElements;
+                      if (mapping)
+                          mapping->scatterSlab(slab, static_cast<std::int64_t>(first), target,
+                                               context);
+                      else
+                          std::memcpy(target.data() + first, slab.data(), slab.size_bytes());
                   });
-        return WeightTensor(info.shape, std::move(values));
+        return WeightTensor(mapping ? mapping->matrixTensorShape() : info.shape, std::move(values));
     };
     try {
         if (asDouble)

@@ -47,6 +47,9 @@ public:
     DatasetInfo describe(const QString& datasetPath) const override;
     WeightTensor readTensor(const QString& datasetPath,
                             const ExecutionContext& context) const override;
+    // Scatters each slab into matrix order as it arrives (MatrixMapping::scatterSlab).
+    WeightTensor readMatrixOrder(const QString& datasetPath, const MatrixMapping& mapping,
+                                 const ExecutionContext& context) const override;
     bool hasKerasMarkers() const override;
 
     // Where readSlabs puts the values: `rows` rows of the leading axis from `firstRow`, as
@@ -66,6 +69,10 @@ public:
 private:
     IsolatedHdf5Reader(QString path, FileIdentity identity);
     void throwIfChanged(const QString& action) const;
+    // readTensor (no mapping) and readMatrixOrder: the slabs copied in stored order or
+    // scattered into the mapping's matrix order.
+    WeightTensor readInto(const QString& datasetPath, const MatrixMapping* mapping,
+                          const ExecutionContext& context) const;
     // The running process, started (and the file opened in it) when there is none.
     Process& process() const;
 

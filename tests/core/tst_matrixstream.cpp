@@ -113,7 +113,10 @@ enum class ReaderKind
     Numpy,
     Safetensors,
     Hdf5InProcess,
-    Hdf5Child
+    Hdf5Child,
+    // The reader process with a window of two 256-byte buffers (its test hook): every dataset
+    // comes in many slabs, each scattered into matrix order as it arrives.
+    Hdf5ChildSmallWindow
 };
 
 std::unique_ptr<TensorReader> openWith(ReaderKind kind, const QString& path)
@@ -127,6 +130,13 @@ std::unique_ptr<TensorReader> openWith(ReaderKind kind, const QString& path)
         return Hdf5Reader::open(path);
     case ReaderKind::Hdf5Child:
         break;
+    case ReaderKind::Hdf5ChildSmallWindow: {
+        // Read when the process starts, which is when the file opens.
+        qputenv("SPARSITY_READER_TEST_WINDOW_BYTES", "256");
+        auto reader = openTensorFile(path);
+        qunsetenv("SPARSITY_READER_TEST_WINDOW_BYTES");
+        return reader;
+    }
     }
     return openTensorFile(path); // HDF5 through the reader process (the default)
 }
@@ -295,6 +305,8 @@ void TestMatrixStream::readersStreamWhatReadTensorMaps_data()
     QTest::newRow("safetensors") << ReaderKind::Safetensors << QStringLiteral("stream.safetensors");
     QTest::newRow("HDF5 in process") << ReaderKind::Hdf5InProcess << QStringLiteral("stream.h5");
     QTest::newRow("HDF5 reader process") << ReaderKind::Hdf5Child << QStringLiteral("stream.h5");
+    QTest::newRow("HDF5 reader process, many slabs")
+        << ReaderKind::Hdf5ChildSmallWindow << QStringLiteral("stream.h5");
 }
 
 void TestMatrixStream::readersStreamWhatReadTensorMaps()
