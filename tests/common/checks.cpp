@@ -28,9 +28,14 @@ QByteArray fileHash(const QString& path)
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
         return {};
-    QCryptographicHash hash(QCryptographicHash::Sha256);
+    QCryptographicHash hash(QCryptographicHash::Sha1);
     hash.addData(&file);
     return hash.result();
+}
+
+QByteArray bytesHash(const QByteArray& bytes)
+{
+    return QCryptographicHash::hash(bytes, QCryptographicHash::Sha1);
 }
 
 QStringList listing(const QString& directory)
