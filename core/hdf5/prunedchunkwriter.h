@@ -33,8 +33,9 @@ enum class ChunkRewrite
 // fill value) and for chunks larger than HDF5 allows; NotSupported after writing some chunks
 // when a stored chunk does not decode here (a checksum or size that does not match, a stored
 // size far beyond the chunk's): the chunks written hold the pruned data already, so the
-// caller's HDF5 rewrite gives the same result and reports any real damage. Throws Error(Io) naming `fileName` and `datasetPath` when
-// HDF5 fails, Error(Cancelled) between batches of chunks when the context asks.
+// caller's HDF5 rewrite gives the same result and reports any real damage. Throws Error(Io) naming
+// `fileName` and `datasetPath` when HDF5 fails, Error(Cancelled) between batches of chunks when the
+// context asks.
 ChunkRewrite rewritePrunedChunks(Hid dataset, const std::uint8_t* mask, const QString& fileName,
                                  const QString& datasetPath, const ExecutionContext& context);
 
