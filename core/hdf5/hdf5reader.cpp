@@ -265,20 +265,17 @@ DatasetInfo Hdf5Reader::describe(const QString& datasetPath) const
 WeightTensor Hdf5Reader::readTensor(const QString& datasetPath,
                                     const ExecutionContext& context) const
 {
-    const Hdf5ErrorSilencer silencer;
-    const DatasetInfo info = describe(datasetPath);
-    checkReadable(m_path, info);
-    const std::uint64_t budget = memoryBudget(m_memoryLimit);
-    checkFitsInMemory(m_path, info, readsAsDouble(info) ? sizeof(double) : sizeof(float), budget);
-    const Hdf5Handle dataset(
-        H5Dopen2(m_handles->file.get(), info.path.toUtf8().constData(), H5P_DEFAULT));
-    if (!dataset.isValid())
-        throwHdf5Io(QStringLiteral("%1: cannot open dataset %2").arg(m_path, quoted(info.path)));
-    return readHdf5Dataset(dataset.get(), info, m_path, budget, context);
+    return readChecked(datasetPath, nullptr, context);
 }
 
 WeightTensor Hdf5Reader::readMatrixOrder(const QString& datasetPath, const MatrixMapping& mapping,
                                          const ExecutionContext& context) const
+{
+    return readChecked(datasetPath, &mapping, context);
+}
+
+WeightTensor Hdf5Reader::readChecked(const QString& datasetPath, const MatrixMapping* mapping,
+                                     const ExecutionContext& context) const
 {
     const Hdf5ErrorSilencer silencer;
     const DatasetInfo info = describe(datasetPath);
@@ -289,7 +286,8 @@ WeightTensor Hdf5Reader::readMatrixOrder(const QString& datasetPath, const Matri
         H5Dopen2(m_handles->file.get(), info.path.toUtf8().constData(), H5P_DEFAULT));
     if (!dataset.isValid())
         throwHdf5Io(QStringLiteral("%1: cannot open dataset %2").arg(m_path, quoted(info.path)));
-    return readHdf5DatasetMatrix(dataset.get(), info, m_path, budget, mapping, context);
+    return mapping ? readHdf5DatasetMatrix(dataset.get(), info, m_path, budget, *mapping, context)
+                   : readHdf5Dataset(dataset.get(), info, m_path, budget, context);
 }
 
 bool Hdf5Reader::readsSwmr() const

@@ -68,6 +68,9 @@ public:
 
 private:
     struct Handles;
+    // readTensor (no mapping) and readMatrixOrder: the checks, then the read.
+    WeightTensor readChecked(const QString& datasetPath, const MatrixMapping* mapping,
+                             const ExecutionContext& context) const;
     // describe() and the checks of readTensorInto: the dataset as the parent was told it.
     DatasetInfo describeAsTold(const QString& datasetPath, const std::vector<std::int64_t>& shape,
                                bool asDouble, std::uint64_t budget) const;
