@@ -11,7 +11,9 @@
 #include <QFile>
 #include <QFileInfo>
 #include <cerrno>
+#include <chrono>
 #include <climits>
+#include <condition_variable>
 #include <csignal>
 #include <cstring>
 #include <fcntl.h>
@@ -484,8 +486,7 @@ public:
     ~SparePool()
     {
         const std::lock_guard lock(m_mutex);
-        if (m_starter.joinable())
-            m_starter.join();
+        finishStarter(StarterWait::Cancel);
     }
 
     // A running process for `file`: the spare when it was started the way a process would be
@@ -494,25 +495,18 @@ public:
     {
         Launch launch = Launch::current();
         const std::lock_guard lock(m_mutex);
-        if (m_starter.joinable())
-            m_starter.join();
+        finishStarter(StarterWait::Hurry);
         std::unique_ptr<IsolatedHdf5Reader::Process> taken;
         if (m_spare && m_spareKey == launch.key && m_spare->running())
             taken = std::move(m_spare);
         m_spare.reset();
         // Replaced only in a program that asked for spares (the GUI, prepare()): a command
         // line run opens its file once, and a second process starting beside the first would
-        // only take processor time from it.
-        if (m_keepSpare) {
-            m_spareKey = launch.key;
-            m_starter = std::thread([this, next = launch] {
-                try {
-                    m_spare = startProcess(next, {});
-                } catch (...) {
-                    m_spare.reset(); // the next take() starts one itself and says why not
-                }
-            });
-        }
+        // only take processor time from it. Not at once either: the file just opened is read
+        // next, and a process starting (loading its libraries, faulting in its window) would
+        // take a core from that read.
+        if (m_keepSpare)
+            startInBackground(launch, replacementDelay);
         return taken ? std::move(taken) : startProcess(launch, file);
     }
 
@@ -525,19 +519,60 @@ public:
         if (m_starter.joinable() || (m_spare && m_spareKey == launch.key))
             return;
         m_spare.reset(); // started for another program or environment
+        startInBackground(std::move(launch), std::chrono::milliseconds(0));
+    }
+
+private:
+    static constexpr std::chrono::milliseconds replacementDelay{1000};
+
+    enum class StarterWait
+    {
+        Delay,  // waits out its delay, then starts the spare
+        Hurry,  // starts the spare now: a file is being opened
+        Cancel, // starts nothing: the program ends
+    };
+
+    // Called with m_mutex held.
+    void startInBackground(Launch launch, std::chrono::milliseconds delay)
+    {
         m_spareKey = launch.key;
-        m_starter = std::thread([this, next = std::move(launch)] {
+        {
+            const std::lock_guard wait(m_waitMutex);
+            m_wait = StarterWait::Delay;
+        }
+        m_starter = std::thread([this, next = std::move(launch), delay] {
+            {
+                std::unique_lock wait(m_waitMutex);
+                m_wake.wait_for(wait, delay, [this] { return m_wait != StarterWait::Delay; });
+                if (m_wait == StarterWait::Cancel)
+                    return;
+            }
             try {
                 m_spare = startProcess(next, {});
             } catch (...) {
-                m_spare.reset();
+                m_spare.reset(); // the next take() starts one itself and says why not
             }
         });
     }
 
-private:
+    // Ends the starter's wait as `how` says and joins it. Called with m_mutex held.
+    void finishStarter(StarterWait how)
+    {
+        if (!m_starter.joinable())
+            return;
+        {
+            const std::lock_guard wait(m_waitMutex);
+            m_wait = how;
+        }
+        m_wake.notify_all();
+        m_starter.join();
+    }
+
     std::mutex m_mutex;
     std::thread m_starter; // writes m_spare; joined before anyone reads it
+    std::mutex m_waitMutex;
+    std::condition_variable m_wake;
+    StarterWait m_wait = StarterWait::Delay;
     std::unique_ptr<IsolatedHdf5Reader::Process> m_spare;
     QByteArray m_spareKey;
     bool m_keepSpare = false; // prepare() was called: a spare replaces the one taken
