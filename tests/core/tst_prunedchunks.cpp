@@ -20,8 +20,10 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThreadPool>
+#include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <iterator>
 #include <libdeflate.h>
 #include <limits>
 
@@ -266,7 +268,9 @@ QString creationSummary(hid_t dataset)
         const H5Z_filter_t filter =
             H5Pget_filter2(dcpl, unsigned(i), &flags, &count, values, 0, nullptr, &config);
         summary += QStringLiteral(" | filter %1 flags %2:").arg(filter).arg(flags);
-        for (std::size_t k = 0; k < count; ++k)
+        // `count` comes back as the filter's number of values, which may exceed the 16 the
+        // array holds (n-bit has one per type member and more).
+        for (std::size_t k = 0; k < std::min<std::size_t>(count, std::size(values)); ++k)
             summary += QStringLiteral(" %1").arg(values[k]);
     }
     double fill = 0;
