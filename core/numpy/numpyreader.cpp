@@ -15,6 +15,7 @@
 #include <cerrno>
 #include <fcntl.h>
 #include <map>
+#include <memory>
 #include <new>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -392,6 +393,23 @@ template <typename T> LargeVector<T> allocateArray(const DatasetInfo& info, cons
     return values;
 }
 
+// The entry's data as a stream positioned after its header: the .npz member (whose CRC-32
+// covers the header too, so it is read again through the stream), or the whole .npy file as
+// one stored member without a checksum.
+std::unique_ptr<npy::ZipMemberStream> openArrayData(const npy::ByteSource& source,
+                                                    const Entry& entry, const QString& fileName)
+{
+    npy::ZipMember whole;
+    whole.uncompressedSize = whole.compressedSize = static_cast<std::uint64_t>(source.size());
+    const npy::ZipMember& member = entry.member ? *entry.member : whole;
+    const QString where = entry.member ? memberWhere(fileName, member.name) : fileName;
+    auto stream =
+        std::make_unique<npy::ZipMemberStream>(source, member, where, entry.member.has_value());
+    std::vector<char> head(static_cast<std::size_t>(entry.header.dataOffset));
+    stream->read(head.data(), head.size());
+    return stream;
+}
+
 // The array straight into the matrix order of `mapping`: the slabs readArray reads, converted
 // in file order into a small buffer and scattered into the matrix, so that the array is never
 // held in its stored order too. A Fortran-order file runs along its first axis first: its
@@ -404,13 +422,7 @@ WeightTensor streamArray(const npy::ByteSource& source, const Entry& entry, cons
     const npy::Header& header = entry.header;
     LargeVector<T> matrix = allocateArray<T>(info, fileName);
 
-    npy::ZipMember whole;
-    whole.uncompressedSize = whole.compressedSize = static_cast<std::uint64_t>(source.size());
-    const npy::ZipMember& member = entry.member ? *entry.member : whole;
-    const QString where = entry.member ? memberWhere(fileName, member.name) : fileName;
-    npy::ZipMemberStream stream(source, member, where, entry.member.has_value());
-    std::vector<char> head(static_cast<std::size_t>(header.dataOffset));
-    stream.read(head.data(), head.size());
+    const std::unique_ptr<npy::ZipMemberStream> stream = openArrayData(source, entry, fileName);
 
     const StoredOrder order = header.fortranOrder && header.shape.size() >= 2
                                   ? StoredOrder::ColumnMajor
@@ -429,16 +441,16 @@ WeightTensor streamArray(const npy::ByteSource& source, const Entry& entry, cons
         context.throwIfCancelled();
         const std::size_t count = std::min(slabElements, total - done);
         if (decoder.storedAsValues()) {
-            stream.read(slab.data(), count * itemSize);
+            stream->read(slab.data(), count * itemSize);
         } else {
-            stream.read(staging.data(), count * itemSize);
+            stream->read(staging.data(), count * itemSize);
             decoder.convert(staging.data(), count, slab.data());
         }
         mapping.scatterSlab(std::span<const T>(slab.data(), count), static_cast<std::int64_t>(done),
                             std::span<T>(matrix), context, order);
         done += count;
     }
-    stream.finish();
+    stream->finish();
     context.throwIfCancelled();
     return WeightTensor(mapping.matrixTensorShape(), std::move(matrix));
 }
@@ -451,15 +463,7 @@ WeightTensor readArray(const npy::ByteSource& source, const Entry& entry, const 
     const npy::Header& header = entry.header;
     LargeVector<T> values = allocateArray<T>(info, fileName);
 
-    // A .npy file is read as one stored member without a checksum.
-    npy::ZipMember whole;
-    whole.uncompressedSize = whole.compressedSize = static_cast<std::uint64_t>(source.size());
-    const npy::ZipMember& member = entry.member ? *entry.member : whole;
-    const QString where = entry.member ? memberWhere(fileName, member.name) : fileName;
-    npy::ZipMemberStream stream(source, member, where, entry.member.has_value());
-    // The header again, through the stream: the member's CRC-32 covers it.
-    std::vector<char> head(static_cast<std::size_t>(header.dataOffset));
-    stream.read(head.data(), head.size());
+    const std::unique_ptr<npy::ZipMemberStream> stream = openArrayData(source, entry, fileName);
 
     npy::ArrayDecoder<T> decoder(header.dtype, header.fortranOrder, header.shape, values.data());
     const auto itemSize = static_cast<std::size_t>(header.dtype.size);
@@ -473,14 +477,14 @@ WeightTensor readArray(const npy::ByteSource& source, const Entry& entry, const 
         const std::size_t count = std::min(slabElements, total - done);
         if (decoder.storedAsValues()) {
             // Little-endian float32/float64 in C order: the bytes are the values.
-            stream.read(values.data() + done, count * itemSize);
+            stream->read(values.data() + done, count * itemSize);
         } else {
-            stream.read(staging.data(), count * itemSize);
+            stream->read(staging.data(), count * itemSize);
             decoder.decode(staging.data(), count);
         }
         done += count;
     }
-    stream.finish();
+    stream->finish();
     context.throwIfCancelled();
     return WeightTensor(info.shape, std::move(values));
 }
