@@ -333,6 +333,19 @@ bool touch(const QString& path)
     return file.open(QIODevice::WriteOnly | QIODevice::Truncate);
 }
 
+// The chunk writer itself on dataset "/w" of `copy`, a fresh copy of `source`.
+ChunkRewrite rewriteCopy(const QString& source, const QString& copy, const MaskBytes& mask,
+                         const ExecutionContext& context)
+{
+    QFile::remove(copy);
+    if (!QFile::copy(source, copy))
+        qFatal("cannot copy %s to %s", qPrintable(source), qPrintable(copy));
+    const Id file(H5Fopen(QFile::encodeName(copy).constData(), H5F_ACC_RDWR, H5P_DEFAULT),
+                  H5Fclose);
+    const Id dataset(H5Dopen2(file, "w", H5P_DEFAULT), H5Dclose);
+    return rewritePrunedChunks(dataset, mask.data(), copy, QStringLiteral("/w"), context);
+}
+
 } // namespace
 
 Q_DECLARE_METATYPE(ChunkCase)
@@ -406,16 +419,7 @@ private Q_SLOTS:
 
         // The writer itself: takes the case or leaves the chunks as they were.
         const QString direct = m_dir.filePath(QStringLiteral("direct.h5"));
-        QFile::remove(direct);
-        QVERIFY(QFile::copy(source, direct));
-        {
-            const Id file(H5Fopen(QFile::encodeName(direct).constData(), H5F_ACC_RDWR, H5P_DEFAULT),
-                          H5Fclose);
-            const Id dataset(H5Dopen2(file, "w", H5P_DEFAULT), H5Dclose);
-            const ChunkRewrite outcome =
-                rewritePrunedChunks(dataset, mask.data(), direct, QStringLiteral("/w"), three);
-            QCOMPARE(outcome == ChunkRewrite::Rewritten, c.parallel);
-        }
+        QCOMPARE(rewriteCopy(source, direct, mask, three) == ChunkRewrite::Rewritten, c.parallel);
         if (!c.parallel)
             QVERIFY(storedChunks(direct) == storedChunks(source));
 
@@ -477,16 +481,7 @@ private Q_SLOTS:
         }
         const MaskBytes mask = caseMask(c);
         const QString direct = m_dir.filePath(QStringLiteral("damaged-direct.h5"));
-        QFile::remove(direct);
-        QVERIFY(QFile::copy(source, direct));
-        {
-            const Id file(H5Fopen(QFile::encodeName(direct).constData(), H5F_ACC_RDWR, H5P_DEFAULT),
-                          H5Fclose);
-            const Id dataset(H5Dopen2(file, "w", H5P_DEFAULT), H5Dclose);
-            QCOMPARE(
-                int(rewritePrunedChunks(dataset, mask.data(), direct, QStringLiteral("/w"), {})),
-                int(ChunkRewrite::NotSupported));
-        }
+        QCOMPARE(int(rewriteCopy(source, direct, mask, {})), int(ChunkRewrite::NotSupported));
         // The chunks before the damaged one hold the pruned data.
         const std::vector<StoredChunk> chunks = storedChunks(direct);
         const std::vector<StoredChunk> before = storedChunks(source);
@@ -530,16 +525,7 @@ private Q_SLOTS:
         }
         const MaskBytes mask = caseMask(c);
         const QString direct = m_dir.filePath(QStringLiteral("oversized-direct.h5"));
-        QFile::remove(direct);
-        QVERIFY(QFile::copy(source, direct));
-        {
-            const Id file(H5Fopen(QFile::encodeName(direct).constData(), H5F_ACC_RDWR, H5P_DEFAULT),
-                          H5Fclose);
-            const Id dataset(H5Dopen2(file, "w", H5P_DEFAULT), H5Dclose);
-            QCOMPARE(
-                int(rewritePrunedChunks(dataset, mask.data(), direct, QStringLiteral("/w"), {})),
-                int(ChunkRewrite::NotSupported));
-        }
+        QCOMPARE(int(rewriteCopy(source, direct, mask, {})), int(ChunkRewrite::NotSupported));
         QVERIFY(storedChunks(direct) == storedChunks(source));
         const QString output = m_dir.filePath(QStringLiteral("oversized-out.h5"));
         QVERIFY(touch(output));
