@@ -11,6 +11,10 @@
 
 namespace sparsity::core {
 
+namespace readerchild {
+class ReaderProcess;
+}
+
 // The TensorReader of HDF5 files that openTensorFile() gives: every HDF5 call on the user's
 // file runs in a reader process (`sparsity-hdf5-reader`, core/readerchild/readerchildmain.h),
 // one per open file, started on open and again after it died. The process runs with limits
@@ -63,9 +67,6 @@ public:
     void readSlabs(const DatasetInfo& info, const ExecutionContext& context,
                    const SlabSink& sink) const;
 
-    // The running reader process (internal).
-    class Process;
-
 private:
     IsolatedHdf5Reader(QString path, FileIdentity identity);
     void throwIfChanged(const QString& action) const;
@@ -74,13 +75,13 @@ private:
     WeightTensor readInto(const QString& datasetPath, const MatrixMapping* mapping,
                           const ExecutionContext& context) const;
     // The running process, started (and the file opened in it) when there is none.
-    Process& process() const;
+    readerchild::ReaderProcess& process() const;
 
     QString m_path;
     QString m_absolutePath; // what the process opens and the identity checks look at
     FileIdentity m_identity;
     std::uint64_t m_memoryLimit = 0;
-    mutable std::unique_ptr<Process> m_process;
+    mutable std::unique_ptr<readerchild::ReaderProcess> m_process;
     // Told by the process when it opens the file.
     mutable bool m_kerasMarkers = false;
     mutable bool m_swmr = false; // a SWMR writer's file may grow: only replacing it is a change
