@@ -78,9 +78,15 @@ void writeHdf5PrunedCopy(const QString& sourcePath, const QString& targetPath,
                          const std::vector<QString>& datasets, const PrunedMaskSource& masks,
                          const ExecutionContext& context, PrunedChunkWriting writing)
 {
-    registerHdf5Filters();
     copyFileContents(sourcePath, targetPath, context);
+    rewriteHdf5PrunedCopy(targetPath, sourcePath, datasets, masks, context, writing);
+}
 
+void rewriteHdf5PrunedCopy(const QString& targetPath, const QString& sourcePath,
+                           const std::vector<QString>& datasets, const PrunedMaskSource& masks,
+                           const ExecutionContext& context, PrunedChunkWriting writing)
+{
+    registerHdf5Filters();
     const Hdf5ErrorSilencer silencer;
     const QByteArray nativePath = QFile::encodeName(targetPath);
     Hdf5Handle file(H5Fopen(nativePath.constData(), H5F_ACC_RDWR, H5P_DEFAULT));

@@ -40,4 +40,12 @@ inline void writeHdf5PrunedCopy(const QString& sourcePath, const QString& target
                         PrunedChunkWriting::Parallel);
 }
 
+// The rewrite alone: `copyPath` is already a byte copy of the file that messages call
+// `sourceName`. What the HDF5 reader process runs in its writer mode (readerchild/
+// readerchildmain.h), where `masks` asks the program for each mask; writeHdf5PrunedCopy is the
+// copy followed by this.
+void rewriteHdf5PrunedCopy(const QString& copyPath, const QString& sourceName,
+                           const std::vector<QString>& datasets, const PrunedMaskSource& masks,
+                           const ExecutionContext& context, PrunedChunkWriting writing);
+
 } // namespace sparsity::core

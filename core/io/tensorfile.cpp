@@ -7,6 +7,7 @@
 #include "hdf5/hdf5reader.h"
 #include "numpy/numpyprunedcopy.h"
 #include "numpy/numpyreader.h"
+#include "readerchild/isolatedhdf5prunedcopy.h"
 #include "readerchild/isolatedhdf5reader.h"
 #include "safetensors/safetensorsmaskwriter.h"
 #include "safetensors/safetensorsprunedcopy.h"
@@ -17,6 +18,7 @@
 #include <QFileInfo>
 #include <algorithm>
 #include <array>
+#include <functional>
 
 namespace sparsity::core {
 
@@ -190,27 +192,34 @@ QStringList writePrunedWeights(const TensorReader& source, const QString& output
                                bool overwrite, const std::vector<QString>& datasets,
                                const PrunedMaskSource& masks, const ExecutionContext& context)
 {
-    PrunedCopyWriter writer = nullptr;
-    // The copy of an HDF5 file is rewritten by the HDF5 library in this process (the reader
-    // process only reads); see docs/SPEC.md "How HDF5 files are read".
-    if (dynamic_cast<const Hdf5Reader*>(&source) != nullptr ||
-        dynamic_cast<const IsolatedHdf5Reader*>(&source) != nullptr) {
-        writer = &writeHdf5PrunedCopy;
+    std::function<void(const QString& temporary)> write;
+    const auto writeWith = [&](PrunedCopyWriter writer) {
+        return [&, writer](const QString& temporary) {
+            writer(source.path(), temporary, datasets, masks, context);
+        };
+    };
+    // The copy of an HDF5 file opened through the reader process is rewritten by a reader
+    // process too (docs/SPEC.md "How HDF5 files are read"); one read in this process
+    // (SPARSITY_HDF5_IN_PROCESS, for measurements) is rewritten here.
+    if (const auto* isolated = dynamic_cast<const IsolatedHdf5Reader*>(&source)) {
+        write = [&, isolated](const QString& temporary) {
+            writeIsolatedHdf5PrunedCopy(*isolated, temporary, datasets, masks, context);
+        };
+    } else if (dynamic_cast<const Hdf5Reader*>(&source) != nullptr) {
+        write = writeWith(&writeHdf5PrunedCopy);
     } else if (dynamic_cast<const NumpyReader*>(&source) != nullptr) {
-        writer = &writeNumpyPrunedCopy;
+        write = writeWith(&writeNumpyPrunedCopy);
     } else if (dynamic_cast<const SafetensorsReader*>(&source) != nullptr) {
         if (source.path().endsWith(QLatin1String(".json"), Qt::CaseInsensitive))
             return writePrunedShards(source, outputPath, overwrite, datasets, masks, context);
-        writer = &writeSafetensorsPrunedCopy;
+        write = writeWith(&writeSafetensorsPrunedCopy);
     } else {
         throw Error(ErrorCode::InvalidInput,
                     QStringLiteral("%1: pruned weights cannot be written for this kind of file")
                         .arg(source.path()));
     }
     auto output = AtomicOutput::create(outputPath, source.path(), overwrite);
-    writeInto(*output, [&](const QString& temporary) {
-        writer(source.path(), temporary, datasets, masks, context);
-    });
+    writeInto(*output, write);
     context.throwIfCancelled();
     checkSourceUnchanged(source, datasets);
     output->commit();

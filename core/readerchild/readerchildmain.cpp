@@ -2,11 +2,14 @@
 
 #include "error.h"
 #include "hdf5/hdf5filters.h"
+#include "hdf5/hdf5prunedcopy.h"
 #include "hdf5/hdf5reader.h"
 #include "readerprotocol.h"
 #include "sanitizerbuild.h"
 
 #include <QFile>
+#include <QThreadPool>
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <csignal>
@@ -17,6 +20,7 @@
 #include <linux/landlock.h>
 #include <memory>
 #include <new>
+#include <optional>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -46,10 +50,42 @@ void setLimit(int resource, rlim_t soft, rlim_t hard)
     setrlimit(resource, &limit);
 }
 
+// A process started with `--write PATH --file-size-limit BYTES --threads N`: it may write the
+// one file PATH (the temporary of a pruned copy, a byte copy of the user's file), up to BYTES,
+// and rewrites it on N threads.
+struct WriterMode
+{
+    QByteArray path; // absolute
+    std::uint64_t fileSizeLimit = 0;
+    int threads = 1;
+};
+
+// The writer mode `argv` asks for, or nullopt for a reader; exits on arguments the parent
+// never gives.
+std::optional<WriterMode> writerModeOf(int argc, char** argv)
+{
+    if (argc == 2)
+        return std::nullopt;
+    if (argc != 8 || std::strcmp(argv[2], "--write") != 0 ||
+        std::strcmp(argv[4], "--file-size-limit") != 0 || std::strcmp(argv[6], "--threads") != 0)
+        std::_Exit(2);
+    WriterMode writer;
+    writer.path = argv[3];
+    bool sizeOk = false;
+    bool threadsOk = false;
+    writer.fileSizeLimit = QByteArray(argv[5]).toULongLong(&sizeOk);
+    writer.threads = QByteArray(argv[7]).toInt(&threadsOk);
+    if (!writer.path.startsWith('/') || !sizeOk || !threadsOk || writer.threads < 1 ||
+        writer.threads > 1024)
+        std::_Exit(2);
+    return writer;
+}
+
 // No writing, removing, creating or (outside the sanitizers, whose reports may run a
-// symbolizer) running anything, through Landlock where the kernel has it (5.13 and later).
-// Reading stays allowed: the file, its external links and HDF5's plugins are read.
-bool restrictFileSystem()
+// symbolizer) running anything, through Landlock where the kernel has it (5.13 and later),
+// except writing (and truncating) the existing file `writable` when given. Reading stays
+// allowed: the file, its external links and HDF5's plugins are read.
+bool restrictFileSystem(const QByteArray& writable)
 {
     const long abi =
         syscall(SYS_landlock_create_ruleset, nullptr, 0, LANDLOCK_CREATE_RULESET_VERSION);
@@ -67,13 +103,27 @@ bool restrictFileSystem()
     const long ruleset = syscall(SYS_landlock_create_ruleset, &attributes, sizeof attributes, 0);
     if (ruleset < 0)
         return false;
+    if (!writable.isEmpty()) {
+        // A rule on the file itself: only the access rights of a file apply to it.
+        const int file = ::open(writable.constData(), O_PATH | O_CLOEXEC);
+        landlock_path_beneath_attr rule{};
+        rule.allowed_access = LANDLOCK_ACCESS_FS_WRITE_FILE | (abi >= 3 ? landlockTruncateV3 : 0);
+        rule.parent_fd = file;
+        const bool added = file >= 0 && syscall(SYS_landlock_add_rule, ruleset,
+                                                LANDLOCK_RULE_PATH_BENEATH, &rule, 0) == 0;
+        if (file >= 0)
+            close(file);
+        if (!added)
+            std::_Exit(6); // the parent made the file just before: it is there
+    }
     const bool restricted = syscall(SYS_landlock_restrict_self, ruleset, 0) == 0;
     close(static_cast<int>(ruleset));
     return restricted;
 }
 
-// What the process gives up before it reads a byte of the file.
-void enterSandbox()
+// What the process gives up before it reads a byte of the file. A writer keeps the right to
+// write its one file, up to its size limit, and to start threads.
+void enterSandbox(const std::optional<WriterMode>& writer)
 {
     // Descriptors 0-2 are /dev/null (2 is the parent's stderr under the sanitizers, for their
     // reports) and 3 the socket: close whatever else the parent leaked into the process.
@@ -83,16 +133,24 @@ void enterSandbox()
     }
     if (chdir("/") != 0)
         std::_Exit(3);
-    // Writing any file fails (SIGXFSZ is ignored so that the write returns EFBIG instead).
+    // Writing any file fails (SIGXFSZ is ignored so that the write returns EFBIG instead); a
+    // writer's file stops growing at its limit, or at the lower one it was started under (a
+    // user's `ulimit -f`).
     std::signal(SIGXFSZ, SIG_IGN);
-    setLimit(RLIMIT_FSIZE, 0, 0);
+    rlimit inherited{};
+    getrlimit(RLIMIT_FSIZE, &inherited);
+    const rlim_t fileSize =
+        writer ? std::min<rlim_t>(inherited.rlim_cur, writer->fileSizeLimit) : 0;
+    setLimit(RLIMIT_FSIZE, fileSize, fileSize);
     setLimit(RLIMIT_CORE, 0, 0);
     // The file, external links, plugins, /proc/self/statm: a few descriptors are enough.
     setLimit(RLIMIT_NOFILE, 32, 32);
-    if (!sanitizerBuild)
-        setLimit(RLIMIT_NPROC, 0, 0); // no new process (not enforced for root)
+    // No new process (not enforced for root). A writer's threads are tasks that count as
+    // processes too: it keeps the limit it had, and Landlock stops it running a program.
+    if (!sanitizerBuild && !writer)
+        setLimit(RLIMIT_NPROC, 0, 0);
     prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
-    restrictFileSystem();
+    restrictFileSystem(writer ? writer->path : QByteArray());
 }
 
 // The process's address space now, from /proc/self/statm (pages).
@@ -140,6 +198,40 @@ void limitRequest(std::uint64_t allowance, std::uint64_t cpuSeconds)
 QByteArray testFault()
 {
     return qgetenv("SPARSITY_READER_TEST_FAULT");
+}
+
+// The faults of Read and Rewrite alike: a hang, a crash, memory without bound, a write.
+void commonTestFault(const QByteArray& fault)
+{
+    if (fault == "hang") {
+        for (;;)
+            pause();
+    }
+    if (fault == "crash")
+        std::raise(SIGSEGV);
+    if (fault == "allocate") {
+        // Without bound, as a damaged file's sizes could make HDF5 do; every page touched.
+        for (;;) {
+            const std::size_t block = std::size_t{64} << 20;
+            void* memory = std::malloc(block);
+            if (memory == nullptr)
+                throw std::bad_alloc();
+            std::memset(memory, 1, block);
+        }
+    }
+    if (fault.startsWith("write:")) {
+        // Tries to write the file named after "write:" and says how the sandbox answered.
+        const QByteArray target = fault.mid(6);
+        const int fd = ::open(target.constData(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        const int openError = errno;
+        const bool wrote = fd >= 0 && ::write(fd, "x", 1) == 1;
+        const int writeError = errno;
+        if (fd >= 0)
+            close(fd);
+        throw Error(ErrorCode::Io, QStringLiteral("write test: open: %1; write: %2")
+                                       .arg(fd >= 0 ? QStringLiteral("ok") : errnoText(openError),
+                                            wrote ? QStringLiteral("ok") : errnoText(writeError)));
+    }
 }
 #endif
 
@@ -206,8 +298,56 @@ void replyError(const Error& error)
     reply(MessageType::Failure, encoder.payload());
 }
 
-// Serves one request; throws Error or std::bad_alloc.
-void serve(Frame& frame, std::unique_ptr<Hdf5Reader>& reader)
+// The parent's next frame; exits when the parent went away (or stopped the request).
+Frame receiveFromParent()
+{
+    Frame frame;
+    if (receiveFrame(childSocketFd, frame, maxFrameBytes, std::nullopt) != IoResult::Ok)
+        std::_Exit(0);
+    return frame;
+}
+
+// The mask of `datasetPath`, the next dataset of a Rewrite: asked for (MaskWanted), then taken
+// in pieces. Throws std::bad_alloc, after every piece was taken, when it does not fit.
+MaskBytes receiveMask(const QString& datasetPath)
+{
+    Encoder encoder;
+    encoder.string(datasetPath);
+    if (sendFrame(childSocketFd, MessageType::MaskWanted, encoder.payload()) != IoResult::Ok)
+        std::_Exit(0);
+    const Frame header = receiveFromParent();
+    Decoder decoder(header.payload);
+    const auto elements = decoder.u64();
+    if (header.type != MessageType::Mask || header.passedFd >= 0 || !elements ||
+        !decoder.finished())
+        std::_Exit(4); // the parent never sends anything else
+    MaskBytes mask;
+    bool fits = true;
+    try {
+        mask.resize(*elements);
+    } catch (const std::bad_alloc&) {
+        fits = false; // the pieces are taken all the same, so that NoMemory is the next reply
+    }
+    std::uint64_t received = 0;
+    while (received < *elements) {
+        const Frame piece = receiveFromParent();
+        const auto size = static_cast<std::uint64_t>(piece.payload.size());
+        if (piece.type != MessageType::MaskPiece || piece.passedFd >= 0 || size == 0 ||
+            size > maskPieceBytes || size > *elements - received)
+            std::_Exit(4);
+        if (fits)
+            std::memcpy(mask.data() + received, piece.payload.constData(), size);
+        received += size;
+    }
+    if (!fits)
+        throw std::bad_alloc();
+    return mask;
+}
+
+// Serves one request; throws Error or std::bad_alloc. `writer` and `writing` (its threads) are
+// set in writer mode only.
+void serve(Frame& frame, std::unique_ptr<Hdf5Reader>& reader,
+           const std::optional<WriterMode>& writer, const ExecutionContext& writing)
 {
     Decoder decoder(frame.payload);
     switch (frame.type) {
@@ -322,36 +462,7 @@ void serve(Frame& frame, std::unique_ptr<Hdf5Reader>& reader)
         limitRequest(*allowance, *cpu);
 #ifdef SPARSITY_READER_TEST_HOOKS
         const QByteArray fault = testFault();
-        if (fault == "hang") {
-            for (;;)
-                pause();
-        }
-        if (fault == "crash")
-            std::raise(SIGSEGV);
-        if (fault == "allocate") {
-            // Without bound, as a damaged file's sizes could make HDF5 do; every page touched.
-            for (;;) {
-                const std::size_t block = std::size_t{64} << 20;
-                void* memory = std::malloc(block);
-                if (memory == nullptr)
-                    throw std::bad_alloc();
-                std::memset(memory, 1, block);
-            }
-        }
-        if (fault.startsWith("write:")) {
-            // Tries to write the file named after "write:" and says how the sandbox answered.
-            const QByteArray target = fault.mid(6);
-            const int fd = ::open(target.constData(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-            const int openError = errno;
-            const bool wrote = fd >= 0 && ::write(fd, "x", 1) == 1;
-            const int writeError = errno;
-            if (fd >= 0)
-                close(fd);
-            throw Error(ErrorCode::Io,
-                        QStringLiteral("write test: open: %1; write: %2")
-                            .arg(fd >= 0 ? QStringLiteral("ok") : errnoText(openError),
-                                 wrote ? QStringLiteral("ok") : errnoText(writeError)));
-        }
+        commonTestFault(fault);
         if (fault == "lie") {
             // A listing where Done belongs, with a shape no dataset has.
             Encoder encoder;
@@ -432,6 +543,29 @@ void serve(Frame& frame, std::unique_ptr<Hdf5Reader>& reader)
         reply(MessageType::Done);
         return;
     }
+    case MessageType::Rewrite: {
+        const auto name = decoder.string();
+        const auto count = decoder.u32();
+        std::vector<QString> datasets;
+        for (std::uint32_t i = 0; count && i < *count && i < maxRewriteDatasets; ++i)
+            datasets.push_back(decoder.string().value_or(QString()));
+        const auto allowance = decoder.u64();
+        const auto cpu = decoder.u64();
+        if (!name || !count || *count > maxRewriteDatasets || !allowance || !cpu ||
+            !decoder.finished() || !writer)
+            std::_Exit(4);
+        limitRequest(*allowance, *cpu);
+#ifdef SPARSITY_READER_TEST_HOOKS
+        // The writer's faults are named "rewrite-" and a common fault (tst_writerprocess), so
+        // that the reads of the same test run without them.
+        if (const QByteArray fault = testFault(); fault.startsWith("rewrite-"))
+            commonTestFault(fault.mid(8));
+#endif
+        rewriteHdf5PrunedCopy(QFile::decodeName(writer->path), *name, datasets, &receiveMask,
+                              writing, PrunedChunkWriting::Parallel);
+        reply(MessageType::Done);
+        return;
+    }
     default:
         std::_Exit(4); // the parent never sends anything else
     }
@@ -447,7 +581,7 @@ int runReaderProcess(int argc, char** argv)
     };
     ucred peer{};
     socklen_t peerSize = sizeof peer;
-    if (argc != 2 || std::strcmp(argv[1], "--serve") != 0 || fstat(childSocketFd, &status) != 0 ||
+    if (argc < 2 || std::strcmp(argv[1], "--serve") != 0 || fstat(childSocketFd, &status) != 0 ||
         !S_ISSOCK(status.st_mode) ||
         getsockopt(childSocketFd, SOL_SOCKET, SO_PEERCRED, &peer, &peerSize) != 0 ||
         peer.pid != getppid()) {
@@ -456,17 +590,27 @@ int runReaderProcess(int argc, char** argv)
                    stderr);
         return 2;
     }
-    enterSandbox();
+    const std::optional<WriterMode> writer = writerModeOf(argc, argv);
+    enterSandbox(writer);
     // The library's start (and the filters' registration) while the process waits for a file:
     // a spare process has done it before the program opens one.
     registerHdf5Filters();
     std::unique_ptr<Hdf5Reader> reader;
+    // A writer compresses chunks on its threads (hdf5/prunedchunkwriter.h), as many as the
+    // program would have used; the bytes written depend on no thread count.
+    QThreadPool pool;
+    ExecutionContext writing;
+    if (writer) {
+        pool.setMaxThreadCount(writer->threads);
+        writing.pool = &pool;
+        writing.maxThreads = writer->threads;
+    }
     for (;;) {
         Frame frame;
         if (receiveFrame(childSocketFd, frame, maxFrameBytes, std::nullopt) != IoResult::Ok)
             return 0; // the parent closed the socket: done
         try {
-            serve(frame, reader);
+            serve(frame, reader, writer, writing);
         } catch (const Error& error) {
             replyError(error);
         } catch (const std::bad_alloc&) {

@@ -615,9 +615,12 @@ Frame exchange(std::unique_ptr<ReaderProcess>& process, const QString& file,
 {
     const auto deadline = Clock::now() + request.time;
     Encoder limits;
-    const auto cpuSeconds = static_cast<std::uint64_t>(
-        (std::chrono::duration_cast<std::chrono::seconds>(request.time).count() + 1) *
-        std::max(1, request.threads));
+    const auto cpuSeconds =
+        static_cast<std::uint64_t>((std::chrono::duration_cast<std::chrono::seconds>(
+                                        std::max(request.time, request.processorTime))
+                                        .count() +
+                                    1) *
+                                   std::max(1, request.threads));
     QByteArray payload = request.payload;
     limits.u64(request.allowance);
     limits.u64(cpuSeconds);

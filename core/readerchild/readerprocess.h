@@ -125,7 +125,9 @@ struct Exchange
     std::chrono::milliseconds time{0};
     std::uint64_t allowance = 0;
     const ExecutionContext* context = nullptr; // cancels the wait; may be null
-    int threads = 1; // processor time: the time limit on each of this many threads
+    // Processor time: the larger of `time` and `processorTime`, on each of `threads` threads.
+    int threads = 1;
+    std::chrono::milliseconds processorTime{0};
 };
 
 // Sends `request` to `process` (with its memory allowance and processor time appended) and

@@ -23,7 +23,11 @@ static_assert(sizeof(Header) == 16);
 
 bool knownType(std::uint32_t type)
 {
-    return (type >= 1 && type <= 6) || (type >= 100 && type <= 105);
+    const auto first = static_cast<std::uint32_t>(MessageType::Open);
+    const auto lastRequest = static_cast<std::uint32_t>(MessageType::MaskPiece);
+    const auto firstReply = static_cast<std::uint32_t>(MessageType::Done);
+    const auto lastReply = static_cast<std::uint32_t>(MessageType::MaskWanted);
+    return (type >= first && type <= lastRequest) || (type >= firstReply && type <= lastReply);
 }
 
 // Waits until `socket` is readable; polls in short slices so that a cancel request is seen.

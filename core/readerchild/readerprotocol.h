@@ -25,23 +25,36 @@ namespace sparsity::core::readerchild {
 enum class MessageType : std::uint32_t
 {
     // parent -> child
-    Open = 1,      // absolute path (native bytes), name in messages, memory allowance
-    List = 2,      // memory allowance
-    Describe = 3,  // dataset path, memory allowance
-    Read = 4,      // path, precision, shape, bytes, budget, allowance: answered by Slabs, then Done
-    Window = 5,    // bytes per buffer, System V segment or -1; the memfd attached (2 buffers)
-    Release = 6,   // buffer index: the parent has copied the slab in it
+    Open = 1,     // absolute path (native bytes), name in messages, memory allowance
+    List = 2,     // memory allowance
+    Describe = 3, // dataset path, memory allowance
+    Read = 4,     // path, precision, shape, bytes, budget, allowance: answered by Slabs, then Done
+    Window = 5,   // bytes per buffer, System V segment or -1; the memfd attached (2 buffers)
+    Release =
+        6, // buffer index: the parent has copied the slab in it
+           // Writer mode only (a process started with --write): rewrites its writable file, a byte
+           // copy of the user's file, with the pruned elements zeroed (hdf5/hdf5prunedcopy.h).
+    Rewrite = 7,   // name in messages, dataset count, paths, allowance: MaskWanted each, then Done
+    Mask = 8,      // the mask asked for: its element count; MaskPiece frames with its bytes follow
+    MaskPiece = 9, // the next bytes of the mask (1 = keep), at most maskPieceBytes
                    // child -> parent
     Done = 100,    // Open (with the file's Keras markers and SWMR mode, u8 each) and Read succeeded
     Listing = 101, // the entries of List
     Info = 102,    // the entry of Describe
     Failure = 103, // an Error: code, message
-    NoMemory = 104, // the child hit its memory limit: message
-    Slab = 105,     // first row, rows, buffer index, bytes: rows of a Read are in that buffer
+    NoMemory = 104,   // the child hit its memory limit: message
+    Slab = 105,       // first row, rows, buffer index, bytes: rows of a Read are in that buffer
+    MaskWanted = 106, // dataset path: the next dataset of a Rewrite, whose mask the parent sends
 };
 
 // The window: two buffers, each at least one row of the dataset being read.
 inline constexpr std::uint32_t windowBuffers = 2;
+
+// A mask goes to the writer in pieces of at most this (a socket copy: a 4096 x 11008 layer's
+// mask, 45 MB, takes milliseconds beside the seconds its rewrite takes).
+inline constexpr std::uint64_t maskPieceBytes = std::uint64_t{16} << 20;
+// Datasets one Rewrite may name.
+inline constexpr std::uint32_t maxRewriteDatasets = 1u << 20;
 
 // The file descriptor of the socket in the child (set up by the parent's spawn).
 inline constexpr int childSocketFd = 3;

@@ -47,6 +47,22 @@ QByteArray bytesHash(const QByteArray& bytes);
 // Every entry of the directory, hidden ones included, sorted by name.
 QStringList listing(const QString& directory);
 
+// Sets an environment variable while it lives (for the reader processes started meanwhile,
+// which take the environment when they start), then puts back what was there.
+class ScopedEnvironment
+{
+public:
+    ScopedEnvironment(const char* name, const QByteArray& value);
+    ~ScopedEnvironment();
+    ScopedEnvironment(const ScopedEnvironment&) = delete;
+    ScopedEnvironment& operator=(const ScopedEnvironment&) = delete;
+
+private:
+    const char* m_name;
+    bool m_wasSet;
+    QByteArray m_previous;
+};
+
 } // namespace sparsity::test
 
 // Inside a Qt Test function: fails it unless `text` (a QString) contains `fragment`.

@@ -14,6 +14,7 @@
 #include "error.h"
 #include "export/maskexport.h"
 #include "export/prunedexport.h"
+#include "hdf5/hdf5filters.h"
 #include "io/datasetchecks.h"
 #include "io/tensorfile.h"
 #include "numpy/bytesource.h"
@@ -527,6 +528,9 @@ private Q_SLOTS:
     void initTestCase()
     {
         QVERIFY(m_dir.isValid());
+        // The structure checks read LZF-compressed datasets here; the program's HDF5 work runs
+        // in its reader processes, which register the filter themselves.
+        registerHdf5Filters();
         m_weights = m_dir.filePath(QStringLiteral("weights.h5"));
         QVERIFY(writeHdf5Weights(m_weights));
     }

@@ -36,6 +36,7 @@
 using namespace sparsity;
 using namespace sparsity::core;
 using sparsity::test::errorOf;
+using sparsity::test::ScopedEnvironment;
 
 namespace {
 
@@ -43,33 +44,6 @@ QString data(const QString& name)
 {
     return QStringLiteral(SPARSITY_TEST_DATA_DIR "/") + name;
 }
-
-// Sets an environment variable for the reader processes started while it lives.
-class ScopedEnvironment
-{
-public:
-    ScopedEnvironment(const char* name, const QByteArray& value)
-        : m_name(name)
-        , m_wasSet(qEnvironmentVariableIsSet(name))
-        , m_previous(qgetenv(name))
-    {
-        qputenv(name, value);
-    }
-    ~ScopedEnvironment()
-    {
-        if (m_wasSet)
-            qputenv(m_name, m_previous);
-        else
-            qunsetenv(m_name);
-    }
-    ScopedEnvironment(const ScopedEnvironment&) = delete;
-    ScopedEnvironment& operator=(const ScopedEnvironment&) = delete;
-
-private:
-    const char* m_name;
-    bool m_wasSet;
-    QByteArray m_previous;
-};
 
 bool sameInfo(const DatasetInfo& a, const DatasetInfo& b)
 {
