@@ -368,9 +368,12 @@ void Hdf5Reader::readTensorSlabs(const QString& datasetPath, const std::vector<s
     Hdf5Handle dataset(H5Dopen2(m_handles->file.get(), name.constData(), H5P_DEFAULT));
     if (!dataset.isValid())
         throwHdf5Io(QStringLiteral("%1: cannot open dataset %2").arg(m_path, quoted(info.path)));
-    // Opened again with a chunk cache for one band of chunk rows when slabs are thinner.
+    // Opened again with a chunk cache for one band of chunk rows when slabs are thinner. Closed
+    // first: HDF5 gives a dataset that is still open its first opening's cache, and ignores the
+    // access list (every chunk of a band would be read and inflated twice).
     if (const Hdf5Handle access = slabAccessList(dataset.get(), info, maxSlabBytes, budget);
         access.isValid()) {
+        dataset.reset();
         dataset.reset(H5Dopen2(m_handles->file.get(), name.constData(), access.get()));
         if (!dataset.isValid())
             throwHdf5Io(

@@ -51,6 +51,27 @@ const std::uint16_t float16Bits[] = {0x0000, 0x8000, 0x3C00, 0xC100, 0x2E66, 0x7
 
 const ExecutionContext inlineContext;
 
+// A filter that stores chunks as they are and counts the chunks it decodes (test-only id, in
+// HDF5's range for testing): how many times HDF5 read and decoded a chunk.
+constexpr H5Z_filter_t countingFilterId = 300;
+std::atomic<int> chunksDecoded{0};
+
+std::size_t countingFilter(unsigned flags, std::size_t, const unsigned[], std::size_t bytes,
+                           std::size_t*, void**)
+{
+    if ((flags & H5Z_FLAG_REVERSE) != 0)
+        ++chunksDecoded;
+    return bytes;
+}
+
+bool registerCountingFilter()
+{
+    static const H5Z_class2_t filter = {
+        H5Z_CLASS_T_VERS,        countingFilterId, 1,       1,
+        "chunk counter (tests)", nullptr,          nullptr, &countingFilter};
+    return H5Zregister(&filter) >= 0;
+}
+
 } // namespace
 
 class TestHdf5Io final : public QObject
@@ -82,6 +103,7 @@ private Q_SLOTS:
     void readsNumericTypes();
     void readsRank4AndRank1();
     void readsChunkedDeflatedDataInSlabs();
+    void slabsThinnerThanABandDecodeEachChunkOnce();
     void readStopsWhenCancelled();
     void readRefusesUnusableDatasets_data();
     void readRefusesUnusableDatasets();
@@ -673,6 +695,51 @@ void TestHdf5Io::readsChunkedDeflatedDataInSlabs()
                 QFAIL(qPrintable(QStringLiteral("mismatch at %1,%2").arg(r).arg(c)));
         }
     }
+}
+
+void TestHdf5Io::slabsThinnerThanABandDecodeEachChunkOnce()
+{
+    // 128 x 5000 float32 in chunks of 64 x 1024 (256 KiB): bands of 64 rows, 5 chunks across
+    // (the last one padded), 1.25 MiB, more than HDF5's default chunk cache of 1 MiB; 10
+    // chunks. Slabs of 20 rows (what the reader process's window holds of a wide layer) cut
+    // every band, so each chunk is needed by up to four slabs; the band's chunk cache must
+    // hand it to all of them from one decode.
+    QVERIFY(registerCountingFilter());
+    const QString file = path(QStringLiteral("counted.h5"));
+    constexpr hsize_t rows = 128;
+    constexpr hsize_t cols = 5000;
+    constexpr std::uint64_t slabRowsAtMost = 20;
+    std::vector<float> data(rows * cols);
+    for (std::size_t i = 0; i < data.size(); ++i)
+        data[i] = float(i) * 0.25f - 7.0f;
+    {
+        const Id h5 = createFile(file);
+        const Id dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
+        const hsize_t chunk[2] = {64, 1024};
+        H5Pset_chunk(dcpl, 2, chunk);
+        H5Pset_filter(dcpl, countingFilterId, H5Z_FLAG_MANDATORY, 0, nullptr);
+        QVERIFY(writeDataset(h5, "/w", H5T_IEEE_F32LE, {rows, cols}, H5T_NATIVE_FLOAT, data.data(),
+                             dcpl));
+    }
+    const auto reader = Hdf5Reader::open(file);
+    std::vector<float> read(data.size(), -1.0f);
+    std::uint64_t nextRow = 0;
+    chunksDecoded = 0;
+    reader->readTensorSlabs(
+        QStringLiteral("/w"), {std::int64_t{rows}, std::int64_t{cols}}, false,
+        slabRowsAtMost * cols * sizeof(float),
+        [&](std::uint64_t firstRow, std::uint64_t) -> void* {
+            return read.data() + firstRow * cols;
+        },
+        [&](std::uint64_t firstRow, std::uint64_t slabRows) {
+            QCOMPARE(firstRow, nextRow);
+            QVERIFY(slabRows <= slabRowsAtMost);
+            nextRow += slabRows;
+        },
+        inlineContext);
+    QCOMPARE(nextRow, std::uint64_t{rows});
+    QVERIFY(read == data);
+    QCOMPARE(chunksDecoded.load(), 10);
 }
 
 void TestHdf5Io::readStopsWhenCancelled()
