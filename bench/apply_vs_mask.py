@@ -8,7 +8,9 @@ directory under --tmp (default /tmp; 180 MB each, removed at the end). Run:
     /usr/bin/python3 bench/apply_vs_mask.py --build build [--repeats 5]
 To compare two builds in the same run, --baseline OTHER_BUILD times each command of that build
 right after the same command of --build (each ratio is of runs taken in the same minutes);
---inputs "hdf5 gzip" limits the run to some inputs.
+--inputs "hdf5 gzip" limits the run to some inputs. --in-process times each command of --build
+also with SPARSITY_HDF5_IN_PROCESS=1 (HDF5 read and rewritten in the program, as before issue 13)
+right after it: what the reader and writer processes cost.
 """
 import argparse
 import json
@@ -25,9 +27,10 @@ import numpy as np
 SHAPE = (4096, 11008)
 
 
-def timed(command):
+def timed(command, environment=None):
     start = time.perf_counter()
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                   env=environment)
     return time.perf_counter() - start
 
 
@@ -59,10 +62,15 @@ def main():
     parser.add_argument("--tmp", default="/tmp")
     parser.add_argument("--baseline", help="another build tree, timed alternately")
     parser.add_argument("--inputs", nargs="*", help="only these inputs, e.g. 'hdf5 gzip'")
+    parser.add_argument("--in-process", action="store_true",
+                        help="also time --build with SPARSITY_HDF5_IN_PROCESS=1")
     args = parser.parse_args()
-    builds = {"": os.path.join(args.build, "app", "sparsity-cli")}
+    cli = os.path.join(args.build, "app", "sparsity-cli")
+    builds = {"": (cli, None)}
     if args.baseline:
-        builds["baseline "] = os.path.join(args.baseline, "app", "sparsity-cli")
+        builds["baseline "] = (os.path.join(args.baseline, "app", "sparsity-cli"), None)
+    if args.in_process:
+        builds["in-process "] = (cli, dict(os.environ, SPARSITY_HDF5_IN_PROCESS="1"))
     weights = np.random.default_rng(12345).normal(0, 0.02, SHAPE).astype("<f4")
     options = ["--level", "0.5", "--block", "1x4", "--threads", str(args.threads), "--force"]
     with tempfile.TemporaryDirectory(dir=args.tmp) as directory:
@@ -76,13 +84,15 @@ def main():
             out = os.path.join(directory, "pruned." + suffix)
             times = {build: ([], [], []) for build in builds}
             for _ in range(args.repeats):
-                for build, cli in builds.items():
+                for build, (program, environment) in builds.items():
                     mask_times, apply_times, from_file_times = times[build]
-                    mask_times.append(timed([cli, "mask", path, "-o", masks] + options))
-                    apply_times.append(timed([cli, "apply", path, "-o", out] + options))
-                    from_file_times.append(timed([cli, "apply", path, "-o", out, "--masks",
+                    mask_times.append(timed([program, "mask", path, "-o", masks] + options,
+                                            environment))
+                    apply_times.append(timed([program, "apply", path, "-o", out] + options,
+                                             environment))
+                    from_file_times.append(timed([program, "apply", path, "-o", out, "--masks",
                                                   masks, "--threads", str(args.threads),
-                                                  "--force"]))
+                                                  "--force"], environment))
             for build, measured in times.items():
                 m, a, f = (statistics.median(t) for t in measured)
                 print(f"{build + name:<21} {m:8.3f} {a:8.3f} {a / m:6.2f} {f:16.3f}", flush=True)
