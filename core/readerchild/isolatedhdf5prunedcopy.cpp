@@ -118,13 +118,17 @@ void writeIsolatedHdf5PrunedCopy(const IsolatedHdf5Reader& source, const QString
         Encoder header;
         header.u64(mask.size());
         sendWithin(process, file, request, MessageType::Mask, header.payload());
+        // Eight elements a byte, each piece a whole number of bytes.
         const std::uint64_t pieceBytes = maskPieceSize();
-        for (std::uint64_t offset = 0; offset < mask.size(); offset += pieceBytes) {
-            const auto size =
-                static_cast<qsizetype>(std::min<std::uint64_t>(pieceBytes, mask.size() - offset));
-            sendWithin(
-                process, file, request, MessageType::MaskPiece,
-                QByteArray::fromRawData(reinterpret_cast<const char*>(mask.data() + offset), size));
+        const std::uint64_t packedBytes = (mask.size() + 7) / 8;
+        QByteArray piece;
+        for (std::uint64_t offset = 0; offset < packedBytes; offset += pieceBytes) {
+            const std::uint64_t bytes = std::min(pieceBytes, packedBytes - offset);
+            const std::uint64_t first = offset * 8;
+            piece.resize(static_cast<qsizetype>(bytes));
+            packMaskBits(mask.data() + first,
+                         std::min<std::uint64_t>(bytes * 8, mask.size() - first), piece.data());
+            sendWithin(process, file, request, MessageType::MaskPiece, piece);
         }
         ++next;
         reply = receiveReply(process, file, request, Clock::now() + request.time);

@@ -308,7 +308,8 @@ Frame receiveFromParent()
 }
 
 // The mask of `datasetPath`, the next dataset of a Rewrite: asked for (MaskWanted), then taken
-// in pieces. Throws std::bad_alloc, after every piece was taken, when it does not fit.
+// in pieces of its bits. Throws std::bad_alloc, after every piece was taken, when it does not
+// fit.
 MaskBytes receiveMask(const QString& datasetPath)
 {
     Encoder encoder;
@@ -328,15 +329,18 @@ MaskBytes receiveMask(const QString& datasetPath)
     } catch (const std::bad_alloc&) {
         fits = false; // the pieces are taken all the same, so that NoMemory is the next reply
     }
+    const std::uint64_t packedBytes = *elements / 8 + (*elements % 8 != 0 ? 1 : 0);
     std::uint64_t received = 0;
-    while (received < *elements) {
+    while (received < packedBytes) {
         const Frame piece = receiveFromParent();
         const auto size = static_cast<std::uint64_t>(piece.payload.size());
         if (piece.type != MessageType::MaskPiece || piece.passedFd >= 0 || size == 0 ||
-            size > maskPieceBytes || size > *elements - received)
+            size > maskPieceBytes || size > packedBytes - received)
             std::_Exit(4);
+        const std::uint64_t first = received * 8;
         if (fits)
-            std::memcpy(mask.data() + received, piece.payload.constData(), size);
+            unpackMaskBits(piece.payload.constData(), std::min(size * 8, *elements - first),
+                           mask.data() + first);
         received += size;
     }
     if (!fits)

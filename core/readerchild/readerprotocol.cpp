@@ -193,14 +193,22 @@ IoResult sendFrame(int socket, MessageType type, const QByteArray& payload, int 
     Header header;
     header.type = static_cast<std::uint32_t>(type);
     header.length = static_cast<std::uint64_t>(payload.size());
-    QByteArray frame(reinterpret_cast<const char*>(&header), sizeof header);
-    frame.append(payload);
+    // Header and payload as two pieces of one message: the payload (up to a 16 MiB piece of a
+    // mask) is not copied behind the header first.
+    const std::size_t total = sizeof header + static_cast<std::size_t>(payload.size());
     std::size_t sent = 0;
-    while (sent < static_cast<std::size_t>(frame.size())) {
-        iovec part{frame.data() + sent, static_cast<std::size_t>(frame.size()) - sent};
+    while (sent < total) {
+        iovec parts[2];
+        std::size_t count = 0;
+        if (sent < sizeof header)
+            parts[count++] = {reinterpret_cast<char*>(&header) + sent, sizeof header - sent};
+        const std::size_t payloadSent = sent > sizeof header ? sent - sizeof header : 0;
+        if (payloadSent < static_cast<std::size_t>(payload.size()))
+            parts[count++] = {const_cast<char*>(payload.constData()) + payloadSent,
+                              static_cast<std::size_t>(payload.size()) - payloadSent};
         msghdr message{};
-        message.msg_iov = &part;
-        message.msg_iovlen = 1;
+        message.msg_iov = parts;
+        message.msg_iovlen = count;
         alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
         // The descriptor goes with the first byte.
         if (fd >= 0 && sent == 0) {
@@ -221,6 +229,31 @@ IoResult sendFrame(int socket, MessageType type, const QByteArray& payload, int 
         sent += static_cast<std::size_t>(n);
     }
     return IoResult::Ok;
+}
+
+void packMaskBits(const std::uint8_t* mask, std::uint64_t count, char* packed)
+{
+    const std::uint64_t whole = count / 8;
+    for (std::uint64_t byte = 0; byte < whole; ++byte) {
+        const std::uint8_t* const eight = mask + byte * 8;
+        unsigned bits = 0;
+        for (unsigned bit = 0; bit < 8; ++bit)
+            bits |= unsigned(eight[bit] != 0) << bit;
+        packed[byte] = static_cast<char>(bits);
+    }
+    if (const std::uint64_t rest = count % 8; rest > 0) {
+        unsigned bits = 0;
+        for (unsigned bit = 0; bit < rest; ++bit)
+            bits |= unsigned(mask[whole * 8 + bit] != 0) << bit;
+        packed[whole] = static_cast<char>(bits);
+    }
+}
+
+void unpackMaskBits(const char* packed, std::uint64_t count, std::uint8_t* mask)
+{
+    for (std::uint64_t element = 0; element < count; ++element)
+        mask[element] = static_cast<std::uint8_t>(
+            (static_cast<unsigned char>(packed[element / 8]) >> (element % 8)) & 1u);
 }
 
 namespace {

@@ -35,8 +35,8 @@ enum class MessageType : std::uint32_t
            // Writer mode only (a process started with --write): rewrites its writable file, a byte
            // copy of the user's file, with the pruned elements zeroed (hdf5/hdf5prunedcopy.h).
     Rewrite = 7,   // name in messages, dataset count, paths, allowance: MaskWanted each, then Done
-    Mask = 8,      // the mask asked for: its element count; MaskPiece frames with its bytes follow
-    MaskPiece = 9, // the next bytes of the mask (1 = keep), at most maskPieceBytes
+    Mask = 8,      // the mask asked for: its element count; MaskPiece frames with its bits follow
+    MaskPiece = 9, // the next bytes of the packed mask (packMaskBits), at most maskPieceBytes
                    // child -> parent
     Done = 100,    // Open (with the file's Keras markers and SWMR mode, u8 each) and Read succeeded
     Listing = 101, // the entries of List
@@ -50,8 +50,8 @@ enum class MessageType : std::uint32_t
 // The window: two buffers, each at least one row of the dataset being read.
 inline constexpr std::uint32_t windowBuffers = 2;
 
-// A mask goes to the writer in pieces of at most this (a socket copy: a 4096 x 11008 layer's
-// mask, 45 MB, takes milliseconds beside the seconds its rewrite takes).
+// A packed mask goes to the writer in pieces of at most this many bytes (a socket copy: a
+// 4096 x 11008 layer's mask is 5.6 MB packed).
 inline constexpr std::uint64_t maskPieceBytes = std::uint64_t{16} << 20;
 // Datasets one Rewrite may name.
 inline constexpr std::uint32_t maxRewriteDatasets = 1u << 20;
@@ -126,6 +126,13 @@ enum class IoResult
     Cancelled, // the cancel check said stop
     Invalid,   // a header that breaks the protocol
 };
+
+// A mask (one byte per element, nonzero = keep) as bits, eight elements a byte, the first in
+// the lowest bit: `packed` holds (count + 7) / 8 bytes. Masks go to the writer packed (an
+// eighth of the bytes through the socket).
+void packMaskBits(const std::uint8_t* mask, std::uint64_t count, char* packed);
+// The elements back: `count` bytes of 0 or 1 from the first bits of `packed`.
+void unpackMaskBits(const char* packed, std::uint64_t count, std::uint8_t* mask);
 
 // Sends one frame (and `fd`, when >= 0). Never raises SIGPIPE.
 IoResult sendFrame(int socket, MessageType type, const QByteArray& payload, int fd = -1);

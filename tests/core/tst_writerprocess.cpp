@@ -200,8 +200,9 @@ private Q_SLOTS:
         QTest::addColumn<QString>("input");
         QTest::addColumn<QByteArray>("maskPieceBytes"); // empty: the program's 16 MiB
         QTest::newRow("storage kinds") << QString() << QByteArray();
-        // 1710-byte masks in pieces of 333 bytes and a last one of 45.
-        QTest::newRow("storage kinds, masks in pieces") << QString() << QByteArray("333");
+        // Masks of 1710 elements, 214 bytes packed: pieces of 37 bytes (296 elements) and a
+        // last one of 29 bytes, whose last byte holds 6 elements.
+        QTest::newRow("storage kinds, masks in pieces") << QString() << QByteArray("37");
         QTest::newRow("layers.h5") << data(QStringLiteral("layers.h5")) << QByteArray();
         QTest::newRow("keras_model.h5") << data(QStringLiteral("keras_model.h5")) << QByteArray();
         QTest::newRow("model_scope.h5") << data(QStringLiteral("model_scope.h5")) << QByteArray();
