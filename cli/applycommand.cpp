@@ -2,6 +2,7 @@
 
 #include "error.h"
 #include "export/prunedexport.h"
+#include "io/tensorfile.h"
 #include "jsonoutput.h"
 #include "maskcommand.h"
 #include "texttable.h"
@@ -117,13 +118,16 @@ int runApply(const ApplyOptions& options, QTextStream& out, QTextStream& err, bo
         request.maskFile = options.masksFile;
         request.masks.inputPath = mask.input;
         request.masks.overwrite = mask.force;
+        // Opened once: listed here, read by the export (one HDF5 reader process, not two).
+        const std::shared_ptr<const core::TensorReader> input = core::openTensorFile(mask.input);
+        request.masks.openedInput = input;
         if (options.masksFile.isEmpty()) {
-            request.masks.layers = chooseLayers(mask, err);
+            request.masks.layers = chooseLayers(mask, *input, err);
             if (mask.modelScope) {
                 request.masks.modelScope =
                     core::ModelScopeRequest{mask.params.level, *mask.modelScope};
                 if (!mask.datasets.isEmpty())
-                    putInListOrder(request.masks.layers, mask.input);
+                    putInListOrder(request.masks.layers, *input);
             }
         } else {
             for (const QString& path : mask.datasets)

@@ -22,23 +22,22 @@ namespace sparsity::cli {
 
 // The layers to mask: the named ones and those patterns match (cli/datasetselection.h), or by
 // default every floating-point dataset of rank >= 2 (the rest are skipped with a note on err).
-std::vector<core::LayerRequest> chooseLayers(const MaskOptions& options, QTextStream& err)
+std::vector<core::LayerRequest> chooseLayers(const MaskOptions& options,
+                                             const core::TensorReader& input, QTextStream& err)
 {
     std::vector<core::LayerRequest> layers;
     if (!options.datasets.isEmpty()) {
         // Plain paths need no listing: the export checks each as it always did.
         const QStringList paths =
             hasDatasetPatterns(options.datasets)
-                ? selectDatasets(options.datasets, core::openTensorFile(options.input)->listTree(),
-                                 options.input, err)
+                ? selectDatasets(options.datasets, input.listTree(), options.input, err)
                 : options.datasets;
         for (const QString& path : paths)
             layers.push_back(
                 {core::normalizeDatasetPath(path), options.params, options.orientation});
         return layers;
     }
-    const auto reader = core::openTensorFile(options.input);
-    for (const core::DatasetInfo& info : reader->listTree()) {
+    for (const core::DatasetInfo& info : input.listTree()) {
         if (info.kind == core::NodeKind::Group)
             continue;
         if (info.kind == core::NodeKind::Dataset && info.isDefaultSelection()) {
@@ -63,9 +62,9 @@ std::vector<core::LayerRequest> chooseLayers(const MaskOptions& options, QTextSt
 // Model scope takes the datasets in the order `list` prints them (docs/SPEC.md "Model scope"),
 // whatever order --dataset named them in: that order breaks ties between datasets. A name the
 // listing does not hold keeps its place after the listed ones; the export then says why.
-void putInListOrder(std::vector<core::LayerRequest>& layers, const QString& input)
+void putInListOrder(std::vector<core::LayerRequest>& layers, const core::TensorReader& input)
 {
-    const auto tree = core::openTensorFile(input)->listTree();
+    const auto tree = input.listTree();
     QHash<QString, qsizetype> position;
     for (qsizetype i = 0; i < qsizetype(tree.size()); ++i)
         position.insert(tree[std::size_t(i)].path, i);
@@ -197,12 +196,12 @@ QString maskCommand(const MaskOptions& options, const std::vector<core::LayerReq
 
 // --print-pytorch: the script for this run on out, a note on err that nothing was written. Reads
 // only the file's listing (shapes and types), never the weights.
-void printPytorchScript(const MaskOptions& options, std::vector<core::LayerRequest> layers,
-                        QTextStream& out, QTextStream& err)
+void printPytorchScript(const MaskOptions& options, const core::TensorReader& input,
+                        std::vector<core::LayerRequest> layers, QTextStream& out, QTextStream& err)
 {
     if (options.modelScope && !options.datasets.isEmpty())
-        putInListOrder(layers, options.input);
-    const auto reader = core::openTensorFile(options.input);
+        putInListOrder(layers, input);
+    const core::TensorReader* const reader = &input;
     core::PytorchScriptRequest request;
     request.sourcePath = QFileInfo(options.input).absoluteFilePath();
     request.maskPath = QFileInfo(options.output).absoluteFilePath();
@@ -237,15 +236,18 @@ int runMask(const MaskOptions& options, QTextStream& out, QTextStream& err, bool
         request.outputPath = options.output;
         request.overwrite = options.force;
         request.dryRun = options.dryRun;
-        request.layers = chooseLayers(options, err);
+        // Opened once: listed here, read by the export (one HDF5 reader process, not two).
+        const std::shared_ptr<const core::TensorReader> input = core::openTensorFile(options.input);
+        request.openedInput = input;
+        request.layers = chooseLayers(options, *input, err);
         if (options.printPytorch) {
-            printPytorchScript(options, request.layers, out, err);
+            printPytorchScript(options, *input, request.layers, out, err);
             return ExitSuccess;
         }
         if (options.modelScope) {
             request.modelScope = core::ModelScopeRequest{options.params.level, *options.modelScope};
             if (!options.datasets.isEmpty())
-                putInListOrder(request.layers, options.input);
+                putInListOrder(request.layers, *input);
         }
 
         QThreadPool pool;

@@ -16,12 +16,13 @@ namespace sparsity::cli {
 // progress (when err is a terminal) and errors go to err. All or nothing: when `cancelled`
 // becomes true (main sets it on SIGINT/SIGTERM/SIGHUP) it stops, removes its temporary file
 // and returns ExitInterrupted.
-// The layers to mask: the named ones, or by default every floating-point dataset of rank >= 2
-// (the rest are skipped with a note on err). Throws core::Error.
-std::vector<core::LayerRequest> chooseLayers(const MaskOptions& options, QTextStream& err);
-// Puts layers in the order `list` prints their datasets (docs/SPEC.md "Model scope": that order
-// breaks ties between datasets).
-void putInListOrder(std::vector<core::LayerRequest>& layers, const QString& input);
+// The layers to mask of the open `input`: the named ones, or by default every floating-point
+// dataset of rank >= 2 (the rest are skipped with a note on err). Throws core::Error.
+std::vector<core::LayerRequest> chooseLayers(const MaskOptions& options,
+                                             const core::TensorReader& input, QTextStream& err);
+// Puts layers in the order `list` prints the datasets of `input` (docs/SPEC.md "Model scope": that
+// order breaks ties between datasets).
+void putInListOrder(std::vector<core::LayerRequest>& layers, const core::TensorReader& input);
 
 int runMask(const MaskOptions& options, QTextStream& out, QTextStream& err, bool errIsTerminal,
             const std::atomic<bool>* cancelled = nullptr);

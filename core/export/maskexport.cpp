@@ -211,10 +211,17 @@ std::vector<DatasetInfo> defaultLayers(const std::vector<DatasetInfo>& tree)
     return layers;
 }
 
+std::shared_ptr<const TensorReader> openExportInput(const ExportRequest& request)
+{
+    if (request.openedInput)
+        return request.openedInput;
+    return openTensorFile(request.inputPath);
+}
+
 std::vector<LayerReport> exportMasks(const ExportRequest& request, const ExecutionContext& context,
                                      const ExportProgress& progress)
 {
-    const auto reader = openTensorFile(request.inputPath);
+    const auto reader = openExportInput(request);
     if (request.expectedInput && reader->identity() != *request.expectedInput) {
         const QString change =
             fileChangeSince(request.inputPath, *request.expectedInput)

@@ -12,6 +12,7 @@
 #include "tensor/tensorlayout.h"
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -53,6 +54,9 @@ struct ExportRequest
     // The input as the caller listed it (TensorReader::identity()); when set, an input that was
     // replaced or modified since is refused rather than masked with other weights than shown.
     std::optional<FileIdentity> expectedInput;
+    // The input already open (the CLI listed it to choose the layers): read through it rather
+    // than opening the file again, which for HDF5 would start another reader process.
+    std::shared_ptr<const TensorReader> openedInput;
 };
 
 // What was written for one layer.
@@ -82,6 +86,9 @@ using ExportProgress = std::function<void(int index, int count, const QString& d
 // Error.
 std::vector<LayerReport> exportMasks(const ExportRequest& request, const ExecutionContext& context,
                                      const ExportProgress& progress = {});
+
+// The request's input: openedInput, or the file opened now. Throws Error as openTensorFile.
+std::shared_ptr<const TensorReader> openExportInput(const ExportRequest& request);
 
 // The steps of exportMasks, for other outputs of the same masks (export/prunedexport.h), so that
 // both compute exactly the same mask for a layer.

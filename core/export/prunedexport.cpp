@@ -120,7 +120,7 @@ ApplyReport applyMasks(const ApplyRequest& request, const ExecutionContext& cont
                        const ExportProgress& progress)
 {
     const ExportRequest& masking = request.masks;
-    const auto reader = openTensorFile(masking.inputPath);
+    const auto reader = openExportInput(masking);
     if (masking.expectedInput && reader->identity() != *masking.expectedInput) {
         const QString change =
             fileChangeSince(masking.inputPath, *masking.expectedInput)

@@ -12,6 +12,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QProcessEnvironment>
 #include <QTemporaryDir>
 #include <QTest>
 #include <cmath>
@@ -51,6 +52,51 @@ class TestApplyCli final : public QObject
 
 private Q_SLOTS:
     void initTestCase() { QVERIFY(m_dir.isValid()); }
+
+    // The CLI lists the input to choose its layers and reads them through the same reader: one
+    // HDF5 reader process for the input (each start costs tens of milliseconds), and for apply
+    // one writer. A wrapper in place of the reader program logs each start, then becomes the
+    // reader (exec keeps its process id, which the reader checks against its parent's socket).
+    void oneReaderProcessPerInput_data()
+    {
+        QTest::addColumn<QString>("command");
+        QTest::addColumn<QStringList>("expectedModes");
+        QTest::newRow("mask") << QStringLiteral("mask") << QStringList{QStringLiteral("--serve")};
+        QTest::newRow("apply") << QStringLiteral("apply")
+                               << QStringList{QStringLiteral("--serve"),
+                                              QStringLiteral("--serve --write")};
+    }
+
+    void oneReaderProcessPerInput()
+    {
+        QFETCH(QString, command);
+        QFETCH(QStringList, expectedModes);
+        const QString log = m_dir.filePath(command + QStringLiteral("-starts.log"));
+        const QString wrapper = m_dir.filePath(command + QStringLiteral("-reader.sh"));
+        QFile script(wrapper);
+        QVERIFY(script.open(QIODevice::WriteOnly));
+        script.write(QStringLiteral("#!/bin/sh\necho \"$1 $2\" >> '%1'\nexec '%2' \"$@\"\n")
+                         .arg(log, qEnvironmentVariable("SPARSITY_HDF5_READER"))
+                         .toUtf8());
+        script.close();
+        QVERIFY(script.setPermissions(QFileDevice::ReadOwner | QFileDevice::ExeOwner));
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        environment.insert(QStringLiteral("SPARSITY_HDF5_READER"), wrapper);
+        const QString output = m_dir.filePath(command + QStringLiteral("-output.h5"));
+        const auto run = test::runProgram(cliPath,
+                                          {command, layersFile, QStringLiteral("-o"), output,
+                                           QStringLiteral("--level"), QStringLiteral("0.5"),
+                                           QStringLiteral("--block"), QStringLiteral("1x4")},
+                                          environment);
+        QCOMPARE(run.exitCode, 0);
+        QFile starts(log);
+        QVERIFY(starts.open(QIODevice::ReadOnly));
+        QStringList modes = QString::fromUtf8(starts.readAll()).trimmed().split(QLatin1Char('\n'));
+        for (QString& mode : modes)
+            mode = mode.trimmed();
+        modes.sort();
+        QCOMPARE(modes, expectedModes);
+    }
 
     // `apply` with mask options prunes exactly where `mask` with the same options writes 0.
     void computedMasksAreThoseOfMask()
