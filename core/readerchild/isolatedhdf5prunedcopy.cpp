@@ -71,11 +71,10 @@ void writeIsolatedHdf5PrunedCopy(const IsolatedHdf5Reader& source, const QString
         largest = std::max(largest, elements + 3 * bytes);
         totalTime += rewriteTime(infos.back());
     }
-    copyFileContents(file, targetPath, context);
-    context.throwIfCancelled();
-
+    // The process starts (exec, libraries, HDF5's start) on another core while the file is
+    // copied onto the temporary, which exists already: its Landlock rule is on that file.
     const int threads = std::max(1, context.threadCount());
-    const auto copyBytes = static_cast<std::uint64_t>(QFileInfo(targetPath).size());
+    const auto copyBytes = static_cast<std::uint64_t>(QFileInfo(file).size());
     const std::uint64_t fileSizeLimit = copyBytes + growthFactor * storage + growthSlack;
     const std::uint64_t allowance =
         largest + static_cast<std::uint64_t>(threads) * threadSlack + rewriteSlack;
@@ -84,6 +83,8 @@ void writeIsolatedHdf5PrunedCopy(const IsolatedHdf5Reader& source, const QString
         {QByteArrayLiteral("--write"), QFile::encodeName(QFileInfo(targetPath).absoluteFilePath()),
          QByteArrayLiteral("--file-size-limit"), QByteArray::number(fileSizeLimit),
          QByteArrayLiteral("--threads"), QByteArray::number(threads)});
+    copyFileContents(file, targetPath, context);
+    context.throwIfCancelled();
 
     Encoder encoder;
     encoder.string(file);

@@ -1,6 +1,8 @@
 #include "readerprotocol.h"
 
 #include <algorithm>
+#include <array>
+#include <bit>
 #include <cerrno>
 #include <cstring>
 #include <poll.h>
@@ -231,15 +233,21 @@ IoResult sendFrame(int socket, MessageType type, const QByteArray& payload, int 
     return IoResult::Ok;
 }
 
+// Both below load and store eight mask bytes as one 64-bit word, byte k at bits 8k.
+static_assert(std::endian::native == std::endian::little);
+
 void packMaskBits(const std::uint8_t* mask, std::uint64_t count, char* packed)
 {
     const std::uint64_t whole = count / 8;
     for (std::uint64_t byte = 0; byte < whole; ++byte) {
-        const std::uint8_t* const eight = mask + byte * 8;
-        unsigned bits = 0;
-        for (unsigned bit = 0; bit < 8; ++bit)
-            bits |= unsigned(eight[bit] != 0) << bit;
-        packed[byte] = static_cast<char>(bits);
+        // Each byte made 0x01 when nonzero (its low seven bits plus 0x7f reach bit 7), then the
+        // multiplication gathers byte k's bit at bit 56 + k; no two of its terms meet, so
+        // nothing carries into those bits.
+        std::uint64_t eight = 0;
+        std::memcpy(&eight, mask + byte * 8, 8);
+        const std::uint64_t high = ((eight & 0x7f7f7f7f7f7f7f7fu) + 0x7f7f7f7f7f7f7f7fu) | eight;
+        const std::uint64_t ones = (high & 0x8080808080808080u) >> 7;
+        packed[byte] = static_cast<char>((ones * 0x0102040810204080u) >> 56);
     }
     if (const std::uint64_t rest = count % 8; rest > 0) {
         unsigned bits = 0;
@@ -251,7 +259,18 @@ void packMaskBits(const std::uint8_t* mask, std::uint64_t count, char* packed)
 
 void unpackMaskBits(const char* packed, std::uint64_t count, std::uint8_t* mask)
 {
-    for (std::uint64_t element = 0; element < count; ++element)
+    // Each byte's eight bits spread to eight bytes through a table (bit k to byte k).
+    static const auto spread = [] {
+        std::array<std::uint64_t, 256> table{};
+        for (unsigned value = 0; value < 256; ++value)
+            for (unsigned bit = 0; bit < 8; ++bit)
+                table[value] |= std::uint64_t((value >> bit) & 1u) << (8 * bit);
+        return table;
+    }();
+    const std::uint64_t whole = count / 8;
+    for (std::uint64_t byte = 0; byte < whole; ++byte)
+        std::memcpy(mask + byte * 8, &spread[static_cast<unsigned char>(packed[byte])], 8);
+    for (std::uint64_t element = whole * 8; element < count; ++element)
         mask[element] = static_cast<std::uint8_t>(
             (static_cast<unsigned char>(packed[element / 8]) >> (element % 8)) & 1u);
 }

@@ -12,6 +12,7 @@
 #include "hdf5/hdf5reader.h"
 #include "io/tensorfile.h"
 #include "readerchild/isolatedhdf5reader.h"
+#include "readerchild/readerprotocol.h"
 #include "readerchild/sanitizerbuild.h"
 
 #include <QDir>
@@ -229,6 +230,25 @@ private Q_SLOTS:
         QVERIFY(!written.isEmpty());
         QVERIFY2(written != contents(input), "nothing was pruned");
         QVERIFY(written == contents(here));
+    }
+
+    // Masks go packed: every length (a partial last byte included) and any nonzero byte as
+    // keep, as the zeroing reads them.
+    void maskBitsRoundTrip()
+    {
+        const std::uint8_t values[] = {0, 1, 0, 2, 255, 0, 128, 1, 0, 0, 64, 1, 0, 17, 0};
+        for (std::uint64_t count = 0; count <= 200; ++count) {
+            std::vector<std::uint8_t> mask(count);
+            for (std::uint64_t i = 0; i < count; ++i)
+                mask[i] = values[(i * 7 + count) % std::size(values)];
+            std::vector<char> packed((count + 7) / 8, char(0x5a));
+            readerchild::packMaskBits(mask.data(), count, packed.data());
+            std::vector<std::uint8_t> unpacked(count, 9);
+            readerchild::unpackMaskBits(packed.data(), count, unpacked.data());
+            for (std::uint64_t i = 0; i < count; ++i)
+                QVERIFY2(unpacked[i] == (mask[i] != 0 ? 1 : 0),
+                         qPrintable(QStringLiteral("count %1, element %2").arg(count).arg(i)));
+        }
     }
 
     void theBytesDependOnNoThreadCount()
