@@ -419,7 +419,8 @@ std::unique_ptr<ReaderProcess> startProcess(const Launch& launch, const QString&
     childEnd.reset();
     auto process = std::make_unique<ReaderProcess>(pid, parentEnd.release());
     // A process that is gone already shows when it is asked to open the file.
-    process->setWindow(launch.windowBytes, file);
+    if (launch.windowBytes > 0)
+        process->setWindow(launch.windowBytes, file);
     return process;
 }
 
@@ -561,6 +562,8 @@ std::unique_ptr<ReaderProcess> startReaderProcess(const QString& file,
 {
     Launch launch = Launch::current();
     launch.arguments = arguments;
+    // A writer sends no tensors back: no window to make and fault in on both sides.
+    launch.windowBytes = 0;
     return startProcess(launch, file);
 }
 

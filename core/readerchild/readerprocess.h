@@ -96,7 +96,7 @@ std::unique_ptr<ReaderProcess> takeReaderProcess(const QString& file);
 // Keeps a spare process started from now on (IsolatedHdf5Reader::startSpare).
 void keepSpareReaderProcess();
 // A new process started with `arguments` after `--serve` (the writer mode: readerchildmain.h),
-// never a spare. Throws Error(Io) naming `file`.
+// never a spare, without a window. Throws Error(Io) naming `file`.
 std::unique_ptr<ReaderProcess> startReaderProcess(const QString& file,
                                                   const std::vector<QByteArray>& arguments);
 
