@@ -207,6 +207,55 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(watched.isNull(), asyncTimeout);
     }
 
+    // The pruned copy is rewritten by a writer process (core/readerchild): when it crashes,
+    // the window says so, writes nothing, and keeps its file and layer, still read.
+    void aCrashOfTheWriterKeepsTheOpenFile()
+    {
+        auto window = openDemo();
+        ui::Session& session = *window->session();
+        const QString layer = session.currentLayer();
+        const QString file = session.filePath();
+        QTemporaryDir dir;
+        const QString output = dir.filePath(QStringLiteral("pruned.h5"));
+        QString shown;
+        QTimer poll;
+        poll.setInterval(10);
+        connect(&poll, &QTimer::timeout, window.get(), [&] {
+            auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget());
+            if (box && box->objectName() == QLatin1String("errorDialog")) {
+                shown = box->informativeText();
+                box->button(QMessageBox::Ok)->click();
+            }
+        });
+        poll.start();
+        QSignalSpy exported(window.get(), &MainWindow::prunedWeightsExported);
+        {
+            // Taken by the writer process the export starts; the demo's reader runs already.
+            const ScopedEnvironment crash("SPARSITY_READER_TEST_FAULT", "rewrite-crash");
+            window->exportPrunedWeights(output);
+            QTRY_COMPARE_WITH_TIMEOUT(exported.count(), 1, asyncTimeout);
+        }
+        QTRY_VERIFY_WITH_TIMEOUT(!shown.isEmpty(), asyncTimeout);
+        poll.stop();
+        QVERIFY(!exported.at(0).at(1).toBool());
+        VERIFY_CONTAINS(shown, QStringLiteral("the HDF5 library crashed"));
+        VERIFY_CONTAINS(shown, QStringLiteral("while checking the datasets of the pruned copy: "
+                                              "the file is damaged or crafted"));
+        QCOMPARE(listing(dir.path()), QStringList{});
+        QCOMPARE(session.filePath(), file);
+        QCOMPARE(session.currentLayer(), layer);
+        // The layer is still masked: a new level gives a new snapshot with its mask.
+        core::SparsityParams params = session.currentParams();
+        params.level = params.level > 0.5 ? 0.3 : 0.7;
+        session.setParams(params);
+        QVERIFY(waitIdle(*window, asyncTimeout));
+        QTRY_VERIFY_WITH_TIMEOUT(session.snapshot() && session.snapshot()->params == params,
+                                 asyncTimeout);
+        QCOMPARE(session.snapshot()->datasetPath, layer);
+        QVERIFY(session.snapshot()->stats.zeros > 0);
+        QVERIFY(window->findChild<QAction*>(QStringLiteral("exportPrunedAction"))->isEnabled());
+    }
+
     void cancellingLeavesNoFile()
     {
         auto window = openDemo();
