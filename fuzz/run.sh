@@ -32,6 +32,8 @@ inside_hdf5() {
     awk '/ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)/ { on = 1 }
          on && /^    #[0-9]+ / {
              if ($0 ~ / in (__sanitizer|__asan|__lsan|__interceptor|fuzzer::)/ ||
+                 $0 ~ / in (__pthread_kill_implementation|raise|abort|__libc_message|__fortify_fail|__stack_chk_fail)[ (]/ ||
+                 $0 ~ /^    #[0-9]+ 0x[0-9a-f]+ +\(.*libc\.so/ ||
                  $0 ~ / in (malloc|calloc|realloc|free|operator new|operator delete|mem(cpy|move|set)|str[a-z]+)[ (]/ ||
                  $0 ~ / in __(mem|str)[a-z_0-9]+ / || $0 ~ /sysdeps\/|libclang_rt|compiler-rt|sanitizer_common/) next
              print ($0 ~ /libhdf5/) ? "hdf5" : "other"; exit
